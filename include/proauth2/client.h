@@ -1,0 +1,116 @@
+/*
+ * proauth2 — client registration and management.
+ */
+#ifndef PROAUTH2_CLIENT_H
+#define PROAUTH2_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <proauth2/common.h>
+#include <proauth2/error.h>
+#include <proauth2/provider.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum proauth2_client_type {
+	/* Holds a secret: authenticates at the token endpoint. */
+	PROAUTH2_CLIENT_CONFIDENTIAL,
+	/* Cannot keep a secret (native, browser apps): must use PKCE. */
+	PROAUTH2_CLIENT_PUBLIC
+} proauth2_client_type;
+
+/* Grant types, as a bit set. */
+#define PROAUTH2_GRANT_AUTHORIZATION_CODE 0x1u
+#define PROAUTH2_GRANT_REFRESH_TOKEN      0x2u
+#define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u
+#define PROAUTH2_GRANT_PASSWORD           0x8u
+
+/* What the caller gives to register or update a client. */
+typedef struct proauth2_client_params {
+	proauth2_client_type type;
+	/* Registered redirect URIs, matched exactly. Needed for the
+	 * authorization_code grant. */
+	const char *const *redirect_uris;
+	size_t n_redirect_uris;
+	/* PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
+	unsigned grant_types;
+	/* Space-delimited scopes the client may ask for; also the default
+	 * scope of requests that name none. NULL or "": no scope. */
+	const char *scope;
+	/* Display name for consent pages. May be NULL. */
+	const char *name;
+} proauth2_client_params;
+
+/* A registered client, as read from the datastore. Every string is owned by
+ * the struct; free it with proauth2_client_free(). */
+typedef struct proauth2_client {
+	char *client_id;
+	/* The secret in clear: set only by proauth2_client_register() and
+	 * proauth2_client_rotate_secret() for confidential clients, NULL
+	 * otherwise. It is not stored anywhere: hand it to the client now. */
+	char *client_secret;
+	proauth2_client_type type;
+	char **redirect_uris;
+	size_t n_redirect_uris;
+	unsigned grant_types;
+	char *scope;  /* never NULL; "" for none */
+	char *name;   /* may be NULL */
+	int64_t created_at;
+} proauth2_client;
+
+/*
+ * Register a new client: client_id is a random UUID; a confidential client
+ * gets a 256-bit client_secret, stored only as its SHA-256. On success
+ * *out receives the client (with its secret), freed with
+ * proauth2_client_free().
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register(
+		proauth2_provider *provider, const proauth2_client_params *params,
+		proauth2_client **out, proauth2_error *err);
+
+/* Read a client. PROAUTH2_ERR_NOT_FOUND if there is none. *out as above,
+ * without the secret. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_get(
+		proauth2_provider *provider, const char *client_id,
+		proauth2_client **out, proauth2_error *err);
+
+/* Replace a client's redirect URIs, grant types, scope and name (its type
+ * and secret stay). out may be NULL; else it receives the updated client. */
+PROAUTH2_EXPORT proauth2_status proauth2_client_update(
+		proauth2_provider *provider, const char *client_id,
+		const proauth2_client_params *params, proauth2_client **out,
+		proauth2_error *err);
+
+/* Give a confidential client a new secret; the old one stops working.
+ * *out receives the client with its new secret. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_rotate_secret(
+		proauth2_provider *provider, const char *client_id,
+		proauth2_client **out, proauth2_error *err);
+
+/* Delete a client and every code and token issued to it. */
+PROAUTH2_EXPORT proauth2_status proauth2_client_delete(
+		proauth2_provider *provider, const char *client_id,
+		proauth2_error *err);
+
+/*
+ * Authenticate a client at the token endpoint. A confidential client must
+ * present its secret (compared in constant time); a public client must
+ * present none. PROAUTH2_ERR_INVALID_CLIENT on any failure, without saying
+ * which. out may be NULL; else it receives the client.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_client_authenticate(
+		proauth2_provider *provider, const char *client_id,
+		const char *client_secret, proauth2_client **out,
+		proauth2_error *err);
+
+/* Free a client, wiping its secret. Accepts NULL. */
+PROAUTH2_EXPORT void proauth2_client_free(proauth2_client *client);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * proauth2 — status codes and error detail.
+ *
+ * Every fallible call returns a proauth2_status and takes a caller-allocated
+ * proauth2_error as its last parameter (may be NULL). The error is filled
+ * only on failure and never allocates.
+ */
+#ifndef PROAUTH2_ERROR_H
+#define PROAUTH2_ERROR_H
+
+#include <proauth2/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum proauth2_status {
+	PROAUTH2_OK = 0,
+	/* The request is malformed: a missing or bad parameter. */
+	PROAUTH2_ERR_INVALID_REQUEST,
+	/* Client authentication failed: unknown client, wrong secret. */
+	PROAUTH2_ERR_INVALID_CLIENT,
+	/* Code or refresh token invalid, expired, replayed or not this client's;
+	 * redirect_uri or PKCE verifier mismatch. */
+	PROAUTH2_ERR_INVALID_GRANT,
+	/* The client may not use this grant type. */
+	PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+	PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
+	PROAUTH2_ERR_INVALID_SCOPE,
+	/* An access token is unknown, expired or revoked (RFC 6750 invalid_token). */
+	PROAUTH2_ERR_INVALID_TOKEN,
+	/* A record lookup found nothing. */
+	PROAUTH2_ERR_NOT_FOUND,
+	/* store: the key exists already; fetch: more than one record matched. */
+	PROAUTH2_ERR_CONFLICT,
+	/* A record or query does not match its table's schema. */
+	PROAUTH2_ERR_INVALID_RECORD,
+	/* The caller broke an API precondition (NULL where a value is needed). */
+	PROAUTH2_ERR_INVALID_ARGUMENT,
+	PROAUTH2_ERR_NOMEM,
+	/* The datastore failed; retrying will not help. */
+	PROAUTH2_ERR_DATASTORE,
+	/* The datastore is busy or unreachable; retrying later may help. */
+	PROAUTH2_ERR_UNAVAILABLE,
+	/* The CSPRNG or a hash failed. */
+	PROAUTH2_ERR_CRYPTO,
+	/* Not a status: the number of statuses. Appended to, never reordered. */
+	PROAUTH2_STATUS_COUNT
+} proauth2_status;
+
+#define PROAUTH2_ERROR_TEXT_SIZE 200
+
+typedef struct proauth2_error {
+	proauth2_status status;
+	/* Human-readable detail, NUL-terminated; never contains secrets. */
+	char text[PROAUTH2_ERROR_TEXT_SIZE];
+} proauth2_error;
+
+/* Short constant name of a status ("invalid_grant", "datastore error", ...).
+ * Never NULL. */
+PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
+
+/*
+ * The RFC 6749 §5.2 / RFC 6750 §3.1 error code a status maps to:
+ * invalid_request, invalid_client, invalid_grant, unauthorized_client,
+ * unsupported_grant_type, invalid_scope, invalid_token, server_error or
+ * temporarily_unavailable. NULL for PROAUTH2_OK. A static string.
+ */
+PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);
+
+/* Fill err (if not NULL) with status and a printf-style message; returns
+ * status so a backend can write `return proauth2_error_set(err, ...)`. */
+PROAUTH2_EXPORT proauth2_status proauth2_error_set(proauth2_error *err,
+		proauth2_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * proauth2 — an embeddable OAuth 2 authorization-server core.
+ * The umbrella header: include this one.
+ */
+#ifndef PROAUTH2_H
+#define PROAUTH2_H
+
+#include <proauth2/common.h>
+#include <proauth2/error.h>
+#include <proauth2/datastore.h>
+#include <proauth2/provider.h>
+#include <proauth2/client.h>
+#include <proauth2/token.h>
+#include <proauth2/sqlite.h>
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * proauth2 — the provider: configuration and lifetime.
+ *
+ * A provider keeps no state of its own outside its datastore, so any number
+ * of providers (threads, processes, machines) may share one datastore.
+ * Every provider function may be called from many threads at once.
+ */
+#ifndef PROAUTH2_PROVIDER_H
+#define PROAUTH2_PROVIDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <proauth2/common.h>
+#include <proauth2/datastore.h>
+#include <proauth2/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct proauth2_provider proauth2_provider;
+
+/* Returns the current time in seconds since the Unix epoch. */
+typedef int64_t (*proauth2_clock_fn)(void *arg);
+
+typedef struct proauth2_config {
+	/* The issuer identifier (RFC 8414), an https URL. May be NULL. */
+	const char *issuer;
+	/* The datastore every record goes to. Borrowed: it must outlive the
+	 * provider. Required. */
+	proauth2_datastore *datastore;
+	/* Lifetimes in seconds. */
+	int64_t code_lifetime;          /* default 60 */
+	int64_t access_token_lifetime;  /* default 3600 */
+	int64_t refresh_token_lifetime; /* default 30 days; 0: no refresh tokens */
+	/* Space-delimited scopes the provider knows; NULL accepts any
+	 * syntactically valid scope a client was registered with. */
+	const char *supported_scopes;
+	/* Require PKCE from confidential clients too (public ones always). */
+	bool require_pkce;
+	/* Accept code_challenge_method=plain (RFC 7636 §4.2). Off: S256 only. */
+	bool allow_plain_pkce;
+	/* Time source; NULL uses the system clock. For tests. */
+	proauth2_clock_fn clock;
+	void *clock_arg;
+} proauth2_config;
+
+/* Fill cfg with the defaults above (datastore NULL). Call it first, so that
+ * fields appended in later versions get their defaults too. */
+PROAUTH2_EXPORT void proauth2_config_init(proauth2_config *cfg);
+
+/*
+ * Create a provider from cfg (copied: cfg's strings need not outlive the
+ * call, the datastore must). On success *out receives the provider, freed
+ * with proauth2_provider_free(); on failure *out is NULL.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_provider_new(
+		const proauth2_config *cfg, proauth2_provider **out,
+		proauth2_error *err);
+
+/* Free a provider (not its datastore). Accepts NULL. */
+PROAUTH2_EXPORT void proauth2_provider_free(proauth2_provider *provider);
+
+/* The provider's current time, from its clock. */
+PROAUTH2_EXPORT int64_t proauth2_provider_now(const proauth2_provider *provider);
+
+/* The configured issuer, or NULL. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_provider_issuer(const proauth2_provider *provider);
+
+/* Delete expired codes and tokens from the datastore (if the backend can);
+ * removed (may be NULL) receives how many. */
+PROAUTH2_EXPORT proauth2_status proauth2_provider_purge_expired(
+		proauth2_provider *provider, size_t *removed, proauth2_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

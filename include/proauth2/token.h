@@ -1,0 +1,146 @@
+/*
+ * proauth2 — authorization codes, token grants, validation and revocation.
+ *
+ * Codes and tokens are 256 random bits, base64url-encoded; only their
+ * SHA-256 reaches the datastore.
+ */
+#ifndef PROAUTH2_TOKEN_H
+#define PROAUTH2_TOKEN_H
+
+#include <stdint.h>
+
+#include <proauth2/common.h>
+#include <proauth2/error.h>
+#include <proauth2/provider.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An authorization request the host has approved (RFC 6749 §4.1.1). */
+typedef struct proauth2_code_request {
+	const char *client_id;
+	/* The user who consented, as the host knows them. Required. */
+	const char *user_id;
+	/* Must be one of the client's registered URIs, exactly. NULL is
+	 * allowed when the client registered exactly one. */
+	const char *redirect_uri;
+	/* Space-delimited; NULL: the client's registered scope. */
+	const char *scope;
+	/* RFC 7636: required for public clients (and for all clients when
+	 * the provider's require_pkce is set). */
+	const char *code_challenge;
+	/* "S256" (the default when NULL) or, if allowed, "plain". */
+	const char *code_challenge_method;
+} proauth2_code_request;
+
+/* A token request with grant_type=authorization_code (RFC 6749 §4.1.3). */
+typedef struct proauth2_code_exchange {
+	const char *client_id;
+	const char *client_secret;  /* NULL for public clients */
+	const char *code;
+	const char *redirect_uri;   /* as sent in the authorization request */
+	const char *code_verifier;  /* RFC 7636 */
+} proauth2_code_exchange;
+
+/* A successful token response (RFC 6749 §5.1). Owned strings; free with
+ * proauth2_token_response_free(), which wipes them. */
+typedef struct proauth2_token_response {
+	char *access_token;
+	const char *token_type;  /* "Bearer" (static) */
+	int64_t expires_in;
+	char *refresh_token;     /* NULL when none was issued */
+	char *scope;             /* the granted scope; "" for none */
+} proauth2_token_response;
+
+/* What an access token stands for. Free with proauth2_token_info_free(). */
+typedef struct proauth2_token_info {
+	char *client_id;
+	char *user_id;   /* NULL for a client_credentials token */
+	char *scope;     /* "" for none */
+	int64_t issued_at;
+	int64_t expires_at;
+} proauth2_token_info;
+
+/*
+ * Issue a one-time authorization code for an approved request. Checks the
+ * client, its grant types, the redirect URI, the scope and PKCE. On success
+ * *code receives the code (free with proauth2_secret_free()).
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_code_issue(
+		proauth2_provider *provider, const proauth2_code_request *request,
+		char **code, proauth2_error *err);
+
+/*
+ * grant_type=authorization_code: authenticate the client, redeem the code
+ * once, check redirect_uri and the PKCE verifier, and issue an access token
+ * (and a refresh token if the client may refresh). Among concurrent
+ * redemptions of one code exactly one succeeds; a replayed code is refused
+ * and revokes every token issued from it.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_exchange_code(
+		proauth2_provider *provider, const proauth2_code_exchange *request,
+		proauth2_token_response **out, proauth2_error *err);
+
+/*
+ * grant_type=refresh_token: rotate the refresh token (the one presented
+ * stops working) and issue a new access token. scope may be NULL (the same
+ * scope) or a subset of the original grant. Presenting a refresh token that
+ * was already rotated revokes the whole grant.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_refresh(
+		proauth2_provider *provider, const char *client_id,
+		const char *client_secret, const char *refresh_token,
+		const char *scope, proauth2_token_response **out,
+		proauth2_error *err);
+
+/* grant_type=client_credentials (confidential clients only): an access
+ * token on the client's own behalf, without refresh token. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_client_credentials(
+		proauth2_provider *provider, const char *client_id,
+		const char *client_secret, const char *scope,
+		proauth2_token_response **out, proauth2_error *err);
+
+/*
+ * Validate an access token. PROAUTH2_ERR_INVALID_TOKEN when it is unknown,
+ * expired or revoked. On success *out (may be NULL) receives what the token
+ * stands for.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_token_validate(
+		proauth2_provider *provider, const char *access_token,
+		proauth2_token_info **out, proauth2_error *err);
+
+/* What proauth2_token_revoke() may be told the token is (RFC 7009). */
+typedef enum proauth2_token_hint {
+	PROAUTH2_HINT_NONE,
+	PROAUTH2_HINT_ACCESS_TOKEN,
+	PROAUTH2_HINT_REFRESH_TOKEN
+} proauth2_token_hint;
+
+/*
+ * Revoke an access or refresh token on behalf of client_id, which the
+ * caller has authenticated (proauth2_client_authenticate()). Revoking a
+ * refresh token revokes its whole grant, access tokens included. An
+ * unknown token is not an error (RFC 7009 §2.2); a token of another client
+ * is refused with PROAUTH2_ERR_UNAUTHORIZED_CLIENT and left alone.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_token_revoke(
+		proauth2_provider *provider, const char *client_id,
+		const char *token, proauth2_token_hint hint, proauth2_error *err);
+
+/* Revoke every code and token user_id granted to client_id ("log out").
+ * removed (may be NULL) receives how many records went. */
+PROAUTH2_EXPORT proauth2_status proauth2_token_revoke_user(
+		proauth2_provider *provider, const char *client_id,
+		const char *user_id, size_t *removed, proauth2_error *err);
+
+/* Wipe and free. Each accepts NULL. */
+PROAUTH2_EXPORT void proauth2_token_response_free(proauth2_token_response *response);
+PROAUTH2_EXPORT void proauth2_token_info_free(proauth2_token_info *info);
+PROAUTH2_EXPORT void proauth2_secret_free(char *secret);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,432 @@
+/* Client registration, management and authentication. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <uuid/uuid.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "scope.h"
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} grant_names[] = {
+	{PROAUTH2_GRANT_AUTHORIZATION_CODE, "authorization_code"},
+	{PROAUTH2_GRANT_REFRESH_TOKEN, "refresh_token"},
+	{PROAUTH2_GRANT_CLIENT_CREDENTIALS, "client_credentials"},
+	{PROAUTH2_GRANT_PASSWORD, "password"},
+};
+#define N_GRANTS (sizeof(grant_names) / sizeof(grant_names[0]))
+#define ALL_GRANTS 0xfu
+
+#define DEFAULT_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN)
+
+static const char *type_name(proauth2_client_type type)
+{
+	return type == PROAUTH2_CLIENT_PUBLIC ? "public" : "confidential";
+}
+
+static unsigned grants_from_record(const json_t *client)
+{
+	json_t *item;
+	size_t i, g;
+	unsigned grants = 0;
+
+	json_array_foreach(json_object_get(client, "grant_types"), i, item)
+		for (g = 0; g < N_GRANTS; g++)
+			if (strcmp(json_string_value(item), grant_names[g].name) == 0)
+				grants |= grant_names[g].bit;
+	return grants;
+}
+
+bool client_record_allows(const json_t *client, unsigned grant)
+{
+	return (grants_from_record(client) & grant) != 0;
+}
+
+/* An absolute URI without fragment (RFC 6749 §3.1.2). */
+static bool redirect_uri_ok(const char *uri)
+{
+	const char *colon = strchr(uri, ':');
+	const char *s;
+
+	if (colon == NULL || colon == uri || strchr(uri, '#') != NULL ||
+			strlen(uri) > 2048)
+		return false;
+	for (s = uri; s < colon; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+				(s > uri && ((*s >= '0' && *s <= '9') ||
+				*s == '+' || *s == '-' || *s == '.'))))
+			return false;
+	for (s = uri; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static proauth2_status check_params(const proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_error *err)
+{
+	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
+	const char *scope = params->scope ? params->scope : "";
+	size_t i;
+
+	if (params->type != PROAUTH2_CLIENT_CONFIDENTIAL &&
+			params->type != PROAUTH2_CLIENT_PUBLIC)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"unknown client type");
+	if (grants & ~ALL_GRANTS)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"unknown grant type bits 0x%x", grants & ~ALL_GRANTS);
+	if (params->type == PROAUTH2_CLIENT_PUBLIC &&
+			(grants & PROAUTH2_GRANT_CLIENT_CREDENTIALS))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"a public client cannot use client_credentials");
+	if (params->n_redirect_uris > 0 && params->redirect_uris == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"redirect_uris is NULL");
+	if (params->n_redirect_uris > 32)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"at most 32 redirect URIs");
+	if ((grants & PROAUTH2_GRANT_AUTHORIZATION_CODE) && params->n_redirect_uris == 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"authorization_code needs a redirect URI");
+	for (i = 0; i < params->n_redirect_uris; i++)
+		if (params->redirect_uris[i] == NULL ||
+				!redirect_uri_ok(params->redirect_uris[i]))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"redirect URI %zu is not an absolute URI without fragment", i);
+	if (scope[0] != '\0' && !scope_is_valid(scope))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"scope is malformed");
+	if (p->supported_scopes != NULL && !scope_is_subset(scope, p->supported_scopes))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"scope names a scope this provider does not support");
+	if (params->name != NULL && strlen(params->name) > 256)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"name is longer than 256 bytes");
+	return PROAUTH2_OK;
+}
+
+/* The record for params; secret_hash and created_at come from the caller. */
+static json_t *client_record(const char *client_id, const char *secret_hash,
+		const proauth2_client_params *params, int64_t created_at)
+{
+	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
+	json_t *uris = json_array(), *grant_list = json_array();
+	size_t i;
+
+	for (i = 0; i < params->n_redirect_uris && uris != NULL; i++)
+		if (json_array_append_new(uris, json_string(params->redirect_uris[i])) != 0)
+			json_decref(uris), uris = NULL;
+	for (i = 0; i < N_GRANTS && grant_list != NULL; i++)
+		if ((grants & grant_names[i].bit) &&
+				json_array_append_new(grant_list, json_string(grant_names[i].name)) != 0)
+			json_decref(grant_list), grant_list = NULL;
+	if (uris == NULL || grant_list == NULL) {
+		json_decref(uris);
+		json_decref(grant_list);
+		return NULL;
+	}
+	/* json_pack steals the o arguments even when it fails. */
+	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I}",
+			"client_id", client_id,
+			"secret_hash", secret_hash,
+			"client_type", type_name(params->type),
+			"redirect_uris", uris,
+			"grant_types", grant_list,
+			"scope", params->scope ? params->scope : "",
+			"name", params->name,
+			"created_at", (json_int_t)created_at);
+}
+
+/* A proauth2_client from a stored record (and a secret in clear or NULL). */
+static proauth2_status client_from_record(const json_t *record,
+		const char *secret, proauth2_client **out, proauth2_error *err)
+{
+	json_t *uris = json_object_get(record, "redirect_uris"), *item;
+	proauth2_client *c = calloc(1, sizeof(*c));
+	bool ok = c != NULL;
+	size_t i;
+
+	*out = NULL;
+	if (c == NULL)
+		return NO_MEMORY(err);
+	c->client_id = dup_or_null(record_string(record, "client_id"), &ok);
+	c->client_secret = dup_or_null(secret, &ok);
+	c->type = strcmp(record_string(record, "client_type"), "public") == 0 ?
+		PROAUTH2_CLIENT_PUBLIC : PROAUTH2_CLIENT_CONFIDENTIAL;
+	c->grant_types = grants_from_record(record);
+	c->scope = dup_or_null(record_string(record, "scope"), &ok);
+	c->name = dup_or_null(record_string(record, "name"), &ok);
+	c->created_at = json_integer_value(json_object_get(record, "created_at"));
+	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
+	ok = ok && c->redirect_uris != NULL;
+	if (c->redirect_uris != NULL)
+		json_array_foreach(uris, i, item)
+			c->redirect_uris[c->n_redirect_uris++] =
+				dup_or_null(json_string_value(item), &ok);
+	if (!ok) {
+		proauth2_client_free(c);
+		return NO_MEMORY(err);
+	}
+	*out = c;
+	return PROAUTH2_OK;
+}
+
+/* A new secret and its hash, for a confidential client. */
+static proauth2_status new_secret(char **secret, char hash[PROAUTH2_HASH_SIZE],
+		proauth2_error *err)
+{
+	proauth2_status status = proauth2_secret_new(secret, err);
+
+	if (status == PROAUTH2_OK)
+		status = proauth2_hash(*secret, hash, err);
+	if (status != PROAUTH2_OK) {
+		proauth2_secret_free(*secret);
+		*secret = NULL;
+	}
+	return status;
+}
+
+proauth2_status proauth2_client_register(proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_client **out,
+		proauth2_error *err)
+{
+	char client_id[37], hash[PROAUTH2_HASH_SIZE];
+	char *secret = NULL;
+	uuid_t uuid;
+	json_t *record;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL || params == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, params and out are required");
+	*out = NULL;
+	status = check_params(p, params, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (params->type == PROAUTH2_CLIENT_CONFIDENTIAL) {
+		status = new_secret(&secret, hash, err);
+		if (status != PROAUTH2_OK)
+			return status;
+	}
+	uuid_generate_random(uuid);
+	uuid_unparse_lower(uuid, client_id);
+	record = client_record(client_id, secret ? hash : NULL, params,
+			proauth2_provider_now(p));
+	if (record == NULL) {
+		proauth2_secret_free(secret);
+		return NO_MEMORY(err);
+	}
+	status = proauth2_datastore_store(p->datastore, TABLE_CLIENTS, record, err);
+	if (status == PROAUTH2_OK)
+		status = client_from_record(record, secret, out, err);
+	json_decref(record);
+	proauth2_secret_free(secret);
+	return status;
+}
+
+proauth2_status proauth2_client_get(proauth2_provider *p, const char *client_id,
+		proauth2_client **out, proauth2_error *err)
+{
+	json_t *record;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL || client_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, client_id and out are required");
+	*out = NULL;
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &record, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = client_from_record(record, NULL, out, err);
+	json_decref(record);
+	return status;
+}
+
+/* Store a changed copy of client_id's record: new params and/or secret. */
+static proauth2_status client_rewrite(proauth2_provider *p, const char *client_id,
+		const proauth2_client_params *params, bool rotate_secret,
+		proauth2_client **out, proauth2_error *err)
+{
+	proauth2_client *old = NULL;
+	proauth2_client_params kept;
+	json_t *stored = NULL, *record = NULL;
+	char hash[PROAUTH2_HASH_SIZE];
+	char *secret = NULL;
+	const char *secret_hash;
+	proauth2_status status;
+
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &stored, err);
+	if (status == PROAUTH2_OK)
+		status = client_from_record(stored, NULL, &old, err);
+	if (status != PROAUTH2_OK)
+		goto done;
+	if (params == NULL) {
+		kept = (proauth2_client_params){old->type,
+			(const char *const *)old->redirect_uris, old->n_redirect_uris,
+			old->grant_types, old->scope, old->name};
+		params = &kept;
+	} else if (params->type != old->type) {
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"a client's type cannot change");
+		goto done;
+	}
+	status = check_params(p, params, err);
+	if (status != PROAUTH2_OK)
+		goto done;
+	secret_hash = record_string(stored, "secret_hash");
+	if (rotate_secret) {
+		if (old->type != PROAUTH2_CLIENT_CONFIDENTIAL) {
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"a public client has no secret");
+			goto done;
+		}
+		status = new_secret(&secret, hash, err);
+		if (status != PROAUTH2_OK)
+			goto done;
+		secret_hash = hash;
+	}
+	record = client_record(client_id, secret_hash, params, old->created_at);
+	if (record == NULL) {
+		status = NO_MEMORY(err);
+		goto done;
+	}
+	status = proauth2_datastore_replace(p->datastore, TABLE_CLIENTS, record, err);
+	if (status == PROAUTH2_OK && out != NULL)
+		status = client_from_record(record, secret, out, err);
+done:
+	proauth2_secret_free(secret);
+	proauth2_client_free(old);
+	json_decref(stored);
+	json_decref(record);
+	return status;
+}
+
+proauth2_status proauth2_client_update(proauth2_provider *p, const char *client_id,
+		const proauth2_client_params *params, proauth2_client **out,
+		proauth2_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (p == NULL || client_id == NULL || params == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, client_id and params are required");
+	return client_rewrite(p, client_id, params, false, out, err);
+}
+
+proauth2_status proauth2_client_rotate_secret(proauth2_provider *p,
+		const char *client_id, proauth2_client **out, proauth2_error *err)
+{
+	if (out == NULL || p == NULL || client_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, client_id and out are required");
+	*out = NULL;
+	return client_rewrite(p, client_id, NULL, true, out, err);
+}
+
+proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_id,
+		proauth2_error *err)
+{
+	static const char *const issued[] = {
+		TABLE_CODES, TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS,
+	};
+	proauth2_status status;
+	size_t removed, i;
+
+	if (p == NULL || client_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and client_id are required");
+	/* The client first: with it gone, no new token can be issued to it. */
+	status = remove_where(p, TABLE_CLIENTS, json_pack("{s:s}", "client_id", client_id),
+			&removed, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (removed == 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"no such client");
+	for (i = 0; i < sizeof(issued) / sizeof(issued[0]); i++) {
+		status = remove_where(p, issued[i],
+				json_pack("{s:s}", "client_id", client_id), NULL, err);
+		if (status != PROAUTH2_OK)
+			return status;
+	}
+	return PROAUTH2_OK;
+}
+
+proauth2_status client_authenticate_record(proauth2_provider *p,
+		const char *client_id, const char *client_secret, json_t **record,
+		proauth2_error *err)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+	const char *stored_hash;
+	proauth2_status status;
+
+	*record = NULL;
+	if (client_id == NULL || client_id[0] == '\0' ||
+			strlen(client_id) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"client authentication failed");
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"client authentication failed");
+	if (status != PROAUTH2_OK)
+		return status;
+	stored_hash = record_string(*record, "secret_hash");
+	if (stored_hash == NULL && client_secret == NULL)
+		return PROAUTH2_OK;  /* a public client */
+	if (stored_hash != NULL && client_secret != NULL &&
+			strlen(client_secret) <= PRESENTED_SECRET_MAX) {
+		status = proauth2_hash(client_secret, hash, err);
+		if (status == PROAUTH2_OK && proauth2_secure_equal(hash, stored_hash))
+			return PROAUTH2_OK;
+		if (status != PROAUTH2_OK) {
+			json_decref(*record);
+			*record = NULL;
+			return status;
+		}
+	}
+	json_decref(*record);
+	*record = NULL;
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+			"client authentication failed");
+}
+
+proauth2_status proauth2_client_authenticate(proauth2_provider *p,
+		const char *client_id, const char *client_secret,
+		proauth2_client **out, proauth2_error *err)
+{
+	json_t *record;
+	proauth2_status status;
+
+	if (out != NULL)
+		*out = NULL;
+	if (p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider is required");
+	status = client_authenticate_record(p, client_id, client_secret, &record, err);
+	if (status == PROAUTH2_OK && out != NULL)
+		status = client_from_record(record, NULL, out, err);
+	json_decref(record);
+	return status;
+}
+
+void proauth2_client_free(proauth2_client *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	free(c->client_id);
+	proauth2_secret_free(c->client_secret);
+	for (i = 0; i < c->n_redirect_uris; i++)
+		free(c->redirect_uris[i]);
+	free(c->redirect_uris);
+	free(c->scope);
+	free(c->name);
+	free(c);
+}

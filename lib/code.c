@@ -1,0 +1,104 @@
+/* Authorization codes (RFC 6749 §4.1.2). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "grant.h"
+#include "pkce.h"
+#include "scope.h"
+
+/* The registered URI the code is for; NULL only if none may be chosen. */
+static const char *match_redirect_uri(const json_t *client, const char *uri)
+{
+	json_t *uris = json_object_get(client, "redirect_uris"), *item;
+	size_t i;
+
+	if (uri == NULL)  /* §3.1.2.3: only a single registered URI is implied */
+		return json_array_size(uris) == 1 ?
+			json_string_value(json_array_get(uris, 0)) : NULL;
+	json_array_foreach(uris, i, item)
+		if (strcmp(json_string_value(item), uri) == 0)
+			return uri;
+	return NULL;
+}
+
+/* Everything about the request that is not the client's fault alone. */
+static proauth2_status check_request(proauth2_provider *p, const json_t *client,
+		const proauth2_code_request *req, const char **method,
+		proauth2_error *err)
+{
+	bool is_public = record_string(client, "secret_hash") == NULL;
+
+	*method = NULL;
+	if (!client_record_allows(client, PROAUTH2_GRANT_AUTHORIZATION_CODE))
+		return proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+				"the client may not use the authorization_code grant");
+	if (match_redirect_uri(client, req->redirect_uri) == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"redirect_uri is not registered for this client");
+	if (req->code_challenge == NULL) {
+		if (req->code_challenge_method != NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"code_challenge_method without code_challenge");
+		if (is_public || p->require_pkce)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"PKCE is required: send code_challenge");
+		return PROAUTH2_OK;
+	}
+	return pkce_check_challenge(p, req->code_challenge,
+			req->code_challenge_method, method, err);
+}
+
+proauth2_status proauth2_code_issue(proauth2_provider *p,
+		const proauth2_code_request *req, char **code, proauth2_error *err)
+{
+	char hash[PROAUTH2_HASH_SIZE], grant_id[GRANT_ID_SIZE];
+	json_t *client = NULL;
+	char *scope = NULL;
+	const char *method;
+	proauth2_status status;
+
+	if (code == NULL || p == NULL || req == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, request and code are required");
+	*code = NULL;
+	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"client_id and user_id are required");
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", req->client_id, &client, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"unknown client_id");
+	if (status != PROAUTH2_OK)
+		return status;
+	status = check_request(p, client, req, &method, err);
+	if (status == PROAUTH2_OK)
+		status = scope_resolve(p, req->scope, record_string(client, "scope"),
+				&scope, err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_secret_new(code, err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_hash(*code, hash, err);
+	if (status == PROAUTH2_OK) {
+		grant_new_id(grant_id);
+		status = store_record(p, TABLE_CODES, json_pack(
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I}",
+				"code_hash", hash,
+				"client_id", req->client_id,
+				"user_id", req->user_id,
+				"grant_id", grant_id,
+				"redirect_uri", req->redirect_uri,
+				"scope", scope,
+				"code_challenge", req->code_challenge,
+				"code_challenge_method", method,
+				"expires_at", (json_int_t)(proauth2_provider_now(p) +
+					p->code_lifetime)), err);
+	}
+	if (status != PROAUTH2_OK) {
+		proauth2_secret_free(*code);
+		*code = NULL;
+	}
+	free(scope);
+	json_decref(client);
+	return status;
+}

@@ -1,0 +1,82 @@
+/* Random secrets, hashing and encoding, on OpenSSL. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <proauth2/token.h>
+
+#include "crypto.h"
+
+void proauth2_base64url_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		*out++ = alphabet[v >> 18 & 63];
+		*out++ = alphabet[v >> 12 & 63];
+		*out++ = alphabet[v >> 6 & 63];
+		*out++ = alphabet[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		*out++ = alphabet[v >> 18 & 63];
+		*out++ = alphabet[v >> 12 & 63];
+		if (i + 1 < len)
+			*out++ = alphabet[v >> 6 & 63];
+	}
+	*out = '\0';
+}
+
+proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
+{
+	unsigned char raw[32];
+	char *secret;
+
+	*out = NULL;
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
+				"the random generator failed");
+	secret = malloc(PROAUTH2_SECRET_LENGTH + 1);
+	if (secret == NULL) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	}
+	proauth2_base64url_encode(raw, sizeof(raw), secret);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	*out = secret;
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_hash(const char *text, char out[PROAUTH2_HASH_SIZE],
+		proauth2_error *err)
+{
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+
+	if (SHA256((const unsigned char *)text, strlen(text), digest) == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "SHA-256 failed");
+	proauth2_base64url_encode(digest, sizeof(digest), out);
+	return PROAUTH2_OK;
+}
+
+bool proauth2_secure_equal(const char *a, const char *b)
+{
+	size_t len = strlen(a);
+
+	return len == strlen(b) && CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void proauth2_secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
+}

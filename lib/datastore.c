@@ -1,0 +1,167 @@
+/* An open datastore: the backend's ops behind the core's validation and
+ * expiry check. */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <proauth2/datastore.h>
+
+struct proauth2_datastore {
+	const proauth2_datastore_ops *ops;
+	void *cls;
+};
+
+/* The smallest ops table this library can drive: up to replace. */
+#define OPS_MIN_SIZE (offsetof(proauth2_datastore_ops, replace) + \
+		sizeof(((proauth2_datastore_ops *)0)->replace))
+
+proauth2_status proauth2_datastore_open(const proauth2_datastore_ops *ops,
+		const char *uri, proauth2_datastore **out, proauth2_error *err)
+{
+	proauth2_datastore *ds;
+	proauth2_status status;
+
+	if (out == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"out is NULL");
+	*out = NULL;
+	if (ops == NULL || uri == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore ops and uri are required");
+	if (ops->api_version < 1 || ops->api_version > PROAUTH2_DATASTORE_API_VERSION ||
+			ops->struct_size < OPS_MIN_SIZE)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore ops version %u (size %zu) is not supported",
+				ops->api_version, ops->struct_size);
+	if (ops->init == NULL || ops->store == NULL || ops->fetch == NULL ||
+			ops->remove == NULL || ops->close == NULL ||
+			ops->replace == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore ops lack a required method");
+	ds = calloc(1, sizeof(*ds));
+	if (ds == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	ds->ops = ops;
+	status = ops->init(uri, &ds->cls, err);
+	if (status != PROAUTH2_OK) {
+		free(ds);
+		return status;
+	}
+	*out = ds;
+	return PROAUTH2_OK;
+}
+
+void proauth2_datastore_close(proauth2_datastore *ds)
+{
+	if (ds == NULL)
+		return;
+	ds->ops->close(ds->cls);
+	free(ds);
+}
+
+const char *proauth2_datastore_name(const proauth2_datastore *ds)
+{
+	return ds->ops->name != NULL ? ds->ops->name : "unnamed";
+}
+
+proauth2_status proauth2_datastore_store(proauth2_datastore *ds,
+		const char *table_name, json_t *record, proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status = proauth2_record_validate(table, record, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	return ds->ops->store(ds->cls, table, record, err);
+}
+
+proauth2_status proauth2_datastore_replace(proauth2_datastore *ds,
+		const char *table_name, json_t *record, proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status = proauth2_record_validate(table, record, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	return ds->ops->replace(ds->cls, table, record, err);
+}
+
+proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
+		const char *table_name, json_t *query, int64_t now, json_t **record,
+		proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status;
+	json_t *found = NULL, *expires_at;
+
+	*record = NULL;
+	status = proauth2_query_validate(table, query, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = ds->ops->fetch(ds->cls, table, query, &found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	/* A backend may hand back anything; trust only what fits the schema. */
+	status = proauth2_record_validate(table, found, err);
+	if (status != PROAUTH2_OK) {
+		json_decref(found);
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"backend returned a malformed %s record", table->name);
+	}
+	expires_at = json_object_get(found, "expires_at");
+	if (expires_at != NULL && json_integer_value(expires_at) <= now) {
+		json_decref(found);
+		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"%s record has expired", table->name);
+	}
+	*record = found;
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,
+		const char *table_name, json_t *query, size_t *removed,
+		proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status;
+	size_t count = 0;
+
+	if (removed != NULL)
+		*removed = 0;
+	status = proauth2_query_validate(table, query, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = ds->ops->remove(ds->cls, table, query, &count, err);
+	if (status == PROAUTH2_OK && removed != NULL)
+		*removed = count;
+	return status;
+}
+
+/* An optional method exists when the backend's table is long enough to hold
+ * it and the backend set it. */
+#define HAS_METHOD(ops, member) \
+	((ops)->struct_size >= offsetof(proauth2_datastore_ops, member) + \
+	 sizeof((ops)->member) && (ops)->member != NULL)
+
+proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
+		int64_t now, size_t *removed, proauth2_error *err)
+{
+	size_t n, i, total = 0;
+	const proauth2_table *tables = proauth2_schema_tables(&n);
+
+	if (removed != NULL)
+		*removed = 0;
+	if (!HAS_METHOD(ds->ops, purge_expired))
+		return PROAUTH2_OK;
+	for (i = 0; i < n; i++) {
+		size_t count = 0;
+		proauth2_status status = ds->ops->purge_expired(ds->cls,
+				&tables[i], now, &count, err);
+
+		if (status != PROAUTH2_OK)
+			return status;
+		total += count;
+	}
+	if (removed != NULL)
+		*removed = total;
+	return PROAUTH2_OK;
+}

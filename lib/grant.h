@@ -1,0 +1,46 @@
+/* What every grant shares: issuing tokens, spending one-time secrets, and
+ * revoking a whole grant. */
+#ifndef PROAUTH2_LIB_GRANT_H
+#define PROAUTH2_LIB_GRANT_H
+
+#include "internal.h"
+
+/* A grant id is a UUID string. */
+#define GRANT_ID_SIZE 37
+
+void grant_new_id(char id[GRANT_ID_SIZE]);
+
+/* The tokens one grant issues at once. */
+typedef struct grant_tokens {
+	const char *client_id;
+	const char *user_id;        /* NULL for client_credentials */
+	const char *grant_id;
+	const char *scope;          /* of the access token */
+	const char *refresh_scope;  /* NULL: issue no refresh token */
+	/* Codes and refresh tokens can be replayed, revoking their grant while
+	 * we issue: check for that after storing (see grant.c). */
+	bool revocable;
+} grant_tokens;
+
+proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *tokens,
+		proauth2_token_response **out, proauth2_error *err);
+
+/*
+ * Spend the one-time secret whose hash is given (a code or a refresh
+ * token) by recording it as spent. Exactly one of any number of callers
+ * succeeds; the others get PROAUTH2_ERR_INVALID_GRANT and revoke the grant.
+ */
+proauth2_status grant_spend(proauth2_provider *p, const char *hash,
+		const char *grant_id, int64_t expires_at, proauth2_error *err);
+
+/* A code or refresh token was not found: if it was spent before, this is a
+ * replay and its grant is revoked. Returns PROAUTH2_ERR_INVALID_GRANT (or
+ * the datastore's error). */
+proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
+		const char *what, proauth2_error *err);
+
+/* Revoke every code and token of a grant, including ones being issued now. */
+proauth2_status grant_revoke(proauth2_provider *p, const char *grant_id,
+		proauth2_error *err);
+
+#endif

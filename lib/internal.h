@@ -1,0 +1,66 @@
+/* What the library's own files share; nothing here is public. */
+#ifndef PROAUTH2_LIB_INTERNAL_H
+#define PROAUTH2_LIB_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <proauth2/client.h>
+#include <proauth2/provider.h>
+#include <proauth2/token.h>
+
+struct proauth2_provider {
+	char *issuer;
+	proauth2_datastore *datastore;
+	int64_t code_lifetime;
+	int64_t access_token_lifetime;
+	int64_t refresh_token_lifetime;
+	char *supported_scopes;
+	bool require_pkce;
+	bool allow_plain_pkce;
+	proauth2_clock_fn clock;
+	void *clock_arg;
+};
+
+/* Table names of the schema (lib/schema.c). */
+#define TABLE_CLIENTS "clients"
+#define TABLE_CODES "codes"
+#define TABLE_ACCESS_TOKENS "access_tokens"
+#define TABLE_REFRESH_TOKENS "refresh_tokens"
+#define TABLE_SPENT_TOKENS "spent_tokens"
+#define TABLE_REVOKED_GRANTS "revoked_grants"
+
+/* Longest code, token, secret or verifier the core looks at. Real ones are
+ * 43 characters; anything much longer is not ours. */
+#define PRESENTED_SECRET_MAX 512
+
+/* A string member of a record, or NULL when absent. Borrowed. */
+const char *record_string(const json_t *record, const char *field);
+
+/* strdup that keeps NULL as NULL; *ok is cleared when memory runs out. */
+char *dup_or_null(const char *s, bool *ok);
+
+/* Shortcuts to the provider's datastore with its clock. */
+proauth2_status store_record(proauth2_provider *p, const char *table,
+		json_t *record, proauth2_error *err);
+proauth2_status fetch_one(proauth2_provider *p, const char *table,
+		const char *field, const char *value, json_t **record,
+		proauth2_error *err);
+proauth2_status remove_where(proauth2_provider *p, const char *table,
+		json_t *query, size_t *removed, proauth2_error *err);
+
+/* A JSON object built with json_pack; NULL when memory ran out. */
+#define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
+
+/* Load client_id and check its secret (see proauth2_client_authenticate);
+ * *record receives the stored client record. */
+proauth2_status client_authenticate_record(proauth2_provider *p,
+		const char *client_id, const char *client_secret, json_t **record,
+		proauth2_error *err);
+
+/* Whether a stored client record allows grant (a PROAUTH2_GRANT_* bit). */
+bool client_record_allows(const json_t *client, unsigned grant);
+
+#endif

@@ -1,0 +1,62 @@
+/* Small helpers around records and the provider's datastore. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *record_string(const json_t *record, const char *field)
+{
+	return json_string_value(json_object_get(record, field));
+}
+
+char *dup_or_null(const char *s, bool *ok)
+{
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	copy = strdup(s);
+	if (copy == NULL)
+		*ok = false;
+	return copy;
+}
+
+proauth2_status store_record(proauth2_provider *p, const char *table,
+		json_t *record, proauth2_error *err)
+{
+	proauth2_status status;
+
+	if (record == NULL)
+		return NO_MEMORY(err);
+	status = proauth2_datastore_store(p->datastore, table, record, err);
+	json_decref(record);
+	return status;
+}
+
+proauth2_status fetch_one(proauth2_provider *p, const char *table,
+		const char *field, const char *value, json_t **record,
+		proauth2_error *err)
+{
+	json_t *query = json_pack("{s:s}", field, value);
+	proauth2_status status;
+
+	*record = NULL;
+	if (query == NULL)
+		return NO_MEMORY(err);
+	status = proauth2_datastore_fetch(p->datastore, table, query,
+			proauth2_provider_now(p), record, err);
+	json_decref(query);
+	return status;
+}
+
+proauth2_status remove_where(proauth2_provider *p, const char *table,
+		json_t *query, size_t *removed, proauth2_error *err)
+{
+	proauth2_status status;
+
+	if (query == NULL)
+		return NO_MEMORY(err);
+	status = proauth2_datastore_remove(p->datastore, table, query, removed, err);
+	json_decref(query);
+	return status;
+}

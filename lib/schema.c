@@ -1,0 +1,198 @@
+/* The tables the core stores, and validation of records and queries
+ * against them: nothing reaches a backend without passing here. */
+#include <string.h>
+
+#include <proauth2/datastore.h>
+
+#define REQ PROAUTH2_FIELD_REQUIRED
+#define QRY PROAUTH2_FIELD_QUERIED
+#define S PROAUTH2_FIELD_STRING
+#define I PROAUTH2_FIELD_INTEGER
+#define SA PROAUTH2_FIELD_STRING_ARRAY
+
+static const proauth2_field client_fields[] = {
+	{"client_id", S, REQ | QRY},
+	{"secret_hash", S, 0},
+	{"client_type", S, REQ},
+	{"redirect_uris", SA, REQ},
+	{"grant_types", SA, REQ},
+	{"scope", S, REQ},
+	{"name", S, 0},
+	{"created_at", I, REQ},
+};
+
+static const proauth2_field code_fields[] = {
+	{"code_hash", S, REQ | QRY},
+	{"client_id", S, REQ | QRY},
+	{"user_id", S, REQ | QRY},
+	{"grant_id", S, REQ | QRY},
+	{"redirect_uri", S, 0},
+	{"scope", S, REQ},
+	{"code_challenge", S, 0},
+	{"code_challenge_method", S, 0},
+	{"expires_at", I, REQ},
+};
+
+/* Access and refresh tokens share one shape. */
+static const proauth2_field token_fields[] = {
+	{"token_hash", S, REQ | QRY},
+	{"client_id", S, REQ | QRY},
+	{"user_id", S, QRY},
+	{"grant_id", S, REQ | QRY},
+	{"scope", S, REQ},
+	{"issued_at", I, REQ},
+	{"expires_at", I, REQ},
+};
+
+/* Codes and refresh tokens already used: a second use is a replay. */
+static const proauth2_field spent_fields[] = {
+	{"token_hash", S, REQ | QRY},
+	{"grant_id", S, REQ},
+	{"expires_at", I, REQ},
+};
+
+/* Grants revoked while their tokens may still be being issued. */
+static const proauth2_field revoked_grant_fields[] = {
+	{"grant_id", S, REQ | QRY},
+	{"expires_at", I, REQ},
+};
+
+#define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
+
+static const proauth2_table tables[] = {
+	TABLE("clients", client_fields),
+	TABLE("codes", code_fields),
+	TABLE("access_tokens", token_fields),
+	TABLE("refresh_tokens", token_fields),
+	TABLE("spent_tokens", spent_fields),
+	TABLE("revoked_grants", revoked_grant_fields),
+};
+
+const proauth2_table *proauth2_schema_tables(size_t *n)
+{
+	*n = sizeof(tables) / sizeof(tables[0]);
+	return tables;
+}
+
+const proauth2_table *proauth2_schema_table(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (strcmp(tables[i].name, name) == 0)
+			return &tables[i];
+	return NULL;
+}
+
+static const proauth2_field *find_field(const proauth2_table *table,
+		const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < table->n_fields; i++)
+		if (strcmp(table->fields[i].name, name) == 0)
+			return &table->fields[i];
+	return NULL;
+}
+
+/* A string a backend can hold anywhere: bounded, no embedded NUL. */
+static int string_ok(const json_t *value)
+{
+	size_t len = json_string_length(value);
+
+	return len <= PROAUTH2_FIELD_MAX_LENGTH &&
+		strlen(json_string_value(value)) == len;
+}
+
+static int value_ok(const proauth2_field *field, const json_t *value)
+{
+	size_t i;
+	json_t *item;
+
+	switch (field->type) {
+	case PROAUTH2_FIELD_STRING:
+		return json_is_string(value) && string_ok(value);
+	case PROAUTH2_FIELD_INTEGER:
+		return json_is_integer(value);
+	case PROAUTH2_FIELD_STRING_ARRAY:
+		if (!json_is_array(value) || json_array_size(value) > 64)
+			return 0;
+		json_array_foreach(value, i, item)
+			if (!json_is_string(item) || !string_ok(item))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Every member names a field of the table and holds a value of its type. */
+static proauth2_status check_members(const proauth2_table *table,
+		const json_t *object, const char *what, proauth2_error *err)
+{
+	const char *name;
+	json_t *value;
+
+	if (!json_is_object(object))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+				"%s for %s is not a JSON object", what, table->name);
+	json_object_foreach((json_t *)object, name, value) {
+		const proauth2_field *field = find_field(table, name);
+
+		if (field == NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"%s for %s has unknown field '%.64s'",
+					what, table->name, name);
+		if (!value_ok(field, value))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"%s for %s: field '%s' has the wrong type or size",
+					what, table->name, name);
+	}
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_record_validate(const proauth2_table *table,
+		const json_t *record, proauth2_error *err)
+{
+	proauth2_status status;
+	size_t i;
+
+	if (table == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+				"unknown table");
+	status = check_members(table, record, "record", err);
+	if (status != PROAUTH2_OK)
+		return status;
+	for (i = 0; i < table->n_fields; i++)
+		if ((table->fields[i].flags & PROAUTH2_FIELD_REQUIRED) &&
+				json_object_get(record, table->fields[i].name) == NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"record for %s lacks required field '%s'",
+					table->name, table->fields[i].name);
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_query_validate(const proauth2_table *table,
+		const json_t *query, proauth2_error *err)
+{
+	proauth2_status status;
+	const char *name;
+	json_t *value;
+
+	if (table == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+				"unknown table");
+	status = check_members(table, query, "query", err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (json_object_size(query) == 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+				"query for %s is empty", table->name);
+	json_object_foreach((json_t *)query, name, value)
+		if (json_is_array(value))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"query for %s: field '%s' is an array",
+					table->name, name);
+	return PROAUTH2_OK;
+}

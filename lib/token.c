@@ -1,0 +1,227 @@
+/* The token endpoint's grants (RFC 6749 §4.1.3, §6, §4.4). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "grant.h"
+#include "pkce.h"
+#include "scope.h"
+
+/* Authenticate the client and check it may use grant. */
+static proauth2_status authorize_client(proauth2_provider *p,
+		const char *client_id, const char *client_secret, unsigned grant,
+		json_t **client, proauth2_error *err)
+{
+	proauth2_status status = client_authenticate_record(p, client_id,
+			client_secret, client, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	if (!client_record_allows(*client, grant)) {
+		json_decref(*client);
+		*client = NULL;
+		return proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+				"the client may not use this grant type");
+	}
+	return PROAUTH2_OK;
+}
+
+/* Hash a presented code or token; anything oversized is not one of ours. */
+static proauth2_status hash_presented(const char *secret, const char *what,
+		char hash[PROAUTH2_HASH_SIZE], proauth2_error *err)
+{
+	if (secret == NULL || secret[0] == '\0')
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"%s is missing", what);
+	if (strlen(secret) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"%s is invalid or expired", what);
+	return proauth2_hash(secret, hash, err);
+}
+
+static bool may_refresh(const proauth2_provider *p, const json_t *client)
+{
+	return p->refresh_token_lifetime > 0 &&
+		client_record_allows(client, PROAUTH2_GRANT_REFRESH_TOKEN);
+}
+
+/* redirect_uri and PKCE of a token request against its code (§4.1.3,
+ * RFC 7636 §4.6, RFC 9700 §2.1.1 against downgrade). */
+static proauth2_status check_code_binding(const json_t *code,
+		const proauth2_code_exchange *req, proauth2_error *err)
+{
+	const char *uri = record_string(code, "redirect_uri");
+	const char *challenge = record_string(code, "code_challenge");
+
+	if ((uri == NULL) != (req->redirect_uri == NULL) ||
+			(uri != NULL && strcmp(uri, req->redirect_uri) != 0))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"redirect_uri does not match the authorization request");
+	if (challenge == NULL && req->code_verifier != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"code_verifier sent but the code has no challenge");
+	if (challenge != NULL && req->code_verifier == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"code_verifier is missing");
+	if (challenge != NULL && !pkce_verify(challenge,
+				record_string(code, "code_challenge_method"),
+				req->code_verifier))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"code_verifier does not match the code challenge");
+	return PROAUTH2_OK;
+}
+
+/* Spend a one-time record (code or refresh token) found under hash. */
+static proauth2_status spend(proauth2_provider *p, const char *table,
+		const char *key, const char *hash, const json_t *record,
+		proauth2_error *err)
+{
+	proauth2_status status = grant_spend(p, hash,
+			record_string(record, "grant_id"),
+			json_integer_value(json_object_get(record, "expires_at")), err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	return remove_where(p, table, json_pack("{s:s}", key, hash), NULL, err);
+}
+
+proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
+		const proauth2_code_exchange *req, proauth2_token_response **out,
+		proauth2_error *err)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+	json_t *client = NULL, *code = NULL;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL || req == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, request and out are required");
+	*out = NULL;
+	status = authorize_client(p, req->client_id, req->client_secret,
+			PROAUTH2_GRANT_AUTHORIZATION_CODE, &client, err);
+	if (status == PROAUTH2_OK)
+		status = hash_presented(req->code, "code", hash, err);
+	if (status == PROAUTH2_OK) {
+		status = fetch_one(p, TABLE_CODES, "code_hash", hash, &code, err);
+		if (status == PROAUTH2_ERR_NOT_FOUND)
+			status = grant_refuse_unknown(p, hash, "code", err);
+	}
+	if (status == PROAUTH2_OK &&
+			strcmp(record_string(code, "client_id"), req->client_id) != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"the code was issued to another client");
+	if (status == PROAUTH2_OK)
+		status = check_code_binding(code, req, err);
+	if (status == PROAUTH2_OK)
+		status = spend(p, TABLE_CODES, "code_hash", hash, code, err);
+	if (status == PROAUTH2_OK) {
+		const char *scope = record_string(code, "scope");
+		grant_tokens tokens = {
+			.client_id = req->client_id,
+			.user_id = record_string(code, "user_id"),
+			.grant_id = record_string(code, "grant_id"),
+			.scope = scope,
+			.refresh_scope = may_refresh(p, client) ? scope : NULL,
+			.revocable = true,
+		};
+		status = grant_issue(p, &tokens, out, err);
+	}
+	json_decref(code);
+	json_decref(client);
+	return status;
+}
+
+proauth2_status proauth2_token_refresh(proauth2_provider *p,
+		const char *client_id, const char *client_secret,
+		const char *refresh_token, const char *scope,
+		proauth2_token_response **out, proauth2_error *err)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+	json_t *client = NULL, *old = NULL;
+	char *granted = NULL;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and out are required");
+	*out = NULL;
+	status = authorize_client(p, client_id, client_secret,
+			PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
+	if (status == PROAUTH2_OK)
+		status = hash_presented(refresh_token, "refresh_token", hash, err);
+	if (status == PROAUTH2_OK) {
+		status = fetch_one(p, TABLE_REFRESH_TOKENS, "token_hash", hash, &old, err);
+		if (status == PROAUTH2_ERR_NOT_FOUND)
+			status = grant_refuse_unknown(p, hash, "refresh_token", err);
+	}
+	if (status == PROAUTH2_OK &&
+			strcmp(record_string(old, "client_id"), client_id) != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"the refresh token was issued to another client");
+	/* §6: the new scope may only narrow the original grant's; unlike
+	 * scope_resolve(), the provider's supported list does not apply. */
+	if (status == PROAUTH2_OK) {
+		const char *original = record_string(old, "scope");
+
+		if (scope != NULL && scope[0] != '\0' &&
+				(!scope_is_valid(scope) || !scope_is_subset(scope, original)))
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+					"scope exceeds the original grant");
+		else if ((granted = strdup(scope && scope[0] ? scope : original)) == NULL)
+			status = NO_MEMORY(err);
+	}
+	if (status == PROAUTH2_OK)
+		status = spend(p, TABLE_REFRESH_TOKENS, "token_hash", hash, old, err);
+	if (status == PROAUTH2_OK) {
+		grant_tokens tokens = {
+			.client_id = client_id,
+			.user_id = record_string(old, "user_id"),
+			.grant_id = record_string(old, "grant_id"),
+			.scope = granted,
+			/* §6: the new refresh token keeps the original scope. */
+			.refresh_scope = record_string(old, "scope"),
+			.revocable = true,
+		};
+		status = grant_issue(p, &tokens, out, err);
+	}
+	free(granted);
+	json_decref(old);
+	json_decref(client);
+	return status;
+}
+
+proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
+		const char *client_id, const char *client_secret, const char *scope,
+		proauth2_token_response **out, proauth2_error *err)
+{
+	char grant_id[GRANT_ID_SIZE];
+	json_t *client = NULL;
+	char *granted = NULL;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and out are required");
+	*out = NULL;
+	status = authorize_client(p, client_id, client_secret,
+			PROAUTH2_GRANT_CLIENT_CREDENTIALS, &client, err);
+	/* Registration refuses the grant to public clients; check anyway. */
+	if (status == PROAUTH2_OK && record_string(client, "secret_hash") == NULL)
+		status = proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+				"a public client cannot use client_credentials");
+	if (status == PROAUTH2_OK)
+		status = scope_resolve(p, scope, record_string(client, "scope"),
+				&granted, err);
+	if (status == PROAUTH2_OK) {
+		grant_tokens tokens = {
+			.client_id = client_id,
+			.grant_id = grant_id,
+			.scope = granted,
+		};
+		grant_new_id(grant_id);
+		status = grant_issue(p, &tokens, out, err);
+	}
+	free(granted);
+	json_decref(client);
+	return status;
+}

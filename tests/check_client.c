@@ -1,0 +1,277 @@
+/* Client registration, management and authentication. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define CONF PROAUTH2_CLIENT_CONFIDENTIAL
+#define PUB PROAUTH2_CLIENT_PUBLIC
+#define CODE_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN)
+
+static proauth2_status register_with(const proauth2_client_params *params)
+{
+	proauth2_client *client = NULL;
+	proauth2_error err = {0};
+	proauth2_status status = proauth2_client_register(env.provider, params,
+			&client, &err);
+
+	if (status == PROAUTH2_OK)
+		ck_assert_ptr_nonnull(client);
+	else
+		ck_assert_ptr_null(client);
+	ck_assert_int_eq(status == PROAUTH2_OK, err.status == PROAUTH2_OK);
+	proauth2_client_free(client);
+	return status;
+}
+
+START_TEST(register_confidential_returns_secret_once)
+{
+	proauth2_client *c = register_client(CONF, 0, "read write");
+	proauth2_client *again = NULL;
+
+	ck_assert_uint_eq(strlen(c->client_id), 36);  /* a UUID */
+	ck_assert_ptr_nonnull(c->client_secret);
+	ck_assert_uint_eq(strlen(c->client_secret), 43);  /* 256 bits, base64url */
+	ck_assert_int_eq(c->type, CONF);
+	ck_assert_uint_eq(c->grant_types, CODE_GRANTS);  /* the default */
+	ck_assert_str_eq(c->scope, "read write");
+	ck_assert_str_eq(c->name, "Test client");
+	ck_assert_uint_eq(c->n_redirect_uris, 2);
+	ck_assert_str_eq(c->redirect_uris[0], REDIRECT_URI);
+	ck_assert_int_eq(c->created_at, env.now);
+
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &again, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(again->client_id, c->client_id);
+	ck_assert_ptr_null(again->client_secret);
+	ck_assert_str_eq(again->scope, "read write");
+	ck_assert_uint_eq(again->n_redirect_uris, 2);
+	proauth2_client_free(again);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(register_public_has_no_secret)
+{
+	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
+
+	ck_assert_ptr_null(c->client_secret);
+	ck_assert_int_eq(c->type, PUB);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			NULL, NULL, NULL), PROAUTH2_OK);
+	/* A public client presenting a secret is not what it registered as. */
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			"anything", NULL, NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(client_ids_are_unique)
+{
+	proauth2_client *a = register_client(CONF, 0, "read");
+	proauth2_client *b = register_client(CONF, 0, "read");
+
+	ck_assert_str_ne(a->client_id, b->client_id);
+	ck_assert_str_ne(a->client_secret, b->client_secret);
+	proauth2_client_free(a);
+	proauth2_client_free(b);
+}
+END_TEST
+
+START_TEST(authenticate_checks_secret)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_client *out = NULL;
+	proauth2_error err = {0};
+	char wrong[64];
+
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			c->client_secret, &out, &err), PROAUTH2_OK);
+	ck_assert_str_eq(out->client_id, c->client_id);
+	proauth2_client_free(out);
+
+	strcpy(wrong, c->client_secret);
+	wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			wrong, &out, &err), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(err.status, PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_str_eq(proauth2_status_oauth_error(err.status), "invalid_client");
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			NULL, NULL, NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			"", NULL, NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider,
+			"00000000-0000-0000-0000-000000000000", c->client_secret, NULL, NULL),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, NULL,
+			c->client_secret, NULL, NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(register_refuses_bad_params)
+{
+	const char *fragment[] = {"https://client.example.com/cb#frag"};
+	const char *relative[] = {"/cb"};
+	const char *spaced[] = {"https://client.example.com/a b"};
+	const char *null_uri[] = {NULL};
+	const char *good[] = {REDIRECT_URI};
+	proauth2_client_params p = {.type = CONF, .redirect_uris = good,
+		.n_redirect_uris = 1, .scope = "read"};
+	proauth2_client_params bad;
+
+	bad = p, bad.redirect_uris = fragment;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.redirect_uris = relative;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.redirect_uris = spaced;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.redirect_uris = null_uri;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.n_redirect_uris = 0;  /* code grant needs a URI */
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.type = PUB, bad.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.grant_types = 0x100;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.type = (proauth2_client_type)7;
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	bad = p, bad.scope = "read delete";  /* not supported by the provider */
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_SCOPE);
+	bad = p, bad.scope = "read  write";
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_int_eq(register_with(&p), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, NULL, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+}
+END_TEST
+
+START_TEST(update_replaces_settings_and_keeps_secret)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	const char *uris[] = {"https://new.example.com/cb"};
+	proauth2_client_params p = {.type = CONF, .redirect_uris = uris,
+		.n_redirect_uris = 1, .scope = "read write",
+		.grant_types = CODE_GRANTS | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
+		.name = "Renamed"};
+	proauth2_client *u = NULL;
+
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "read write");
+	ck_assert_str_eq(u->name, "Renamed");
+	ck_assert_uint_eq(u->n_redirect_uris, 1);
+	ck_assert_str_eq(u->redirect_uris[0], "https://new.example.com/cb");
+	ck_assert_uint_eq(u->grant_types, p.grant_types);
+	ck_assert_ptr_null(u->client_secret);
+	ck_assert_int_eq(u->created_at, c->created_at);
+	proauth2_client_free(u);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			c->client_secret, NULL, NULL), PROAUTH2_OK);
+
+	p.type = PUB;
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, NULL, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	p.type = CONF;
+	p.scope = "root";
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, NULL, NULL),
+			PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_int_eq(proauth2_client_update(env.provider,
+			"00000000-0000-0000-0000-000000000000", &p, NULL, NULL),
+			PROAUTH2_ERR_NOT_FOUND);
+	/* The refused updates left the stored client as it was. */
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "read write");
+	proauth2_client_free(u);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(rotate_secret_retires_old_one)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_client *r = NULL, *pub = register_client(PUB, 0, "read");
+
+	ck_assert_int_eq(proauth2_client_rotate_secret(env.provider, c->client_id, &r, NULL),
+			PROAUTH2_OK);
+	ck_assert_ptr_nonnull(r->client_secret);
+	ck_assert_str_ne(r->client_secret, c->client_secret);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			c->client_secret, NULL, NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, c->client_id,
+			r->client_secret, NULL, NULL), PROAUTH2_OK);
+	proauth2_client_free(r);
+	r = NULL;
+	ck_assert_int_eq(proauth2_client_rotate_secret(env.provider, pub->client_id,
+			&r, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(r);
+	proauth2_client_free(pub);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(delete_removes_codes_and_tokens)
+{
+	proauth2_client *c = register_client(CONF,
+			CODE_GRANTS | PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	proauth2_client *other = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	char *pending = issue_code(c, "read", 1);
+	char *other_code = issue_code(other, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1);
+	proauth2_token_response *kept = exchange_code(other, other_code, 1);
+	proauth2_token_response *r = NULL;
+	proauth2_code_exchange late = {c->client_id, c->client_secret, pending,
+		REDIRECT_URI, RFC7636_VERIFIER};
+	proauth2_client *gone = NULL;
+
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_delete(env.provider, c->client_id, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &gone, NULL),
+			PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &r, NULL),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &late, &r, NULL),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_ptr_null(r);
+	/* Another client's tokens stay. */
+	ck_assert_int_eq(validate_status(kept->access_token), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_delete(env.provider, c->client_id, NULL),
+			PROAUTH2_ERR_NOT_FOUND);
+	proauth2_token_response_free(t);
+	proauth2_token_response_free(kept);
+	proauth2_secret_free(code);
+	proauth2_secret_free(pending);
+	proauth2_secret_free(other_code);
+	proauth2_client_free(other);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static Suite *client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("client");
+
+	tcase_add_checked_fixture(tc, env_setup, env_teardown);
+	tcase_add_test(tc, register_confidential_returns_secret_once);
+	tcase_add_test(tc, register_public_has_no_secret);
+	tcase_add_test(tc, client_ids_are_unique);
+	tcase_add_test(tc, authenticate_checks_secret);
+	tcase_add_test(tc, register_refuses_bad_params);
+	tcase_add_test(tc, update_replaces_settings_and_keeps_secret);
+	tcase_add_test(tc, rotate_secret_retires_old_one);
+	tcase_add_test(tc, delete_removes_codes_and_tokens);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(client_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,529 @@
+/* One scenario per threat (RFC 6749 §10, RFC 9700 §4): each attack is
+ * refused, and where the RFCs say so, what it touched is revoked. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define CONF PROAUTH2_CLIENT_CONFIDENTIAL
+#define PUB PROAUTH2_CLIENT_PUBLIC
+#define CODE_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN)
+
+/* A token request for code with every field as the legitimate client sends it. */
+static proauth2_code_exchange good_request(const proauth2_client *c, const char *code)
+{
+	return (proauth2_code_exchange){c->client_id, c->client_secret, code,
+		REDIRECT_URI, RFC7636_VERIFIER};
+}
+
+static proauth2_status exchange_status(const proauth2_code_exchange *req)
+{
+	proauth2_token_response *t = (proauth2_token_response *)&t;
+	proauth2_error err = {0};
+	proauth2_status status = proauth2_token_exchange_code(env.provider, req, &t, &err);
+
+	if (status == PROAUTH2_OK) {
+		ck_assert_ptr_nonnull(t);
+		proauth2_token_response_free(t);
+	} else {
+		ck_assert_ptr_null(t);  /* outputs are NULL on failure */
+		ck_assert_int_eq(err.status, status);
+	}
+	return status;
+}
+
+START_TEST(code_replay_revokes_issued_tokens)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL;
+	proauth2_code_exchange replay = good_request(c, code);
+
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
+	ck_assert_int_eq(exchange_status(&replay), PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &r, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(exchange_status(&replay), PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(refresh_reuse_revokes_grant)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL, *x = NULL;
+
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	/* The rotated-out token comes back: an attacker or a confused client. */
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &x, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_ptr_null(x);
+	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, r->refresh_token, NULL, &x, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_token_response_free(r);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(redirect_uri_mismatch)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_code_request req = {c->client_id, USER,
+		"https://client.example.com/cb/../evil", "read", RFC7636_CHALLENGE, NULL};
+	char *code = NULL;
+	proauth2_code_exchange ex;
+
+	/* At authorization: only registered URIs, matched exactly. */
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	req.redirect_uri = "https://client.example.com/cb?x=1";
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	req.redirect_uri = "HTTPS://client.example.com/cb";
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	/* Two are registered, so none may be implied. */
+	req.redirect_uri = NULL;
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(code);
+
+	/* At the token endpoint: the same URI as in the authorization request. */
+	code = issue_code(c, "read", 1);
+	ex = good_request(c, code);
+	ex.redirect_uri = "https://client.example.com/other";
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex.redirect_uri = NULL;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex = good_request(c, code);
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(pkce_mismatch)
+{
+	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+
+	ex.code_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx";
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex.code_verifier = RFC7636_CHALLENGE;  /* the challenge is no verifier */
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex.code_verifier = "short";
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex.code_verifier = RFC7636_VERIFIER;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(pkce_downgrade_verifier_without_challenge)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 0);
+	proauth2_code_exchange ex = good_request(c, code);
+
+	/* RFC 9700 §2.1.1: a verifier for a code that had no challenge. */
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(pkce_downgrade_challenge_without_verifier)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+
+	ex.code_verifier = NULL;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(pkce_plain_refused_by_default)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read",
+		RFC7636_VERIFIER, "plain"};
+	char *code = NULL;
+
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	req.code_challenge_method = "S512";
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	req.code_challenge_method = "S256";
+	req.code_challenge = "too-short";
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void allow_plain(proauth2_config *cfg)
+{
+	cfg->allow_plain_pkce = true;
+}
+
+START_TEST(pkce_plain_when_enabled)
+{
+	proauth2_client *c;
+	proauth2_code_request req;
+	proauth2_code_exchange ex;
+	char *code = NULL;
+
+	env_reconfigure(allow_plain);
+	c = register_client(PUB, CODE_GRANTS, "read");
+	req = (proauth2_code_request){c->client_id, USER, REDIRECT_URI, "read",
+		RFC7636_VERIFIER, "plain"};
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
+	ex = good_request(c, code);
+	ex.code_verifier = RFC7636_CHALLENGE;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex.code_verifier = RFC7636_VERIFIER;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(wrong_client_secret)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+	proauth2_error err = {0};
+	proauth2_token_response *t = NULL;
+
+	ex.client_secret = "not-the-secret";
+	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &ex, &t, &err),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_str_eq(proauth2_status_oauth_error(err.status), "invalid_client");
+	ex.client_secret = NULL;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_CLIENT);
+	/* Failed authentication did not burn the code. */
+	ex = good_request(c, code);
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(code_of_another_client)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_client *mallory = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(mallory, code);
+
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex = good_request(c, code);
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(mallory);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(refresh_token_of_another_client)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_client *mallory = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL;
+
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, mallory->client_id,
+			mallory->client_secret, t->refresh_token, NULL, &r, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	proauth2_token_response_free(r);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(mallory);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(expired_code)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+
+	env.now += 60;  /* the default code lifetime */
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(code_just_before_expiry)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+
+	env.now += 59;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(expired_tokens)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL;
+
+	env.now += 3599;
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
+	env.now += 1;
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	env.now += 30 * 24 * 3600;  /* past the refresh token's lifetime too */
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, t->refresh_token, NULL, &r, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_ptr_null(r);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(public_client_without_pkce_refused)
+{
+	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
+	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
+	proauth2_error err = {0};
+	char *code = NULL;
+
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(code);
+	ck_assert_ptr_nonnull(strstr(err.text, "PKCE"));
+	req.code_challenge_method = "S256";  /* a method alone is no challenge */
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void require_pkce(proauth2_config *cfg)
+{
+	cfg->require_pkce = true;
+}
+
+START_TEST(require_pkce_covers_confidential_clients)
+{
+	proauth2_client *c;
+	proauth2_code_request req;
+	char *code = NULL;
+
+	env_reconfigure(require_pkce);
+	c = register_client(CONF, 0, "read");
+	req = (proauth2_code_request){c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(scope_escalation_at_authorization)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read write",
+		RFC7636_CHALLENGE, NULL};
+	char *code = NULL;
+
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_SCOPE);
+	req.scope = "read\"";
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_ptr_null(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(grant_type_not_allowed)
+{
+	proauth2_client *cc = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	proauth2_client *no_refresh = register_client(CONF,
+			PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_code_request req = {cc->client_id, USER, REDIRECT_URI, "read",
+		RFC7636_CHALLENGE, NULL};
+	char *code = NULL;
+	char *other_code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, other_code, 1), *r = NULL;
+
+	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
+			PROAUTH2_ERR_UNAUTHORIZED_CLIENT);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, no_refresh->client_id,
+			no_refresh->client_secret, t->refresh_token, NULL, &r, NULL),
+			PROAUTH2_ERR_UNAUTHORIZED_CLIENT);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(other_code);
+	proauth2_client_free(c);
+	proauth2_client_free(no_refresh);
+	proauth2_client_free(cc);
+}
+END_TEST
+
+START_TEST(missing_and_oversized_parameters)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange ex = good_request(c, code);
+	proauth2_token_response *r = NULL;
+	char big[2048];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ex.code = NULL;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_REQUEST);
+	ex.code = "";
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_REQUEST);
+	ex.code = big;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_GRANT);
+	ex = good_request(c, code);
+	ex.client_id = big;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_CLIENT);
+	ex = good_request(c, code);
+	ex.client_secret = big;
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, NULL, NULL, &r, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
+			c->client_secret, big, NULL, &r, NULL), PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_ptr_null(r);
+	ex = good_request(c, code);
+	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+#define RACERS 64
+
+struct race {
+	pthread_barrier_t start;
+	proauth2_code_exchange request;
+	proauth2_status status[RACERS];
+	char *access_token[RACERS];
+	int next;
+	pthread_mutex_t lock;
+};
+
+static void *redeem(void *arg)
+{
+	struct race *race = arg;
+	proauth2_token_response *t = NULL;
+	proauth2_status status;
+	int me;
+
+	pthread_mutex_lock(&race->lock);
+	me = race->next++;
+	pthread_mutex_unlock(&race->lock);
+	pthread_barrier_wait(&race->start);
+	status = proauth2_token_exchange_code(env.provider, &race->request, &t, NULL);
+	race->status[me] = status;
+	if (status == PROAUTH2_OK) {
+		race->access_token[me] = strdup(t->access_token);
+		proauth2_token_response_free(t);
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_code_redemption_has_one_winner)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	pthread_t threads[RACERS];
+	struct race race = {.next = 0};
+	int i, winners = 0, refused = 0, winner = -1;
+
+	race.request = good_request(c, code);
+	pthread_mutex_init(&race.lock, NULL);
+	pthread_barrier_init(&race.start, NULL, RACERS);
+	for (i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, redeem, &race), 0);
+	for (i = 0; i < RACERS; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < RACERS; i++) {
+		if (race.status[i] == PROAUTH2_OK)
+			winners++, winner = i;
+		else if (race.status[i] == PROAUTH2_ERR_INVALID_GRANT)
+			refused++;
+	}
+	ck_assert_int_eq(winners, 1);
+	ck_assert_int_eq(refused, RACERS - 1);
+	/* The losers were replays, so the winner's tokens are revoked too. */
+	ck_assert_int_eq(validate_status(race.access_token[winner]),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	free(race.access_token[winner]);
+	pthread_barrier_destroy(&race.start);
+	pthread_mutex_destroy(&race.lock);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static Suite *threats_suite(void)
+{
+	Suite *s = suite_create("threats");
+	TCase *tc = tcase_create("threats");
+
+	tcase_add_checked_fixture(tc, env_setup, env_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, code_replay_revokes_issued_tokens);
+	tcase_add_test(tc, refresh_reuse_revokes_grant);
+	tcase_add_test(tc, redirect_uri_mismatch);
+	tcase_add_test(tc, pkce_mismatch);
+	tcase_add_test(tc, pkce_downgrade_verifier_without_challenge);
+	tcase_add_test(tc, pkce_downgrade_challenge_without_verifier);
+	tcase_add_test(tc, pkce_plain_refused_by_default);
+	tcase_add_test(tc, pkce_plain_when_enabled);
+	tcase_add_test(tc, wrong_client_secret);
+	tcase_add_test(tc, code_of_another_client);
+	tcase_add_test(tc, refresh_token_of_another_client);
+	tcase_add_test(tc, expired_code);
+	tcase_add_test(tc, code_just_before_expiry);
+	tcase_add_test(tc, expired_tokens);
+	tcase_add_test(tc, public_client_without_pkce_refused);
+	tcase_add_test(tc, require_pkce_covers_confidential_clients);
+	tcase_add_test(tc, scope_escalation_at_authorization);
+	tcase_add_test(tc, grant_type_not_allowed);
+	tcase_add_test(tc, missing_and_oversized_parameters);
+	tcase_add_test(tc, concurrent_code_redemption_has_one_winner);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(threats_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,225 @@
+/* The small pieces under the grant engine: encoding, hashing, secrets,
+ * PKCE, scopes and status codes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include <proauth2/proauth2.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "pkce.h"
+#include "scope.h"
+
+#define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define RFC7636_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+START_TEST(base64url_rfc4648_vectors)
+{
+	/* RFC 4648 §10, in the URL alphabet without padding. */
+	static const struct { const char *in, *out; } v[] = {
+		{"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"},
+		{"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+	};
+	char out[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		proauth2_base64url_encode((const unsigned char *)v[i].in,
+				strlen(v[i].in), out);
+		ck_assert_str_eq(out, v[i].out);
+	}
+}
+END_TEST
+
+START_TEST(base64url_uses_url_alphabet)
+{
+	const unsigned char in[] = {0xfb, 0xff, 0xbf};
+	char out[8];
+
+	proauth2_base64url_encode(in, sizeof(in), out);
+	ck_assert_str_eq(out, "-_-_");
+}
+END_TEST
+
+START_TEST(hash_is_sha256_base64url)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+
+	ck_assert_int_eq(proauth2_hash("abc", hash, NULL), PROAUTH2_OK);
+	/* SHA-256("abc") = ba7816bf...f20015ad (FIPS 180-2). */
+	ck_assert_str_eq(hash, "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+}
+END_TEST
+
+START_TEST(secrets_are_256_bit_and_distinct)
+{
+	char *a = NULL, *b = NULL;
+
+	ck_assert_int_eq(proauth2_secret_new(&a, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_secret_new(&b, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(strlen(a), PROAUTH2_SECRET_LENGTH);
+	ck_assert_uint_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+			PROAUTH2_SECRET_LENGTH);
+	ck_assert_str_ne(a, b);
+	proauth2_secret_free(a);
+	proauth2_secret_free(b);
+	proauth2_secret_free(NULL);
+}
+END_TEST
+
+START_TEST(secure_equal_compares_whole_strings)
+{
+	ck_assert(proauth2_secure_equal("secret", "secret"));
+	ck_assert(!proauth2_secure_equal("secret", "secreT"));
+	ck_assert(!proauth2_secure_equal("secret", "secret2"));
+	ck_assert(!proauth2_secure_equal("", "x"));
+}
+END_TEST
+
+START_TEST(pkce_rfc7636_appendix_b)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+
+	ck_assert_int_eq(proauth2_hash(RFC7636_VERIFIER, hash, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(hash, RFC7636_CHALLENGE);
+	ck_assert(pkce_verify(RFC7636_CHALLENGE, "S256", RFC7636_VERIFIER));
+	ck_assert(!pkce_verify(RFC7636_CHALLENGE, "S256",
+			"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"));
+	/* The challenge itself is no verifier under S256. */
+	ck_assert(!pkce_verify(RFC7636_CHALLENGE, "S256", RFC7636_CHALLENGE));
+	ck_assert(pkce_verify(RFC7636_VERIFIER, "plain", RFC7636_VERIFIER));
+}
+END_TEST
+
+START_TEST(pkce_string_bounds)
+{
+	char s[130];
+
+	memset(s, 'a', sizeof(s));
+	s[42] = '\0';
+	ck_assert(!pkce_string_ok(s));
+	s[42] = 'a';
+	s[43] = '\0';
+	ck_assert(pkce_string_ok(s));
+	s[43] = 'a';
+	s[128] = '\0';
+	ck_assert(pkce_string_ok(s));
+	s[128] = 'a';
+	s[129] = '\0';
+	ck_assert(!pkce_string_ok(s));
+	ck_assert(!pkce_string_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa+"));
+	ck_assert(pkce_string_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-._~"));
+}
+END_TEST
+
+START_TEST(scope_syntax)
+{
+	ck_assert(scope_is_valid(""));
+	ck_assert(scope_is_valid("read"));
+	ck_assert(scope_is_valid("read write:all https://x.example/y"));
+	ck_assert(!scope_is_valid(" read"));
+	ck_assert(!scope_is_valid("read "));
+	ck_assert(!scope_is_valid("read  write"));
+	ck_assert(!scope_is_valid("re\"ad"));
+	ck_assert(!scope_is_valid("re\\ad"));
+	ck_assert(!scope_is_valid("read\twrite"));
+	ck_assert(!scope_is_valid("caf\xc3\xa9"));
+	ck_assert(!scope_is_valid(NULL));
+}
+END_TEST
+
+START_TEST(scope_subset)
+{
+	ck_assert(scope_is_subset("read", "read write"));
+	ck_assert(scope_is_subset("write read", "read write"));
+	ck_assert(scope_is_subset("", "read"));
+	ck_assert(!scope_is_subset("admin", "read write"));
+	ck_assert(!scope_is_subset("rea", "read write"));
+	ck_assert(!scope_is_subset("read writ", "read write"));
+	ck_assert(!scope_is_subset("read", ""));
+}
+END_TEST
+
+START_TEST(status_maps_to_rfc_errors)
+{
+	static const struct { proauth2_status s; const char *code; } map[] = {
+		{PROAUTH2_ERR_INVALID_REQUEST, "invalid_request"},
+		{PROAUTH2_ERR_INVALID_CLIENT, "invalid_client"},
+		{PROAUTH2_ERR_INVALID_GRANT, "invalid_grant"},
+		{PROAUTH2_ERR_UNAUTHORIZED_CLIENT, "unauthorized_client"},
+		{PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE, "unsupported_grant_type"},
+		{PROAUTH2_ERR_INVALID_SCOPE, "invalid_scope"},
+		{PROAUTH2_ERR_INVALID_TOKEN, "invalid_token"},
+		{PROAUTH2_ERR_DATASTORE, "server_error"},
+		{PROAUTH2_ERR_NOMEM, "server_error"},
+		{PROAUTH2_ERR_CRYPTO, "server_error"},
+		{PROAUTH2_ERR_INVALID_RECORD, "server_error"},
+		{PROAUTH2_ERR_UNAVAILABLE, "temporarily_unavailable"},
+	};
+	size_t i;
+	int s;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		ck_assert_str_eq(proauth2_status_oauth_error(map[i].s), map[i].code);
+	ck_assert_ptr_null(proauth2_status_oauth_error(PROAUTH2_OK));
+	for (s = 0; s < PROAUTH2_STATUS_COUNT; s++) {
+		ck_assert_ptr_nonnull(proauth2_status_str((proauth2_status)s));
+		if (s != PROAUTH2_OK)
+			ck_assert_ptr_nonnull(proauth2_status_oauth_error((proauth2_status)s));
+	}
+	ck_assert_str_eq(proauth2_status_str((proauth2_status)999), "unknown status");
+	ck_assert_str_eq(proauth2_status_oauth_error((proauth2_status)999), "server_error");
+}
+END_TEST
+
+START_TEST(error_set_fills_and_truncates)
+{
+	proauth2_error err = {0};
+	char long_text[400];
+
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	ck_assert_int_eq(proauth2_error_set(&err, PROAUTH2_ERR_INVALID_GRANT,
+			"bad %s", "code"), PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(err.status, PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_str_eq(err.text, "bad code");
+	proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE, "%s", long_text);
+	ck_assert_uint_eq(strlen(err.text), PROAUTH2_ERROR_TEXT_SIZE - 1);
+	/* NULL error structs are allowed everywhere. */
+	ck_assert_int_eq(proauth2_error_set(NULL, PROAUTH2_ERR_NOMEM, "x"),
+			PROAUTH2_ERR_NOMEM);
+}
+END_TEST
+
+static Suite *units_suite(void)
+{
+	Suite *s = suite_create("units");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, base64url_rfc4648_vectors);
+	tcase_add_test(tc, base64url_uses_url_alphabet);
+	tcase_add_test(tc, hash_is_sha256_base64url);
+	tcase_add_test(tc, secrets_are_256_bit_and_distinct);
+	tcase_add_test(tc, secure_equal_compares_whole_strings);
+	tcase_add_test(tc, pkce_rfc7636_appendix_b);
+	tcase_add_test(tc, pkce_string_bounds);
+	tcase_add_test(tc, scope_syntax);
+	tcase_add_test(tc, scope_subset);
+	tcase_add_test(tc, status_maps_to_rfc_errors);
+	tcase_add_test(tc, error_set_fills_and_truncates);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *runner = srunner_create(units_suite());
+	int failed;
+
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,138 @@
+/* Shared fixture and shortcuts of the grant-engine suites. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+
+test_env env;
+
+static int64_t test_clock(void *arg)
+{
+	return *(int64_t *)arg;
+}
+
+static void open_provider(void (*tweak)(proauth2_config *cfg))
+{
+	proauth2_config cfg;
+	proauth2_error err = {0};
+
+	proauth2_config_init(&cfg);
+	cfg.issuer = "https://auth.example.com";
+	cfg.datastore = env.ds;
+	cfg.supported_scopes = "read write admin";
+	cfg.clock = test_clock;
+	cfg.clock_arg = &env.now;
+	if (tweak != NULL)
+		tweak(&cfg);
+	ck_assert_msg(proauth2_provider_new(&cfg, &env.provider, &err) == PROAUTH2_OK,
+			"provider: %s", err.text);
+}
+
+void env_setup(void)
+{
+	const char *backend = getenv("PROAUTH2_TEST_BACKEND");
+	proauth2_error err = {0};
+
+	memset(&env, 0, sizeof(env));
+	env.now = 1700000000;
+	strcpy(env.dir, "/tmp/proauth2-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(env.dir));
+	if (backend != NULL && strcmp(backend, "sqlite-memory") == 0)
+		env.uri = strdup(":memory:");
+	else if (asprintf(&env.uri, "%s/proauth2.db", env.dir) < 0)
+		env.uri = NULL;
+	ck_assert_ptr_nonnull(env.uri);
+	ck_assert_msg(proauth2_datastore_open(proauth2_sqlite_ops(), env.uri,
+			&env.ds, &err) == PROAUTH2_OK, "datastore: %s", err.text);
+	open_provider(NULL);
+}
+
+void env_reconfigure(void (*tweak)(proauth2_config *cfg))
+{
+	proauth2_provider_free(env.provider);
+	open_provider(tweak);
+}
+
+void env_teardown(void)
+{
+	char cmd[128];
+
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	free(env.uri);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", env.dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+proauth2_client *register_client(proauth2_client_type type, unsigned grants,
+		const char *scope)
+{
+	static const char *const uris[] = {REDIRECT_URI, "https://client.example.com/other"};
+	proauth2_client_params params = {
+		.type = type,
+		.redirect_uris = uris,
+		.n_redirect_uris = 2,
+		.grant_types = grants,
+		.scope = scope,
+		.name = "Test client",
+	};
+	proauth2_client *client = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_msg(proauth2_client_register(env.provider, &params, &client, &err)
+			== PROAUTH2_OK, "register: %s", err.text);
+	return client;
+}
+
+char *issue_code(const proauth2_client *client, const char *scope, int pkce)
+{
+	proauth2_code_request req = {
+		.client_id = client->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = scope,
+		.code_challenge = pkce ? RFC7636_CHALLENGE : NULL,
+	};
+	proauth2_error err = {0};
+	char *code = NULL;
+
+	ck_assert_msg(proauth2_code_issue(env.provider, &req, &code, &err)
+			== PROAUTH2_OK, "code: %s", err.text);
+	return code;
+}
+
+proauth2_token_response *exchange_code(const proauth2_client *client,
+		const char *code, int pkce)
+{
+	proauth2_code_exchange req = {
+		.client_id = client->client_id,
+		.client_secret = client->client_secret,
+		.code = code,
+		.redirect_uri = REDIRECT_URI,
+		.code_verifier = pkce ? RFC7636_VERIFIER : NULL,
+	};
+	proauth2_token_response *tokens = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_msg(proauth2_token_exchange_code(env.provider, &req, &tokens, &err)
+			== PROAUTH2_OK, "exchange: %s", err.text);
+	return tokens;
+}
+
+proauth2_status validate_status(const char *token)
+{
+	return proauth2_token_validate(env.provider, token, NULL, NULL);
+}
+
+int run_suite(Suite *suite)
+{
+	SRunner *runner = srunner_create(suite);
+	int failed;
+
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed;
+}

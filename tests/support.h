@@ -1,0 +1,55 @@
+/* What the grant-engine suites share: a provider on a fresh datastore with a
+ * clock the test moves, and shortcuts for the common steps. */
+#ifndef PROAUTH2_TESTS_SUPPORT_H
+#define PROAUTH2_TESTS_SUPPORT_H
+
+#include <check.h>
+
+#include <proauth2/proauth2.h>
+
+/* RFC 7636 Appendix B. */
+#define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define RFC7636_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+#define REDIRECT_URI "https://client.example.com/cb"
+#define USER "alice"
+
+typedef struct test_env {
+	char dir[64];            /* a private temporary directory */
+	char *uri;               /* the datastore's URI */
+	proauth2_datastore *ds;
+	proauth2_provider *provider;
+	int64_t now;             /* the provider's clock */
+} test_env;
+
+extern test_env env;
+
+/*
+ * Checked fixture: opens the datastore named by PROAUTH2_TEST_BACKEND
+ * ("sqlite" (default): a file in env.dir; "sqlite-memory") and a provider
+ * with supported scopes "read write admin". Tests move env.now.
+ */
+void env_setup(void);
+void env_teardown(void);
+
+/* Reopen the provider with cfg changed by tweak (e.g. require_pkce). */
+void env_reconfigure(void (*tweak)(proauth2_config *cfg));
+
+/* Register a client; type and grants as in proauth2_client_params. */
+proauth2_client *register_client(proauth2_client_type type, unsigned grants,
+		const char *scope);
+
+/* Issue a code for client with the RFC 7636 challenge (if pkce) and scope. */
+char *issue_code(const proauth2_client *client, const char *scope, int pkce);
+
+/* Exchange a code with the RFC 7636 verifier (if pkce); asserts success. */
+proauth2_token_response *exchange_code(const proauth2_client *client,
+		const char *code, int pkce);
+
+/* The status proauth2_token_validate() gives token. */
+proauth2_status validate_status(const char *token);
+
+/* Run suite, print Check's summary; returns the number of failures. */
+int run_suite(Suite *suite);
+
+#endif

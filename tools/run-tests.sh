@@ -1,0 +1,51 @@
+#!/bin/sh
+# Build proauth2 and run every test suite three ways: a plain build, under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and under valgrind.
+set -eu
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+
+jobs=$(nproc)
+
+setup() {  # setup DIR [meson options...]
+	dir=$1
+	shift
+	if [ -d "$dir" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir"
+}
+
+status=0
+run() {  # run DIR [meson test options...]
+	dir=$1
+	shift
+	echo "== meson test in $dir $*"
+	meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
+}
+
+setup build --buildtype=debugoptimized
+run build
+
+# Sanitizers: any report fails the test (no recovery, leaks checked).
+setup build-sanitize --buildtype=debug -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dexamples=false
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	run build-sanitize
+
+run build --setup=valgrind --no-rebuild
+
+# One closing line over every run: Check's per-suite counts, summed.
+cat build/meson-logs/testlog.txt build/meson-logs/testlog-valgrind.txt \
+	build-sanitize/meson-logs/testlog.txt 2>/dev/null |
+	awk '/Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "Checks:") checks += $(i + 1)
+			if ($i == "Failures:") failed += $(i + 1)
+			if ($i == "Errors:") failed += $(i + 1)
+		}
+	}
+	END { printf "checks: %d passed, %d failed\n", checks - failed, failed }'
+exit $status
