@@ -6,7 +6,7 @@
  * spender wins and the record stays to recognise a later replay. A replay
  * revokes the grant: it marks the grant in revoked_grants, then removes its
  * tokens. The winner checks that mark after storing its tokens, so tokens
- * stored after the removal are caught too.
+ * stored after the removal are removed too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,14 @@
 
 #include "crypto.h"
 #include "grant.h"
+
+int64_t grant_horizon(const proauth2_provider *p)
+{
+	int64_t longest = p->refresh_token_lifetime > p->access_token_lifetime ?
+		p->refresh_token_lifetime : p->access_token_lifetime;
+
+	return proauth2_provider_now(p) + longest;
+}
 
 void grant_new_id(char id[GRANT_ID_SIZE])
 {
@@ -63,8 +71,13 @@ static void remove_token(proauth2_provider *p, const char *token)
 				json_pack("{s:s}", "token_hash", hash), NULL, NULL);
 }
 
-/* After storing a revocable grant's tokens: was it revoked meanwhile? */
-static proauth2_status check_not_revoked(proauth2_provider *p,
+/*
+ * After storing a revocable grant's tokens: if a replay revoked the grant
+ * meanwhile, its removal may have run before our store, so remove them
+ * ourselves. The request still succeeds, as it would have a moment before
+ * the replay; the tokens it returns are dead.
+ */
+static proauth2_status remove_if_revoked(proauth2_provider *p,
 		const char *grant_id, proauth2_error *err)
 {
 	json_t *mark;
@@ -74,12 +87,8 @@ static proauth2_status check_not_revoked(proauth2_provider *p,
 	json_decref(mark);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return PROAUTH2_OK;
-	if (status == PROAUTH2_OK) {
+	if (status == PROAUTH2_OK)
 		status = grant_revoke(p, grant_id, err);
-		if (status == PROAUTH2_OK)
-			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
-					"the grant was revoked");
-	}
 	return status;
 }
 
@@ -105,10 +114,10 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
 				p->refresh_token_lifetime, &r->refresh_token, err);
 	if (status == PROAUTH2_OK && t->revocable)
-		status = check_not_revoked(p, t->grant_id, err);
+		status = remove_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {
 		/* Leave no half-issued response behind. */
-		if (r->access_token != NULL && status != PROAUTH2_ERR_INVALID_GRANT)
+		if (r->access_token != NULL)
 			remove_token(p, r->access_token);
 		proauth2_token_response_free(r);
 		return status;
@@ -160,15 +169,12 @@ proauth2_status grant_revoke(proauth2_provider *p, const char *grant_id,
 	static const char *const issued[] = {
 		TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS, TABLE_CODES,
 	};
-	/* No token of the grant can outlive this. */
-	int64_t longest = p->refresh_token_lifetime > p->access_token_lifetime ?
-		p->refresh_token_lifetime : p->access_token_lifetime;
 	proauth2_status status;
 	size_t i;
 
 	status = store_record(p, TABLE_REVOKED_GRANTS, json_pack("{s:s, s:I}",
 			"grant_id", grant_id, "expires_at",
-			(json_int_t)(proauth2_provider_now(p) + longest)), err);
+			(json_int_t)grant_horizon(p)), err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_CONFLICT)
 		return status;
 	for (i = 0; i < sizeof(issued) / sizeof(issued[0]); i++) {

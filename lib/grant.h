@@ -10,6 +10,10 @@
 
 void grant_new_id(char id[GRANT_ID_SIZE]);
 
+/* No token issued now outlives this time: how long a record of a spent
+ * code or a revoked grant must be kept. */
+int64_t grant_horizon(const proauth2_provider *p);
+
 /* The tokens one grant issues at once. */
 typedef struct grant_tokens {
 	const char *client_id;

@@ -71,14 +71,14 @@ static proauth2_status check_code_binding(const json_t *code,
 	return PROAUTH2_OK;
 }
 
-/* Spend a one-time record (code or refresh token) found under hash. */
+/* Spend a one-time record (code or refresh token) found under hash. Its
+ * replay is recognised while any token of the grant may live. */
 static proauth2_status spend(proauth2_provider *p, const char *table,
 		const char *key, const char *hash, const json_t *record,
 		proauth2_error *err)
 {
 	proauth2_status status = grant_spend(p, hash,
-			record_string(record, "grant_id"),
-			json_integer_value(json_object_get(record, "expires_at")), err);
+			record_string(record, "grant_id"), grant_horizon(p), err);
 
 	if (status != PROAUTH2_OK)
 		return status;

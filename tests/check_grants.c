@@ -315,9 +315,14 @@ START_TEST(purge_removes_only_expired)
 	env.now += 61;  /* past the code lifetime, within the tokens' */
 	ck_assert_int_eq(proauth2_provider_purge_expired(env.provider, &removed, NULL),
 			PROAUTH2_OK);
-	/* The unused code and the spent code's replay record went. */
-	ck_assert_uint_eq(removed, 2);
+	/* The unused code went; the spent code's record stays to catch replays. */
+	ck_assert_uint_eq(removed, 1);
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
+	env.now += 30 * 24 * 3600;  /* past every lifetime */
+	ck_assert_int_eq(proauth2_provider_purge_expired(env.provider, &removed, NULL),
+			PROAUTH2_OK);
+	ck_assert_uint_eq(removed, 3);  /* access, refresh, spent code */
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	proauth2_token_response_free(t);
 	proauth2_secret_free(code);
 	proauth2_secret_free(stale);
