@@ -1,0 +1,517 @@
+/*
+ * The SQLite datastore: one SQL table per schema table, a column per field
+ * (string arrays as JSON text), indexes on queried fields, prepared
+ * statements cached by their SQL text. One connection per open datastore,
+ * serialised by a mutex because cached statements are shared.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include <proauth2/datastore.h>
+#include <proauth2/sqlite.h>
+
+#define BUSY_TIMEOUT_MS 5000
+#define SQL_MAX 1024
+
+struct cached_statement {
+	char *sql;
+	sqlite3_stmt *stmt;
+	struct cached_statement *next;
+};
+
+struct sqlite_store {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	struct cached_statement *statements;
+};
+
+/* Translate an SQLite result into a status; err gets SQLite's message. */
+static proauth2_status fail(struct sqlite_store *s, int rc, const char *doing,
+		proauth2_error *err)
+{
+	proauth2_status status;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		status = PROAUTH2_ERR_UNAVAILABLE;
+		break;
+	case SQLITE_NOMEM:
+		status = PROAUTH2_ERR_NOMEM;
+		break;
+	case SQLITE_CONSTRAINT:
+		status = PROAUTH2_ERR_CONFLICT;
+		break;
+	default:
+		status = PROAUTH2_ERR_DATASTORE;
+	}
+	return proauth2_error_set(err, status, "sqlite: %s: %s", doing,
+			s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+/* The cached statement for sql, prepared on first use; NULL on failure. */
+static sqlite3_stmt *statement(struct sqlite_store *s, const char *sql,
+		proauth2_error *err)
+{
+	struct cached_statement *c;
+	int rc;
+
+	for (c = s->statements; c != NULL; c = c->next)
+		if (strcmp(c->sql, sql) == 0)
+			return c->stmt;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->sql = strdup(sql)) == NULL) {
+		free(c);
+		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			&c->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		fail(s, rc, "prepare", err);
+		free(c->sql);
+		free(c);
+		return NULL;
+	}
+	c->next = s->statements;
+	s->statements = c;
+	return c->stmt;
+}
+
+static void release(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+static const proauth2_field *field_named(const proauth2_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_fields; i++)
+		if (strcmp(t->fields[i].name, name) == 0)
+			return &t->fields[i];
+	return NULL;
+}
+
+/* Bind a validated JSON value at index i (1-based). */
+static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
+{
+	char *text;
+	int rc;
+
+	if (value == NULL)
+		return sqlite3_bind_null(stmt, i);
+	if (json_is_integer(value))
+		return sqlite3_bind_int64(stmt, i, json_integer_value(value));
+	if (json_is_string(value))
+		return sqlite3_bind_text(stmt, i, json_string_value(value),
+				(int)json_string_length(value), SQLITE_TRANSIENT);
+	text = json_dumps(value, JSON_COMPACT);
+	if (text == NULL)
+		return SQLITE_NOMEM;
+	rc = sqlite3_bind_text(stmt, i, text, -1, free);
+	return rc;
+}
+
+/* Column i of the current row as JSON for field f; NULL for SQL NULL. */
+static json_t *column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f)
+{
+	const char *text;
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return NULL;
+	switch (f->type) {
+	case PROAUTH2_FIELD_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case PROAUTH2_FIELD_STRING:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		return text ? json_stringn(text, (size_t)sqlite3_column_bytes(stmt, i)) : NULL;
+	case PROAUTH2_FIELD_STRING_ARRAY:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		return text ? json_loads(text, 0, NULL) : NULL;
+	}
+	return NULL;
+}
+
+/* Append " WHERE a = ? AND b = ?" for query's fields to sql. */
+static int append_where(char *sql, size_t size, const json_t *query)
+{
+	const char *name;
+	json_t *value;
+	size_t len = strlen(sql);
+	int first = 1;
+
+	json_object_foreach((json_t *)query, name, value) {
+		int n = snprintf(sql + len, size - len, "%s\"%s\" = ?",
+				first ? " WHERE " : " AND ", name);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += (size_t)n;
+		first = 0;
+	}
+	return 0;
+}
+
+static int bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
+{
+	const char *name;
+	json_t *value;
+	int i = first, rc = SQLITE_OK;
+
+	json_object_foreach((json_t *)query, name, value)
+		if (rc == SQLITE_OK)
+			rc = bind_value(stmt, i++, value);
+	return rc;
+}
+
+/* ---- schema ---- */
+
+static int exec(struct sqlite_store *s, const char *sql, proauth2_error *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : (fail(s, rc, "schema", err), -1);
+}
+
+static int create_table(struct sqlite_store *s, const proauth2_table *t,
+		proauth2_error *err)
+{
+	char sql[SQL_MAX];
+	size_t i, len;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "CREATE TABLE \"%s\" (", t->name);
+	for (i = 0; i < t->n_fields; i++) {
+		const proauth2_field *f = &t->fields[i];
+
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\" %s%s",
+				i ? ", " : "", f->name,
+				f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT",
+				i == 0 ? " PRIMARY KEY" :
+				(f->flags & PROAUTH2_FIELD_REQUIRED) ? " NOT NULL" : "");
+	}
+	snprintf(sql + len, sizeof(sql) - len, ") WITHOUT ROWID");
+	if (exec(s, sql, err) != 0)
+		return -1;
+	for (i = 1; i < t->n_fields; i++) {
+		const proauth2_field *f = &t->fields[i];
+
+		if (!(f->flags & PROAUTH2_FIELD_QUERIED) && strcmp(f->name, "expires_at") != 0)
+			continue;
+		snprintf(sql, sizeof(sql), "CREATE INDEX \"%s_%s\" ON \"%s\" (\"%s\")",
+				t->name, f->name, t->name, f->name);
+		if (exec(s, sql, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int schema_version(struct sqlite_store *s, int *version, proauth2_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &stmt, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(stmt, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_OK ? 0 : (fail(s, rc, "read schema version", err), -1);
+}
+
+/* Create the schema on a new database, in one transaction so that two
+ * processes opening a new file at once do not both create it. */
+static proauth2_status ensure_schema(struct sqlite_store *s, proauth2_error *err)
+{
+	char sql[64];
+	size_t n, i;
+	const proauth2_table *tables = proauth2_schema_tables(&n);
+	int version;
+
+	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (schema_version(s, &version, err) != 0)
+		goto rollback;
+	if (version > PROAUTH2_SCHEMA_VERSION) {
+		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: database schema version %d is newer than this "
+				"library's %d", version, PROAUTH2_SCHEMA_VERSION);
+		goto rollback;
+	}
+	if (version == 0) {
+		for (i = 0; i < n; i++)
+			if (create_table(s, &tables[i], err) != 0)
+				goto rollback;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+				PROAUTH2_SCHEMA_VERSION);
+		if (exec(s, sql, err) != 0)
+			goto rollback;
+	}
+	if (exec(s, "COMMIT", err) == 0)
+		return PROAUTH2_OK;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return err ? err->status : PROAUTH2_ERR_DATASTORE;
+}
+
+/* ---- ops ---- */
+
+static void sqlite_close(void *cls)
+{
+	struct sqlite_store *s = cls;
+	struct cached_statement *c, *next;
+
+	if (s == NULL)
+		return;
+	for (c = s->statements; c != NULL; c = next) {
+		next = c->next;
+		sqlite3_finalize(c->stmt);
+		free(c->sql);
+		free(c);
+	}
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *err)
+{
+	struct sqlite_store *s = calloc(1, sizeof(*s));
+	proauth2_status status;
+	int rc;
+
+	*cls = NULL;
+	if (s == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&s->lock, NULL);
+	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		status = fail(s, rc, "open", err);
+		sqlite_close(s);
+		return status;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* WAL lets readers run beside the writer; FULL keeps commits durable.
+	 * A memory database answers "memory" and stays as it is. */
+	if (exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
+			exec(s, "PRAGMA synchronous = FULL", err) != 0 ||
+			(status = ensure_schema(s, err)) != PROAUTH2_OK) {
+		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
+		sqlite_close(s);
+		return status;
+	}
+	*cls = s;
+	return PROAUTH2_OK;
+}
+
+/* INSERT or UPDATE of every field of a record. */
+static proauth2_status write_record(struct sqlite_store *s, const proauth2_table *t,
+		json_t *record, int update, proauth2_error *err)
+{
+	char sql[SQL_MAX];
+	sqlite3_stmt *stmt;
+	size_t i, len;
+	int rc = SQLITE_OK;
+	proauth2_status status = PROAUTH2_OK;
+
+	if (update) {
+		len = (size_t)snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET ", t->name);
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\" = ?",
+					i > 1 ? ", " : "", t->fields[i].name);
+		snprintf(sql + len, sizeof(sql) - len, " WHERE \"%s\" = ?",
+				t->fields[0].name);
+	} else {
+		len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES (?", t->name);
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	}
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	/* UPDATE binds the key last; INSERT binds fields in schema order. */
+	for (i = 0; i < t->n_fields && rc == SQLITE_OK; i++) {
+		size_t field = update ? (i + 1) % t->n_fields : i;
+
+		rc = bind_value(stmt, (int)i + 1,
+				json_object_get(record, t->fields[field].name));
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		status = (rc & 0xff) == SQLITE_CONSTRAINT ?
+			proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+					"sqlite: a %s record with this key exists", t->name) :
+			fail(s, rc, update ? "replace" : "store", err);
+	else if (update && sqlite3_changes(s->db) == 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"sqlite: no %s record with this key", t->name);
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
+	return status;
+}
+
+static proauth2_status sqlite_store(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	return write_record(cls, t, record, 0, err);
+}
+
+static proauth2_status sqlite_replace(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	return write_record(cls, t, record, 1, err);
+}
+
+static json_t *row_record(sqlite3_stmt *stmt, const proauth2_table *t)
+{
+	json_t *record = json_object();
+	size_t i;
+
+	for (i = 0; i < t->n_fields && record != NULL; i++) {
+		json_t *value = column_value(stmt, (int)i, &t->fields[i]);
+
+		if (value != NULL && json_object_set_new(record, t->fields[i].name, value) != 0) {
+			json_decref(record);
+			record = NULL;
+		}
+	}
+	return record;
+}
+
+static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
+		json_t *query, json_t **record, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+	char sql[SQL_MAX];
+	sqlite3_stmt *stmt;
+	size_t i, len = 0;
+	proauth2_status status = PROAUTH2_OK;
+	int rc;
+
+	*record = NULL;
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
+	for (i = 0; i < t->n_fields; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\"",
+				i ? ", " : "", t->fields[i].name);
+	snprintf(sql + len, sizeof(sql) - len, " FROM \"%s\"", t->name);
+	if (append_where(sql, sizeof(sql) - 8, query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	strcat(sql, " LIMIT 2");
+
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	rc = bind_query(stmt, query, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"sqlite: no such %s record", t->name);
+	} else if (rc == SQLITE_ROW) {
+		*record = row_record(stmt, t);
+		rc = sqlite3_step(stmt);
+		if (*record == NULL)
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		else if (rc == SQLITE_ROW)
+			status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+					"sqlite: more than one %s record matches", t->name);
+		else if (rc != SQLITE_DONE)
+			status = fail(s, rc, "fetch", err);
+		if (status != PROAUTH2_OK) {
+			json_decref(*record);
+			*record = NULL;
+		}
+	} else {
+		status = fail(s, rc, "fetch", err);
+	}
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
+	return status;
+}
+
+/* Run a DELETE built in sql with query's values bound from index 1 (and
+ * now after them, when has_now); *removed gets the count. */
+static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
+		const json_t *query, const int64_t *now, size_t *removed,
+		proauth2_error *err)
+{
+	sqlite3_stmt *stmt;
+	proauth2_status status = PROAUTH2_OK;
+	int rc = SQLITE_OK;
+
+	*removed = 0;
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	if (query != NULL)
+		rc = bind_query(stmt, query, 1);
+	if (rc == SQLITE_OK && now != NULL)
+		rc = sqlite3_bind_int64(stmt, 1, *now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		*removed = (size_t)sqlite3_changes(s->db);
+	else
+		status = fail(s, rc, "remove", err);
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
+	return status;
+}
+
+static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
+		json_t *query, size_t *removed, proauth2_error *err)
+{
+	char sql[SQL_MAX];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t->name);
+	if (append_where(sql, sizeof(sql), query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	return run_delete(cls, sql, query, NULL, removed, err);
+}
+
+static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
+		int64_t now, size_t *removed, proauth2_error *err)
+{
+	char sql[SQL_MAX];
+
+	*removed = 0;
+	if (field_named(t, "expires_at") == NULL)
+		return PROAUTH2_OK;
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
+	return run_delete(cls, sql, NULL, &now, removed, err);
+}
+
+static const proauth2_datastore_ops sqlite_ops = {
+	.api_version = PROAUTH2_DATASTORE_API_VERSION,
+	.struct_size = sizeof(proauth2_datastore_ops),
+	.name = "sqlite",
+	.init = sqlite_init,
+	.store = sqlite_store,
+	.fetch = sqlite_fetch,
+	.remove = sqlite_remove,
+	.close = sqlite_close,
+	.purge_expired = sqlite_purge_expired,
+	.replace = sqlite_replace,
+};
+
+const proauth2_datastore_ops *proauth2_sqlite_ops(void)
+{
+	return &sqlite_ops;
+}
