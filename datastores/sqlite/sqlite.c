@@ -231,7 +231,7 @@ static proauth2_status ensure_schema(struct sqlite_store *s, proauth2_error *err
 	char sql[64];
 	size_t n, i;
 	const proauth2_table *tables = proauth2_schema_tables(&n);
-	int version;
+	int version = 0;
 
 	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
