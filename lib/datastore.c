@@ -10,9 +10,9 @@ struct proauth2_datastore {
 	void *cls;
 };
 
-/* The smallest ops table this library can drive: up to replace. */
-#define OPS_MIN_SIZE (offsetof(proauth2_datastore_ops, replace) + \
-		sizeof(((proauth2_datastore_ops *)0)->replace))
+/* The smallest ops table this library can drive: its required methods. */
+#define OPS_MIN_SIZE (offsetof(proauth2_datastore_ops, close) + \
+		sizeof(((proauth2_datastore_ops *)0)->close))
 
 proauth2_status proauth2_datastore_open(const proauth2_datastore_ops *ops,
 		const char *uri, proauth2_datastore **out, proauth2_error *err)

@@ -117,7 +117,7 @@ static int value_ok(const proauth2_field *field, const json_t *value)
 	case PROAUTH2_FIELD_INTEGER:
 		return json_is_integer(value);
 	case PROAUTH2_FIELD_STRING_ARRAY:
-		if (!json_is_array(value) || json_array_size(value) > 64)
+		if (!json_is_array(value) || json_array_size(value) > PROAUTH2_FIELD_MAX_ITEMS)
 			return 0;
 		json_array_foreach(value, i, item)
 			if (!json_is_string(item) || !string_ok(item))

@@ -59,8 +59,12 @@ PROAUTH2_EXPORT const proauth2_table *proauth2_schema_tables(size_t *n);
 /* The table named name, or NULL. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_table(const char *name);
 
-/* Longest string a record field may hold, in bytes. */
+/* Longest string a record field (or array item) may hold, in bytes; keys
+ * included. Strings are compared byte for byte: a backend must not fold
+ * case, trim or normalise. */
 #define PROAUTH2_FIELD_MAX_LENGTH 4096
+/* Most items a string array may hold. */
+#define PROAUTH2_FIELD_MAX_ITEMS 64
 
 /* ---- The ops table a backend implements. ---- */
 
@@ -95,19 +99,21 @@ typedef struct proauth2_datastore_ops {
 	proauth2_status (*remove)(void *cls, const proauth2_table *table,
 			json_t *query, size_t *removed, proauth2_error *err);
 
-	/* Release cls. Accepts NULL. */
-	void (*close)(void *cls);
-
-	/* Optional (may be NULL): delete every record whose integer
-	 * expires_at is <= now; *removed receives how many. */
-	proauth2_status (*purge_expired)(void *cls, const proauth2_table *table,
-			int64_t now, size_t *removed, proauth2_error *err);
-
 	/* Replace the record whose key equals record's key (borrowed) with
 	 * record, atomically: readers see the old or the new, never neither.
 	 * PROAUTH2_ERR_NOT_FOUND, changing nothing, when there is none. */
 	proauth2_status (*replace)(void *cls, const proauth2_table *table,
 			json_t *record, proauth2_error *err);
+
+	/* Release cls. Accepts NULL. */
+	void (*close)(void *cls);
+
+	/* Every method above is required; those below are optional. */
+
+	/* Optional (may be NULL): delete every record whose integer
+	 * expires_at is <= now; *removed receives how many. */
+	proauth2_status (*purge_expired)(void *cls, const proauth2_table *table,
+			int64_t now, size_t *removed, proauth2_error *err);
 
 	/* Methods are only ever appended here. */
 } proauth2_datastore_ops;
