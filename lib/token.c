@@ -39,6 +39,21 @@ static proauth2_status hash_presented(const char *secret, const char *what,
 	return proauth2_hash(secret, hash, err);
 }
 
+/* Find the code or refresh token presented; an unknown one is refused,
+ * and a spent one (a replay) revokes its grant. */
+static proauth2_status find_presented(proauth2_provider *p, const char *table,
+		const char *key, const char *secret, const char *what,
+		char hash[PROAUTH2_HASH_SIZE], json_t **record, proauth2_error *err)
+{
+	proauth2_status status = hash_presented(secret, what, hash, err);
+
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, table, key, hash, record, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		status = grant_refuse_unknown(p, hash, what, err);
+	return status;
+}
+
 static bool may_refresh(const proauth2_provider *p, const json_t *client)
 {
 	return p->refresh_token_lifetime > 0 &&
@@ -100,12 +115,8 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 	status = authorize_client(p, req->client_id, req->client_secret,
 			PROAUTH2_GRANT_AUTHORIZATION_CODE, &client, err);
 	if (status == PROAUTH2_OK)
-		status = hash_presented(req->code, "code", hash, err);
-	if (status == PROAUTH2_OK) {
-		status = fetch_one(p, TABLE_CODES, "code_hash", hash, &code, err);
-		if (status == PROAUTH2_ERR_NOT_FOUND)
-			status = grant_refuse_unknown(p, hash, "code", err);
-	}
+		status = find_presented(p, TABLE_CODES, "code_hash", req->code,
+				"code", hash, &code, err);
 	if (status == PROAUTH2_OK &&
 			strcmp(record_string(code, "client_id"), req->client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
@@ -148,12 +159,8 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 	status = authorize_client(p, client_id, client_secret,
 			PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
 	if (status == PROAUTH2_OK)
-		status = hash_presented(refresh_token, "refresh_token", hash, err);
-	if (status == PROAUTH2_OK) {
-		status = fetch_one(p, TABLE_REFRESH_TOKENS, "token_hash", hash, &old, err);
-		if (status == PROAUTH2_ERR_NOT_FOUND)
-			status = grant_refuse_unknown(p, hash, "refresh_token", err);
-	}
+		status = find_presented(p, TABLE_REFRESH_TOKENS, "token_hash",
+				refresh_token, "refresh_token", hash, &old, err);
 	if (status == PROAUTH2_OK &&
 			strcmp(record_string(old, "client_id"), client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
