@@ -110,9 +110,10 @@ static proauth2_status check_params(const proauth2_provider *p,
 	return PROAUTH2_OK;
 }
 
-/* The record for params; secret_hash and created_at come from the caller. */
+/* The record for params; the other fields come from the caller. */
 static json_t *client_record(const char *client_id, const char *secret_hash,
-		const proauth2_client_params *params, int64_t created_at)
+		const proauth2_client_params *params, int64_t created_at,
+		const char *registration_token_hash)
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
 	json_t *uris = json_array(), *grant_list = json_array();
@@ -131,7 +132,7 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 		return NULL;
 	}
 	/* json_pack steals the o arguments even when it fails. */
-	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I}",
+	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -139,7 +140,8 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			"grant_types", grant_list,
 			"scope", params->scope ? params->scope : "",
 			"name", params->name,
-			"created_at", (json_int_t)created_at);
+			"created_at", (json_int_t)created_at,
+			"registration_token_hash", registration_token_hash);
 }
 
 /* A proauth2_client from a stored record (and a secret in clear or NULL). */
@@ -195,15 +197,23 @@ proauth2_status proauth2_client_register(proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client **out,
 		proauth2_error *err)
 {
+	if (out == NULL || p == NULL || params == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, params and out are required");
+	return client_register_with(p, params, NULL, out, err);
+}
+
+proauth2_status client_register_with(proauth2_provider *p,
+		const proauth2_client_params *params,
+		const char *registration_token_hash, proauth2_client **out,
+		proauth2_error *err)
+{
 	char client_id[37], hash[PROAUTH2_HASH_SIZE];
 	char *secret = NULL;
 	uuid_t uuid;
 	json_t *record;
 	proauth2_status status;
 
-	if (out == NULL || p == NULL || params == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider, params and out are required");
 	*out = NULL;
 	status = check_params(p, params, err);
 	if (status != PROAUTH2_OK)
@@ -216,7 +226,7 @@ proauth2_status proauth2_client_register(proauth2_provider *p,
 	uuid_generate_random(uuid);
 	uuid_unparse_lower(uuid, client_id);
 	record = client_record(client_id, secret ? hash : NULL, params,
-			proauth2_provider_now(p));
+			proauth2_provider_now(p), registration_token_hash);
 	if (record == NULL) {
 		proauth2_secret_free(secret);
 		return NO_MEMORY(err);
@@ -290,7 +300,8 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			goto done;
 		secret_hash = hash;
 	}
-	record = client_record(client_id, secret_hash, params, old->created_at);
+	record = client_record(client_id, secret_hash, params, old->created_at,
+			record_string(stored, "registration_token_hash"));
 	if (record == NULL) {
 		status = NO_MEMORY(err);
 		goto done;

@@ -2,13 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "code.h"
 #include "crypto.h"
 #include "grant.h"
 #include "pkce.h"
 #include "scope.h"
 
-/* The registered URI the code is for; NULL only if none may be chosen. */
-static const char *match_redirect_uri(const json_t *client, const char *uri)
+const char *code_redirect_target(const json_t *client, const char *uri)
 {
 	json_t *uris = json_object_get(client, "redirect_uris"), *item;
 	size_t i;
@@ -22,8 +22,7 @@ static const char *match_redirect_uri(const json_t *client, const char *uri)
 	return NULL;
 }
 
-/* Everything about the request that is not the client's fault alone. */
-static proauth2_status check_request(proauth2_provider *p, const json_t *client,
+proauth2_status code_check_request(proauth2_provider *p, const json_t *client,
 		const proauth2_code_request *req, const char **method,
 		proauth2_error *err)
 {
@@ -33,7 +32,7 @@ static proauth2_status check_request(proauth2_provider *p, const json_t *client,
 	if (!client_record_allows(client, PROAUTH2_GRANT_AUTHORIZATION_CODE))
 		return proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
 				"the client may not use the authorization_code grant");
-	if (match_redirect_uri(client, req->redirect_uri) == NULL)
+	if (code_redirect_target(client, req->redirect_uri) == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"redirect_uri is not registered for this client");
 	if (req->code_challenge == NULL) {
@@ -71,7 +70,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"unknown client_id");
 	if (status != PROAUTH2_OK)
 		return status;
-	status = check_request(p, client, req, &method, err);
+	status = code_check_request(p, client, req, &method, err);
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&scope, err);

@@ -26,6 +26,9 @@ static const struct {
 	[PROAUTH2_ERR_DATASTORE] = {"datastore error", "server_error"},
 	[PROAUTH2_ERR_UNAVAILABLE] = {"datastore unavailable", "temporarily_unavailable"},
 	[PROAUTH2_ERR_CRYPTO] = {"crypto error", "server_error"},
+	[PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE] = {"unsupported response type",
+		"unsupported_response_type"},
+	[PROAUTH2_ERR_ACCESS_DENIED] = {"access denied", "access_denied"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

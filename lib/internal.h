@@ -22,6 +22,10 @@ struct proauth2_provider {
 	bool allow_plain_pkce;
 	proauth2_clock_fn clock;
 	void *clock_arg;
+	bool enable_password_grant;
+	proauth2_password_fn check_password;
+	void *password_arg;
+	bool enable_registration;
 };
 
 /* Table names of the schema (lib/schema.c). */
@@ -58,6 +62,13 @@ proauth2_status remove_where(proauth2_provider *p, const char *table,
  * *record receives the stored client record. */
 proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
+		proauth2_error *err);
+
+/* proauth2_client_register, also recording the hash of an RFC 7592
+ * registration access token (may be NULL). */
+proauth2_status client_register_with(proauth2_provider *p,
+		const proauth2_client_params *params,
+		const char *registration_token_hash, proauth2_client **out,
 		proauth2_error *err);
 
 /* Whether a stored client record allows grant (a PROAUTH2_GRANT_* bit). */

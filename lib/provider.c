@@ -67,6 +67,10 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	p->allow_plain_pkce = cfg->allow_plain_pkce;
 	p->clock = cfg->clock != NULL ? cfg->clock : system_clock;
 	p->clock_arg = cfg->clock_arg;
+	p->enable_password_grant = cfg->enable_password_grant;
+	p->check_password = cfg->check_password;
+	p->password_arg = cfg->password_arg;
+	p->enable_registration = cfg->enable_registration;
 	*out = p;
 	return PROAUTH2_OK;
 }

@@ -19,6 +19,8 @@ static const proauth2_field client_fields[] = {
 	{"scope", S, REQ},
 	{"name", S, 0},
 	{"created_at", I, REQ},
+	/* RFC 7592: set for dynamically registered clients. */
+	{"registration_token_hash", S, 0},
 };
 
 static const proauth2_field code_fields[] = {
@@ -57,6 +59,15 @@ static const proauth2_field revoked_grant_fields[] = {
 	{"expires_at", I, REQ},
 };
 
+/* Authorization requests waiting for the user's decision, by ticket. */
+static const proauth2_field authorization_fields[] = {
+	{"ticket_hash", S, REQ | QRY},
+	{"client_id", S, REQ},
+	{"request", S, REQ},  /* the request's parameters, form-encoded */
+	{"scope", S, REQ},
+	{"expires_at", I, REQ},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -66,6 +77,7 @@ static const proauth2_table tables[] = {
 	TABLE("refresh_tokens", token_fields),
 	TABLE("spent_tokens", spent_fields),
 	TABLE("revoked_grants", revoked_grant_fields),
+	TABLE("authorizations", authorization_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

@@ -232,3 +232,51 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 	json_decref(client);
 	return status;
 }
+
+proauth2_status proauth2_token_password(proauth2_provider *p,
+		const char *client_id, const char *client_secret,
+		const char *username, const char *password, const char *scope,
+		proauth2_token_response **out, proauth2_error *err)
+{
+	char grant_id[GRANT_ID_SIZE];
+	json_t *client = NULL;
+	char *granted = NULL;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and out are required");
+	*out = NULL;
+	if (!p->enable_password_grant || p->check_password == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
+				"the password grant is not enabled");
+	status = authorize_client(p, client_id, client_secret,
+			PROAUTH2_GRANT_PASSWORD, &client, err);
+	if (status == PROAUTH2_OK && (username == NULL || password == NULL ||
+			username[0] == '\0'))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"username and password are required");
+	if (status == PROAUTH2_OK && (strlen(username) > PRESENTED_SECRET_MAX ||
+			strlen(password) > PRESENTED_SECRET_MAX ||
+			!p->check_password(p->password_arg, username, password)))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"the resource owner credentials are wrong");
+	if (status == PROAUTH2_OK)
+		status = scope_resolve(p, scope, record_string(client, "scope"),
+				&granted, err);
+	if (status == PROAUTH2_OK) {
+		grant_tokens tokens = {
+			.client_id = client_id,
+			.user_id = username,
+			.grant_id = grant_id,
+			.scope = granted,
+			.refresh_scope = may_refresh(p, client) ? granted : NULL,
+			.revocable = true,
+		};
+		grant_new_id(grant_id);
+		status = grant_issue(p, &tokens, out, err);
+	}
+	free(granted);
+	json_decref(client);
+	return status;
+}

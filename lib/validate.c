@@ -28,11 +28,30 @@ static proauth2_status info_from_record(const json_t *record,
 	return PROAUTH2_OK;
 }
 
+/* The live token record in table; PROAUTH2_ERR_INVALID_TOKEN if none. */
+static proauth2_status find_token(proauth2_provider *p, const char *table,
+		const char *token, json_t **record, proauth2_error *err)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+	proauth2_status status;
+
+	*record = NULL;
+	if (token == NULL || token[0] == '\0' || strlen(token) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token is invalid");
+	status = proauth2_hash(token, hash, err);
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, table, "token_hash", hash, record, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token is invalid, expired or revoked");
+	return status;
+}
+
 proauth2_status proauth2_token_validate(proauth2_provider *p,
 		const char *access_token, proauth2_token_info **out,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
 	json_t *record;
 	proauth2_status status;
 
@@ -41,21 +60,41 @@ proauth2_status proauth2_token_validate(proauth2_provider *p,
 	if (p == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider is required");
-	if (access_token == NULL || access_token[0] == '\0' ||
-			strlen(access_token) > PRESENTED_SECRET_MAX)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
-				"the access token is invalid");
-	status = proauth2_hash(access_token, hash, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = fetch_one(p, TABLE_ACCESS_TOKENS, "token_hash", hash, &record, err);
-	if (status == PROAUTH2_ERR_NOT_FOUND)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
-				"the access token is invalid, expired or revoked");
-	if (status != PROAUTH2_OK)
-		return status;
-	if (out != NULL)
+	status = find_token(p, TABLE_ACCESS_TOKENS, access_token, &record, err);
+	if (status == PROAUTH2_OK && out != NULL)
 		status = info_from_record(record, out, err);
+	json_decref(record);
+	return status;
+}
+
+proauth2_status proauth2_token_introspect(proauth2_provider *p,
+		const char *client_id, const char *token, proauth2_token_hint hint,
+		proauth2_token_info **out, proauth2_error *err)
+{
+	const char *tables[2] = {TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS};
+	json_t *record = NULL;
+	proauth2_status status = PROAUTH2_ERR_INVALID_TOKEN;
+	size_t i;
+
+	if (out == NULL || p == NULL || client_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, client_id and out are required");
+	*out = NULL;
+	if (hint == PROAUTH2_HINT_REFRESH_TOKEN) {
+		tables[0] = TABLE_REFRESH_TOKENS;
+		tables[1] = TABLE_ACCESS_TOKENS;
+	}
+	for (i = 0; i < 2 && status == PROAUTH2_ERR_INVALID_TOKEN; i++)
+		status = find_token(p, tables[i], token, &record, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (strcmp(record_string(record, "client_id"), client_id) != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token was issued to another client");
+	else
+		status = info_from_record(record, out, err);
+	if (status == PROAUTH2_OK)
+		(*out)->is_refresh_token = strcmp(tables[i - 1], TABLE_REFRESH_TOKENS) == 0;
 	json_decref(record);
 	return status;
 }

@@ -44,6 +44,10 @@ typedef enum proauth2_status {
 	PROAUTH2_ERR_UNAVAILABLE,
 	/* The CSPRNG or a hash failed. */
 	PROAUTH2_ERR_CRYPTO,
+	/* Authorization endpoint: response_type is not "code". */
+	PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
+	/* Authorization endpoint: the user (or the host) said no. */
+	PROAUTH2_ERR_ACCESS_DENIED,
 	/* Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;
@@ -63,7 +67,8 @@ PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
 /*
  * The RFC 6749 §5.2 / RFC 6750 §3.1 error code a status maps to:
  * invalid_request, invalid_client, invalid_grant, unauthorized_client,
- * unsupported_grant_type, invalid_scope, invalid_token, server_error or
+ * unsupported_grant_type, invalid_scope, invalid_token,
+ * unsupported_response_type, access_denied, server_error or
  * temporarily_unavailable. NULL for PROAUTH2_OK. A static string.
  */
 PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);

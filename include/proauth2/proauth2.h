@@ -12,5 +12,6 @@
 #include <proauth2/client.h>
 #include <proauth2/token.h>
 #include <proauth2/sqlite.h>
+#include <proauth2/http.h>
 
 #endif

@@ -24,6 +24,10 @@ typedef struct proauth2_provider proauth2_provider;
 /* Returns the current time in seconds since the Unix epoch. */
 typedef int64_t (*proauth2_clock_fn)(void *arg);
 
+/* Whether password is username's; for the password grant. */
+typedef bool (*proauth2_password_fn)(void *arg, const char *username,
+		const char *password);
+
 typedef struct proauth2_config {
 	/* The issuer identifier (RFC 8414), an https URL. May be NULL. */
 	const char *issuer;
@@ -44,6 +48,14 @@ typedef struct proauth2_config {
 	/* Time source; NULL uses the system clock. For tests. */
 	proauth2_clock_fn clock;
 	void *clock_arg;
+	/* The resource owner password grant (RFC 6749 §4.3), for legacy
+	 * clients: off unless enabled here, check_password is set, and the
+	 * client was registered with PROAUTH2_GRANT_PASSWORD. */
+	bool enable_password_grant;
+	proauth2_password_fn check_password;
+	void *password_arg;
+	/* Dynamic client registration (RFC 7591, RFC 7592) at /register. */
+	bool enable_registration;
 } proauth2_config;
 
 /* Fill cfg with the defaults above (datastore NULL). Call it first, so that

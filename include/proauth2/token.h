@@ -7,6 +7,7 @@
 #ifndef PROAUTH2_TOKEN_H
 #define PROAUTH2_TOKEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <proauth2/common.h>
@@ -16,6 +17,13 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What a token is said to be (RFC 7009 §2.1, RFC 7662 §2.1). */
+typedef enum proauth2_token_hint {
+	PROAUTH2_HINT_NONE,
+	PROAUTH2_HINT_ACCESS_TOKEN,
+	PROAUTH2_HINT_REFRESH_TOKEN
+} proauth2_token_hint;
 
 /* An authorization request the host has approved (RFC 6749 §4.1.1). */
 typedef struct proauth2_code_request {
@@ -60,6 +68,7 @@ typedef struct proauth2_token_info {
 	char *scope;     /* "" for none */
 	int64_t issued_at;
 	int64_t expires_at;
+	bool is_refresh_token; /* set by proauth2_token_introspect() */
 } proauth2_token_info;
 
 /*
@@ -102,6 +111,18 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_client_crede
 		proauth2_token_response **out, proauth2_error *err);
 
 /*
+ * grant_type=password (RFC 6749 §4.3), for legacy clients only: the
+ * provider must enable it and the client be registered with
+ * PROAUTH2_GRANT_PASSWORD; the provider's check_password judges the
+ * credentials (a wrong password is PROAUTH2_ERR_INVALID_GRANT).
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_password(
+		proauth2_provider *provider, const char *client_id,
+		const char *client_secret, const char *username,
+		const char *password, const char *scope,
+		proauth2_token_response **out, proauth2_error *err);
+
+/*
  * Validate an access token. PROAUTH2_ERR_INVALID_TOKEN when it is unknown,
  * expired or revoked. On success *out (may be NULL) receives what the token
  * stands for.
@@ -110,12 +131,6 @@ PROAUTH2_EXPORT proauth2_status proauth2_token_validate(
 		proauth2_provider *provider, const char *access_token,
 		proauth2_token_info **out, proauth2_error *err);
 
-/* What proauth2_token_revoke() may be told the token is (RFC 7009). */
-typedef enum proauth2_token_hint {
-	PROAUTH2_HINT_NONE,
-	PROAUTH2_HINT_ACCESS_TOKEN,
-	PROAUTH2_HINT_REFRESH_TOKEN
-} proauth2_token_hint;
 
 /*
  * Revoke an access or refresh token on behalf of client_id, which the
@@ -133,6 +148,16 @@ PROAUTH2_EXPORT proauth2_status proauth2_token_revoke(
 PROAUTH2_EXPORT proauth2_status proauth2_token_revoke_user(
 		proauth2_provider *provider, const char *client_id,
 		const char *user_id, size_t *removed, proauth2_error *err);
+
+/*
+ * Look up an access or refresh token for client_id, which the caller has
+ * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
+ * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false).
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_token_introspect(
+		proauth2_provider *provider, const char *client_id,
+		const char *token, proauth2_token_hint hint,
+		proauth2_token_info **out, proauth2_error *err);
 
 /* Wipe and free. Each accepts NULL. */
 PROAUTH2_EXPORT void proauth2_token_response_free(proauth2_token_response *response);

@@ -1,0 +1,179 @@
+/*
+ * proauth2 — the OAuth endpoints over HTTP, without a socket.
+ *
+ * The host's web server fills a proauth2_http_request from what it received,
+ * calls an endpoint function, and sends back the proauth2_http_response it
+ * gets: status, headers and body. Every endpoint answers every request,
+ * well-formed or not, with the response the RFCs prescribe; a client's
+ * mistake never yields a 5xx. Thread-safe as the provider is.
+ */
+#ifndef PROAUTH2_HTTP_H
+#define PROAUTH2_HTTP_H
+
+#include <stddef.h>
+
+#include <proauth2/common.h>
+#include <proauth2/error.h>
+#include <proauth2/provider.h>
+#include <proauth2/token.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Look up a request header by case-insensitive name; NULL if absent. If the
+ * header came more than once, return NULL or the joined values. */
+typedef const char *(*proauth2_header_fn)(void *arg, const char *name);
+
+typedef struct proauth2_http_request {
+	const char *method;         /* "GET", "POST", ... */
+	const char *path;           /* without the query string */
+	const char *query;          /* after '?', undecoded; NULL if none */
+	const char *body;           /* may be NULL */
+	size_t body_length;
+	proauth2_header_fn header;  /* may be NULL: no headers */
+	void *header_arg;
+	/* Reserved for mutual-TLS client authentication (RFC 8705): the
+	 * client's certificate in PEM, or NULL. */
+	const char *client_certificate;
+} proauth2_http_request;
+
+typedef struct proauth2_http_header {
+	char *name;
+	char *value;
+} proauth2_http_header;
+
+/* Owned by the caller; free with proauth2_http_response_free(). */
+typedef struct proauth2_http_response {
+	int status;
+	proauth2_http_header *headers;
+	size_t n_headers;
+	char *body;                 /* NUL-terminated; "" when empty */
+	size_t body_length;
+} proauth2_http_response;
+
+/* The value of a response header (case-insensitive), or NULL. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_http_response_header(
+		const proauth2_http_response *response, const char *name);
+
+/* Free a response. Accepts NULL. */
+PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *response);
+
+/*
+ * Every endpoint function below sets *response (NULL only when memory ran
+ * out, with PROAUTH2_ERR_NOMEM) and returns the OAuth outcome: PROAUTH2_OK
+ * when the request was granted, else the error the response carries.
+ */
+
+/*
+ * Route a request to the endpoint its path names, or answer 404/405:
+ *   POST /token, POST /revoke, POST /introspect,
+ *   GET /.well-known/oauth-authorization-server,
+ *   POST /register and GET/PUT/DELETE /register/<client_id> (when the
+ *   provider enables registration).
+ * The authorization endpoint (/authorize, advertised in the metadata) is
+ * not routed: it needs the host's pages; see proauth2_http_authorize_begin.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_http_handle(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* POST token endpoint (RFC 6749 §3.2): authorization_code, refresh_token,
+ * client_credentials, and password when provider and client enable it. */
+PROAUTH2_EXPORT proauth2_status proauth2_http_token(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* POST revocation endpoint (RFC 7009). */
+PROAUTH2_EXPORT proauth2_status proauth2_http_revoke(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* POST introspection endpoint (RFC 7662); the caller authenticates as a
+ * client and may only introspect its own tokens. */
+PROAUTH2_EXPORT proauth2_status proauth2_http_introspect(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* GET authorization server metadata (RFC 8414). */
+PROAUTH2_EXPORT proauth2_status proauth2_http_metadata(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1). ---- */
+
+/* A validated authorization request waiting for the user's decision. */
+typedef struct proauth2_authorization proauth2_authorization;
+
+/*
+ * Step one: validate an authorization request (GET query or POST form):
+ * client_id, redirect_uri (exact match), response_type=code, scope, state,
+ * PKCE. On success returns PROAUTH2_OK with *authorization set and
+ * *response NULL: show your login and consent pages, keeping
+ * proauth2_authorization_ticket(). On failure *authorization is NULL and
+ * *response is the error: a 303 back to the client, or — when client_id
+ * or redirect_uri is wrong — a 400 page that never redirects.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_begin(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		proauth2_authorization **authorization,
+		proauth2_http_response **response);
+
+/* The ticket naming the pending request: opaque, URL-safe, single use,
+ * valid for the provider's code lifetime times ten. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_authorization_ticket(
+		const proauth2_authorization *authorization);
+PROAUTH2_EXPORT const char *proauth2_authorization_client_id(
+		const proauth2_authorization *authorization);
+/* The client's registered display name, or NULL. */
+PROAUTH2_EXPORT const char *proauth2_authorization_client_name(
+		const proauth2_authorization *authorization);
+/* The requested scope (the client's default when none was asked). */
+PROAUTH2_EXPORT const char *proauth2_authorization_scope(
+		const proauth2_authorization *authorization);
+/* Any request parameter, decoded ("state", or an application's own such
+ * as Domain Connect's "domain"); NULL if absent. */
+PROAUTH2_EXPORT const char *proauth2_authorization_param(
+		const proauth2_authorization *authorization, const char *name);
+/* The i-th request parameter (i < count); NULL past the end. */
+PROAUTH2_EXPORT size_t proauth2_authorization_param_count(
+		const proauth2_authorization *authorization);
+PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
+		const proauth2_authorization *authorization, size_t i);
+
+/* Free what begin or load returned. Accepts NULL. */
+PROAUTH2_EXPORT void proauth2_authorization_free(proauth2_authorization *authorization);
+
+/* Load a pending request by ticket (to show the consent page again).
+ * PROAUTH2_ERR_NOT_FOUND when unknown, used or expired. */
+PROAUTH2_EXPORT proauth2_status proauth2_authorization_load(
+		proauth2_provider *provider, const char *ticket,
+		proauth2_authorization **authorization, proauth2_error *err);
+
+/*
+ * Step two, approved: issue a code for user_id with granted_scope (NULL:
+ * as requested; it may only narrow) and answer with the 303 redirect
+ * carrying code, state and iss (RFC 9207). Spends the ticket.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_issue(
+		proauth2_provider *provider, const char *ticket, const char *user_id,
+		const char *granted_scope, proauth2_http_response **response);
+
+/* Step two, refused: the 303 redirect with error=access_denied. Spends the
+ * ticket. */
+PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_deny(
+		proauth2_provider *provider, const char *ticket,
+		proauth2_http_response **response);
+
+/* ---- Resource servers (RFC 6750). ---- */
+
+/*
+ * Check the request's "Authorization: Bearer" token and that it carries
+ * every scope in required_scope (NULL: none). On success *info receives
+ * what the token stands for and *response is NULL; otherwise *info is NULL
+ * and *response is the 401/403/400 with its WWW-Authenticate header.
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_http_bearer(proauth2_provider *provider,
+		const proauth2_http_request *request, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **response);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,79 @@
+/* Resource servers: the Authorization: Bearer check (RFC 6750). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "request.h"
+#include "response.h"
+#include "scope.h"
+
+/* b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+static int b64token_ok(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			"0123456789-._~+/");
+
+	return n > 0 && strspn(s + n, "=") == strlen(s + n);
+}
+
+/* The 400/401/403 answer with its WWW-Authenticate challenge (§3). */
+static proauth2_status challenge(proauth2_status status, int http,
+		const char *error, const char *scope, proauth2_http_response **out)
+{
+	char value[512];
+	proauth2_http_response *r;
+
+	if (error == NULL)  /* §3.1: no credentials, no error code */
+		snprintf(value, sizeof(value), "Bearer realm=\"proauth2\"");
+	else if (scope != NULL)
+		snprintf(value, sizeof(value),
+				"Bearer realm=\"proauth2\", error=\"%s\", scope=\"%.400s\"",
+				error, scope);
+	else
+		snprintf(value, sizeof(value), "Bearer realm=\"proauth2\", error=\"%s\"",
+				error);
+	r = response_json(http, error ? json_pack("{s:s}", "error", error) :
+			json_object());
+	if (r != NULL && response_add_header(r, "WWW-Authenticate", value) != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	return respond(r, status, out);
+}
+
+proauth2_status proauth2_http_bearer(proauth2_provider *p,
+		const proauth2_http_request *req, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **out)
+{
+	const char *auth = request_header(req, "Authorization");
+	proauth2_error err = {0};
+	proauth2_status status;
+	const char *token;
+
+	*info = NULL;
+	*out = NULL;
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
+		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL, out);
+	token = auth + 6;
+	if (*token != ' ')
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, out);
+	while (*token == ' ')
+		token++;
+	if (!b64token_ok(token))
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, out);
+	status = proauth2_token_validate(p, token, info, &err);
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return challenge(status, 401, "invalid_token", NULL, out);
+	if (status != PROAUTH2_OK)
+		return error_response(status, &err, 0, out);
+	if (required_scope != NULL && !scope_is_subset(required_scope, (*info)->scope)) {
+		proauth2_token_info_free(*info);
+		*info = NULL;
+		return challenge(PROAUTH2_ERR_INVALID_SCOPE, 403, "insufficient_scope",
+				required_scope, out);
+	}
+	return PROAUTH2_OK;
+}

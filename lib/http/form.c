@@ -1,0 +1,171 @@
+/* application/x-www-form-urlencoded bodies and query strings, strictly. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+				(n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+char *form_decode(const char *s, size_t len, int plus_is_space)
+{
+	char *out = malloc(len + 1);
+	size_t i, o = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				goto bad;
+			hi = hex_value(s[i + 1]);
+			lo = hex_value(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				goto bad;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			goto bad;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	if (!utf8_valid((const unsigned char *)out, o))
+		goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+void form_clear(form *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		free(f->params[i].name);
+		free(f->params[i].value);
+	}
+	f->n = 0;
+}
+
+static bool has_param(const form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->params[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+proauth2_status form_parse(const char *s, size_t len, form *out,
+		proauth2_error *err)
+{
+	size_t start = 0;
+
+	out->n = 0;
+	if (s == NULL || len == 0)
+		return PROAUTH2_OK;
+	if (len > FORM_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"request parameters exceed %d bytes", FORM_MAX_LENGTH);
+	while (start <= len) {
+		const char *pair = s + start;
+		const char *amp = memchr(pair, '&', len - start);
+		size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
+		const char *eq = memchr(pair, '=', pair_len);
+		size_t name_len = eq ? (size_t)(eq - pair) : pair_len;
+		char *name, *value;
+
+		start += pair_len + 1;
+		if (pair_len == 0)
+			continue;  /* "a=1&&b=2" and a trailing '&' are harmless */
+		if (out->n == FORM_MAX_PARAMS) {
+			form_clear(out);
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"more than %d request parameters", FORM_MAX_PARAMS);
+		}
+		name = form_decode(pair, name_len, 1);
+		value = eq ? form_decode(eq + 1, pair_len - name_len - 1, 1) : strdup("");
+		if (name == NULL || value == NULL || name[0] == '\0') {
+			free(name);
+			free(value);
+			form_clear(out);
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"malformed request parameter encoding");
+		}
+		if (has_param(out, name)) {
+			form_clear(out);
+			proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"parameter '%.40s' is repeated", name);
+			free(name);
+			free(value);
+			return PROAUTH2_ERR_INVALID_REQUEST;
+		}
+		out->params[out->n].name = name;
+		out->params[out->n].value = value;
+		out->n++;
+	}
+	return PROAUTH2_OK;
+}
+
+const char *form_get(const form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->params[i].name, name) == 0)
+			return f->params[i].value[0] != '\0' ? f->params[i].value : NULL;
+	return NULL;
+}

@@ -1,0 +1,85 @@
+/* Authorization server metadata (RFC 8414). */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "response.h"
+#include "routes.h"
+
+/* issuer + path, or NULL past the buffer. */
+static const char *endpoint(const char *issuer, const char *path, char *buf,
+		size_t size)
+{
+	int n = snprintf(buf, size, "%s%s", issuer, path);
+
+	return n > 0 && (size_t)n < size ? buf : NULL;
+}
+
+static json_t *split_scopes(const char *scopes)
+{
+	json_t *list = json_array();
+	const char *s = scopes;
+
+	while (list != NULL && s != NULL && *s != '\0') {
+		size_t n = strcspn(s, " ");
+
+		if (json_array_append_new(list, json_stringn(s, n)) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+		s += n;
+		s += strspn(s, " ");
+	}
+	return list;
+}
+
+proauth2_status proauth2_http_metadata(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	const char *issuer = p->issuer;
+	char authorize[1024], token[1024], revoke[1024], introspect[1024], reg[1024];
+	json_t *doc, *grants;
+	proauth2_error err = {0};
+
+	if (req->method == NULL || (strcmp(req->method, "GET") != 0 &&
+			strcmp(req->method, "HEAD") != 0))
+		return error_response(proauth2_error_set(&err,
+				PROAUTH2_ERR_INVALID_REQUEST, "metadata is read with GET"),
+				&err, 0, out);
+	if (issuer == NULL || strlen(issuer) > 900)
+		return error_response(proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
+				"the provider has no issuer"), &err, 0, out);
+	grants = json_pack("[s, s, s]", "authorization_code", "refresh_token",
+			"client_credentials");
+	if (grants != NULL && p->enable_password_grant && p->check_password != NULL)
+		json_array_append_new(grants, json_string("password"));
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o, s:[s, s, s],"
+			" s:[s, s], s:[s, s], s:b}",
+			"issuer", issuer,
+			"authorization_endpoint", endpoint(issuer, ROUTE_AUTHORIZE, authorize, sizeof(authorize)),
+			"token_endpoint", endpoint(issuer, ROUTE_TOKEN, token, sizeof(token)),
+			"revocation_endpoint", endpoint(issuer, ROUTE_REVOKE, revoke, sizeof(revoke)),
+			"introspection_endpoint", endpoint(issuer, ROUTE_INTROSPECT, introspect, sizeof(introspect)),
+			"response_types_supported", "code",
+			"response_modes_supported", "query",
+			"grant_types_supported", grants,
+			"token_endpoint_auth_methods_supported",
+				"client_secret_basic", "client_secret_post", "none",
+			"revocation_endpoint_auth_methods_supported",
+				"client_secret_basic", "client_secret_post",
+			"introspection_endpoint_auth_methods_supported",
+				"client_secret_basic", "client_secret_post",
+			"authorization_response_iss_parameter_supported", 1);
+	if (doc != NULL && json_object_set_new(doc, "code_challenge_methods_supported",
+			p->allow_plain_pkce ? json_pack("[s, s]", "S256", "plain") :
+			json_pack("[s]", "S256")) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	if (doc != NULL && p->supported_scopes != NULL)
+		json_object_set_new(doc, "scopes_supported", split_scopes(p->supported_scopes));
+	if (doc != NULL && p->enable_registration)
+		json_object_set_new(doc, "registration_endpoint",
+				json_string(endpoint(issuer, ROUTE_REGISTER, reg, sizeof(reg))));
+	return respond(response_json(200, doc), PROAUTH2_OK, out);
+}

@@ -1,0 +1,295 @@
+/* Dynamic client registration (RFC 7591) and management (RFC 7592). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <proauth2/client.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "request.h"
+#include "response.h"
+#include "register.h"
+#include "routes.h"
+
+#define MAX_URIS 32
+
+/* Client metadata from a registration request, pointing into its JSON. */
+typedef struct metadata {
+	proauth2_client_params params;
+	const char *uris[MAX_URIS];
+	const char *auth_method;
+} metadata;
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} registrable_grants[] = {
+	{"authorization_code", PROAUTH2_GRANT_AUTHORIZATION_CODE},
+	{"refresh_token", PROAUTH2_GRANT_REFRESH_TOKEN},
+	{"client_credentials", PROAUTH2_GRANT_CLIENT_CREDENTIALS},
+	/* The password grant is for legacy clients the host registers. */
+};
+
+/* An RFC 7591 §3.2.2 error. */
+static proauth2_status metadata_error(const char *code, const char *description,
+		proauth2_http_response **out)
+{
+	return respond(response_json(400, json_pack("{s:s, s:s}", "error", code,
+			"error_description", description)), PROAUTH2_ERR_INVALID_REQUEST, out);
+}
+
+static int is_json(const char *content_type)
+{
+	return content_type != NULL &&
+		strncasecmp(content_type, "application/json", 16) == 0 &&
+		(content_type[16] == '\0' || content_type[16] == ';' ||
+		 content_type[16] == ' ');
+}
+
+/* Parse the JSON body into m; NULL and a description when it is no valid
+ * metadata. The returned JSON owns the strings m points to. */
+static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
+		const char **problem)
+{
+	json_t *doc, *uris, *grants, *item;
+	size_t i, g;
+
+	memset(m, 0, sizeof(*m));
+	*problem = "the body must be a JSON object (application/json)";
+	if (!is_json(request_header(req, "Content-Type")) || req->body == NULL ||
+			req->body_length > FORM_MAX_LENGTH)
+		return NULL;
+	doc = json_loadb(req->body, req->body_length, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(doc))
+		goto bad;
+	uris = json_object_get(doc, "redirect_uris");
+	grants = json_object_get(doc, "grant_types");
+	m->auth_method = json_string_value(json_object_get(doc,
+			"token_endpoint_auth_method"));
+	if (m->auth_method == NULL)
+		m->auth_method = "client_secret_basic";  /* §2 */
+	*problem = "token_endpoint_auth_method must be client_secret_basic, "
+		"client_secret_post or none";
+	if (strcmp(m->auth_method, "none") == 0)
+		m->params.type = PROAUTH2_CLIENT_PUBLIC;
+	else if (strcmp(m->auth_method, "client_secret_basic") == 0 ||
+			strcmp(m->auth_method, "client_secret_post") == 0)
+		m->params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
+	else
+		goto bad;
+	*problem = "redirect_uris must be an array of at most 32 strings";
+	if (uris != NULL && (!json_is_array(uris) || json_array_size(uris) > MAX_URIS))
+		goto bad;
+	json_array_foreach(uris, i, item) {
+		if ((m->uris[i] = json_string_value(item)) == NULL)
+			goto bad;
+	}
+	m->params.redirect_uris = m->uris;
+	m->params.n_redirect_uris = json_array_size(uris);
+	*problem = "grant_types may hold authorization_code, refresh_token and "
+		"client_credentials";
+	if (grants == NULL)
+		m->params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE;  /* §2 */
+	else if (!json_is_array(grants) || json_array_size(grants) == 0)
+		goto bad;
+	json_array_foreach(grants, i, item) {
+		unsigned bit = 0;
+
+		for (g = 0; g < sizeof(registrable_grants) / sizeof(registrable_grants[0]); g++)
+			if (json_is_string(item) &&
+					strcmp(json_string_value(item), registrable_grants[g].name) == 0)
+				bit = registrable_grants[g].bit;
+		if (bit == 0)
+			goto bad;
+		m->params.grant_types |= bit;
+	}
+	*problem = "scope and client_name must be strings";
+	item = json_object_get(doc, "scope");
+	if (item != NULL && (m->params.scope = json_string_value(item)) == NULL)
+		goto bad;
+	item = json_object_get(doc, "client_name");
+	if (item != NULL && (m->params.name = json_string_value(item)) == NULL)
+		goto bad;
+	return doc;
+bad:
+	json_decref(doc);
+	return NULL;
+}
+
+/* The client's metadata as RFC 7591 §3.2.1 answers it. */
+static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
+		const char *auth_method, const char *registration_token)
+{
+	json_t *uris = json_array(), *grants = json_array();
+	char uri[1200];
+	size_t i;
+
+	for (i = 0; uris != NULL && i < c->n_redirect_uris; i++)
+		json_array_append_new(uris, json_string(c->redirect_uris[i]));
+	for (i = 0; grants != NULL && i < sizeof(registrable_grants) /
+			sizeof(registrable_grants[0]); i++)
+		if (c->grant_types & registrable_grants[i].bit)
+			json_array_append_new(grants, json_string(registrable_grants[i].name));
+	snprintf(uri, sizeof(uri), "%s%s/%s", p->issuer ? p->issuer : "",
+			ROUTE_REGISTER, c->client_id);
+	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
+			" s:s*, s:s}",
+			"client_id", c->client_id,
+			"client_secret", c->client_secret,
+			"client_id_issued_at", (json_int_t)c->created_at,
+			"client_secret_expires_at", (json_int_t)0,
+			"redirect_uris", uris,
+			"grant_types", grants,
+			"response_types", "code",
+			"token_endpoint_auth_method", c->type == PROAUTH2_CLIENT_PUBLIC ?
+				"none" : auth_method,
+			"scope", c->scope,
+			"client_name", c->name,
+			"registration_access_token", registration_token,
+			"registration_client_uri", uri);
+}
+
+/* A refused registration: RFC 7591 error codes for the client's mistakes. */
+static proauth2_status registration_refused(proauth2_status status,
+		const proauth2_error *err, proauth2_http_response **out)
+{
+	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
+		return metadata_error(strstr(err->text, "redirect") != NULL ?
+				"invalid_redirect_uri" : "invalid_client_metadata",
+				err->text, out);
+	return error_response(status, err, 0, out);
+}
+
+proauth2_status register_client_endpoint(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	char hash[PROAUTH2_HASH_SIZE];
+	proauth2_client *client = NULL;
+	proauth2_error err = {0};
+	proauth2_status status;
+	char *token = NULL;
+	const char *problem;
+	metadata m;
+	json_t *doc = read_metadata(req, &m, &problem);
+
+	if (doc == NULL)
+		return metadata_error("invalid_client_metadata", problem, out);
+	status = proauth2_secret_new(&token, &err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_hash(token, hash, &err);
+	if (status == PROAUTH2_OK)
+		status = client_register_with(p, &m.params, hash, &client, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(201, client_json(p, client,
+				m.auth_method, token)), PROAUTH2_OK, out);
+	else
+		registration_refused(status, &err, out);
+	proauth2_secret_free(token);
+	proauth2_client_free(client);
+	json_decref(doc);
+	return status;
+}
+
+/* The registration access token of the request matches client_id's. */
+static bool may_manage(proauth2_provider *p, const proauth2_http_request *req,
+		const char *client_id)
+{
+	const char *auth = request_header(req, "Authorization");
+	char hash[PROAUTH2_HASH_SIZE];
+	const char *stored;
+	json_t *client;
+	bool ok;
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
+			strlen(auth) > PRESENTED_SECRET_MAX ||
+			proauth2_hash(auth + 7, hash, NULL) != PROAUTH2_OK ||
+			fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client,
+				NULL) != PROAUTH2_OK)
+		return false;
+	stored = record_string(client, "registration_token_hash");
+	ok = stored != NULL && proauth2_secure_equal(hash, stored);
+	json_decref(client);
+	return ok;
+}
+
+static proauth2_status update_client(proauth2_provider *p,
+		const proauth2_http_request *req, const char *client_id,
+		proauth2_http_response **out)
+{
+	proauth2_client *old = NULL, *client = NULL;
+	proauth2_error err = {0};
+	proauth2_status status;
+	const char *problem;
+	metadata m;
+	json_t *doc = read_metadata(req, &m, &problem);
+	const char *body_id = json_string_value(json_object_get(doc, "client_id"));
+
+	if (doc == NULL)
+		return metadata_error("invalid_client_metadata", problem, out);
+	status = proauth2_client_get(p, client_id, &old, &err);
+	if (status == PROAUTH2_OK && (body_id == NULL || strcmp(body_id, client_id) != 0))
+		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,
+				"client_id in the body must be the client's own");
+	else if (status == PROAUTH2_OK && old->type != m.params.type)
+		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,
+				"token_endpoint_auth_method cannot change between none and a secret");
+	if (status == PROAUTH2_OK)
+		status = proauth2_client_update(p, client_id, &m.params, &client, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(200, client_json(p, client,
+				m.auth_method, NULL)), PROAUTH2_OK, out);
+	else
+		registration_refused(status, &err, out);
+	proauth2_client_free(old);
+	proauth2_client_free(client);
+	json_decref(doc);
+	return status;
+}
+
+proauth2_status register_manage_endpoint(proauth2_provider *p,
+		const proauth2_http_request *req, const char *client_id,
+		proauth2_http_response **out)
+{
+	const char *method = req->method != NULL ? req->method : "";
+	proauth2_client *client = NULL;
+	proauth2_error err = {0};
+	proauth2_status status;
+	proauth2_http_response *r;
+
+	/* §2: an unknown client and a wrong token look alike. */
+	if (!may_manage(p, req, client_id)) {
+		r = response_json(401, json_pack("{s:s}", "error", "invalid_token"));
+		if (r != NULL && response_add_header(r, "WWW-Authenticate",
+				"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0) {
+			proauth2_http_response_free(r);
+			r = NULL;
+		}
+		return respond(r, PROAUTH2_ERR_INVALID_TOKEN, out);
+	}
+	if (strcmp(method, "GET") == 0) {
+		status = proauth2_client_get(p, client_id, &client, &err);
+		if (status == PROAUTH2_OK)
+			status = respond(response_json(200, client_json(p, client,
+					"client_secret_basic", NULL)), PROAUTH2_OK, out);
+		else
+			error_response(status, &err, 0, out);
+		proauth2_client_free(client);
+		return status;
+	}
+	if (strcmp(method, "PUT") == 0)
+		return update_client(p, req, client_id, out);
+	if (strcmp(method, "DELETE") == 0) {
+		status = proauth2_client_delete(p, client_id, &err);
+		if (status != PROAUTH2_OK)
+			return error_response(status, &err, 0, out);
+		return respond(response_new(204), PROAUTH2_OK, out);
+	}
+	r = response_json(405, json_pack("{s:s}", "error", "method_not_allowed"));
+	if (r != NULL && response_add_header(r, "Allow", "GET, PUT, DELETE") != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	return respond(r, PROAUTH2_ERR_INVALID_REQUEST, out);
+}

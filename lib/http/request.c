@@ -1,0 +1,158 @@
+/* Reading what endpoints share from a request: the form and the client's
+ * credentials. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "request.h"
+
+const char *request_header(const proauth2_http_request *req, const char *name)
+{
+	return req->header != NULL ? req->header(req->header_arg, name) : NULL;
+}
+
+/* The media type, without parameters such as "; charset=UTF-8". */
+static bool is_form_content(const char *content_type)
+{
+	static const char form_type[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof(form_type) - 1;
+
+	return content_type != NULL && strncasecmp(content_type, form_type, n) == 0 &&
+		(content_type[n] == '\0' || content_type[n] == ';' ||
+		 content_type[n] == ' ');
+}
+
+proauth2_status request_read_form(const proauth2_http_request *req, form *f,
+		proauth2_error *err)
+{
+	f->n = 0;
+	if (req->method == NULL || strcmp(req->method, "POST") != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"this endpoint takes POST");
+	if (!is_form_content(request_header(req, "Content-Type")))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the body must be application/x-www-form-urlencoded");
+	if (req->body != NULL && memchr(req->body, '\0', req->body_length) != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the body holds a NUL byte");
+	return form_parse(req->body, req->body_length, f, err);
+}
+
+static int base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+char *base64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *out;
+
+	if (n % 4 != 0 || n > 8192)
+		return NULL;
+	out = malloc(n / 4 * 3 + 1);
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i += 4) {
+		int v[4], k, pad = 0;
+
+		for (k = 0; k < 4; k++) {
+			/* '=' only as the last one or two characters. */
+			if (s[i + k] == '=' && i + 4 == n && k >= 2 &&
+					(k == 3 || s[i + 3] == '=')) {
+				v[k] = 0;
+				pad++;
+			} else if ((v[k] = base64_value(s[i + k])) < 0) {
+				free(out);
+				return NULL;
+			}
+		}
+		out[o++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			out[o++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (pad < 1)
+			out[o++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+/* Authorization: Basic base64(urlencode(id) ":" urlencode(secret)). */
+static proauth2_status read_basic(const char *value, client_credentials *c,
+		proauth2_error *err)
+{
+	size_t len = 0;
+	char *decoded, *colon;
+
+	while (*value == ' ')
+		value++;
+	decoded = base64_decode(value, &len);
+	colon = decoded ? memchr(decoded, ':', len) : NULL;
+	if (colon != NULL && strlen(decoded) == len) {
+		c->client_id = form_decode(decoded, (size_t)(colon - decoded), 1);
+		c->client_secret = form_decode(colon + 1, len - (size_t)(colon - decoded) - 1, 1);
+	}
+	if (decoded != NULL) {
+		OPENSSL_cleanse(decoded, len);
+		free(decoded);
+	}
+	c->basic = true;
+	if (c->client_id == NULL || c->client_secret == NULL || c->client_id[0] == '\0')
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"malformed Basic credentials");
+	return PROAUTH2_OK;
+}
+
+proauth2_status request_client_credentials(const proauth2_http_request *req,
+		const form *f, client_credentials *c, proauth2_error *err)
+{
+	const char *auth = request_header(req, "Authorization");
+	const char *form_id = form_get(f, "client_id");
+	const char *form_secret = form_get(f, "client_secret");
+	proauth2_status status;
+
+	memset(c, 0, sizeof(*c));
+	if (auth != NULL && strncasecmp(auth, "Basic ", 6) == 0) {
+		status = read_basic(auth + 6, c, err);
+		if (status != PROAUTH2_OK)
+			return status;
+		if (form_secret != NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"use one client authentication method, not two");
+		if (form_id != NULL && strcmp(form_id, c->client_id) != 0)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"client_id differs from the Basic credentials");
+		return PROAUTH2_OK;
+	}
+	if (form_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"no client authentication");
+	c->client_id = strdup(form_id);
+	c->client_secret = form_secret ? strdup(form_secret) : NULL;
+	if (c->client_id == NULL || (form_secret != NULL && c->client_secret == NULL))
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	return PROAUTH2_OK;
+}
+
+void credentials_clear(client_credentials *c)
+{
+	free(c->client_id);
+	if (c->client_secret != NULL) {
+		OPENSSL_cleanse(c->client_secret, strlen(c->client_secret));
+		free(c->client_secret);
+	}
+	memset(c, 0, sizeof(*c));
+}

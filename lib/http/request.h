@@ -1,0 +1,39 @@
+/* Reading what endpoints share from a request: the form and the client's
+ * credentials. */
+#ifndef PROAUTH2_LIB_HTTP_REQUEST_H
+#define PROAUTH2_LIB_HTTP_REQUEST_H
+
+#include <stdbool.h>
+
+#include <proauth2/http.h>
+
+#include "form.h"
+
+/* A request header, or NULL. */
+const char *request_header(const proauth2_http_request *req, const char *name);
+
+/* The POST body as application/x-www-form-urlencoded (RFC 6749 §3.2);
+ * PROAUTH2_ERR_INVALID_REQUEST for another method, content type or a
+ * malformed body. */
+proauth2_status request_read_form(const proauth2_http_request *req, form *f,
+		proauth2_error *err);
+
+/* How the client authenticated (RFC 6749 §2.3). */
+typedef struct client_credentials {
+	char *client_id;      /* NULL when the request named no client */
+	char *client_secret;  /* NULL for public clients */
+	bool basic;           /* sent in Authorization: Basic */
+} client_credentials;
+
+/* Take the client's credentials from the Basic header or the form; using
+ * both is an invalid_request (§2.3). Free with credentials_clear(). */
+proauth2_status request_client_credentials(const proauth2_http_request *req,
+		const form *f, client_credentials *c, proauth2_error *err);
+
+void credentials_clear(client_credentials *c);
+
+/* Decode strict base64 (with padding); NULL when malformed. *len receives
+ * the decoded length; the result is NUL-terminated. */
+char *base64_decode(const char *s, size_t *len);
+
+#endif

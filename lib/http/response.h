@@ -1,0 +1,40 @@
+/* Building endpoint responses. */
+#ifndef PROAUTH2_LIB_HTTP_RESPONSE_H
+#define PROAUTH2_LIB_HTTP_RESPONSE_H
+
+#include <jansson.h>
+
+#include <proauth2/http.h>
+
+/* A response with status and no body; NULL when memory ran out. */
+proauth2_http_response *response_new(int status);
+
+/* Add a header (copied); 0 on success. */
+int response_add_header(proauth2_http_response *r, const char *name,
+		const char *value);
+
+/* A JSON response (steals body) with Cache-Control: no-store (RFC 6749
+ * §5.1, RFC 7662 §2.2); NULL when memory ran out. */
+proauth2_http_response *response_json(int status, json_t *body);
+
+/* The HTTP status an OAuth error is answered with (RFC 6749 §5.2). */
+int status_http_code(proauth2_status status);
+
+/*
+ * The RFC 6749 §5.2 error response for status, with err's text as
+ * error_description. invalid_client after Basic authentication is a 401
+ * with WWW-Authenticate (basic_auth set). Returns status so endpoints can
+ * `return error_response(...)`.
+ */
+proauth2_status error_response(proauth2_status status, const proauth2_error *err,
+		int basic_auth, proauth2_http_response **out);
+
+/* A 303 See Other to location. */
+proauth2_http_response *response_redirect(const char *location);
+
+/* Shortcut for the endpoints' common tail: *out = r, and PROAUTH2_ERR_NOMEM
+ * when r is NULL, else status. */
+proauth2_status respond(proauth2_http_response *r, proauth2_status status,
+		proauth2_http_response **out);
+
+#endif

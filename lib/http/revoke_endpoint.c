@@ -1,0 +1,100 @@
+/* Token revocation (RFC 7009) and introspection (RFC 7662) endpoints:
+ * both authenticate the client, then look at one token. */
+#include <string.h>
+
+#include <proauth2/client.h>
+
+#include "request.h"
+#include "response.h"
+
+/* Read the form, authenticate the client and read token and its hint. */
+static proauth2_status read_token_request(proauth2_provider *p,
+		const proauth2_http_request *req, form *f, client_credentials *c,
+		proauth2_token_hint *hint, proauth2_error *err)
+{
+	const char *hint_text;
+	proauth2_status status = request_read_form(req, f, err);
+
+	if (status == PROAUTH2_OK)
+		status = request_client_credentials(req, f, c, err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_client_authenticate(p, c->client_id,
+				c->client_secret, NULL, err);
+	if (status == PROAUTH2_OK && form_get(f, "token") == NULL)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"token is missing");
+	hint_text = form_get(f, "token_type_hint");
+	/* RFC 7009 §2.1: an unknown hint is only a hint; search everywhere. */
+	*hint = hint_text == NULL ? PROAUTH2_HINT_NONE :
+		strcmp(hint_text, "refresh_token") == 0 ? PROAUTH2_HINT_REFRESH_TOKEN :
+		strcmp(hint_text, "access_token") == 0 ? PROAUTH2_HINT_ACCESS_TOKEN :
+		PROAUTH2_HINT_NONE;
+	return status;
+}
+
+proauth2_status proauth2_http_revoke(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	proauth2_error err = {0};
+	client_credentials c = {0};
+	proauth2_token_hint hint;
+	proauth2_status status;
+	form f;
+
+	status = read_token_request(p, req, &f, &c, &hint, &err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_token_revoke(p, c.client_id, form_get(&f, "token"),
+				hint, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(200, json_object()), PROAUTH2_OK, out);
+	else
+		error_response(status, &err, c.basic, out);
+	credentials_clear(&c);
+	form_clear(&f);
+	return status;
+}
+
+static json_t *introspection_json(const proauth2_provider *p,
+		const proauth2_token_info *info)
+{
+	const char *issuer = proauth2_provider_issuer(p);
+
+	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*}",
+			"active", 1,
+			"scope", info->scope,
+			"client_id", info->client_id,
+			"username", info->user_id,
+			"sub", info->user_id,
+			"token_type", info->is_refresh_token ? "refresh_token" : "Bearer",
+			"exp", (json_int_t)info->expires_at,
+			"iat", (json_int_t)info->issued_at,
+			"iss", issuer);
+}
+
+proauth2_status proauth2_http_introspect(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	proauth2_error err = {0};
+	client_credentials c = {0};
+	proauth2_token_info *info = NULL;
+	proauth2_token_hint hint;
+	proauth2_status status;
+	form f;
+
+	status = read_token_request(p, req, &f, &c, &hint, &err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_token_introspect(p, c.client_id,
+				form_get(&f, "token"), hint, &info, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(200, introspection_json(p, info)),
+				PROAUTH2_OK, out);
+	else if (status == PROAUTH2_ERR_INVALID_TOKEN)  /* §2.2: not an error */
+		status = respond(response_json(200, json_pack("{s:b}", "active", 0)),
+				PROAUTH2_OK, out);
+	else
+		error_response(status, &err, c.basic, out);
+	proauth2_token_info_free(info);
+	credentials_clear(&c);
+	form_clear(&f);
+	return status;
+}

@@ -1,0 +1,59 @@
+/* proauth2_http_handle: one entry point for every routed endpoint. */
+#include <string.h>
+
+#include "internal.h"
+#include "register.h"
+#include "response.h"
+#include "routes.h"
+
+typedef proauth2_status (*endpoint_fn)(proauth2_provider *,
+		const proauth2_http_request *, proauth2_http_response **);
+
+static const struct {
+	const char *path;
+	const char *method;
+	endpoint_fn handle;
+} routes[] = {
+	{ROUTE_TOKEN, "POST", proauth2_http_token},
+	{ROUTE_REVOKE, "POST", proauth2_http_revoke},
+	{ROUTE_INTROSPECT, "POST", proauth2_http_introspect},
+	{ROUTE_METADATA, "GET", proauth2_http_metadata},
+	{ROUTE_REGISTER, "POST", register_client_endpoint},
+};
+
+static proauth2_status plain_error(int http, const char *code, const char *allow,
+		proauth2_http_response **out)
+{
+	proauth2_http_response *r = response_json(http, json_pack("{s:s}", "error", code));
+
+	if (r != NULL && allow != NULL && response_add_header(r, "Allow", allow) != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	return respond(r, PROAUTH2_ERR_INVALID_REQUEST, out);
+}
+
+proauth2_status proauth2_http_handle(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	const char *path = req->path != NULL ? req->path : "";
+	const char *method = req->method != NULL ? req->method : "";
+	size_t i;
+
+	*out = NULL;
+	if (p->enable_registration &&
+			strncmp(path, ROUTE_REGISTER "/", sizeof(ROUTE_REGISTER)) == 0)
+		return register_manage_endpoint(p, req,
+				path + sizeof(ROUTE_REGISTER), out);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(path, routes[i].path) != 0)
+			continue;
+		if (routes[i].handle == register_client_endpoint && !p->enable_registration)
+			break;
+		if (strcmp(method, routes[i].method) == 0 ||
+				(strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+			return routes[i].handle(p, req, out);
+		return plain_error(405, "method_not_allowed", routes[i].method, out);
+	}
+	return plain_error(404, "not_found", NULL, out);
+}

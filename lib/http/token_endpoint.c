@@ -1,0 +1,75 @@
+/* The token endpoint (RFC 6749 §3.2, §4.1.3, §4.3.2, §4.4.2, §6). */
+#include <string.h>
+
+#include "request.h"
+#include "response.h"
+
+static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
+		const form *f, const client_credentials *c,
+		proauth2_token_response **tokens, proauth2_error *err)
+{
+	if (strcmp(grant_type, "authorization_code") == 0) {
+		proauth2_code_exchange ex = {
+			.client_id = c->client_id,
+			.client_secret = c->client_secret,
+			.code = form_get(f, "code"),
+			.redirect_uri = form_get(f, "redirect_uri"),
+			.code_verifier = form_get(f, "code_verifier"),
+		};
+		return proauth2_token_exchange_code(p, &ex, tokens, err);
+	}
+	if (strcmp(grant_type, "refresh_token") == 0)
+		return proauth2_token_refresh(p, c->client_id, c->client_secret,
+				form_get(f, "refresh_token"), form_get(f, "scope"),
+				tokens, err);
+	if (strcmp(grant_type, "client_credentials") == 0)
+		return proauth2_token_client_credentials(p, c->client_id,
+				c->client_secret, form_get(f, "scope"), tokens, err);
+	if (strcmp(grant_type, "password") == 0)
+		return proauth2_token_password(p, c->client_id, c->client_secret,
+				form_get(f, "username"), form_get(f, "password"),
+				form_get(f, "scope"), tokens, err);
+	return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
+			"grant_type '%.40s' is not supported", grant_type);
+}
+
+static json_t *token_json(const proauth2_token_response *t)
+{
+	return json_pack("{s:s, s:s, s:I, s:s*, s:s}",
+			"access_token", t->access_token,
+			"token_type", t->token_type,
+			"expires_in", (json_int_t)t->expires_in,
+			"refresh_token", t->refresh_token,
+			"scope", t->scope);
+}
+
+proauth2_status proauth2_http_token(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	proauth2_error err = {0};
+	client_credentials c = {0};
+	proauth2_token_response *tokens = NULL;
+	proauth2_status status;
+	const char *grant_type = NULL;
+	form f;
+
+	status = request_read_form(req, &f, &err);
+	if (status == PROAUTH2_OK) {
+		grant_type = form_get(&f, "grant_type");
+		if (grant_type == NULL)
+			status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,
+					"grant_type is missing");
+	}
+	if (status == PROAUTH2_OK)
+		status = request_client_credentials(req, &f, &c, &err);
+	if (status == PROAUTH2_OK)
+		status = run_grant(p, grant_type, &f, &c, &tokens, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(200, token_json(tokens)), PROAUTH2_OK, out);
+	else
+		error_response(status, &err, c.basic, out);
+	proauth2_token_response_free(tokens);
+	credentials_clear(&c);
+	form_clear(&f);
+	return status;
+}
