@@ -1,0 +1,770 @@
+/* The endpoint layer: every endpoint, its error paths, and the RFC 6749
+ * §5.2 error codes, through request structs in and response structs out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "http_support.h"
+
+#define CONF PROAUTH2_CLIENT_CONFIDENTIAL
+#define PUB PROAUTH2_CLIENT_PUBLIC
+#define ALL_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN | \
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS)
+
+static char body[2048];
+
+/* client_credentials for c with Basic; returns the access token (new). */
+static char *cc_token(const proauth2_client *c, const char *scope)
+{
+	proauth2_http_response *r;
+	json_t *doc;
+	char *token;
+
+	snprintf(body, sizeof(body), "grant_type=client_credentials%s%s",
+			scope ? "&scope=" : "", scope ? scope : "");
+	r = post_form("/token", body, basic(c->client_id, c->client_secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	doc = body_json(r);
+	token = strdup(json_string_value(json_object_get(doc, "access_token")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	return token;
+}
+
+START_TEST(token_client_credentials_basic)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	proauth2_http_response *r = post_form("/token",
+			"grant_type=client_credentials&scope=read",
+			basic(c->client_id, c->client_secret));
+	json_t *doc = body_json(r);
+
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(proauth2_http_response_header(r, "Cache-Control"), "no-store");
+	ck_assert_str_eq(proauth2_http_response_header(r, "pragma"), "no-cache");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "token_type")), "Bearer");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "expires_in")), 3600);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "read");
+	ck_assert_ptr_null(json_object_get(doc, "refresh_token"));
+	ck_assert_int_eq(validate_status(json_string_value(json_object_get(doc,
+			"access_token"))), PROAUTH2_OK);
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(token_client_credentials_post)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	proauth2_http_response *r;
+
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s"
+			"&client_secret=%s", c->client_id, c->client_secret);
+	r = post_form("/token", body, NULL);
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(basic_credentials_are_form_decoded)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	char id[128];
+	proauth2_http_response *r;
+	size_t i, o = 0;
+
+	/* RFC 6749 §2.3.1: the id is form-urlencoded inside Basic. */
+	for (i = 0; c->client_id[i] != '\0'; i++)
+		o += (size_t)(c->client_id[i] == '-' ?
+			sprintf(id + o, "%%2D") : sprintf(id + o, "%c", c->client_id[i]));
+	r = post_form("/token", "grant_type=client_credentials", basic(id, c->client_secret));
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+	r = post_form("/token", "grant_type=client_credentials", "Basic !!!notbase64");
+	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
+			"Basic realm=\"proauth2\", charset=\"UTF-8\"");
+	assert_error(r, 401, "invalid_client");
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(wrong_secret_is_invalid_client)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	proauth2_http_response *r = post_form("/token", "grant_type=client_credentials",
+			basic(c->client_id, "wrong"));
+
+	ck_assert_ptr_nonnull(proauth2_http_response_header(r, "WWW-Authenticate"));
+	assert_error(r, 401, "invalid_client");
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s"
+			"&client_secret=wrong", c->client_id);
+	r = post_form("/token", body, NULL);
+	ck_assert_ptr_null(proauth2_http_response_header(r, "WWW-Authenticate"));
+	assert_error(r, 400, "invalid_client");
+	assert_error(post_form("/token", "grant_type=client_credentials", NULL),
+			400, "invalid_client");
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(malformed_token_requests)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	const char *auth;
+
+	auth = basic(c->client_id, c->client_secret);
+	assert_error(post_form("/token", "grant_type=client_credentials&"
+			"grant_type=client_credentials", auth), 400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=client_%ZZcredentials", auth),
+			400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=client_credentials%", auth),
+			400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=a%00b", auth), 400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=%C3%28", auth), 400, "invalid_request");
+	assert_error(post_form("/token", "scope=read", auth), 400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=implicit", auth),
+			400, "unsupported_grant_type");
+	assert_error(http("POST", "/token", "application/json",
+			"{\"grant_type\":\"client_credentials\"}", auth), 400, "invalid_request");
+	assert_error(http("POST", "/token", NULL, "grant_type=client_credentials", auth),
+			400, "invalid_request");
+	assert_error(http("GET", "/token?grant_type=client_credentials", NULL, NULL, auth),
+			405, "method_not_allowed");
+	/* Two authentication methods at once (§2.3). */
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_secret=%s",
+			c->client_secret);
+	assert_error(post_form("/token", body, auth), 400, "invalid_request");
+	assert_error(post_form("/token", "grant_type=client_credentials&scope=admin", auth),
+			400, "invalid_scope");
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(oversized_and_many_parameters)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	char *big = malloc(70000), *many = malloc(1000);
+	size_t i, o = 0;
+
+	memset(big, 'a', 69999);
+	big[69999] = '\0';
+	memcpy(big, "grant_type=", 11);
+	assert_error(post_form("/token", big, basic(c->client_id, c->client_secret)),
+			400, "invalid_request");
+	for (i = 0; i < 70; i++)
+		o += (size_t)sprintf(many + o, "p%zu=1&", i);
+	assert_error(post_form("/token", many, basic(c->client_id, c->client_secret)),
+			400, "invalid_request");
+	free(big);
+	free(many);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* Begin an authorization for c; returns the ticket (new) or fails. */
+static char *begin(const char *query)
+{
+	proauth2_http_request req = {.method = "GET", .path = "/authorize", .query = query};
+	proauth2_authorization *a = NULL;
+	proauth2_http_response *r = NULL;
+	char *ticket;
+
+	ck_assert_int_eq(proauth2_http_authorize_begin(env.provider, &req, &a, &r),
+			PROAUTH2_OK);
+	ck_assert_ptr_null(r);
+	ticket = strdup(proauth2_authorization_ticket(a));
+	proauth2_authorization_free(a);
+	return ticket;
+}
+
+/* Begin expecting a failure; returns the response. */
+static proauth2_http_response *begin_fails(const char *query)
+{
+	proauth2_http_request req = {.method = "GET", .path = "/authorize", .query = query};
+	proauth2_authorization *a = (proauth2_authorization *)&a;
+	proauth2_http_response *r = NULL;
+
+	ck_assert_int_ne(proauth2_http_authorize_begin(env.provider, &req, &a, &r),
+			PROAUTH2_OK);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+START_TEST(authorization_code_flow_over_http)
+{
+	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN, "read write");
+	proauth2_http_response *r = NULL;
+	char *ticket, *code, *state, *iss;
+	json_t *doc;
+
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fclient.example.com%%2Fcb&scope=read&state=x%%20y"
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=S256",
+			c->client_id);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			NULL, &r), PROAUTH2_OK);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_int_eq(strncmp(proauth2_http_response_header(r, "Location"),
+			REDIRECT_URI "?code=", strlen(REDIRECT_URI) + 6), 0);
+	code = location_param(r, "code");
+	state = location_param(r, "state");
+	iss = location_param(r, "iss");
+	ck_assert_str_eq(state, "x y");
+	ck_assert_str_eq(iss, "https://auth.example.com");
+	proauth2_http_response_free(r);
+	/* The ticket is spent. */
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			NULL, &r), PROAUTH2_ERR_INVALID_REQUEST);
+	assert_error(r, 400, "invalid_request");
+
+	snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s&client_id=%s"
+			"&redirect_uri=https%%3A%%2F%%2Fclient.example.com%%2Fcb"
+			"&code_verifier=" RFC7636_VERIFIER, code, c->client_id);
+	r = post_form("/token", body, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	doc = body_json(r);
+	ck_assert_ptr_nonnull(json_object_get(doc, "refresh_token"));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "read");
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/token", body, NULL), 400, "invalid_grant");
+	free(code);
+	free(state);
+	free(iss);
+	free(ticket);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(authorization_errors_never_redirect_to_unknown_uris)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	proauth2_http_response *r;
+
+	r = begin_fails("response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fevil");
+	ck_assert_ptr_null(proauth2_http_response_header(r, "Location"));
+	assert_error(r, 400, "invalid_request");
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fevil.example.com%%2Fcb", c->client_id);
+	r = begin_fails(body);
+	ck_assert_ptr_null(proauth2_http_response_header(r, "Location"));
+	assert_error(r, 400, "invalid_request");
+	/* Two URIs are registered, so none may be implied. */
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s", c->client_id);
+	r = begin_fails(body);
+	ck_assert_ptr_null(proauth2_http_response_header(r, "Location"));
+	proauth2_http_response_free(r);
+	r = begin_fails("client_id=a&client_id=b");
+	assert_error(r, 400, "invalid_request");
+	r = begin_fails("client_id=%zz");
+	assert_error(r, 400, "invalid_request");
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* An authorization error redirected back with error and state. */
+static void assert_redirected_error(const char *query, const char *code)
+{
+	proauth2_http_response *r = begin_fails(query);
+	char *error = location_param(r, "error"), *state = location_param(r, "state");
+
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(error);
+	ck_assert_str_eq(error, code);
+	ck_assert_str_eq(state, "s1");
+	free(error);
+	free(state);
+	proauth2_http_response_free(r);
+}
+
+START_TEST(authorization_errors_redirect_with_state)
+{
+	proauth2_client *pub = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
+	proauth2_client *cc = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	static const char uri[] = "&redirect_uri=https%3A%2F%2Fclient.example.com%2Fcb&state=s1";
+
+	snprintf(body, sizeof(body), "response_type=token&client_id=%s%s", pub->client_id, uri);
+	assert_redirected_error(body, "unsupported_response_type");
+	snprintf(body, sizeof(body), "client_id=%s%s", pub->client_id, uri);
+	assert_redirected_error(body, "invalid_request");
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s", pub->client_id, uri);
+	assert_redirected_error(body, "invalid_request");  /* PKCE required */
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s&scope=admin"
+			"&code_challenge=" RFC7636_CHALLENGE, pub->client_id, uri);
+	assert_redirected_error(body, "invalid_scope");
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s"
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=plain",
+			pub->client_id, uri);
+	assert_redirected_error(body, "invalid_request");
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s", cc->client_id, uri);
+	assert_redirected_error(body, "unauthorized_client");
+	proauth2_client_free(pub);
+	proauth2_client_free(cc);
+}
+END_TEST
+
+START_TEST(deny_and_extra_parameters)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	proauth2_authorization *a = NULL;
+	proauth2_http_response *r = NULL;
+	char *ticket, *error, *state;
+
+	/* Domain Connect sends its own parameters and several scopes. */
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fclient.example.com%%2Fcb&scope=read+write&state=s1"
+			"&domain=example.com&host=www&providerName=Acme+DNS", c->client_id);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_authorization_load(env.provider, ticket, &a, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_scope(a), "read write");
+	ck_assert_str_eq(proauth2_authorization_client_name(a), "Test client");
+	ck_assert_str_eq(proauth2_authorization_client_id(a), c->client_id);
+	ck_assert_str_eq(proauth2_authorization_param(a, "domain"), "example.com");
+	ck_assert_str_eq(proauth2_authorization_param(a, "host"), "www");
+	ck_assert_str_eq(proauth2_authorization_param(a, "providerName"), "Acme DNS");
+	ck_assert_uint_eq(proauth2_authorization_param_count(a), 8);
+	ck_assert_str_eq(proauth2_authorization_param_name(a, 0), "response_type");
+	ck_assert_ptr_null(proauth2_authorization_param_name(a, 8));
+	proauth2_authorization_free(a);
+
+	ck_assert_int_eq(proauth2_http_authorize_deny(env.provider, ticket, &r),
+			PROAUTH2_ERR_ACCESS_DENIED);
+	error = location_param(r, "error");
+	state = location_param(r, "state");
+	ck_assert_str_eq(error, "access_denied");
+	ck_assert_str_eq(state, "s1");
+	ck_assert_int_eq(r->status, 303);
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(proauth2_authorization_load(env.provider, ticket, &a, NULL),
+			PROAUTH2_ERR_NOT_FOUND);
+	free(error);
+	free(state);
+	free(ticket);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(issue_narrows_scope_only)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	proauth2_http_response *r = NULL;
+	char *ticket, *error, *code;
+
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fclient.example.com%%2Fcb&scope=read", c->client_id);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			"read write", &r), PROAUTH2_ERR_INVALID_SCOPE);
+	error = location_param(r, "error");
+	ck_assert_str_eq(error, "invalid_scope");
+	proauth2_http_response_free(r);
+	free(ticket);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			"", &r), PROAUTH2_OK);
+	code = location_param(r, "code");
+	ck_assert_ptr_nonnull(code);
+	proauth2_http_response_free(r);
+	free(code);
+	free(error);
+	free(ticket);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(refresh_over_http)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	char *code = issue_code(c, "read write", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1);
+	const char *auth = basic(c->client_id, c->client_secret);
+	proauth2_http_response *r;
+	json_t *doc;
+
+	snprintf(body, sizeof(body), "grant_type=refresh_token&refresh_token=%s"
+			"&scope=read", t->refresh_token);
+	r = post_form("/token", body, auth);
+	ck_assert_int_eq(r->status, 200);
+	doc = body_json(r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "read");
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/token", body, auth), 400, "invalid_grant");
+	assert_error(post_form("/token", "grant_type=refresh_token", auth),
+			400, "invalid_request");
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static bool demo_password(void *arg, const char *user, const char *password)
+{
+	(void)arg;
+	return strcmp(user, "alice") == 0 && strcmp(password, "s3cret") == 0;
+}
+
+static void enable_password(proauth2_config *cfg)
+{
+	cfg->enable_password_grant = true;
+	cfg->check_password = demo_password;
+}
+
+START_TEST(password_grant_only_when_enabled)
+{
+	proauth2_client *legacy = register_client(CONF, PROAUTH2_GRANT_PASSWORD |
+			PROAUTH2_GRANT_REFRESH_TOKEN, "read");
+	proauth2_client *modern = register_client(CONF, ALL_GRANTS, "read");
+	static const char form[] = "grant_type=password&username=alice&password=s3cret";
+	proauth2_http_response *r;
+	json_t *doc;
+
+	assert_error(post_form("/token", form, basic(legacy->client_id,
+			legacy->client_secret)), 400, "unsupported_grant_type");
+	env_reconfigure(enable_password);
+	r = post_form("/token", form, basic(legacy->client_id, legacy->client_secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	doc = body_json(r);
+	ck_assert_ptr_nonnull(json_object_get(doc, "refresh_token"));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/token", "grant_type=password&username=alice&password=x",
+			basic(legacy->client_id, legacy->client_secret)), 400, "invalid_grant");
+	assert_error(post_form("/token", "grant_type=password&username=alice",
+			basic(legacy->client_id, legacy->client_secret)), 400, "invalid_request");
+	assert_error(post_form("/token", form, basic(modern->client_id,
+			modern->client_secret)), 400, "unauthorized_client");
+	proauth2_client_free(legacy);
+	proauth2_client_free(modern);
+}
+END_TEST
+
+START_TEST(revocation_endpoint)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	char *token = cc_token(c, NULL);
+	const char *auth = basic(c->client_id, c->client_secret);
+	proauth2_http_response *r;
+
+	snprintf(body, sizeof(body), "token=%s&token_type_hint=access_token", token);
+	r = post_form("/revoke", body, auth);
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(validate_status(token), PROAUTH2_ERR_INVALID_TOKEN);
+	r = post_form("/revoke", "token=unknown&token_type_hint=whatever", auth);
+	ck_assert_int_eq(r->status, 200);  /* RFC 7009 §2.2 */
+	proauth2_http_response_free(r);
+	assert_error(post_form("/revoke", "token_type_hint=access_token", auth),
+			400, "invalid_request");
+	assert_error(post_form("/revoke", body, basic(c->client_id, "wrong")),
+			401, "invalid_client");
+	assert_error(post_form("/revoke", body, NULL), 400, "invalid_client");
+	assert_error(http("GET", "/revoke", NULL, NULL, auth), 405, "method_not_allowed");
+	free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(introspection_endpoint)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	proauth2_client *other = register_client(CONF, ALL_GRANTS, "read");
+	char *token = cc_token(c, "write");
+	proauth2_http_response *r;
+	json_t *doc;
+
+	snprintf(body, sizeof(body), "token=%s", token);
+	r = post_form("/introspect", body, basic(c->client_id, c->client_secret));
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(proauth2_http_response_header(r, "Cache-Control"), "no-store");
+	doc = body_json(r);
+	ck_assert(json_is_true(json_object_get(doc, "active")));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "write");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "client_id")), c->client_id);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "token_type")), "Bearer");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "exp")), env.now + 3600);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "iss")),
+			"https://auth.example.com");
+	json_decref(doc);
+	proauth2_http_response_free(r);
+
+	/* Another client learns nothing about it. */
+	r = post_form("/introspect", body, basic(other->client_id, other->client_secret));
+	doc = body_json(r);
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	ck_assert_uint_eq(json_object_size(doc), 1);
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/introspect", body, NULL), 400, "invalid_client");
+
+	env.now += 3600;
+	r = post_form("/introspect", body, basic(c->client_id, c->client_secret));
+	doc = body_json(r);
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	free(token);
+	proauth2_client_free(other);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(metadata_document)
+{
+	proauth2_http_response *r = http("GET",
+			"/.well-known/oauth-authorization-server", NULL, NULL, NULL);
+	json_t *doc = body_json(r);
+
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "issuer")),
+			"https://auth.example.com");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "token_endpoint")),
+			"https://auth.example.com/token");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "authorization_endpoint")),
+			"https://auth.example.com/authorize");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc,
+			"code_challenge_methods_supported"), 0)), "S256");
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "scopes_supported")), 3);
+	ck_assert_ptr_null(json_object_get(doc, "registration_endpoint"));
+	ck_assert(json_is_true(json_object_get(doc,
+			"authorization_response_iss_parameter_supported")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(http("POST", "/.well-known/oauth-authorization-server", FORM, "", NULL),
+			405, "method_not_allowed");
+	assert_error(http("GET", "/nowhere", NULL, NULL, NULL), 404, "not_found");
+}
+END_TEST
+
+START_TEST(bearer_helper)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	char *token = cc_token(c, "read");
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *r = NULL;
+	char header[128];
+
+	snprintf(header, sizeof(header), "Bearer %s", token);
+	ck_assert_int_eq(bearer(header, "read", &info, &r), PROAUTH2_OK);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(info->client_id, c->client_id);
+	proauth2_token_info_free(info);
+
+	ck_assert_int_eq(bearer(NULL, NULL, &info, &r), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(r->status, 401);
+	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
+			"Bearer realm=\"proauth2\"");
+	proauth2_http_response_free(r);
+
+	ck_assert_int_eq(bearer("Bearer nope", NULL, &info, &r), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
+			"Bearer realm=\"proauth2\", error=\"invalid_token\"");
+	assert_error(r, 401, "invalid_token");
+	ck_assert_int_eq(bearer("Bearer a b", NULL, &info, &r), PROAUTH2_ERR_INVALID_REQUEST);
+	assert_error(r, 400, "invalid_request");
+	ck_assert_int_eq(bearer("Bearer", NULL, &info, &r), PROAUTH2_ERR_INVALID_REQUEST);
+	assert_error(r, 400, "invalid_request");
+	ck_assert_int_eq(bearer(header, "write", &info, &r), PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_ptr_null(info);
+	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
+			"Bearer realm=\"proauth2\", error=\"insufficient_scope\", scope=\"write\"");
+	assert_error(r, 403, "insufficient_scope");
+	env.now += 3600;
+	ck_assert_int_eq(bearer(header, NULL, &info, &r), PROAUTH2_ERR_INVALID_TOKEN);
+	assert_error(r, 401, "invalid_token");
+	free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void enable_registration(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+}
+
+START_TEST(dynamic_registration)
+{
+	proauth2_http_response *r;
+	json_t *doc;
+	char auth[128], path[128], *id, *secret, *token;
+
+	assert_error(post_form("/register", "", NULL), 404, "not_found");
+	env_reconfigure(enable_registration);
+	r = http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"https://app.example.com/cb\"],"
+			"\"grant_types\":[\"client_credentials\"],\"scope\":\"read\","
+			"\"client_name\":\"Registered\"}", NULL);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	doc = body_json(r);
+	id = strdup(json_string_value(json_object_get(doc, "client_id")));
+	secret = strdup(json_string_value(json_object_get(doc, "client_secret")));
+	token = strdup(json_string_value(json_object_get(doc, "registration_access_token")));
+	snprintf(path, sizeof(path), "/register/%s", id);
+	ck_assert_int_eq(strcmp(json_string_value(json_object_get(doc,
+			"registration_client_uri")) + strlen("https://auth.example.com"), path), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+			"token_endpoint_auth_method")), "client_secret_basic");
+	json_decref(doc);
+	proauth2_http_response_free(r);
+
+	/* The registered client works at the token endpoint. */
+	r = post_form("/token", "grant_type=client_credentials", basic(id, secret));
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	r = http("GET", path, NULL, NULL, auth);
+	ck_assert_int_eq(r->status, 200);
+	doc = body_json(r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "client_name")), "Registered");
+	ck_assert_ptr_null(json_object_get(doc, "client_secret"));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	assert_error(http("GET", path, NULL, NULL, "Bearer wrong"), 401, "invalid_token");
+	assert_error(http("GET", "/register/nobody", NULL, NULL, auth), 401, "invalid_token");
+
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"redirect_uris\":[],"
+			"\"grant_types\":[\"client_credentials\"],\"scope\":\"read write\"}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	doc = body_json(r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "read write");
+	json_decref(doc);
+	proauth2_http_response_free(r);
+
+	r = http("DELETE", path, NULL, NULL, auth);
+	ck_assert_int_eq(r->status, 204);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/token", "grant_type=client_credentials", basic(id, secret)),
+			401, "invalid_client");
+	assert_error(http("GET", path, NULL, NULL, auth), 401, "invalid_token");
+	free(id);
+	free(secret);
+	free(token);
+}
+END_TEST
+
+START_TEST(registration_refuses_bad_metadata)
+{
+	env_reconfigure(enable_registration);
+	assert_error(http("POST", "/register", "application/json", "{nope", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", FORM, "redirect_uris=x", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"https://a.example/cb#frag\"]}", NULL),
+			400, "invalid_redirect_uri");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"https://a.example/cb\"],"
+			"\"grant_types\":[\"password\"]}", NULL), 400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"https://a.example/cb\"],"
+			"\"token_endpoint_auth_method\":\"private_key_jwt\"}", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"token_endpoint_auth_method\":\"none\","
+			"\"grant_types\":[\"client_credentials\"]}", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"https://a.example/cb\"],\"scope\":\"root\"}", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"a\":1,\"a\":2}", NULL), 400, "invalid_client_metadata");
+}
+END_TEST
+
+/* Rows in every table of the test's SQLite file. */
+static long count_rows(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	size_t n, i;
+	const proauth2_table *tables = proauth2_schema_tables(&n);
+	long total = 0;
+	char sql[128];
+
+	ck_assert_int_eq(sqlite3_open_v2(env.uri, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", tables[i].name);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+		total += sqlite3_column_int64(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+	return total;
+}
+
+START_TEST(client_mistakes_store_nothing)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
+	proauth2_client *pub = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
+	const char *auth = basic(c->client_id, c->client_secret);
+	long before = count_rows();
+	proauth2_http_response *r;
+
+	env_reconfigure(enable_registration);
+	assert_error(post_form("/token", "grant_type=client_credentials&scope=admin", auth),
+			400, "invalid_scope");
+	assert_error(post_form("/token", "grant_type=authorization_code&code=x", auth),
+			400, "invalid_grant");
+	assert_error(post_form("/token", "grant_type=refresh_token&refresh_token=x", auth),
+			400, "invalid_grant");
+	assert_error(post_form("/register", "", NULL), 400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"redirect_uris\":[\"bad uri\"]}", NULL), 400, "invalid_redirect_uri");
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fclient.example.com%%2Fcb&scope=read", pub->client_id);
+	proauth2_http_response_free(begin_fails(body));
+	r = begin_fails("response_type=code&client_id=nobody");
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(count_rows(), before);
+	proauth2_client_free(pub);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static Suite *http_suite(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("endpoints");
+
+	tcase_add_checked_fixture(tc, env_setup, env_teardown);
+	tcase_add_test(tc, token_client_credentials_basic);
+	tcase_add_test(tc, token_client_credentials_post);
+	tcase_add_test(tc, basic_credentials_are_form_decoded);
+	tcase_add_test(tc, wrong_secret_is_invalid_client);
+	tcase_add_test(tc, malformed_token_requests);
+	tcase_add_test(tc, oversized_and_many_parameters);
+	tcase_add_test(tc, authorization_code_flow_over_http);
+	tcase_add_test(tc, authorization_errors_never_redirect_to_unknown_uris);
+	tcase_add_test(tc, authorization_errors_redirect_with_state);
+	tcase_add_test(tc, deny_and_extra_parameters);
+	tcase_add_test(tc, issue_narrows_scope_only);
+	tcase_add_test(tc, refresh_over_http);
+	tcase_add_test(tc, password_grant_only_when_enabled);
+	tcase_add_test(tc, revocation_endpoint);
+	tcase_add_test(tc, introspection_endpoint);
+	tcase_add_test(tc, metadata_document);
+	tcase_add_test(tc, bearer_helper);
+	tcase_add_test(tc, dynamic_registration);
+	tcase_add_test(tc, registration_refuses_bad_metadata);
+	tcase_add_test(tc, client_mistakes_store_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	/* client_mistakes_store_nothing reads the database file. */
+	unsetenv("PROAUTH2_TEST_BACKEND");
+	return run_suite(http_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
