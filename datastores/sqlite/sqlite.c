@@ -1,649 +1,331 @@
 /*
  * The SQLite datastore: one SQL table per schema table, a column per field
- * (string arrays as JSON text), an index per queried field. Each open
- * datastore has one connection whose prepared statements are reused, found
- * by their SQL text; a mutex serialises every use of it.
+ * (string arrays as JSON text), indexes on queried fields, prepared
+ * statements cached by their SQL text. One connection per open datastore,
+ * serialised by a mutex because cached statements are shared.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sqlite3.h>
 
 #include <proauth2/datastore.h>
 #include <proauth2/sqlite.h>
 
 #define BUSY_TIMEOUT_MS 5000
-/* Statements are few: one per table, operation and set of query fields.
- * Past this many, the rest are prepared for one use each. */
-#define MAX_CACHED 64
-/* An identifier in SQL text; %w doubles any quote inside it. */
-#define IDENT "\"%w\""
+#define SQL_MAX 1024
 
 struct cached_statement {
-	char *sql;  /* sqlite3_free it */
+	char *sql;
 	sqlite3_stmt *stmt;
+	struct cached_statement *next;
 };
 
 struct sqlite_store {
 	sqlite3 *db;
-	/* Held around every use of db: the connection is opened NOMUTEX and
-	 * its cached statements carry bindings between calls. */
 	pthread_mutex_t lock;
-	struct cached_statement cache[MAX_CACHED];
-	size_t n_cached;
+	struct cached_statement *statements;
 };
 
-/* ---- Errors ---- */
-
-static proauth2_status status_of(int rc)
+/* Translate an SQLite result into a status; err gets SQLite's message. */
+static proauth2_status fail(struct sqlite_store *s, int rc, const char *doing,
+		proauth2_error *err)
 {
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-		return PROAUTH2_ERR_CONFLICT;
+	proauth2_status status;
+
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return PROAUTH2_ERR_UNAVAILABLE;
+		status = PROAUTH2_ERR_UNAVAILABLE;
+		break;
 	case SQLITE_NOMEM:
-		return PROAUTH2_ERR_NOMEM;
+		status = PROAUTH2_ERR_NOMEM;
+		break;
+	case SQLITE_CONSTRAINT:
+		status = PROAUTH2_ERR_CONFLICT;
+		break;
 	default:
-		return PROAUTH2_ERR_DATASTORE;
+		status = PROAUTH2_ERR_DATASTORE;
 	}
+	return proauth2_error_set(err, status, "sqlite: %s: %s", doing,
+			s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
-/* Report a failed call on db. SQLite's messages name tables and columns,
- * never bound values (token hashes), so they are safe to pass on. */
-static proauth2_status fail(sqlite3 *db, int rc, const char *what,
-		const char *doing, proauth2_error *err)
+/* The cached statement for sql, prepared on first use; NULL on failure. */
+static sqlite3_stmt *statement(struct sqlite_store *s, const char *sql,
+		proauth2_error *err)
 {
-	return proauth2_error_set(err, status_of(rc), "sqlite: %s: %s: %s",
-			what, doing, sqlite3_errmsg(db));
+	struct cached_statement *c;
+	int rc;
+
+	for (c = s->statements; c != NULL; c = c->next)
+		if (strcmp(c->sql, sql) == 0)
+			return c->stmt;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->sql = strdup(sql)) == NULL) {
+		free(c);
+		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			&c->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		fail(s, rc, "prepare", err);
+		free(c->sql);
+		free(c);
+		return NULL;
+	}
+	c->next = s->statements;
+	s->statements = c;
+	return c->stmt;
 }
 
-/* ---- Building SQL ---- */
+static void release(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
 
-static const proauth2_field *expiry_field(const proauth2_table *t)
+static const proauth2_field *field_named(const proauth2_table *t, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < t->n_fields; i++)
-		if (strcmp(t->fields[i].name, "expires_at") == 0 &&
-				t->fields[i].type == PROAUTH2_FIELD_INTEGER)
+		if (strcmp(t->fields[i].name, name) == 0)
 			return &t->fields[i];
 	return NULL;
 }
 
-/* Hand over the text built in sql (sqlite3_free it), unless building
- * failed or status already says so. */
-static proauth2_status finish_sql(sqlite3_str *sql, proauth2_status status,
-		char **text, proauth2_error *err)
-{
-	int rc = sqlite3_str_errcode(sql);
-
-	*text = sqlite3_str_finish(sql);
-	if (status == PROAUTH2_OK && (rc != SQLITE_OK || *text == NULL))
-		status = proauth2_error_set(err, status_of(rc),
-				"sqlite: cannot build a statement: %s",
-				sqlite3_errstr(rc));
-	if (status != PROAUTH2_OK) {
-		sqlite3_free(*text);
-		*text = NULL;
-	}
-	return status;
-}
-
-static void append_columns(sqlite3_str *sql, const proauth2_table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_fields; i++)
-		sqlite3_str_appendf(sql, "%s" IDENT, i > 0 ? ", " : "",
-				t->fields[i].name);
-}
-
-/*
- * Append " WHERE a = ?1 AND b = ?2" for query's members, in schema order so
- * that one statement serves however the query was built; bind_query() binds
- * in the same order. Names come from the schema, never from the query.
- */
-static proauth2_status append_where(sqlite3_str *sql, const proauth2_table *t,
-		const json_t *query, proauth2_error *err)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < t->n_fields; i++) {
-		if (json_object_get(query, t->fields[i].name) == NULL)
-			continue;
-		n++;
-		sqlite3_str_appendf(sql, "%s" IDENT " = ?%d",
-				n == 1 ? " WHERE " : " AND ", t->fields[i].name, n);
-	}
-	/* The core has checked this; an empty WHERE would empty the table. */
-	if (n == 0 || (size_t)n != json_object_size(query))
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: %s: query does not fit the schema", t->name);
-	return PROAUTH2_OK;
-}
-
-static proauth2_status build_insert(const proauth2_table *t, char **text,
-		proauth2_error *err)
-{
-	sqlite3_str *sql = sqlite3_str_new(NULL);
-	size_t i;
-
-	sqlite3_str_appendf(sql, "INSERT INTO " IDENT " (", t->name);
-	append_columns(sql, t);
-	sqlite3_str_appendall(sql, ") VALUES (");
-	for (i = 0; i < t->n_fields; i++)
-		sqlite3_str_appendf(sql, "%s?%d", i > 0 ? ", " : "", (int)i + 1);
-	sqlite3_str_appendall(sql, ")");
-	return finish_sql(sql, PROAUTH2_OK, text, err);
-}
-
-/* Fields bind as in build_insert(): the key is ?1 and goes in the WHERE. */
-static proauth2_status build_update(const proauth2_table *t, char **text,
-		proauth2_error *err)
-{
-	sqlite3_str *sql = sqlite3_str_new(NULL);
-	/* A table of only a key still needs a SET: the key to itself. */
-	size_t i, first = t->n_fields > 1 ? 1 : 0;
-
-	sqlite3_str_appendf(sql, "UPDATE " IDENT " SET ", t->name);
-	for (i = first; i < t->n_fields; i++)
-		sqlite3_str_appendf(sql, "%s" IDENT " = ?%d", i > first ? ", " : "",
-				t->fields[i].name, (int)i + 1);
-	sqlite3_str_appendf(sql, " WHERE " IDENT " = ?1", t->fields[0].name);
-	return finish_sql(sql, PROAUTH2_OK, text, err);
-}
-
-/* LIMIT 2: a second row is all it takes to know the match is not unique. */
-static proauth2_status build_select(const proauth2_table *t,
-		const json_t *query, char **text, proauth2_error *err)
-{
-	sqlite3_str *sql = sqlite3_str_new(NULL);
-	proauth2_status status;
-
-	sqlite3_str_appendall(sql, "SELECT ");
-	append_columns(sql, t);
-	sqlite3_str_appendf(sql, " FROM " IDENT, t->name);
-	status = append_where(sql, t, query, err);
-	sqlite3_str_appendall(sql, " LIMIT 2");
-	return finish_sql(sql, status, text, err);
-}
-
-static proauth2_status build_delete(const proauth2_table *t,
-		const json_t *query, char **text, proauth2_error *err)
-{
-	sqlite3_str *sql = sqlite3_str_new(NULL);
-	proauth2_status status;
-
-	sqlite3_str_appendf(sql, "DELETE FROM " IDENT, t->name);
-	status = append_where(sql, t, query, err);
-	return finish_sql(sql, status, text, err);
-}
-
-/* ---- Values ---- */
-
-/* Bind value (NULL: SQL NULL) at index as field f's type. An SQLite code;
- * SQLITE_MISMATCH when value is not of that type. */
-static int bind_field(sqlite3_stmt *stmt, int index, const proauth2_field *f,
-		const json_t *value)
+/* Bind a validated JSON value at index i (1-based). */
+static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 {
 	char *text;
 	int rc;
 
 	if (value == NULL)
-		return sqlite3_bind_null(stmt, index);
+		return sqlite3_bind_null(stmt, i);
+	if (json_is_integer(value))
+		return sqlite3_bind_int64(stmt, i, json_integer_value(value));
+	if (json_is_string(value))
+		return sqlite3_bind_text(stmt, i, json_string_value(value),
+				(int)json_string_length(value), SQLITE_TRANSIENT);
+	text = json_dumps(value, JSON_COMPACT);
+	if (text == NULL)
+		return SQLITE_NOMEM;
+	rc = sqlite3_bind_text(stmt, i, text, -1, free);
+	return rc;
+}
+
+/* Column i of the current row as JSON for field f; NULL for SQL NULL. */
+static json_t *column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f)
+{
+	const char *text;
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return NULL;
 	switch (f->type) {
 	case PROAUTH2_FIELD_INTEGER:
-		if (!json_is_integer(value))
-			return SQLITE_MISMATCH;
-		return sqlite3_bind_int64(stmt, index, json_integer_value(value));
+		return json_integer(sqlite3_column_int64(stmt, i));
 	case PROAUTH2_FIELD_STRING:
-		if (!json_is_string(value))
-			return SQLITE_MISMATCH;
-		/* STATIC: value is borrowed for the whole call, and the
-		 * statement is cleared before the call returns. */
-		return sqlite3_bind_text64(stmt, index, json_string_value(value),
-				json_string_length(value), SQLITE_STATIC, SQLITE_UTF8);
-	case PROAUTH2_FIELD_STRING_ARRAY:
-		if (!json_is_array(value))
-			return SQLITE_MISMATCH;
-		text = json_dumps(value, JSON_COMPACT);
-		if (text == NULL)
-			return SQLITE_NOMEM;
-		rc = sqlite3_bind_text64(stmt, index, text, strlen(text),
-				SQLITE_TRANSIENT, SQLITE_UTF8);
-		free(text);
-		return rc;
-	}
-	return SQLITE_MISMATCH;
-}
-
-static proauth2_status bind_failed(int rc, const proauth2_table *t,
-		const proauth2_field *f, proauth2_error *err)
-{
-	/* errstr, not errmsg: some codes are our own and db knows nothing. */
-	return proauth2_error_set(err, status_of(rc), "sqlite: %s: bind %s: %s",
-			t->name, f->name, sqlite3_errstr(rc));
-}
-
-/* Every field of record at ?1, ?2... in schema order; absent ones NULL. */
-static proauth2_status bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
-		const json_t *record, proauth2_error *err)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < t->n_fields; i++) {
-		rc = bind_field(stmt, (int)i + 1, &t->fields[i],
-				json_object_get(record, t->fields[i].name));
-		if (rc != SQLITE_OK)
-			return bind_failed(rc, t, &t->fields[i], err);
-	}
-	return PROAUTH2_OK;
-}
-
-/* Query's values, numbered as append_where() named them. */
-static proauth2_status bind_query(sqlite3_stmt *stmt, const proauth2_table *t,
-		const json_t *query, proauth2_error *err)
-{
-	json_t *value;
-	size_t i;
-	int n = 0, rc;
-
-	for (i = 0; i < t->n_fields; i++) {
-		value = json_object_get(query, t->fields[i].name);
-		if (value == NULL)
-			continue;
-		rc = bind_field(stmt, ++n, &t->fields[i], value);
-		if (rc != SQLITE_OK)
-			return bind_failed(rc, t, &t->fields[i], err);
-	}
-	return PROAUTH2_OK;
-}
-
-/* Column i of the current row as field f's JSON value; NULL for SQL NULL.
- * A value of another storage class was not written by us: refuse it. */
-static proauth2_status column_value(sqlite3_stmt *stmt, int i,
-		const proauth2_table *t, const proauth2_field *f, json_t **value,
-		proauth2_error *err)
-{
-	int type = sqlite3_column_type(stmt, i);
-	const char *text;
-	size_t len;
-
-	*value = NULL;
-	if (type == SQLITE_NULL)
-		return PROAUTH2_OK;
-	if (f->type == PROAUTH2_FIELD_INTEGER && type == SQLITE_INTEGER) {
-		*value = json_integer(sqlite3_column_int64(stmt, i));
-		return *value != NULL ? PROAUTH2_OK : proauth2_error_set(err,
-				PROAUTH2_ERR_NOMEM, "out of memory");
-	}
-	if (f->type != PROAUTH2_FIELD_INTEGER && type == SQLITE_TEXT) {
 		text = (const char *)sqlite3_column_text(stmt, i);
-		len = (size_t)sqlite3_column_bytes(stmt, i);
-		if (text == NULL)
-			return proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
-					"out of memory");
-		if (f->type == PROAUTH2_FIELD_STRING)
-			*value = json_stringn(text, len);
-		else
-			*value = json_loadb(text, len, 0, NULL);
-		if (*value != NULL && (f->type == PROAUTH2_FIELD_STRING ||
-				json_is_array(*value)))
-			return PROAUTH2_OK;
-		json_decref(*value);
-		*value = NULL;
+		return text ? json_stringn(text, (size_t)sqlite3_column_bytes(stmt, i)) : NULL;
+	case PROAUTH2_FIELD_STRING_ARRAY:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		return text ? json_loads(text, 0, NULL) : NULL;
 	}
-	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-			"sqlite: %s: column %s holds a malformed value",
-			t->name, f->name);
+	return NULL;
 }
 
-/* The current row as a record of its non-NULL columns. */
-static proauth2_status row_record(sqlite3_stmt *stmt, const proauth2_table *t,
-		json_t **record, proauth2_error *err)
+/* Append " WHERE a = ? AND b = ?" for query's fields to sql. */
+static int append_where(char *sql, size_t size, const json_t *query)
 {
-	proauth2_status status = PROAUTH2_OK;
+	const char *name;
 	json_t *value;
-	size_t i;
+	size_t len = strlen(sql);
+	int first = 1;
 
-	*record = json_object();
-	if (*record == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	for (i = 0; i < t->n_fields && status == PROAUTH2_OK; i++) {
-		status = column_value(stmt, (int)i, t, &t->fields[i], &value, err);
-		if (value != NULL &&
-				json_object_set_new(*record, t->fields[i].name, value) != 0)
-			status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
-					"out of memory");
+	json_object_foreach((json_t *)query, name, value) {
+		int n = snprintf(sql + len, size - len, "%s\"%s\" = ?",
+				first ? " WHERE " : " AND ", name);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += (size_t)n;
+		first = 0;
 	}
-	if (status != PROAUTH2_OK) {
-		json_decref(*record);
-		*record = NULL;
-	}
-	return status;
+	return 0;
 }
 
-/* ---- Statements ---- */
-
-/* sql's statement, from the cache or prepared now. Takes sql. Called with
- * the lock held. */
-static proauth2_status statement(struct sqlite_store *s, char *sql,
-		const proauth2_table *t, sqlite3_stmt **stmt, proauth2_error *err)
+static int bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
 {
-	int keep = s->n_cached < MAX_CACHED, rc;
-	size_t i;
+	const char *name;
+	json_t *value;
+	int i = first, rc = SQLITE_OK;
 
-	for (i = 0; i < s->n_cached; i++) {
-		if (strcmp(s->cache[i].sql, sql) == 0) {
-			sqlite3_free(sql);
-			*stmt = s->cache[i].stmt;
-			return PROAUTH2_OK;
-		}
-	}
-	rc = sqlite3_prepare_v3(s->db, sql, -1,
-			keep ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_free(sql);
-		return fail(s->db, rc, t->name, "prepare", err);
-	}
-	if (keep) {
-		s->cache[s->n_cached].sql = sql;
-		s->cache[s->n_cached++].stmt = *stmt;
-	} else {
-		sqlite3_free(sql);
-	}
-	return PROAUTH2_OK;
+	json_object_foreach((json_t *)query, name, value)
+		if (rc == SQLITE_OK)
+			rc = bind_value(stmt, i++, value);
+	return rc;
 }
 
-/* Lock the store and get sql's statement (taking sql). On success the lock
- * is held until finish(); on failure it is not. */
-static proauth2_status start(struct sqlite_store *s, char *sql,
-		const proauth2_table *t, sqlite3_stmt **stmt, proauth2_error *err)
+/* ---- schema ---- */
+
+static int exec(struct sqlite_store *s, const char *sql, proauth2_error *err)
 {
-	proauth2_status status;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	pthread_mutex_lock(&s->lock);
-	status = statement(s, sql, t, stmt, err);
-	if (status != PROAUTH2_OK)
-		pthread_mutex_unlock(&s->lock);
-	return status;
+	return rc == SQLITE_OK ? 0 : (fail(s, rc, "schema", err), -1);
 }
 
-/* Ready stmt for its next use, whatever happened to it, and unlock. A
- * statement left unreset would keep a read transaction open. */
-static void finish(struct sqlite_store *s, sqlite3_stmt *stmt)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_cached && s->cache[i].stmt != stmt; i++)
-		;
-	if (i < s->n_cached) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-	} else {
-		sqlite3_finalize(stmt);
-	}
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* Step a statement that returns no rows; *changes receives its count. */
-static proauth2_status execute(struct sqlite_store *s, sqlite3_stmt *stmt,
-		const proauth2_table *t, const char *doing, size_t *changes,
+static int create_table(struct sqlite_store *s, const proauth2_table *t,
 		proauth2_error *err)
 {
-	int rc = sqlite3_step(stmt);
+	char sql[SQL_MAX];
+	size_t i, len;
 
-	if (rc != SQLITE_DONE)
-		return fail(s->db, rc, t->name, doing, err);
-	*changes = (size_t)sqlite3_changes(s->db);
-	return PROAUTH2_OK;
-}
-
-/* Step a SELECT ... LIMIT 2 for the one row it must find. */
-static proauth2_status read_one(struct sqlite_store *s, sqlite3_stmt *stmt,
-		const proauth2_table *t, json_t **record, proauth2_error *err)
-{
-	proauth2_status status;
-	json_t *found;
-	int rc = sqlite3_step(stmt);
-
-	if (rc == SQLITE_DONE)
-		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
-				"sqlite: %s: no record matches", t->name);
-	if (rc != SQLITE_ROW)
-		return fail(s->db, rc, t->name, "fetch", err);
-	/* Read the row now: stepping again invalidates its columns. */
-	status = row_record(stmt, t, &found, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
-				"sqlite: %s: more than one record matches", t->name);
-	else if (rc != SQLITE_DONE)
-		status = fail(s->db, rc, t->name, "fetch", err);
-	if (status != PROAUTH2_OK) {
-		json_decref(found);
-		return status;
-	}
-	*record = found;
-	return PROAUTH2_OK;
-}
-
-/* ---- Schema ---- */
-
-static proauth2_status exec(sqlite3 *db, const char *sql, const char *doing,
-		proauth2_error *err)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? PROAUTH2_OK : fail(db, rc, "database", doing, err);
-}
-
-/* Run a PRAGMA that answers one row; on success *stmt is on that row and
- * the caller finalizes it. */
-static proauth2_status pragma(sqlite3 *db, const char *sql,
-		sqlite3_stmt **stmt, proauth2_error *err)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, stmt, NULL);
-
-	if (rc == SQLITE_OK && (rc = sqlite3_step(*stmt)) == SQLITE_ROW)
-		return PROAUTH2_OK;
-	if (rc == SQLITE_DONE)  /* no answer: not a pragma this SQLite knows */
-		rc = SQLITE_ERROR;
-	sqlite3_finalize(*stmt);
-	*stmt = NULL;
-	return fail(db, rc, "database", sql, err);
-}
-
-static proauth2_status read_version(sqlite3 *db, int *version,
-		proauth2_error *err)
-{
-	sqlite3_stmt *stmt;
-	proauth2_status status = pragma(db, "PRAGMA user_version", &stmt, err);
-
-	if (status != PROAUTH2_OK)
-		return status;
-	*version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return PROAUTH2_OK;
-}
-
-/* WAL lets readers run beside the writer. A database without a file (in
- * memory, temporary) cannot use it and keeps the mode it has. */
-static proauth2_status use_wal(sqlite3 *db, proauth2_error *err)
-{
-	const char *file = sqlite3_db_filename(db, "main"), *mode;
-	proauth2_status status;
-	sqlite3_stmt *stmt;
-
-	status = pragma(db, "PRAGMA journal_mode = WAL", &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	mode = (const char *)sqlite3_column_text(stmt, 0);
-	if (mode == NULL)
-		status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	else if (file != NULL && file[0] != '\0' && sqlite3_stricmp(mode, "wal") != 0)
-		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: journal mode stays %.20s, not WAL", mode);
-	sqlite3_finalize(stmt);
-	return status;
-}
-
-static const char *column_type(const proauth2_field *f)
-{
-	return f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT";
-}
-
-/* The table, then an index per queried field and on expires_at (purge). */
-static proauth2_status create_table(sqlite3 *db, const proauth2_table *t,
-		proauth2_error *err)
-{
-	sqlite3_str *sql = sqlite3_str_new(NULL);
-	const proauth2_field *f;
-	proauth2_status status;
-	char *text;
-	size_t i;
-
-	sqlite3_str_appendf(sql, "CREATE TABLE " IDENT " (", t->name);
+	len = (size_t)snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%s\" (", t->name);
 	for (i = 0; i < t->n_fields; i++) {
-		f = &t->fields[i];
-		sqlite3_str_appendf(sql, "%s" IDENT " %s%s%s", i > 0 ? ", " : "",
-				f->name, column_type(f),
-				(f->flags & PROAUTH2_FIELD_REQUIRED) ? " NOT NULL" : "",
-				i == 0 ? " PRIMARY KEY" : "");
+		const proauth2_field *f = &t->fields[i];
+
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\" %s%s",
+				i ? ", " : "", f->name,
+				f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT",
+				i == 0 ? " PRIMARY KEY" :
+				(f->flags & PROAUTH2_FIELD_REQUIRED) ? " NOT NULL" : "");
 	}
-	sqlite3_str_appendall(sql, ") WITHOUT ROWID;");
+	snprintf(sql + len, sizeof(sql) - len, ") WITHOUT ROWID");
+	if (exec(s, sql, err) != 0)
+		return -1;
+	/* A table from an older schema gains the optional fields added since. */
 	for (i = 1; i < t->n_fields; i++) {
-		f = &t->fields[i];
-		if ((f->flags & PROAUTH2_FIELD_QUERIED) || f == expiry_field(t))
-			sqlite3_str_appendf(sql, " CREATE INDEX \"%w_%w\" ON "
-					IDENT " (" IDENT ");", t->name, f->name,
-					t->name, f->name);
+		const proauth2_field *f = &t->fields[i];
+		sqlite3_stmt *probe = NULL;
+
+		/* pragma_table_info: a quoted unknown column would read as a
+		 * string literal, so probing with SELECT proves nothing. */
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s')"
+				" WHERE name = '%s'", t->name, f->name);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &probe, NULL) == SQLITE_OK &&
+				sqlite3_step(probe) == SQLITE_ROW) {
+			sqlite3_finalize(probe);
+			continue;
+		}
+		sqlite3_finalize(probe);
+		snprintf(sql, sizeof(sql), "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s",
+				t->name, f->name,
+				f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT");
+		if (exec(s, sql, err) != 0)
+			return -1;
 	}
-	status = finish_sql(sql, PROAUTH2_OK, &text, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = exec(db, text, "create tables", err);
-	sqlite3_free(text);
-	return status;
+	for (i = 1; i < t->n_fields; i++) {
+		const proauth2_field *f = &t->fields[i];
+
+		if (!(f->flags & PROAUTH2_FIELD_QUERIED) && strcmp(f->name, "expires_at") != 0)
+			continue;
+		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\" (\"%s\")",
+				t->name, f->name, t->name, f->name);
+		if (exec(s, sql, err) != 0)
+			return -1;
+	}
+	return 0;
 }
 
-/*
- * Create every table and stamp the version, in one transaction that reads
- * the version again: BEGIN IMMEDIATE makes a second process opening the
- * new file at once wait for the first, then find its schema.
- */
-static proauth2_status create_schema(sqlite3 *db, int *version,
-		proauth2_error *err)
+static int schema_version(struct sqlite_store *s, int *version, proauth2_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &stmt, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(stmt, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_OK ? 0 : (fail(s, rc, "read schema version", err), -1);
+}
+
+/* Create or update the schema, in one transaction so that two processes
+ * opening a new file at once do not both create it. */
+static proauth2_status ensure_schema(struct sqlite_store *s, proauth2_error *err)
 {
 	char sql[64];
 	size_t n, i;
 	const proauth2_table *tables = proauth2_schema_tables(&n);
-	proauth2_status status = exec(db, "BEGIN IMMEDIATE", "begin", err);
-
-	if (status != PROAUTH2_OK)
-		return status;
-	status = read_version(db, version, err);
-	if (status == PROAUTH2_OK && *version == 0) {
-		for (i = 0; i < n && status == PROAUTH2_OK; i++)
-			status = create_table(db, &tables[i], err);
-		sqlite3_snprintf(sizeof(sql), sql, "PRAGMA user_version = %d",
-				PROAUTH2_SCHEMA_VERSION);
-		if (status == PROAUTH2_OK)
-			status = exec(db, sql, "set schema version", err);
-		if (status == PROAUTH2_OK)
-			*version = PROAUTH2_SCHEMA_VERSION;
-	}
-	if (status == PROAUTH2_OK)
-		status = exec(db, "COMMIT", "commit", err);
-	if (status != PROAUTH2_OK)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return status;
-}
-
-static proauth2_status check_schema(sqlite3 *db, proauth2_error *err)
-{
 	int version = 0;
-	proauth2_status status = read_version(db, &version, err);
 
-	if (status == PROAUTH2_OK && version == 0)
-		status = create_schema(db, &version, err);
-	if (status == PROAUTH2_OK && version > PROAUTH2_SCHEMA_VERSION)
-		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: database schema version %d is newer than "
-				"this library's %d", version, PROAUTH2_SCHEMA_VERSION);
-	return status;
+	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (schema_version(s, &version, err) != 0)
+		goto rollback;
+	if (version > PROAUTH2_SCHEMA_VERSION) {
+		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: database schema version %d is newer than this "
+				"library's %d", version, PROAUTH2_SCHEMA_VERSION);
+		goto rollback;
+	}
+	/* Schema changes so far only add tables and optional columns:
+	 * creating what is missing brings any older version up to date. */
+	if (version < PROAUTH2_SCHEMA_VERSION) {
+		for (i = 0; i < n; i++)
+			if (create_table(s, &tables[i], err) != 0)
+				goto rollback;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+				PROAUTH2_SCHEMA_VERSION);
+		if (exec(s, sql, err) != 0)
+			goto rollback;
+	}
+	if (exec(s, "COMMIT", err) == 0)
+		return PROAUTH2_OK;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return err ? err->status : PROAUTH2_ERR_DATASTORE;
 }
 
-static proauth2_status open_db(const char *uri, sqlite3 **db,
-		proauth2_error *err)
-{
-	/* NOMUTEX: the store's own lock serialises every use. */
-	int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READWRITE |
-			SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-			NULL);
-	proauth2_status status;
-
-	if (rc != SQLITE_OK)
-		return fail(*db, rc, "database", "open", err);
-	/* So that a duplicate key shows as SQLITE_CONSTRAINT_PRIMARYKEY. */
-	sqlite3_extended_result_codes(*db, 1);
-	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
-	/* A write-protected file opens read-only: say so now, not at store. */
-	if (sqlite3_db_readonly(*db, "main") == 1)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: database: open: the file is read-only");
-	status = use_wal(*db, err);
-	/* FULL: a commit survives power loss, or a spent code could revive. */
-	if (status == PROAUTH2_OK)
-		status = exec(*db, "PRAGMA synchronous = FULL", "synchronous", err);
-	if (status == PROAUTH2_OK)
-		status = check_schema(*db, err);
-	return status;
-}
-
-/* ---- The ops ---- */
+/* ---- ops ---- */
 
 static void sqlite_close(void *cls)
 {
 	struct sqlite_store *s = cls;
-	size_t i;
+	struct cached_statement *c, *next;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n_cached; i++) {
-		sqlite3_finalize(s->cache[i].stmt);
-		sqlite3_free(s->cache[i].sql);
+	for (c = s->statements; c != NULL; c = next) {
+		next = c->next;
+		sqlite3_finalize(c->stmt);
+		free(c->sql);
+		free(c);
 	}
-	sqlite3_close_v2(s->db);
+	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-static proauth2_status sqlite_init(const char *uri, void **cls,
-		proauth2_error *err)
+static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *err)
 {
-	struct sqlite_store *s;
+	struct sqlite_store *s = calloc(1, sizeof(*s));
 	proauth2_status status;
+	int rc;
 
 	*cls = NULL;
-	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	if (pthread_mutex_init(&s->lock, NULL) != 0) {
-		free(s);
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: cannot create a mutex");
+	pthread_mutex_init(&s->lock, NULL);
+	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		status = fail(s, rc, "open", err);
+		sqlite_close(s);
+		return status;
 	}
-	status = open_db(uri, &s->db, err);
-	if (status != PROAUTH2_OK) {
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* WAL lets readers run beside the writer; FULL keeps commits durable.
+	 * A memory database answers "memory" and stays as it is. */
+	if (exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
+			exec(s, "PRAGMA synchronous = FULL", err) != 0 ||
+			(status = ensure_schema(s, err)) != PROAUTH2_OK) {
+		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
 		sqlite_close(s);
 		return status;
 	}
@@ -651,125 +333,198 @@ static proauth2_status sqlite_init(const char *uri, void **cls,
 	return PROAUTH2_OK;
 }
 
-/* A duplicate key fails the INSERT whole: CONFLICT, nothing changed. */
-static proauth2_status sqlite_store(void *cls, const proauth2_table *t,
-		json_t *record, proauth2_error *err)
+/* INSERT or UPDATE of every field of a record. */
+static proauth2_status write_record(struct sqlite_store *s, const proauth2_table *t,
+		json_t *record, int update, proauth2_error *err)
 {
-	struct sqlite_store *s = cls;
-	proauth2_status status;
+	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
-	size_t changes;
-	char *sql;
+	size_t i, len;
+	int rc = SQLITE_OK;
+	proauth2_status status = PROAUTH2_OK;
 
-	status = build_insert(t, &sql, err);
-	if (status == PROAUTH2_OK)
-		status = start(s, sql, t, &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = bind_record(stmt, t, record, err);
-	if (status == PROAUTH2_OK)
-		status = execute(s, stmt, t, "store", &changes, err);
-	finish(s, stmt);
+	if (update) {
+		len = (size_t)snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET ", t->name);
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\" = ?",
+					i > 1 ? ", " : "", t->fields[i].name);
+		snprintf(sql + len, sizeof(sql) - len, " WHERE \"%s\" = ?",
+				t->fields[0].name);
+	} else {
+		/* Columns by name: a table upgraded from an older schema has
+		 * its later columns in another order. */
+		len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (", t->name);
+		for (i = 0; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\"",
+					i ? ", " : "", t->fields[i].name);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?");
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	}
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	/* UPDATE binds the key last; INSERT binds fields in schema order. */
+	for (i = 0; i < t->n_fields && rc == SQLITE_OK; i++) {
+		size_t field = update ? (i + 1) % t->n_fields : i;
+
+		rc = bind_value(stmt, (int)i + 1,
+				json_object_get(record, t->fields[field].name));
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		status = (rc & 0xff) == SQLITE_CONSTRAINT ?
+			proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+					"sqlite: a %s record with this key exists", t->name) :
+			fail(s, rc, update ? "replace" : "store", err);
+	else if (update && sqlite3_changes(s->db) == 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"sqlite: no %s record with this key", t->name);
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
 	return status;
 }
 
-/* One UPDATE: readers see the old row or the new, never neither. */
+static proauth2_status sqlite_store(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	return write_record(cls, t, record, 0, err);
+}
+
 static proauth2_status sqlite_replace(void *cls, const proauth2_table *t,
 		json_t *record, proauth2_error *err)
 {
-	struct sqlite_store *s = cls;
-	proauth2_status status;
-	sqlite3_stmt *stmt;
-	size_t changes = 0;
-	char *sql;
+	return write_record(cls, t, record, 1, err);
+}
 
-	status = build_update(t, &sql, err);
-	if (status == PROAUTH2_OK)
-		status = start(s, sql, t, &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = bind_record(stmt, t, record, err);
-	if (status == PROAUTH2_OK)
-		status = execute(s, stmt, t, "replace", &changes, err);
-	if (status == PROAUTH2_OK && changes == 0)
-		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
-				"sqlite: %s: no record has this key", t->name);
-	finish(s, stmt);
-	return status;
+static json_t *row_record(sqlite3_stmt *stmt, const proauth2_table *t)
+{
+	json_t *record = json_object();
+	size_t i;
+
+	for (i = 0; i < t->n_fields && record != NULL; i++) {
+		json_t *value = column_value(stmt, (int)i, &t->fields[i]);
+
+		if (value != NULL && json_object_set_new(record, t->fields[i].name, value) != 0) {
+			json_decref(record);
+			record = NULL;
+		}
+	}
+	return record;
 }
 
 static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
-	proauth2_status status;
+	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
-	char *sql;
+	size_t i, len = 0;
+	proauth2_status status = PROAUTH2_OK;
+	int rc;
 
 	*record = NULL;
-	status = build_select(t, query, &sql, err);
-	if (status == PROAUTH2_OK)
-		status = start(s, sql, t, &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = bind_query(stmt, t, query, err);
-	if (status == PROAUTH2_OK)
-		status = read_one(s, stmt, t, record, err);
-	finish(s, stmt);
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
+	for (i = 0; i < t->n_fields; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\"",
+				i ? ", " : "", t->fields[i].name);
+	snprintf(sql + len, sizeof(sql) - len, " FROM \"%s\"", t->name);
+	if (append_where(sql, sizeof(sql) - 8, query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	strcat(sql, " LIMIT 2");
+
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	rc = bind_query(stmt, query, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"sqlite: no such %s record", t->name);
+	} else if (rc == SQLITE_ROW) {
+		*record = row_record(stmt, t);
+		rc = sqlite3_step(stmt);
+		if (*record == NULL)
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		else if (rc == SQLITE_ROW)
+			status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+					"sqlite: more than one %s record matches", t->name);
+		else if (rc != SQLITE_DONE)
+			status = fail(s, rc, "fetch", err);
+		if (status != PROAUTH2_OK) {
+			json_decref(*record);
+			*record = NULL;
+		}
+	} else {
+		status = fail(s, rc, "fetch", err);
+	}
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
 	return status;
 }
 
-/* One DELETE, whose count SQLite takes under its write lock: of many
- * removers of one row, only one sees it. */
+/* Run a DELETE built in sql with query's values bound from index 1 (and
+ * now after them, when has_now); *removed gets the count. */
+static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
+		const json_t *query, const int64_t *now, size_t *removed,
+		proauth2_error *err)
+{
+	sqlite3_stmt *stmt;
+	proauth2_status status = PROAUTH2_OK;
+	int rc = SQLITE_OK;
+
+	*removed = 0;
+	pthread_mutex_lock(&s->lock);
+	stmt = statement(s, sql, err);
+	if (stmt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	if (query != NULL)
+		rc = bind_query(stmt, query, 1);
+	if (rc == SQLITE_OK && now != NULL)
+		rc = sqlite3_bind_int64(stmt, 1, *now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		*removed = (size_t)sqlite3_changes(s->db);
+	else
+		status = fail(s, rc, "remove", err);
+	release(stmt);
+	pthread_mutex_unlock(&s->lock);
+	return status;
+}
+
 static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 		json_t *query, size_t *removed, proauth2_error *err)
 {
-	struct sqlite_store *s = cls;
-	proauth2_status status;
-	sqlite3_stmt *stmt;
-	char *sql;
+	char sql[SQL_MAX];
 
-	*removed = 0;
-	status = build_delete(t, query, &sql, err);
-	if (status == PROAUTH2_OK)
-		status = start(s, sql, t, &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = bind_query(stmt, t, query, err);
-	if (status == PROAUTH2_OK)
-		status = execute(s, stmt, t, "remove", removed, err);
-	finish(s, stmt);
-	return status;
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t->name);
+	if (append_where(sql, sizeof(sql), query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	return run_delete(cls, sql, query, NULL, removed, err);
 }
 
 static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
-	struct sqlite_store *s = cls;
-	proauth2_status status;
-	sqlite3_stmt *stmt;
-	sqlite3_str *sql;
-	char *text;
-	int rc;
+	char sql[SQL_MAX];
 
 	*removed = 0;
-	if (expiry_field(t) == NULL)
+	if (field_named(t, "expires_at") == NULL)
 		return PROAUTH2_OK;
-	sql = sqlite3_str_new(NULL);
-	sqlite3_str_appendf(sql, "DELETE FROM " IDENT " WHERE \"expires_at\" <= ?1",
-			t->name);
-	status = finish_sql(sql, PROAUTH2_OK, &text, err);
-	if (status == PROAUTH2_OK)
-		status = start(s, text, t, &stmt, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	rc = sqlite3_bind_int64(stmt, 1, now);
-	if (rc != SQLITE_OK)
-		status = bind_failed(rc, t, expiry_field(t), err);
-	else
-		status = execute(s, stmt, t, "purge", removed, err);
-	finish(s, stmt);
-	return status;
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
+	return run_delete(cls, sql, NULL, &now, removed, err);
 }
 
 static const proauth2_datastore_ops sqlite_ops = {
@@ -780,9 +535,9 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.store = sqlite_store,
 	.fetch = sqlite_fetch,
 	.remove = sqlite_remove,
-	.replace = sqlite_replace,
 	.close = sqlite_close,
 	.purge_expired = sqlite_purge_expired,
+	.replace = sqlite_replace,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)

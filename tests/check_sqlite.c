@@ -1,0 +1,151 @@
+/* What the SQLite backend promises beyond the conformance suite: WAL mode,
+ * a versioned schema that older databases are brought up to, and a clear
+ * refusal of newer ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include <proauth2/proauth2.h>
+
+static char dir[64], path[128];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/proauth2-sqlite-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void sql(const char *statements)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, statements, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static long long query_int(const char *query)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	long long value;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, query, -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+START_TEST(file_is_wal_with_current_schema)
+{
+	proauth2_datastore *ds = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_datastore_name(ds), "sqlite");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL),
+			SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_1_database_is_upgraded)
+{
+	proauth2_datastore *ds = NULL;
+	json_t *record, *found = NULL;
+	proauth2_error err = {0};
+
+	/* The clients table as schema version 1 made it, with one client. */
+	sql("CREATE TABLE clients (client_id TEXT PRIMARY KEY, secret_hash TEXT,"
+	    " client_type TEXT NOT NULL, redirect_uris TEXT NOT NULL,"
+	    " grant_types TEXT NOT NULL, scope TEXT NOT NULL, name TEXT,"
+	    " created_at INTEGER NOT NULL) WITHOUT ROWID;"
+	    "INSERT INTO clients VALUES ('old', NULL, 'public', '[]',"
+	    " '[\"authorization_code\"]', 'read', NULL, 1);"
+	    "PRAGMA user_version = 1;");
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	/* The old client is still there, and the new field can be stored. */
+	record = json_pack("{s:s}", "client_id", "old");
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "clients", record, 0, &found, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(found, "scope")), "read");
+	json_object_set_new(found, "registration_token_hash", json_string("h"));
+	ck_assert_msg(proauth2_datastore_replace(ds, "clients", found, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	json_decref(found);
+	json_decref(record);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM authorizations"), 0);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(newer_database_is_refused)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+
+	sql("PRAGMA user_version = 99;");
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
+			PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_null(ds);
+	ck_assert_ptr_nonnull(strstr(err.text, "newer"));
+}
+END_TEST
+
+START_TEST(unopenable_path_is_an_error)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_int_ne(proauth2_datastore_open(proauth2_sqlite_ops(),
+			"/nonexistent-dir/x/y.db", &ds, &err), PROAUTH2_OK);
+	ck_assert_ptr_null(ds);
+	ck_assert_int_ne(err.status, PROAUTH2_OK);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sqlite");
+	TCase *tc = tcase_create("sqlite");
+	SRunner *runner;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, file_is_wal_with_current_schema);
+	tcase_add_test(tc, version_1_database_is_upgraded);
+	tcase_add_test(tc, newer_database_is_refused);
+	tcase_add_test(tc, unopenable_path_is_an_error);
+	suite_add_tcase(s, tc);
+	runner = srunner_create(s);
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
