@@ -37,6 +37,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 run build --setup=valgrind --no-rebuild
 
+# The request parsers under libFuzzer, for a bounded time from the seeds.
+setup build-fuzz --buildtype=debugoptimized -Dfuzz=true -Dtests=false \
+	-Dexamples=false -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_args=-fsanitize=fuzzer-no-link --native-file tools/clang.ini
+echo "== fuzz_request for ${PROAUTH2_FUZZ_SECONDS:-60} s"
+rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus
+if build-fuzz/tests/fuzz/fuzz_request -max_total_time="${PROAUTH2_FUZZ_SECONDS:-60}" \
+		-rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus tests/fuzz/corpus \
+		> build-fuzz/fuzz.log 2>&1; then
+	grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units" build-fuzz/fuzz.log
+else
+	tail -n 40 build-fuzz/fuzz.log
+	status=1
+fi
+
 # One closing line over every run: Check's per-suite counts, summed.
 cat build/meson-logs/testlog.txt build/meson-logs/testlog-valgrind.txt \
 	build-sanitize/meson-logs/testlog.txt 2>/dev/null |

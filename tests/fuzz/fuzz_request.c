@@ -1,0 +1,107 @@
+/*
+ * libFuzzer target for the request parsers: form bodies and query strings,
+ * Basic credentials, and whole token and authorization requests against a
+ * provider on an in-memory SQLite datastore. The first byte picks which.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proauth2/proauth2.h>
+
+#include "http/form.h"
+#include "http/request.h"
+
+static proauth2_datastore *ds;
+static proauth2_provider *provider;
+
+static const char *header_value;
+
+static const char *lookup(void *arg, const char *name)
+{
+	(void)arg;
+	if (strcmp(name, "Content-Type") == 0)
+		return "application/x-www-form-urlencoded";
+	if (strcmp(name, "Authorization") == 0)
+		return header_value;
+	return NULL;
+}
+
+static void start(void)
+{
+	static const char *uris[] = {"https://client.example.com/cb"};
+	proauth2_client_params params = {PROAUTH2_CLIENT_CONFIDENTIAL, uris, 1,
+		PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN |
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read write", "fuzz"};
+	proauth2_client *client = NULL;
+	proauth2_config cfg;
+
+	if (proauth2_datastore_open(proauth2_sqlite_ops(), ":memory:", &ds, NULL) != PROAUTH2_OK)
+		abort();
+	proauth2_config_init(&cfg);
+	cfg.issuer = "https://auth.example.com";
+	cfg.datastore = ds;
+	cfg.enable_registration = true;
+	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK ||
+			proauth2_client_register(provider, &params, &client, NULL) != PROAUTH2_OK)
+		abort();
+	proauth2_client_free(client);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text;
+	form f;
+	client_credentials c;
+	proauth2_http_response *r = NULL;
+	proauth2_authorization *a = NULL;
+	proauth2_http_request req = {.method = "POST", .header = lookup};
+
+	if (size < 1)
+		return 0;
+	if (provider == NULL)
+		start();
+	text = malloc(size);
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	switch (data[0] % 5) {
+	case 0:  /* a form body, which may hold NUL bytes */
+		if (form_parse((const char *)data + 1, size - 1, &f, NULL) == PROAUTH2_OK)
+			form_clear(&f);
+		break;
+	case 1:  /* an Authorization: Basic header */
+		header_value = text;
+		f.n = 0;
+		request_client_credentials(&req, &f, &c, NULL);
+		credentials_clear(&c);
+		break;
+	case 2:  /* a whole token request */
+		header_value = NULL;
+		req.path = "/token";
+		req.body = (const char *)data + 1;
+		req.body_length = size - 1;
+		proauth2_http_handle(provider, &req, &r);
+		break;
+	case 3:  /* an authorization request's query */
+		req.method = "GET";
+		req.path = "/authorize";
+		req.query = text;
+		proauth2_http_authorize_begin(provider, &req, &a, &r);
+		break;
+	case 4:  /* a registration document */
+		req.path = "/register";
+		req.body = text;
+		req.body_length = size - 1;
+		proauth2_http_handle(provider, &req, &r);
+		break;
+	}
+	/* Nothing a client sends is the server's fault. */
+	if (r != NULL && r->status >= 500)
+		abort();
+	proauth2_http_response_free(r);
+	proauth2_authorization_free(a);
+	free(text);
+	return 0;
+}
