@@ -732,6 +732,41 @@ START_TEST(client_mistakes_store_nothing)
 }
 END_TEST
 
+START_TEST(host_forms_parse_strictly)
+{
+	static const char *const refused[] = {
+		"a=%zz", "a=%4", "a=%00", "a=%ff", "a=1&a=2", "a=1&b=2&a=3",
+	};
+	proauth2_error err = {0};
+	proauth2_form *f;
+	char many[64 * 4 + 8] = "";
+	size_t i;
+
+	ck_assert_int_eq(proauth2_form_parse("user=d%C3%A9mo&password=a+b%26c&empty=",
+			38, &f, &err), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_form_get(f, "user"), "d\xc3\xa9mo");
+	ck_assert_str_eq(proauth2_form_get(f, "password"), "a b&c");
+	ck_assert_ptr_null(proauth2_form_get(f, "empty"));
+	ck_assert_ptr_null(proauth2_form_get(f, "absent"));
+	proauth2_form_free(f);
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		f = (proauth2_form *)1;
+		ck_assert_int_eq(proauth2_form_parse(refused[i], strlen(refused[i]),
+				&f, &err), PROAUTH2_ERR_INVALID_REQUEST);
+		ck_assert_ptr_null(f);
+	}
+	for (i = 0; i < 65; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "p%zu&", i);
+	ck_assert_int_eq(proauth2_form_parse(many, strlen(many), &f, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(proauth2_form_parse(NULL, 0, &f, &err), PROAUTH2_OK);
+	ck_assert_ptr_null(proauth2_form_get(f, "user"));
+	proauth2_form_free(f);
+	proauth2_form_free(NULL);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -758,6 +793,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, dynamic_registration);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
 	tcase_add_test(tc, client_mistakes_store_nothing);
+	tcase_add_test(tc, host_forms_parse_strictly);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -160,6 +160,27 @@ PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_deny(
 		proauth2_provider *provider, const char *ticket,
 		proauth2_http_response **response);
 
+/* ---- The host's own forms (login, consent). ---- */
+
+/* An application/x-www-form-urlencoded body or query string. */
+typedef struct proauth2_form proauth2_form;
+
+/*
+ * Parse len bytes of s as strictly as the endpoints parse theirs. Refuses,
+ * with PROAUTH2_ERR_INVALID_REQUEST: a bad percent escape, a decoded NUL
+ * or invalid UTF-8, a parameter named twice, more than 64 parameters, more
+ * than 64 KiB. On success free *form with proauth2_form_free().
+ */
+PROAUTH2_EXPORT proauth2_status proauth2_form_parse(const char *s, size_t len,
+		proauth2_form **form, proauth2_error *err);
+
+/* The decoded value of name, or NULL if absent or empty. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_form_get(const proauth2_form *form,
+		const char *name);
+
+/* Accepts NULL. */
+PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
+
 /* ---- Resource servers (RFC 6750). ---- */
 
 /*

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <proauth2/http.h>
+
 #include "form.h"
 
 static int hex_value(char c)
@@ -168,4 +170,41 @@ const char *form_get(const form *f, const char *name)
 		if (strcmp(f->params[i].name, name) == 0)
 			return f->params[i].value[0] != '\0' ? f->params[i].value : NULL;
 	return NULL;
+}
+
+/* The public face of the parser, for the host's login and consent forms. */
+struct proauth2_form {
+	form parsed;
+};
+
+proauth2_status proauth2_form_parse(const char *s, size_t len,
+		proauth2_form **out, proauth2_error *err)
+{
+	proauth2_form *f;
+	proauth2_status status;
+
+	*out = NULL;
+	f = malloc(sizeof(*f));
+	if (f == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	status = form_parse(s, len, &f->parsed, err);
+	if (status != PROAUTH2_OK) {
+		free(f);
+		return status;
+	}
+	*out = f;
+	return PROAUTH2_OK;
+}
+
+const char *proauth2_form_get(const proauth2_form *f, const char *name)
+{
+	return form_get(&f->parsed, name);
+}
+
+void proauth2_form_free(proauth2_form *f)
+{
+	if (f == NULL)
+		return;
+	form_clear(&f->parsed);
+	free(f);
 }
