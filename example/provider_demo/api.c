@@ -1,0 +1,23 @@
+/* The protected resource: who the bearer token speaks for. */
+#include "reply.h"
+#include "routes.h"
+
+#define API_SCOPE "profile"
+
+enum MHD_Result api_me(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req)
+{
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *resp = NULL;
+	json_t *body;
+
+	proauth2_http_bearer(app->provider, req, API_SCOPE, &info, &resp);
+	if (info == NULL)
+		return reply_oauth(c, resp);  /* 401/403 with WWW-Authenticate */
+	proauth2_http_response_free(resp);
+	/* A client_credentials token speaks for no user: "sub" is null. */
+	body = json_pack("{s:s?, s:s, s:s}", "sub", info->user_id,
+			"client_id", info->client_id, "scope", info->scope);
+	proauth2_token_info_free(info);
+	return reply_json(c, MHD_HTTP_OK, body);
+}

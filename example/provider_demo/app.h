@@ -1,0 +1,40 @@
+/* What the whole demo shares: the provider, its two demo clients, the
+ * PKCE pair it printed, and the browser sessions. */
+#ifndef DEMO_APP_H
+#define DEMO_APP_H
+
+#include <proauth2/proauth2.h>
+
+#include "options.h"
+#include "secret.h"
+#include "session.h"
+
+struct demo_app {
+	const struct demo_options *opt;
+	unsigned port;                  /* the one really bound */
+	char *listen_url;               /* http://<bind>:<port> */
+	char *issuer;                   /* as configured, else listen_url */
+	char *base;                     /* issuer without a trailing '/' */
+	char *redirect_uri;             /* <issuer>/callback */
+	char *authorize_url;            /* for the public client, with PKCE */
+	char verifier[SECRET_TOKEN_SIZE];
+	char challenge[SECRET_TOKEN_SIZE];
+	char state[SECRET_TOKEN_SIZE];
+	proauth2_datastore *ds;
+	proauth2_provider *provider;
+	proauth2_client *confidential;
+	proauth2_client *public_client; /* NULL unless authorization_code is on */
+	sessions *sessions;
+};
+
+/* Open the datastore, create the provider and register fresh demo clients
+ * (the server listens on port). 0 on success, else -1 with a message on
+ * stderr; app_stop() cleans up either way. */
+int app_start(struct demo_app *app, const struct demo_options *opt, unsigned port);
+void app_stop(struct demo_app *app);
+
+/* Whether user and password are the demo user's, in constant time. */
+bool app_credentials_ok(const struct demo_app *app, const char *user,
+		const char *password);
+
+#endif

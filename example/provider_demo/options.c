@@ -1,0 +1,447 @@
+/* Flags, config file and environment, validated in one place. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proauth2/client.h>
+
+#include "options.h"
+
+#define ENV_PREFIX "PROAUTH2_DEMO_"
+/* Ten years: longer is surely a typo. */
+#define MAX_LIFETIME (10 * 365 * 86400LL)
+#define MAX_TEXT 1024
+
+enum kind {
+	K_PORT, K_BIND, K_ISSUER, K_GRANTS, K_TEXT, K_PATH,
+	K_LIFETIME,             /* seconds, > 0 */
+	K_LIFETIME_OR_ZERO      /* seconds, 0 turns the feature off */
+};
+
+struct def {
+	const char *name;       /* long flag and config key */
+	enum kind kind;
+	size_t offset;
+	const char *fallback;   /* NULL: no default */
+};
+
+#define AT(field) offsetof(struct demo_options, field)
+
+static const struct def defs[] = {
+	{"port", K_PORT, AT(port), "8080"},
+	{"bind", K_BIND, AT(bind), "127.0.0.1"},
+	{"db", K_PATH, AT(db), "provider_demo.db"},
+	{"issuer", K_ISSUER, AT(issuer), NULL},
+	{"grants", K_GRANTS, AT(grants_text), DEFAULT_GRANTS},
+	{"user", K_TEXT, AT(user), "demo"},
+	{"password", K_TEXT, AT(password), "demo"},
+	{"credentials-file", K_PATH, AT(credentials_file), NULL},
+	{"code-lifetime", K_LIFETIME, AT(code_lifetime), NULL},
+	{"access-token-lifetime", K_LIFETIME, AT(access_token_lifetime), NULL},
+	{"refresh-token-lifetime", K_LIFETIME_OR_ZERO, AT(refresh_token_lifetime), NULL},
+};
+#define N_DEFS (sizeof(defs) / sizeof(defs[0]))
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} grant_names[] = {
+	{"authorization_code", PROAUTH2_GRANT_AUTHORIZATION_CODE},
+	{"refresh_token", PROAUTH2_GRANT_REFRESH_TOKEN},
+	{"client_credentials", PROAUTH2_GRANT_CLIENT_CREDENTIALS},
+	{"password", PROAUTH2_GRANT_PASSWORD},
+};
+#define N_GRANT_NAMES (sizeof(grant_names) / sizeof(grant_names[0]))
+
+void options_usage(FILE *f)
+{
+	fputs("Usage: provider_demo [OPTION]...\n"
+	      "An OAuth 2 authorization server on proauth2 and libmicrohttpd.\n\n"
+	      "  --port N                    port to listen on; 0 picks a free one (8080)\n"
+	      "  --bind ADDR                 numeric address to listen on (127.0.0.1)\n"
+	      "  --db PATH                   SQLite database file (provider_demo.db)\n"
+	      "  --issuer URL                issuer identifier (http://<bind>:<port>)\n"
+	      "  --config FILE               read `key = value' lines, keys as below\n"
+	      "  --code-lifetime S           authorization code lifetime, seconds\n"
+	      "  --access-token-lifetime S   access token lifetime, seconds\n"
+	      "  --refresh-token-lifetime S  refresh token lifetime, seconds; 0: none\n"
+	      "  --grants LIST               grant types to enable, comma-separated\n"
+	      "                              (" DEFAULT_GRANTS ")\n"
+	      "  --user NAME                 the demo user's name (demo)\n"
+	      "  --password PW               the demo user's password (demo)\n"
+	      "  --credentials-file PATH     also write the demo clients there, as JSON\n"
+	      "  --help                      show this and exit\n\n"
+	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
+	      "..._DB, ..._ISSUER, ..._GRANTS, ..._USER, ..._PASSWORD), which beat the\n"
+	      "config file.\n", f);
+}
+
+static int bad(const char *where, const char *value, const char *why)
+{
+	fprintf(stderr, "provider_demo: %s: '%s' %s\n", where, value, why);
+	return -1;
+}
+
+static int parse_uint(const char *value, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!isdigit((unsigned char)value[0]))
+		return -1;
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* An http(s) URL without query, fragment or characters needing quotes. */
+static bool issuer_ok(const char *s)
+{
+	const char *host;
+
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else
+		return false;
+	if (*host == '\0' || *host == '/' || strlen(s) > MAX_TEXT)
+		return false;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+				strchr("?#\"'<>\\`{}|^", *s) != NULL)
+			return false;
+	return true;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Parse a grant list into *bits and its canonical spelling *canonical.
+ * 0 on success, -1 for an unknown name or an empty list, -2 out of memory. */
+static int parse_grants(const char *value, unsigned *bits, char **canonical)
+{
+	char *copy = strdup(value), *item, *save = NULL;
+	char text[128] = "";
+	size_t g;
+
+	*bits = 0;
+	if (copy == NULL)
+		return -2;
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+			item = strtok_r(NULL, ",", &save)) {
+		item = trim(item);
+		for (g = 0; g < N_GRANT_NAMES; g++)
+			if (strcmp(item, grant_names[g].name) == 0)
+				break;
+		if (g == N_GRANT_NAMES) {
+			free(copy);
+			return -1;
+		}
+		*bits |= grant_names[g].bit;
+	}
+	free(copy);
+	if (*bits == 0)
+		return -1;
+	for (g = 0; g < N_GRANT_NAMES; g++) {
+		if (!(*bits & grant_names[g].bit))
+			continue;
+		if (text[0] != '\0')
+			strcat(text, ",");
+		strcat(text, grant_names[g].name);
+	}
+	*canonical = strdup(text);
+	return *canonical != NULL ? 0 : -2;
+}
+
+static int set_string(struct demo_options *o, const struct def *d, char *copy)
+{
+	char **slot = (char **)((char *)o + d->offset);
+
+	if (copy == NULL) {
+		fputs("provider_demo: out of memory\n", stderr);
+		return -1;
+	}
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* Validate value for d and store it; where names its origin for errors. */
+static int set(struct demo_options *o, const struct def *d, const char *value,
+		const char *where)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	long long n;
+
+	switch (d->kind) {
+	case K_PORT:
+		if (parse_uint(value, 65535, &n) != 0)
+			return bad(where, value, "is not a port number (0-65535)");
+		o->port = (unsigned)n;
+		return 0;
+	case K_BIND:
+		if (inet_pton(AF_INET, value, addr) != 1 &&
+				inet_pton(AF_INET6, value, addr) != 1)
+			return bad(where, value, "is not a numeric IPv4 or IPv6 address");
+		return set_string(o, d, strdup(value));
+	case K_ISSUER:
+		if (!issuer_ok(value))
+			return bad(where, value, "is not an http:// or https:// URL "
+					"without query or fragment");
+		return set_string(o, d, strdup(value));
+	case K_GRANTS: {
+		unsigned bits;
+		char *canonical = NULL;
+		int rc = parse_grants(value, &bits, &canonical);
+
+		if (rc == -1)
+			return bad(where, value, "is not a comma-separated list of "
+					"authorization_code, refresh_token, "
+					"client_credentials, password");
+		if (rc == 0)
+			o->grants = bits;
+		return set_string(o, d, canonical);
+	}
+	case K_TEXT:
+		if (value[0] == '\0' || strlen(value) > MAX_TEXT || !printable(value))
+			return bad(where, value, "must be 1 to 1024 printable characters");
+		return set_string(o, d, strdup(value));
+	case K_PATH:
+		if (value[0] == '\0' || strlen(value) > 4096)
+			return bad(where, value, "is not a file path");
+		return set_string(o, d, strdup(value));
+	case K_LIFETIME:
+	case K_LIFETIME_OR_ZERO:
+		if (parse_uint(value, MAX_LIFETIME, &n) != 0 ||
+				(n == 0 && d->kind == K_LIFETIME))
+			return bad(where, value, d->kind == K_LIFETIME ?
+					"is not a number of seconds (1 to 10 years)" :
+					"is not a number of seconds (0 to 10 years)");
+		*(int64_t *)((char *)o + d->offset) = n;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct def *find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < N_DEFS; i++)
+		if (strlen(defs[i].name) == len && strncmp(defs[i].name, name, len) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+/* One `key = value' line; '#' and ';' start comment lines. */
+static int config_line(struct demo_options *o, char *line, const char *where)
+{
+	char *key = trim(line), *value, *eq, *c;
+	const struct def *d;
+	size_t len;
+
+	if (*key == '\0' || *key == '#' || *key == ';')
+		return 0;
+	eq = strchr(key, '=');
+	if (eq == NULL)
+		return bad(where, key, "is not a `key = value' line");
+	*eq = '\0';
+	key = trim(key);
+	value = trim(eq + 1);
+	len = strlen(value);
+	if (len >= 2 && (value[0] == '"' || value[0] == '\'') && value[len - 1] == value[0]) {
+		value[len - 1] = '\0';
+		value++;
+	}
+	for (c = key; *c != '\0'; c++)
+		if (*c == '_')
+			*c = '-';
+	d = find(key, strlen(key));
+	if (d == NULL)
+		return bad(where, key, "is not a setting (see --help)");
+	return set(o, d, value, where);
+}
+
+static int load_config(struct demo_options *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, where[4200];
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "provider_demo: cannot read config file %s: %s\n",
+				path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%zu", path, lineno);
+		if (memchr(line, '\0', (size_t)n) != NULL)
+			rc = bad(where, "", "holds a NUL byte");
+		else
+			rc = config_line(o, line, where);
+	}
+	if (rc == 0 && ferror(f)) {
+		fprintf(stderr, "provider_demo: cannot read config file %s\n", path);
+		rc = -1;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int load_env(struct demo_options *o)
+{
+	char name[64], *c;
+	const char *value;
+	size_t i;
+
+	for (i = 0; i < N_DEFS; i++) {
+		snprintf(name, sizeof(name), ENV_PREFIX "%s", defs[i].name);
+		for (c = name + strlen(ENV_PREFIX); *c != '\0'; c++)
+			*c = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+		value = getenv(name);
+		if (value != NULL && value[0] != '\0' && set(o, &defs[i], value, name) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A flag and its value, as found on the command line. */
+struct flag {
+	const struct def *def;  /* NULL: --config */
+	const char *value;
+};
+
+/* Split argv into flags; 1 if --help came, -1 on a bad command line. */
+static int scan_flags(int argc, char **argv, struct flag *flags, size_t *n)
+{
+	int i;
+
+	*n = 0;
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *name = arg + 2, *eq;
+		size_t len;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return 1;
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			fprintf(stderr, "provider_demo: unexpected argument '%s' "
+					"(see --help)\n", arg);
+			return -1;
+		}
+		eq = strchr(name, '=');
+		len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+		flags[*n].def = find(name, len);
+		if (flags[*n].def == NULL && !(len == 6 && strncmp(name, "config", 6) == 0)) {
+			fprintf(stderr, "provider_demo: unknown option '%.*s' "
+					"(see --help)\n", (int)(len + 2), arg);
+			return -1;
+		}
+		if (eq != NULL) {
+			flags[*n].value = eq + 1;
+		} else if (i + 1 < argc) {
+			flags[*n].value = argv[++i];
+		} else {
+			fprintf(stderr, "provider_demo: option '%s' needs a value\n", arg);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int apply_flags(struct demo_options *o, const struct flag *flags, size_t n)
+{
+	char where[64];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (flags[i].def == NULL)
+			continue;
+		snprintf(where, sizeof(where), "--%s", flags[i].def->name);
+		if (set(o, flags[i].def, flags[i].value, where) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int options_load(struct demo_options *o, int argc, char **argv)
+{
+	struct flag *flags;
+	const char *config = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->code_lifetime = o->access_token_lifetime = o->refresh_token_lifetime = -1;
+	flags = calloc((size_t)argc + 1, sizeof(*flags));
+	if (flags == NULL) {
+		fputs("provider_demo: out of memory\n", stderr);
+		return OPTIONS_BAD;
+	}
+	rc = scan_flags(argc, argv, flags, &n);
+	if (rc == 1) {
+		free(flags);
+		options_usage(stdout);
+		return OPTIONS_HELP;
+	}
+	for (i = 0; i < N_DEFS && rc == 0; i++)
+		if (defs[i].fallback != NULL)
+			rc = set(o, &defs[i], defs[i].fallback, "default");
+	/* The last --config counts; then the layers in rising precedence. */
+	for (i = 0; i < n; i++)
+		if (flags[i].def == NULL)
+			config = flags[i].value;
+	if (rc == 0 && config != NULL && (o->config = strdup(config)) == NULL) {
+		fputs("provider_demo: out of memory\n", stderr);
+		rc = -1;
+	}
+	if (rc == 0 && o->config != NULL)
+		rc = load_config(o, o->config);
+	if (rc == 0)
+		rc = load_env(o);
+	if (rc == 0)
+		rc = apply_flags(o, flags, n);
+	free(flags);
+	return rc == 0 ? OPTIONS_OK : OPTIONS_BAD;
+}
+
+void options_free(struct demo_options *o)
+{
+	free(o->bind);
+	free(o->db);
+	free(o->issuer);
+	free(o->grants_text);
+	free(o->user);
+	free(o->password);
+	free(o->credentials_file);
+	free(o->config);
+	memset(o, 0, sizeof(*o));
+}

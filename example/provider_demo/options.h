@@ -1,0 +1,42 @@
+/*
+ * The demo's settings: defaults, then a config file, then PROAUTH2_DEMO_*
+ * environment variables, then command-line flags, each overriding the last.
+ */
+#ifndef DEMO_OPTIONS_H
+#define DEMO_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define DEFAULT_GRANTS "authorization_code,refresh_token,client_credentials,password"
+
+struct demo_options {
+	unsigned port;                  /* 0: any free port */
+	char *bind;                     /* a numeric IPv4 or IPv6 address */
+	char *db;
+	char *issuer;                   /* NULL: http://<bind>:<port> */
+	char *grants_text;
+	unsigned grants;                /* PROAUTH2_GRANT_* bits */
+	char *user;
+	char *password;
+	char *credentials_file;         /* may be NULL */
+	char *config;                   /* may be NULL */
+	/* -1: the library's default. */
+	int64_t code_lifetime;
+	int64_t access_token_lifetime;
+	int64_t refresh_token_lifetime;
+};
+
+enum {
+	OPTIONS_OK = 0,
+	OPTIONS_HELP = 1,   /* --help was printed: exit 0 */
+	OPTIONS_BAD = 2     /* a message went to stderr: exit 2 */
+};
+
+/* Fill o from argv, the environment and the config file. o is to be freed
+ * with options_free() whatever the outcome. */
+int options_load(struct demo_options *o, int argc, char **argv);
+void options_free(struct demo_options *o);
+void options_usage(FILE *f);
+
+#endif

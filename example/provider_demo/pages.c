@@ -1,0 +1,215 @@
+/* The demo's HTML pages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pages.h"
+
+static void open_page(buf *b, const char *title)
+{
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		"<meta charset=\"utf-8\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<title>");
+	buf_html(b, title);
+	buf_puts(b, " — proauth2 demo</title>\n<style>\n"
+		"body{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;"
+		"padding:0 1em;line-height:1.5}\n"
+		"code,pre{background:#f3f3f3;padding:.1em .3em;overflow-wrap:anywhere}\n"
+		"pre{padding:.6em;white-space:pre-wrap}\n"
+		"label,input{display:block}input{margin:.2em 0 .8em;padding:.3em}\n"
+		"button{padding:.4em 1.2em;margin-right:.6em}\n"
+		".error{color:#a00;font-weight:bold}\n"
+		"th{text-align:left;padding-right:1em;vertical-align:top}\n"
+		"</style>\n</head>\n<body>\n<main>\n<h1>");
+	buf_html(b, title);
+	buf_puts(b, "</h1>\n");
+}
+
+static char *close_page(buf *b)
+{
+	buf_puts(b, "</main>\n</body>\n</html>\n");
+	return buf_finish(b, NULL);
+}
+
+static void hidden(buf *b, const char *name, const char *value)
+{
+	buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+	buf_html(b, value);
+	buf_puts(b, "\">\n");
+}
+
+char *page_index(const struct demo_app *app)
+{
+	static const char *const endpoints[][2] = {
+		{"GET", "/.well-known/oauth-authorization-server"},
+		{"GET", "/authorize"},
+		{"POST", "/token"},
+		{"POST", "/introspect"},
+		{"POST", "/revoke"},
+		{"POST", "/register"},
+		{"GET", "/api/me"},
+	};
+	buf b = BUF_INIT;
+	size_t i;
+
+	open_page(&b, "proauth2 provider demo");
+	buf_puts(&b, "<p>An OAuth 2 authorization server. Issuer: <code>");
+	buf_html(&b, app->issuer);
+	buf_puts(&b, "</code></p>\n");
+	if (app->authorize_url != NULL) {
+		buf_puts(&b, "<p><a id=\"authorize\" href=\"");
+		buf_html(&b, app->authorize_url);
+		buf_puts(&b, "\">Sign in with the demo public client</a> "
+			"(PKCE S256; the verifier is printed on the console). "
+			"User name: <code>");
+		buf_html(&b, app->opt->user);
+		buf_puts(&b, "</code>.</p>\n");
+	}
+	buf_puts(&b, "<h2>Endpoints</h2>\n<table>\n");
+	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
+		buf_printf(&b, "<tr><th>%s</th><td><code>", endpoints[i][0]);
+		buf_html(&b, app->base);
+		buf_printf(&b, "%s</code></td></tr>\n", endpoints[i][1]);
+	}
+	buf_puts(&b, "</table>\n");
+	return close_page(&b);
+}
+
+char *page_login(const char *ticket, const char *error)
+{
+	buf b = BUF_INIT;
+
+	open_page(&b, "Sign in");
+	if (error != NULL) {
+		buf_puts(&b, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		buf_html(&b, error);
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "<form method=\"post\" action=\"/login\">\n");
+	hidden(&b, "ticket", ticket);
+	buf_puts(&b, "<label for=\"username\">User name</label>\n"
+		"<input id=\"username\" name=\"username\" autocomplete=\"username\">\n"
+		"<label for=\"password\">Password</label>\n"
+		"<input id=\"password\" name=\"password\" type=\"password\" "
+		"autocomplete=\"current-password\">\n"
+		"<button id=\"login\" type=\"submit\">Sign in</button>\n"
+		"</form>\n");
+	return close_page(&b);
+}
+
+char *page_consent(const proauth2_authorization *a, const char *user,
+		const char *csrf)
+{
+	const char *name = proauth2_authorization_client_name(a);
+	const char *scope = proauth2_authorization_scope(a);
+	size_t i, n = proauth2_authorization_param_count(a);
+	buf b = BUF_INIT;
+
+	if (name == NULL)
+		name = proauth2_authorization_client_id(a);
+	open_page(&b, "Authorize access");
+	buf_puts(&b, "<p>Signed in as <b id=\"user\">");
+	buf_html(&b, user);
+	buf_puts(&b, "</b>.</p>\n<p><b id=\"client-name\">");
+	buf_html(&b, name);
+	buf_puts(&b, "</b> (client <code id=\"client-id\">");
+	buf_html(&b, proauth2_authorization_client_id(a));
+	buf_puts(&b, "</code>) asks for access with scope <code id=\"scope\">");
+	buf_html(&b, scope != NULL && scope[0] != '\0' ? scope : "(none)");
+	buf_puts(&b, "</code>.</p>\n<details open>\n<summary>The request</summary>\n"
+		"<table id=\"params\">\n");
+	for (i = 0; i < n; i++) {
+		const char *key = proauth2_authorization_param_name(a, i);
+
+		if (key == NULL)
+			continue;
+		buf_puts(&b, "<tr><th>");
+		buf_html(&b, key);
+		buf_puts(&b, "</th><td><code>");
+		buf_html(&b, proauth2_authorization_param(a, key));
+		buf_puts(&b, "</code></td></tr>\n");
+	}
+	buf_puts(&b, "</table>\n</details>\n<form method=\"post\" action=\"/consent\">\n");
+	hidden(&b, "ticket", proauth2_authorization_ticket(a));
+	hidden(&b, "csrf", csrf);
+	buf_puts(&b, "<button id=\"allow\" type=\"submit\" name=\"decision\" "
+		"value=\"allow\">Allow</button>\n"
+		"<button id=\"deny\" type=\"submit\" name=\"decision\" "
+		"value=\"deny\">Deny</button>\n</form>\n");
+	return close_page(&b);
+}
+
+static void definition(buf *b, const char *term, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_printf(b, "<dt>%s</dt><dd><code id=\"%s\">", term, term);
+	buf_html(b, value);
+	buf_puts(b, "</code></dd>\n");
+}
+
+/* The token request for the code, as a shell command. */
+static void exchange_command(buf *html, const struct demo_app *app, const char *code)
+{
+	buf cmd = BUF_INIT, url = BUF_INIT;
+	char *text;
+
+	buf_printf(&url, "%s/token", app->base);
+	text = buf_finish(&url, NULL);
+	if (text == NULL)
+		html->failed = true;
+	buf_puts(&cmd, "curl -s ");
+	buf_shell(&cmd, text != NULL ? text : "");
+	free(text);
+	buf_puts(&cmd, " \\\n  -d grant_type=authorization_code \\\n"
+		"  --data-urlencode code=");
+	buf_shell(&cmd, code);
+	buf_puts(&cmd, " \\\n  --data-urlencode redirect_uri=");
+	buf_shell(&cmd, app->redirect_uri);
+	buf_puts(&cmd, " \\\n  -d client_id=");
+	buf_shell(&cmd, app->public_client->client_id);
+	buf_puts(&cmd, " \\\n  -d code_verifier=");
+	buf_shell(&cmd, app->verifier);
+	text = buf_finish(&cmd, NULL);
+	if (text == NULL)
+		html->failed = true;
+	buf_puts(html, "<p>Exchange the code for tokens (as the demo public client, "
+		"with the PKCE verifier printed at startup):</p>\n<pre id=\"exchange\">");
+	buf_html(html, text);
+	buf_puts(html, "</pre>\n");
+	free(text);
+}
+
+char *page_callback(const struct demo_app *app, const char *code,
+		const char *state, const char *iss, const char *error,
+		const char *error_description)
+{
+	buf b = BUF_INIT;
+
+	open_page(&b, error != NULL ? "Authorization refused" : "Authorization response");
+	buf_puts(&b, "<dl>\n");
+	definition(&b, "code", code);
+	definition(&b, "state", state);
+	definition(&b, "iss", iss);
+	definition(&b, "error", error);
+	definition(&b, "error_description", error_description);
+	buf_puts(&b, "</dl>\n");
+	if (code != NULL && error == NULL && app->public_client != NULL)
+		exchange_command(&b, app, code);
+	else if (code == NULL && error == NULL)
+		buf_puts(&b, "<p class=\"error\">No code and no error: this is where "
+			"the authorization endpoint sends the browser back.</p>\n");
+	return close_page(&b);
+}
+
+char *page_message(const char *title, const char *message)
+{
+	buf b = BUF_INIT;
+
+	open_page(&b, title);
+	buf_puts(&b, "<p class=\"error\" id=\"error\">");
+	buf_html(&b, message);
+	buf_puts(&b, "</p>\n");
+	return close_page(&b);
+}

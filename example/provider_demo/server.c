@@ -1,0 +1,249 @@
+/* The libmicrohttpd glue. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "reply.h"
+#include "server.h"
+
+#define THREADS 2
+#define IDLE_TIMEOUT 30  /* seconds */
+
+struct server {
+	struct MHD_Daemon *daemon;
+	server_handler handler;
+	void *cls;
+};
+
+/* One request's state, from its first line to its completion. */
+struct exchange {
+	char *uri;              /* the request target as received */
+	char *body;
+	size_t length;
+	size_t capacity;
+	bool started;
+	bool too_large;
+	bool out_of_memory;
+};
+
+int server_listen(const char *addr, unsigned port, unsigned *bound)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		len = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		len = sizeof(*v6);
+	} else {
+		fprintf(stderr, "provider_demo: '%s' is not a numeric address\n", addr);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+			bind(fd, (struct sockaddr *)&ss, len) != 0 ||
+			listen(fd, SOMAXCONN) != 0 ||
+			getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+		fprintf(stderr, "provider_demo: cannot listen on %s port %u: %s\n",
+				addr, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*bound = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+	return fd;
+}
+
+/* Called before the request is parsed: the raw target keeps the query
+ * string undecoded, as proauth2 wants it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct exchange *x = calloc(1, sizeof(*x));
+
+	if (x != NULL && (x->uri = strdup(uri)) == NULL) {
+		free(x);
+		x = NULL;
+	}
+	return x;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		enum MHD_RequestTerminationCode why)
+{
+	struct exchange *x = *con_cls;
+
+	if (x == NULL)
+		return;
+	free(x->uri);
+	free(x->body);
+	free(x);
+	*con_cls = NULL;
+}
+
+struct header_search {
+	const char *name;
+	const char *value;
+	unsigned count;
+};
+
+static enum MHD_Result match_header(void *cls, enum MHD_ValueKind kind,
+		const char *key, const char *value)
+{
+	struct header_search *hs = cls;
+
+	if (key != NULL && strcasecmp(key, hs->name) == 0 && hs->count++ == 0)
+		hs->value = value;
+	return MHD_YES;
+}
+
+/* proauth2_header_fn: a header sent more than once counts as absent, so
+ * two Authorization headers cannot be played against each other. */
+static const char *lookup_header(void *arg, const char *name)
+{
+	struct header_search hs = {name, NULL, 0};
+
+	MHD_get_connection_values(arg, MHD_HEADER_KIND, match_header, &hs);
+	return hs.count == 1 ? hs.value : NULL;
+}
+
+/* Whether the announced Content-Length already exceeds the limit. */
+static bool announced_too_large(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+			MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	unsigned long long n;
+
+	if (cl == NULL)
+		return false;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	return errno != 0 || n > SERVER_MAX_BODY;
+}
+
+static void collect(struct exchange *x, const char *data, size_t size)
+{
+	char *grown;
+
+	if (x->too_large || x->out_of_memory)
+		return;
+	if (size > SERVER_MAX_BODY - x->length) {
+		x->too_large = true;
+		return;
+	}
+	if (x->length + size + 1 > x->capacity) {
+		size_t capacity = x->capacity ? x->capacity : 1024;
+
+		while (capacity < x->length + size + 1)
+			capacity *= 2;
+		grown = realloc(x->body, capacity);
+		if (grown == NULL) {
+			x->out_of_memory = true;
+			return;
+		}
+		x->body = grown;
+		x->capacity = capacity;
+	}
+	memcpy(x->body + x->length, data, size);
+	x->length += size;
+	x->body[x->length] = '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+		const char *url, const char *method, const char *version,
+		const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct exchange *x = *con_cls;
+	const char *query;
+
+	if (x == NULL)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				"temporarily_unavailable", NULL);
+	if (!x->started) {
+		x->started = true;
+		if (announced_too_large(c))
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+					"request_too_large", NULL);
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		collect(x, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (x->too_large)
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				"request_too_large", NULL);
+	if (x->out_of_memory)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				"temporarily_unavailable", NULL);
+	query = strchr(x->uri, '?');
+	proauth2_http_request req = {
+		.method = method,
+		.path = url,
+		.query = query != NULL ? query + 1 : NULL,
+		.body = x->body != NULL ? x->body : "",
+		.body_length = x->length,
+		.header = lookup_header,
+		.header_arg = c,
+	};
+	return s->handler(s->cls, c, &req);
+}
+
+server *server_start(int listen_fd, server_handler handler, void *cls)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (s == NULL) {
+		fputs("provider_demo: out of memory\n", stderr);
+		close(listen_fd);
+		return NULL;
+	}
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0 &&
+			ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->handler = handler;
+	s->cls = cls;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+			MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		/* MHD may have closed listen_fd already: leave it be. */
+		fputs("provider_demo: libmicrohttpd failed to start\n", stderr);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void server_stop(server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}
