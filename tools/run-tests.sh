@@ -4,6 +4,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
+# The end-to-end tests: real OAuth clients from Debian, and a browser.
+install_missing python3-requests python3-requests-oauthlib
+tests/browser/install.sh
 
 jobs=$(nproc)
 
@@ -31,7 +34,7 @@ run build
 
 # Sanitizers: any report fails the test (no recovery, leaks checked).
 setup build-sanitize --buildtype=debug -Db_sanitize=address,undefined \
-	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dexamples=false
+	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run build-sanitize
 
