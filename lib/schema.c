@@ -98,7 +98,7 @@ const proauth2_table *proauth2_schema_table(const char *name)
 	return NULL;
 }
 
-static const proauth2_field *find_field(const proauth2_table *table,
+const proauth2_field *proauth2_table_field(const proauth2_table *table,
 		const char *name)
 {
 	size_t i;
@@ -150,7 +150,7 @@ static proauth2_status check_members(const proauth2_table *table,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 				"%s for %s is not a JSON object", what, table->name);
 	json_object_foreach((json_t *)object, name, value) {
-		const proauth2_field *field = find_field(table, name);
+		const proauth2_field *field = proauth2_table_field(table, name);
 
 		if (field == NULL)
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,

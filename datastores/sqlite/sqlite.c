@@ -88,16 +88,6 @@ static void release(sqlite3_stmt *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
-static const proauth2_field *field_named(const proauth2_table *t, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_fields; i++)
-		if (strcmp(t->fields[i].name, name) == 0)
-			return &t->fields[i];
-	return NULL;
-}
-
 /* Bind a validated JSON value at index i (1-based). */
 static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 {
@@ -521,7 +511,7 @@ static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 	char sql[SQL_MAX];
 
 	*removed = 0;
-	if (field_named(t, "expires_at") == NULL)
+	if (proauth2_table_field(t, "expires_at") == NULL)
 		return PROAUTH2_OK;
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
 	return run_delete(cls, sql, NULL, &now, removed, err);

@@ -59,6 +59,10 @@ PROAUTH2_EXPORT const proauth2_table *proauth2_schema_tables(size_t *n);
 /* The table named name, or NULL. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_table(const char *name);
 
+/* The field of table named name, or NULL. */
+PROAUTH2_EXPORT const proauth2_field *proauth2_table_field(
+		const proauth2_table *table, const char *name);
+
 /* Longest string a record field (or array item) may hold, in bytes; keys
  * included. Strings are compared byte for byte: a backend must not fold
  * case, trim or normalise. */
