@@ -1,9 +1,14 @@
 #!/bin/sh
-# The library exports exactly the symbols its version script lists.
+# The library exports exactly the symbols its version script lists, less
+# those of the backends not built (further arguments: "mongodb").
 set -eu
 lib=$1
 map=$2
+shift 2
 expected=$(sed -n 's/^[[:space:]]*\(proauth2_[a-z0-9_]*\);$/\1/p' "$map" | sort)
+for absent in "$@"; do
+	expected=$(printf '%s\n' "$expected" | grep -vx "proauth2_${absent}_ops")
+done
 actual=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBR]$/ {sub(/@.*/, "", $3); print $3}' | sort)
 if [ "$expected" != "$actual" ]; then
 	echo "exported symbols differ from $map:"

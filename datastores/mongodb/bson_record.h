@@ -1,0 +1,29 @@
+/* Records and queries between jansson and BSON, for the MongoDB backend. */
+#ifndef PROAUTH2_MONGODB_BSON_RECORD_H
+#define PROAUTH2_MONGODB_BSON_RECORD_H
+
+#include <bson/bson.h>
+#include <jansson.h>
+
+#include <proauth2/datastore.h>
+
+/* The date field a TTL index expires documents by: expires_at as a BSON
+ * date, in documents whose record has expires_at. */
+#define BSON_RECORD_EXPIRY "expires"
+
+/*
+ * Append record to doc (initialised by the caller): the key field as _id,
+ * every other field under its own name (strings as UTF-8, integers as
+ * int64, string arrays as arrays), and BSON_RECORD_EXPIRY. The record was
+ * validated against t. false if a value does not fit.
+ */
+bool bson_record_from_json(const proauth2_table *t, const json_t *record, bson_t *doc);
+
+/* Append query to doc: the key field as _id, the others as equalities. */
+bool bson_query_from_json(const proauth2_table *t, const json_t *query, bson_t *doc);
+
+/* The record a document holds (fields of t only), or NULL when a field
+ * has a type t does not allow or memory ran out. */
+json_t *bson_record_to_json(const proauth2_table *t, const bson_t *doc);
+
+#endif
