@@ -1,5 +1,6 @@
 /* The datastore conformance suite against every backend this tree ships:
- * SQLite on a file, SQLite in memory, and the example in-memory backend. */
+ * SQLite on a file, SQLite in memory, the example in-memory backend, and
+ * MongoDB when it is built (see test_mongodb.h for its server). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,11 @@
 #include <proauth2/sqlite.h>
 
 #include "memory_datastore.h"
+#ifdef PROAUTH2_TEST_MONGODB
+#include <proauth2/mongodb.h>
+
+#include "test_mongodb.h"
+#endif
 
 /* A database file in a fresh temporary directory. */
 static char *new_sqlite_file(void *arg)
@@ -42,16 +48,39 @@ static char *new_fixed(void *arg)
 	return strdup(arg);
 }
 
+#ifdef PROAUTH2_TEST_MONGODB
+static char *new_mongodb_database(void *arg)
+{
+	(void)arg;
+	return test_mongodb_new_database();
+}
+
+static void drop_mongodb_database(char *uri, void *arg)
+{
+	(void)arg;
+	test_mongodb_drop_database(uri);
+	free(uri);
+}
+#endif
+
 int main(void)
 {
 	const proauth2_conformance_target targets[] = {
 		{"sqlite-file", proauth2_sqlite_ops(), new_sqlite_file, free_sqlite_file, NULL},
 		{"sqlite-memory", proauth2_sqlite_ops(), new_fixed, NULL, ":memory:"},
 		{"example-memory", example_memory_datastore_ops(), new_fixed, NULL, "memory:"},
+#ifdef PROAUTH2_TEST_MONGODB
+		{"mongodb", proauth2_mongodb_ops(), new_mongodb_database,
+			drop_mongodb_database, NULL},
+#endif
 	};
 	int failed = 0;
 	size_t i;
 
+#ifdef PROAUTH2_TEST_MONGODB
+	if (!test_mongodb_start())
+		return EXIT_FAILURE;
+#endif
 	/* One target per runner: the suite keeps its target in a static. */
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		SRunner *runner = srunner_create(proauth2_conformance_suite(&targets[i]));

@@ -7,6 +7,9 @@
 #include <sqlite3.h>
 
 #include "http_support.h"
+#ifdef PROAUTH2_TEST_MONGODB
+#include "test_mongodb.h"
+#endif
 
 #define CONF PROAUTH2_CLIENT_CONFIDENTIAL
 #define PUB PROAUTH2_CLIENT_PUBLIC
@@ -681,7 +684,7 @@ START_TEST(registration_refuses_bad_metadata)
 }
 END_TEST
 
-/* Rows in every table of the test's SQLite file. */
+/* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
 	sqlite3 *db;
@@ -691,6 +694,10 @@ static long count_rows(void)
 	long total = 0;
 	char sql[128];
 
+#ifdef PROAUTH2_TEST_MONGODB
+	if (env.ops == proauth2_mongodb_ops())
+		return test_mongodb_count_records(env.uri);
+#endif
 	ck_assert_int_eq(sqlite3_open_v2(env.uri, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	for (i = 0; i < n; i++) {
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", tables[i].name);

@@ -1,8 +1,11 @@
 /* One scenario per threat (RFC 6749 §10, RFC 9700 §4): each attack is
  * refused, and where the RFCs say so, what it touched is revoked. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -428,10 +431,13 @@ START_TEST(missing_and_oversized_parameters)
 END_TEST
 
 #define RACERS 64
+#define TOKEN_SIZE 128  /* room for an access token */
 
 struct race {
+	proauth2_provider *provider;
 	pthread_barrier_t start;
 	proauth2_code_exchange request;
+	int racers;
 	proauth2_status status[RACERS];
 	char *access_token[RACERS];
 	int next;
@@ -449,7 +455,7 @@ static void *redeem(void *arg)
 	me = race->next++;
 	pthread_mutex_unlock(&race->lock);
 	pthread_barrier_wait(&race->start);
-	status = proauth2_token_exchange_code(env.provider, &race->request, &t, NULL);
+	status = proauth2_token_exchange_code(race->provider, &race->request, &t, NULL);
 	race->status[me] = status;
 	if (status == PROAUTH2_OK) {
 		race->access_token[me] = strdup(t->access_token);
@@ -458,35 +464,126 @@ static void *redeem(void *arg)
 	return NULL;
 }
 
+/* racers threads redeem request's code at once on provider. */
+static void run_race(struct race *race, proauth2_provider *provider,
+		proauth2_code_exchange request, int racers)
+{
+	pthread_t threads[RACERS];
+	int i;
+
+	race->provider = provider;
+	race->request = request;
+	race->racers = racers;
+	race->next = 0;
+	pthread_mutex_init(&race->lock, NULL);
+	pthread_barrier_init(&race->start, NULL, (unsigned)racers);
+	for (i = 0; i < racers; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, redeem, race), 0);
+	for (i = 0; i < racers; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&race->start);
+	pthread_mutex_destroy(&race->lock);
+}
+
+/* The race's outcome: who won (its token in winner_token, or ""), how
+ * many were refused with invalid_grant. */
+static int count_winners(const struct race *race, int *refused,
+		char winner_token[TOKEN_SIZE])
+{
+	int i, winners = 0;
+
+	for (i = 0; i < race->racers; i++) {
+		if (race->status[i] == PROAUTH2_OK) {
+			winners++;
+			snprintf(winner_token, TOKEN_SIZE, "%s", race->access_token[i]);
+		} else if (race->status[i] == PROAUTH2_ERR_INVALID_GRANT) {
+			(*refused)++;
+		}
+		free(race->access_token[i]);
+	}
+	return winners;
+}
+
 START_TEST(concurrent_code_redemption_has_one_winner)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
 	char *code = issue_code(c, "read", 1);
-	pthread_t threads[RACERS];
-	struct race race = {.next = 0};
-	int i, winners = 0, refused = 0, winner = -1;
+	char winner[TOKEN_SIZE] = "";
+	struct race race = {0};
+	int refused = 0;
 
-	race.request = good_request(c, code);
-	pthread_mutex_init(&race.lock, NULL);
-	pthread_barrier_init(&race.start, NULL, RACERS);
-	for (i = 0; i < RACERS; i++)
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, redeem, &race), 0);
-	for (i = 0; i < RACERS; i++)
-		pthread_join(threads[i], NULL);
-	for (i = 0; i < RACERS; i++) {
-		if (race.status[i] == PROAUTH2_OK)
-			winners++, winner = i;
-		else if (race.status[i] == PROAUTH2_ERR_INVALID_GRANT)
-			refused++;
-	}
-	ck_assert_int_eq(winners, 1);
+	run_race(&race, env.provider, good_request(c, code), RACERS);
+	ck_assert_int_eq(count_winners(&race, &refused, winner), 1);
 	ck_assert_int_eq(refused, RACERS - 1);
 	/* The losers were replays, so the winner's tokens are revoked too. */
-	ck_assert_int_eq(validate_status(race.access_token[winner]),
-			PROAUTH2_ERR_INVALID_TOKEN);
-	free(race.access_token[winner]);
-	pthread_barrier_destroy(&race.start);
-	pthread_mutex_destroy(&race.lock);
+	ck_assert_int_eq(validate_status(winner), PROAUTH2_ERR_INVALID_TOKEN);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* What one racing process reports to the test through a pipe. */
+struct race_report {
+	int winners;
+	int refused;
+	char winner[TOKEN_SIZE];
+};
+
+/* In a child process: its own datastore and provider on env.uri, as a
+ * second server would have, and half the racers. */
+static void race_in_child(const proauth2_code_exchange *request, int fd)
+{
+	struct race_report report = {0};
+	proauth2_datastore *ds = NULL;
+	proauth2_provider *provider = env_open_provider(&ds);
+	struct race race = {0};
+
+	run_race(&race, provider, *request, RACERS / 2);
+	report.winners = count_winners(&race, &report.refused, report.winner);
+	proauth2_provider_free(provider);
+	proauth2_datastore_close(ds);
+	_exit(write(fd, &report, sizeof(report)) == (ssize_t)sizeof(report) ? 0 : 1);
+}
+
+START_TEST(concurrent_code_redemption_across_processes)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange request = good_request(c, code);
+	struct race_report reports[2];
+	const char *winner = NULL;
+	int fds[2], i, winners = 0, refused = 0, status;
+	pid_t pids[2];
+
+	/* Neither SQLite connections nor MongoDB client pools survive a fork:
+	 * close ours, and reopen after. */
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	env.provider = NULL;
+	env.ds = NULL;
+	ck_assert_int_eq(pipe(fds), 0);
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0)
+			race_in_child(&request, fds[1]);
+	}
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert_int_eq(read(fds[0], &reports[i], sizeof(reports[i])),
+				sizeof(reports[i]));
+		winners += reports[i].winners;
+		refused += reports[i].refused;
+		if (reports[i].winners > 0)
+			winner = reports[i].winner;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	env.provider = env_open_provider(&env.ds);
+	ck_assert_int_eq(winners, 1);
+	ck_assert_int_eq(refused, RACERS - 1);
+	ck_assert_int_eq(validate_status(winner), PROAUTH2_ERR_INVALID_TOKEN);
 	proauth2_secret_free(code);
 	proauth2_client_free(c);
 }
@@ -519,6 +616,9 @@ static Suite *threats_suite(void)
 	tcase_add_test(tc, grant_type_not_allowed);
 	tcase_add_test(tc, missing_and_oversized_parameters);
 	tcase_add_test(tc, concurrent_code_redemption_has_one_winner);
+	/* Processes share a file or a server, not a private :memory: database. */
+	if (strcmp(env_backend(), "sqlite-memory") != 0)
+		tcase_add_test(tc, concurrent_code_redemption_across_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,10 @@
 proauth2_http_response *http(const char *method, const char *path,
 		const char *content_type, const char *body, const char *authorization);
 
+/* The same, where a 5xx is what the test expects (a datastore down). */
+proauth2_http_response *http_any(const char *method, const char *path,
+		const char *content_type, const char *body, const char *authorization);
+
 /* POST a form to path, with an Authorization header or none. */
 proauth2_http_response *post_form(const char *path, const char *body,
 		const char *authorization);

@@ -2,9 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
+#ifdef PROAUTH2_TEST_MONGODB
+#include "test_mongodb.h"
+#endif
 
 test_env env;
 
@@ -13,39 +17,72 @@ static int64_t test_clock(void *arg)
 	return *(int64_t *)arg;
 }
 
-static void open_provider(void (*tweak)(proauth2_config *cfg))
+static proauth2_provider *new_provider(proauth2_datastore *ds,
+		void (*tweak)(proauth2_config *cfg))
 {
+	proauth2_provider *provider = NULL;
 	proauth2_config cfg;
 	proauth2_error err = {0};
 
 	proauth2_config_init(&cfg);
 	cfg.issuer = "https://auth.example.com";
-	cfg.datastore = env.ds;
+	cfg.datastore = ds;
 	cfg.supported_scopes = "read write admin";
 	cfg.clock = test_clock;
 	cfg.clock_arg = &env.now;
 	if (tweak != NULL)
 		tweak(&cfg);
-	ck_assert_msg(proauth2_provider_new(&cfg, &env.provider, &err) == PROAUTH2_OK,
+	ck_assert_msg(proauth2_provider_new(&cfg, &provider, &err) == PROAUTH2_OK,
 			"provider: %s", err.text);
+	return provider;
+}
+
+static void open_provider(void (*tweak)(proauth2_config *cfg))
+{
+	env.provider = new_provider(env.ds, tweak);
+}
+
+const char *env_backend(void)
+{
+	const char *backend = getenv("PROAUTH2_TEST_BACKEND");
+
+	return backend != NULL ? backend : "sqlite";
+}
+
+proauth2_provider *env_open_provider(proauth2_datastore **ds)
+{
+	proauth2_error err = {0};
+
+	ck_assert_msg(proauth2_datastore_open(env.ops, env.uri, ds, &err) ==
+			PROAUTH2_OK, "datastore: %s", err.text);
+	return new_provider(*ds, NULL);
 }
 
 void env_setup(void)
 {
-	const char *backend = getenv("PROAUTH2_TEST_BACKEND");
+	const char *backend = env_backend();
 	proauth2_error err = {0};
 
 	memset(&env, 0, sizeof(env));
-	env.now = 1700000000;
+	/* A MongoDB TTL index reaps by the real clock: start a day ahead of
+	 * it, so no record expires by itself while a test runs. */
+	env.now = (int64_t)time(NULL) + 86400;
 	strcpy(env.dir, "/tmp/proauth2-test-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(env.dir));
-	if (backend != NULL && strcmp(backend, "sqlite-memory") == 0)
+	env.ops = proauth2_sqlite_ops();
+	if (strcmp(backend, "sqlite-memory") == 0) {
 		env.uri = strdup(":memory:");
-	else if (asprintf(&env.uri, "%s/proauth2.db", env.dir) < 0)
+#ifdef PROAUTH2_TEST_MONGODB
+	} else if (strcmp(backend, "mongodb") == 0) {
+		env.ops = proauth2_mongodb_ops();
+		env.uri = test_mongodb_new_database();
+#endif
+	} else if (asprintf(&env.uri, "%s/proauth2.db", env.dir) < 0) {
 		env.uri = NULL;
+	}
 	ck_assert_ptr_nonnull(env.uri);
-	ck_assert_msg(proauth2_datastore_open(proauth2_sqlite_ops(), env.uri,
-			&env.ds, &err) == PROAUTH2_OK, "datastore: %s", err.text);
+	ck_assert_msg(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err) ==
+			PROAUTH2_OK, "datastore: %s", err.text);
 	open_provider(NULL);
 }
 
@@ -61,6 +98,10 @@ void env_teardown(void)
 
 	proauth2_provider_free(env.provider);
 	proauth2_datastore_close(env.ds);
+#ifdef PROAUTH2_TEST_MONGODB
+	if (env.ops == proauth2_mongodb_ops())
+		test_mongodb_drop_database(env.uri);
+#endif
 	free(env.uri);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", env.dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -131,6 +172,11 @@ int run_suite(Suite *suite)
 	SRunner *runner = srunner_create(suite);
 	int failed;
 
+#ifdef PROAUTH2_TEST_MONGODB
+	/* One server for the whole run, started before Check forks. */
+	if (strcmp(env_backend(), "mongodb") == 0 && !test_mongodb_start())
+		return 1;
+#endif
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

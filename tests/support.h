@@ -6,6 +6,9 @@
 #include <check.h>
 
 #include <proauth2/proauth2.h>
+#ifdef PROAUTH2_TEST_MONGODB
+#include <proauth2/mongodb.h>
+#endif
 
 /* RFC 7636 Appendix B. */
 #define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -16,6 +19,7 @@
 
 typedef struct test_env {
 	char dir[64];            /* a private temporary directory */
+	const proauth2_datastore_ops *ops;  /* the backend */
 	char *uri;               /* the datastore's URI */
 	proauth2_datastore *ds;
 	proauth2_provider *provider;
@@ -26,11 +30,19 @@ extern test_env env;
 
 /*
  * Checked fixture: opens the datastore named by PROAUTH2_TEST_BACKEND
- * ("sqlite" (default): a file in env.dir; "sqlite-memory") and a provider
+ * ("sqlite" (default): a file in env.dir; "sqlite-memory"; "mongodb": a
+ * fresh database on the tests' server, see test_mongodb.h) and a provider
  * with supported scopes "read write admin". Tests move env.now.
  */
 void env_setup(void);
 void env_teardown(void);
+
+/* PROAUTH2_TEST_BACKEND, "sqlite" when unset. */
+const char *env_backend(void);
+
+/* A second datastore (*ds) and provider on env.uri, as another process
+ * serving the same clients would open them. */
+proauth2_provider *env_open_provider(proauth2_datastore **ds);
 
 /* Reopen the provider with cfg changed by tweak (e.g. require_pkce). */
 void env_reconfigure(void (*tweak)(proauth2_config *cfg));

@@ -4,8 +4,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-# The end-to-end tests: real OAuth clients from Debian, and a browser.
-install_missing python3-requests python3-requests-oauthlib
+# The end-to-end tests: real OAuth clients from Debian, and a browser; the
+# MongoDB tests' server (mongomock behind mockupdb's wire protocol).
+install_missing python3-requests python3-requests-oauthlib \
+	python3-mongomock python3-mockupdb
 tests/browser/install.sh
 
 jobs=$(nproc)
@@ -29,11 +31,12 @@ run() {  # run DIR [meson test options...]
 	meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
 }
 
-setup build --buildtype=debugoptimized
+# MongoDB: built and tested, never skipped (MONGODB_URI: a real server).
+setup build --buildtype=debugoptimized -Dmongodb=enabled
 run build
 
 # Sanitizers: any report fails the test (no recovery, leaks checked).
-setup build-sanitize --buildtype=debug -Db_sanitize=address,undefined \
+setup build-sanitize --buildtype=debug -Dmongodb=enabled -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run build-sanitize

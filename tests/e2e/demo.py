@@ -22,6 +22,7 @@ or, in a unittest class::
 Running this file starts a demo, prints its credentials and stops it.
 """
 
+import atexit
 import contextlib
 import json
 import os
@@ -35,6 +36,11 @@ import time
 import urllib.parse
 
 ENV_VAR = "PROAUTH2_DEMO_BIN"
+# PROAUTH2_E2E_BACKEND=mongodb runs the demo on MongoDB: the server
+# MONGODB_URI names, else the mongo_server.py PROAUTH2_MONGO_SERVER names,
+# started once for this process.
+BACKEND_VAR = "PROAUTH2_E2E_BACKEND"
+MONGO_SERVER_VAR = "PROAUTH2_MONGO_SERVER"
 WRAPPER_ENV_VAR = "PROAUTH2_DEMO_WRAPPER"
 STARTUP_TIMEOUT = float(os.environ.get("PROAUTH2_DEMO_STARTUP_TIMEOUT", "20"))
 STOP_TIMEOUT = 10.0
@@ -46,6 +52,47 @@ _CRED_KEYS = ("issuer", "port", "confidential", "public", "redirect_uri",
 
 class DemoError(Exception):
     """The demo did not start, or did not stop cleanly."""
+
+
+_mongo = {"uri": None, "proc": None, "databases": 0}
+
+
+def _stop_mongo_server():
+    proc = _mongo["proc"]
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        proc.wait(STOP_TIMEOUT)
+
+
+def _mongodb_server():
+    """mongodb://host[:port][,...] of the server to use, started if need be."""
+    if _mongo["uri"] is None:
+        uri = os.environ.get("MONGODB_URI")
+        if not uri:
+            script = os.environ.get(MONGO_SERVER_VAR)
+            if not script:
+                raise DemoError("%s=mongodb needs MONGODB_URI or %s"
+                                % (BACKEND_VAR, MONGO_SERVER_VAR))
+            proc = subprocess.Popen(["/usr/bin/python3", script, "--port", "0"],
+                                    stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            _mongo["proc"] = proc
+            atexit.register(_stop_mongo_server)
+            uri = proc.stdout.readline().decode().strip()
+            if not uri.startswith("mongodb://"):
+                raise DemoError("%s did not start" % script)
+        _mongo["uri"] = uri
+    return _mongo["uri"]
+
+
+def database_option(tmpdir):
+    """The demo's --db: an SQLite file in tmpdir, or a fresh MongoDB
+    database when PROAUTH2_E2E_BACKEND=mongodb."""
+    if os.environ.get(BACKEND_VAR, "sqlite") != "mongodb":
+        return os.path.join(tmpdir, "demo.db")
+    parts = urllib.parse.urlsplit(_mongodb_server())
+    _mongo["databases"] += 1
+    name = "proauth2_e2e_%d_%d" % (os.getpid(), _mongo["databases"])
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
 def binary_from_argv(argv):
@@ -105,10 +152,6 @@ class Demo:
 
     # -- paths -------------------------------------------------------------
     @property
-    def db_path(self):
-        return os.path.join(self.tmpdir, "demo.db")
-
-    @property
     def credentials_path(self):
         return os.path.join(self.tmpdir, "credentials.json")
 
@@ -130,7 +173,7 @@ class Demo:
         # PROAUTH2_DEMO_WRAPPER, e.g. "valgrind --error-exitcode=1 -q", runs
         # the demo under a tool; its exit status is checked as the demo's.
         cmd = shlex.split(os.environ.get(WRAPPER_ENV_VAR, ""))
-        cmd += [self.binary, "--port", "0", "--db", self.db_path,
+        cmd += [self.binary, "--port", "0", "--db", database_option(self.tmpdir),
                "--credentials-file", self.credentials_path]
         if self.grants is not None:
             cmd += ["--grants", self.grants]

@@ -1,0 +1,192 @@
+/* The MongoDB backend where MongoDB differs from a file: a server that is
+ * gone, silent or comes back, a bad URI, a newer schema. Each test runs
+ * its own mongo_server.py, so it can stop and restart it. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mongoc/mongoc.h>
+
+#include <proauth2/mongodb.h>
+
+#include "http_support.h"
+#include "test_mongodb.h"
+
+static test_mongo_server server;
+
+/* A loopback port that accepts connections and never answers (listen and
+ * never accept()), or one nothing listens on (when listening is false). */
+static int loopback_port(bool listening, int *fd)
+{
+	struct sockaddr_in addr = {.sin_family = AF_INET};
+	socklen_t len = sizeof(addr);
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(*fd, 0);
+	ck_assert_int_eq(bind(*fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&addr, &len), 0);
+	if (listening)
+		ck_assert_int_eq(listen(*fd, 16), 0);
+	else
+		close(*fd);
+	return ntohs(addr.sin_port);
+}
+
+static proauth2_status open_status(const char *uri, proauth2_error *err)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_status status = proauth2_datastore_open(proauth2_mongodb_ops(),
+			uri, &ds, err);
+
+	ck_assert(status == PROAUTH2_OK ? ds != NULL : ds == NULL);
+	proauth2_datastore_close(ds);
+	return status;
+}
+
+START_TEST(nothing_listening_is_unavailable)
+{
+	proauth2_error err = {0};
+	char uri[64];
+	int fd;
+
+	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(false, &fd));
+	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_str_eq(proauth2_status_oauth_error(err.status), "temporarily_unavailable");
+}
+END_TEST
+
+/* The default timeouts bound the wait; Check's timeout catches a hang. */
+START_TEST(silent_server_is_unavailable)
+{
+	proauth2_error err = {0};
+	char uri[64];
+	int fd;
+
+	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(true, &fd));
+	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
+	close(fd);
+}
+END_TEST
+
+START_TEST(bad_uri_is_refused)
+{
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(open_status("mysql://127.0.0.1/x", &err),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_nonnull(strstr(err.text, "bad URI"));
+	ck_assert_int_eq(open_status("mongodb://", &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+}
+END_TEST
+
+static void server_setup(void)
+{
+	memset(&env, 0, sizeof(env));
+	env.now = (int64_t)time(NULL) + 86400;  /* as env_setup() */
+	ck_assert(test_mongo_server_start(&server, "0"));
+	ck_assert_int_gt(asprintf(&env.uri, "%s/faults", server.uri), 0);
+	env.ops = proauth2_mongodb_ops();
+}
+
+static void server_teardown(void)
+{
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	test_mongo_server_stop(&server);
+	free(env.uri);
+}
+
+START_TEST(newer_schema_is_refused)
+{
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	mongoc_collection_t *c = mongoc_client_get_collection(client, "faults",
+			"proauth2_schema");
+	bson_t *doc = BCON_NEW("_id", "version", "version", BCON_INT64(99));
+	proauth2_error err = {0};
+
+	ck_assert(mongoc_collection_insert_one(c, doc, NULL, NULL, NULL));
+	ck_assert_int_eq(open_status(env.uri, &err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_nonnull(strstr(err.text, "schema version 99"));
+	bson_destroy(doc);
+	mongoc_collection_destroy(c);
+	mongoc_client_destroy(client);
+}
+END_TEST
+
+/* A client_credentials token through the token endpoint: its status. */
+static int token_status(const proauth2_client *c)
+{
+	proauth2_http_response *r = http_any("POST", "/token", FORM,
+			"grant_type=client_credentials", basic(c->client_id, c->client_secret));
+	int status = r->status;
+
+	if (status == 503)
+		assert_error(r, 503, "temporarily_unavailable");
+	else
+		proauth2_http_response_free(r);
+	return status;
+}
+
+START_TEST(server_stops_and_comes_back)
+{
+	proauth2_client *c, *again;
+	proauth2_error err = {0};
+	proauth2_status status;
+
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err),
+			PROAUTH2_OK);
+	env_reconfigure(NULL);
+	c = register_client(PROAUTH2_CLIENT_CONFIDENTIAL,
+			PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	ck_assert_int_eq(token_status(c), 200);
+
+	test_mongo_server_stop(&server);
+	ck_assert_int_eq(token_status(c), 503);
+	status = proauth2_client_get(env.provider, c->client_id, &again, &err);
+	ck_assert_int_eq(status, PROAUTH2_ERR_UNAVAILABLE);
+
+	/* Same port, same provider: it works again. This server keeps its
+	 * data in memory, so the client is registered anew. */
+	ck_assert(test_mongo_server_start(&server, server.port));
+	proauth2_client_free(c);
+	c = register_client(PROAUTH2_CLIENT_CONFIDENTIAL,
+			PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	ck_assert_int_eq(token_status(c), 200);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static Suite *mongodb_suite(void)
+{
+	Suite *s = suite_create("mongodb");
+	TCase *unreachable = tcase_create("unreachable");
+	TCase *faults = tcase_create("faults");
+
+	tcase_set_timeout(unreachable, 60);
+	tcase_add_test(unreachable, nothing_listening_is_unavailable);
+	tcase_add_test(unreachable, silent_server_is_unavailable);
+	tcase_add_test(unreachable, bad_uri_is_refused);
+	suite_add_tcase(s, unreachable);
+
+	tcase_set_timeout(faults, 120);
+	tcase_add_checked_fixture(faults, server_setup, server_teardown);
+	tcase_add_test(faults, newer_schema_is_refused);
+	tcase_add_test(faults, server_stops_and_comes_back);
+	suite_add_tcase(s, faults);
+	return s;
+}
+
+int main(void)
+{
+	int failed;
+
+	test_mongodb_init();
+	failed = run_suite(mongodb_suite());
+	mongoc_cleanup();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,906 @@
+#!/usr/bin/python3
+"""A MongoDB wire-protocol server for tests, backed by mongomock.
+
+mockupdb parses requests (OP_MSG and legacy OP_QUERY commands) and frames
+replies; mongomock stores the data and evaluates queries and updates. The
+server answers enough commands for libmongoc 1.23 (pooled clients, the
+mongoc_collection_* API) to drive a datastore backend.
+
+Usage: mongo_server.py [--port N] [--port-file PATH] [--verbose]
+
+Once listening it prints mongodb://127.0.0.1:PORT on stdout. SIGTERM and
+SIGINT stop it with exit status 0.
+
+Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
+from python3-mongomock, python3-mockupdb and python3-pymongo.
+"""
+
+import argparse
+import datetime
+import itertools
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import OrderedDict
+
+import bson
+import bson.errors
+import bson.json_util
+import mockupdb
+import mongomock
+import mongomock.collection
+import mongomock.filtering
+import mongomock.helpers
+from bson.int64 import Int64
+
+# Advertise MongoDB 5.0: new enough that libmongoc uses OP_MSG for
+# everything after the handshake.
+MAX_WIRE_VERSION = 13
+SERVER_VERSION = [5, 0, 0, 0]
+
+MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024
+MAX_MESSAGE_SIZE = 48000000
+MAX_WRITE_BATCH_SIZE = 100000
+
+# A cursor batch stays below the BSON limit, with room for the envelope.
+MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 64 * 1024
+DEFAULT_FIRST_BATCH = 101
+# Real servers reap idle cursors after 10 minutes; do the same.
+CURSOR_TIMEOUT = 600.0
+
+MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
+
+CODE_NAMES = {
+    1: 'InternalError',
+    2: 'BadValue',
+    9: 'FailedToParse',
+    26: 'NamespaceNotFound',
+    27: 'IndexNotFound',
+    43: 'CursorNotFound',
+    48: 'NamespaceExists',
+    59: 'CommandNotFound',
+    66: 'ImmutableField',
+    72: 'InvalidOptions',
+    73: 'InvalidNamespace',
+    85: 'IndexOptionsConflict',
+    86: 'IndexKeySpecsConflict',
+    115: 'CommandNotSupported',
+    11000: 'DuplicateKey',
+}
+
+# Index options we pass through to mongomock; the rest (background, v,
+# ns...) do not change behaviour.
+INDEX_OPTIONS = ('unique', 'sparse', 'expireAfterSeconds',
+                 'partialFilterExpression')
+
+
+_mongomock_inc = mongomock.collection._updaters['$inc']
+
+
+def _inc_keeping_int64(doc, field, value):
+    """$inc on an int64 yields an int64 on a real server. mongomock's
+    arithmetic decays Int64 to int, which bson then sends as int32."""
+    if not isinstance(doc, (dict, list)):
+        return _mongomock_inc(doc, field, value)
+    key = field if isinstance(doc, dict) else int(field)
+    try:
+        old = doc[key]
+    except (KeyError, IndexError):
+        old = None
+    _mongomock_inc(doc, field, value)
+    if isinstance(old, Int64) or isinstance(value, Int64):
+        new = doc[key]
+        if type(new) is int:
+            doc[key] = Int64(new)
+
+
+# mongomock looks its update operators up in this table on every update.
+mongomock.collection._updaters['$inc'] = _inc_keeping_int64
+
+
+def log(msg):
+    print('mongo_server: %s' % msg, file=sys.stderr, flush=True)
+
+
+class CommandError(Exception):
+    """A failure reported to the client as {ok: 0, code, errmsg}."""
+
+    def __init__(self, code, errmsg, **extra):
+        super().__init__(errmsg)
+        self.code = code
+        self.errmsg = errmsg
+        self.extra = extra
+
+    def reply(self):
+        doc = {'ok': 0.0, 'errmsg': self.errmsg, 'code': self.code,
+               'codeName': CODE_NAMES.get(self.code, 'UnknownError')}
+        doc.update(self.extra)
+        return doc
+
+
+def error_from_exception(exc):
+    """Map an exception raised while running a command to a CommandError."""
+    if isinstance(exc, CommandError):
+        return exc
+    if isinstance(exc, mongomock.DuplicateKeyError):
+        return CommandError(11000, str(exc))
+    if isinstance(exc, mongomock.OperationFailure):
+        if exc.code is None and "(immutable) field '_id'" in str(exc):
+            return CommandError(66, str(exc))
+        return CommandError(exc.code or 2, str(exc))
+    if isinstance(exc, NotImplementedError):
+        # Loud on purpose: the test needs something mongomock lacks.
+        log('not supported by mongomock: %s' % exc)
+        return CommandError(115, 'not supported by mongomock: %s' % exc)
+    if isinstance(exc, (ValueError, TypeError, bson.errors.InvalidDocument,
+                        mongomock.InvalidOperation)):
+        return CommandError(2, str(exc))
+    # Anything else is a bug here or in mongomock; keep the trace.
+    log('internal error:\n' + ''.join(traceback.format_exception(exc)))
+    return CommandError(1, '%s: %s' % (type(exc).__name__, exc))
+
+
+def id_first(doc):
+    """Stored documents come back _id first on a real server; mongomock
+    appends _id to upserted documents."""
+    if isinstance(doc, dict) and '_id' in doc and next(iter(doc)) != '_id':
+        out = OrderedDict(_id=doc['_id'])
+        out.update((k, v) for k, v in doc.items() if k != '_id')
+        return out
+    return doc
+
+
+def is_replacement(update):
+    return not any(key.startswith('$') for key in update)
+
+
+def pin_to_id(query, _id):
+    """Narrow query to one document while keeping its other clauses, which
+    mongomock needs to resolve positional ($) updates."""
+    spec = dict(query)
+    clauses = [{'_id': _id}]
+    if '_id' in spec:
+        clauses.insert(0, {'_id': spec.pop('_id')})
+    spec['$and'] = list(spec.get('$and', [])) + clauses
+    return spec
+
+
+class Cursor(object):
+    """Results of a find or aggregate that did not fit in the first batch."""
+
+    def __init__(self, ns, docs):
+        self.ns = ns
+        self.docs = docs
+        self.touched = time.monotonic()
+
+
+class Server(object):
+    def __init__(self, verbose=False):
+        self.verbose = verbose
+        # One store for every database, like one mongod.
+        self.client = mongomock.MongoClient()
+        # Every command runs under this lock, so each one is atomic
+        # (findAndModify, delete with a count, unique checks...).
+        self.lock = threading.Lock()
+        self.cursors = {}
+        self.cursor_ids = itertools.count(1)
+        self.connection_ids = itertools.count(1)
+        self.connections = set()
+        self.connections_lock = threading.Lock()
+        self.commands = {
+            'hello': self.cmd_hello,
+            'isMaster': self.cmd_hello,
+            'ismaster': self.cmd_hello,
+            'ping': self.cmd_ok,
+            'endSessions': self.cmd_ok,
+            'buildInfo': self.cmd_build_info,
+            'buildinfo': self.cmd_build_info,
+            'getLastError': self.cmd_get_last_error,
+            'getlasterror': self.cmd_get_last_error,
+            'listDatabases': self.cmd_list_databases,
+            'listCollections': self.cmd_list_collections,
+            'listIndexes': self.cmd_list_indexes,
+            'create': self.cmd_create,
+            'drop': self.cmd_drop,
+            'dropDatabase': self.cmd_drop_database,
+            'renameCollection': self.cmd_rename_collection,
+            'createIndexes': self.cmd_create_indexes,
+            'dropIndexes': self.cmd_drop_indexes,
+            'insert': self.cmd_insert,
+            'update': self.cmd_update,
+            'delete': self.cmd_delete,
+            'find': self.cmd_find,
+            'getMore': self.cmd_get_more,
+            'killCursors': self.cmd_kill_cursors,
+            'findAndModify': self.cmd_find_and_modify,
+            'findandmodify': self.cmd_find_and_modify,
+            'count': self.cmd_count,
+            'distinct': self.cmd_distinct,
+            'aggregate': self.cmd_aggregate,
+        }
+
+    # -- network ---------------------------------------------------------
+
+    def listen(self, port):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # A fault test restarts us on the same port while old connections
+        # sit in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(('127.0.0.1', port))
+        sock.listen(128)
+        return sock
+
+    def serve(self, listener):
+        """Accept connections until a signal interrupts accept()."""
+        while True:
+            conn, _ = listener.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self.connections_lock:
+                self.connections.add(conn)
+            threading.Thread(target=self.connection_loop,
+                             args=(conn, next(self.connection_ids)),
+                             daemon=True).start()
+
+    def close_connections(self):
+        with self.connections_lock:
+            conns = list(self.connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def connection_loop(self, conn, conn_id):
+        # MockupDB's own loop binds "localhost", lets a handler exception
+        # kill the connection silently and joins threads slowly on stop(),
+        # so we drive its request parser and reply framing ourselves.
+        try:
+            while True:
+                try:
+                    request = mockupdb.mock_server_receive_request(conn, None)
+                except OSError:
+                    return  # client hung up, or we are stopping
+                except Exception as exc:
+                    # The whole message was read, but we cannot answer it.
+                    log('dropping connection %d: unparseable message: %r'
+                        % (conn_id, exc))
+                    return
+                self.handle(request, conn_id)
+        except OSError:
+            pass
+        finally:
+            with self.connections_lock:
+                self.connections.discard(conn)
+            conn.close()
+
+    def handle(self, request, conn_id):
+        if isinstance(request, (mockupdb.OpMsg, mockupdb.Command)):
+            cmd = request.doc
+            if isinstance(request, mockupdb.Command) and '$query' in cmd:
+                # Legacy OP_QUERY commands may wrap the command for mongos.
+                cmd = cmd['$query']
+            db_name = cmd.get('$db') or request.namespace
+            reply = self.run_command(db_name, cmd, conn_id)
+            if isinstance(request, mockupdb.OpMsg) and \
+                    request.flags & MORE_TO_COME:
+                return  # unacknowledged write (w:0): no reply allowed
+            try:
+                request.replies(reply)
+            except OSError:
+                raise
+            except Exception as exc:
+                # e.g. a value bson cannot encode: still answer the client
+                request.replies(error_from_exception(exc).reply())
+        elif isinstance(request, mockupdb.OpQuery):
+            request.fail('legacy OP_QUERY find is not supported; '
+                         'use the find command')
+        elif isinstance(request, mockupdb.OpGetMore):
+            request.replies(flags=mockupdb.REPLY_FLAGS['CursorNotFound'])
+        else:
+            # Legacy writes and OP_KILL_CURSORS expect no reply.
+            log('ignoring legacy %s' % type(request).__name__)
+
+    # -- command dispatch ------------------------------------------------
+
+    def run_command(self, db_name, cmd, conn_id):
+        if not cmd:
+            return CommandError(59, 'no command given').reply()
+        name = next(iter(cmd))
+        handler = self.commands.get(name)
+        if handler is None:
+            log('unknown command %r' % name)
+            return CommandError(
+                59, "no such command: '%s'" % name).reply()
+        if not db_name:
+            return CommandError(73, 'command has no database').reply()
+        with self.lock:
+            try:
+                if handler == self.cmd_hello:
+                    reply = handler(cmd, conn_id)
+                else:
+                    reply = handler(self.client[db_name], cmd)
+            except Exception as exc:
+                reply = error_from_exception(exc).reply()
+        if self.verbose:
+            log('%s.%s -> %r' % (db_name, name, reply))
+        return reply
+
+    def collection(self, db, cmd):
+        name = next(iter(cmd.values()))
+        if not isinstance(name, str) or not name:
+            raise CommandError(73, 'collection name must be a non-empty '
+                               'string')
+        return db[name]
+
+    @staticmethod
+    def exists(coll):
+        return coll.name in coll.database.list_collection_names()
+
+    def keep_existing(self, coll):
+        """Call before deleting: mongomock forgets a collection once its
+        last document and index are gone; real MongoDB keeps it until it
+        is dropped. Flagging it as explicitly created (mongomock has no
+        public call for an existing collection) makes mongomock keep it."""
+        if self.exists(coll):
+            coll._store.create()
+
+    # -- cursors ---------------------------------------------------------
+
+    def take_batch(self, docs, size):
+        """Split docs into (batch, rest): at most size documents (None for
+        no count limit), and never more bytes than fit in one reply."""
+        batch, total = [], 0
+        for doc in docs:
+            if size is not None and len(batch) >= size:
+                break
+            total += len(bson.encode(doc))
+            if batch and total > MAX_BATCH_BYTES:
+                break
+            batch.append(doc)
+        return batch, docs[len(batch):]
+
+    def cursor_reply(self, ns, docs, batch_size, single_batch=False):
+        if batch_size is None:
+            batch_size = DEFAULT_FIRST_BATCH
+        batch, rest = self.take_batch(docs, batch_size)
+        cursor_id = 0
+        if rest and not single_batch:
+            self.reap_cursors()
+            cursor_id = next(self.cursor_ids)
+            self.cursors[cursor_id] = Cursor(ns, rest)
+        return {'cursor': {'firstBatch': batch, 'id': Int64(cursor_id),
+                           'ns': ns},
+                'ok': 1.0}
+
+    def reap_cursors(self):
+        now = time.monotonic()
+        for cursor_id, cursor in list(self.cursors.items()):
+            if now - cursor.touched > CURSOR_TIMEOUT:
+                del self.cursors[cursor_id]
+
+    def cmd_get_more(self, db, cmd):
+        cursor_id = int(cmd['getMore'])
+        ns = '%s.%s' % (db.name, cmd.get('collection'))
+        cursor = self.cursors.get(cursor_id)
+        if cursor is None or cursor.ns != ns:
+            raise CommandError(43, 'cursor id %d not found' % cursor_id)
+        batch, cursor.docs = self.take_batch(cursor.docs,
+                                             cmd.get('batchSize') or None)
+        cursor.touched = time.monotonic()
+        if not cursor.docs:
+            del self.cursors[cursor_id]
+            cursor_id = 0
+        return {'cursor': {'nextBatch': batch, 'id': Int64(cursor_id),
+                           'ns': ns},
+                'ok': 1.0}
+
+    def cmd_kill_cursors(self, db, cmd):
+        killed, not_found = [], []
+        for cursor_id in cmd.get('cursors', []):
+            if self.cursors.pop(int(cursor_id), None) is not None:
+                killed.append(cursor_id)
+            else:
+                not_found.append(cursor_id)
+        return {'cursorsKilled': killed, 'cursorsNotFound': not_found,
+                'cursorsAlive': [], 'cursorsUnknown': [], 'ok': 1.0}
+
+    # -- server and catalog commands -------------------------------------
+
+    def cmd_hello(self, cmd, conn_id):
+        # No topologyVersion: with it a pooled libmongoc client switches to
+        # streaming (awaitable) hello, which we cannot serve.
+        return {
+            'helloOk': True,
+            'ismaster': True,
+            'isWritablePrimary': True,
+            'maxBsonObjectSize': MAX_BSON_OBJECT_SIZE,
+            'maxMessageSizeBytes': MAX_MESSAGE_SIZE,
+            'maxWriteBatchSize': MAX_WRITE_BATCH_SIZE,
+            'localTime': datetime.datetime.now(datetime.timezone.utc),
+            'logicalSessionTimeoutMinutes': 30,
+            'connectionId': conn_id,
+            'minWireVersion': 0,
+            'maxWireVersion': MAX_WIRE_VERSION,
+            'readOnly': False,
+            'ok': 1.0,
+        }
+
+    def cmd_ok(self, db, cmd):
+        return {'ok': 1.0}
+
+    def cmd_build_info(self, db, cmd):
+        return {'version': '.'.join(map(str, SERVER_VERSION[:3])),
+                'versionArray': SERVER_VERSION,
+                'gitVersion': 'mongomock',
+                'bits': 64,
+                'maxBsonObjectSize': MAX_BSON_OBJECT_SIZE,
+                'ok': 1.0}
+
+    def cmd_get_last_error(self, db, cmd):
+        # Every write is acknowledged in its own reply; nothing is pending.
+        return {'n': 0, 'err': None, 'ok': 1.0}
+
+    def cmd_list_databases(self, db, cmd):
+        names = sorted(self.client.list_database_names())
+        if cmd.get('nameOnly'):
+            databases = [{'name': n} for n in names]
+        else:
+            databases = [{'name': n, 'sizeOnDisk': 0, 'empty': False}
+                         for n in names]
+        if cmd.get('filter'):
+            databases = [d for d in databases if
+                         mongomock.filtering.filter_applies(cmd['filter'], d)]
+        return {'databases': databases, 'totalSize': 0, 'ok': 1.0}
+
+    def cmd_list_collections(self, db, cmd):
+        infos = []
+        for name in sorted(db.list_collection_names()):
+            info = OrderedDict(name=name, type='collection')
+            if not cmd.get('nameOnly'):
+                info['options'] = {}
+                info['info'] = {'readOnly': False}
+                info['idIndex'] = {'v': 2, 'key': {'_id': 1}, 'name': '_id_'}
+            infos.append(info)
+        if cmd.get('filter'):
+            infos = [i for i in infos if
+                     mongomock.filtering.filter_applies(cmd['filter'], i)]
+        return self.cursor_reply('%s.$cmd.listCollections' % db.name, infos,
+                                 (cmd.get('cursor') or {}).get('batchSize'))
+
+    def index_specs(self, coll):
+        specs = []
+        for name, info in coll.index_information().items():
+            spec = OrderedDict(v=info.get('v', 2),
+                               key=OrderedDict(info['key']), name=name)
+            for option in INDEX_OPTIONS:
+                if option in info:
+                    spec[option] = info[option]
+            specs.append(spec)
+        return specs
+
+    def cmd_list_indexes(self, db, cmd):
+        coll = self.collection(db, cmd)
+        if not self.exists(coll):
+            raise CommandError(26, 'ns does not exist: %s' % coll.full_name)
+        return self.cursor_reply(coll.full_name, self.index_specs(coll),
+                                 (cmd.get('cursor') or {}).get('batchSize'))
+
+    def cmd_create(self, db, cmd):
+        coll = self.collection(db, cmd)
+        if self.exists(coll):
+            raise CommandError(48, 'Collection already exists. NS: %s'
+                               % coll.full_name)
+        # Options (capped, validator, ...) are accepted and ignored.
+        db.create_collection(coll.name)
+        return {'ok': 1.0}
+
+    def cmd_drop(self, db, cmd):
+        coll = self.collection(db, cmd)
+        if not self.exists(coll):
+            raise CommandError(26, 'ns not found')
+        n_indexes = len(coll.index_information())
+        db.drop_collection(coll.name)
+        return {'nIndexesWas': n_indexes, 'ns': coll.full_name, 'ok': 1.0}
+
+    def cmd_drop_database(self, db, cmd):
+        self.client.drop_database(db.name)
+        return {'dropped': db.name, 'ok': 1.0}
+
+    def cmd_rename_collection(self, db, cmd):
+        source_db, _, source = cmd['renameCollection'].partition('.')
+        target_db, _, target = cmd.get('to', '').partition('.')
+        if source_db != target_db:
+            raise NotImplementedError('renameCollection across databases')
+        self.client[source_db].rename_collection(
+            source, target, dropTarget=bool(cmd.get('dropTarget')))
+        return {'ok': 1.0}
+
+    def cmd_create_indexes(self, db, cmd):
+        coll = self.collection(db, cmd)
+        created = not self.exists(coll)
+        if created:
+            db.create_collection(coll.name)
+        before = len(coll.index_information())
+        for spec in cmd.get('indexes', []):
+            self.create_index(coll, spec)
+        after = len(coll.index_information())
+        reply = {'createdCollectionAutomatically': created,
+                 'numIndexesBefore': before, 'numIndexesAfter': after,
+                 'ok': 1.0}
+        if before == after:
+            reply['note'] = 'all indexes already exist'
+        return reply
+
+    def create_index(self, coll, spec):
+        key = list(spec.get('key', {}).items())
+        if not key:
+            raise CommandError(9, 'index specification has no key')
+        options = {o: spec[o] for o in INDEX_OPTIONS
+                   if spec.get(o) is not None}
+        if 'collation' in spec:
+            raise NotImplementedError('index collation')
+        name = spec.get('name')
+        if not name:
+            raise CommandError(9, "index specification must have a 'name'")
+        for existing in self.index_specs(coll):
+            same_key = list(existing['key'].items()) == key
+            same_options = all(existing.get(o) == options.get(o)
+                               for o in INDEX_OPTIONS)
+            if existing['name'] == name:
+                if not same_key:
+                    raise CommandError(
+                        86, 'An existing index has the same name as the '
+                        'requested index but a different key: %s' % name)
+                if not same_options:
+                    raise CommandError(
+                        85, 'An equivalent index already exists with the '
+                        'same name but different options: %s' % name)
+                return  # identical index: a no-op, as on a real server
+            if same_key:
+                raise CommandError(
+                    85, 'An equivalent index already exists with a '
+                    'different name and options: %s' % existing['name'])
+        coll.create_index(key, name=name, **options)
+
+    def cmd_drop_indexes(self, db, cmd):
+        coll = self.collection(db, cmd)
+        if not self.exists(coll):
+            raise CommandError(26, 'ns not found %s' % coll.full_name)
+        specs = self.index_specs(coll)
+        wanted = cmd.get('index')
+        if wanted == '*':
+            names = [s['name'] for s in specs if s['name'] != '_id_']
+        elif isinstance(wanted, str):
+            names = [wanted]
+        elif isinstance(wanted, list):
+            names = wanted
+        else:
+            names = [s['name'] for s in specs
+                     if dict(s['key']) == dict(wanted or {})]
+            if not names:
+                raise CommandError(27, "can't find index with key: %r"
+                                   % (wanted,))
+        known = {s['name'] for s in specs}
+        for name in names:
+            if name == '_id_':
+                raise CommandError(72, 'cannot drop _id index')
+            if name not in known:
+                raise CommandError(27, 'index not found with name [%s]'
+                                   % name)
+        # One by one: mongomock's drop_indexes() leaves TTL rules behind.
+        for name in names:
+            coll.drop_index(name)
+        return {'nIndexesWas': len(specs), 'ok': 1.0}
+
+    # -- writes ----------------------------------------------------------
+
+    def duplicate_key_error(self, coll, doc):
+        """Describe which unique index an insert collided with, in the
+        server's words, since mongomock does not say."""
+        candidates = [('_id_', [('_id', 1)])] + [
+            (s['name'], list(s['key'].items()))
+            for s in self.index_specs(coll) if s.get('unique')]
+        for name, key in candidates:
+            value = OrderedDict()
+            for field, _ in key:
+                try:
+                    value[field] = mongomock.helpers.get_value_by_dot(
+                        doc, field)
+                except KeyError:
+                    value[field] = None
+            if coll.find_one(dict(value)) is not None:
+                return CommandError(
+                    11000,
+                    'E11000 duplicate key error collection: %s index: %s '
+                    'dup key: %s' % (coll.full_name, name,
+                                     bson.json_util.dumps(value)),
+                    keyPattern=OrderedDict(key), keyValue=value)
+        return CommandError(11000, 'E11000 duplicate key error collection: '
+                            '%s' % coll.full_name)
+
+    @staticmethod
+    def write_error(index, error):
+        doc = OrderedDict(index=index, code=error.code, errmsg=error.errmsg)
+        doc.update(error.extra)
+        return doc
+
+    @staticmethod
+    def write_reply(reply, errors):
+        if errors:
+            reply['writeErrors'] = errors
+        reply['ok'] = 1.0
+        return reply
+
+    def cmd_insert(self, db, cmd):
+        coll = self.collection(db, cmd)
+        ordered = cmd.get('ordered', True)
+        n, errors = 0, []
+        for index, doc in enumerate(cmd.get('documents', [])):
+            try:
+                coll.insert_one(doc)
+                n += 1
+            except Exception as exc:
+                if isinstance(exc, mongomock.DuplicateKeyError):
+                    error = self.duplicate_key_error(coll, doc)
+                else:
+                    error = error_from_exception(exc)
+                errors.append(self.write_error(index, error))
+                if ordered:
+                    break
+        return self.write_reply({'n': n}, errors)
+
+    def update_one_statement(self, coll, op):
+        query = op.get('q') or {}
+        update = op.get('u')
+        multi = bool(op.get('multi'))
+        upsert = bool(op.get('upsert'))
+        if isinstance(update, list):
+            raise NotImplementedError('pipeline-style update')
+        if not isinstance(update, dict):
+            raise CommandError(9, "'u' must be a document")
+        kwargs = {}
+        if op.get('collation'):
+            kwargs['collation'] = op['collation']
+        if op.get('arrayFilters'):
+            kwargs['array_filters'] = op['arrayFilters']
+        if is_replacement(update):
+            if multi:
+                raise CommandError(9, 'multi update is not supported for '
+                                   'replacement-style update')
+            if kwargs:
+                raise NotImplementedError('collation or arrayFilters on a '
+                                          'replacement')
+            if '_id' in update:
+                # mongomock would change the stored document before
+                # refusing a new _id, and never roll it back.
+                target = coll.find_one(query, {'_id': 1})
+                if target is not None and target['_id'] != update['_id']:
+                    raise CommandError(
+                        66, "After applying the update, the (immutable) "
+                        "field '_id' was found to have been altered to "
+                        "_id: %r" % (update['_id'],))
+            return coll.replace_one(query, update, upsert=upsert).raw_result
+        method = coll.update_many if multi else coll.update_one
+        return method(query, update, upsert=upsert, **kwargs).raw_result
+
+    def cmd_update(self, db, cmd):
+        coll = self.collection(db, cmd)
+        ordered = cmd.get('ordered', True)
+        n = modified = 0
+        upserted, errors = [], []
+        for index, op in enumerate(cmd.get('updates', [])):
+            try:
+                result = self.update_one_statement(coll, op)
+            except Exception as exc:
+                errors.append(self.write_error(index,
+                                               error_from_exception(exc)))
+                if ordered:
+                    break
+                continue
+            n += result['n']
+            modified += result['nModified']
+            if result['upserted'] is not None:
+                upserted.append({'index': index, '_id': result['upserted']})
+        reply = {'n': n, 'nModified': modified}
+        if upserted:
+            reply['upserted'] = upserted
+        return self.write_reply(reply, errors)
+
+    def cmd_delete(self, db, cmd):
+        coll = self.collection(db, cmd)
+        self.keep_existing(coll)
+        ordered = cmd.get('ordered', True)
+        n, errors = 0, []
+        for index, op in enumerate(cmd.get('deletes', [])):
+            try:
+                query = op.get('q') or {}
+                kwargs = {}
+                if op.get('collation'):
+                    kwargs['collation'] = op['collation']
+                if op.get('limit', 0) == 1:
+                    result = coll.delete_one(query, **kwargs)
+                else:
+                    result = coll.delete_many(query, **kwargs)
+                n += result.deleted_count
+            except Exception as exc:
+                errors.append(self.write_error(index,
+                                               error_from_exception(exc)))
+                if ordered:
+                    break
+        return self.write_reply({'n': n}, errors)
+
+    def cmd_find_and_modify(self, db, cmd):
+        coll = self.collection(db, cmd)
+        query = cmd.get('query') or {}
+        sort = list(cmd['sort'].items()) if cmd.get('sort') else None
+        fields = cmd.get('fields') or None  # {} means every field
+        update = cmd.get('update')
+        remove = bool(cmd.get('remove'))
+        new = bool(cmd.get('new'))
+        upsert = bool(cmd.get('upsert'))
+        if remove and update is not None:
+            raise CommandError(9, 'Cannot specify both an update and '
+                               'remove=true')
+        if remove and (new or upsert):
+            raise CommandError(9, 'Cannot specify both new=true/upsert=true '
+                               'and remove=true')
+        if not remove and update is None:
+            raise CommandError(9, 'Either an update or remove=true must be '
+                               'specified')
+        if isinstance(update, list):
+            raise NotImplementedError('pipeline-style update')
+        if cmd.get('collation'):
+            raise NotImplementedError('findAndModify collation')
+
+        target = coll.find_one(query, sort=sort)
+        if remove:
+            if target is None:
+                return {'lastErrorObject': {'n': 0}, 'value': None,
+                        'ok': 1.0}
+            value = coll.find_one({'_id': target['_id']}, fields)
+            self.keep_existing(coll)
+            coll.delete_one({'_id': target['_id']})
+            return {'lastErrorObject': {'n': 1}, 'value': id_first(value),
+                    'ok': 1.0}
+
+        if target is None and not upsert:
+            return {'lastErrorObject': {'n': 0, 'updatedExisting': False},
+                    'value': None, 'ok': 1.0}
+        op = {'u': update, 'upsert': upsert}
+        if cmd.get('arrayFilters'):
+            op['arrayFilters'] = cmd['arrayFilters']
+        if target is None:
+            op['q'] = query
+            result = self.update_one_statement(coll, op)
+            _id = result['upserted']
+            value = coll.find_one({'_id': _id}, fields) if new else None
+            status = {'n': 1, 'updatedExisting': False, 'upserted': _id}
+        else:
+            _id = target['_id']
+            before = coll.find_one({'_id': _id}, fields)
+            op['q'] = pin_to_id(query, _id)
+            self.update_one_statement(coll, op)
+            value = coll.find_one({'_id': _id}, fields) if new else before
+            status = {'n': 1, 'updatedExisting': True}
+        return {'lastErrorObject': status, 'value': id_first(value),
+                'ok': 1.0}
+
+    # -- reads -----------------------------------------------------------
+
+    def cmd_find(self, db, cmd):
+        coll = self.collection(db, cmd)
+        sort = list(cmd['sort'].items()) if cmd.get('sort') else None
+        limit = int(cmd.get('limit') or 0)
+        single_batch = bool(cmd.get('singleBatch'))
+        if limit < 0:  # legacy spelling of limit + singleBatch
+            limit, single_batch = -limit, True
+        batch_size = cmd.get('batchSize')
+        if batch_size is not None and limit:
+            batch_size = min(int(batch_size), limit)
+        # mongomock reads an empty projection as {_id: 1}; MongoDB as "all".
+        cursor = coll.find(cmd.get('filter') or {},
+                           cmd.get('projection') or None,
+                           skip=int(cmd.get('skip') or 0), limit=limit,
+                           sort=sort, collation=cmd.get('collation'))
+        docs = [id_first(doc) for doc in cursor]
+        return self.cursor_reply(coll.full_name, docs, batch_size,
+                                 single_batch)
+
+    def cmd_count(self, db, cmd):
+        coll = self.collection(db, cmd)
+        kwargs = {}
+        if cmd.get('skip'):
+            kwargs['skip'] = int(cmd['skip'])
+        if cmd.get('limit'):
+            kwargs['limit'] = abs(int(cmd['limit']))
+        if cmd.get('collation'):
+            kwargs['collation'] = cmd['collation']
+        return {'n': coll.count_documents(cmd.get('query') or {}, **kwargs),
+                'ok': 1.0}
+
+    def cmd_distinct(self, db, cmd):
+        coll = self.collection(db, cmd)
+        if cmd.get('collation'):
+            raise NotImplementedError('distinct collation')
+        values = coll.distinct(cmd['key'], cmd.get('query') or None)
+        return {'values': values, 'ok': 1.0}
+
+    def cmd_aggregate(self, db, cmd):
+        if cmd['aggregate'] == 1:
+            raise NotImplementedError('database-level aggregate')
+        coll = self.collection(db, cmd)
+        if cmd.get('explain'):
+            raise NotImplementedError('aggregate explain')
+        if cmd.get('collation'):
+            raise NotImplementedError('aggregate collation')
+        docs = [id_first(doc) for doc in coll.aggregate(cmd['pipeline'])]
+        return self.cursor_reply(coll.full_name, docs,
+                                 (cmd.get('cursor') or {}).get('batchSize'))
+
+
+class Stop(Exception):
+    """Raised in the main thread by SIGTERM/SIGINT to leave accept()."""
+
+
+def on_signal(signum, frame):
+    raise Stop()
+
+
+def exit_with_parent():
+    """Stop when the process that started us is gone (a test killed by its
+    timeout), so no server outlives its test run."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def write_port_file(path, port):
+    # Write then rename, so a poller never reads a half-written file.
+    tmp = '%s.tmp.%d' % (path, os.getpid())
+    with open(tmp, 'w') as f:
+        f.write('%d\n' % port)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--port', type=int, default=0,
+                        help='TCP port on 127.0.0.1 (0: pick a free one)')
+    parser.add_argument('--port-file',
+                        help='write the port number to this file once '
+                        'listening')
+    parser.add_argument('--verbose', action='store_true',
+                        help='log every command and reply to stderr')
+    args = parser.parse_args(argv)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    exit_with_parent()
+
+    server = Server(verbose=args.verbose)
+    listener = server.listen(args.port)
+    port = listener.getsockname()[1]
+    try:
+        if args.port_file:
+            write_port_file(args.port_file, port)
+        print('mongodb://127.0.0.1:%d' % port, flush=True)
+        server.serve(listener)
+    except Stop:
+        pass
+    finally:
+        listener.close()
+        server.close_connections()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,191 @@
+/* The tests' MongoDB-protocol server: MONGODB_URI, or mongo_server.py. */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mongoc/mongoc.h>
+
+#include <proauth2/datastore.h>
+
+#include "test_mongodb.h"
+
+#define PYTHON "/usr/bin/python3"  /* Debian's: it has mongomock */
+#define START_TIMEOUT_MS 30000
+
+static char base_uri[512];       /* without a database */
+static test_mongo_server shared;  /* when MONGODB_URI is not set */
+static pid_t owner_pid;          /* the process that started it */
+
+static void stop_at_exit(void)
+{
+	/* Check's forked children exit too; only the starter stops it. */
+	if (getpid() != owner_pid)
+		return;
+	test_mongo_server_stop(&shared);
+	mongoc_cleanup();
+}
+
+/* mongo_server.py's first line of output is the URI it listens on. */
+bool test_mongo_server_start(test_mongo_server *server, const char *port)
+{
+	const char *script = getenv("PROAUTH2_MONGO_SERVER");
+	struct pollfd pfd;
+	char line[sizeof(base_uri)];
+	ssize_t n, len = 0;
+	int fds[2];
+
+	if (script == NULL) {
+		fprintf(stderr, "test_mongodb: neither MONGODB_URI nor "
+				"PROAUTH2_MONGO_SERVER is set\n");
+		return false;
+	}
+	if (pipe(fds) != 0)
+		return false;
+	server->pid = fork();
+	if (server->pid < 0) {
+		server->pid = 0;
+		return false;
+	}
+	if (server->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(PYTHON, PYTHON, script, "--port", port, (char *)NULL);
+		perror("test_mongodb: exec " PYTHON);
+		_exit(127);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (len < (ssize_t)sizeof(line) - 1 && memchr(line, '\n', (size_t)len) == NULL) {
+		if (poll(&pfd, 1, START_TIMEOUT_MS) <= 0)
+			break;
+		n = read(fds[0], line + len, sizeof(line) - 1 - (size_t)len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fds[0]);
+	line[len] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strncmp(line, "mongodb://", 10) != 0) {
+		fprintf(stderr, "test_mongodb: %s did not start (said \"%s\")\n", script, line);
+		test_mongo_server_stop(server);
+		return false;
+	}
+	snprintf(server->uri, sizeof(server->uri), "%s", line);
+	snprintf(server->port, sizeof(server->port), "%s", strrchr(line, ':') + 1);
+	return true;
+}
+
+/* libmongoc logs every reconnection attempt; keep warnings and worse. */
+static void log_warnings(mongoc_log_level_t level, const char *domain,
+		const char *message, void *arg)
+{
+	if (level <= MONGOC_LOG_LEVEL_WARNING)
+		mongoc_log_default_handler(level, domain, message, arg);
+}
+
+void test_mongodb_init(void)
+{
+	mongoc_init();
+	mongoc_log_set_handler(log_warnings, NULL);
+}
+
+bool test_mongodb_start(void)
+{
+	const char *uri = getenv("MONGODB_URI");
+
+	if (base_uri[0] != '\0')
+		return true;
+	test_mongodb_init();
+	owner_pid = getpid();
+	atexit(stop_at_exit);
+	if (uri != NULL && uri[0] != '\0') {
+		snprintf(base_uri, sizeof(base_uri), "%s", uri);
+		return true;
+	}
+	if (!test_mongo_server_start(&shared, "0"))
+		return false;
+	snprintf(base_uri, sizeof(base_uri), "%s", shared.uri);
+	return true;
+}
+
+char *test_mongodb_new_database(void)
+{
+	static unsigned counter;
+	const char *scheme_end, *path, *options;
+	char *uri = NULL;
+	int host_len;
+
+	if (!test_mongodb_start())
+		return NULL;
+	/* mongodb://hosts[/database][?options]: put ours in the path. */
+	scheme_end = strstr(base_uri, "://") + 3;
+	path = scheme_end + strcspn(scheme_end, "/?");
+	options = strchr(path, '?');
+	host_len = (int)(path - base_uri);
+	if (asprintf(&uri, "%.*s/proauth2_test_%ld_%u%s", host_len, base_uri,
+			(long)getpid(), counter++, options != NULL ? options : "") < 0)
+		return NULL;
+	return uri;
+}
+
+void test_mongodb_drop_database(const char *uri_string)
+{
+	mongoc_client_t *client = mongoc_client_new(uri_string);
+	mongoc_uri_t *uri = mongoc_uri_new(uri_string);
+	mongoc_database_t *db;
+
+	if (client != NULL && uri != NULL && mongoc_uri_get_database(uri) != NULL) {
+		db = mongoc_client_get_database(client, mongoc_uri_get_database(uri));
+		mongoc_database_drop(db, NULL);
+		mongoc_database_destroy(db);
+	}
+	mongoc_uri_destroy(uri);
+	mongoc_client_destroy(client);
+}
+
+long test_mongodb_count_records(const char *uri_string)
+{
+	mongoc_client_t *client = mongoc_client_new(uri_string);
+	mongoc_uri_t *uri = mongoc_uri_new(uri_string);
+	const proauth2_table *tables;
+	bson_t filter = BSON_INITIALIZER;
+	long total = 0;
+	size_t i, n;
+
+	tables = proauth2_schema_tables(&n);
+	for (i = 0; i < n && client != NULL && uri != NULL && total >= 0; i++) {
+		mongoc_collection_t *c = mongoc_client_get_collection(client,
+				mongoc_uri_get_database(uri), tables[i].name);
+		mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(c, &filter,
+				NULL, NULL);
+		const bson_t *doc;
+
+		while (mongoc_cursor_next(cursor, &doc))
+			total++;
+		if (mongoc_cursor_error(cursor, NULL))
+			total = -1;
+		mongoc_cursor_destroy(cursor);
+		mongoc_collection_destroy(c);
+	}
+	mongoc_uri_destroy(uri);
+	mongoc_client_destroy(client);
+	return client != NULL && uri != NULL ? total : -1;
+}
+
+void test_mongo_server_stop(test_mongo_server *server)
+{
+	int status;
+
+	if (server->pid <= 0)
+		return;
+	kill(server->pid, SIGTERM);
+	waitpid(server->pid, &status, 0);
+	server->pid = 0;
+}
