@@ -33,6 +33,9 @@ struct demo_app {
 int app_start(struct demo_app *app, const struct demo_options *opt, unsigned port);
 void app_stop(struct demo_app *app);
 
+/* The database option as it may be printed: a URI's credentials masked. */
+void app_db_display(const char *db, char *out, size_t size);
+
 /* Whether user and password are the demo user's, in constant time. */
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password);

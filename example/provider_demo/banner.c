@@ -84,13 +84,15 @@ static void token_commands(buf *b, const struct demo_app *app)
 int announce_banner(const struct demo_app *app, FILE *out)
 {
 	buf b = BUF_INIT;
-	char *text;
+	char *text, db[512];
 
+	app_db_display(app->opt->db, db, sizeof(db));
 	buf_printf(&b, "proauth2 provider demo listening on %s\n"
 		"  issuer          %s\n"
-		"  database        %s (SQLite)\n"
+		"  database        %s (%s)\n"
 		"  grants          %s\n\n",
-		app->listen_url, app->issuer, app->opt->db, app->opt->grants_text);
+		app->listen_url, app->issuer, db, proauth2_datastore_name(app->ds),
+		app->opt->grants_text);
 	buf_printf(&b, "Confidential client \"%s\"\n"
 		"  client_id       %s\n"
 		"  client_secret   %s\n",

@@ -8,7 +8,8 @@
  *                 [--grants LIST] [--user NAME] [--password PW]
  *                 [--credentials-file PATH] [--help]
  *
- * Defaults: 127.0.0.1:8080 (--port 0 picks a free port), provider_demo.db,
+ * Defaults: 127.0.0.1:8080 (--port 0 picks a free port), provider_demo.db
+ * (--db also takes a mongodb:// URI when built with MongoDB),
  * issuer http://<bind>:<port>, every grant type, user demo/demo. Settings
  * come from the config file (`key = value', keys are the long options),
  * then PROAUTH2_DEMO_<OPTION> variables, then flags. A bad value exits 2.
@@ -33,6 +34,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef PROAUTH2_DEMO_MONGODB
+#include <mongoc/mongoc.h>
+#endif
+
 #include "announce.h"
 #include "routes.h"
 #include "server.h"
@@ -48,6 +53,16 @@ static int block_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 	return pthread_sigmask(SIG_BLOCK, set, NULL);
 }
+
+#ifdef PROAUTH2_DEMO_MONGODB
+/* libmongoc logs every reconnection attempt; keep warnings and worse. */
+static void log_warnings(mongoc_log_level_t level, const char *domain,
+		const char *message, void *arg)
+{
+	if (level <= MONGOC_LOG_LEVEL_WARNING)
+		mongoc_log_default_handler(level, domain, message, arg);
+}
+#endif
 
 static int serve(const struct demo_options *opt, const sigset_t *stop)
 {
@@ -95,7 +110,14 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_FAILURE;
 	}
+#ifdef PROAUTH2_DEMO_MONGODB
+	mongoc_init();  /* the application's job, not the library's */
+	mongoc_log_set_handler(log_warnings, NULL);
+#endif
 	rc = serve(&opt, &stop);
+#ifdef PROAUTH2_DEMO_MONGODB
+	mongoc_cleanup();
+#endif
 	options_free(&opt);
 	return rc;
 }

@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef PROAUTH2_DEMO_MONGODB
+#include <proauth2/mongodb.h>
+#endif
+
 #include "app.h"
 #include "buf.h"
 
@@ -113,8 +117,35 @@ static int register_clients(struct demo_app *app)
 	return 0;
 }
 
+void app_db_display(const char *db, char *out, size_t size)
+{
+	const char *scheme_end = strstr(db, "://");
+	const char *at = scheme_end != NULL ? strchr(scheme_end, '@') : NULL;
+
+	/* mongodb://user:password@host: never print the password. */
+	if (at != NULL)
+		snprintf(out, size, "%.*s***%s", (int)(scheme_end + 3 - db), db, at);
+	else
+		snprintf(out, size, "%s", db);
+}
+
+/* A MongoDB URI selects that backend; anything else is an SQLite file. */
+static const proauth2_datastore_ops *backend_for(const char *db)
+{
+	if (strncmp(db, "mongodb://", 10) != 0 && strncmp(db, "mongodb+srv://", 14) != 0)
+		return proauth2_sqlite_ops();
+#ifdef PROAUTH2_DEMO_MONGODB
+	return proauth2_mongodb_ops();
+#else
+	fputs("provider_demo: built without MongoDB support (libmongoc)\n", stderr);
+	return NULL;
+#endif
+}
+
 int app_start(struct demo_app *app, const struct demo_options *opt, unsigned port)
 {
+	const proauth2_datastore_ops *ops;
+	char shown[512];
 	proauth2_config cfg;
 	proauth2_error err = {0};
 
@@ -126,9 +157,13 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	app->sessions = sessions_new();
 	if (app->sessions == NULL)
 		return nomem();
-	if (proauth2_datastore_open(proauth2_sqlite_ops(), opt->db, &app->ds, &err)
-			!= PROAUTH2_OK)
-		return failed(opt->db, &err);
+	ops = backend_for(opt->db);
+	if (ops == NULL)
+		return -1;
+	if (proauth2_datastore_open(ops, opt->db, &app->ds, &err) != PROAUTH2_OK) {
+		app_db_display(opt->db, shown, sizeof(shown));
+		return failed(shown, &err);
+	}
 	proauth2_config_init(&cfg);
 	cfg.issuer = app->issuer;
 	cfg.datastore = app->ds;
