@@ -2,11 +2,13 @@
  * gone, silent or comes back, a bad URI, a newer schema. Each test runs
  * its own mongo_server.py, so it can stop and restart it. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mongoc/mongoc.h>
@@ -48,14 +50,20 @@ static proauth2_status open_status(const char *uri, proauth2_error *err)
 	return status;
 }
 
+/* The default timeouts answer within seconds; the bound here is loose,
+ * for slow runs under valgrind, but catches a wait without end. */
+#define ANSWER_WITHIN_SECONDS 30
+
 START_TEST(nothing_listening_is_unavailable)
 {
 	proauth2_error err = {0};
+	time_t start = time(NULL);
 	char uri[64];
 	int fd;
 
 	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(false, &fd));
 	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_lt(time(NULL) - start, ANSWER_WITHIN_SECONDS);
 	ck_assert_str_eq(proauth2_status_oauth_error(err.status), "temporarily_unavailable");
 }
 END_TEST
@@ -67,8 +75,11 @@ START_TEST(silent_server_is_unavailable)
 	char uri[64];
 	int fd;
 
+	time_t start = time(NULL);
+
 	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(true, &fd));
 	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_lt(time(NULL) - start, ANSWER_WITHIN_SECONDS);
 	close(fd);
 }
 END_TEST
@@ -81,6 +92,10 @@ START_TEST(bad_uri_is_refused)
 			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_ptr_nonnull(strstr(err.text, "bad URI"));
 	ck_assert_int_eq(open_status("mongodb://", &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	/* Unacknowledged writes cannot refuse a duplicate or count a remove. */
+	ck_assert_int_eq(open_status("mongodb://127.0.0.1:1/x?w=0", &err),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_nonnull(strstr(err.text, "w=0"));
 }
 END_TEST
 
@@ -115,6 +130,83 @@ START_TEST(newer_schema_is_refused)
 	bson_destroy(doc);
 	mongoc_collection_destroy(c);
 	mongoc_client_destroy(client);
+}
+END_TEST
+
+/* A 32-bit integer, as another driver may write one, reads back. */
+START_TEST(int32_written_elsewhere_reads_back)
+{
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	mongoc_collection_t *c;
+	bson_t *doc = BCON_NEW("_id", "h1", "grant_id", "g1",
+			"expires_at", BCON_INT32(2000000000));
+	json_t *query = json_pack("{s:s}", "token_hash", "h1"), *record = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err),
+			PROAUTH2_OK);
+	c = mongoc_client_get_collection(client, "faults", "spent_tokens");
+	ck_assert(mongoc_collection_insert_one(c, doc, NULL, NULL, NULL));
+	ck_assert_int_eq(proauth2_datastore_fetch(env.ds, "spent_tokens", query,
+			env.now, &record, &err), PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "token_hash")), "h1");
+	ck_assert_int_eq(json_integer_value(json_object_get(record, "expires_at")),
+			2000000000);
+	json_decref(record);
+	json_decref(query);
+	bson_destroy(doc);
+	mongoc_collection_destroy(c);
+	mongoc_client_destroy(client);
+}
+END_TEST
+
+/* Every pooled connection busy: a clean temporarily_unavailable, never a
+ * crash (maxPoolSize=1, and no wait for it). */
+struct crowd {
+	proauth2_datastore *ds;
+	proauth2_status status[8][20];
+};
+
+static void *crowd_member(void *arg)
+{
+	struct crowd *crowd = arg;
+	static int next;
+	int me = __atomic_fetch_add(&next, 1, __ATOMIC_SEQ_CST), i;
+
+	for (i = 0; i < 20; i++) {
+		json_t *q = json_pack("{s:s}", "client_id", "nobody"), *record = NULL;
+
+		crowd->status[me][i] = proauth2_datastore_fetch(crowd->ds, "clients", q,
+				0, &record, NULL);
+		json_decref(record);
+		json_decref(q);
+	}
+	return NULL;
+}
+
+START_TEST(exhausted_pool_is_unavailable)
+{
+	struct crowd crowd = {0};
+	pthread_t threads[8];
+	proauth2_error err = {0};
+	char *uri;
+	int i, j;
+
+	ck_assert_int_gt(asprintf(&uri, "%s/faults?maxPoolSize=1&waitQueueTimeoutMS=1",
+			server.uri), 0);
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, uri, &crowd.ds, &err),
+			PROAUTH2_OK);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, crowd_member, &crowd), 0);
+	for (i = 0; i < 8; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 8; i++)
+		for (j = 0; j < 20; j++)
+			ck_assert_msg(crowd.status[i][j] == PROAUTH2_ERR_NOT_FOUND ||
+					crowd.status[i][j] == PROAUTH2_ERR_UNAVAILABLE,
+					"status %s", proauth2_status_str(crowd.status[i][j]));
+	proauth2_datastore_close(crowd.ds);
+	free(uri);
 }
 END_TEST
 
@@ -176,6 +268,8 @@ static Suite *mongodb_suite(void)
 	tcase_set_timeout(faults, 120);
 	tcase_add_checked_fixture(faults, server_setup, server_teardown);
 	tcase_add_test(faults, newer_schema_is_refused);
+	tcase_add_test(faults, int32_written_elsewhere_reads_back);
+	tcase_add_test(faults, exhausted_pool_is_unavailable);
 	tcase_add_test(faults, server_stops_and_comes_back);
 	suite_add_tcase(s, faults);
 	return s;

@@ -530,14 +530,19 @@ struct race_report {
 };
 
 /* In a child process: its own datastore and provider on env.uri, as a
- * second server would have, and half the racers. */
-static void race_in_child(const proauth2_code_exchange *request, int fd)
+ * second server would have, and half the racers. It says when it is
+ * ready, and starts when the test says go, so both race at once. */
+static void race_in_child(const proauth2_code_exchange *request, int ready,
+		int go, int fd)
 {
 	struct race_report report = {0};
 	proauth2_datastore *ds = NULL;
 	proauth2_provider *provider = env_open_provider(&ds);
 	struct race race = {0};
+	char byte = 0;
 
+	if (write(ready, &byte, 1) != 1 || read(go, &byte, 1) != 1)
+		_exit(1);
 	run_race(&race, provider, *request, RACERS / 2);
 	report.winners = count_winners(&race, &report.refused, report.winner);
 	proauth2_provider_free(provider);
@@ -552,7 +557,8 @@ START_TEST(concurrent_code_redemption_across_processes)
 	proauth2_code_exchange request = good_request(c, code);
 	struct race_report reports[2];
 	const char *winner = NULL;
-	int fds[2], i, winners = 0, refused = 0, status;
+	int fds[2], ready[2], go[2], i, winners = 0, refused = 0, status;
+	char bytes[2] = {0, 0};
 	pid_t pids[2];
 
 	/* Neither SQLite connections nor MongoDB client pools survive a fork:
@@ -561,13 +567,17 @@ START_TEST(concurrent_code_redemption_across_processes)
 	proauth2_datastore_close(env.ds);
 	env.provider = NULL;
 	env.ds = NULL;
-	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert(pipe(fds) == 0 && pipe(ready) == 0 && pipe(go) == 0);
 	for (i = 0; i < 2; i++) {
 		pids[i] = fork();
 		ck_assert_int_ge(pids[i], 0);
 		if (pids[i] == 0)
-			race_in_child(&request, fds[1]);
+			race_in_child(&request, ready[1], go[0], fds[1]);
 	}
+	/* Both open and ready, then both go. */
+	ck_assert_int_eq(read(ready[0], &bytes[0], 1), 1);
+	ck_assert_int_eq(read(ready[0], &bytes[1], 1), 1);
+	ck_assert_int_eq(write(go[1], bytes, 2), 2);
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -578,8 +588,11 @@ START_TEST(concurrent_code_redemption_across_processes)
 		if (reports[i].winners > 0)
 			winner = reports[i].winner;
 	}
-	close(fds[0]);
-	close(fds[1]);
+	for (i = 0; i < 2; i++) {
+		close(fds[i]);
+		close(ready[i]);
+		close(go[i]);
+	}
 	env.provider = env_open_provider(&env.ds);
 	ck_assert_int_eq(winners, 1);
 	ck_assert_int_eq(refused, RACERS - 1);

@@ -119,18 +119,26 @@ char *test_mongodb_new_database(void)
 {
 	static unsigned counter;
 	const char *scheme_end, *path, *options;
-	char *uri = NULL;
-	int host_len;
+	char *uri = NULL, auth[160] = "";
+	int host_len, auth_db_len;
 
 	if (!test_mongodb_start())
 		return NULL;
-	/* mongodb://hosts[/database][?options]: put ours in the path. */
+	/* mongodb://[user@]hosts[/database][?options]: put ours in the path.
+	 * Credentials were checked against that database (admin without one):
+	 * keep checking them there. */
 	scheme_end = strstr(base_uri, "://") + 3;
 	path = scheme_end + strcspn(scheme_end, "/?");
 	options = strchr(path, '?');
 	host_len = (int)(path - base_uri);
-	if (asprintf(&uri, "%.*s/proauth2_test_%ld_%u%s", host_len, base_uri,
-			(long)getpid(), counter++, options != NULL ? options : "") < 0)
+	auth_db_len = (int)strcspn(path + (*path == '/'), "?");
+	if (memchr(scheme_end, '@', (size_t)(path - scheme_end)) != NULL &&
+			strstr(base_uri, "authSource=") == NULL)
+		snprintf(auth, sizeof(auth), "%cauthSource=%.*s", options != NULL ? '&' : '?',
+				auth_db_len > 0 ? auth_db_len : 5,
+				auth_db_len > 0 ? path + 1 : "admin");
+	if (asprintf(&uri, "%.*s/proauth2_test_%ld_%u%s%s", host_len, base_uri,
+			(long)getpid(), counter++, options != NULL ? options : "", auth) < 0)
 		return NULL;
 	return uri;
 }

@@ -5,6 +5,18 @@
 
 /* BSON dates count milliseconds; expires_at counts seconds. */
 #define MS_PER_SECOND 1000
+/* The TTL date stays within years 1970 to 9999, which every server and
+ * driver can represent; records outside are reaped at once or never. */
+#define LATEST_EXPIRY ((int64_t)253402300799)  /* 9999-12-31T23:59:59Z */
+
+static int64_t expiry_date(int64_t expires_at)
+{
+	if (expires_at < 0)
+		return 0;
+	if (expires_at > LATEST_EXPIRY)
+		return LATEST_EXPIRY * MS_PER_SECOND;
+	return expires_at * MS_PER_SECOND;
+}
 
 /* The key is fields[0]; MongoDB keeps it unique as _id for free. */
 static const char *bson_name(const proauth2_table *t, const char *name)
@@ -60,7 +72,7 @@ bool bson_record_from_json(const proauth2_table *t, const json_t *record, bson_t
 		return false;
 	/* The core checks expiry itself; the TTL index only reclaims space. */
 	if (json_is_integer(expires_at) && !bson_append_date_time(doc,
-			BSON_RECORD_EXPIRY, -1, json_integer_value(expires_at) * MS_PER_SECOND))
+			BSON_RECORD_EXPIRY, -1, expiry_date(json_integer_value(expires_at))))
 		return false;
 	return true;
 }

@@ -34,6 +34,9 @@ static const struct {
 struct mongo_store {
 	mongoc_client_pool_t *pool;
 	char *database;
+	/* Reads go to the primary whatever the URI says: a lagging secondary
+	 * may not have seen a spent code or a revocation yet. */
+	mongoc_read_prefs_t *primary;
 };
 
 /* A pooled client and one collection on it, for the length of one call. */
@@ -46,6 +49,7 @@ struct lease {
 static bool server_unavailable(uint32_t code)
 {
 	switch (code) {
+	case 64:    /* WriteConcernFailed (wtimeout) */
 	case 6:     /* HostUnreachable */
 	case 7:     /* HostNotFound */
 	case 50:    /* MaxTimeMSExpired */
@@ -69,23 +73,32 @@ static proauth2_status fail(const bson_error_t *e, const char *doing,
 		proauth2_error *err)
 {
 	proauth2_status status = PROAUTH2_ERR_DATASTORE;
+	bool from_server = e->domain == MONGOC_ERROR_SERVER ||
+			e->domain == MONGOC_ERROR_WRITE_CONCERN;
 
 	if (e->domain == MONGOC_ERROR_STREAM ||
 			e->domain == MONGOC_ERROR_SERVER_SELECTION ||
 			(e->domain == MONGOC_ERROR_CLIENT &&
 			 e->code == MONGOC_ERROR_CLIENT_NOT_READY) ||
-			server_unavailable(e->code))
+			(from_server && server_unavailable(e->code)))
 		status = PROAUTH2_ERR_UNAVAILABLE;
-	else if (e->code == MONGOC_ERROR_DUPLICATE_KEY)
+	else if (from_server && e->code == MONGOC_ERROR_DUPLICATE_KEY)
 		status = PROAUTH2_ERR_CONFLICT;
 	return proauth2_error_set(err, status, "mongodb: %s: %s", doing, e->message);
 }
 
-static void lease_begin(struct mongo_store *s, const char *collection,
-		struct lease *l)
+/* PROAUTH2_ERR_UNAVAILABLE when every pooled client stayed busy for
+ * waitQueueTimeoutMS. */
+static proauth2_status lease_begin(struct mongo_store *s, const char *collection,
+		struct lease *l, proauth2_error *err)
 {
+	l->collection = NULL;
 	l->client = mongoc_client_pool_pop(s->pool);
+	if (l->client == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE, "mongodb: no "
+				"connection free within waitQueueTimeoutMS (maxPoolSize reached)");
 	l->collection = mongoc_client_get_collection(l->client, s->database, collection);
+	return PROAUTH2_OK;
 }
 
 static void lease_end(struct mongo_store *s, struct lease *l)
@@ -162,7 +175,7 @@ static proauth2_status stored_version(struct mongo_store *s, mongoc_collection_t
 
 	*version = 0;
 	BSON_APPEND_UTF8(&filter, "_id", "version");
-	cursor = mongoc_collection_find_with_opts(c, &filter, NULL, NULL);
+	cursor = mongoc_collection_find_with_opts(c, &filter, NULL, s->primary);
 	if (mongoc_cursor_next(cursor, &doc) && bson_iter_init_find(&it, doc, "version") &&
 			BSON_ITER_HOLDS_NUMBER(&it))
 		*version = bson_iter_as_int64(&it);
@@ -185,7 +198,9 @@ static proauth2_status ensure_schema(struct mongo_store *s, proauth2_error *err)
 	int64_t version;
 	size_t i, n;
 
-	lease_begin(s, SCHEMA_COLLECTION, &l);
+	status = lease_begin(s, SCHEMA_COLLECTION, &l, err);
+	if (status != PROAUTH2_OK)
+		return status;
 	status = stored_version(s, l.collection, &version, err);
 	if (status == PROAUTH2_OK && version > PROAUTH2_SCHEMA_VERSION)
 		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "mongodb: database "
@@ -201,9 +216,12 @@ static proauth2_status ensure_schema(struct mongo_store *s, proauth2_error *err)
 		BSON_APPEND_INT64(&max, "version", PROAUTH2_SCHEMA_VERSION);
 		bson_append_document_end(&update, &max);
 		BSON_APPEND_BOOL(&opts, "upsert", true);
+		/* A duplicate key: another process created it just now (servers
+		 * before 4.2 do not retry such an upsert). */
 		if (!mongoc_collection_update_one(l.collection, &filter, &update, &opts,
-				NULL, &e))
-			status = fail(&e, "write the schema version", err);
+				NULL, &e) && (status = fail(&e, "write the schema version",
+				err)) == PROAUTH2_ERR_CONFLICT)
+			status = PROAUTH2_OK;
 	}
 	bson_destroy(&opts);
 	bson_destroy(&update);
@@ -222,6 +240,7 @@ static void mongo_close(void *cls)
 		return;
 	if (s->pool != NULL)
 		mongoc_client_pool_destroy(s->pool);
+	mongoc_read_prefs_destroy(s->primary);
 	free(s->database);
 	free(s);
 }
@@ -245,20 +264,34 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 		if (!mongoc_uri_has_option(uri, default_timeouts[i].option))
 			mongoc_uri_set_option_as_int32(uri, default_timeouts[i].option,
 					default_timeouts[i].ms);
+	/* Unacknowledged writes could not refuse a duplicate key or count
+	 * what a remove removed: the contract needs both. */
+	if (!mongoc_write_concern_is_acknowledged(mongoc_uri_get_write_concern(uri))) {
+		mongoc_uri_destroy(uri);
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"mongodb: w=0 (unacknowledged writes) is not supported");
+	}
 	database = mongoc_uri_get_database(uri);
 	s = calloc(1, sizeof(*s));
-	if (s != NULL) {
-		s->database = strdup(database != NULL ? database : DEFAULT_DATABASE);
-		s->pool = mongoc_client_pool_new(uri);
-	}
-	mongoc_uri_destroy(uri);
-	if (s == NULL || s->database == NULL || s->pool == NULL) {
+	if (s == NULL || (s->database = strdup(database != NULL ? database :
+			DEFAULT_DATABASE)) == NULL ||
+			(s->primary = mongoc_read_prefs_new(MONGOC_READ_PRIMARY)) == NULL) {
+		mongoc_uri_destroy(uri);
 		mongo_close(s);
-		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
-				"mongodb: cannot create a client pool");
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	}
+	s->pool = mongoc_client_pool_new_with_error(uri, &e);
+	if (s->pool != NULL && mongoc_uri_get_appname(uri) == NULL)
+		mongoc_client_pool_set_appname(s->pool, "proauth2");
+	mongoc_uri_destroy(uri);
+	if (s->pool == NULL) {
+		/* A failed mongodb+srv lookup may pass; bad TLS options will not. */
+		status = fail(&e, "create a client pool", err);
+		mongo_close(s);
+		return status == PROAUTH2_ERR_UNAVAILABLE ? status : proauth2_error_set(err,
+				PROAUTH2_ERR_INVALID_ARGUMENT, "mongodb: %s", e.message);
 	}
 	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
-	mongoc_client_pool_set_appname(s->pool, "proauth2");
 	status = ensure_schema(s, err);
 	if (status != PROAUTH2_OK) {
 		mongo_close(s);
@@ -282,11 +315,13 @@ static proauth2_status mongo_store(void *cls, const proauth2_table *t,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 				"mongodb: a %s record does not fit in BSON", t->name);
 	}
-	lease_begin(s, t->name, &l);
+	status = lease_begin(s, t->name, &l, err);
 	/* The unique _id refuses a second record with the same key. */
-	if (!mongoc_collection_insert_one(l.collection, &doc, NULL, NULL, &e))
-		status = fail(&e, "store", err);
-	lease_end(s, &l);
+	if (status == PROAUTH2_OK) {
+		if (!mongoc_collection_insert_one(l.collection, &doc, NULL, NULL, &e))
+			status = fail(&e, "store", err);
+		lease_end(s, &l);
+	}
 	bson_destroy(&doc);
 	return status;
 }
@@ -308,14 +343,17 @@ static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 				"mongodb: a %s record does not fit in BSON", t->name);
 	}
-	lease_begin(s, t->name, &l);
-	if (!mongoc_collection_replace_one(l.collection, &filter, &doc, NULL, &reply, &e))
-		status = fail(&e, "replace", err);
-	else if (reply_count(&reply, "matchedCount") == 0)
-		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
-				"mongodb: no such %s record", t->name);
-	bson_destroy(&reply);
-	lease_end(s, &l);
+	status = lease_begin(s, t->name, &l, err);
+	if (status == PROAUTH2_OK) {
+		if (!mongoc_collection_replace_one(l.collection, &filter, &doc, NULL,
+				&reply, &e))
+			status = fail(&e, "replace", err);
+		else if (reply_count(&reply, "matchedCount") == 0)
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+					"mongodb: no such %s record", t->name);
+		bson_destroy(&reply);
+		lease_end(s, &l);
+	}
 	bson_destroy(&filter);
 	bson_destroy(&doc);
 	return status;
@@ -341,8 +379,14 @@ static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
 	}
 	/* Two are enough to tell one from many. */
 	BSON_APPEND_INT64(&opts, "limit", 2);
-	lease_begin(s, t->name, &l);
-	cursor = mongoc_collection_find_with_opts(l.collection, &filter, &opts, NULL);
+	status = lease_begin(s, t->name, &l, err);
+	if (status != PROAUTH2_OK) {
+		bson_destroy(&opts);
+		bson_destroy(&filter);
+		return status;
+	}
+	cursor = mongoc_collection_find_with_opts(l.collection, &filter, &opts,
+			s->primary);
 	while (mongoc_cursor_next(cursor, &doc))
 		if (found++ == 0)
 			*record = bson_record_to_json(t, doc);
@@ -377,9 +421,10 @@ static proauth2_status delete_matching(struct mongo_store *s, const proauth2_tab
 	struct lease l;
 	bson_t reply;
 	bson_error_t e;
-	proauth2_status status = PROAUTH2_OK;
+	proauth2_status status = lease_begin(s, t->name, &l, err);
 
-	lease_begin(s, t->name, &l);
+	if (status != PROAUTH2_OK)
+		return status;
 	if (mongoc_collection_delete_many(l.collection, filter, NULL, &reply, &e))
 		*removed = reply_count(&reply, "deletedCount");
 	else

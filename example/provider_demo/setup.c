@@ -119,14 +119,22 @@ static int register_clients(struct demo_app *app)
 
 void app_db_display(const char *db, char *out, size_t size)
 {
-	const char *scheme_end = strstr(db, "://");
-	const char *at = scheme_end != NULL ? strchr(scheme_end, '@') : NULL;
+	const char *scheme_end = strstr(db, "://"), *hosts, *authority_end, *at, *query;
 
-	/* mongodb://user:password@host: never print the password. */
-	if (at != NULL)
-		snprintf(out, size, "%.*s***%s", (int)(scheme_end + 3 - db), db, at);
-	else
+	if (scheme_end == NULL) {
 		snprintf(out, size, "%s", db);
+		return;
+	}
+	/* scheme://[user:password@]hosts[/db][?options]: the password, and
+	 * options that may carry secrets (TLS key passwords), are not shown. */
+	hosts = scheme_end + 3;
+	authority_end = hosts + strcspn(hosts, "/?");
+	at = memrchr(hosts, '@', (size_t)(authority_end - hosts));
+	query = strchr(authority_end, '?');
+	snprintf(out, size, "%.*s%s%.*s%s", (int)(hosts - db), db, at != NULL ? "***@" : "",
+			(int)((query != NULL ? query : authority_end + strlen(authority_end)) -
+				(at != NULL ? at + 1 : hosts)), at != NULL ? at + 1 : hosts,
+			query != NULL ? "?..." : "");
 }
 
 /* A MongoDB URI selects that backend; anything else is an SQLite file. */

@@ -8,10 +8,17 @@
  * collection per schema table, indexes created on open. Unless the URI sets
  * them, connectTimeoutMS=2000, serverSelectionTimeoutMS=3000,
  * socketTimeoutMS=5000 and waitQueueTimeoutMS=5000 bound every call: an
- * unreachable server answers PROAUTH2_ERR_UNAVAILABLE, and the provider
- * works again once the server is back. On a replica set, w=majority keeps
- * a spent code spent across a failover; leave the read preference at
- * primary, since a lagging secondary may still show a revoked token.
+ * unreachable server, or a pool with no free connection, answers
+ * PROAUTH2_ERR_UNAVAILABLE, and the provider works again once the server
+ * is back. On a replica set, w=majority keeps a spent code spent across a
+ * failover; w=0 is refused (PROAUTH2_ERR_INVALID_ARGUMENT), and reads go
+ * to the primary whatever the URI's read preference, since a lagging
+ * secondary may still show a revoked token. A sharded cluster must leave
+ * these collections unsharded or shard them on _id.
+ *
+ * The TTL index reaps by the server's clock: the provider's clock must be
+ * the real one. The client pool does not survive fork(): a child process
+ * opens its own datastore and never closes its parent's.
  *
  * The application calls mongoc_init() before opening a datastore on this
  * backend and mongoc_cleanup() after closing the last one; the library

@@ -544,6 +544,14 @@ START_TEST(test_expired_not_found)
 	record = fetch_one(table, by_key(table, "old"), 99);
 	ck_assert_int_eq(integer(record, "expires_at"), at(100));
 	json_decref(record);
+
+	/* The ends of int64: never expires, and expired since always. */
+	assert_ok(store_record(table, expiring(table, "forever", INT64_MAX)));
+	record = fetch_one(table, by_key(table, "forever"), NOW);
+	ck_assert_int_eq(integer(record, "expires_at"), INT64_MAX);
+	json_decref(record);
+	assert_ok(store_record(table, expiring(table, "never", INT64_MIN)));
+	expect_missing(table, by_key(table, "never"), BEFORE_ALL);
 }
 END_TEST
 

@@ -15,10 +15,15 @@ Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
 from python3-mongomock, python3-mockupdb and python3-pymongo.
 """
 
+import os
+
+# Taken before the slow imports below: if the parent dies meanwhile, the
+# watcher still sees it gone.
+PARENT_PID = os.getppid()
+
 import argparse
 import datetime
 import itertools
-import os
 import signal
 import socket
 import sys
@@ -853,10 +858,8 @@ def on_signal(signum, frame):
 def exit_with_parent():
     """Stop when the process that started us is gone (a test killed by its
     timeout), so no server outlives its test run."""
-    parent = os.getppid()
-
     def watch():
-        while os.getppid() == parent:
+        while os.getppid() == PARENT_PID:
             time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGTERM)
 
