@@ -130,6 +130,40 @@ START_TEST(unopenable_path_is_an_error)
 }
 END_TEST
 
+/* ?synchronous= chooses durability: full or normal; nothing else. */
+START_TEST(synchronous_choice)
+{
+	static const char *const accepted[] = {"full", "normal", "NORMAL"};
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *grant = json_pack("{s:s, s:I}", "grant_id", "g1", "expires_at",
+			(json_int_t)4000000000);
+	json_t *query = json_pack("{s:s}", "grant_id", "g1"), *record = NULL;
+	char uri[192];
+	size_t i;
+
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		snprintf(uri, sizeof(uri), "file:%s?synchronous=%s", path, accepted[i]);
+		ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds,
+				&err), PROAUTH2_OK);
+		if (i == 0)
+			ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", grant,
+					&err), PROAUTH2_OK);
+		ck_assert_int_eq(proauth2_datastore_fetch(ds, "revoked_grants", query, 0,
+				&record, &err), PROAUTH2_OK);
+		json_decref(record);
+		proauth2_datastore_close(ds);
+	}
+	snprintf(uri, sizeof(uri), "file:%s?synchronous=off", path);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds, &err),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(ds);
+	ck_assert_ptr_nonnull(strstr(err.text, "synchronous=off"));
+	json_decref(query);
+	json_decref(grant);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite");
@@ -142,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, version_1_database_is_upgraded);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
+	tcase_add_test(tc, synchronous_choice);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -292,9 +292,30 @@ static void sqlite_close(void *cls)
 	free(s);
 }
 
+/*
+ * The durability a "file:" URI asks for with ?synchronous=: "full" (the
+ * default: a commit survives a power cut, at one fsync per commit) or
+ * "normal" (a commit survives the process crashing; a power cut may lose
+ * the last ones, the file stays sound). NULL, with err set, for another.
+ */
+static const char *sync_pragma(sqlite3 *db, proauth2_error *err)
+{
+	const char *mode = sqlite3_uri_parameter(sqlite3_db_filename(db, "main"),
+			"synchronous");
+
+	if (mode == NULL || sqlite3_stricmp(mode, "full") == 0)
+		return "PRAGMA synchronous = FULL";
+	if (sqlite3_stricmp(mode, "normal") == 0)
+		return "PRAGMA synchronous = NORMAL";
+	proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+			"sqlite: synchronous=%.20s: use full or normal", mode);
+	return NULL;
+}
+
 static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *err)
 {
 	struct sqlite_store *s = calloc(1, sizeof(*s));
+	const char *synchronous;
 	proauth2_status status;
 	int rc;
 
@@ -310,10 +331,15 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		return status;
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	/* WAL lets readers run beside the writer; FULL keeps commits durable.
-	 * A memory database answers "memory" and stays as it is. */
+	synchronous = sync_pragma(s->db, err);
+	if (synchronous == NULL) {
+		sqlite_close(s);
+		return PROAUTH2_ERR_INVALID_ARGUMENT;
+	}
+	/* WAL lets readers run beside the writer. A memory database answers
+	 * "memory" and stays as it is. */
 	if (exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
-			exec(s, "PRAGMA synchronous = FULL", err) != 0 ||
+			exec(s, synchronous, err) != 0 ||
 			(status = ensure_schema(s, err)) != PROAUTH2_OK) {
 		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
 		sqlite_close(s);

@@ -5,6 +5,14 @@
  * SQLite "file:" URI. A file database runs in WAL mode with a busy timeout;
  * its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
  * in PRAGMA user_version.
+ *
+ * Durability: every commit is fsynced (synchronous=FULL) and survives a
+ * power cut. "file:oauth.db?synchronous=normal" trades that for speed: a
+ * commit then survives the process crashing, but a power cut or kernel
+ * crash may lose the last commits (never corrupting the file) — issued
+ * tokens that then fail validation, or, within a code's short lifetime, a
+ * spent code that could be redeemed once more. Another value is refused
+ * with PROAUTH2_ERR_INVALID_ARGUMENT.
  */
 #ifndef PROAUTH2_SQLITE_H
 #define PROAUTH2_SQLITE_H
