@@ -1,0 +1,431 @@
+/*
+ * In-process benchmark: operations per second of the grant engine, per
+ * backend, on one thread and on two, beside the raw cost of the work no
+ * implementation can skip (32 random bytes, SHA-256, base64url).
+ *
+ *   bench_core [--count N] [--threads N] [--backend NAME]... [--quick]
+ *
+ * Backends: sqlite-file (WAL, synchronous=FULL: every commit fsynced),
+ * sqlite-normal (WAL, synchronous=NORMAL), sqlite-memory, and mongodb when
+ * MONGODB_URI names a server. Each operation runs N times
+ * (default 20000) on inputs the previous step made: register, issue codes,
+ * exchange them, validate the access tokens, refresh, revoke, and
+ * client_credentials tokens. Figures are printed, never asserted.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <proauth2/proauth2.h>
+#ifdef PROAUTH2_BENCH_MONGODB
+#include <mongoc/mongoc.h>
+#include <proauth2/mongodb.h>
+#endif
+
+#include "crypto.h"
+
+#define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+#define REDIRECT_URI "https://client.example.com/cb"
+#define MAX_THREADS 2
+
+/* One benchmark run: a provider, a client, and the items each step makes
+ * for the next. */
+struct run {
+	proauth2_provider *provider;
+	proauth2_client *client;
+	size_t n;
+	char **codes;
+	char **access;
+	char **refresh;
+};
+
+typedef void (*step_fn)(struct run *run, size_t i);
+
+static void die(const char *what, const proauth2_error *err)
+{
+	fprintf(stderr, "bench_core: %s: %s\n", what, err != NULL ? err->text : "");
+	exit(1);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the steps, one item each ---- */
+
+static void step_raw(struct run *run, size_t i)
+{
+	char *secret, hash[PROAUTH2_HASH_SIZE];
+
+	(void)run;
+	(void)i;
+	if (proauth2_secret_new(&secret, NULL) != PROAUTH2_OK ||
+			proauth2_hash(secret, hash, NULL) != PROAUTH2_OK)
+		die("raw", NULL);
+	proauth2_secret_free(secret);
+}
+
+static void step_register(struct run *run, size_t i)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params = {
+		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
+		.redirect_uris = uris,
+		.n_redirect_uris = 1,
+		.scope = "read write",
+		.name = "bench",
+	};
+	proauth2_client *c;
+	proauth2_error err = {0};
+
+	(void)i;
+	if (proauth2_client_register(run->provider, &params, &c, &err) != PROAUTH2_OK)
+		die("register", &err);
+	proauth2_client_free(c);
+}
+
+static void step_issue_code(struct run *run, size_t i)
+{
+	proauth2_code_request req = {
+		.client_id = run->client->client_id,
+		.user_id = "alice",
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+		.code_challenge = CHALLENGE,
+		.code_challenge_method = "S256",
+	};
+	proauth2_error err = {0};
+
+	if (proauth2_code_issue(run->provider, &req, &run->codes[i], &err) != PROAUTH2_OK)
+		die("code issue", &err);
+}
+
+/* Keep a response's tokens for the next steps. */
+static void keep(struct run *run, size_t i, proauth2_token_response *t)
+{
+	free(run->access[i]);
+	free(run->refresh[i]);
+	run->access[i] = strdup(t->access_token);
+	run->refresh[i] = t->refresh_token != NULL ? strdup(t->refresh_token) : NULL;
+	proauth2_token_response_free(t);
+}
+
+static void step_exchange(struct run *run, size_t i)
+{
+	proauth2_code_exchange ex = {
+		.client_id = run->client->client_id,
+		.client_secret = run->client->client_secret,
+		.code = run->codes[i],
+		.redirect_uri = REDIRECT_URI,
+		.code_verifier = VERIFIER,
+	};
+	proauth2_token_response *t;
+	proauth2_error err = {0};
+
+	if (proauth2_token_exchange_code(run->provider, &ex, &t, &err) != PROAUTH2_OK)
+		die("exchange", &err);
+	keep(run, i, t);
+}
+
+static void step_validate(struct run *run, size_t i)
+{
+	proauth2_error err = {0};
+
+	if (proauth2_token_validate(run->provider, run->access[i], NULL, &err) != PROAUTH2_OK)
+		die("validate", &err);
+}
+
+static void step_refresh(struct run *run, size_t i)
+{
+	proauth2_token_response *t;
+	proauth2_error err = {0};
+
+	if (proauth2_token_refresh(run->provider, run->client->client_id,
+			run->client->client_secret, run->refresh[i], NULL, &t, &err)
+			!= PROAUTH2_OK)
+		die("refresh", &err);
+	keep(run, i, t);
+}
+
+static void step_revoke(struct run *run, size_t i)
+{
+	proauth2_error err = {0};
+
+	if (proauth2_token_revoke(run->provider, run->client->client_id,
+			run->access[i], PROAUTH2_HINT_ACCESS_TOKEN, &err) != PROAUTH2_OK)
+		die("revoke", &err);
+}
+
+static void step_client_credentials(struct run *run, size_t i)
+{
+	proauth2_token_response *t;
+	proauth2_error err = {0};
+
+	(void)i;
+	if (proauth2_token_client_credentials(run->provider, run->client->client_id,
+			run->client->client_secret, "read", &t, &err) != PROAUTH2_OK)
+		die("client_credentials", &err);
+	proauth2_token_response_free(t);
+}
+
+/* ---- timing ---- */
+
+struct worker {
+	struct run *run;
+	step_fn step;
+	size_t first, stride;
+	pthread_barrier_t *start;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	size_t i;
+
+	pthread_barrier_wait(w->start);
+	for (i = w->first; i < w->run->n; i += w->stride)
+		w->step(w->run, i);
+	return NULL;
+}
+
+/* Run step over every item on threads threads; operations per second. */
+static double measure(struct run *run, step_fn step, int threads)
+{
+	pthread_t tid[MAX_THREADS];
+	struct worker w[MAX_THREADS];
+	pthread_barrier_t start;
+	double t0;
+	int k;
+
+	pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
+	for (k = 0; k < threads; k++) {
+		w[k] = (struct worker){run, step, (size_t)k, (size_t)threads, &start};
+		pthread_create(&tid[k], NULL, work, &w[k]);
+	}
+	t0 = now_seconds();
+	pthread_barrier_wait(&start);
+	for (k = 0; k < threads; k++)
+		pthread_join(tid[k], NULL);
+	pthread_barrier_destroy(&start);
+	return (double)run->n / (now_seconds() - t0);
+}
+
+/* ---- backends ---- */
+
+struct backend {
+	const char *name;
+	const proauth2_datastore_ops *ops;
+	char uri[512];
+};
+
+static bool backend_named(const char *name, const char *dir, struct backend *b)
+{
+	b->name = name;
+	b->ops = proauth2_sqlite_ops();
+	if (strcmp(name, "sqlite-file") == 0) {
+		snprintf(b->uri, sizeof(b->uri), "%s/bench.db", dir);
+		return true;
+	}
+	if (strcmp(name, "sqlite-normal") == 0) {
+		snprintf(b->uri, sizeof(b->uri), "file:%s/normal.db?synchronous=normal", dir);
+		return true;
+	}
+	if (strcmp(name, "sqlite-memory") == 0) {
+		snprintf(b->uri, sizeof(b->uri), ":memory:");
+		return true;
+	}
+#ifdef PROAUTH2_BENCH_MONGODB
+	if (strcmp(name, "mongodb") == 0 && getenv("MONGODB_URI") != NULL) {
+		b->ops = proauth2_mongodb_ops();
+		snprintf(b->uri, sizeof(b->uri), "%s", getenv("MONGODB_URI"));
+		return true;
+	}
+#endif
+	return false;
+}
+
+static proauth2_provider *open_provider(const struct backend *b, proauth2_datastore **ds)
+{
+	proauth2_provider *p;
+	proauth2_config cfg;
+	proauth2_error err = {0};
+
+	if (proauth2_datastore_open(b->ops, b->uri, ds, &err) != PROAUTH2_OK)
+		die(b->uri, &err);
+	proauth2_config_init(&cfg);
+	cfg.issuer = "https://auth.example.com";
+	cfg.datastore = *ds;
+	cfg.supported_scopes = "read write";
+	cfg.code_lifetime = 3600;  /* codes wait while the issue step runs */
+	if (proauth2_provider_new(&cfg, &p, &err) != PROAUTH2_OK)
+		die("provider", &err);
+	return p;
+}
+
+static const struct {
+	const char *name;
+	step_fn step;
+} steps[] = {
+	{"register client", step_register},
+	{"issue code", step_issue_code},
+	{"exchange code", step_exchange},
+	{"validate token", step_validate},
+	{"refresh token", step_refresh},
+	{"revoke token", step_revoke},
+	{"client_credentials", step_client_credentials},
+};
+
+static void bench_backend(const struct backend *b, size_t n, int threads, double raw)
+{
+	struct run run = {.n = n};
+	proauth2_datastore *ds;
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params = {
+		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
+		.redirect_uris = uris,
+		.n_redirect_uris = 1,
+		.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
+		.scope = "read write",
+	};
+	proauth2_error err = {0};
+	size_t i, s;
+
+	run.provider = open_provider(b, &ds);
+	if (proauth2_client_register(run.provider, &params, &run.client, &err) != PROAUTH2_OK)
+		die("register", &err);
+	run.codes = calloc(n, sizeof(char *));
+	run.access = calloc(n, sizeof(char *));
+	run.refresh = calloc(n, sizeof(char *));
+	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		double rate = measure(&run, steps[s].step, threads);
+
+		printf("%-14s %d  %-20s %10.0f /s %9.2f us  %6.1f x raw\n", b->name,
+				threads, steps[s].name, rate, 1e6 / rate, raw / rate);
+		fflush(stdout);
+	}
+	for (i = 0; i < n; i++) {
+		proauth2_secret_free(run.codes[i]);
+		free(run.access[i]);
+		free(run.refresh[i]);
+	}
+	free(run.codes);
+	free(run.access);
+	free(run.refresh);
+	proauth2_client_free(run.client);
+	proauth2_provider_free(run.provider);
+	proauth2_datastore_close(ds);
+}
+
+/* Bytes an SQLite file grows by per client_credentials token, WAL
+ * checkpointed into the file. */
+static void sqlite_bytes_per_token(const char *dir, size_t n)
+{
+	struct backend b = {"sqlite-file", proauth2_sqlite_ops(), ""};
+	struct run run = {.n = n};
+	proauth2_datastore *ds;
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params = {
+		.type = PROAUTH2_CLIENT_CONFIDENTIAL, .redirect_uris = uris,
+		.n_redirect_uris = 1, .grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS,
+		.scope = "read write",
+	};
+	proauth2_error err = {0};
+	struct stat before, after;
+
+	snprintf(b.uri, sizeof(b.uri), "%s/size.db", dir);
+	run.provider = open_provider(&b, &ds);
+	if (proauth2_client_register(run.provider, &params, &run.client, &err) != PROAUTH2_OK)
+		die("register", &err);
+	proauth2_provider_free(run.provider);
+	proauth2_datastore_close(ds);  /* closing checkpoints the WAL */
+	stat(b.uri, &before);
+	run.provider = open_provider(&b, &ds);
+	measure(&run, step_client_credentials, 1);
+	proauth2_provider_free(run.provider);
+	proauth2_datastore_close(ds);
+	stat(b.uri, &after);
+	printf("sqlite-file: %.0f bytes stored per access token (%zu tokens)\n",
+			(double)(after.st_size - before.st_size) / (double)n, n);
+	proauth2_client_free(run.client);
+}
+
+int main(int argc, char **argv)
+{
+	const char *names[8] = {NULL};
+	char dir[] = "/tmp/proauth2-bench-XXXXXX", cmd[64];
+	struct run raw_run = {0};
+	size_t n = 20000, n_names = 0, i;
+	double raw;
+	int threads, min_threads = 1, max_threads = MAX_THREADS, a;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--count") == 0 && a + 1 < argc)
+			n = strtoul(argv[++a], NULL, 10);
+		else if (strcmp(argv[a], "--threads") == 0 && a + 1 < argc)
+			min_threads = max_threads = atoi(argv[++a]);
+		else if (strcmp(argv[a], "--quick") == 0)
+			n = 200;
+		else if (strcmp(argv[a], "--backend") == 0 && a + 1 < argc && n_names < 8)
+			names[n_names++] = argv[++a];
+		else {
+			fprintf(stderr, "usage: bench_core [--count N] [--threads N] "
+					"[--backend NAME]... [--quick]\n");
+			return 2;
+		}
+	}
+	if (n == 0 || min_threads < 1 || max_threads > MAX_THREADS || mkdtemp(dir) == NULL)
+		return 2;
+	if (n_names == 0) {
+		names[n_names++] = "sqlite-file";
+		names[n_names++] = "sqlite-normal";
+		names[n_names++] = "sqlite-memory";
+		names[n_names++] = "mongodb";
+	}
+#ifdef PROAUTH2_BENCH_MONGODB
+	mongoc_init();
+#endif
+	raw_run.n = n * 5;
+	raw = measure(&raw_run, step_raw, 1);
+	printf("%d items per operation; raw work (32 random bytes + SHA-256 + "
+			"base64url): %.0f /s, %.2f us\n\n", (int)n, raw, 1e6 / raw);
+	printf("%-14s %s  %-20s %13s %12s %12s\n", "backend", "T", "operation",
+			"rate", "latency", "cost");
+	for (i = 0; i < n_names; i++) {
+		struct backend b;
+
+		if (!backend_named(names[i], dir, &b)) {
+			printf("%-14s skipped (mongodb: set MONGODB_URI to a real server)\n",
+					names[i]);
+			continue;
+		}
+		for (threads = min_threads; threads <= max_threads; threads++) {
+			if (strcmp(b.name, "sqlite-file") == 0)
+				unlink(b.uri);
+			if (strcmp(b.name, "sqlite-normal") == 0) {
+				char path[512];
+
+				snprintf(path, sizeof(path), "%s/normal.db", dir);
+				unlink(path);
+			}
+			bench_backend(&b, n, threads, raw);
+		}
+	}
+	for (i = 0; i < n_names; i++)
+		if (strcmp(names[i], "sqlite-file") == 0)
+			sqlite_bytes_per_token(dir, n);
+#ifdef PROAUTH2_BENCH_MONGODB
+	mongoc_cleanup();
+#endif
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}

@@ -1,0 +1,2 @@
+-- GET with the Authorization header in $AUTH.
+wrk.headers["Authorization"] = os.getenv("AUTH")

@@ -1,0 +1,151 @@
+#!/bin/sh
+# Build an optimised proauth2 and run every benchmark, in one run so that
+# only same-run ratios are read:
+#   1. bench_core: the grant engine in process, per backend, 1 and 2 threads;
+#   2. HTTP, with wrk on 127.0.0.1 (2 threads, 50 keep-alive connections):
+#      the libmicrohttpd floor (a fixed body), provider_demo's token
+#      endpoint (client_credentials, client_secret_basic), introspection and
+#      the bearer-protected /api/me, and node-oidc-provider's token endpoint
+#      and introspection with the same client;
+#   3. provider_demo's peak RSS during its run.
+# PROAUTH2_BENCH_SECONDS sets each wrk run (10 s); PROAUTH2_BENCH_COUNT
+# bench_core's items per operation (20000); MONGODB_URI adds MongoDB rows.
+set -eu
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+install_missing wrk
+command -v npm >/dev/null 2>&1 || install_missing nodejs npm
+seconds=${PROAUTH2_BENCH_SECONDS:-10}
+count=${PROAUTH2_BENCH_COUNT:-20000}
+
+[ -d build-bench ] || meson setup build-bench --buildtype=release >/dev/null
+ninja -C build-bench >/dev/null
+[ -d bench/peer/node_modules ] || (cd bench/peer && npm ci --no-audit --no-fund >/dev/null)
+
+work=$(mktemp -d /tmp/proauth2-bench-XXXXXX)
+pids=""
+cleanup() {
+	for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "== machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "== bench_core (in process), $count items per operation"
+build-bench/bench/bench_core --count "$count"
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for() {  # wait_for URL: until something answers there (10 s at most)
+	i=0
+	until curl -s -o /dev/null "$1"; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { echo "nothing answers at $1" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# basic_auth FILE: the Authorization header of the demo's confidential
+# client, from its credentials file.
+basic_auth() {
+	python3 -c 'import base64, json, sys
+c = json.load(open(sys.argv[1]))["confidential"]
+pair = (c["client_id"] + ":" + c["client_secret"]).encode()
+print("Basic " + base64.b64encode(pair).decode())' "$1"
+}
+
+# load NAME URL SCRIPT [BODY [AUTH]]: a wrk run (the script reads BODY and
+# AUTH); appends "NAME requests/s p50 p99" to the results.
+load() {
+	BODY=${4:-} AUTH=${5:-} wrk -t2 -c50 -d"${seconds}s" --latency \
+		-s "bench/wrk/$3" "$2" > "$work/wrk.txt"
+	if grep -q "Non-2xx" "$work/wrk.txt"; then
+		echo "$1: non-2xx answers:" >&2
+		cat "$work/wrk.txt" >&2
+		exit 1
+	fi
+	awk -v name="$1" '
+		/Requests\/sec:/ { rps = $2 }
+		$1 == "50%" { p50 = $2 }
+		$1 == "99%" { p99 = $2 }
+		END { printf "%s %s %s %s\n", name, rps, p50, p99 }' "$work/wrk.txt" \
+		>> "$work/results"
+}
+
+: > "$work/results"
+echo "== HTTP: wrk -t2 -c50 -d${seconds}s on 127.0.0.1"
+
+# The floor: libmicrohttpd answering a fixed body.
+port=$(free_port)
+build-bench/bench/http_floor "$port" > /dev/null &
+pids="$pids $!"
+wait_for "http://127.0.0.1:$port/"
+load floor "http://127.0.0.1:$port/token" post_form.lua grant_type=client_credentials
+kill $!
+
+# provider_demo on an SQLite file (WAL).
+port=$(free_port)
+build-bench/example/provider_demo --port "$port" --db "$work/demo.db" \
+	--credentials-file "$work/creds.json" > "$work/demo.log" 2>&1 &
+demo=$!
+pids="$pids $demo"
+wait_for "http://127.0.0.1:$port/"
+basic=$(basic_auth "$work/creds.json")
+token=$(curl -s -H "Authorization: $basic" -d grant_type=client_credentials \
+	-d scope=profile "http://127.0.0.1:$port/token" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+load token "http://127.0.0.1:$port/token" post_form.lua \
+	grant_type=client_credentials "$basic"
+load introspect "http://127.0.0.1:$port/introspect" post_form.lua "token=$token" "$basic"
+load api_me "http://127.0.0.1:$port/api/me" get_auth.lua "" "Bearer $token"
+rss=$(awk '/VmHWM/ { print $2 }' "/proc/$demo/status")
+kill "$demo"
+
+# The same token endpoint with synchronous=NORMAL (no fsync per commit).
+port=$(free_port)
+build-bench/example/provider_demo --port "$port" \
+	--db "file:$work/demo-normal.db?synchronous=normal" \
+	--credentials-file "$work/creds-normal.json" > "$work/demo-normal.log" 2>&1 &
+pids="$pids $!"
+wait_for "http://127.0.0.1:$port/"
+normal_basic=$(basic_auth "$work/creds-normal.json")
+load token_normal "http://127.0.0.1:$port/token" post_form.lua \
+	grant_type=client_credentials "$normal_basic"
+kill $!
+
+# The peer: node-oidc-provider, same client and load.
+port=$(free_port)
+peer_secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["confidential"]["client_secret"])' "$work/creds.json")
+node bench/peer/peer.mjs "$port" bench "$peer_secret" > "$work/peer.log" 2>&1 &
+pids="$pids $!"
+wait_for "http://127.0.0.1:$port/.well-known/openid-configuration"
+peer_basic="Basic $(printf 'bench:%s' "$peer_secret" | base64 -w0)"
+peer_token=$(curl -s -H "Authorization: $peer_basic" -d grant_type=client_credentials \
+	-d scope=read "http://127.0.0.1:$port/token" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+load peer_token "http://127.0.0.1:$port/token" post_form.lua \
+	"grant_type=client_credentials&scope=read" "$peer_basic"
+load peer_introspect "http://127.0.0.1:$port/token/introspection" post_form.lua \
+	"token=$peer_token" "$peer_basic"
+
+echo
+awk '
+	{ rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; order[NR] = $1 }
+	END {
+		printf "%-18s %12s %10s %10s %9s %9s\n", "endpoint", "requests/s",
+			"p50", "p99", "vs floor", "vs peer"
+		for (i = 1; i <= NR; i++) {
+			n = order[i]
+			vs_peer = "-"
+			if (n == "token" || n == "token_normal")
+				vs_peer = sprintf("%.1fx", rps[n] / rps["peer_token"])
+			if (n == "introspect")
+				vs_peer = sprintf("%.1fx", rps[n] / rps["peer_introspect"])
+			printf "%-18s %12.0f %10s %10s %8.0f%% %9s\n", n, rps[n], p50[n],
+				p99[n], 100 * rps[n] / rps["floor"], vs_peer
+		}
+	}' "$work/results"
+echo "provider_demo peak RSS: $((rss / 1024)) MiB"
