@@ -74,23 +74,31 @@ static void step_raw(struct run *run, size_t i)
 	proauth2_secret_free(secret);
 }
 
-static void step_register(struct run *run, size_t i)
+/* A confidential client with every grant the steps use. */
+static proauth2_client *register_client(proauth2_provider *provider)
 {
 	const char *uris[] = {REDIRECT_URI};
 	proauth2_client_params params = {
 		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
 		.redirect_uris = uris,
 		.n_redirect_uris = 1,
+		.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
 		.scope = "read write",
 		.name = "bench",
 	};
 	proauth2_client *c;
 	proauth2_error err = {0};
 
-	(void)i;
-	if (proauth2_client_register(run->provider, &params, &c, &err) != PROAUTH2_OK)
+	if (proauth2_client_register(provider, &params, &c, &err) != PROAUTH2_OK)
 		die("register", &err);
-	proauth2_client_free(c);
+	return c;
+}
+
+static void step_register(struct run *run, size_t i)
+{
+	(void)i;
+	proauth2_client_free(register_client(run->provider));
 }
 
 static void step_issue_code(struct run *run, size_t i)
@@ -288,21 +296,10 @@ static void bench_backend(const struct backend *b, size_t n, int threads, double
 {
 	struct run run = {.n = n};
 	proauth2_datastore *ds;
-	const char *uris[] = {REDIRECT_URI};
-	proauth2_client_params params = {
-		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
-		.redirect_uris = uris,
-		.n_redirect_uris = 1,
-		.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
-			PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
-		.scope = "read write",
-	};
-	proauth2_error err = {0};
 	size_t i, s;
 
 	run.provider = open_provider(b, &ds);
-	if (proauth2_client_register(run.provider, &params, &run.client, &err) != PROAUTH2_OK)
-		die("register", &err);
+	run.client = register_client(run.provider);
 	run.codes = calloc(n, sizeof(char *));
 	run.access = calloc(n, sizeof(char *));
 	run.refresh = calloc(n, sizeof(char *));
@@ -333,19 +330,11 @@ static void sqlite_bytes_per_token(const char *dir, size_t n)
 	struct backend b = {"sqlite-file", proauth2_sqlite_ops(), ""};
 	struct run run = {.n = n};
 	proauth2_datastore *ds;
-	const char *uris[] = {REDIRECT_URI};
-	proauth2_client_params params = {
-		.type = PROAUTH2_CLIENT_CONFIDENTIAL, .redirect_uris = uris,
-		.n_redirect_uris = 1, .grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS,
-		.scope = "read write",
-	};
-	proauth2_error err = {0};
 	struct stat before, after;
 
 	snprintf(b.uri, sizeof(b.uri), "%s/size.db", dir);
 	run.provider = open_provider(&b, &ds);
-	if (proauth2_client_register(run.provider, &params, &run.client, &err) != PROAUTH2_OK)
-		die("register", &err);
+	run.client = register_client(run.provider);
 	proauth2_provider_free(run.provider);
 	proauth2_datastore_close(ds);  /* closing checkpoints the WAL */
 	stat(b.uri, &before);
