@@ -5,9 +5,13 @@
  * serialised by a mutex because cached statements are shared.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -23,10 +27,31 @@ struct cached_statement {
 	struct cached_statement *next;
 };
 
+/* Writers that come together share one transaction and so one fsync (a
+ * group commit): each runs its statement in the open batch, and the first
+ * commits the batch once the writers queued behind it have joined. Nobody
+ * hears back before the batch is durable. A memory database commits each
+ * statement on its own: there is no fsync to share. */
+#define BATCH_JOIN_YIELDS 64  /* how long a leader lets others join */
+/* When writers came together last time, a leader also waits this long for
+ * company: less than an fsync costs, and it saves one for each who joins. */
+#define BATCH_DELAY_NS 200000
+
 struct sqlite_store {
 	sqlite3 *db;
 	pthread_mutex_t lock;
 	struct cached_statement *statements;
+	bool group_commit;
+	bool in_batch;           /* a transaction is open */
+	bool leading;            /* a writer is committing the open batch */
+	uint64_t batch;          /* the open batch, else the last one */
+	uint64_t committed;      /* batches up to this one are finished */
+	uint64_t failed;         /* the last batch that did not commit */
+	int queued;              /* writers waiting for the lock */
+	unsigned joined;         /* writers in the open batch */
+	unsigned last_joined;    /* writers in the last batch */
+	pthread_cond_t finished;
+	pthread_cond_t joining;  /* a writer joined the open batch */
 };
 
 /* Translate an SQLite result into a status; err gets SQLite's message. */
@@ -288,6 +313,8 @@ static void sqlite_close(void *cls)
 		free(c);
 	}
 	sqlite3_close(s->db);
+	pthread_cond_destroy(&s->finished);
+	pthread_cond_destroy(&s->joining);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -315,7 +342,7 @@ static const char *sync_pragma(sqlite3 *db, proauth2_error *err)
 static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *err)
 {
 	struct sqlite_store *s = calloc(1, sizeof(*s));
-	const char *synchronous;
+	const char *synchronous, *filename;
 	proauth2_status status;
 	int rc;
 
@@ -323,6 +350,8 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->finished, NULL);
+	pthread_cond_init(&s->joining, NULL);
 	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -345,8 +374,112 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return status;
 	}
+	filename = sqlite3_db_filename(s->db, "main");
+	s->group_commit = filename != NULL && filename[0] != '\0';
 	*cls = s;
 	return PROAUTH2_OK;
+}
+
+/* ---- group commit ---- */
+
+/* Take the lock as a writer: a leader waits for queued writers to join. */
+static void write_lock(struct sqlite_store *s)
+{
+	__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&s->lock);
+	__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Before a write statement, under the lock: open a batch or join the open
+ * one; *batch receives its number. */
+static proauth2_status batch_join(struct sqlite_store *s, uint64_t *batch,
+		proauth2_error *err)
+{
+	int rc;
+
+	if (!s->group_commit)
+		return PROAUTH2_OK;
+	if (!s->in_batch) {
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return fail(s, rc, "begin", err);
+		s->in_batch = true;
+		s->batch++;
+		s->joined = 0;
+	}
+	s->joined++;
+	pthread_cond_signal(&s->joining);
+	*batch = s->batch;
+	return PROAUTH2_OK;
+}
+
+/* End the open batch with COMMIT (or, when it failed, ROLLBACK) and wake
+ * its writers. */
+static void batch_end(struct sqlite_store *s, bool commit)
+{
+	if (!commit || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		s->failed = s->batch;
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_batch = false;
+	s->last_joined = s->joined;
+	s->committed = s->batch;
+	pthread_cond_broadcast(&s->finished);
+}
+
+/* Give the writers that came with the last batch a moment to join this
+ * one, while each who joins brings another. */
+static void wait_for_company(struct sqlite_store *s)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += BATCH_DELAY_NS;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (s->in_batch && s->joined < s->last_joined &&
+			pthread_cond_timedwait(&s->joining, &s->lock, &deadline) == 0)
+		;
+}
+
+/*
+ * After a write statement, under the lock: return once batch is durable,
+ * committing it if no other writer is. status is the statement's own; it
+ * stands unless the batch failed to commit.
+ */
+static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
+		proauth2_status status, proauth2_error *err)
+{
+	int yields;
+
+	if (!s->group_commit)
+		return status;
+	/* An I/O error or a full disk can roll the whole transaction back. */
+	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->db))
+		batch_end(s, false);
+	if (s->committed < batch && !s->leading) {
+		s->leading = true;
+		if (s->last_joined > 1)
+			wait_for_company(s);
+		for (yields = 0; yields < BATCH_JOIN_YIELDS &&
+				__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
+			pthread_mutex_unlock(&s->lock);
+			sched_yield();
+			pthread_mutex_lock(&s->lock);
+		}
+		if (s->committed < batch)
+			batch_end(s, true);
+		s->leading = false;
+	}
+	while (s->committed < batch)
+		pthread_cond_wait(&s->finished, &s->lock);
+	if (s->failed == batch)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: the transaction did not commit");
+	return status;
 }
 
 /* INSERT or UPDATE of every field of a record. */
@@ -355,6 +488,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 {
 	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
+	uint64_t batch = 0;
 	size_t i, len;
 	int rc = SQLITE_OK;
 	proauth2_status status = PROAUTH2_OK;
@@ -378,11 +512,13 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
 		snprintf(sql + len, sizeof(sql) - len, ")");
 	}
-	pthread_mutex_lock(&s->lock);
+	write_lock(s);
 	stmt = statement(s, sql, err);
-	if (stmt == NULL) {
+	status = stmt != NULL ? batch_join(s, &batch, err) :
+		err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (status != PROAUTH2_OK) {
 		pthread_mutex_unlock(&s->lock);
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+		return status;
 	}
 	/* UPDATE binds the key last; INSERT binds fields in schema order. */
 	for (i = 0; i < t->n_fields && rc == SQLITE_OK; i++) {
@@ -402,6 +538,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"sqlite: no %s record with this key", t->name);
 	release(stmt);
+	status = batch_finish(s, batch, status, err);
 	pthread_mutex_unlock(&s->lock);
 	return status;
 }
@@ -495,15 +632,18 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 		proauth2_error *err)
 {
 	sqlite3_stmt *stmt;
-	proauth2_status status = PROAUTH2_OK;
+	proauth2_status status;
+	uint64_t batch = 0;
 	int rc = SQLITE_OK;
 
 	*removed = 0;
-	pthread_mutex_lock(&s->lock);
+	write_lock(s);
 	stmt = statement(s, sql, err);
-	if (stmt == NULL) {
+	status = stmt != NULL ? batch_join(s, &batch, err) :
+		err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (status != PROAUTH2_OK) {
 		pthread_mutex_unlock(&s->lock);
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+		return status;
 	}
 	if (query != NULL)
 		rc = bind_query(stmt, query, 1);
@@ -516,6 +656,9 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	else
 		status = fail(s, rc, "remove", err);
 	release(stmt);
+	status = batch_finish(s, batch, status, err);
+	if (status != PROAUTH2_OK)
+		*removed = 0;
 	pthread_mutex_unlock(&s->lock);
 	return status;
 }

@@ -7,7 +7,9 @@
  * in PRAGMA user_version.
  *
  * Durability: every commit is fsynced (synchronous=FULL) and survives a
- * power cut. "file:oauth.db?synchronous=normal" trades that for speed: a
+ * power cut; writes that come together from several threads share one
+ * transaction and one fsync (a group commit), and none returns before its
+ * transaction is durable. "file:oauth.db?synchronous=normal" trades that for speed: a
  * commit then survives the process crashing, but a power cut or kernel
  * crash may lose the last commits (never corrupting the file) — issued
  * tokens that then fail validation, or, within a code's short lifetime, a
