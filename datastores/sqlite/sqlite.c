@@ -33,7 +33,7 @@ struct cached_statement {
  * hears back before the batch is durable. A memory database commits each
  * statement on its own: there is no fsync to share. */
 #define BATCH_JOIN_YIELDS 64  /* how long a leader lets others join */
-/* When writers came together last time, a leader also waits this long for
+/* When writers have been coming together, a leader also waits this long for
  * company: less than an fsync costs, and it saves one for each who joins. */
 #define BATCH_DELAY_NS 200000
 
@@ -49,7 +49,8 @@ struct sqlite_store {
 	uint64_t failed;         /* the last batch that did not commit */
 	int queued;              /* writers waiting for the lock */
 	unsigned joined;         /* writers in the open batch */
-	unsigned last_joined;    /* writers in the last batch */
+	unsigned kept_waiting;   /* writers who found the lock taken, since */
+	double company;          /* writers about per batch, a moving average */
 	pthread_cond_t finished;
 	pthread_cond_t joining;  /* a writer joined the open batch */
 };
@@ -351,6 +352,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
+	s->company = 1.0;
 	pthread_cond_init(&s->joining, NULL);
 	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
@@ -382,12 +384,16 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 
 /* ---- group commit ---- */
 
-/* Take the lock as a writer: a leader waits for queued writers to join. */
+/* Take the lock as a writer: a leader waits for queued writers to join,
+ * and for company when writers keep finding the lock taken. */
 static void write_lock(struct sqlite_store *s)
 {
+	if (pthread_mutex_trylock(&s->lock) == 0)
+		return;
 	__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&s->lock);
 	__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+	s->kept_waiting++;
 }
 
 /* Before a write statement, under the lock: open a batch or join the open
@@ -423,15 +429,19 @@ static void batch_end(struct sqlite_store *s, bool commit)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	s->in_batch = false;
-	s->last_joined = s->joined;
+	/* Writers kept waiting would have joined, had the batch waited for
+	 * them. Averaged, so that one batch that went alone does not stop
+	 * the next from waiting. */
+	s->company = 0.9 * s->company + 0.1 * (s->joined + s->kept_waiting);
+	s->kept_waiting = 0;
 	s->committed = s->batch;
 	pthread_cond_broadcast(&s->finished);
 }
 
-/* Give the writers that came with the last batch a moment to join this
- * one, while each who joins brings another. */
+/* Give the writers who have been coming together a moment to join. */
 static void wait_for_company(struct sqlite_store *s)
 {
+	unsigned expected = s->company < 2 ? 2 : (unsigned)(s->company + 0.5);
 	struct timespec deadline;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
@@ -440,7 +450,7 @@ static void wait_for_company(struct sqlite_store *s)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (s->in_batch && s->joined < s->last_joined &&
+	while (s->in_batch && s->joined < expected &&
 			pthread_cond_timedwait(&s->joining, &s->lock, &deadline) == 0)
 		;
 }
@@ -462,7 +472,7 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 		batch_end(s, false);
 	if (s->committed < batch && !s->leading) {
 		s->leading = true;
-		if (s->last_joined > 1)
+		if (s->company > 1.2)
 			wait_for_company(s);
 		for (yields = 0; yields < BATCH_JOIN_YIELDS &&
 				__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
