@@ -1,6 +1,8 @@
 /* What the SQLite backend promises beyond the conformance suite: WAL mode,
- * a versioned schema that older databases are brought up to, and a clear
- * refusal of newer ones. */
+ * a versioned schema that older databases are brought up to, a clear
+ * refusal of newer ones, and readers on their own connections that see every
+ * write that has returned. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +166,95 @@ START_TEST(synchronous_choice)
 }
 END_TEST
 
+#define READERS 20  /* more than the pool keeps idle */
+#define WRITES_EACH 40
+
+struct writer_reader {
+	proauth2_datastore *ds;
+	int id;
+	int failures;
+};
+
+/* Store records and read each back at once, through the reader pool. */
+static void *write_then_read(void *arg)
+{
+	struct writer_reader *w = arg;
+	proauth2_error err = {0};
+	char grant_id[32];
+	int i;
+
+	for (i = 0; i < WRITES_EACH; i++) {
+		json_t *record, *query, *found = NULL;
+
+		snprintf(grant_id, sizeof(grant_id), "g-%d-%d", w->id, i);
+		record = json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
+				(json_int_t)4000000000);
+		query = json_pack("{s:s}", "grant_id", grant_id);
+		if (proauth2_datastore_store(w->ds, "revoked_grants", record, &err) != PROAUTH2_OK ||
+				proauth2_datastore_fetch(w->ds, "revoked_grants", query, 0,
+					&found, &err) != PROAUTH2_OK ||
+				strcmp(json_string_value(json_object_get(found, "grant_id")),
+					grant_id) != 0)
+			w->failures++;
+		json_decref(found);
+		json_decref(query);
+		json_decref(record);
+	}
+	return NULL;
+}
+
+START_TEST(every_returned_write_is_read_back)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	struct writer_reader w[READERS];
+	pthread_t threads[READERS];
+	char uri[192];
+	int i;
+
+	/* synchronous=normal: the same connections and batches, without an
+	 * fsync per commit to wait for. */
+	snprintf(uri, sizeof(uri), "file:%s?synchronous=normal", path);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds, &err),
+			PROAUTH2_OK);
+	for (i = 0; i < READERS; i++) {
+		w[i] = (struct writer_reader){ds, i, 0};
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, write_then_read, &w[i]), 0);
+	}
+	for (i = 0; i < READERS; i++) {
+		pthread_join(threads[i], NULL);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	proauth2_datastore_close(ds);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"),
+			READERS * WRITES_EACH);
+}
+END_TEST
+
+START_TEST(vanished_file_is_an_error_not_a_new_database)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "grant_id", "g1"), *record = NULL;
+	char file[160];
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(file, sizeof(file), "%s-wal", path);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s-shm", path);
+	unlink(file);
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "revoked_grants", query, 0,
+			&record, &err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_null(record);
+	ck_assert_ptr_nonnull(strstr(err.text, "open a reader"));
+	ck_assert_int_ne(access(path, F_OK), 0);
+	proauth2_datastore_close(ds);
+	json_decref(query);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite");
@@ -177,6 +268,8 @@ int main(void)
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);
+	tcase_add_test(tc, every_returned_write_is_read_back);
+	tcase_add_test(tc, vanished_file_is_an_error_not_a_new_database);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -9,7 +9,8 @@
 #      and introspection with the same client;
 #   3. provider_demo's peak RSS during its run.
 # PROAUTH2_BENCH_SECONDS sets each wrk run (10 s); PROAUTH2_BENCH_COUNT
-# bench_core's items per operation (20000); MONGODB_URI adds MongoDB rows.
+# bench_core's items per operation (20000); MONGODB_URI adds MongoDB rows;
+# PROAUTH2_BENCH_ONLY=core or =http runs one part alone.
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -17,6 +18,11 @@ install_missing wrk
 command -v npm >/dev/null 2>&1 || install_missing nodejs npm
 seconds=${PROAUTH2_BENCH_SECONDS:-10}
 count=${PROAUTH2_BENCH_COUNT:-20000}
+only=${PROAUTH2_BENCH_ONLY:-}
+case $only in
+"" | core | http) ;;
+*) echo "PROAUTH2_BENCH_ONLY=$only: use core or http" >&2; exit 2 ;;
+esac
 
 [ -d build-bench ] || meson setup build-bench --buildtype=release >/dev/null
 ninja -C build-bench >/dev/null
@@ -32,8 +38,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "== bench_core (in process), $count items per operation"
-build-bench/bench/bench_core --count "$count"
+if [ "$only" != http ]; then
+	echo "== bench_core (in process), $count items per operation"
+	build-bench/bench/bench_core --count "$count"
+fi
+[ "$only" != core ] || exit 0
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

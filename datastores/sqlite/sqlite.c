@@ -1,8 +1,11 @@
 /*
  * The SQLite datastore: one SQL table per schema table, a column per field
  * (string arrays as JSON text), indexes on queried fields, prepared
- * statements cached by their SQL text. One connection per open datastore,
- * serialised by a mutex because cached statements are shared.
+ * statements cached per connection by their SQL text. Writes go through one
+ * connection, serialised by a mutex. On a file, reads borrow a connection of
+ * their own from a pool, so they run beside each other and beside a commit's
+ * fsync, and see committed data only; a memory database is private to its
+ * connection, so there reads take the writer's.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -27,6 +30,17 @@ struct cached_statement {
 	struct cached_statement *next;
 };
 
+/* A connection and the statements prepared on it. */
+struct connection {
+	sqlite3 *db;
+	struct cached_statement *statements;
+	struct connection *next;  /* in the pool of idle readers */
+};
+
+/* Idle readers kept open; more are opened while more threads read at once,
+ * and closed as they come back. */
+#define READERS_KEPT 16
+
 /* Writers that come together share one transaction and so one fsync (a
  * group commit): each runs its statement in the open batch, and the first
  * commits the batch once the writers queued behind it have joined. Nobody
@@ -38,10 +52,13 @@ struct cached_statement {
 #define BATCH_DELAY_NS 200000
 
 struct sqlite_store {
-	sqlite3 *db;
-	pthread_mutex_t lock;
-	struct cached_statement *statements;
-	bool group_commit;
+	struct connection writer;
+	pthread_mutex_t lock;    /* the writer's */
+	bool on_disk;            /* not a memory database: readers, group commit */
+	char *uri;               /* to open readers with */
+	pthread_mutex_t readers_lock;
+	struct connection *idle_readers;
+	unsigned n_idle_readers;
 	bool in_batch;           /* a transaction is open */
 	bool leading;            /* a writer is committing the open batch */
 	uint64_t batch;          /* the open batch, else the last one */
@@ -56,7 +73,7 @@ struct sqlite_store {
 };
 
 /* Translate an SQLite result into a status; err gets SQLite's message. */
-static proauth2_status fail(struct sqlite_store *s, int rc, const char *doing,
+static proauth2_status fail(sqlite3 *db, int rc, const char *doing,
 		proauth2_error *err)
 {
 	proauth2_status status;
@@ -76,17 +93,17 @@ static proauth2_status fail(struct sqlite_store *s, int rc, const char *doing,
 		status = PROAUTH2_ERR_DATASTORE;
 	}
 	return proauth2_error_set(err, status, "sqlite: %s: %s", doing,
-			s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+			db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 /* The cached statement for sql, prepared on first use; NULL on failure. */
-static sqlite3_stmt *statement(struct sqlite_store *s, const char *sql,
+static sqlite3_stmt *statement(struct connection *conn, const char *sql,
 		proauth2_error *err)
 {
 	struct cached_statement *c;
 	int rc;
 
-	for (c = s->statements; c != NULL; c = c->next)
+	for (c = conn->statements; c != NULL; c = c->next)
 		if (strcmp(c->sql, sql) == 0)
 			return c->stmt;
 	c = calloc(1, sizeof(*c));
@@ -95,16 +112,16 @@ static sqlite3_stmt *statement(struct sqlite_store *s, const char *sql,
 		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 			&c->stmt, NULL);
 	if (rc != SQLITE_OK) {
-		fail(s, rc, "prepare", err);
+		fail(conn->db, rc, "prepare", err);
 		free(c->sql);
 		free(c);
 		return NULL;
 	}
-	c->next = s->statements;
-	s->statements = c;
+	c->next = conn->statements;
+	conn->statements = c;
 	return c->stmt;
 }
 
@@ -190,9 +207,9 @@ static int bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
 
 static int exec(struct sqlite_store *s, const char *sql, proauth2_error *err)
 {
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int rc = sqlite3_exec(s->writer.db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : (fail(s, rc, "schema", err), -1);
+	return rc == SQLITE_OK ? 0 : (fail(s->writer.db, rc, "schema", err), -1);
 }
 
 static int create_table(struct sqlite_store *s, const proauth2_table *t,
@@ -223,7 +240,7 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 		 * string literal, so probing with SELECT proves nothing. */
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s')"
 				" WHERE name = '%s'", t->name, f->name);
-		if (sqlite3_prepare_v2(s->db, sql, -1, &probe, NULL) == SQLITE_OK &&
+		if (sqlite3_prepare_v2(s->writer.db, sql, -1, &probe, NULL) == SQLITE_OK &&
 				sqlite3_step(probe) == SQLITE_ROW) {
 			sqlite3_finalize(probe);
 			continue;
@@ -251,14 +268,14 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 static int schema_version(struct sqlite_store *s, int *version, proauth2_error *err)
 {
 	sqlite3_stmt *stmt;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &stmt, NULL);
+	int rc = sqlite3_prepare_v2(s->writer.db, "PRAGMA user_version", -1, &stmt, NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*version = sqlite3_column_int(stmt, 0);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_OK ? 0 : (fail(s, rc, "read schema version", err), -1);
+	return rc == SQLITE_OK ? 0 : (fail(s->writer.db, rc, "read schema version", err), -1);
 }
 
 /* Create or update the schema, in one transaction so that two processes
@@ -294,8 +311,94 @@ static proauth2_status ensure_schema(struct sqlite_store *s, proauth2_error *err
 	if (exec(s, "COMMIT", err) == 0)
 		return PROAUTH2_OK;
 rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
 	return err ? err->status : PROAUTH2_ERR_DATASTORE;
+}
+
+/* ---- connections ---- */
+
+static int connection_open(struct connection *conn, const char *uri, int flags)
+{
+	int rc = sqlite3_open_v2(uri, &conn->db, SQLITE_OPEN_READWRITE |
+			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | flags, NULL);
+
+	if (rc == SQLITE_OK)
+		sqlite3_busy_timeout(conn->db, BUSY_TIMEOUT_MS);
+	return rc;
+}
+
+static void connection_close(struct connection *conn)
+{
+	struct cached_statement *c, *next;
+
+	for (c = conn->statements; c != NULL; c = next) {
+		next = c->next;
+		sqlite3_finalize(c->stmt);
+		free(c->sql);
+		free(c);
+	}
+	conn->statements = NULL;
+	sqlite3_close(conn->db);
+	conn->db = NULL;
+}
+
+/* A connection to read with, given back with reader_give; NULL on failure. */
+static struct connection *reader_take(struct sqlite_store *s, proauth2_error *err)
+{
+	struct connection *conn;
+	int rc;
+
+	if (!s->on_disk) {
+		pthread_mutex_lock(&s->lock);
+		return &s->writer;
+	}
+	pthread_mutex_lock(&s->readers_lock);
+	conn = s->idle_readers;
+	if (conn != NULL) {
+		s->idle_readers = conn->next;
+		s->n_idle_readers--;
+	}
+	pthread_mutex_unlock(&s->readers_lock);
+	if (conn != NULL)
+		return conn;
+	conn = calloc(1, sizeof(*conn));
+	if (conn == NULL) {
+		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	/* Without SQLITE_OPEN_CREATE: a file gone since is an error, not a
+	 * new empty database. */
+	rc = connection_open(conn, s->uri, 0);
+	/* A reader that cannot write cannot harm what the writer does. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(conn->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		fail(conn->db, rc, "open a reader", err);
+		connection_close(conn);
+		free(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+static void reader_give(struct sqlite_store *s, struct connection *conn)
+{
+	if (!s->on_disk) {
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	pthread_mutex_lock(&s->readers_lock);
+	if (s->n_idle_readers < READERS_KEPT) {
+		conn->next = s->idle_readers;
+		s->idle_readers = conn;
+		s->n_idle_readers++;
+		conn = NULL;
+	}
+	pthread_mutex_unlock(&s->readers_lock);
+	if (conn != NULL) {
+		connection_close(conn);
+		free(conn);
+	}
 }
 
 /* ---- ops ---- */
@@ -303,17 +406,18 @@ rollback:
 static void sqlite_close(void *cls)
 {
 	struct sqlite_store *s = cls;
-	struct cached_statement *c, *next;
+	struct connection *conn;
 
 	if (s == NULL)
 		return;
-	for (c = s->statements; c != NULL; c = next) {
-		next = c->next;
-		sqlite3_finalize(c->stmt);
-		free(c->sql);
-		free(c);
+	while ((conn = s->idle_readers) != NULL) {
+		s->idle_readers = conn->next;
+		connection_close(conn);
+		free(conn);
 	}
-	sqlite3_close(s->db);
+	connection_close(&s->writer);
+	free(s->uri);
+	pthread_mutex_destroy(&s->readers_lock);
 	pthread_cond_destroy(&s->finished);
 	pthread_cond_destroy(&s->joining);
 	pthread_mutex_destroy(&s->lock);
@@ -351,18 +455,22 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
 	s->company = 1.0;
 	pthread_cond_init(&s->joining, NULL);
-	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	s->uri = strdup(uri);
+	if (s->uri == NULL) {
+		sqlite_close(s);
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	}
+	rc = connection_open(&s->writer, uri, SQLITE_OPEN_CREATE);
 	if (rc != SQLITE_OK) {
-		status = fail(s, rc, "open", err);
+		status = fail(s->writer.db, rc, "open", err);
 		sqlite_close(s);
 		return status;
 	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	synchronous = sync_pragma(s->db, err);
+	synchronous = sync_pragma(s->writer.db, err);
 	if (synchronous == NULL) {
 		sqlite_close(s);
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
@@ -376,8 +484,8 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return status;
 	}
-	filename = sqlite3_db_filename(s->db, "main");
-	s->group_commit = filename != NULL && filename[0] != '\0';
+	filename = sqlite3_db_filename(s->writer.db, "main");
+	s->on_disk = filename != NULL && filename[0] != '\0';
 	*cls = s;
 	return PROAUTH2_OK;
 }
@@ -403,12 +511,12 @@ static proauth2_status batch_join(struct sqlite_store *s, uint64_t *batch,
 {
 	int rc;
 
-	if (!s->group_commit)
+	if (!s->on_disk)
 		return PROAUTH2_OK;
 	if (!s->in_batch) {
-		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
-			return fail(s, rc, "begin", err);
+			return fail(s->writer.db, rc, "begin", err);
 		s->in_batch = true;
 		s->batch++;
 		s->joined = 0;
@@ -423,10 +531,10 @@ static proauth2_status batch_join(struct sqlite_store *s, uint64_t *batch,
  * its writers. */
 static void batch_end(struct sqlite_store *s, bool commit)
 {
-	if (!commit || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		s->failed = s->batch;
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!sqlite3_get_autocommit(s->writer.db))
+			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	s->in_batch = false;
 	/* Writers kept waiting would have joined, had the batch waited for
@@ -465,10 +573,10 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 {
 	int yields;
 
-	if (!s->group_commit)
+	if (!s->on_disk)
 		return status;
 	/* An I/O error or a full disk can roll the whole transaction back. */
-	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->db))
+	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->writer.db))
 		batch_end(s, false);
 	if (s->committed < batch && !s->leading) {
 		s->leading = true;
@@ -523,7 +631,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		snprintf(sql + len, sizeof(sql) - len, ")");
 	}
 	write_lock(s);
-	stmt = statement(s, sql, err);
+	stmt = statement(&s->writer, sql, err);
 	status = stmt != NULL ? batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;
 	if (status != PROAUTH2_OK) {
@@ -543,8 +651,8 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		status = (rc & 0xff) == SQLITE_CONSTRAINT ?
 			proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
 					"sqlite: a %s record with this key exists", t->name) :
-			fail(s, rc, update ? "replace" : "store", err);
-	else if (update && sqlite3_changes(s->db) == 0)
+			fail(s->writer.db, rc, update ? "replace" : "store", err);
+	else if (update && sqlite3_changes(s->writer.db) == 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"sqlite: no %s record with this key", t->name);
 	release(stmt);
@@ -585,6 +693,7 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
+	struct connection *conn;
 	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
 	size_t i, len = 0;
@@ -601,10 +710,12 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
 	strcat(sql, " LIMIT 2");
 
-	pthread_mutex_lock(&s->lock);
-	stmt = statement(s, sql, err);
+	conn = reader_take(s, err);
+	if (conn == NULL)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	stmt = statement(conn, sql, err);
 	if (stmt == NULL) {
-		pthread_mutex_unlock(&s->lock);
+		reader_give(s, conn);
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
 	}
 	rc = bind_query(stmt, query, 1);
@@ -622,16 +733,16 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 			status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
 					"sqlite: more than one %s record matches", t->name);
 		else if (rc != SQLITE_DONE)
-			status = fail(s, rc, "fetch", err);
+			status = fail(conn->db, rc, "fetch", err);
 		if (status != PROAUTH2_OK) {
 			json_decref(*record);
 			*record = NULL;
 		}
 	} else {
-		status = fail(s, rc, "fetch", err);
+		status = fail(conn->db, rc, "fetch", err);
 	}
 	release(stmt);
-	pthread_mutex_unlock(&s->lock);
+	reader_give(s, conn);
 	return status;
 }
 
@@ -648,7 +759,7 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 
 	*removed = 0;
 	write_lock(s);
-	stmt = statement(s, sql, err);
+	stmt = statement(&s->writer, sql, err);
 	status = stmt != NULL ? batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;
 	if (status != PROAUTH2_OK) {
@@ -662,9 +773,9 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
-		*removed = (size_t)sqlite3_changes(s->db);
+		*removed = (size_t)sqlite3_changes(s->writer.db);
 	else
-		status = fail(s, rc, "remove", err);
+		status = fail(s->writer.db, rc, "remove", err);
 	release(stmt);
 	status = batch_finish(s, batch, status, err);
 	if (status != PROAUTH2_OK)
