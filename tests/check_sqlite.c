@@ -1,7 +1,7 @@
 /* What the SQLite backend promises beyond the conformance suite: WAL mode,
- * a versioned schema that older databases are brought up to, a clear
- * refusal of newer ones, and readers on their own connections that see every
- * write that has returned. */
+ * rows stored by rowid, a versioned schema that older databases are brought
+ * up to, a clear refusal of newer ones, and readers on their own connections
+ * that see every write that has returned. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +71,10 @@ START_TEST(file_is_wal_with_current_schema)
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	ck_assert_int_eq(query_int("PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	/* Rows by rowid: see create_table for why. */
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 7);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master"
+			" WHERE sql LIKE '%WITHOUT ROWID%'"), 0);
 	proauth2_datastore_close(ds);
 }
 END_TEST

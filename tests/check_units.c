@@ -2,12 +2,14 @@
  * PKCE, scopes and status codes. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
 #include <proauth2/proauth2.h>
 
 #include "crypto.h"
+#include "grant.h"
 #include "internal.h"
 #include "pkce.h"
 #include "scope.h"
@@ -75,6 +77,25 @@ START_TEST(secure_equal_compares_whole_strings)
 	ck_assert(!proauth2_secure_equal("secret", "secreT"));
 	ck_assert(!proauth2_secure_equal("secret", "secret2"));
 	ck_assert(!proauth2_secure_equal("", "x"));
+}
+END_TEST
+
+/* UUID version 7: time first, so that later ids sort after earlier ones. */
+START_TEST(grant_ids_are_time_ordered_uuids)
+{
+	char earlier[GRANT_ID_SIZE], later[GRANT_ID_SIZE], again[GRANT_ID_SIZE];
+	struct timespec pause = {0, 2000000};
+
+	grant_new_id(earlier);
+	grant_new_id(again);
+	nanosleep(&pause, NULL);
+	grant_new_id(later);
+	ck_assert_uint_eq(strlen(earlier), 36);
+	ck_assert_int_eq(earlier[8], '-');
+	ck_assert_int_eq(earlier[14], '7');
+	ck_assert_ptr_nonnull(strchr("89ab", earlier[19]));
+	ck_assert_str_ne(earlier, again);
+	ck_assert_int_gt(strcmp(later, earlier), 0);
 }
 END_TEST
 
@@ -203,6 +224,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, hash_is_sha256_base64url);
 	tcase_add_test(tc, secrets_are_256_bit_and_distinct);
 	tcase_add_test(tc, secure_equal_compares_whole_strings);
+	tcase_add_test(tc, grant_ids_are_time_ordered_uuids);
 	tcase_add_test(tc, pkce_rfc7636_appendix_b);
 	tcase_add_test(tc, pkce_string_bounds);
 	tcase_add_test(tc, scope_syntax);

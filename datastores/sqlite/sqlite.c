@@ -212,6 +212,16 @@ static int exec(struct sqlite_store *s, const char *sql, proauth2_error *err)
 	return rc == SQLITE_OK ? 0 : (fail(s->writer.db, rc, "schema", err), -1);
 }
 
+/*
+ * Rows are stored by rowid, the key in a unique index beside them. Keys are
+ * random hashes: with the key as the table's own key (WITHOUT ROWID), every
+ * index ends in it too, so each insert dirties a random page of the table
+ * and of every index. By rowid, the table and the indexes of shared or
+ * time-ordered values (a client's tokens, a grant id, an expiry) are
+ * appended to, and a batch of inserts shares their last pages: a third of
+ * the pages written per token. Tables made WITHOUT ROWID by earlier
+ * versions work as they are.
+ */
 static int create_table(struct sqlite_store *s, const proauth2_table *t,
 		proauth2_error *err)
 {
@@ -225,10 +235,11 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s\"%s\" %s%s",
 				i ? ", " : "", f->name,
 				f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT",
-				i == 0 ? " PRIMARY KEY" :
+				/* NOT NULL: a rowid table's key allows NULL. */
+				i == 0 ? " NOT NULL PRIMARY KEY" :
 				(f->flags & PROAUTH2_FIELD_REQUIRED) ? " NOT NULL" : "");
 	}
-	snprintf(sql + len, sizeof(sql) - len, ") WITHOUT ROWID");
+	snprintf(sql + len, sizeof(sql) - len, ")");
 	if (exec(s, sql, err) != 0)
 		return -1;
 	/* A table from an older schema gains the optional fields added since. */
