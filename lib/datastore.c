@@ -5,6 +5,8 @@
 
 #include <proauth2/datastore.h>
 
+#include "internal.h"
+
 struct proauth2_datastore {
 	const proauth2_datastore_ops *ops;
 	void *cls;
@@ -164,4 +166,18 @@ proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
 	if (removed != NULL)
 		*removed = total;
 	return PROAUTH2_OK;
+}
+
+proauth2_status datastore_begin_writes(proauth2_datastore *ds, proauth2_error *err)
+{
+	if (!HAS_METHOD(ds->ops, begin_writes) || !HAS_METHOD(ds->ops, end_writes))
+		return PROAUTH2_OK;
+	return ds->ops->begin_writes(ds->cls, err);
+}
+
+proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err)
+{
+	if (!HAS_METHOD(ds->ops, begin_writes) || !HAS_METHOD(ds->ops, end_writes))
+		return PROAUTH2_OK;
+	return ds->ops->end_writes(ds->cls, err);
 }

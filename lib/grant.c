@@ -76,14 +76,24 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 	return status;
 }
 
-/* Remove the access token token, best effort: this runs after a failure. */
-static void remove_token(proauth2_provider *p, const char *token)
+/* Remove token from table, best effort: this runs after a failure. */
+static void remove_token(proauth2_provider *p, const char *table,
+		const char *token)
 {
 	char hash[PROAUTH2_HASH_SIZE];
 
-	if (proauth2_hash(token, hash, NULL) == PROAUTH2_OK)
-		remove_where(p, TABLE_ACCESS_TOKENS,
-				json_pack("{s:s}", "token_hash", hash), NULL, NULL);
+	if (token != NULL && proauth2_hash(token, hash, NULL) == PROAUTH2_OK)
+		remove_where(p, table, json_pack("{s:s}", "token_hash", hash),
+				NULL, NULL);
+}
+
+void grant_discard(proauth2_provider *p, proauth2_token_response *r)
+{
+	if (r == NULL)
+		return;
+	remove_token(p, TABLE_ACCESS_TOKENS, r->access_token);
+	remove_token(p, TABLE_REFRESH_TOKENS, r->refresh_token);
+	proauth2_token_response_free(r);
 }
 
 /*
@@ -131,10 +141,7 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 	if (status == PROAUTH2_OK && t->revocable)
 		status = remove_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {
-		/* Leave no half-issued response behind. */
-		if (r->access_token != NULL)
-			remove_token(p, r->access_token);
-		proauth2_token_response_free(r);
+		grant_discard(p, r);
 		return status;
 	}
 	*out = r;

@@ -29,6 +29,10 @@ typedef struct grant_tokens {
 proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *tokens,
 		proauth2_token_response **out, proauth2_error *err);
 
+/* Remove r's tokens, best effort, and free r: no half-issued response is
+ * left behind a failure. Accepts NULL. */
+void grant_discard(proauth2_provider *p, proauth2_token_response *r);
+
 /*
  * Spend the one-time secret whose hash is given (a code or a refresh
  * token) by recording it as spent. Exactly one of any number of callers

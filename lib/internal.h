@@ -55,6 +55,11 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 proauth2_status remove_where(proauth2_provider *p, const char *table,
 		json_t *query, size_t *removed, proauth2_error *err);
 
+/* Writes made durable together (proauth2_datastore_ops.begin_writes); a
+ * backend without that method makes each durable alone. */
+proauth2_status datastore_begin_writes(proauth2_datastore *ds, proauth2_error *err);
+proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err);
+
 /* A JSON object built with json_pack; NULL when memory ran out. */
 #define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
 

@@ -100,6 +100,34 @@ static proauth2_status spend(proauth2_provider *p, const char *table,
 	return remove_where(p, table, json_pack("{s:s}", key, hash), NULL, err);
 }
 
+/*
+ * Spend record (a code or refresh token, found under hash in table) and
+ * issue tokens for its grant, as one group of writes: one commit instead of
+ * one per write, on a datastore that groups them. Nothing is answered
+ * before the group is durable.
+ */
+static proauth2_status spend_and_issue(proauth2_provider *p, const char *table,
+		const char *key, const char *hash, const json_t *record,
+		const grant_tokens *tokens, proauth2_token_response **out,
+		proauth2_error *err)
+{
+	proauth2_status status = datastore_begin_writes(p->datastore, err);
+	proauth2_status durable;
+
+	if (status != PROAUTH2_OK)
+		return status;
+	status = spend(p, table, key, hash, record, err);
+	if (status == PROAUTH2_OK)
+		status = grant_issue(p, tokens, out, err);
+	durable = datastore_end_writes(p->datastore, err);
+	if (durable != PROAUTH2_OK) {
+		grant_discard(p, *out);
+		*out = NULL;
+		status = durable;
+	}
+	return status;
+}
+
 proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		const proauth2_code_exchange *req, proauth2_token_response **out,
 		proauth2_error *err)
@@ -123,8 +151,6 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 				"the code was issued to another client");
 	if (status == PROAUTH2_OK)
 		status = check_code_binding(code, req, err);
-	if (status == PROAUTH2_OK)
-		status = spend(p, TABLE_CODES, "code_hash", hash, code, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
 		grant_tokens tokens = {
@@ -135,7 +161,8 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 			.refresh_scope = may_refresh(p, client) ? scope : NULL,
 			.revocable = true,
 		};
-		status = grant_issue(p, &tokens, out, err);
+		status = spend_and_issue(p, TABLE_CODES, "code_hash", hash, code,
+				&tokens, out, err);
 	}
 	json_decref(code);
 	json_decref(client);
@@ -177,8 +204,6 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 		else if ((granted = strdup(scope && scope[0] ? scope : original)) == NULL)
 			status = NO_MEMORY(err);
 	}
-	if (status == PROAUTH2_OK)
-		status = spend(p, TABLE_REFRESH_TOKENS, "token_hash", hash, old, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
 			.client_id = client_id,
@@ -189,7 +214,8 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 			.refresh_scope = record_string(old, "scope"),
 			.revocable = true,
 		};
-		status = grant_issue(p, &tokens, out, err);
+		status = spend_and_issue(p, TABLE_REFRESH_TOKENS, "token_hash",
+				hash, old, &tokens, out, err);
 	}
 	free(granted);
 	json_decref(old);

@@ -170,6 +170,12 @@ START_TEST(synchronous_choice)
 }
 END_TEST
 
+static json_t *grant_mark(const char *grant_id)
+{
+	return json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
+			(json_int_t)4000000000);
+}
+
 #define READERS 20  /* more than the pool keeps idle */
 #define WRITES_EACH 40
 
@@ -191,8 +197,7 @@ static void *write_then_read(void *arg)
 		json_t *record, *query, *found = NULL;
 
 		snprintf(grant_id, sizeof(grant_id), "g-%d-%d", w->id, i);
-		record = json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
-				(json_int_t)4000000000);
+		record = grant_mark(grant_id);
 		query = json_pack("{s:s}", "grant_id", grant_id);
 		if (proauth2_datastore_store(w->ds, "revoked_grants", record, &err) != PROAUTH2_OK ||
 				proauth2_datastore_fetch(w->ds, "revoked_grants", query, 0,
@@ -235,6 +240,41 @@ START_TEST(every_returned_write_is_read_back)
 }
 END_TEST
 
+/* The backend itself, without the datastore handle: begin_writes and
+ * end_writes are the core's, not the public API's. */
+START_TEST(a_group_of_writes_commits_at_its_end)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	proauth2_error err = {0};
+	json_t *record, *query = json_pack("{s:s}", "grant_id", "g2"), *found = NULL;
+	const char *ids[] = {"g1", "g2", "g3"};
+	void *cls = NULL;
+	size_t i;
+
+	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->begin_writes(cls, &err), PROAUTH2_OK);
+	for (i = 0; i < 3; i++) {
+		record = grant_mark(ids[i]);
+		ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+		json_decref(record);
+	}
+	/* Not yet committed, yet the group reads what it wrote. */
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 0);
+	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+	json_decref(found);
+	ck_assert_int_eq(ops->end_writes(cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 3);
+	/* Outside a group, a write is committed when it returns. */
+	record = grant_mark("g4");
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 4);
+	json_decref(record);
+	json_decref(query);
+	ops->close(cls);
+}
+END_TEST
+
 START_TEST(vanished_file_is_an_error_not_a_new_database)
 {
 	proauth2_datastore *ds = NULL;
@@ -274,6 +314,7 @@ int main(void)
 	tcase_add_test(tc, synchronous_choice);
 	tcase_add_test(tc, every_returned_write_is_read_back);
 	tcase_add_test(tc, vanished_file_is_an_error_not_a_new_database);
+	tcase_add_test(tc, a_group_of_writes_commits_at_its_end);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

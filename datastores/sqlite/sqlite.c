@@ -70,7 +70,37 @@ struct sqlite_store {
 	double company;          /* writers about per batch, a moving average */
 	pthread_cond_t finished;
 	pthread_cond_t joining;  /* a writer joined the open batch */
+	struct write_group *groups;  /* open groups, to hear of failed batches */
 };
+
+/*
+ * A thread's writes that become durable together (begin_writes to
+ * end_writes): each joins a batch without waiting for its commit, and the
+ * group waits once, for the last batch it joined. Its reads go through the
+ * writer, which sees the open batch, so they wait for that batch too.
+ */
+struct write_group {
+	struct sqlite_store *store;  /* NULL: none open on this thread */
+	unsigned depth;              /* begin_writes calls not yet ended */
+	uint64_t first, last;        /* batches joined or read from; 0: none */
+	bool failed;                 /* one of them did not commit */
+	struct write_group *next;    /* in store->groups */
+};
+
+static __thread struct write_group thread_group;
+
+/* The calling thread's open group on s, or NULL. */
+static struct write_group *group_on(struct sqlite_store *s)
+{
+	return thread_group.store == s ? &thread_group : NULL;
+}
+
+static void group_joined(struct write_group *g, uint64_t batch)
+{
+	if (g->first == 0)
+		g->first = batch;
+	g->last = batch;
+}
 
 /* Translate an SQLite result into a status; err gets SQLite's message. */
 static proauth2_status fail(sqlite3 *db, int rc, const char *doing,
@@ -353,14 +383,18 @@ static void connection_close(struct connection *conn)
 	conn->db = NULL;
 }
 
-/* A connection to read with, given back with reader_give; NULL on failure. */
+/* A connection to read with, given back with reader_give; NULL on failure.
+ * A memory database and an open group read through the writer. */
 static struct connection *reader_take(struct sqlite_store *s, proauth2_error *err)
 {
+	struct write_group *g = group_on(s);
 	struct connection *conn;
 	int rc;
 
-	if (!s->on_disk) {
+	if (!s->on_disk || g != NULL) {
 		pthread_mutex_lock(&s->lock);
+		if (g != NULL && s->in_batch)
+			group_joined(g, s->batch);
 		return &s->writer;
 	}
 	pthread_mutex_lock(&s->readers_lock);
@@ -394,7 +428,7 @@ static struct connection *reader_take(struct sqlite_store *s, proauth2_error *er
 
 static void reader_give(struct sqlite_store *s, struct connection *conn)
 {
-	if (!s->on_disk) {
+	if (conn == &s->writer) {
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}
@@ -542,10 +576,15 @@ static proauth2_status batch_join(struct sqlite_store *s, uint64_t *batch,
  * its writers. */
 static void batch_end(struct sqlite_store *s, bool commit)
 {
+	struct write_group *g;
+
 	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		s->failed = s->batch;
 		if (!sqlite3_get_autocommit(s->writer.db))
 			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
+		for (g = s->groups; g != NULL; g = g->next)
+			if (g->first != 0 && g->first <= s->batch && s->batch <= g->last)
+				g->failed = true;
 	}
 	s->in_batch = false;
 	/* Writers kept waiting would have joined, had the batch waited for
@@ -574,6 +613,13 @@ static void wait_for_company(struct sqlite_store *s)
 		;
 }
 
+/* An I/O error or a full disk can roll the whole transaction back. */
+static void batch_check(struct sqlite_store *s, uint64_t batch)
+{
+	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->writer.db))
+		batch_end(s, false);
+}
+
 /*
  * After a write statement, under the lock: return once batch is durable,
  * committing it if no other writer is. status is the statement's own; it
@@ -586,9 +632,7 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 
 	if (!s->on_disk)
 		return status;
-	/* An I/O error or a full disk can roll the whole transaction back. */
-	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->writer.db))
-		batch_end(s, false);
+	batch_check(s, batch);
 	if (s->committed < batch && !s->leading) {
 		s->leading = true;
 		if (s->company > 1.2)
@@ -608,6 +652,20 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 	if (s->failed == batch)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 				"sqlite: the transaction did not commit");
+	return status;
+}
+
+/* After a write statement, under the lock: in a group, note its batch and
+ * go on; otherwise wait for the batch (batch_finish). */
+static proauth2_status batch_settle(struct sqlite_store *s, uint64_t batch,
+		proauth2_status status, proauth2_error *err)
+{
+	struct write_group *g = group_on(s);
+
+	if (g == NULL)
+		return batch_finish(s, batch, status, err);
+	batch_check(s, batch);
+	group_joined(g, batch);
 	return status;
 }
 
@@ -667,7 +725,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"sqlite: no %s record with this key", t->name);
 	release(stmt);
-	status = batch_finish(s, batch, status, err);
+	status = batch_settle(s, batch, status, err);
 	pthread_mutex_unlock(&s->lock);
 	return status;
 }
@@ -788,7 +846,7 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	else
 		status = fail(s->writer.db, rc, "remove", err);
 	release(stmt);
-	status = batch_finish(s, batch, status, err);
+	status = batch_settle(s, batch, status, err);
 	if (status != PROAUTH2_OK)
 		*removed = 0;
 	pthread_mutex_unlock(&s->lock);
@@ -818,6 +876,47 @@ static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 	return run_delete(cls, sql, NULL, &now, removed, err);
 }
 
+/* A memory database has no batches: each write is done when it returns. A
+ * group already open on another datastore leaves this one's writes alone. */
+static proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+
+	(void)err;
+	if (!s->on_disk || (thread_group.store != NULL && thread_group.store != s))
+		return PROAUTH2_OK;
+	if (thread_group.depth++ > 0)
+		return PROAUTH2_OK;
+	thread_group = (struct write_group){.store = s, .depth = 1};
+	pthread_mutex_lock(&s->lock);
+	thread_group.next = s->groups;
+	s->groups = &thread_group;
+	pthread_mutex_unlock(&s->lock);
+	return PROAUTH2_OK;
+}
+
+static proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+	struct write_group *g = group_on(s), **link;
+	proauth2_status status = PROAUTH2_OK;
+
+	if (g == NULL || --g->depth > 0)
+		return PROAUTH2_OK;
+	pthread_mutex_lock(&s->lock);
+	if (g->last != 0)
+		status = batch_finish(s, g->last, PROAUTH2_OK, err);
+	if (status == PROAUTH2_OK && g->failed)
+		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: the transaction did not commit");
+	for (link = &s->groups; *link != g; link = &(*link)->next)
+		;
+	*link = g->next;
+	pthread_mutex_unlock(&s->lock);
+	*g = (struct write_group){0};
+	return status;
+}
+
 static const proauth2_datastore_ops sqlite_ops = {
 	.api_version = PROAUTH2_DATASTORE_API_VERSION,
 	.struct_size = sizeof(proauth2_datastore_ops),
@@ -829,6 +928,8 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.close = sqlite_close,
 	.purge_expired = sqlite_purge_expired,
 	.replace = sqlite_replace,
+	.begin_writes = sqlite_begin_writes,
+	.end_writes = sqlite_end_writes,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)

@@ -119,6 +119,20 @@ typedef struct proauth2_datastore_ops {
 	proauth2_status (*purge_expired)(void *cls, const proauth2_table *table,
 			int64_t now, size_t *removed, proauth2_error *err);
 
+	/*
+	 * Optional, both or neither: make the calling thread's next writes
+	 * durable together, at one commit rather than one each. Between
+	 * begin_writes and end_writes, store, replace and remove may return
+	 * before their change is durable, and fetch must see every change any
+	 * thread has made so far, durable or not (the replay defence reads a
+	 * revocation mark that way). end_writes returns once every change of
+	 * the group is durable, or fails if any was lost; it is called after
+	 * every successful begin_writes, on success and failure alike. Calls
+	 * from one thread on one datastore nest.
+	 */
+	proauth2_status (*begin_writes)(void *cls, proauth2_error *err);
+	proauth2_status (*end_writes)(void *cls, proauth2_error *err);
+
 	/* Methods are only ever appended here. */
 } proauth2_datastore_ops;
 
