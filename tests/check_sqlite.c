@@ -176,8 +176,8 @@ static json_t *grant_mark(const char *grant_id)
 			(json_int_t)4000000000);
 }
 
-#define READERS 20  /* more than the pool keeps idle */
-#define WRITES_EACH 40
+#define READERS 72  /* more than the pool keeps idle */
+#define WRITES_EACH 10
 
 struct writer_reader {
 	proauth2_datastore *ds;
