@@ -1,6 +1,6 @@
 /*
  * The floor of the HTTP benchmark: libmicrohttpd set up as provider_demo
- * sets it up (a thread pool, keep-alive), answering every request with a
+ * sets it up (its thread pool, keep-alive), answering every request with a
  * fixed token-shaped JSON body. What proauth2 adds is measured above this.
  *
  *   http_floor PORT    (listens on 127.0.0.1; SIGTERM stops it)
@@ -15,7 +15,8 @@
 
 #include <microhttpd.h>
 
-#define THREADS 2  /* as provider_demo: one per core here */
+#include "server.h"  /* provider_demo's: SERVER_THREADS */
+
 #define BODY "{\"access_token\":\"ocVvySeL0Nebeak8qmVv9kcjBXA5k1QJuHhqqBKQi8g\"," \
 	"\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":\"read\"}"
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0,
 			NULL, NULL, answer, NULL,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 			MHD_OPTION_END);
 	if (d == NULL) {

@@ -13,9 +13,6 @@
 #include "reply.h"
 #include "server.h"
 
-/* Workers mostly wait for the database's commit; with many of them, the
- * SQLite backend's group commit lets their writes share one fsync. */
-#define THREADS 16
 #define IDLE_TIMEOUT 30  /* seconds */
 
 struct server {
@@ -228,7 +225,7 @@ server *server_start(int listen_fd, server_handler handler, void *cls)
 	s->cls = cls;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
 			MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
