@@ -1,7 +1,8 @@
 /* What the SQLite backend promises beyond the conformance suite: WAL mode,
  * rows stored by rowid, a versioned schema that older databases are brought
- * up to, a clear refusal of newer ones, and readers on their own connections
- * that see every write that has returned. */
+ * up to, a clear refusal of newer ones, readers on their own connections
+ * that see every write that has returned, and failed commits that fail
+ * their writers and keep nothing. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <sqlite3.h>
 
 #include <proauth2/proauth2.h>
+
+#include "faulty_vfs.h"
 
 static char dir[64], path[128];
 
@@ -275,6 +278,38 @@ START_TEST(a_group_of_writes_commits_at_its_end)
 }
 END_TEST
 
+/* A disk that fails an fsync: the write whose commit it was fails, nothing
+ * of it is kept, and the next write goes through. */
+START_TEST(a_write_whose_commit_fails_is_an_error_and_not_kept)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *kept = grant_mark("kept"), *lost = grant_mark("lost"),
+		*after = grant_mark("after");
+	char uri[192];
+
+	ck_assert_int_eq(faulty_vfs_register(), SQLITE_OK);
+	snprintf(uri, sizeof(uri), "file:%s?vfs=%s", path, FAULTY_VFS_NAME);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", kept, &err),
+			PROAUTH2_OK);
+	faulty_vfs_fail_syncs(true);
+	ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", lost, &err),
+			PROAUTH2_ERR_DATASTORE);
+	faulty_vfs_fail_syncs(false);
+	ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", after, &err),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"
+			" WHERE grant_id = 'lost'"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 2);
+	json_decref(after);
+	json_decref(lost);
+	json_decref(kept);
+}
+END_TEST
+
 START_TEST(vanished_file_is_an_error_not_a_new_database)
 {
 	proauth2_datastore *ds = NULL;
@@ -315,6 +350,7 @@ int main(void)
 	tcase_add_test(tc, every_returned_write_is_read_back);
 	tcase_add_test(tc, vanished_file_is_an_error_not_a_new_database);
 	tcase_add_test(tc, a_group_of_writes_commits_at_its_end);
+	tcase_add_test(tc, a_write_whose_commit_fails_is_an_error_and_not_kept);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

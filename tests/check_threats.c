@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "faulty_vfs.h"
 #include "support.h"
 
 #define CONF PROAUTH2_CLIENT_CONFIDENTIAL
@@ -602,6 +603,31 @@ START_TEST(concurrent_code_redemption_across_processes)
 }
 END_TEST
 
+/* A disk that fails the commit of an exchange: the exchange fails with no
+ * tokens, and the code stays good, for nothing of the exchange was kept. */
+START_TEST(exchange_whose_commit_fails_keeps_the_code)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_code_exchange request = good_request(c, code);
+
+	ck_assert_int_eq(faulty_vfs_register(), 0);
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	free(env.uri);
+	ck_assert_int_ge(asprintf(&env.uri, "file:%s/proauth2.db?vfs=%s", env.dir,
+			FAULTY_VFS_NAME), 0);
+	env.provider = env_open_provider(&env.ds);
+	faulty_vfs_fail_syncs(true);
+	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_DATASTORE);
+	faulty_vfs_fail_syncs(false);
+	ck_assert_int_eq(exchange_status(&request), PROAUTH2_OK);
+	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *threats_suite(void)
 {
 	Suite *s = suite_create("threats");
@@ -632,6 +658,9 @@ static Suite *threats_suite(void)
 	/* Processes share a file or a server, not a private :memory: database. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
 		tcase_add_test(tc, concurrent_code_redemption_across_processes);
+	/* A file through SQLite's VFS. */
+	if (strcmp(env_backend(), "sqlite") == 0)
+		tcase_add_test(tc, exchange_whose_commit_fails_keeps_the_code);
 	suite_add_tcase(s, tc);
 	return s;
 }
