@@ -168,16 +168,18 @@ proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
 	return PROAUTH2_OK;
 }
 
+/* Both methods or neither: one alone cannot make a group. */
+static bool groups_writes(const proauth2_datastore_ops *ops)
+{
+	return HAS_METHOD(ops, begin_writes) && HAS_METHOD(ops, end_writes);
+}
+
 proauth2_status datastore_begin_writes(proauth2_datastore *ds, proauth2_error *err)
 {
-	if (!HAS_METHOD(ds->ops, begin_writes) || !HAS_METHOD(ds->ops, end_writes))
-		return PROAUTH2_OK;
-	return ds->ops->begin_writes(ds->cls, err);
+	return groups_writes(ds->ops) ? ds->ops->begin_writes(ds->cls, err) : PROAUTH2_OK;
 }
 
 proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err)
 {
-	if (!HAS_METHOD(ds->ops, begin_writes) || !HAS_METHOD(ds->ops, end_writes))
-		return PROAUTH2_OK;
-	return ds->ops->end_writes(ds->cls, err);
+	return groups_writes(ds->ops) ? ds->ops->end_writes(ds->cls, err) : PROAUTH2_OK;
 }
