@@ -615,6 +615,12 @@ static void wait_for_company(struct sqlite_store *s)
 		;
 }
 
+static proauth2_status not_committed(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the transaction did not commit");
+}
+
 /* An I/O error or a full disk can roll the whole transaction back. */
 static void batch_check(struct sqlite_store *s, uint64_t batch)
 {
@@ -651,10 +657,7 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 	}
 	while (s->committed < batch)
 		pthread_cond_wait(&s->finished, &s->lock);
-	if (s->failed == batch)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: the transaction did not commit");
-	return status;
+	return s->failed == batch ? not_committed(err) : status;
 }
 
 /* After a write statement, under the lock: in a group, note its batch and
@@ -885,9 +888,11 @@ static proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 	struct sqlite_store *s = cls;
 
 	(void)err;
-	if (!s->on_disk || (thread_group.store != NULL && thread_group.store != s))
+	if (thread_group.store == s) {
+		thread_group.depth++;
 		return PROAUTH2_OK;
-	if (thread_group.depth++ > 0)
+	}
+	if (!s->on_disk || thread_group.store != NULL)
 		return PROAUTH2_OK;
 	thread_group = (struct write_group){.store = s, .depth = 1};
 	pthread_mutex_lock(&s->lock);
@@ -909,8 +914,7 @@ static proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
 	if (g->last != 0)
 		status = batch_finish(s, g->last, PROAUTH2_OK, err);
 	if (status == PROAUTH2_OK && g->failed)
-		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: the transaction did not commit");
+		status = not_committed(err);
 	for (link = &s->groups; *link != g; link = &(*link)->next)
 		;
 	*link = g->next;
