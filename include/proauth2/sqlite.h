@@ -9,12 +9,17 @@
  * Durability: every commit is fsynced (synchronous=FULL) and survives a
  * power cut; writes that come together from several threads share one
  * transaction and one fsync (a group commit), and none returns before its
- * transaction is durable. "file:oauth.db?synchronous=normal" trades that for speed: a
- * commit then survives the process crashing, but a power cut or kernel
- * crash may lose the last commits (never corrupting the file) — issued
- * tokens that then fail validation, or, within a code's short lifetime, a
- * spent code that could be redeemed once more. Another value is refused
- * with PROAUTH2_ERR_INVALID_ARGUMENT.
+ * transaction is durable, except inside a write group (begin_writes to
+ * end_writes), where end_writes waits once for all of them. A memory
+ * database commits each write on its own. "file:oauth.db?synchronous=normal"
+ * trades durability for speed: a commit then survives the process
+ * crashing, but a power cut or kernel crash may lose the last commits
+ * (never corrupting the file) — issued tokens that then fail validation,
+ * or, within a code's short lifetime, a spent code that could be redeemed
+ * once more. Another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ *
+ * Built into libproauth2: using it needs nothing besides proauth2's own
+ * pkg-config file.
  */
 #ifndef PROAUTH2_SQLITE_H
 #define PROAUTH2_SQLITE_H

@@ -1,0 +1,206 @@
+/*
+ * Group commit, on a file: writers that come together share one
+ * transaction and so one fsync. Each runs its statement in the open batch,
+ * and the first commits the batch once the writers queued behind it have
+ * joined. Nobody hears back before the batch is durable. A memory database
+ * commits each statement on its own: there is no fsync to share.
+ *
+ * Write groups (begin_writes to end_writes) let one thread's writes join
+ * batches without waiting, and wait once, in end_writes.
+ */
+#include <sched.h>
+#include <time.h>
+
+#include "sqlite_int.h"
+
+#define BATCH_JOIN_YIELDS 64  /* how long a leader lets others join */
+/* When writers have been coming together, a leader also waits this long for
+ * company: less than an fsync costs, and it saves one for each who joins. */
+#define BATCH_DELAY_NS 200000
+
+static __thread struct write_group thread_group;
+
+struct write_group *sqlite_group_on(struct sqlite_store *s)
+{
+	return thread_group.store == s ? &thread_group : NULL;
+}
+
+void sqlite_group_joined(struct write_group *g, uint64_t batch)
+{
+	if (g->first == 0)
+		g->first = batch;
+	g->last = batch;
+}
+
+/* Take the lock as a writer: a leader waits for queued writers to join,
+ * and for company when writers keep finding the lock taken. */
+void sqlite_write_lock(struct sqlite_store *s)
+{
+	if (pthread_mutex_trylock(&s->lock) == 0)
+		return;
+	__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&s->lock);
+	__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+	s->kept_waiting++;
+}
+
+proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
+		proauth2_error *err)
+{
+	int rc;
+
+	if (!s->on_disk)
+		return PROAUTH2_OK;
+	if (!s->in_batch) {
+		rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return sqlite_fail(s->writer.db, rc, "begin", err);
+		s->in_batch = true;
+		s->batch++;
+		s->joined = 0;
+	}
+	s->joined++;
+	pthread_cond_signal(&s->joining);
+	*batch = s->batch;
+	return PROAUTH2_OK;
+}
+
+/* End the open batch with COMMIT (or, when it failed, ROLLBACK) and wake
+ * its writers. */
+static void batch_end(struct sqlite_store *s, bool commit)
+{
+	struct write_group *g;
+
+	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		s->failed = s->batch;
+		if (!sqlite3_get_autocommit(s->writer.db))
+			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
+		for (g = s->groups; g != NULL; g = g->next)
+			if (g->first != 0 && g->first <= s->batch && s->batch <= g->last)
+				g->failed = true;
+	}
+	s->in_batch = false;
+	/* Writers kept waiting would have joined, had the batch waited for
+	 * them. Averaged, so that one batch that went alone does not stop
+	 * the next from waiting. */
+	s->company = 0.9 * s->company + 0.1 * (s->joined + s->kept_waiting);
+	s->kept_waiting = 0;
+	s->committed = s->batch;
+	pthread_cond_broadcast(&s->finished);
+}
+
+/* Give the writers who have been coming together a moment to join. */
+static void wait_for_company(struct sqlite_store *s)
+{
+	unsigned expected = s->company < 2 ? 2 : (unsigned)(s->company + 0.5);
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += BATCH_DELAY_NS;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (s->in_batch && s->joined < expected &&
+			pthread_cond_timedwait(&s->joining, &s->lock, &deadline) == 0)
+		;
+}
+
+static proauth2_status not_committed(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the transaction did not commit");
+}
+
+/* An I/O error or a full disk can roll the whole transaction back. */
+static void batch_check(struct sqlite_store *s, uint64_t batch)
+{
+	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->writer.db))
+		batch_end(s, false);
+}
+
+/*
+ * After a write statement, under the lock: return once batch is durable,
+ * committing it if no other writer is. status is the statement's own; it
+ * stands unless the batch failed to commit.
+ */
+static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
+		proauth2_status status, proauth2_error *err)
+{
+	int yields;
+
+	if (!s->on_disk)
+		return status;
+	batch_check(s, batch);
+	if (s->committed < batch && !s->leading) {
+		s->leading = true;
+		if (s->company > 1.2)
+			wait_for_company(s);
+		for (yields = 0; yields < BATCH_JOIN_YIELDS &&
+				__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
+			pthread_mutex_unlock(&s->lock);
+			sched_yield();
+			pthread_mutex_lock(&s->lock);
+		}
+		if (s->committed < batch)
+			batch_end(s, true);
+		s->leading = false;
+	}
+	while (s->committed < batch)
+		pthread_cond_wait(&s->finished, &s->lock);
+	return s->failed == batch ? not_committed(err) : status;
+}
+
+proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
+		proauth2_status status, proauth2_error *err)
+{
+	struct write_group *g = sqlite_group_on(s);
+
+	if (g == NULL)
+		return batch_finish(s, batch, status, err);
+	batch_check(s, batch);
+	sqlite_group_joined(g, batch);
+	return status;
+}
+
+/* A memory database has no batches: each write is done when it returns. A
+ * group already open on another datastore leaves this one's writes alone. */
+proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+
+	(void)err;
+	if (thread_group.store == s) {
+		thread_group.depth++;
+		return PROAUTH2_OK;
+	}
+	if (!s->on_disk || thread_group.store != NULL)
+		return PROAUTH2_OK;
+	thread_group = (struct write_group){.store = s, .depth = 1};
+	pthread_mutex_lock(&s->lock);
+	thread_group.next = s->groups;
+	s->groups = &thread_group;
+	pthread_mutex_unlock(&s->lock);
+	return PROAUTH2_OK;
+}
+
+proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+	struct write_group *g = sqlite_group_on(s), **link;
+	proauth2_status status = PROAUTH2_OK;
+
+	if (g == NULL || --g->depth > 0)
+		return PROAUTH2_OK;
+	pthread_mutex_lock(&s->lock);
+	if (g->last != 0)
+		status = batch_finish(s, g->last, PROAUTH2_OK, err);
+	if (status == PROAUTH2_OK && g->failed)
+		status = not_committed(err);
+	for (link = &s->groups; *link != g; link = &(*link)->next)
+		;
+	*link = g->next;
+	pthread_mutex_unlock(&s->lock);
+	*g = (struct write_group){0};
+	return status;
+}

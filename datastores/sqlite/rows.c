@@ -1,0 +1,156 @@
+/*
+ * Records as rows: a column per field, integers as INTEGER, strings as
+ * TEXT, string arrays as JSON text; the SQL of writes and reads built from
+ * a table's schema, and queries as " WHERE a = ? AND b = ?".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_int.h"
+
+/* Bind a validated JSON value at index i (1-based). */
+static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
+{
+	char *text;
+	int rc;
+
+	if (value == NULL)
+		return sqlite3_bind_null(stmt, i);
+	if (json_is_integer(value))
+		return sqlite3_bind_int64(stmt, i, json_integer_value(value));
+	if (json_is_string(value))
+		return sqlite3_bind_text(stmt, i, json_string_value(value),
+				(int)json_string_length(value), SQLITE_TRANSIENT);
+	text = json_dumps(value, JSON_COMPACT);
+	if (text == NULL)
+		return SQLITE_NOMEM;
+	rc = sqlite3_bind_text(stmt, i, text, -1, free);
+	return rc;
+}
+
+/* Column i of the current row as JSON for field f; NULL for SQL NULL. */
+static json_t *column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f)
+{
+	const char *text;
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return NULL;
+	switch (f->type) {
+	case PROAUTH2_FIELD_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case PROAUTH2_FIELD_STRING:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		return text ? json_stringn(text, (size_t)sqlite3_column_bytes(stmt, i)) : NULL;
+	case PROAUTH2_FIELD_STRING_ARRAY:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		return text ? json_loads(text, 0, NULL) : NULL;
+	}
+	return NULL;
+}
+
+int sqlite_append_where(char *sql, size_t size, const json_t *query)
+{
+	const char *name;
+	json_t *value;
+	size_t len = strlen(sql);
+	int first = 1;
+
+	json_object_foreach((json_t *)query, name, value) {
+		int n = snprintf(sql + len, size - len, "%s\"%s\" = ?",
+				first ? " WHERE " : " AND ", name);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += (size_t)n;
+		first = 0;
+	}
+	return 0;
+}
+
+int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
+{
+	const char *name;
+	json_t *value;
+	int i = first, rc = SQLITE_OK;
+
+	json_object_foreach((json_t *)query, name, value)
+		if (rc == SQLITE_OK)
+			rc = bind_value(stmt, i++, value);
+	return rc;
+}
+
+void sqlite_write_sql(char *sql, const proauth2_table *t, int update)
+{
+	const size_t size = SQL_MAX;
+	size_t i, len;
+
+	if (update) {
+		len = (size_t)snprintf(sql, size, "UPDATE \"%s\" SET ", t->name);
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, size - len, "%s\"%s\" = ?",
+					i > 1 ? ", " : "", t->fields[i].name);
+		snprintf(sql + len, size - len, " WHERE \"%s\" = ?",
+				t->fields[0].name);
+	} else {
+		/* Columns by name: a table upgraded from an older schema has
+		 * its later columns in another order. */
+		len = (size_t)snprintf(sql, size, "INSERT INTO \"%s\" (", t->name);
+		for (i = 0; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, size - len, "%s\"%s\"",
+					i ? ", " : "", t->fields[i].name);
+		len += (size_t)snprintf(sql + len, size - len, ") VALUES (?");
+		for (i = 1; i < t->n_fields; i++)
+			len += (size_t)snprintf(sql + len, size - len, ", ?");
+		snprintf(sql + len, size - len, ")");
+	}
+}
+
+int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
+		const json_t *record, int update)
+{
+	size_t i;
+	int rc = SQLITE_OK;
+
+	/* UPDATE binds the key last; INSERT binds fields in schema order. */
+	for (i = 0; i < t->n_fields && rc == SQLITE_OK; i++) {
+		size_t field = update ? (i + 1) % t->n_fields : i;
+
+		rc = bind_value(stmt, (int)i + 1,
+				json_object_get(record, t->fields[field].name));
+	}
+	return rc;
+}
+
+int sqlite_select_sql(char *sql, const proauth2_table *t, const json_t *query)
+{
+	const size_t size = SQL_MAX;
+	size_t i, len = 0;
+
+	len = (size_t)snprintf(sql, size, "SELECT ");
+	for (i = 0; i < t->n_fields; i++)
+		len += (size_t)snprintf(sql + len, size - len, "%s\"%s\"",
+				i ? ", " : "", t->fields[i].name);
+	snprintf(sql + len, size - len, " FROM \"%s\"", t->name);
+	/* Room for the LIMIT. */
+	if (sqlite_append_where(sql, size - 8, query) != 0)
+		return -1;
+	strcat(sql, " LIMIT 2");
+	return 0;
+}
+
+json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t)
+{
+	json_t *record = json_object();
+	size_t i;
+
+	for (i = 0; i < t->n_fields && record != NULL; i++) {
+		json_t *value = column_value(stmt, (int)i, &t->fields[i]);
+
+		if (value != NULL && json_object_set_new(record, t->fields[i].name, value) != 0) {
+			json_decref(record);
+			record = NULL;
+		}
+	}
+	return record;
+}

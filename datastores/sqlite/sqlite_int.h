@@ -1,0 +1,133 @@
+/*
+ * The SQLite backend's private header: the store and its connections, and
+ * what its files call of each other. sqlite.c holds the ops table, the
+ * other files one job each (see their opening comments).
+ */
+#ifndef PROAUTH2_SQLITE_INT_H
+#define PROAUTH2_SQLITE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include <proauth2/datastore.h>
+
+#define SQL_MAX 1024
+
+struct cached_statement {
+	char *sql;
+	sqlite3_stmt *stmt;
+	struct cached_statement *next;
+};
+
+/* A connection and the statements prepared on it. */
+struct connection {
+	sqlite3 *db;
+	struct cached_statement *statements;
+	struct connection *next;  /* in the pool of idle readers */
+};
+
+struct sqlite_store {
+	struct connection writer;
+	pthread_mutex_t lock;    /* the writer's */
+	bool on_disk;            /* not a memory database: readers, group commit */
+	char *uri;               /* to open readers with */
+	pthread_mutex_t readers_lock;
+	struct connection *idle_readers;
+	unsigned n_idle_readers;
+	bool in_batch;           /* a transaction is open */
+	bool leading;            /* a writer is committing the open batch */
+	uint64_t batch;          /* the open batch, else the last one */
+	uint64_t committed;      /* batches up to this one are finished */
+	uint64_t failed;         /* the last batch that did not commit */
+	int queued;              /* writers waiting for the lock */
+	unsigned joined;         /* writers in the open batch */
+	unsigned kept_waiting;   /* writers who found the lock taken, since */
+	double company;          /* writers about per batch, a moving average */
+	pthread_cond_t finished;
+	pthread_cond_t joining;  /* a writer joined the open batch */
+	struct write_group *groups;  /* open groups, to hear of failed batches */
+};
+
+/*
+ * A thread's writes that become durable together (begin_writes to
+ * end_writes): each joins a batch without waiting for its commit, and the
+ * group waits once, for the last batch it joined. Its reads go through the
+ * writer, which sees the open batch, so they wait for that batch too.
+ */
+struct write_group {
+	struct sqlite_store *store;  /* NULL: none open on this thread */
+	unsigned depth;              /* begin_writes calls not yet ended */
+	uint64_t first, last;        /* batches joined or read from; 0: none */
+	bool failed;                 /* one of them did not commit */
+	struct write_group *next;    /* in store->groups */
+};
+
+/* ---- connection.c: connections, their statements, SQLite's errors ---- */
+
+/* Translate an SQLite result into a status; err gets SQLite's message. */
+proauth2_status sqlite_fail(sqlite3 *db, int rc, const char *doing,
+		proauth2_error *err);
+/* The cached statement for sql, prepared on first use; NULL on failure. */
+sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
+		proauth2_error *err);
+/* Reset a cached statement and clear its bindings, for its next use. */
+void sqlite_release(sqlite3_stmt *stmt);
+int sqlite_connection_open(struct connection *conn, const char *uri, int flags);
+void sqlite_connection_close(struct connection *conn);
+
+/* ---- reader_pool.c: connections to read with ---- */
+
+/* A connection to read with, given back with sqlite_reader_give; NULL on
+ * failure. A memory database and an open group read through the writer. */
+struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *err);
+void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
+
+/* ---- schema.c: tables, indexes and upgrades ---- */
+
+/* Run sql on the writer; -1 with err set ("schema: ...") on failure. */
+int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *err);
+/* Create or update the schema; a database of a newer schema is refused. */
+proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err);
+
+/* ---- group_commit.c: write batches and write groups ---- */
+
+/* Take the writer's lock as a writer (unlocked with pthread_mutex_unlock). */
+void sqlite_write_lock(struct sqlite_store *s);
+/* Before a write statement, under the lock: open a batch or join the open
+ * one; *batch receives its number. */
+proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
+		proauth2_error *err);
+/* After a write statement, under the lock: in a group, note its batch and
+ * go on; otherwise wait until the batch is durable. status is the
+ * statement's own; it stands unless the batch failed to commit. */
+proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
+		proauth2_status status, proauth2_error *err);
+/* The calling thread's open group on s, or NULL. */
+struct write_group *sqlite_group_on(struct sqlite_store *s);
+void sqlite_group_joined(struct write_group *g, uint64_t batch);
+proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err);
+proauth2_status sqlite_end_writes(void *cls, proauth2_error *err);
+
+/* ---- rows.c: records as rows, queries as WHERE clauses ---- */
+
+/* The INSERT (update 0) or UPDATE (update 1) of every field of a t record
+ * into sql, whose size is SQL_MAX; its values bound by sqlite_bind_record. */
+void sqlite_write_sql(char *sql, const proauth2_table *t, int update);
+/* Bind record's fields in the order sqlite_write_sql names them. */
+int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
+		const json_t *record, int update);
+/* The SELECT of every field of t matching query, at most two rows, into
+ * sql, whose size is SQL_MAX; -1 when it does not fit. */
+int sqlite_select_sql(char *sql, const proauth2_table *t, const json_t *query);
+/* Append " WHERE a = ? AND b = ?" for query's fields to sql. */
+int sqlite_append_where(char *sql, size_t size, const json_t *query);
+/* Bind query's values from index first on. */
+int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first);
+/* The current row as a t record; NULL when memory ran out. */
+json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t);
+
+#endif
