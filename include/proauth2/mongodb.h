@@ -1,6 +1,9 @@
 /*
- * proauth2 — the MongoDB datastore backend (built when libmongoc is found:
- * meson option -Dmongodb=auto|enabled|disabled).
+ * proauth2 — the MongoDB datastore backend: a library of its own,
+ * libproauth2-mongodb (pkg-config proauth2-mongodb, which brings proauth2
+ * and libmongoc-1.0), so that applications that do not use it never load
+ * libmongoc. Built when libmongoc is found (meson option
+ * -Dmongodb=auto|enabled|disabled).
  *
  * uri is a MongoDB connection string; its options pass through to
  * libmongoc (replicaSet, authSource, tls, w=majority, ...). The database is
