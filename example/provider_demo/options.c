@@ -119,9 +119,10 @@ static bool issuer_ok(const char *s)
 	return true;
 }
 
-/* The PROAUTH2_GRANT_* bit named name, 0 when unknown (parse), and the
- * name of one bit, NULL for anything else: proauth2_grant_type_parse and
- * proauth2_grant_type_name once the library exports them. */
+/* Grant types by name, both ways: grant_type_parse() gives the bit of a
+ * name (0 when unknown), grant_type_name() the name of one bit (NULL for
+ * anything else). The library's proauth2_grant_type_parse() and
+ * proauth2_grant_type_name() are to replace the three. */
 static const struct {
 	const char *name;
 	unsigned bit;
