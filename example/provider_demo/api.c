@@ -1,6 +1,6 @@
 /* The protected resource: who the bearer token speaks for. */
-#include "reply.h"
-#include "routes.h"
+#include "api.h"
+#include "server.h"
 
 #define API_SCOPE "profile"
 

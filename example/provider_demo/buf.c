@@ -1,4 +1,4 @@
-/* A growing string with a sticky failure flag. */
+/* A growing string with a sticky failure flag, and the escapings. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static bool reserve(buf *b, size_t extra)
 	return true;
 }
 
-void buf_append(buf *b, const char *s, size_t n)
+static void buf_append(buf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;
@@ -46,24 +46,29 @@ void buf_puts(buf *b, const char *s)
 	buf_append(b, s, strlen(s));
 }
 
+static void buf_vprintf(buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0) {
+		b->failed = true;
+	} else if (reserve(b, (size_t)n)) {
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+}
+
 void buf_printf(buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		b->failed = true;
-		return;
-	}
-	if (!reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 void buf_html(buf *b, const char *s)
@@ -118,7 +123,25 @@ void buf_shell(buf *b, const char *s)
 	buf_puts(b, "'");
 }
 
-char *buf_finish(buf *b, size_t *len)
+void buf_shellf(buf *b, const char *fmt, ...)
+{
+	buf word = BUF_INIT;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	buf_vprintf(&word, fmt, ap);
+	va_end(ap);
+	text = buf_finish(&word);
+	if (text == NULL) {
+		b->failed = true;
+		return;
+	}
+	buf_shell(b, text);
+	free(text);
+}
+
+char *buf_finish(buf *b)
 {
 	char *s = b->data;
 
@@ -128,18 +151,8 @@ char *buf_finish(buf *b, size_t *len)
 		free(s);
 		s = NULL;
 	}
-	if (len != NULL)
-		*len = s != NULL ? b->len : 0;
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->failed = false;
 	return s;
-}
-
-void buf_free(buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
 }

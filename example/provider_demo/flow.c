@@ -1,20 +1,153 @@
-/*
- * The browser's way through the authorization endpoint: GET /authorize
- * validates the request and parks it under a ticket; POST /login signs the
- * user in; POST /consent spends the ticket on the user's answer.
- */
+/* The login and consent flow, and the sessions it signs users in to. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include <openssl/crypto.h>
+
+#include "flow.h"
 #include "pages.h"
-#include "reply.h"
-#include "routes.h"
+#include "server.h"
+
+#define SESSION_COOKIE "proauth2_demo_session"
+#define SESSION_LIFETIME 3600
+
+/* Enough for a demo; beyond it the oldest session makes room. */
+#define MAX_SESSIONS 1024
 
 #define FORM_TYPE "application/x-www-form-urlencoded"
 #define STALE_TICKET "This authorization request is unknown, was already " \
 	"answered, or has expired. Start again from the application."
+
+/* Browser sessions in a fixed table guarded by a mutex. */
+
+struct session {
+	char id[SECRET_TOKEN_SIZE];
+	char csrf[SECRET_TOKEN_SIZE];
+	char *user;     /* NULL: the slot is free */
+	time_t expires;
+};
+
+struct sessions {
+	pthread_mutex_t lock;
+	struct session slots[MAX_SESSIONS];
+};
+
+static time_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void clear(struct session *s)
+{
+	free(s->user);
+	OPENSSL_cleanse(s, sizeof(*s));
+	s->user = NULL;
+}
+
+sessions *sessions_new(void)
+{
+	sessions *s = calloc(1, sizeof(*s));
+
+	if (s != NULL && pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sessions_free(sessions *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < MAX_SESSIONS; i++)
+		clear(&s->slots[i]);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+/* A free or expired slot, else the one closest to expiry. Locked. */
+static struct session *slot_for_new(sessions *s, time_t t)
+{
+	struct session *oldest = &s->slots[0];
+	size_t i;
+
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		struct session *x = &s->slots[i];
+
+		if (x->user == NULL || x->expires <= t)
+			return x;
+		if (x->expires < oldest->expires)
+			oldest = x;
+	}
+	return oldest;
+}
+
+/* Start a session for user; id and csrf receive its fresh tokens. 0 on
+ * success, -1 when out of memory or randomness. */
+static int sessions_create(sessions *s, const char *user,
+		char id[SECRET_TOKEN_SIZE], char csrf[SECRET_TOKEN_SIZE])
+{
+	struct session *slot;
+	char *copy = strdup(user);
+
+	if (copy == NULL || secret_token(id) != 0 || secret_token(csrf) != 0) {
+		free(copy);
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	slot = slot_for_new(s, now());
+	clear(slot);
+	memcpy(slot->id, id, SECRET_TOKEN_SIZE);
+	memcpy(slot->csrf, csrf, SECRET_TOKEN_SIZE);
+	slot->user = copy;
+	slot->expires = now() + SESSION_LIFETIME;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/* The live session named id: *user receives a copy of its user (free()
+ * it), csrf its token. 0 if found, -1 if not (or out of memory). */
+static int sessions_find(sessions *s, const char *id, char **user,
+		char csrf[SECRET_TOKEN_SIZE])
+{
+	time_t t = now();
+	int rc = -1;
+	size_t i;
+
+	*user = NULL;
+	if (id == NULL || strlen(id) != SECRET_TOKEN_SIZE - 1)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		struct session *x = &s->slots[i];
+
+		if (x->user == NULL || !secret_equal(x->id, id))
+			continue;
+		if (x->expires <= t) {
+			clear(x);
+			break;
+		}
+		*user = strdup(x->user);
+		if (*user != NULL) {
+			memcpy(csrf, x->csrf, SECRET_TOKEN_SIZE);
+			rc = 0;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* The three steps: GET /authorize, POST /login, POST /consent. */
 
 static enum MHD_Result message(struct MHD_Connection *c, unsigned status,
 		const char *title, const char *text)

@@ -38,9 +38,8 @@
 #include <mongoc/mongoc.h>
 #endif
 
-#include "announce.h"
-#include "routes.h"
 #include "server.h"
+#include "setup.h"
 
 /* Block the stop signals in every thread, MHD's included, so that only
  * sigwait() sees them. */
@@ -78,11 +77,11 @@ static int serve(const struct demo_options *opt, const sigset_t *stop)
 		close(fd);
 		goto out;
 	}
-	srv = server_start(fd, route_request, &app);
-	if (srv == NULL || announce_banner(&app, stdout) != 0)
+	srv = server_start(fd, &app);
+	if (srv == NULL || app_print_banner(&app, stdout) != 0)
 		goto out;
 	if (opt->credentials_file != NULL &&
-			announce_credentials(&app, opt->credentials_file) != 0)
+			app_write_credentials(&app, opt->credentials_file) != 0)
 		goto out;
 	while (sigwait(stop, &sig) != 0)
 		;

@@ -29,7 +29,7 @@ static void open_page(buf *b, const char *title)
 static char *close_page(buf *b)
 {
 	buf_puts(b, "</main>\n</body>\n</html>\n");
-	return buf_finish(b, NULL);
+	return buf_finish(b);
 }
 
 static void hidden(buf *b, const char *name, const char *value)
@@ -152,16 +152,11 @@ static void definition(buf *b, const char *term, const char *value)
 /* The token request for the code, as a shell command. */
 static void exchange_command(buf *html, const struct demo_app *app, const char *code)
 {
-	buf cmd = BUF_INIT, url = BUF_INIT;
+	buf cmd = BUF_INIT;
 	char *text;
 
-	buf_printf(&url, "%s/token", app->base);
-	text = buf_finish(&url, NULL);
-	if (text == NULL)
-		html->failed = true;
 	buf_puts(&cmd, "curl -s ");
-	buf_shell(&cmd, text != NULL ? text : "");
-	free(text);
+	buf_shellf(&cmd, "%s/token", app->base);
 	buf_puts(&cmd, " \\\n  -d grant_type=authorization_code \\\n"
 		"  --data-urlencode code=");
 	buf_shell(&cmd, code);
@@ -171,7 +166,7 @@ static void exchange_command(buf *html, const struct demo_app *app, const char *
 	buf_shell(&cmd, app->public_client->client_id);
 	buf_puts(&cmd, " \\\n  -d code_verifier=");
 	buf_shell(&cmd, app->verifier);
-	text = buf_finish(&cmd, NULL);
+	text = buf_finish(&cmd);
 	if (text == NULL)
 		html->failed = true;
 	buf_puts(html, "<p>Exchange the code for tokens (as the demo public client, "

@@ -8,7 +8,7 @@
 
 #include <proauth2/http.h>
 
-#include "app.h"
+#include "setup.h"
 
 /* The start page: the authorization URL and the endpoints. */
 char *page_index(const struct demo_app *app);

@@ -1,4 +1,5 @@
-/* The libmicrohttpd glue. */
+/* The libmicrohttpd glue: the socket, the requests, the responses, and
+ * the router between them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,16 +11,217 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "reply.h"
+#include "api.h"
+#include "flow.h"
+#include "pages.h"
 #include "server.h"
 
 #define IDLE_TIMEOUT 30  /* seconds */
 
 struct server {
 	struct MHD_Daemon *daemon;
-	server_handler handler;
-	void *cls;
+	struct demo_app *app;
 };
+
+/* Responses onto MHD connections. */
+
+/* Pages run no script, load nothing and may not be framed: the consent
+ * page must not be clickjacked. */
+#define PAGE_CSP "default-src 'none'; style-src 'unsafe-inline'; " \
+	"frame-ancestors 'none'; base-uri 'none'"
+
+static const char out_of_memory[] =
+	"{\"error\":\"server_error\",\"error_description\":\"out of memory\"}";
+
+/* Queue r (which may be NULL) and drop our reference to it. */
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status,
+		struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		/* Nothing left to say it with: close the connection. */
+		r = MHD_create_response_from_buffer(sizeof(out_of_memory) - 1,
+				(void *)out_of_memory, MHD_RESPMEM_PERSISTENT);
+		if (r == NULL)
+			return MHD_NO;
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"application/json") != MHD_YES) {
+			MHD_destroy_response(r);
+			return MHD_NO;
+		}
+	}
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A response holding a copy of body, with these name/value header pairs
+ * (NULL-terminated); NULL on failure. */
+static struct MHD_Response *make(const char *body, size_t len,
+		const char *const *headers)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len,
+			(void *)body, MHD_RESPMEM_MUST_COPY);
+
+	for (; r != NULL && headers[0] != NULL; headers += 2)
+		if (headers[1] != NULL &&
+				MHD_add_response_header(r, headers[0], headers[1]) != MHD_YES) {
+			MHD_destroy_response(r);
+			r = NULL;
+		}
+	return r;
+}
+
+enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie)
+{
+	const char *headers[] = {
+		MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8",
+		MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
+		MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, PAGE_CSP,
+		MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY",
+		"X-Content-Type-Options", "nosniff",
+		"Referrer-Policy", "no-referrer",
+		MHD_HTTP_HEADER_SET_COOKIE, cookie,
+		NULL,
+	};
+	struct MHD_Response *r = html != NULL ? make(html, strlen(html), headers) : NULL;
+
+	free(html);
+	return queue(c, status, r);
+}
+
+/* body, not cached, with an Allow header when allow is not NULL; steals
+ * body (NULL: 500). */
+static enum MHD_Result json_reply(struct MHD_Connection *c, unsigned status,
+		json_t *body, const char *allow)
+{
+	const char *headers[] = {
+		MHD_HTTP_HEADER_CONTENT_TYPE, "application/json",
+		MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
+		MHD_HTTP_HEADER_ALLOW, allow,
+		NULL,
+	};
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	struct MHD_Response *r = text != NULL ? make(text, strlen(text), headers) : NULL;
+
+	free(text);
+	json_decref(body);
+	return queue(c, status, r);
+}
+
+enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+	return json_reply(c, status, body, NULL);
+}
+
+enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
+		const char *code, const char *allow)
+{
+	return json_reply(c, status, json_pack("{s:s}", "error", code), allow);
+}
+
+enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_http_response *resp)
+{
+	struct MHD_Response *r = NULL;
+	unsigned status = 500;
+	size_t i;
+
+	if (resp != NULL) {
+		status = resp->status >= 100 && resp->status <= 599 ?
+			(unsigned)resp->status : 500;
+		r = MHD_create_response_from_buffer(resp->body_length,
+				resp->body, MHD_RESPMEM_MUST_COPY);
+	}
+	for (i = 0; r != NULL && i < resp->n_headers; i++) {
+		const proauth2_http_header *h = &resp->headers[i];
+
+		/* MHD computes the length itself and refuses to be told. */
+		if (strcasecmp(h->name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+			continue;
+		if (MHD_add_response_header(r, h->name, h->value) != MHD_YES) {
+			MHD_destroy_response(r);
+			r = NULL;
+		}
+	}
+	proauth2_http_response_free(resp);
+	return queue(c, status, r);
+}
+
+/* The start page, and the page the demo clients' redirect URI shows. */
+
+static enum MHD_Result show_index(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req)
+{
+	return reply_html(c, MHD_HTTP_OK, page_index(app), NULL);
+}
+
+/* A query parameter of the request, decoded. */
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result show_callback(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req)
+{
+	return reply_html(c, MHD_HTTP_OK, page_callback(app, arg(c, "code"),
+			arg(c, "state"), arg(c, "iss"), arg(c, "error"),
+			arg(c, "error_description")), NULL);
+}
+
+/* Which handler answers a request: the demo's own pages first, then
+ * whatever proauth2_http_handle routes (and its 404 for the rest). */
+
+enum { GET = 1, POST = 2 };
+
+typedef enum MHD_Result (*route_fn)(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req);
+
+static const struct {
+	const char *path;
+	unsigned methods;
+	const char *allow;
+	route_fn handle;
+} routes[] = {
+	{"/", GET, "GET, HEAD", show_index},
+	{"/authorize", GET | POST, "GET, HEAD, POST", flow_authorize},
+	{"/login", POST, "POST", flow_login},
+	{"/consent", POST, "POST", flow_consent},
+	{"/callback", GET, "GET, HEAD", show_callback},
+	{"/api/me", GET, "GET, HEAD", api_me},
+};
+
+static unsigned method_bit(const char *method)
+{
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return GET;
+	if (strcmp(method, "POST") == 0)
+		return POST;
+	return 0;
+}
+
+static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req)
+{
+	proauth2_http_response *resp = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(req->path, routes[i].path) != 0)
+			continue;
+		if (!(method_bit(req->method) & routes[i].methods))
+			return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+					"method_not_allowed", routes[i].allow);
+		return routes[i].handle(app, c, req);
+	}
+	proauth2_http_handle(app->provider, req, &resp);
+	return reply_oauth(c, resp);
+}
+
+/* Requests, from the socket to the router. */
 
 /* One request's state, from its first line to its completion. */
 struct exchange {
@@ -203,10 +405,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		.header = lookup_header,
 		.header_arg = c,
 	};
-	return s->handler(s->cls, c, &req);
+	return route(s->app, c, &req);
 }
 
-server *server_start(int listen_fd, server_handler handler, void *cls)
+server *server_start(int listen_fd, struct demo_app *app)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
@@ -221,8 +423,7 @@ server *server_start(int listen_fd, server_handler handler, void *cls)
 	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0 &&
 			ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->handler = handler;
-	s->cls = cls;
+	s->app = app;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,

@@ -1,11 +1,13 @@
 /*
  * The libmicrohttpd glue: a listening socket, a small thread pool, request
- * bodies collected up to a limit, and each complete request handed on as a
- * proauth2_http_request.
+ * bodies collected up to a limit, each complete request routed as a
+ * proauth2_http_request to the demo's pages or to proauth2_http_handle, and
+ * the responses queued back.
  */
 #ifndef DEMO_SERVER_H
 #define DEMO_SERVER_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 
 #include <proauth2/http.h>
@@ -18,11 +20,7 @@
 /* Larger bodies are answered 413. */
 #define SERVER_MAX_BODY (64 * 1024)
 
-/* Answer one complete request: queue a response on c. req and what it
- * points to live until the handler returns. */
-typedef enum MHD_Result (*server_handler)(void *cls, struct MHD_Connection *c,
-		const proauth2_http_request *req);
-
+struct demo_app;
 typedef struct server server;
 
 /* A listening TCP socket on the numeric address addr; *bound receives the
@@ -30,11 +28,30 @@ typedef struct server server;
  * on failure. */
 int server_listen(const char *addr, unsigned port, unsigned *bound);
 
-/* Serve listen_fd (the server owns it from now on) with
- * handler. NULL with a message on stderr on failure. */
-server *server_start(int listen_fd, server_handler handler, void *cls);
+/* Serve listen_fd (the server owns it from now on) for app. NULL with a
+ * message on stderr on failure. */
+server *server_start(int listen_fd, struct demo_app *app);
 
 /* Close every connection, wait for the threads, free. Accepts NULL. */
 void server_stop(server *s);
+
+/* Queueing responses on an MHD connection: pages, JSON, and what proauth2's
+ * endpoints answer. Each returns what the request handler should. */
+
+/* An HTML page; takes html (NULL: out of memory, answered 500). cookie,
+ * if not NULL, is a Set-Cookie value. */
+enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie);
+
+/* A JSON document, not cached; steals body (NULL: 500). */
+enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *body);
+
+/* {"error": code}, with an Allow header when allow is not NULL. */
+enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
+		const char *code, const char *allow);
+
+/* Send a proauth2 response with all its headers, and free it (NULL: the
+ * library ran out of memory, answered 500). */
+enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_http_response *r);
 
 #endif

@@ -1,14 +1,23 @@
-/* Startup and shutdown: datastore, provider, demo clients, PKCE pair. */
+/*
+ * Startup and shutdown: datastore, provider, demo clients, PKCE pair; then
+ * the banner and the credentials file that say how to reach them.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #ifdef PROAUTH2_DEMO_MONGODB
 #include <proauth2/mongodb.h>
 #endif
 
-#include "app.h"
 #include "buf.h"
+#include "flow.h"
+#include "setup.h"
 
 #define DEMO_SCOPE "profile email api"
 
@@ -49,7 +58,7 @@ static int make_urls(struct demo_app *app, unsigned port)
 
 	buf_printf(&b, strchr(bind, ':') != NULL ? "http://[%s]:%u" : "http://%s:%u",
 			bind, port);
-	app->listen_url = buf_finish(&b, NULL);
+	app->listen_url = buf_finish(&b);
 	app->issuer = strdup(app->opt->issuer != NULL ? app->opt->issuer :
 			app->listen_url != NULL ? app->listen_url : "");
 	if (app->listen_url == NULL || app->issuer == NULL)
@@ -59,7 +68,7 @@ static int make_urls(struct demo_app *app, unsigned port)
 		len--;
 	app->base = strndup(app->issuer, len);
 	buf_printf(&b, "%s/callback", app->base != NULL ? app->base : "");
-	app->redirect_uri = buf_finish(&b, NULL);
+	app->redirect_uri = buf_finish(&b);
 	return app->base != NULL && app->redirect_uri != NULL ? 0 : nomem();
 }
 
@@ -83,7 +92,7 @@ static int make_authorize_url(struct demo_app *app)
 	buf_urlencode(&b, DEMO_SCOPE);
 	buf_printf(&b, "&state=%s&code_challenge=%s&code_challenge_method=S256",
 			app->state, app->challenge);
-	app->authorize_url = buf_finish(&b, NULL);
+	app->authorize_url = buf_finish(&b);
 	return app->authorize_url != NULL ? 0 : nomem();
 }
 
@@ -117,7 +126,8 @@ static int register_clients(struct demo_app *app)
 	return 0;
 }
 
-void app_db_display(const char *db, char *out, size_t size)
+/* The database option as it may be printed: a URI's credentials masked. */
+static void db_display(const char *db, char *out, size_t size)
 {
 	const char *scheme_end = strstr(db, "://"), *hosts, *authority_end, *at, *query;
 
@@ -169,7 +179,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	if (ops == NULL)
 		return -1;
 	if (proauth2_datastore_open(ops, opt->db, &app->ds, &err) != PROAUTH2_OK) {
-		app_db_display(opt->db, shown, sizeof(shown));
+		db_display(opt->db, shown, sizeof(shown));
 		return failed(shown, &err);
 	}
 	proauth2_config_init(&cfg);
@@ -206,4 +216,182 @@ void app_stop(struct demo_app *app)
 	free(app->redirect_uri);
 	free(app->authorize_url);
 	memset(app, 0, sizeof(*app));
+}
+
+/* The startup banner: where the demo listens and what to try. */
+
+/* `curl -s -u 'id:secret'' for the confidential client. */
+static void curl_as_client(buf *b, const struct demo_app *app)
+{
+	buf_puts(b, "curl -s -u ");
+	buf_shellf(b, "%s:%s", app->confidential->client_id,
+			app->confidential->client_secret);
+}
+
+/* The URL of the endpoint at path, as a shell word. */
+static void endpoint(buf *b, const struct demo_app *app, const char *path)
+{
+	buf_shellf(b, "%s%s", app->base, path);
+}
+
+static void token_commands(buf *b, const struct demo_app *app)
+{
+	unsigned grants = app->opt->grants;
+
+	buf_puts(b, "\nTry it:\n");
+	if (grants & PROAUTH2_GRANT_CLIENT_CREDENTIALS) {
+		buf_puts(b, "  # client_credentials: a token for the confidential client\n  ");
+		curl_as_client(b, app);
+		buf_puts(b, " -d grant_type=client_credentials ");
+		endpoint(b, app, "/token");
+		buf_puts(b, "\n  # the same, kept in $TOKEN for the commands below\n  TOKEN=$(");
+		curl_as_client(b, app);
+		buf_puts(b, " -d grant_type=client_credentials ");
+		endpoint(b, app, "/token");
+		buf_puts(b, " | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p')\n");
+	} else {
+		buf_puts(b, "  # set TOKEN to an access token from the code flow above\n");
+	}
+	if (grants & PROAUTH2_GRANT_PASSWORD) {
+		buf_puts(b, "  # the password grant, for legacy clients\n  ");
+		curl_as_client(b, app);
+		buf_puts(b, " -d grant_type=password --data-urlencode username=");
+		buf_shell(b, app->opt->user);
+		buf_puts(b, " --data-urlencode password=");
+		buf_shell(b, app->opt->password);
+		buf_puts(b, " ");
+		endpoint(b, app, "/token");
+		buf_puts(b, "\n");
+	}
+	buf_puts(b, "  # introspection (RFC 7662)\n  ");
+	curl_as_client(b, app);
+	buf_puts(b, " -d \"token=$TOKEN\" ");
+	endpoint(b, app, "/introspect");
+	buf_puts(b, "\n  # the protected resource (needs scope profile)\n"
+		"  curl -s -H \"Authorization: Bearer $TOKEN\" ");
+	endpoint(b, app, "/api/me");
+	buf_puts(b, "\n  # revocation (RFC 7009); /api/me then answers invalid_token\n  ");
+	curl_as_client(b, app);
+	buf_puts(b, " -d \"token=$TOKEN\" ");
+	endpoint(b, app, "/revoke");
+	buf_puts(b, "\n");
+}
+
+int app_print_banner(const struct demo_app *app, FILE *out)
+{
+	buf b = BUF_INIT;
+	char *text, db[512];
+
+	db_display(app->opt->db, db, sizeof(db));
+	buf_printf(&b, "proauth2 provider demo listening on %s\n"
+		"  issuer          %s\n"
+		"  database        %s (%s)\n"
+		"  grants          %s\n\n",
+		app->listen_url, app->issuer, db, proauth2_datastore_name(app->ds),
+		app->opt->grants_text);
+	buf_printf(&b, "Confidential client \"%s\"\n"
+		"  client_id       %s\n"
+		"  client_secret   %s\n",
+		app->confidential->name, app->confidential->client_id,
+		app->confidential->client_secret);
+	if (app->public_client != NULL)
+		buf_printf(&b, "Public client \"%s\"\n"
+			"  client_id       %s\n",
+			app->public_client->name, app->public_client->client_id);
+	buf_printf(&b, "Redirect URI      %s\n"
+		"Demo user         %s (password: %s)\n",
+		app->redirect_uri, app->opt->user, app->opt->password);
+	if (app->authorize_url != NULL)
+		buf_printf(&b, "\nSign in as the public client (PKCE S256) at:\n"
+			"  %s\n"
+			"  code_verifier   %s\n"
+			"  (the /callback page then shows the token request)\n",
+			app->authorize_url, app->verifier);
+	token_commands(&b, app);
+	text = buf_finish(&b);
+	if (text == NULL)
+		return nomem();
+	fputs(text, out);
+	free(text);
+	return fflush(out) == 0 ? 0 : -1;
+}
+
+/* The demo's credentials as JSON, for scripts and tests to pick up. */
+
+static json_t *credentials(const struct demo_app *app)
+{
+	return json_pack("{s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:s, s:s, s:s,"
+			" s:s, s:s, s:s?}",
+			"issuer", app->issuer,
+			"url", app->listen_url,
+			"port", (json_int_t)app->port,
+			"confidential",
+				"client_id", app->confidential->client_id,
+				"client_secret", app->confidential->client_secret,
+			"public",
+				"client_id", app->public_client != NULL ?
+					app->public_client->client_id : NULL,
+			"redirect_uri", app->redirect_uri,
+			"user", app->opt->user,
+			"password", app->opt->password,
+			"code_verifier", app->verifier,
+			"code_challenge", app->challenge,
+			"authorization_url", app->authorize_url);
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int app_write_credentials(const struct demo_app *app, const char *path)
+{
+	json_t *doc = credentials(app);
+	char *text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	buf b = BUF_INIT;
+	char *tmp;
+	int fd = -1, rc = -1;
+
+	json_decref(doc);
+	buf_printf(&b, "%s.tmp", path);
+	tmp = buf_finish(&b);
+	if (text == NULL || tmp == NULL) {
+		nomem();
+		goto out;
+	}
+	/* It holds a client secret: readable by us alone. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, text, strlen(text)) != 0 ||
+			write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+		fprintf(stderr, "provider_demo: cannot write %s: %s\n", tmp,
+				strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0 || (fd = -1, rename(tmp, path) != 0)) {
+		fd = -1;
+		fprintf(stderr, "provider_demo: cannot write %s: %s\n", path,
+				strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	if (text != NULL)
+		OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	return rc;
 }

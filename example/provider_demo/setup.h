@@ -1,13 +1,21 @@
-/* What the whole demo shares: the provider, its two demo clients, the
- * PKCE pair it printed, and the browser sessions. */
-#ifndef DEMO_APP_H
-#define DEMO_APP_H
+/*
+ * What the whole demo shares, and how it starts: the datastore, the
+ * provider, its two demo clients, the PKCE pair it printed, the browser
+ * sessions, and the banner that tells the user (and test scripts) how to
+ * reach it.
+ */
+#ifndef DEMO_SETUP_H
+#define DEMO_SETUP_H
+
+#include <stdbool.h>
+#include <stdio.h>
 
 #include <proauth2/proauth2.h>
 
 #include "options.h"
 #include "secret.h"
-#include "session.h"
+
+struct sessions;
 
 struct demo_app {
 	const struct demo_options *opt;
@@ -24,7 +32,7 @@ struct demo_app {
 	proauth2_provider *provider;
 	proauth2_client *confidential;
 	proauth2_client *public_client; /* NULL unless authorization_code is on */
-	sessions *sessions;
+	struct sessions *sessions;
 };
 
 /* Open the datastore, create the provider and register fresh demo clients
@@ -33,11 +41,16 @@ struct demo_app {
 int app_start(struct demo_app *app, const struct demo_options *opt, unsigned port);
 void app_stop(struct demo_app *app);
 
-/* The database option as it may be printed: a URI's credentials masked. */
-void app_db_display(const char *db, char *out, size_t size);
-
 /* Whether user and password are the demo user's, in constant time. */
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password);
+
+/* The URLs, demo clients, user, authorization URL and curl commands to
+ * try, flushed. 0 on success. */
+int app_print_banner(const struct demo_app *app, FILE *out);
+
+/* The same as JSON at path, written whole or not at all (PATH.tmp, then
+ * rename). 0 on success, else -1 with a message on stderr. */
+int app_write_credentials(const struct demo_app *app, const char *path);
 
 #endif

@@ -1,0 +1,34 @@
+/*
+ * The browser's way through the authorization endpoint: GET /authorize
+ * validates the request and parks it under a ticket; POST /login signs the
+ * user in; POST /consent spends the ticket on the user's answer.
+ *
+ * Browser sessions: a random id in an HttpOnly cookie names the signed-in
+ * user in a table in memory. Each session also carries the CSRF token its
+ * consent forms must echo. Thread-safe.
+ */
+#ifndef DEMO_FLOW_H
+#define DEMO_FLOW_H
+
+#include <microhttpd.h>
+
+#include <proauth2/http.h>
+
+#include "setup.h"
+
+typedef struct sessions sessions;
+
+/* NULL when out of memory. */
+sessions *sessions_new(void);
+/* Free the table and every session in it. Accepts NULL. */
+void sessions_free(sessions *s);
+
+/* The request handlers, as the router calls them. */
+enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req);
+enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req);
+enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req);
+
+#endif
