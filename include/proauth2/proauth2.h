@@ -6,6 +6,7 @@
 #define PROAUTH2_H
 
 #include <proauth2/common.h>
+#include <proauth2/version.h>
 #include <proauth2/error.h>
 #include <proauth2/datastore.h>
 #include <proauth2/provider.h>
