@@ -111,6 +111,12 @@ proauth2_status error_response(const proauth2_provider *p,
 	 * Authorization header; otherwise a 400. */
 	if (status == PROAUTH2_ERR_INVALID_CLIENT && !basic_auth)
 		http = 400;
+	/* An invalid argument here is the host's mistake (a request it did
+	 * not initialize) or ours, never the client's. */
+	if (status == PROAUTH2_ERR_INVALID_ARGUMENT) {
+		code = "server_error";
+		http = 500;
+	}
 	/* Don't tell clients about our internals. */
 	if (http >= 500)
 		report_server_error(p, http, status, err);
