@@ -41,15 +41,34 @@ void report_replay(const proauth2_provider *p, const char *client_id,
 	proauth2_provider_report(p, &event);
 }
 
+/* A client_id as presented, safe to write to a log line: control bytes
+ * become '?', and it is cut (at a character's start) to fit size. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return NULL;
+	for (; s[n] != '\0' && n + 1 < size; n++)
+		buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+	/* Cut before a character whose continuation bytes do not fit. */
+	if (s[n] != '\0')
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	buf[n] = '\0';
+	return buf;
+}
+
 void report_auth_failed(const proauth2_provider *p, const char *client_id,
 		bool presented_secret)
 {
+	char shown[PROAUTH2_EVENT_CLIENT_ID_MAX + 1];
 	proauth2_event event = {
 		.kind = PROAUTH2_EVENT_CLIENT_AUTH_FAILED,
 		.level = PROAUTH2_LEVEL_WARNING,
 		.status = PROAUTH2_ERR_INVALID_CLIENT,
 		.message = "client authentication failed",
-		.client_id = client_id,
+		.client_id = printable(client_id, shown, sizeof(shown)),
 		.auth_method = presented_secret ? "client_secret" : "none",
 	};
 

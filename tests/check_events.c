@@ -208,6 +208,28 @@ START_TEST(failed_basic_authentication_over_http_is_reported)
 }
 END_TEST
 
+/* What an attacker sends as client_id reaches the log as one tame line. */
+START_TEST(presented_client_id_is_made_printable)
+{
+	char id[200];
+	proauth2_token_response *t = NULL;
+	const recorded *e;
+
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	memcpy(id, "evil\n\x1b[2J", 9);
+	memcpy(id + PROAUTH2_EVENT_CLIENT_ID_MAX - 1, "\xc3\xa9", 2);
+	ck_assert_int_eq(client_credentials_with(id, "x", NULL, &t),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	e = only(PROAUTH2_EVENT_CLIENT_AUTH_FAILED);
+	ck_assert_uint_eq(strlen(e->client_id), PROAUTH2_EVENT_CLIENT_ID_MAX - 1);
+	ck_assert_int_eq(strncmp(e->client_id, "evil??[2J", 9), 0);
+	/* Cut before the two-byte character that would not fit whole. */
+	ck_assert_uint_eq(strspn(e->client_id + 9, "a"),
+			PROAUTH2_EVENT_CLIENT_ID_MAX - 10);
+}
+END_TEST
+
 START_TEST(replayed_code_reports_the_revoked_grant)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
@@ -406,6 +428,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, silent_while_all_is_well);
 	tcase_add_test(tc, wrong_secret_reports_failed_client_authentication);
 	tcase_add_test(tc, failed_basic_authentication_over_http_is_reported);
+	tcase_add_test(tc, presented_client_id_is_made_printable);
 	tcase_add_test(tc, replayed_code_reports_the_revoked_grant);
 	tcase_add_test(tc, replayed_refresh_token_reports_the_revoked_grant);
 	tcase_add_test(tc, server_error_reports_the_hidden_text);

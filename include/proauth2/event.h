@@ -40,12 +40,16 @@ typedef enum proauth2_event_kind {
 	PROAUTH2_EVENT_KIND_COUNT
 } proauth2_event_kind;
 
+/* The longest client_id an event carries, in bytes. */
+#define PROAUTH2_EVENT_CLIENT_ID_MAX 64
+
 /*
  * One event. Filled by the library, valid only during the callback (copy
  * what you keep). Fields are appended in later versions, never reordered,
  * so a host reads those its header knows. No field ever holds a secret, a
- * token or a hash of one; client_id is as presented, so it may be any
- * UTF-8 the client sent: escape it before writing it to a log.
+ * token or a hash of one. A client_id that failed to authenticate is as
+ * the client sent it, with control characters replaced by '?' and cut to
+ * PROAUTH2_EVENT_CLIENT_ID_MAX bytes; quote it in a log all the same.
  */
 typedef struct proauth2_event {
 	proauth2_event_kind kind;
