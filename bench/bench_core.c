@@ -78,18 +78,18 @@ static void step_raw(struct run *run, size_t i)
 static proauth2_client *register_client(proauth2_provider *provider)
 {
 	const char *uris[] = {REDIRECT_URI};
-	proauth2_client_params params = {
-		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
-		.redirect_uris = uris,
-		.n_redirect_uris = 1,
-		.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
-			PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
-		.scope = "read write",
-		.name = "bench",
-	};
+	proauth2_client_params params;
 	proauth2_client *c;
 	proauth2_error err = {0};
 
+	proauth2_client_params_init(&params);
+	params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
+		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	params.scope = "read write";
+	params.name = "bench";
 	if (proauth2_client_register(provider, &params, &c, &err) != PROAUTH2_OK)
 		die("register", &err);
 	return c;
@@ -103,16 +103,16 @@ static void step_register(struct run *run, size_t i)
 
 static void step_issue_code(struct run *run, size_t i)
 {
-	proauth2_code_request req = {
-		.client_id = run->client->client_id,
-		.user_id = "alice",
-		.redirect_uri = REDIRECT_URI,
-		.scope = "read",
-		.code_challenge = CHALLENGE,
-		.code_challenge_method = "S256",
-	};
+	proauth2_code_request req;
 	proauth2_error err = {0};
 
+	proauth2_code_request_init(&req);
+	req.client_id = run->client->client_id;
+	req.user_id = "alice";
+	req.redirect_uri = REDIRECT_URI;
+	req.scope = "read";
+	req.code_challenge = CHALLENGE;
+	req.code_challenge_method = "S256";
 	if (proauth2_code_issue(run->provider, &req, &run->codes[i], &err) != PROAUTH2_OK)
 		die("code issue", &err);
 }
@@ -129,16 +129,16 @@ static void keep(struct run *run, size_t i, proauth2_token_response *t)
 
 static void step_exchange(struct run *run, size_t i)
 {
-	proauth2_code_exchange ex = {
-		.client_id = run->client->client_id,
-		.client_secret = run->client->client_secret,
-		.code = run->codes[i],
-		.redirect_uri = REDIRECT_URI,
-		.code_verifier = VERIFIER,
-	};
+	proauth2_code_exchange ex;
 	proauth2_token_response *t;
 	proauth2_error err = {0};
 
+	proauth2_code_exchange_init(&ex);
+	ex.client_id = run->client->client_id;
+	ex.client_secret = run->client->client_secret;
+	ex.code = run->codes[i];
+	ex.redirect_uri = REDIRECT_URI;
+	ex.code_verifier = VERIFIER;
 	if (proauth2_token_exchange_code(run->provider, &ex, &t, &err) != PROAUTH2_OK)
 		die("exchange", &err);
 	keep(run, i, t);
@@ -154,12 +154,15 @@ static void step_validate(struct run *run, size_t i)
 
 static void step_refresh(struct run *run, size_t i)
 {
+	proauth2_refresh_request req;
 	proauth2_token_response *t;
 	proauth2_error err = {0};
 
-	if (proauth2_token_refresh(run->provider, run->client->client_id,
-			run->client->client_secret, run->refresh[i], NULL, &t, &err)
-			!= PROAUTH2_OK)
+	proauth2_refresh_request_init(&req);
+	req.client_id = run->client->client_id;
+	req.client_secret = run->client->client_secret;
+	req.refresh_token = run->refresh[i];
+	if (proauth2_token_refresh(run->provider, &req, &t, &err) != PROAUTH2_OK)
 		die("refresh", &err);
 	keep(run, i, t);
 }
@@ -175,12 +178,16 @@ static void step_revoke(struct run *run, size_t i)
 
 static void step_client_credentials(struct run *run, size_t i)
 {
+	proauth2_client_credentials_request req;
 	proauth2_token_response *t;
 	proauth2_error err = {0};
 
 	(void)i;
-	if (proauth2_token_client_credentials(run->provider, run->client->client_id,
-			run->client->client_secret, "read", &t, &err) != PROAUTH2_OK)
+	proauth2_client_credentials_request_init(&req);
+	req.client_id = run->client->client_id;
+	req.client_secret = run->client->client_secret;
+	req.scope = "read";
+	if (proauth2_token_client_credentials(run->provider, &req, &t, &err) != PROAUTH2_OK)
 		die("client_credentials", &err);
 	proauth2_token_response_free(t);
 }

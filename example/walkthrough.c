@@ -24,13 +24,10 @@ static int fail(const char *step, const proauth2_error *err)
 static int tour(proauth2_provider *provider)
 {
 	const char *uris[] = {REDIRECT_URI};
-	proauth2_client_params params = {
-		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
-		.redirect_uris = uris,
-		.n_redirect_uris = 1,
-		.scope = "profile email",
-		.name = "Walkthrough app",
-	};
+	proauth2_client_params params;
+	proauth2_code_request request;
+	proauth2_code_exchange exchange;
+	proauth2_refresh_request refresh;
 	proauth2_client *client = NULL;
 	proauth2_token_response *tokens = NULL, *refreshed = NULL;
 	proauth2_token_info *info = NULL;
@@ -38,27 +35,37 @@ static int tour(proauth2_provider *provider)
 	char *code = NULL;
 	int rc = EXIT_FAILURE;
 
+	/* Each request struct is filled after its init (see common.h). */
+	proauth2_client_params_init(&params);
+	params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.scope = "profile email";
+	params.name = "Walkthrough app";
 	if (proauth2_client_register(provider, &params, &client, &err) != PROAUTH2_OK)
 		return fail("register", &err);
 	printf("1. registered client   client_id=%s\n"
 	       "                       client_secret=%s (shown once, stored hashed)\n",
 	       client->client_id, client->client_secret);
 
-	proauth2_code_request request = {
-		.client_id = client->client_id,
-		.user_id = "alice",
-		.redirect_uri = REDIRECT_URI,
-		.scope = "profile",
-		.code_challenge = CHALLENGE,
-	};
+	proauth2_code_request_init(&request);
+	request.client_id = client->client_id;
+	request.user_id = "alice";
+	request.redirect_uri = REDIRECT_URI;
+	request.scope = "profile";
+	request.code_challenge = CHALLENGE;
 	if (proauth2_code_issue(provider, &request, &code, &err) != PROAUTH2_OK) {
 		fail("code", &err);
 		goto out;
 	}
 	printf("2. alice consented     code=%s (one use, 60 s)\n", code);
 
-	proauth2_code_exchange exchange = {client->client_id, client->client_secret,
-		code, REDIRECT_URI, VERIFIER};
+	proauth2_code_exchange_init(&exchange);
+	exchange.client_id = client->client_id;
+	exchange.client_secret = client->client_secret;
+	exchange.code = code;
+	exchange.redirect_uri = REDIRECT_URI;
+	exchange.code_verifier = VERIFIER;
 	if (proauth2_token_exchange_code(provider, &exchange, &tokens, &err) != PROAUTH2_OK) {
 		fail("exchange", &err);
 		goto out;
@@ -96,8 +103,11 @@ static int tour(proauth2_provider *provider)
 		fail("second grant", &err);
 		goto out;
 	}
-	if (proauth2_token_refresh(provider, client->client_id, client->client_secret,
-			tokens->refresh_token, NULL, &refreshed, &err) != PROAUTH2_OK) {
+	proauth2_refresh_request_init(&refresh);
+	refresh.client_id = client->client_id;
+	refresh.client_secret = client->client_secret;
+	refresh.refresh_token = tokens->refresh_token;
+	if (proauth2_token_refresh(provider, &refresh, &refreshed, &err) != PROAUTH2_OK) {
 		fail("refresh", &err);
 		goto out;
 	}

@@ -6,8 +6,10 @@
 #include <uuid/uuid.h>
 
 #include "crypto.h"
+#include "event.h"
 #include "internal.h"
 #include "scope.h"
+#include "sized.h"
 
 static const struct {
 	unsigned bit;
@@ -69,9 +71,15 @@ static bool redirect_uri_ok(const char *uri)
 static proauth2_status check_params(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_error *err)
 {
-	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
-	const char *scope = params->scope ? params->scope : "";
+	unsigned grants;
+	const char *scope;
 	size_t i;
+	proauth2_status status = SIZED_CHECK(params, proauth2_client_params, name, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
+	scope = params->scope ? params->scope : "";
 
 	if (params->type != PROAUTH2_CLIENT_CONFIDENTIAL &&
 			params->type != PROAUTH2_CLIENT_PUBLIC)
@@ -231,7 +239,8 @@ proauth2_status client_register_with(proauth2_provider *p,
 		proauth2_secret_free(secret);
 		return NO_MEMORY(err);
 	}
-	status = proauth2_datastore_store(p->datastore, TABLE_CLIENTS, record, err);
+	status = report_datastore(p, proauth2_datastore_store(p->datastore,
+			TABLE_CLIENTS, record, err), err);
 	if (status == PROAUTH2_OK)
 		status = client_from_record(record, secret, out, err);
 	json_decref(record);
@@ -276,7 +285,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	if (status != PROAUTH2_OK)
 		goto done;
 	if (params == NULL) {
-		kept = (proauth2_client_params){old->type,
+		kept = (proauth2_client_params){sizeof(kept), old->type,
 			(const char *const *)old->redirect_uris, old->n_redirect_uris,
 			old->grant_types, old->scope, old->name};
 		params = &kept;
@@ -306,7 +315,8 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 		status = NO_MEMORY(err);
 		goto done;
 	}
-	status = proauth2_datastore_replace(p->datastore, TABLE_CLIENTS, record, err);
+	status = report_datastore(p, proauth2_datastore_replace(p->datastore,
+			TABLE_CLIENTS, record, err), err);
 	if (status == PROAUTH2_OK && out != NULL)
 		status = client_from_record(record, secret, out, err);
 done:
@@ -368,7 +378,7 @@ proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_
 	return PROAUTH2_OK;
 }
 
-proauth2_status client_authenticate_record(proauth2_provider *p,
+static proauth2_status authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
 		proauth2_error *err)
 {
@@ -405,6 +415,18 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 	*record = NULL;
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 			"client authentication failed");
+}
+
+proauth2_status client_authenticate_record(proauth2_provider *p,
+		const char *client_id, const char *client_secret, json_t **record,
+		proauth2_error *err)
+{
+	proauth2_status status = authenticate_record(p, client_id, client_secret,
+			record, err);
+
+	if (status == PROAUTH2_ERR_INVALID_CLIENT)
+		report_auth_failed(p, client_id, client_secret != NULL);
+	return status;
 }
 
 proauth2_status proauth2_client_authenticate(proauth2_provider *p,

@@ -7,6 +7,7 @@
 #include "grant.h"
 #include "pkce.h"
 #include "scope.h"
+#include "sized.h"
 
 const char *code_redirect_target(const json_t *client, const char *uri)
 {
@@ -61,6 +62,9 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and code are required");
 	*code = NULL;
+	status = SIZED_CHECK(req, proauth2_code_request, code_challenge_method, err);
+	if (status != PROAUTH2_OK)
+		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id and user_id are required");

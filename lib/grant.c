@@ -15,6 +15,7 @@
 #include <uuid/uuid.h>
 
 #include "crypto.h"
+#include "event.h"
 #include "grant.h"
 
 int64_t grant_horizon(const proauth2_provider *p)
@@ -149,7 +150,8 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 }
 
 proauth2_status grant_spend(proauth2_provider *p, const char *hash,
-		const char *grant_id, int64_t expires_at, proauth2_error *err)
+		const char *grant_id, int64_t expires_at, const char *client_id,
+		proauth2_error *err)
 {
 	proauth2_status status = store_record(p, TABLE_SPENT_TOKENS, json_pack(
 			"{s:s, s:s, s:I}", "token_hash", hash, "grant_id", grant_id,
@@ -160,12 +162,13 @@ proauth2_status grant_spend(proauth2_provider *p, const char *hash,
 	status = grant_revoke(p, grant_id, err);
 	if (status != PROAUTH2_OK)
 		return status;
+	report_replay(p, client_id, grant_id);
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 			"already used: the grant is revoked");
 }
 
 proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
-		const char *what, proauth2_error *err)
+		const char *what, const char *client_id, proauth2_error *err)
 {
 	json_t *spent;
 	proauth2_status status = fetch_one(p, TABLE_SPENT_TOKENS, "token_hash",
@@ -173,6 +176,8 @@ proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
 
 	if (status == PROAUTH2_OK) {
 		status = grant_revoke(p, record_string(spent, "grant_id"), err);
+		if (status == PROAUTH2_OK)
+			report_replay(p, client_id, record_string(spent, "grant_id"));
 		json_decref(spent);
 		if (status != PROAUTH2_OK)
 			return status;

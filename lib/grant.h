@@ -35,17 +35,19 @@ void grant_discard(proauth2_provider *p, proauth2_token_response *r);
 
 /*
  * Spend the one-time secret whose hash is given (a code or a refresh
- * token) by recording it as spent. Exactly one of any number of callers
- * succeeds; the others get PROAUTH2_ERR_INVALID_GRANT and revoke the grant.
+ * token, presented by client_id) by recording it as spent. Exactly one of
+ * any number of callers succeeds; the others get PROAUTH2_ERR_INVALID_GRANT
+ * and revoke the grant, which is reported.
  */
 proauth2_status grant_spend(proauth2_provider *p, const char *hash,
-		const char *grant_id, int64_t expires_at, proauth2_error *err);
+		const char *grant_id, int64_t expires_at, const char *client_id,
+		proauth2_error *err);
 
-/* A code or refresh token was not found: if it was spent before, this is a
- * replay and its grant is revoked. Returns PROAUTH2_ERR_INVALID_GRANT (or
- * the datastore's error). */
+/* A code or refresh token client_id presented was not found: if it was
+ * spent before, this is a replay, its grant is revoked and reported.
+ * Returns PROAUTH2_ERR_INVALID_GRANT (or the datastore's error). */
 proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
-		const char *what, proauth2_error *err);
+		const char *what, const char *client_id, proauth2_error *err);
 
 /* Revoke every code and token of a grant, including ones being issued now. */
 proauth2_status grant_revoke(proauth2_provider *p, const char *grant_id,

@@ -26,6 +26,8 @@ struct proauth2_provider {
 	proauth2_password_fn check_password;
 	void *password_arg;
 	bool enable_registration;
+	proauth2_log_fn log;
+	void *log_arg;
 };
 
 /* Table names of the schema (lib/schema.c). */

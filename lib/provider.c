@@ -3,12 +3,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "event.h"
 #include "internal.h"
 #include "scope.h"
+#include "sized.h"
 
-void proauth2_config_init(proauth2_config *cfg)
+void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	sized_init(cfg, struct_size);
+	if (cfg == NULL || !SIZED_HAS(cfg, proauth2_config, refresh_token_lifetime))
+		return;
 	cfg->code_lifetime = 60;
 	cfg->access_token_lifetime = 3600;
 	cfg->refresh_token_lifetime = 30 * 24 * 3600;
@@ -23,6 +27,10 @@ static int64_t system_clock(void *arg)
 static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
+	proauth2_status status = SIZED_CHECK(cfg, proauth2_config, log_arg, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
 	if (cfg->datastore == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.datastore is required");
@@ -71,6 +79,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	p->check_password = cfg->check_password;
 	p->password_arg = cfg->password_arg;
 	p->enable_registration = cfg->enable_registration;
+	p->log = cfg->log;
+	p->log_arg = cfg->log_arg;
 	*out = p;
 	return PROAUTH2_OK;
 }
@@ -97,6 +107,6 @@ const char *proauth2_provider_issuer(const proauth2_provider *p)
 proauth2_status proauth2_provider_purge_expired(proauth2_provider *p,
 		size_t *removed, proauth2_error *err)
 {
-	return proauth2_datastore_purge_expired(p->datastore,
-			proauth2_provider_now(p), removed, err);
+	return report_datastore(p, proauth2_datastore_purge_expired(p->datastore,
+			proauth2_provider_now(p), removed, err), err);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "internal.h"
 
 const char *record_string(const json_t *record, const char *field)
@@ -30,7 +31,7 @@ proauth2_status store_record(proauth2_provider *p, const char *table,
 		return NO_MEMORY(err);
 	status = proauth2_datastore_store(p->datastore, table, record, err);
 	json_decref(record);
-	return status;
+	return report_datastore(p, status, err);
 }
 
 proauth2_status fetch_one(proauth2_provider *p, const char *table,
@@ -46,7 +47,7 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 	status = proauth2_datastore_fetch(p->datastore, table, query,
 			proauth2_provider_now(p), record, err);
 	json_decref(query);
-	return status;
+	return report_datastore(p, status, err);
 }
 
 proauth2_status remove_where(proauth2_provider *p, const char *table,
@@ -58,5 +59,5 @@ proauth2_status remove_where(proauth2_provider *p, const char *table,
 		return NO_MEMORY(err);
 	status = proauth2_datastore_remove(p->datastore, table, query, removed, err);
 	json_decref(query);
-	return status;
+	return report_datastore(p, status, err);
 }

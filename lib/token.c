@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "event.h"
 #include "grant.h"
 #include "pkce.h"
 #include "scope.h"
+#include "sized.h"
 
 /* Authenticate the client and check it may use grant. */
 static proauth2_status authorize_client(proauth2_provider *p,
@@ -43,14 +45,15 @@ static proauth2_status hash_presented(const char *secret, const char *what,
  * and a spent one (a replay) revokes its grant. */
 static proauth2_status find_presented(proauth2_provider *p, const char *table,
 		const char *key, const char *secret, const char *what,
-		char hash[PROAUTH2_HASH_SIZE], json_t **record, proauth2_error *err)
+		const char *client_id, char hash[PROAUTH2_HASH_SIZE], json_t **record,
+		proauth2_error *err)
 {
 	proauth2_status status = hash_presented(secret, what, hash, err);
 
 	if (status == PROAUTH2_OK)
 		status = fetch_one(p, table, key, hash, record, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
-		status = grant_refuse_unknown(p, hash, what, err);
+		status = grant_refuse_unknown(p, hash, what, client_id, err);
 	return status;
 }
 
@@ -93,7 +96,8 @@ static proauth2_status spend(proauth2_provider *p, const char *table,
 		proauth2_error *err)
 {
 	proauth2_status status = grant_spend(p, hash,
-			record_string(record, "grant_id"), grant_horizon(p), err);
+			record_string(record, "grant_id"), grant_horizon(p),
+			record_string(record, "client_id"), err);
 
 	if (status != PROAUTH2_OK)
 		return status;
@@ -111,7 +115,8 @@ static proauth2_status spend_and_issue(proauth2_provider *p, const char *table,
 		const grant_tokens *tokens, proauth2_token_response **out,
 		proauth2_error *err)
 {
-	proauth2_status status = datastore_begin_writes(p->datastore, err);
+	proauth2_status status = report_datastore(p,
+			datastore_begin_writes(p->datastore, err), err);
 	proauth2_status durable;
 
 	if (status != PROAUTH2_OK)
@@ -119,7 +124,7 @@ static proauth2_status spend_and_issue(proauth2_provider *p, const char *table,
 	status = spend(p, table, key, hash, record, err);
 	if (status == PROAUTH2_OK)
 		status = grant_issue(p, tokens, out, err);
-	durable = datastore_end_writes(p->datastore, err);
+	durable = report_datastore(p, datastore_end_writes(p->datastore, err), err);
 	if (durable != PROAUTH2_OK) {
 		grant_discard(p, *out);
 		*out = NULL;
@@ -140,11 +145,13 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and out are required");
 	*out = NULL;
-	status = authorize_client(p, req->client_id, req->client_secret,
-			PROAUTH2_GRANT_AUTHORIZATION_CODE, &client, err);
+	status = SIZED_CHECK(req, proauth2_code_exchange, code_verifier, err);
+	if (status == PROAUTH2_OK)
+		status = authorize_client(p, req->client_id, req->client_secret,
+				PROAUTH2_GRANT_AUTHORIZATION_CODE, &client, err);
 	if (status == PROAUTH2_OK)
 		status = find_presented(p, TABLE_CODES, "code_hash", req->code,
-				"code", hash, &code, err);
+				"code", req->client_id, hash, &code, err);
 	if (status == PROAUTH2_OK &&
 			strcmp(record_string(code, "client_id"), req->client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
@@ -170,24 +177,30 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 }
 
 proauth2_status proauth2_token_refresh(proauth2_provider *p,
-		const char *client_id, const char *client_secret,
-		const char *refresh_token, const char *scope,
-		proauth2_token_response **out, proauth2_error *err)
+		const proauth2_refresh_request *req, proauth2_token_response **out,
+		proauth2_error *err)
 {
 	char hash[PROAUTH2_HASH_SIZE];
 	json_t *client = NULL, *old = NULL;
 	char *granted = NULL;
+	const char *client_id, *scope;
 	proauth2_status status;
 
-	if (out == NULL || p == NULL)
+	if (out == NULL || p == NULL || req == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider and out are required");
+				"provider, request and out are required");
 	*out = NULL;
-	status = authorize_client(p, client_id, client_secret,
+	status = SIZED_CHECK(req, proauth2_refresh_request, scope, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	client_id = req->client_id;
+	scope = req->scope;
+	status = authorize_client(p, client_id, req->client_secret,
 			PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
 	if (status == PROAUTH2_OK)
 		status = find_presented(p, TABLE_REFRESH_TOKENS, "token_hash",
-				refresh_token, "refresh_token", hash, &old, err);
+				req->refresh_token, "refresh_token", client_id, hash,
+				&old, err);
 	if (status == PROAUTH2_OK &&
 			strcmp(record_string(old, "client_id"), client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
@@ -224,7 +237,7 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 }
 
 proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
-		const char *client_id, const char *client_secret, const char *scope,
+		const proauth2_client_credentials_request *req,
 		proauth2_token_response **out, proauth2_error *err)
 {
 	char grant_id[GRANT_ID_SIZE];
@@ -232,22 +245,24 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 	char *granted = NULL;
 	proauth2_status status;
 
-	if (out == NULL || p == NULL)
+	if (out == NULL || p == NULL || req == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider and out are required");
+				"provider, request and out are required");
 	*out = NULL;
-	status = authorize_client(p, client_id, client_secret,
-			PROAUTH2_GRANT_CLIENT_CREDENTIALS, &client, err);
+	status = SIZED_CHECK(req, proauth2_client_credentials_request, scope, err);
+	if (status == PROAUTH2_OK)
+		status = authorize_client(p, req->client_id, req->client_secret,
+				PROAUTH2_GRANT_CLIENT_CREDENTIALS, &client, err);
 	/* Registration refuses the grant to public clients; check anyway. */
 	if (status == PROAUTH2_OK && record_string(client, "secret_hash") == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
 				"a public client cannot use client_credentials");
 	if (status == PROAUTH2_OK)
-		status = scope_resolve(p, scope, record_string(client, "scope"),
+		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&granted, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
-			.client_id = client_id,
+			.client_id = req->client_id,
 			.grant_id = grant_id,
 			.scope = granted,
 		};
@@ -260,23 +275,29 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 }
 
 proauth2_status proauth2_token_password(proauth2_provider *p,
-		const char *client_id, const char *client_secret,
-		const char *username, const char *password, const char *scope,
-		proauth2_token_response **out, proauth2_error *err)
+		const proauth2_password_request *req, proauth2_token_response **out,
+		proauth2_error *err)
 {
 	char grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
 	char *granted = NULL;
+	const char *client_id, *username, *password;
 	proauth2_status status;
 
-	if (out == NULL || p == NULL)
+	if (out == NULL || p == NULL || req == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider and out are required");
+				"provider, request and out are required");
 	*out = NULL;
+	status = SIZED_CHECK(req, proauth2_password_request, scope, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	client_id = req->client_id;
+	username = req->username;
+	password = req->password;
 	if (!p->enable_password_grant || p->check_password == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
 				"the password grant is not enabled");
-	status = authorize_client(p, client_id, client_secret,
+	status = authorize_client(p, client_id, req->client_secret,
 			PROAUTH2_GRANT_PASSWORD, &client, err);
 	if (status == PROAUTH2_OK && (username == NULL || password == NULL ||
 			username[0] == '\0'))
@@ -288,7 +309,7 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"the resource owner credentials are wrong");
 	if (status == PROAUTH2_OK)
-		status = scope_resolve(p, scope, record_string(client, "scope"),
+		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&granted, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {

@@ -51,10 +51,10 @@ START_TEST(no_secret_in_database_files)
 	char client_id[64];
 	size_t i;
 
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
-	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, c->client_id,
-			c->client_secret, NULL, &cc, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
+	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret,
+			NULL, &cc), PROAUTH2_OK);
 	secrets[0] = c->client_secret;
 	secrets[1] = code;
 	secrets[2] = pending;

@@ -117,7 +117,8 @@ START_TEST(register_refuses_bad_params)
 	const char *spaced[] = {"https://client.example.com/a b"};
 	const char *null_uri[] = {NULL};
 	const char *good[] = {REDIRECT_URI};
-	proauth2_client_params p = {.type = CONF, .redirect_uris = good,
+	proauth2_client_params p = {.struct_size = sizeof(proauth2_client_params),
+		.type = CONF, .redirect_uris = good,
 		.n_redirect_uris = 1, .scope = "read"};
 	proauth2_client_params bad;
 
@@ -151,7 +152,8 @@ START_TEST(update_replaces_settings_and_keeps_secret)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
 	const char *uris[] = {"https://new.example.com/cb"};
-	proauth2_client_params p = {.type = CONF, .redirect_uris = uris,
+	proauth2_client_params p = {.struct_size = sizeof(proauth2_client_params),
+		.type = CONF, .redirect_uris = uris,
 		.n_redirect_uris = 1, .scope = "read write",
 		.grant_types = CODE_GRANTS | PROAUTH2_GRANT_CLIENT_CREDENTIALS,
 		.name = "Renamed"};
@@ -223,7 +225,8 @@ START_TEST(delete_removes_codes_and_tokens)
 	proauth2_token_response *t = exchange_code(c, code, 1);
 	proauth2_token_response *kept = exchange_code(other, other_code, 1);
 	proauth2_token_response *r = NULL;
-	proauth2_code_exchange late = {c->client_id, c->client_secret, pending,
+	proauth2_code_exchange late = {sizeof(proauth2_code_exchange),
+			c->client_id, c->client_secret, pending,
 		REDIRECT_URI, RFC7636_VERIFIER};
 	proauth2_client *gone = NULL;
 
@@ -233,8 +236,8 @@ START_TEST(delete_removes_codes_and_tokens)
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &gone, NULL),
 			PROAUTH2_ERR_NOT_FOUND);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r),
 			PROAUTH2_ERR_INVALID_CLIENT);
 	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &late, &r, NULL),
 			PROAUTH2_ERR_INVALID_CLIENT);

@@ -71,11 +71,13 @@ END_TEST
 START_TEST(sole_redirect_uri_may_be_omitted)
 {
 	const char *uris[] = {REDIRECT_URI};
-	proauth2_client_params params = {.type = CONF, .redirect_uris = uris,
+	proauth2_client_params params = {.struct_size = sizeof(proauth2_client_params),
+		.type = CONF, .redirect_uris = uris,
 		.n_redirect_uris = 1, .scope = "read"};
 	proauth2_client *c = NULL;
-	proauth2_code_request req = {.user_id = USER};
-	proauth2_code_exchange ex = {0};
+	proauth2_code_request req = {.struct_size = sizeof(proauth2_code_request),
+		.user_id = USER};
+	proauth2_code_exchange ex = {.struct_size = sizeof(proauth2_code_exchange)};
 	proauth2_token_response *t = NULL;
 	char *code = NULL;
 
@@ -83,7 +85,8 @@ START_TEST(sole_redirect_uri_may_be_omitted)
 			PROAUTH2_OK);
 	req.client_id = c->client_id;
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
-	ex = (proauth2_code_exchange){c->client_id, c->client_secret, code, NULL, NULL};
+	ex = (proauth2_code_exchange){sizeof(proauth2_code_exchange),
+			c->client_id, c->client_secret, code, NULL, NULL};
 	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &ex, &t, NULL),
 			PROAUTH2_OK);
 	proauth2_token_response_free(t);
@@ -100,8 +103,8 @@ START_TEST(refresh_rotates_and_narrows)
 	proauth2_token_info *info = NULL;
 
 	env.now += 100;
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, "read", &r1, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, "read", &r1), PROAUTH2_OK);
 	ck_assert_str_eq(r1->scope, "read");
 	ck_assert_ptr_nonnull(r1->refresh_token);
 	ck_assert_str_ne(r1->refresh_token, t->refresh_token);
@@ -112,8 +115,8 @@ START_TEST(refresh_rotates_and_narrows)
 	ck_assert_int_eq(info->issued_at, env.now);
 	proauth2_token_info_free(info);
 	/* The new refresh token keeps the original grant's scope (§6). */
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, r1->refresh_token, NULL, &r2, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			r1->refresh_token, NULL, &r2), PROAUTH2_OK);
 	ck_assert_str_eq(r2->scope, "read write");
 	/* Earlier access tokens of the grant stay valid until they expire. */
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
@@ -131,16 +134,16 @@ START_TEST(refresh_cannot_widen_scope)
 	char *code = issue_code(c, "read", 1);
 	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL;
 
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, "read write", &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, "read write", &r),
 			PROAUTH2_ERR_INVALID_SCOPE);
 	ck_assert_ptr_null(r);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, "read  bad", &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, "read  bad", &r),
 			PROAUTH2_ERR_INVALID_SCOPE);
 	/* A refused request did not spend the refresh token. */
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
 	proauth2_token_response_free(r);
 	proauth2_token_response_free(t);
 	proauth2_secret_free(code);
@@ -169,8 +172,8 @@ START_TEST(client_credentials_grant)
 	proauth2_token_response *t = NULL;
 	proauth2_token_info *info = NULL;
 
-	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, c->client_id,
-			c->client_secret, "write", &t, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret,
+			"write", &t), PROAUTH2_OK);
 	ck_assert_ptr_null(t->refresh_token);  /* §4.4.3 */
 	ck_assert_str_eq(t->scope, "write");
 	ck_assert_int_eq(proauth2_token_validate(env.provider, t->access_token,
@@ -181,12 +184,12 @@ START_TEST(client_credentials_grant)
 	proauth2_token_response_free(t);
 	t = NULL;
 
-	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, c->client_id,
-			c->client_secret, "admin", &t, NULL), PROAUTH2_ERR_INVALID_SCOPE);
-	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, c->client_id,
-			"wrong", NULL, &t, NULL), PROAUTH2_ERR_INVALID_CLIENT);
-	ck_assert_int_eq(proauth2_token_client_credentials(env.provider,
-			code_only->client_id, code_only->client_secret, NULL, &t, NULL),
+	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret,
+			"admin", &t), PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_int_eq(client_credentials_with(c->client_id, "wrong", NULL,
+			&t), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_int_eq(client_credentials_with(code_only->client_id,
+			code_only->client_secret, NULL, &t),
 			PROAUTH2_ERR_UNAUTHORIZED_CLIENT);
 	ck_assert_ptr_null(t);
 	proauth2_client_free(code_only);
@@ -204,8 +207,8 @@ START_TEST(revoke_access_token)
 			t->access_token, PROAUTH2_HINT_REFRESH_TOKEN, NULL), PROAUTH2_OK);
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	/* The refresh token was not revoked with it. */
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
 	/* Unknown and repeated revocations are fine (RFC 7009 §2.2). */
 	ck_assert_int_eq(proauth2_token_revoke(env.provider, c->client_id,
 			t->access_token, PROAUTH2_HINT_NONE, NULL), PROAUTH2_OK);
@@ -227,8 +230,8 @@ START_TEST(revoke_refresh_token_revokes_its_grant)
 	proauth2_token_response *t = exchange_code(c, code, 1);
 	proauth2_token_response *other = exchange_code(c, code2, 1), *r = NULL;
 
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
 	ck_assert_int_eq(proauth2_token_revoke(env.provider, c->client_id,
 			r->refresh_token, PROAUTH2_HINT_NONE, NULL), PROAUTH2_OK);
 	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_ERR_INVALID_TOKEN);
@@ -237,8 +240,8 @@ START_TEST(revoke_refresh_token_revokes_its_grant)
 	ck_assert_int_eq(validate_status(other->access_token), PROAUTH2_OK);
 	proauth2_token_response_free(r);
 	r = NULL;
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, other->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			other->refresh_token, NULL, &r), PROAUTH2_OK);
 	proauth2_token_response_free(r);
 	proauth2_token_response_free(other);
 	proauth2_token_response_free(t);
@@ -276,7 +279,8 @@ START_TEST(revoke_user_logs_out)
 	char *pending = issue_code(c, "read", 1);
 	proauth2_token_response *t1 = exchange_code(c, code1, 1);
 	proauth2_token_response *t2 = exchange_code(c, code2, 1), *r = NULL;
-	proauth2_code_exchange late = {c->client_id, c->client_secret, pending,
+	proauth2_code_exchange late = {sizeof(proauth2_code_exchange),
+			c->client_id, c->client_secret, pending,
 		REDIRECT_URI, RFC7636_VERIFIER};
 	size_t removed = 0;
 
@@ -285,8 +289,8 @@ START_TEST(revoke_user_logs_out)
 	ck_assert_uint_eq(removed, 5);  /* 2 access + 2 refresh tokens + 1 code */
 	ck_assert_int_eq(validate_status(t1->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	ck_assert_int_eq(validate_status(t2->access_token), PROAUTH2_ERR_INVALID_TOKEN);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t1->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t1->refresh_token, NULL, &r),
 			PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &late, &r, NULL),
 			PROAUTH2_ERR_INVALID_GRANT);

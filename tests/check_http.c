@@ -171,7 +171,8 @@ END_TEST
 /* Begin an authorization for c; returns the ticket (new) or fails. */
 static char *begin(const char *query)
 {
-	proauth2_http_request req = {.method = "GET", .path = "/authorize", .query = query};
+	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
+		.method = "GET", .path = "/authorize", .query = query};
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *r = NULL;
 	char *ticket;
@@ -187,7 +188,8 @@ static char *begin(const char *query)
 /* Begin expecting a failure; returns the response. */
 static proauth2_http_response *begin_fails(const char *query)
 {
-	proauth2_http_request req = {.method = "GET", .path = "/authorize", .query = query};
+	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
+		.method = "GET", .path = "/authorize", .query = query};
 	proauth2_authorization *a = (proauth2_authorization *)&a;
 	proauth2_http_response *r = NULL;
 

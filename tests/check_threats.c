@@ -17,7 +17,8 @@
 /* A token request for code with every field as the legitimate client sends it. */
 static proauth2_code_exchange good_request(const proauth2_client *c, const char *code)
 {
-	return (proauth2_code_exchange){c->client_id, c->client_secret, code,
+	return (proauth2_code_exchange){sizeof(proauth2_code_exchange),
+			c->client_id, c->client_secret, code,
 		REDIRECT_URI, RFC7636_VERIFIER};
 }
 
@@ -47,8 +48,8 @@ START_TEST(code_replay_revokes_issued_tokens)
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
 	ck_assert_int_eq(exchange_status(&replay), PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r),
 			PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_int_eq(exchange_status(&replay), PROAUTH2_ERR_INVALID_GRANT);
 	proauth2_token_response_free(t);
@@ -63,17 +64,17 @@ START_TEST(refresh_reuse_revokes_grant)
 	char *code = issue_code(c, "read", 1);
 	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL, *x = NULL;
 
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
 	/* The rotated-out token comes back: an attacker or a confused client. */
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &x, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &x),
 			PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_ptr_null(x);
 	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, r->refresh_token, NULL, &x, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			r->refresh_token, NULL, &x),
 			PROAUTH2_ERR_INVALID_GRANT);
 	proauth2_token_response_free(r);
 	proauth2_token_response_free(t);
@@ -85,7 +86,8 @@ END_TEST
 START_TEST(redirect_uri_mismatch)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {c->client_id, USER,
+	proauth2_code_request req = {sizeof(proauth2_code_request),
+			c->client_id, USER,
 		"https://client.example.com/cb/../evil", "read", RFC7636_CHALLENGE, NULL};
 	char *code = NULL;
 	proauth2_code_exchange ex;
@@ -167,7 +169,8 @@ END_TEST
 START_TEST(pkce_plain_refused_by_default)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read",
+	proauth2_code_request req = {sizeof(proauth2_code_request),
+			c->client_id, USER, REDIRECT_URI, "read",
 		RFC7636_VERIFIER, "plain"};
 	char *code = NULL;
 
@@ -199,7 +202,8 @@ START_TEST(pkce_plain_when_enabled)
 
 	env_reconfigure(allow_plain);
 	c = register_client(PUB, CODE_GRANTS, "read");
-	req = (proauth2_code_request){c->client_id, USER, REDIRECT_URI, "read",
+	req = (proauth2_code_request){sizeof(proauth2_code_request),
+			c->client_id, USER, REDIRECT_URI, "read",
 		RFC7636_VERIFIER, "plain"};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
 	ex = good_request(c, code);
@@ -257,11 +261,11 @@ START_TEST(refresh_token_of_another_client)
 	char *code = issue_code(c, "read", 1);
 	proauth2_token_response *t = exchange_code(c, code, 1), *r = NULL;
 
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, mallory->client_id,
-			mallory->client_secret, t->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(mallory->client_id,
+			mallory->client_secret, t->refresh_token, NULL, &r),
 			PROAUTH2_ERR_INVALID_GRANT);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
 	proauth2_token_response_free(r);
 	proauth2_token_response_free(t);
 	proauth2_secret_free(code);
@@ -307,8 +311,8 @@ START_TEST(expired_tokens)
 	env.now += 1;
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	env.now += 30 * 24 * 3600;  /* past the refresh token's lifetime too */
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, t->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r),
 			PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_ptr_null(r);
 	proauth2_token_response_free(t);
@@ -320,7 +324,8 @@ END_TEST
 START_TEST(public_client_without_pkce_refused)
 {
 	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
-	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
+	proauth2_code_request req = {sizeof(proauth2_code_request),
+			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
 	proauth2_error err = {0};
 	char *code = NULL;
 
@@ -348,7 +353,8 @@ START_TEST(require_pkce_covers_confidential_clients)
 
 	env_reconfigure(require_pkce);
 	c = register_client(CONF, 0, "read");
-	req = (proauth2_code_request){c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
+	req = (proauth2_code_request){sizeof(proauth2_code_request),
+			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
 			PROAUTH2_ERR_INVALID_REQUEST);
 	proauth2_client_free(c);
@@ -358,7 +364,8 @@ END_TEST
 START_TEST(scope_escalation_at_authorization)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {c->client_id, USER, REDIRECT_URI, "read write",
+	proauth2_code_request req = {sizeof(proauth2_code_request),
+			c->client_id, USER, REDIRECT_URI, "read write",
 		RFC7636_CHALLENGE, NULL};
 	char *code = NULL;
 
@@ -378,7 +385,8 @@ START_TEST(grant_type_not_allowed)
 	proauth2_client *no_refresh = register_client(CONF,
 			PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {cc->client_id, USER, REDIRECT_URI, "read",
+	proauth2_code_request req = {sizeof(proauth2_code_request),
+			cc->client_id, USER, REDIRECT_URI, "read",
 		RFC7636_CHALLENGE, NULL};
 	char *code = NULL;
 	char *other_code = issue_code(c, "read", 1);
@@ -386,8 +394,8 @@ START_TEST(grant_type_not_allowed)
 
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
 			PROAUTH2_ERR_UNAUTHORIZED_CLIENT);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, no_refresh->client_id,
-			no_refresh->client_secret, t->refresh_token, NULL, &r, NULL),
+	ck_assert_int_eq(refresh_with(no_refresh->client_id,
+			no_refresh->client_secret, t->refresh_token, NULL, &r),
 			PROAUTH2_ERR_UNAUTHORIZED_CLIENT);
 	proauth2_token_response_free(t);
 	proauth2_secret_free(other_code);
@@ -419,10 +427,10 @@ START_TEST(missing_and_oversized_parameters)
 	ex = good_request(c, code);
 	ex.client_secret = big;
 	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_ERR_INVALID_CLIENT);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, NULL, NULL, &r, NULL), PROAUTH2_ERR_INVALID_REQUEST);
-	ck_assert_int_eq(proauth2_token_refresh(env.provider, c->client_id,
-			c->client_secret, big, NULL, &r, NULL), PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret, NULL,
+			NULL, &r), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(refresh_with(c->client_id, c->client_secret, big, NULL,
+			&r), PROAUTH2_ERR_INVALID_GRANT);
 	ck_assert_ptr_null(r);
 	ex = good_request(c, code);
 	ck_assert_int_eq(exchange_status(&ex), PROAUTH2_OK);

@@ -31,6 +31,7 @@ proauth2_http_response *http_any(const char *method, const char *path,
 	const char *q = strchr(path, '?');
 	char path_only[256];
 	proauth2_http_request req = {
+		.struct_size = sizeof(proauth2_http_request),
 		.method = method,
 		.path = path_only,
 		.query = q ? q + 1 : NULL,
@@ -40,11 +41,15 @@ proauth2_http_response *http_any(const char *method, const char *path,
 		.header_arg = &h,
 	};
 	proauth2_http_response *r = NULL;
+	proauth2_status status;
 
 	snprintf(path_only, sizeof(path_only), "%.*s",
 			(int)(q ? (size_t)(q - path) : strlen(path)), path);
-	proauth2_http_handle(env.provider, &req, &r);
+	status = proauth2_http_handle(env.provider, &req, &r);
 	ck_assert_ptr_nonnull(r);
+	/* A granted request is never answered with an error. */
+	if (status == PROAUTH2_OK)
+		ck_assert_int_lt(r->status, 400);
 	return r;
 }
 
@@ -69,6 +74,7 @@ proauth2_status bearer(const char *authorization, const char *required_scope,
 {
 	struct headers h = {NULL, authorization};
 	proauth2_http_request req = {
+		.struct_size = sizeof(proauth2_http_request),
 		.method = "GET",
 		.path = "/api",
 		.header = lookup,

@@ -112,6 +112,7 @@ proauth2_client *register_client(proauth2_client_type type, unsigned grants,
 {
 	static const char *const uris[] = {REDIRECT_URI, "https://client.example.com/other"};
 	proauth2_client_params params = {
+		.struct_size = sizeof(proauth2_client_params),
 		.type = type,
 		.redirect_uris = uris,
 		.n_redirect_uris = 2,
@@ -130,6 +131,7 @@ proauth2_client *register_client(proauth2_client_type type, unsigned grants,
 char *issue_code(const proauth2_client *client, const char *scope, int pkce)
 {
 	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
 		.client_id = client->client_id,
 		.user_id = USER,
 		.redirect_uri = REDIRECT_URI,
@@ -148,6 +150,7 @@ proauth2_token_response *exchange_code(const proauth2_client *client,
 		const char *code, int pkce)
 {
 	proauth2_code_exchange req = {
+		.struct_size = sizeof(proauth2_code_exchange),
 		.client_id = client->client_id,
 		.client_secret = client->client_secret,
 		.code = code,
@@ -160,6 +163,33 @@ proauth2_token_response *exchange_code(const proauth2_client *client,
 	ck_assert_msg(proauth2_token_exchange_code(env.provider, &req, &tokens, &err)
 			== PROAUTH2_OK, "exchange: %s", err.text);
 	return tokens;
+}
+
+proauth2_status refresh_with(const char *client_id, const char *client_secret,
+		const char *refresh_token, const char *scope,
+		proauth2_token_response **out)
+{
+	proauth2_refresh_request req;
+
+	proauth2_refresh_request_init(&req);
+	req.client_id = client_id;
+	req.client_secret = client_secret;
+	req.refresh_token = refresh_token;
+	req.scope = scope;
+	return proauth2_token_refresh(env.provider, &req, out, NULL);
+}
+
+proauth2_status client_credentials_with(const char *client_id,
+		const char *client_secret, const char *scope,
+		proauth2_token_response **out)
+{
+	proauth2_client_credentials_request req;
+
+	proauth2_client_credentials_request_init(&req);
+	req.client_id = client_id;
+	req.client_secret = client_secret;
+	req.scope = scope;
+	return proauth2_token_client_credentials(env.provider, &req, out, NULL);
 }
 
 proauth2_status validate_status(const char *token)

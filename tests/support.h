@@ -58,6 +58,16 @@ char *issue_code(const proauth2_client *client, const char *scope, int pkce);
 proauth2_token_response *exchange_code(const proauth2_client *client,
 		const char *code, int pkce);
 
+/* proauth2_token_refresh() on env.provider with a request of these fields. */
+proauth2_status refresh_with(const char *client_id, const char *client_secret,
+		const char *refresh_token, const char *scope,
+		proauth2_token_response **out);
+
+/* proauth2_token_client_credentials() on env.provider, likewise. */
+proauth2_status client_credentials_with(const char *client_id,
+		const char *client_secret, const char *scope,
+		proauth2_token_response **out);
+
 /* The status proauth2_token_validate() gives token. */
 proauth2_status validate_status(const char *token);
 

@@ -397,6 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				"temporarily_unavailable", NULL);
 	query = strchr(x->uri, '?');
 	proauth2_http_request req = {
+		.struct_size = sizeof(proauth2_http_request),
 		.method = method,
 		.path = url,
 		.query = query != NULL ? query + 1 : NULL,

@@ -101,6 +101,7 @@ static int register_clients(struct demo_app *app)
 	const char *uris[] = {app->redirect_uri};
 	unsigned grants = app->opt->grants;
 	proauth2_client_params params = {
+		.struct_size = sizeof(proauth2_client_params),
 		.type = PROAUTH2_CLIENT_CONFIDENTIAL,
 		.redirect_uris = uris,
 		.n_redirect_uris = 1,

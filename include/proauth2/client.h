@@ -28,8 +28,11 @@ typedef enum proauth2_client_type {
 #define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u
 #define PROAUTH2_GRANT_PASSWORD           0x8u
 
-/* What the caller gives to register or update a client. */
+/* What the caller gives to register or update a client. Fill with
+ * proauth2_client_params_init() first (confidential, every field empty);
+ * it grows as common.h describes. */
 typedef struct proauth2_client_params {
+	size_t struct_size;  /* set by init */
 	proauth2_client_type type;
 	/* Registered redirect URIs, matched exactly. Needed for the
 	 * authorization_code grant. */
@@ -43,6 +46,11 @@ typedef struct proauth2_client_params {
 	/* Display name for consent pages. May be NULL. */
 	const char *name;
 } proauth2_client_params;
+
+#define proauth2_client_params_init(params) \
+	proauth2_client_params_init_sized((params), sizeof(proauth2_client_params))
+PROAUTH2_EXPORT void proauth2_client_params_init_sized(
+		proauth2_client_params *params, size_t struct_size);
 
 /* A registered client, as read from the datastore. Every string is owned by
  * the struct; free it with proauth2_client_free(). */
@@ -79,7 +87,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_get(
 
 /* Replace a client's redirect URIs, grant types, scope and name (its type
  * and secret stay). out may be NULL; else it receives the updated client. */
-PROAUTH2_EXPORT proauth2_status proauth2_client_update(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_update(
 		proauth2_provider *provider, const char *client_id,
 		const proauth2_client_params *params, proauth2_client **out,
 		proauth2_error *err);
@@ -91,7 +99,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_rotate_secr
 		proauth2_client **out, proauth2_error *err);
 
 /* Delete a client and every code and token issued to it. */
-PROAUTH2_EXPORT proauth2_status proauth2_client_delete(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_delete(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_error *err);
 
@@ -101,7 +109,7 @@ PROAUTH2_EXPORT proauth2_status proauth2_client_delete(
  * present none. PROAUTH2_ERR_INVALID_CLIENT on any failure, without saying
  * which. out may be NULL; else it receives the client.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_client_authenticate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticate(
 		proauth2_provider *provider, const char *client_id,
 		const char *client_secret, proauth2_client **out,
 		proauth2_error *err);

@@ -25,7 +25,10 @@ extern "C" {
  * header came more than once, return NULL or the joined values. */
 typedef const char *(*proauth2_header_fn)(void *arg, const char *name);
 
+/* What the host received. Fill with proauth2_http_request_init() first
+ * (every field empty); it grows as common.h describes. */
 typedef struct proauth2_http_request {
+	size_t struct_size;         /* set by init */
 	const char *method;         /* "GET", "POST", ... */
 	const char *path;           /* without the query string */
 	const char *query;          /* after '?', undecoded; NULL if none */
@@ -37,6 +40,11 @@ typedef struct proauth2_http_request {
 	 * client's certificate in PEM, or NULL. */
 	const char *client_certificate;
 } proauth2_http_request;
+
+#define proauth2_http_request_init(req) \
+	proauth2_http_request_init_sized((req), sizeof(proauth2_http_request))
+PROAUTH2_EXPORT void proauth2_http_request_init_sized(
+		proauth2_http_request *request, size_t struct_size);
 
 typedef struct proauth2_http_header {
 	char *name;
@@ -74,25 +82,25 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
  * The authorization endpoint (/authorize, advertised in the metadata) is
  * not routed: it needs the host's pages; see proauth2_http_authorize_begin.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_http_handle(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_handle(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* POST token endpoint (RFC 6749 §3.2): authorization_code, refresh_token,
  * client_credentials, and password when provider and client enable it. */
-PROAUTH2_EXPORT proauth2_status proauth2_http_token(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_token(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* POST revocation endpoint (RFC 7009). */
-PROAUTH2_EXPORT proauth2_status proauth2_http_revoke(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_revoke(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* POST introspection endpoint (RFC 7662); the caller authenticates as a
  * client and may only introspect its own tokens. */
-PROAUTH2_EXPORT proauth2_status proauth2_http_introspect(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_introspect(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* GET authorization server metadata (RFC 8414). */
-PROAUTH2_EXPORT proauth2_status proauth2_http_metadata(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1). ---- */
@@ -109,7 +117,7 @@ typedef struct proauth2_authorization proauth2_authorization;
  * *response is the error: a 303 back to the client, or — when client_id
  * or redirect_uri is wrong — a 400 page that never redirects.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_begin(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_begin(
 		proauth2_provider *provider, const proauth2_http_request *request,
 		proauth2_authorization **authorization,
 		proauth2_http_response **response);
@@ -141,7 +149,7 @@ PROAUTH2_EXPORT void proauth2_authorization_free(proauth2_authorization *authori
 
 /* Load a pending request by ticket (to show the consent page again).
  * PROAUTH2_ERR_NOT_FOUND when unknown, used or expired. */
-PROAUTH2_EXPORT proauth2_status proauth2_authorization_load(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_load(
 		proauth2_provider *provider, const char *ticket,
 		proauth2_authorization **authorization, proauth2_error *err);
 
@@ -150,13 +158,13 @@ PROAUTH2_EXPORT proauth2_status proauth2_authorization_load(
  * as requested; it may only narrow) and answer with the 303 redirect
  * carrying code, state and iss (RFC 9207). Spends the ticket.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_issue(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_issue(
 		proauth2_provider *provider, const char *ticket, const char *user_id,
 		const char *granted_scope, proauth2_http_response **response);
 
 /* Step two, refused: the 303 redirect with error=access_denied. Spends the
  * ticket. */
-PROAUTH2_EXPORT proauth2_status proauth2_http_authorize_deny(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_deny(
 		proauth2_provider *provider, const char *ticket,
 		proauth2_http_response **response);
 
@@ -171,7 +179,7 @@ typedef struct proauth2_form proauth2_form;
  * or invalid UTF-8, a parameter named twice, more than 64 parameters, more
  * than 64 KiB. On success free *form with proauth2_form_free().
  */
-PROAUTH2_EXPORT proauth2_status proauth2_form_parse(const char *s, size_t len,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_form_parse(const char *s, size_t len,
 		proauth2_form **form, proauth2_error *err);
 
 /* The decoded value of name, or NULL if absent or empty. Borrowed. */
@@ -189,7 +197,7 @@ PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
  * what the token stands for and *response is NULL; otherwise *info is NULL
  * and *response is the 401/403/400 with its WWW-Authenticate header.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_http_bearer(proauth2_provider *provider,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_bearer(proauth2_provider *provider,
 		const proauth2_http_request *request, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **response);
 

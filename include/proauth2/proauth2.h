@@ -6,7 +6,9 @@
 #define PROAUTH2_H
 
 #include <proauth2/common.h>
+#include <proauth2/version.h>
 #include <proauth2/error.h>
+#include <proauth2/event.h>
 #include <proauth2/datastore.h>
 #include <proauth2/provider.h>
 #include <proauth2/client.h>

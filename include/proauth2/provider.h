@@ -9,11 +9,13 @@
 #define PROAUTH2_PROVIDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <proauth2/common.h>
 #include <proauth2/datastore.h>
 #include <proauth2/error.h>
+#include <proauth2/event.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,7 +30,11 @@ typedef int64_t (*proauth2_clock_fn)(void *arg);
 typedef bool (*proauth2_password_fn)(void *arg, const char *username,
 		const char *password);
 
+/* Fill with proauth2_config_init(), which sets the defaults below; it grows
+ * as common.h describes. */
 typedef struct proauth2_config {
+	/* sizeof(proauth2_config) as the caller was compiled; set by init. */
+	size_t struct_size;
 	/* The issuer identifier (RFC 8414), an https URL. May be NULL. */
 	const char *issuer;
 	/* The datastore every record goes to. Borrowed: it must outlive the
@@ -56,11 +62,18 @@ typedef struct proauth2_config {
 	void *password_arg;
 	/* Dynamic client registration (RFC 7591, RFC 7592) at /register. */
 	bool enable_registration;
+	/* Events a host must see (see event.h): called with log_arg. NULL:
+	 * the library stays silent. */
+	proauth2_log_fn log;
+	void *log_arg;
 } proauth2_config;
 
-/* Fill cfg with the defaults above (datastore NULL). Call it first, so that
- * fields appended in later versions get their defaults too. */
-PROAUTH2_EXPORT void proauth2_config_init(proauth2_config *cfg);
+/* Fill cfg with the defaults above (datastore NULL) and its struct_size.
+ * Call it first; see common.h. */
+#define proauth2_config_init(cfg) \
+	proauth2_config_init_sized((cfg), sizeof(proauth2_config))
+PROAUTH2_EXPORT void proauth2_config_init_sized(proauth2_config *cfg,
+		size_t struct_size);
 
 /*
  * Create a provider from cfg (copied: cfg's strings need not outlive the
@@ -82,8 +95,17 @@ PROAUTH2_EXPORT const char *proauth2_provider_issuer(const proauth2_provider *pr
 
 /* Delete expired codes and tokens from the datastore (if the backend can);
  * removed (may be NULL) receives how many. */
-PROAUTH2_EXPORT proauth2_status proauth2_provider_purge_expired(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_provider_purge_expired(
 		proauth2_provider *provider, size_t *removed, proauth2_error *err);
+
+/*
+ * Hand event to the provider's log callback, if it has one. For endpoint
+ * layers built on the engine (the library's HTTP layer is one): the engine
+ * reports its own events. event->message must not be NULL and no field
+ * may hold a secret.
+ */
+PROAUTH2_EXPORT void proauth2_provider_report(const proauth2_provider *provider,
+		const proauth2_event *event);
 
 #ifdef __cplusplus
 }

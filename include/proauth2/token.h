@@ -8,6 +8,7 @@
 #define PROAUTH2_TOKEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <proauth2/common.h>
@@ -25,8 +26,19 @@ typedef enum proauth2_token_hint {
 	PROAUTH2_HINT_REFRESH_TOKEN
 } proauth2_token_hint;
 
-/* An authorization request the host has approved (RFC 6749 §4.1.1). */
+/*
+ * The requests below are filled by the caller and grow as common.h
+ * describes: fill each with its init macro first (all fields NULL), e.g.
+ * proauth2_refresh_request_init(&req). A token grant's request is named
+ * proauth2_<grant>_request; the authorization_code grant's is
+ * proauth2_code_exchange, as proauth2_code_request is the authorization
+ * request the code is issued for.
+ */
+
+/* An authorization request the host has approved (RFC 6749 §4.1.1).
+ * Fill with proauth2_code_request_init() first. */
 typedef struct proauth2_code_request {
+	size_t struct_size;  /* set by init */
 	const char *client_id;
 	/* The user who consented, as the host knows them. Required. */
 	const char *user_id;
@@ -42,14 +54,75 @@ typedef struct proauth2_code_request {
 	const char *code_challenge_method;
 } proauth2_code_request;
 
-/* A token request with grant_type=authorization_code (RFC 6749 §4.1.3). */
+#define proauth2_code_request_init(req) \
+	proauth2_code_request_init_sized((req), sizeof(proauth2_code_request))
+PROAUTH2_EXPORT void proauth2_code_request_init_sized(
+		proauth2_code_request *request, size_t struct_size);
+
+/* A token request with grant_type=authorization_code (RFC 6749 §4.1.3).
+ * Fill with proauth2_code_exchange_init() first. */
 typedef struct proauth2_code_exchange {
+	size_t struct_size;         /* set by init */
 	const char *client_id;
 	const char *client_secret;  /* NULL for public clients */
 	const char *code;
 	const char *redirect_uri;   /* as sent in the authorization request */
 	const char *code_verifier;  /* RFC 7636 */
 } proauth2_code_exchange;
+
+#define proauth2_code_exchange_init(req) \
+	proauth2_code_exchange_init_sized((req), sizeof(proauth2_code_exchange))
+PROAUTH2_EXPORT void proauth2_code_exchange_init_sized(
+		proauth2_code_exchange *request, size_t struct_size);
+
+/* A token request with grant_type=refresh_token (RFC 6749 §6). Fill with
+ * proauth2_refresh_request_init() first. */
+typedef struct proauth2_refresh_request {
+	size_t struct_size;         /* set by init */
+	const char *client_id;
+	const char *client_secret;  /* NULL for public clients */
+	const char *refresh_token;
+	/* NULL: the grant's scope; else a subset of it. */
+	const char *scope;
+} proauth2_refresh_request;
+
+#define proauth2_refresh_request_init(req) \
+	proauth2_refresh_request_init_sized((req), sizeof(proauth2_refresh_request))
+PROAUTH2_EXPORT void proauth2_refresh_request_init_sized(
+		proauth2_refresh_request *request, size_t struct_size);
+
+/* A token request with grant_type=client_credentials (RFC 6749 §4.4.2).
+ * Fill with proauth2_client_credentials_request_init() first. */
+typedef struct proauth2_client_credentials_request {
+	size_t struct_size;         /* set by init */
+	const char *client_id;
+	const char *client_secret;
+	/* NULL: the client's registered scope. */
+	const char *scope;
+} proauth2_client_credentials_request;
+
+#define proauth2_client_credentials_request_init(req) \
+	proauth2_client_credentials_request_init_sized((req), \
+			sizeof(proauth2_client_credentials_request))
+PROAUTH2_EXPORT void proauth2_client_credentials_request_init_sized(
+		proauth2_client_credentials_request *request, size_t struct_size);
+
+/* A token request with grant_type=password (RFC 6749 §4.3.2). Fill with
+ * proauth2_password_request_init() first. */
+typedef struct proauth2_password_request {
+	size_t struct_size;         /* set by init */
+	const char *client_id;
+	const char *client_secret;  /* NULL for public clients */
+	const char *username;
+	const char *password;
+	/* NULL: the client's registered scope. */
+	const char *scope;
+} proauth2_password_request;
+
+#define proauth2_password_request_init(req) \
+	proauth2_password_request_init_sized((req), sizeof(proauth2_password_request))
+PROAUTH2_EXPORT void proauth2_password_request_init_sized(
+		proauth2_password_request *request, size_t struct_size);
 
 /* A successful token response (RFC 6749 §5.1). Owned strings; free with
  * proauth2_token_response_free(), which wipes them. */
@@ -93,21 +166,19 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_exchange_cod
 
 /*
  * grant_type=refresh_token: rotate the refresh token (the one presented
- * stops working) and issue a new access token. scope may be NULL (the same
- * scope) or a subset of the original grant. Presenting a refresh token that
- * was already rotated revokes the whole grant.
+ * stops working) and issue a new access token, with the request's scope
+ * (NULL: the same scope; else a subset of the original grant). Presenting
+ * a refresh token that was already rotated revokes the whole grant.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_refresh(
-		proauth2_provider *provider, const char *client_id,
-		const char *client_secret, const char *refresh_token,
-		const char *scope, proauth2_token_response **out,
-		proauth2_error *err);
+		proauth2_provider *provider, const proauth2_refresh_request *request,
+		proauth2_token_response **out, proauth2_error *err);
 
 /* grant_type=client_credentials (confidential clients only): an access
  * token on the client's own behalf, without refresh token. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_client_credentials(
-		proauth2_provider *provider, const char *client_id,
-		const char *client_secret, const char *scope,
+		proauth2_provider *provider,
+		const proauth2_client_credentials_request *request,
 		proauth2_token_response **out, proauth2_error *err);
 
 /*
@@ -117,9 +188,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_client_crede
  * credentials (a wrong password is PROAUTH2_ERR_INVALID_GRANT).
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_password(
-		proauth2_provider *provider, const char *client_id,
-		const char *client_secret, const char *username,
-		const char *password, const char *scope,
+		proauth2_provider *provider, const proauth2_password_request *request,
 		proauth2_token_response **out, proauth2_error *err);
 
 /*
@@ -127,7 +196,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_password(
  * expired or revoked. On success *out (may be NULL) receives what the token
  * stands for.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_token_validate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_validate(
 		proauth2_provider *provider, const char *access_token,
 		proauth2_token_info **out, proauth2_error *err);
 
@@ -139,13 +208,13 @@ PROAUTH2_EXPORT proauth2_status proauth2_token_validate(
  * unknown token is not an error (RFC 7009 §2.2); a token of another client
  * is refused with PROAUTH2_ERR_UNAUTHORIZED_CLIENT and left alone.
  */
-PROAUTH2_EXPORT proauth2_status proauth2_token_revoke(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke(
 		proauth2_provider *provider, const char *client_id,
 		const char *token, proauth2_token_hint hint, proauth2_error *err);
 
 /* Revoke every code and token user_id granted to client_id ("log out").
  * removed (may be NULL) receives how many records went. */
-PROAUTH2_EXPORT proauth2_status proauth2_token_revoke_user(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
 		proauth2_provider *provider, const char *client_id,
 		const char *user_id, size_t *removed, proauth2_error *err);
 
@@ -154,7 +223,7 @@ PROAUTH2_EXPORT proauth2_status proauth2_token_revoke_user(
  * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
  * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false).
  */
-PROAUTH2_EXPORT proauth2_status proauth2_token_introspect(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_introspect(
 		proauth2_provider *provider, const char *client_id,
 		const char *token, proauth2_token_hint hint,
 		proauth2_token_info **out, proauth2_error *err);

@@ -90,6 +90,9 @@ static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_
 static proauth2_status read_params(const proauth2_http_request *req, form *f,
 		proauth2_error *err)
 {
+	f->n = 0;
+	if (request_check(req, err) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	if (req->method != NULL && strcmp(req->method, "POST") == 0)
 		return request_read_form(req, f, err);
 	return form_parse(req->query, req->query ? strlen(req->query) : 0, f, err);
@@ -184,7 +187,7 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 				"redirect_uri is missing or not registered for this client");
 	if (status != PROAUTH2_OK) {
 		/* Never redirect while the client or its URI is in doubt. */
-		status = error_response(status, &err, 0, out);
+		status = error_response(p, status, &err, 0, out);
 		goto done;
 	}
 	/* From here on, errors go back to the client (§4.1.2.1). */
@@ -196,6 +199,7 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 		status = PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE;
 	if (status == PROAUTH2_OK) {
 		proauth2_code_request cr = {
+			.struct_size = sizeof(proauth2_code_request),
 			.client_id = form_get(&f, "client_id"),
 			.redirect_uri = form_get(&f, "redirect_uri"),
 			.code_challenge = form_get(&f, "code_challenge"),
@@ -280,7 +284,8 @@ proauth2_status proauth2_authorization_load(proauth2_provider *p,
 }
 
 /* The host's ticket is stale: there is nobody to redirect to. */
-static proauth2_status unknown_ticket(proauth2_status status,
+static proauth2_status unknown_ticket(const proauth2_provider *p,
+		proauth2_status status,
 		const proauth2_error *err, proauth2_http_response **out)
 {
 	proauth2_error shown = {0};
@@ -290,7 +295,7 @@ static proauth2_status unknown_ticket(proauth2_status status,
 				"the authorization request is unknown, used or expired");
 	else
 		shown = *err;
-	return error_response(status, &shown, 0, out);
+	return error_response(p, status, &shown, 0, out);
 }
 
 proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
@@ -307,12 +312,12 @@ proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 	*out = NULL;
 	status = load(p, ticket, true, &a, &err);
 	if (status != PROAUTH2_OK)
-		return unknown_ticket(status, &err, out);
+		return unknown_ticket(p, status, &err, out);
 	status = fetch_one(p, TABLE_CLIENTS, "client_id", a->client_id, &client, &err);
 	target = status == PROAUTH2_OK ?
 		code_redirect_target(client, form_get(&a->params, "redirect_uri")) : NULL;
 	if (target == NULL) {  /* the client changed its URIs meanwhile */
-		status = unknown_ticket(status == PROAUTH2_OK ? PROAUTH2_ERR_NOT_FOUND :
+		status = unknown_ticket(p, status == PROAUTH2_OK ? PROAUTH2_ERR_NOT_FOUND :
 				status, &err, out);
 		goto done;
 	}
@@ -322,6 +327,7 @@ proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 				"the granted scope exceeds the request");
 	if (status == PROAUTH2_OK) {
 		proauth2_code_request cr = {
+			.struct_size = sizeof(proauth2_code_request),
 			.client_id = a->client_id,
 			.user_id = user_id,
 			.redirect_uri = form_get(&a->params, "redirect_uri"),
@@ -357,7 +363,7 @@ proauth2_status proauth2_http_authorize_deny(proauth2_provider *p,
 	target = status == PROAUTH2_OK ?
 		code_redirect_target(client, form_get(&a->params, "redirect_uri")) : NULL;
 	if (target == NULL)
-		status = unknown_ticket(status == PROAUTH2_OK ? PROAUTH2_ERR_NOT_FOUND :
+		status = unknown_ticket(p, status == PROAUTH2_OK ? PROAUTH2_ERR_NOT_FOUND :
 				status, &err, out);
 	else
 		status = redirect_back(p, target, NULL, PROAUTH2_ERR_ACCESS_DENIED,

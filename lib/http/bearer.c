@@ -46,13 +46,16 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 		const proauth2_http_request *req, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **out)
 {
-	const char *auth = request_header(req, "Authorization");
+	const char *auth;
 	proauth2_error err = {0};
 	proauth2_status status;
 	const char *token;
 
 	*info = NULL;
 	*out = NULL;
+	if (request_check(req, &err) != PROAUTH2_OK)
+		return error_response(p, err.status, &err, 0, out);
+	auth = request_header(req, "Authorization");
 	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
 		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL, out);
 	token = auth + 6;
@@ -68,7 +71,7 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 	if (status == PROAUTH2_ERR_INVALID_TOKEN)
 		return challenge(status, 401, "invalid_token", NULL, out);
 	if (status != PROAUTH2_OK)
-		return error_response(status, &err, 0, out);
+		return error_response(p, status, &err, 0, out);
 	if (required_scope != NULL && !scope_is_subset(required_scope, (*info)->scope)) {
 		proauth2_token_info_free(*info);
 		*info = NULL;

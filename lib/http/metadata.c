@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "request.h"
 #include "response.h"
 #include "routes.h"
 
@@ -41,13 +42,15 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 	json_t *doc, *grants;
 	proauth2_error err = {0};
 
+	if (request_check(req, &err) != PROAUTH2_OK)
+		return error_response(p, err.status, &err, 0, out);
 	if (req->method == NULL || (strcmp(req->method, "GET") != 0 &&
 			strcmp(req->method, "HEAD") != 0))
-		return error_response(proauth2_error_set(&err,
+		return error_response(p, proauth2_error_set(&err,
 				PROAUTH2_ERR_INVALID_REQUEST, "metadata is read with GET"),
 				&err, 0, out);
 	if (issuer == NULL || strlen(issuer) > 900)
-		return error_response(proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
+		return error_response(p, proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
 				"the provider has no issuer"), &err, 0, out);
 	grants = json_pack("[s, s, s]", "authorization_code", "refresh_token",
 			"client_credentials");

@@ -57,6 +57,7 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 	size_t i, g;
 
 	memset(m, 0, sizeof(*m));
+	proauth2_client_params_init(&m->params);
 	*problem = "the body must be a JSON object (application/json)";
 	if (!is_json(request_header(req, "Content-Type")) || req->body == NULL ||
 			req->body_length > FORM_MAX_LENGTH)
@@ -152,14 +153,15 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 }
 
 /* A refused registration: RFC 7591 error codes for the client's mistakes. */
-static proauth2_status registration_refused(proauth2_status status,
+static proauth2_status registration_refused(const proauth2_provider *p,
+		proauth2_status status,
 		const proauth2_error *err, proauth2_http_response **out)
 {
 	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
 		return metadata_error(strstr(err->text, "redirect") != NULL ?
 				"invalid_redirect_uri" : "invalid_client_metadata",
 				err->text, out);
-	return error_response(status, err, 0, out);
+	return error_response(p, status, err, 0, out);
 }
 
 proauth2_status register_client_endpoint(proauth2_provider *p,
@@ -185,7 +187,7 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 		status = respond(response_json(201, client_json(p, client,
 				m.auth_method, token)), PROAUTH2_OK, out);
 	else
-		registration_refused(status, &err, out);
+		registration_refused(p, status, &err, out);
 	proauth2_secret_free(token);
 	proauth2_client_free(client);
 	json_decref(doc);
@@ -241,7 +243,7 @@ static proauth2_status update_client(proauth2_provider *p,
 		status = respond(response_json(200, client_json(p, client,
 				m.auth_method, NULL)), PROAUTH2_OK, out);
 	else
-		registration_refused(status, &err, out);
+		registration_refused(p, status, &err, out);
 	proauth2_client_free(old);
 	proauth2_client_free(client);
 	json_decref(doc);
@@ -274,7 +276,7 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 			status = respond(response_json(200, client_json(p, client,
 					"client_secret_basic", NULL)), PROAUTH2_OK, out);
 		else
-			error_response(status, &err, 0, out);
+			error_response(p, status, &err, 0, out);
 		proauth2_client_free(client);
 		return status;
 	}
@@ -283,7 +285,7 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	if (strcmp(method, "DELETE") == 0) {
 		status = proauth2_client_delete(p, client_id, &err);
 		if (status != PROAUTH2_OK)
-			return error_response(status, &err, 0, out);
+			return error_response(p, status, &err, 0, out);
 		return respond(response_new(204), PROAUTH2_OK, out);
 	}
 	r = response_json(405, json_pack("{s:s}", "error", "method_not_allowed"));

@@ -1,5 +1,6 @@
 /* Reading what endpoints share from a request: the form and the client's
  * credentials. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,6 +8,31 @@
 #include <openssl/crypto.h>
 
 #include "request.h"
+
+/* The end of the last member this library knows: not sizeof, whose
+ * trailing padding a later version may fill with a field. */
+#define REQUEST_KNOWN (offsetof(proauth2_http_request, client_certificate) + \
+		sizeof(((proauth2_http_request *)0)->client_certificate))
+/* Larger is garbage, most likely a request nobody initialized. */
+#define REQUEST_SIZE_MAX 4096
+
+proauth2_status request_check(const proauth2_http_request *req,
+		proauth2_error *err)
+{
+	const unsigned char *tail = (const unsigned char *)req + REQUEST_KNOWN;
+	size_t size = req->struct_size;
+
+	if (size < REQUEST_KNOWN || size > REQUEST_SIZE_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"proauth2_http_request.struct_size is not set: call "
+				"proauth2_http_request_init() first");
+	for (; size > REQUEST_KNOWN; size--, tail++)
+		if (*tail != 0)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+					"proauth2_http_request has fields this library "
+					"does not know");
+	return PROAUTH2_OK;
+}
 
 const char *request_header(const proauth2_http_request *req, const char *name)
 {
@@ -27,7 +53,11 @@ static bool is_form_content(const char *content_type)
 proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 		proauth2_error *err)
 {
+	proauth2_status status = request_check(req, err);
+
 	f->n = 0;
+	if (status != PROAUTH2_OK)
+		return status;
 	if (req->method == NULL || strcmp(req->method, "POST") != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"this endpoint takes POST");

@@ -9,6 +9,12 @@
 
 #include "form.h"
 
+/* Whether req was filled after proauth2_http_request_init() (see
+ * <proauth2/common.h>); PROAUTH2_ERR_INVALID_ARGUMENT if not, or if it
+ * sets fields this library does not know. */
+proauth2_status request_check(const proauth2_http_request *req,
+		proauth2_error *err);
+
 /* A request header, or NULL. */
 const char *request_header(const proauth2_http_request *req, const char *name);
 

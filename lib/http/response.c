@@ -82,8 +82,25 @@ int status_http_code(proauth2_status status)
 	}
 }
 
-proauth2_status error_response(proauth2_status status, const proauth2_error *err,
-		int basic_auth, proauth2_http_response **out)
+/* The host sees what the client is not told. */
+static void report_server_error(const proauth2_provider *p, int http,
+		proauth2_status status, const proauth2_error *err)
+{
+	proauth2_event event = {
+		.kind = PROAUTH2_EVENT_SERVER_ERROR,
+		.level = PROAUTH2_LEVEL_ERROR,
+		.status = status,
+		.message = err != NULL && err->text[0] != '\0' ? err->text :
+			proauth2_status_str(status),
+		.http_status = http,
+	};
+
+	proauth2_provider_report(p, &event);
+}
+
+proauth2_status error_response(const proauth2_provider *p,
+		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_http_response **out)
 {
 	const char *code = proauth2_status_oauth_error(status);
 	int http = status_http_code(status);
@@ -94,7 +111,15 @@ proauth2_status error_response(proauth2_status status, const proauth2_error *err
 	 * Authorization header; otherwise a 400. */
 	if (status == PROAUTH2_ERR_INVALID_CLIENT && !basic_auth)
 		http = 400;
+	/* An invalid argument here is the host's mistake (a request it did
+	 * not initialize) or ours, never the client's. */
+	if (status == PROAUTH2_ERR_INVALID_ARGUMENT) {
+		code = "server_error";
+		http = 500;
+	}
 	/* Don't tell clients about our internals. */
+	if (http >= 500)
+		report_server_error(p, http, status, err);
 	body = json_pack("{s:s, s:s}", "error", code, "error_description",
 			http >= 500 ? "the server could not complete the request" :
 			err != NULL && err->text[0] != '\0' ? err->text : code);

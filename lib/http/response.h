@@ -23,11 +23,13 @@ int status_http_code(proauth2_status status);
 /*
  * The RFC 6749 §5.2 error response for status, with err's text as
  * error_description. invalid_client after Basic authentication is a 401
- * with WWW-Authenticate (basic_auth set). Returns status so endpoints can
- * `return error_response(...)`.
+ * with WWW-Authenticate (basic_auth set). A 5xx hides err's text from the
+ * client and reports it to p's log instead. Returns status so endpoints
+ * can `return error_response(...)`.
  */
-proauth2_status error_response(proauth2_status status, const proauth2_error *err,
-		int basic_auth, proauth2_http_response **out);
+proauth2_status error_response(const proauth2_provider *p,
+		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_http_response **out);
 
 /* A 303 See Other to location. */
 proauth2_http_response *response_redirect(const char *location);

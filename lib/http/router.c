@@ -3,6 +3,7 @@
 
 #include "internal.h"
 #include "register.h"
+#include "request.h"
 #include "response.h"
 #include "routes.h"
 
@@ -36,11 +37,15 @@ static proauth2_status plain_error(int http, const char *code, const char *allow
 proauth2_status proauth2_http_handle(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	const char *path = req->path != NULL ? req->path : "";
-	const char *method = req->method != NULL ? req->method : "";
+	const char *path, *method;
+	proauth2_error err = {0};
 	size_t i;
 
 	*out = NULL;
+	if (request_check(req, &err) != PROAUTH2_OK)
+		return error_response(p, err.status, &err, 0, out);
+	path = req->path != NULL ? req->path : "";
+	method = req->method != NULL ? req->method : "";
 	if (p->enable_registration &&
 			strncmp(path, ROUTE_REGISTER "/", sizeof(ROUTE_REGISTER)) == 0)
 		return register_manage_endpoint(p, req,

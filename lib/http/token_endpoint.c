@@ -9,26 +9,46 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		proauth2_token_response **tokens, proauth2_error *err)
 {
 	if (strcmp(grant_type, "authorization_code") == 0) {
-		proauth2_code_exchange ex = {
-			.client_id = c->client_id,
-			.client_secret = c->client_secret,
-			.code = form_get(f, "code"),
-			.redirect_uri = form_get(f, "redirect_uri"),
-			.code_verifier = form_get(f, "code_verifier"),
-		};
+		proauth2_code_exchange ex;
+
+		proauth2_code_exchange_init(&ex);
+		ex.client_id = c->client_id;
+		ex.client_secret = c->client_secret;
+		ex.code = form_get(f, "code");
+		ex.redirect_uri = form_get(f, "redirect_uri");
+		ex.code_verifier = form_get(f, "code_verifier");
 		return proauth2_token_exchange_code(p, &ex, tokens, err);
 	}
-	if (strcmp(grant_type, "refresh_token") == 0)
-		return proauth2_token_refresh(p, c->client_id, c->client_secret,
-				form_get(f, "refresh_token"), form_get(f, "scope"),
-				tokens, err);
-	if (strcmp(grant_type, "client_credentials") == 0)
-		return proauth2_token_client_credentials(p, c->client_id,
-				c->client_secret, form_get(f, "scope"), tokens, err);
-	if (strcmp(grant_type, "password") == 0)
-		return proauth2_token_password(p, c->client_id, c->client_secret,
-				form_get(f, "username"), form_get(f, "password"),
-				form_get(f, "scope"), tokens, err);
+	if (strcmp(grant_type, "refresh_token") == 0) {
+		proauth2_refresh_request rr;
+
+		proauth2_refresh_request_init(&rr);
+		rr.client_id = c->client_id;
+		rr.client_secret = c->client_secret;
+		rr.refresh_token = form_get(f, "refresh_token");
+		rr.scope = form_get(f, "scope");
+		return proauth2_token_refresh(p, &rr, tokens, err);
+	}
+	if (strcmp(grant_type, "client_credentials") == 0) {
+		proauth2_client_credentials_request cr;
+
+		proauth2_client_credentials_request_init(&cr);
+		cr.client_id = c->client_id;
+		cr.client_secret = c->client_secret;
+		cr.scope = form_get(f, "scope");
+		return proauth2_token_client_credentials(p, &cr, tokens, err);
+	}
+	if (strcmp(grant_type, "password") == 0) {
+		proauth2_password_request pr;
+
+		proauth2_password_request_init(&pr);
+		pr.client_id = c->client_id;
+		pr.client_secret = c->client_secret;
+		pr.username = form_get(f, "username");
+		pr.password = form_get(f, "password");
+		pr.scope = form_get(f, "scope");
+		return proauth2_token_password(p, &pr, tokens, err);
+	}
 	return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
 			"grant_type '%.40s' is not supported", grant_type);
 }
@@ -67,7 +87,7 @@ proauth2_status proauth2_http_token(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(200, token_json(tokens)), PROAUTH2_OK, out);
 	else
-		error_response(status, &err, c.basic, out);
+		error_response(p, status, &err, c.basic, out);
 	proauth2_token_response_free(tokens);
 	credentials_clear(&c);
 	form_clear(&f);

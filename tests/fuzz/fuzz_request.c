@@ -30,7 +30,8 @@ static const char *lookup(void *arg, const char *name)
 static void start(void)
 {
 	static const char *uris[] = {"https://client.example.com/cb"};
-	proauth2_client_params params = {PROAUTH2_CLIENT_CONFIDENTIAL, uris, 1,
+	proauth2_client_params params = {sizeof(proauth2_client_params),
+		PROAUTH2_CLIENT_CONFIDENTIAL, uris, 1,
 		PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN |
 		PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read write", "fuzz"};
 	proauth2_client *client = NULL;
@@ -57,7 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	client_credentials c;
 	proauth2_http_response *r = NULL;
 	proauth2_authorization *a = NULL;
-	proauth2_http_request req = {.method = "POST", .header = lookup};
+	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
+		.method = "POST", .header = lookup};
+	proauth2_status status = PROAUTH2_OK;
 
 	if (size < 1)
 		return 0;
@@ -82,23 +85,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.path = "/token";
 		req.body = (const char *)data + 1;
 		req.body_length = size - 1;
-		proauth2_http_handle(provider, &req, &r);
+		status = proauth2_http_handle(provider, &req, &r);
 		break;
 	case 3:  /* an authorization request's query */
 		req.method = "GET";
 		req.path = "/authorize";
 		req.query = text;
-		proauth2_http_authorize_begin(provider, &req, &a, &r);
+		status = proauth2_http_authorize_begin(provider, &req, &a, &r);
 		break;
 	case 4:  /* a registration document */
 		req.path = "/register";
 		req.body = text;
 		req.body_length = size - 1;
-		proauth2_http_handle(provider, &req, &r);
+		status = proauth2_http_handle(provider, &req, &r);
 		break;
 	}
 	/* Nothing a client sends is the server's fault. */
 	if (r != NULL && r->status >= 500)
+		abort();
+	/* Nor is an error ever called a success. */
+	if (status == PROAUTH2_OK && r != NULL && r->status >= 400)
 		abort();
 	proauth2_http_response_free(r);
 	proauth2_authorization_free(a);

@@ -1,0 +1,23 @@
+/* The engine's reports to the host's log callback (include/proauth2/event.h). */
+#ifndef PROAUTH2_LIB_EVENT_H
+#define PROAUTH2_LIB_EVENT_H
+
+#include <stdbool.h>
+
+#include <proauth2/provider.h>
+
+/* A spent code or refresh token came back from client_id: grant_id is
+ * revoked. */
+void report_replay(const proauth2_provider *p, const char *client_id,
+		const char *grant_id);
+
+/* client_id failed to authenticate, having presented a secret or not. */
+void report_auth_failed(const proauth2_provider *p, const char *client_id,
+		bool presented_secret);
+
+/* Report status if it is a datastore failure (PROAUTH2_ERR_DATASTORE or
+ * PROAUTH2_ERR_UNAVAILABLE), with err's text; returns status. */
+proauth2_status report_datastore(const proauth2_provider *p,
+		proauth2_status status, const proauth2_error *err);
+
+#endif
