@@ -179,13 +179,13 @@ static proauth2_status client_from_record(const json_t *record,
 }
 
 /* A new secret and its hash, for a confidential client. */
-static proauth2_status new_secret(char **secret, char hash[PROAUTH2_HASH_SIZE],
+static proauth2_status new_secret(char **secret, char hash[HASH_SIZE],
 		proauth2_error *err)
 {
 	proauth2_status status = proauth2_secret_new(secret, err);
 
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(*secret, hash, err);
+		status = sha256_base64url(*secret, hash, err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*secret);
 		*secret = NULL;
@@ -208,7 +208,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 		const char *registration_token_hash, proauth2_client **out,
 		proauth2_error *err)
 {
-	char client_id[37], hash[PROAUTH2_HASH_SIZE];
+	char client_id[37], hash[HASH_SIZE];
 	char *secret = NULL;
 	uuid_t uuid;
 	json_t *record;
@@ -265,7 +265,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	proauth2_client *old = NULL;
 	proauth2_client_params kept;
 	json_t *stored = NULL, *record = NULL;
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	char *secret = NULL;
 	const char *secret_hash;
 	proauth2_status status;
@@ -372,7 +372,7 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	const char *stored_hash;
 	proauth2_status status;
 
@@ -392,8 +392,8 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 		return PROAUTH2_OK;  /* a public client */
 	if (stored_hash != NULL && client_secret != NULL &&
 			strlen(client_secret) <= PRESENTED_SECRET_MAX) {
-		status = proauth2_hash(client_secret, hash, err);
-		if (status == PROAUTH2_OK && proauth2_secure_equal(hash, stored_hash))
+		status = sha256_base64url(client_secret, hash, err);
+		if (status == PROAUTH2_OK && proauth2_secret_equal(hash, stored_hash))
 			return PROAUTH2_OK;
 		if (status != PROAUTH2_OK) {
 			json_decref(*record);

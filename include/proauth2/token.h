@@ -13,6 +13,7 @@
 #include <proauth2/common.h>
 #include <proauth2/error.h>
 #include <proauth2/provider.h>
+#include <proauth2/secret.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -162,7 +163,6 @@ PROAUTH2_EXPORT proauth2_status proauth2_token_introspect(
 /* Wipe and free. Each accepts NULL. */
 PROAUTH2_EXPORT void proauth2_token_response_free(proauth2_token_response *response);
 PROAUTH2_EXPORT void proauth2_token_info_free(proauth2_token_info *info);
-PROAUTH2_EXPORT void proauth2_secret_free(char *secret);
 
 #ifdef __cplusplus
 }

@@ -113,7 +113,7 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 		const form *f, const char *scope, proauth2_authorization **out,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	proauth2_authorization *a = calloc(1, sizeof(*a));
 	char *request = encode_params(f);
 	proauth2_status status;
@@ -129,7 +129,7 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 	a->scope = dup_or_null(scope, &ok);
 	status = ok ? proauth2_secret_new(&a->ticket, err) : NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(a->ticket, hash, err);
+		status = sha256_base64url(a->ticket, hash, err);
 	if (status == PROAUTH2_OK && strlen(request) > PROAUTH2_FIELD_MAX_LENGTH)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"the authorization request is too long");
@@ -223,7 +223,7 @@ done:
 static proauth2_status load(proauth2_provider *p, const char *ticket,
 		bool spend, proauth2_authorization **out, proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	json_t *record = NULL, *client = NULL;
 	proauth2_authorization *a;
 	proauth2_status status;
@@ -234,7 +234,7 @@ static proauth2_status load(proauth2_provider *p, const char *ticket,
 	*out = NULL;
 	if (ticket == NULL || strlen(ticket) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND, "unknown ticket");
-	status = proauth2_hash(ticket, hash, err);
+	status = sha256_base64url(ticket, hash, err);
 	if (status == PROAUTH2_OK)
 		status = fetch_one(p, TABLE_AUTHORIZATIONS, "ticket_hash", hash, &record, err);
 	/* A ticket is spent once: of concurrent decisions, one wins. */

@@ -165,7 +165,7 @@ static proauth2_status registration_refused(proauth2_status status,
 proauth2_status register_client_endpoint(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
 	proauth2_status status;
@@ -178,7 +178,7 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 		return metadata_error("invalid_client_metadata", problem, out);
 	status = proauth2_secret_new(&token, &err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(token, hash, &err);
+		status = sha256_base64url(token, hash, &err);
 	if (status == PROAUTH2_OK)
 		status = client_register_with(p, &m.params, hash, &client, &err);
 	if (status == PROAUTH2_OK)
@@ -197,19 +197,19 @@ static bool may_manage(proauth2_provider *p, const proauth2_http_request *req,
 		const char *client_id)
 {
 	const char *auth = request_header(req, "Authorization");
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	const char *stored;
 	json_t *client;
 	bool ok;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
 			strlen(auth) > PRESENTED_SECRET_MAX ||
-			proauth2_hash(auth + 7, hash, NULL) != PROAUTH2_OK ||
+			sha256_base64url(auth + 7, hash, NULL) != PROAUTH2_OK ||
 			fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client,
 				NULL) != PROAUTH2_OK)
 		return false;
 	stored = record_string(client, "registration_token_hash");
-	ok = stored != NULL && proauth2_secure_equal(hash, stored);
+	ok = stored != NULL && proauth2_secret_equal(hash, stored);
 	json_decref(client);
 	return ok;
 }
