@@ -9,16 +9,6 @@
 #include "internal.h"
 #include "scope.h"
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} grant_names[] = {
-	{PROAUTH2_GRANT_AUTHORIZATION_CODE, "authorization_code"},
-	{PROAUTH2_GRANT_REFRESH_TOKEN, "refresh_token"},
-	{PROAUTH2_GRANT_CLIENT_CREDENTIALS, "client_credentials"},
-	{PROAUTH2_GRANT_PASSWORD, "password"},
-};
-#define N_GRANTS (sizeof(grant_names) / sizeof(grant_names[0]))
 #define ALL_GRANTS 0xfu
 
 #define DEFAULT_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN)
@@ -31,13 +21,11 @@ static const char *type_name(proauth2_client_type type)
 static unsigned grants_from_record(const json_t *client)
 {
 	json_t *item;
-	size_t i, g;
+	size_t i;
 	unsigned grants = 0;
 
 	json_array_foreach(json_object_get(client, "grant_types"), i, item)
-		for (g = 0; g < N_GRANTS; g++)
-			if (strcmp(json_string_value(item), grant_names[g].name) == 0)
-				grants |= grant_names[g].bit;
+		grants |= proauth2_grant_type_parse(json_string_value(item));
 	return grants;
 }
 
@@ -117,14 +105,15 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
 	json_t *uris = json_array(), *grant_list = json_array();
+	unsigned bit;
 	size_t i;
 
 	for (i = 0; i < params->n_redirect_uris && uris != NULL; i++)
 		if (json_array_append_new(uris, json_string(params->redirect_uris[i])) != 0)
 			json_decref(uris), uris = NULL;
-	for (i = 0; i < N_GRANTS && grant_list != NULL; i++)
-		if ((grants & grant_names[i].bit) &&
-				json_array_append_new(grant_list, json_string(grant_names[i].name)) != 0)
+	for (bit = 1; bit & ALL_GRANTS && grant_list != NULL; bit <<= 1)
+		if ((grants & bit) && json_array_append_new(grant_list,
+				json_string(proauth2_grant_type_name(bit))) != 0)
 			json_decref(grant_list), grant_list = NULL;
 	if (uris == NULL || grant_list == NULL) {
 		json_decref(uris);

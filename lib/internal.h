@@ -11,6 +11,8 @@
 #include <proauth2/provider.h>
 #include <proauth2/token.h>
 
+#include "tables.h"
+
 struct proauth2_provider {
 	char *issuer;
 	proauth2_datastore *datastore;
@@ -28,13 +30,6 @@ struct proauth2_provider {
 	bool enable_registration;
 };
 
-/* Table names of the schema (lib/schema.c). */
-#define TABLE_CLIENTS "clients"
-#define TABLE_CODES "codes"
-#define TABLE_ACCESS_TOKENS "access_tokens"
-#define TABLE_REFRESH_TOKENS "refresh_tokens"
-#define TABLE_SPENT_TOKENS "spent_tokens"
-#define TABLE_REVOKED_GRANTS "revoked_grants"
 
 /* Longest code, token, secret or verifier the core looks at. Real ones are
  * 43 characters; anything much longer is not ours. */

@@ -156,6 +156,41 @@ START_TEST(pkce_challenge_refuses_bad_verifiers)
 }
 END_TEST
 
+START_TEST(grant_type_names_round_trip)
+{
+	static const unsigned bits[] = {
+		PROAUTH2_GRANT_AUTHORIZATION_CODE, PROAUTH2_GRANT_REFRESH_TOKEN,
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS, PROAUTH2_GRANT_PASSWORD,
+	};
+	size_t i;
+
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_AUTHORIZATION_CODE),
+			"authorization_code");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_REFRESH_TOKEN),
+			"refresh_token");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_CLIENT_CREDENTIALS),
+			"client_credentials");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_PASSWORD), "password");
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		ck_assert_uint_eq(proauth2_grant_type_parse(
+				proauth2_grant_type_name(bits[i])), bits[i]);
+}
+END_TEST
+
+START_TEST(grant_type_unknowns_are_refused)
+{
+	ck_assert_ptr_null(proauth2_grant_type_name(0));
+	ck_assert_ptr_null(proauth2_grant_type_name(PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN));
+	ck_assert_ptr_null(proauth2_grant_type_name(0x10));
+	ck_assert_uint_eq(proauth2_grant_type_parse(NULL), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse(""), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("Password"), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("implicit"), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("refresh_token "), 0);
+}
+END_TEST
+
 START_TEST(pkce_string_bounds)
 {
 	char s[130];
@@ -272,6 +307,8 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, pkce_challenge_is_rfc7636_s256);
 	tcase_add_test(tc, pkce_challenge_refuses_bad_verifiers);
 	tcase_add_test(tc, pkce_string_bounds);
+	tcase_add_test(tc, grant_type_names_round_trip);
+	tcase_add_test(tc, grant_type_unknowns_are_refused);
 	tcase_add_test(tc, scope_syntax);
 	tcase_add_test(tc, scope_subset);
 	tcase_add_test(tc, status_maps_to_rfc_errors);

@@ -28,6 +28,15 @@ typedef enum proauth2_client_type {
 #define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u
 #define PROAUTH2_GRANT_PASSWORD           0x8u
 
+/* The RFC 6749 grant_type name of one PROAUTH2_GRANT_* bit
+ * ("authorization_code", "refresh_token", "client_credentials",
+ * "password"); NULL for anything else, several bits included. Static. */
+PROAUTH2_EXPORT const char *proauth2_grant_type_name(unsigned grant);
+
+/* The PROAUTH2_GRANT_* bit a grant_type name stands for; 0 when the name
+ * is unknown or NULL. Case-sensitive, as RFC 6749 §3.2 is. */
+PROAUTH2_EXPORT unsigned proauth2_grant_type_parse(const char *name);
+
 /* What the caller gives to register or update a client. */
 typedef struct proauth2_client_params {
 	proauth2_client_type type;

@@ -16,7 +16,6 @@
 #include "response.h"
 #include "scope.h"
 
-#define TABLE_AUTHORIZATIONS "authorizations"
 /* How long a pending request waits for the user, in code lifetimes. */
 #define TICKET_LIFETIMES 10
 

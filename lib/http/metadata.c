@@ -33,6 +33,29 @@ static json_t *split_scopes(const char *scopes)
 	return list;
 }
 
+/* Every grant type, the password grant only when the provider enables it. */
+static json_t *grant_types(const proauth2_provider *p)
+{
+	static const unsigned bits[] = {
+		PROAUTH2_GRANT_AUTHORIZATION_CODE, PROAUTH2_GRANT_REFRESH_TOKEN,
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS, PROAUTH2_GRANT_PASSWORD,
+	};
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (bits[i] == PROAUTH2_GRANT_PASSWORD &&
+				!(p->enable_password_grant && p->check_password != NULL))
+			continue;
+		if (json_array_append_new(list,
+				json_string(proauth2_grant_type_name(bits[i]))) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	return list;
+}
+
 proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
@@ -49,10 +72,7 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 	if (issuer == NULL || strlen(issuer) > 900)
 		return error_response(proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
 				"the provider has no issuer"), &err, 0, out);
-	grants = json_pack("[s, s, s]", "authorization_code", "refresh_token",
-			"client_credentials");
-	if (grants != NULL && p->enable_password_grant && p->check_password != NULL)
-		json_array_append_new(grants, json_string("password"));
+	grants = grant_types(p);
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o, s:[s, s, s],"
 			" s:[s, s], s:[s, s], s:b}",
 			"issuer", issuer,

@@ -22,15 +22,9 @@ typedef struct metadata {
 	const char *auth_method;
 } metadata;
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} registrable_grants[] = {
-	{"authorization_code", PROAUTH2_GRANT_AUTHORIZATION_CODE},
-	{"refresh_token", PROAUTH2_GRANT_REFRESH_TOKEN},
-	{"client_credentials", PROAUTH2_GRANT_CLIENT_CREDENTIALS},
-	/* The password grant is for legacy clients the host registers. */
-};
+/* The password grant is for legacy clients the host registers. */
+#define REGISTRABLE_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | \
+		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS)
 
 /* An RFC 7591 §3.2.2 error. */
 static proauth2_status metadata_error(const char *code, const char *description,
@@ -54,7 +48,7 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 		const char **problem)
 {
 	json_t *doc, *uris, *grants, *item;
-	size_t i, g;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 	*problem = "the body must be a JSON object (application/json)";
@@ -95,13 +89,9 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 	else if (!json_is_array(grants) || json_array_size(grants) == 0)
 		goto bad;
 	json_array_foreach(grants, i, item) {
-		unsigned bit = 0;
+		unsigned bit = proauth2_grant_type_parse(json_string_value(item));
 
-		for (g = 0; g < sizeof(registrable_grants) / sizeof(registrable_grants[0]); g++)
-			if (json_is_string(item) &&
-					strcmp(json_string_value(item), registrable_grants[g].name) == 0)
-				bit = registrable_grants[g].bit;
-		if (bit == 0)
+		if ((bit & REGISTRABLE_GRANTS) == 0)
 			goto bad;
 		m->params.grant_types |= bit;
 	}
@@ -124,14 +114,14 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 {
 	json_t *uris = json_array(), *grants = json_array();
 	char uri[1200];
+	unsigned bit;
 	size_t i;
 
 	for (i = 0; uris != NULL && i < c->n_redirect_uris; i++)
 		json_array_append_new(uris, json_string(c->redirect_uris[i]));
-	for (i = 0; grants != NULL && i < sizeof(registrable_grants) /
-			sizeof(registrable_grants[0]); i++)
-		if (c->grant_types & registrable_grants[i].bit)
-			json_array_append_new(grants, json_string(registrable_grants[i].name));
+	for (bit = 1; grants != NULL && bit <= REGISTRABLE_GRANTS; bit <<= 1)
+		if (c->grant_types & REGISTRABLE_GRANTS & bit)
+			json_array_append_new(grants, json_string(proauth2_grant_type_name(bit)));
 	snprintf(uri, sizeof(uri), "%s%s/%s", p->issuer ? p->issuer : "",
 			ROUTE_REGISTER, c->client_id);
 	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"

@@ -1,5 +1,5 @@
 /* The token endpoint (RFC 6749 §3.2, §4.1.3, §4.3.2, §4.4.2, §6). */
-#include <string.h>
+#include <proauth2/client.h>
 
 #include "request.h"
 #include "response.h"
@@ -8,7 +8,9 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		const form *f, const client_credentials *c,
 		proauth2_token_response **tokens, proauth2_error *err)
 {
-	if (strcmp(grant_type, "authorization_code") == 0) {
+	unsigned grant = proauth2_grant_type_parse(grant_type);
+
+	if (grant == PROAUTH2_GRANT_AUTHORIZATION_CODE) {
 		proauth2_code_exchange ex = {
 			.client_id = c->client_id,
 			.client_secret = c->client_secret,
@@ -18,14 +20,14 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		};
 		return proauth2_token_exchange_code(p, &ex, tokens, err);
 	}
-	if (strcmp(grant_type, "refresh_token") == 0)
+	if (grant == PROAUTH2_GRANT_REFRESH_TOKEN)
 		return proauth2_token_refresh(p, c->client_id, c->client_secret,
 				form_get(f, "refresh_token"), form_get(f, "scope"),
 				tokens, err);
-	if (strcmp(grant_type, "client_credentials") == 0)
+	if (grant == PROAUTH2_GRANT_CLIENT_CREDENTIALS)
 		return proauth2_token_client_credentials(p, c->client_id,
 				c->client_secret, form_get(f, "scope"), tokens, err);
-	if (strcmp(grant_type, "password") == 0)
+	if (grant == PROAUTH2_GRANT_PASSWORD)
 		return proauth2_token_password(p, c->client_id, c->client_secret,
 				form_get(f, "username"), form_get(f, "password"),
 				form_get(f, "scope"), tokens, err);
