@@ -76,15 +76,15 @@ static proauth2_status check_params(const proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"redirect_uris is NULL");
 	if (params->n_redirect_uris > 32)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"at most 32 redirect URIs");
 	if ((grants & PROAUTH2_GRANT_AUTHORIZATION_CODE) && params->n_redirect_uris == 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"authorization_code needs a redirect URI");
 	for (i = 0; i < params->n_redirect_uris; i++)
 		if (params->redirect_uris[i] == NULL ||
 				!redirect_uri_ok(params->redirect_uris[i]))
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 					"redirect URI %zu is not an absolute URI without fragment", i);
 	if (scope[0] != '\0' && !scope_is_valid(scope))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,

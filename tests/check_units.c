@@ -191,6 +191,20 @@ START_TEST(grant_type_unknowns_are_refused)
 }
 END_TEST
 
+START_TEST(scope_includes_what_a_resource_asks)
+{
+	ck_assert(proauth2_scope_includes("read write", "write"));
+	ck_assert(proauth2_scope_includes("read write", "write read"));
+	ck_assert(proauth2_scope_includes("read", NULL));
+	ck_assert(proauth2_scope_includes("", ""));
+	ck_assert(proauth2_scope_includes(NULL, NULL));
+	ck_assert(!proauth2_scope_includes("read", "read write"));
+	ck_assert(!proauth2_scope_includes("reader", "read"));
+	ck_assert(!proauth2_scope_includes("", "read"));
+	ck_assert(!proauth2_scope_includes(NULL, "read"));
+}
+END_TEST
+
 START_TEST(pkce_string_bounds)
 {
 	char s[130];
@@ -255,6 +269,7 @@ START_TEST(status_maps_to_rfc_errors)
 		{PROAUTH2_ERR_CRYPTO, "server_error"},
 		{PROAUTH2_ERR_INVALID_RECORD, "server_error"},
 		{PROAUTH2_ERR_UNAVAILABLE, "temporarily_unavailable"},
+		{PROAUTH2_ERR_INVALID_REDIRECT_URI, "invalid_redirect_uri"},
 	};
 	size_t i;
 	int s;
@@ -307,6 +322,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, pkce_challenge_is_rfc7636_s256);
 	tcase_add_test(tc, pkce_challenge_refuses_bad_verifiers);
 	tcase_add_test(tc, pkce_string_bounds);
+	tcase_add_test(tc, scope_includes_what_a_resource_asks);
 	tcase_add_test(tc, grant_type_names_round_trip);
 	tcase_add_test(tc, grant_type_unknowns_are_refused);
 	tcase_add_test(tc, scope_syntax);

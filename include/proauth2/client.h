@@ -115,6 +115,29 @@ PROAUTH2_EXPORT proauth2_status proauth2_client_authenticate(
 		const char *client_secret, proauth2_client **out,
 		proauth2_error *err);
 
+/* ---- Dynamic registration (RFC 7591) and its management (RFC 7592). ---- */
+
+/*
+ * Register a client as proauth2_client_register() does, and give it a
+ * registration access token (RFC 7592 §3) with which it may read, update
+ * and delete itself; like its secret, the token is stored only as its
+ * SHA-256. On success *out receives the client and *registration_token
+ * the token (free with proauth2_secret_free()); on failure both are NULL.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dynamic(
+		proauth2_provider *provider, const proauth2_client_params *params,
+		proauth2_client **out, char **registration_token, proauth2_error *err);
+
+/*
+ * PROAUTH2_OK when token is client_id's registration access token (compared
+ * in constant time). PROAUTH2_ERR_INVALID_TOKEN when it is not, the client
+ * is unknown or was registered without one (RFC 7592 §2: alike to the
+ * caller); a datastore failure returns its own status.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_registration_token(
+		proauth2_provider *provider, const char *client_id, const char *token,
+		proauth2_error *err);
+
 /* Free a client, wiping its secret. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_client_free(proauth2_client *client);
 

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include <proauth2/client.h>
+#include <proauth2/http.h>
+
 #include "response.h"
 #include "routes.h"
 
@@ -45,7 +47,7 @@ static json_t *grant_types(const proauth2_provider *p)
 
 	for (i = 0; list != NULL && i < sizeof(bits) / sizeof(bits[0]); i++) {
 		if (bits[i] == PROAUTH2_GRANT_PASSWORD &&
-				!(p->enable_password_grant && p->check_password != NULL))
+				!proauth2_provider_password_grant_enabled(p))
 			continue;
 		if (json_array_append_new(list,
 				json_string(proauth2_grant_type_name(bits[i]))) != 0) {
@@ -59,7 +61,8 @@ static json_t *grant_types(const proauth2_provider *p)
 proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	const char *issuer = p->issuer;
+	const char *issuer = proauth2_provider_issuer(p);
+	const char *scopes = proauth2_provider_supported_scopes(p);
 	char authorize[1024], token[1024], revoke[1024], introspect[1024], reg[1024];
 	json_t *doc, *grants;
 	proauth2_error err = {0};
@@ -91,14 +94,14 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 				"client_secret_basic", "client_secret_post",
 			"authorization_response_iss_parameter_supported", 1);
 	if (doc != NULL && json_object_set_new(doc, "code_challenge_methods_supported",
-			p->allow_plain_pkce ? json_pack("[s, s]", "S256", "plain") :
+			proauth2_provider_plain_pkce_allowed(p) ? json_pack("[s, s]", "S256", "plain") :
 			json_pack("[s]", "S256")) != 0) {
 		json_decref(doc);
 		doc = NULL;
 	}
-	if (doc != NULL && p->supported_scopes != NULL)
-		json_object_set_new(doc, "scopes_supported", split_scopes(p->supported_scopes));
-	if (doc != NULL && p->enable_registration)
+	if (doc != NULL && scopes != NULL)
+		json_object_set_new(doc, "scopes_supported", split_scopes(scopes));
+	if (doc != NULL && proauth2_provider_registration_enabled(p))
 		json_object_set_new(doc, "registration_endpoint",
 				json_string(endpoint(issuer, ROUTE_REGISTER, reg, sizeof(reg))));
 	return respond(response_json(200, doc), PROAUTH2_OK, out);

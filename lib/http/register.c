@@ -5,9 +5,8 @@
 #include <strings.h>
 
 #include <proauth2/client.h>
+#include <proauth2/http.h>
 
-#include "crypto.h"
-#include "internal.h"
 #include "request.h"
 #include "response.h"
 #include "register.h"
@@ -122,7 +121,9 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 	for (bit = 1; grants != NULL && bit <= REGISTRABLE_GRANTS; bit <<= 1)
 		if (c->grant_types & REGISTRABLE_GRANTS & bit)
 			json_array_append_new(grants, json_string(proauth2_grant_type_name(bit)));
-	snprintf(uri, sizeof(uri), "%s%s/%s", p->issuer ? p->issuer : "",
+	const char *issuer = proauth2_provider_issuer(p);
+
+	snprintf(uri, sizeof(uri), "%s%s/%s", issuer != NULL ? issuer : "",
 			ROUTE_REGISTER, c->client_id);
 	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
 			" s:s*, s:s}",
@@ -145,17 +146,16 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 static proauth2_status registration_refused(proauth2_status status,
 		const proauth2_error *err, proauth2_http_response **out)
 {
+	if (status == PROAUTH2_ERR_INVALID_REDIRECT_URI)
+		return metadata_error("invalid_redirect_uri", err->text, out);
 	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
-		return metadata_error(strstr(err->text, "redirect") != NULL ?
-				"invalid_redirect_uri" : "invalid_client_metadata",
-				err->text, out);
+		return metadata_error("invalid_client_metadata", err->text, out);
 	return error_response(status, err, 0, out);
 }
 
 proauth2_status register_client_endpoint(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	char hash[HASH_SIZE];
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
 	proauth2_status status;
@@ -166,11 +166,7 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 
 	if (doc == NULL)
 		return metadata_error("invalid_client_metadata", problem, out);
-	status = proauth2_secret_new(&token, &err);
-	if (status == PROAUTH2_OK)
-		status = sha256_base64url(token, hash, &err);
-	if (status == PROAUTH2_OK)
-		status = client_register_with(p, &m.params, hash, &client, &err);
+	status = proauth2_client_register_dynamic(p, &m.params, &client, &token, &err);
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(201, client_json(p, client,
 				m.auth_method, token)), PROAUTH2_OK, out);
@@ -187,21 +183,11 @@ static bool may_manage(proauth2_provider *p, const proauth2_http_request *req,
 		const char *client_id)
 {
 	const char *auth = request_header(req, "Authorization");
-	char hash[HASH_SIZE];
-	const char *stored;
-	json_t *client;
-	bool ok;
 
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
-			strlen(auth) > PRESENTED_SECRET_MAX ||
-			sha256_base64url(auth + 7, hash, NULL) != PROAUTH2_OK ||
-			fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client,
-				NULL) != PROAUTH2_OK)
-		return false;
-	stored = record_string(client, "registration_token_hash");
-	ok = stored != NULL && proauth2_secret_equal(hash, stored);
-	json_decref(client);
-	return ok;
+	/* Any failure, the datastore's included, refuses. */
+	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 &&
+		proauth2_client_verify_registration_token(p, client_id, auth + 7,
+			NULL) == PROAUTH2_OK;
 }
 
 static proauth2_status update_client(proauth2_provider *p,
