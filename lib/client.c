@@ -415,6 +415,21 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 	return status;
 }
 
+const char *proauth2_client_redirect_target(const proauth2_client *c,
+		const char *uri)
+{
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	if (uri == NULL)  /* only a single registered URI is implied */
+		return c->n_redirect_uris == 1 ? c->redirect_uris[0] : NULL;
+	for (i = 0; i < c->n_redirect_uris; i++)
+		if (strcmp(c->redirect_uris[i], uri) == 0)
+			return uri;
+	return NULL;
+}
+
 void proauth2_client_free(proauth2_client *c)
 {
 	size_t i;

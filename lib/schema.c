@@ -65,7 +65,7 @@ static const proauth2_field revoked_grant_fields[] = {
 static const proauth2_field authorization_fields[] = {
 	{"ticket_hash", S, REQ | QRY},
 	{"client_id", S, REQ},
-	{"request", S, REQ},  /* the request's parameters, form-encoded */
+	{"request", S, REQ},  /* its parameters: JSON [[name, value], ...] */
 	{"scope", S, REQ},
 	{"expires_at", I, REQ},
 };

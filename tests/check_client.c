@@ -296,6 +296,30 @@ START_TEST(dynamic_registration_token_manages_only_its_client)
 }
 END_TEST
 
+START_TEST(redirect_target_is_exact_or_the_only_one)
+{
+	const char *one[] = {REDIRECT_URI};
+	proauth2_client_params params = {.type = CONF, .redirect_uris = one,
+		.n_redirect_uris = 1, .scope = "read"};
+	proauth2_client *two = register_client(CONF, 0, "read"), *single = NULL;
+	const char *asked = "https://client.example.com/other";
+
+	ck_assert_ptr_eq(proauth2_client_redirect_target(two, asked), asked);
+	ck_assert_ptr_eq(proauth2_client_redirect_target(two, REDIRECT_URI), REDIRECT_URI);
+	/* Two are registered, so none is implied; a near miss is a miss. */
+	ck_assert_ptr_null(proauth2_client_redirect_target(two, NULL));
+	ck_assert_ptr_null(proauth2_client_redirect_target(two,
+			"https://client.example.com/cb/"));
+	ck_assert_ptr_null(proauth2_client_redirect_target(NULL, REDIRECT_URI));
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &single, NULL),
+			PROAUTH2_OK);
+	ck_assert_ptr_eq(proauth2_client_redirect_target(single, NULL),
+			single->redirect_uris[0]);
+	proauth2_client_free(single);
+	proauth2_client_free(two);
+}
+END_TEST
+
 static void enable_everything(proauth2_config *cfg)
 {
 	cfg->enable_registration = true;
@@ -350,6 +374,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, delete_removes_codes_and_tokens);
 	tcase_add_test(tc, dynamic_registration_token_manages_only_its_client);
 	tcase_add_test(tc, provider_getters_report_the_config);
+	tcase_add_test(tc, redirect_target_is_exact_or_the_only_one);
 	suite_add_tcase(s, tc);
 	return s;
 }

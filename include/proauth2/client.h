@@ -138,6 +138,15 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_regi
 		proauth2_provider *provider, const char *client_id, const char *token,
 		proauth2_error *err);
 
+/*
+ * The registered redirect URI an authorization request with redirect_uri
+ * means: redirect_uri itself when registered exactly, the client's only
+ * URI when redirect_uri is NULL (RFC 6749 §3.1.2.3); else NULL. Borrowed
+ * from client or redirect_uri.
+ */
+PROAUTH2_EXPORT const char *proauth2_client_redirect_target(
+		const proauth2_client *client, const char *redirect_uri);
+
 /* Free a client, wiping its secret. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_client_free(proauth2_client *client);
 

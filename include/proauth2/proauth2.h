@@ -13,6 +13,7 @@
 #include <proauth2/client.h>
 #include <proauth2/token.h>
 #include <proauth2/scope.h>
+#include <proauth2/authorization.h>
 #include <proauth2/sqlite.h>
 #include <proauth2/http.h>
 
