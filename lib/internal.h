@@ -55,7 +55,8 @@ proauth2_status remove_where(proauth2_provider *p, const char *table,
 proauth2_status datastore_begin_writes(proauth2_datastore *ds, proauth2_error *err);
 proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err);
 
-/* A JSON object built with json_pack; NULL when memory ran out. */
+/* Fill err with PROAUTH2_ERR_NOMEM and return it: what to do when an
+ * allocation (json_pack's included) gave NULL. */
 #define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
 
 /* Load client_id and check its secret (see proauth2_client_authenticate);

@@ -1,4 +1,4 @@
-/* The token endpoint's grants (RFC 6749 §4.1.3, §6, §4.4). */
+/* The token endpoint's grants (RFC 6749 §4.1.3, §6, §4.3, §4.4). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -74,7 +74,10 @@ typedef struct proauth2_client {
  * Register a new client: client_id is a random UUID; a confidential client
  * gets a 256-bit client_secret, stored only as its SHA-256. On success
  * *out receives the client (with its secret), freed with
- * proauth2_client_free().
+ * proauth2_client_free(). Bad params: PROAUTH2_ERR_INVALID_REDIRECT_URI for
+ * the redirect URIs (RFC 7591's invalid_redirect_uri), else
+ * PROAUTH2_ERR_INVALID_REQUEST or PROAUTH2_ERR_INVALID_SCOPE; the same for
+ * proauth2_client_update().
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register(
 		proauth2_provider *provider, const proauth2_client_params *params,

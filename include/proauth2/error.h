@@ -65,8 +65,8 @@ typedef struct proauth2_error {
 	char text[PROAUTH2_ERROR_TEXT_SIZE];
 } proauth2_error;
 
-/* Short constant name of a status ("invalid_grant", "datastore error", ...).
- * Never NULL. */
+/* Short constant name of a status, for logs ("invalid grant", "datastore
+ * error", ...; the RFC code is proauth2_status_oauth_error()). Never NULL. */
 PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
 
 /*
