@@ -26,7 +26,7 @@ struct proauth2_authorization {
 	char **names;
 	char **values;
 	size_t n;
-	bool spent;  /* by proauth2_authorization_spend: it may be approved */
+	bool spent;  /* by proauth2_authorization_spend, not yet approved */
 };
 
 /* The value of name, NULL if absent or empty (RFC 6749 §3.1). */
@@ -288,10 +288,11 @@ proauth2_status proauth2_authorization_spend(proauth2_provider *p,
 }
 
 proauth2_status proauth2_authorization_approve(proauth2_provider *p,
-		const proauth2_authorization *a, const char *user_id,
+		proauth2_authorization *a, const char *user_id,
 		const char *granted_scope, char **code, proauth2_error *err)
 {
 	proauth2_code_request cr;
+	proauth2_status status;
 
 	if (code == NULL || p == NULL || a == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
@@ -299,7 +300,7 @@ proauth2_status proauth2_authorization_approve(proauth2_provider *p,
 	*code = NULL;
 	if (!a->spent)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"only a spent authorization may be approved");
+				"only a spent authorization may be approved, once");
 	if (granted_scope != NULL && (!scope_is_valid(granted_scope) ||
 			!scope_is_subset(granted_scope, a->scope)))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
@@ -313,7 +314,10 @@ proauth2_status proauth2_authorization_approve(proauth2_provider *p,
 		.code_challenge_method = proauth2_authorization_param(a,
 				"code_challenge_method"),
 	};
-	return proauth2_code_issue(p, &cr, code, err);
+	status = proauth2_code_issue(p, &cr, code, err);
+	if (status == PROAUTH2_OK)
+		a->spent = false;
+	return status;
 }
 
 /* ---- accessors ---- */

@@ -821,6 +821,10 @@ START_TEST(authorization_engine_parks_spends_and_approves)
 	ck_assert_str_eq(tokens->scope, "read");
 	proauth2_token_response_free(tokens);
 	proauth2_secret_free(code);
+	/* One consent, one code. */
+	ck_assert_int_eq(proauth2_authorization_approve(env.provider, spent, USER,
+			NULL, &code, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(code);
 	proauth2_authorization_free(spent);
 	proauth2_authorization_free(a);
 	proauth2_client_free(c);

@@ -59,13 +59,14 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_spen
 
 /*
  * The user approved: issue an authorization code to user_id for a request
- * that proauth2_authorization_spend() returned (else
- * PROAUTH2_ERR_INVALID_ARGUMENT), with granted_scope (NULL: as requested;
- * it may only narrow, else PROAUTH2_ERR_INVALID_SCOPE). On success *code
- * receives the code, freed with proauth2_secret_free(); on failure NULL.
+ * that proauth2_authorization_spend() returned, once (else
+ * PROAUTH2_ERR_INVALID_ARGUMENT: one consent, one code), with granted_scope
+ * (NULL: as requested; it may only narrow, else PROAUTH2_ERR_INVALID_SCOPE).
+ * On success *code receives the code, freed with proauth2_secret_free();
+ * on failure it is NULL and the call may be retried.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_approve(
-		proauth2_provider *provider, const proauth2_authorization *authorization,
+		proauth2_provider *provider, proauth2_authorization *authorization,
 		const char *user_id, const char *granted_scope, char **code,
 		proauth2_error *err);
 
