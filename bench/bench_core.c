@@ -64,12 +64,12 @@ static double now_seconds(void)
 
 static void step_raw(struct run *run, size_t i)
 {
-	char *secret, hash[PROAUTH2_HASH_SIZE];
+	char *secret, hash[HASH_SIZE];
 
 	(void)run;
 	(void)i;
 	if (proauth2_secret_new(&secret, NULL) != PROAUTH2_OK ||
-			proauth2_hash(secret, hash, NULL) != PROAUTH2_OK)
+			sha256_base64url(secret, hash, NULL) != PROAUTH2_OK)
 		die("raw", NULL);
 	proauth2_secret_free(secret);
 }

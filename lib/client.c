@@ -11,16 +11,6 @@
 #include "scope.h"
 #include "sized.h"
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} grant_names[] = {
-	{PROAUTH2_GRANT_AUTHORIZATION_CODE, "authorization_code"},
-	{PROAUTH2_GRANT_REFRESH_TOKEN, "refresh_token"},
-	{PROAUTH2_GRANT_CLIENT_CREDENTIALS, "client_credentials"},
-	{PROAUTH2_GRANT_PASSWORD, "password"},
-};
-#define N_GRANTS (sizeof(grant_names) / sizeof(grant_names[0]))
 #define ALL_GRANTS 0xfu
 
 #define DEFAULT_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN)
@@ -33,13 +23,11 @@ static const char *type_name(proauth2_client_type type)
 static unsigned grants_from_record(const json_t *client)
 {
 	json_t *item;
-	size_t i, g;
+	size_t i;
 	unsigned grants = 0;
 
 	json_array_foreach(json_object_get(client, "grant_types"), i, item)
-		for (g = 0; g < N_GRANTS; g++)
-			if (strcmp(json_string_value(item), grant_names[g].name) == 0)
-				grants |= grant_names[g].bit;
+		grants |= proauth2_grant_type_parse(json_string_value(item));
 	return grants;
 }
 
@@ -96,15 +84,15 @@ static proauth2_status check_params(const proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"redirect_uris is NULL");
 	if (params->n_redirect_uris > 32)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"at most 32 redirect URIs");
 	if ((grants & PROAUTH2_GRANT_AUTHORIZATION_CODE) && params->n_redirect_uris == 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"authorization_code needs a redirect URI");
 	for (i = 0; i < params->n_redirect_uris; i++)
 		if (params->redirect_uris[i] == NULL ||
 				!redirect_uri_ok(params->redirect_uris[i]))
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 					"redirect URI %zu is not an absolute URI without fragment", i);
 	if (scope[0] != '\0' && !scope_is_valid(scope))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
@@ -125,14 +113,15 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
 	json_t *uris = json_array(), *grant_list = json_array();
+	unsigned bit;
 	size_t i;
 
 	for (i = 0; i < params->n_redirect_uris && uris != NULL; i++)
 		if (json_array_append_new(uris, json_string(params->redirect_uris[i])) != 0)
 			json_decref(uris), uris = NULL;
-	for (i = 0; i < N_GRANTS && grant_list != NULL; i++)
-		if ((grants & grant_names[i].bit) &&
-				json_array_append_new(grant_list, json_string(grant_names[i].name)) != 0)
+	for (bit = 1; bit & ALL_GRANTS && grant_list != NULL; bit <<= 1)
+		if ((grants & bit) && json_array_append_new(grant_list,
+				json_string(proauth2_grant_type_name(bit))) != 0)
 			json_decref(grant_list), grant_list = NULL;
 	if (uris == NULL || grant_list == NULL) {
 		json_decref(uris);
@@ -187,13 +176,13 @@ static proauth2_status client_from_record(const json_t *record,
 }
 
 /* A new secret and its hash, for a confidential client. */
-static proauth2_status new_secret(char **secret, char hash[PROAUTH2_HASH_SIZE],
+static proauth2_status new_secret(char **secret, char hash[HASH_SIZE],
 		proauth2_error *err)
 {
 	proauth2_status status = proauth2_secret_new(secret, err);
 
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(*secret, hash, err);
+		status = sha256_base64url(*secret, hash, err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*secret);
 		*secret = NULL;
@@ -216,7 +205,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 		const char *registration_token_hash, proauth2_client **out,
 		proauth2_error *err)
 {
-	char client_id[37], hash[PROAUTH2_HASH_SIZE];
+	char client_id[37], hash[HASH_SIZE];
 	char *secret = NULL;
 	uuid_t uuid;
 	json_t *record;
@@ -274,7 +263,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	proauth2_client *old = NULL;
 	proauth2_client_params kept;
 	json_t *stored = NULL, *record = NULL;
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	char *secret = NULL;
 	const char *secret_hash;
 	proauth2_status status;
@@ -382,7 +371,7 @@ static proauth2_status authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	const char *stored_hash;
 	proauth2_status status;
 
@@ -402,8 +391,8 @@ static proauth2_status authenticate_record(proauth2_provider *p,
 		return PROAUTH2_OK;  /* a public client */
 	if (stored_hash != NULL && client_secret != NULL &&
 			strlen(client_secret) <= PRESENTED_SECRET_MAX) {
-		status = proauth2_hash(client_secret, hash, err);
-		if (status == PROAUTH2_OK && proauth2_secure_equal(hash, stored_hash))
+		status = sha256_base64url(client_secret, hash, err);
+		if (status == PROAUTH2_OK && proauth2_secret_equal(hash, stored_hash))
 			return PROAUTH2_OK;
 		if (status != PROAUTH2_OK) {
 			json_decref(*record);
@@ -446,6 +435,21 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 		status = client_from_record(record, NULL, out, err);
 	json_decref(record);
 	return status;
+}
+
+const char *proauth2_client_redirect_target(const proauth2_client *c,
+		const char *uri)
+{
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	if (uri == NULL)  /* only a single registered URI is implied */
+		return c->n_redirect_uris == 1 ? c->redirect_uris[0] : NULL;
+	for (i = 0; i < c->n_redirect_uris; i++)
+		if (strcmp(c->redirect_uris[i], uri) == 0)
+			return uri;
+	return NULL;
 }
 
 void proauth2_client_free(proauth2_client *c)

@@ -52,7 +52,7 @@ proauth2_status code_check_request(proauth2_provider *p, const json_t *client,
 proauth2_status proauth2_code_issue(proauth2_provider *p,
 		const proauth2_code_request *req, char **code, proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE], grant_id[GRANT_ID_SIZE];
+	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
 	char *scope = NULL;
 	const char *method;
@@ -81,7 +81,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(*code, hash, err);
+		status = sha256_base64url(*code, hash, err);
 	if (status == PROAUTH2_OK) {
 		grant_new_id(grant_id);
 		status = store_record(p, TABLE_CODES, json_pack(

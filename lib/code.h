@@ -1,5 +1,5 @@
-/* Checks of an authorization request, shared by code issue and the
- * authorization endpoint. */
+/* Checks of an authorization request, shared by code issue and pending
+ * authorizations (authorization.c). */
 #ifndef PROAUTH2_LIB_CODE_H
 #define PROAUTH2_LIB_CODE_H
 

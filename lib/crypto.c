@@ -10,7 +10,7 @@
 
 #include "crypto.h"
 
-void proauth2_base64url_encode(const unsigned char *in, size_t len, char *out)
+void base64url_encode(const unsigned char *in, size_t len, char *out)
 {
 	static const char alphabet[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -44,33 +44,39 @@ proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
 				"the random generator failed");
-	secret = malloc(PROAUTH2_SECRET_LENGTH + 1);
+	secret = malloc(SECRET_LENGTH + 1);
 	if (secret == NULL) {
 		OPENSSL_cleanse(raw, sizeof(raw));
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	}
-	proauth2_base64url_encode(raw, sizeof(raw), secret);
+	base64url_encode(raw, sizeof(raw), secret);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	*out = secret;
 	return PROAUTH2_OK;
 }
 
-proauth2_status proauth2_hash(const char *text, char out[PROAUTH2_HASH_SIZE],
+proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],
 		proauth2_error *err)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 
 	if (SHA256((const unsigned char *)text, strlen(text), digest) == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "SHA-256 failed");
-	proauth2_base64url_encode(digest, sizeof(digest), out);
+	base64url_encode(digest, sizeof(digest), out);
 	return PROAUTH2_OK;
 }
 
-bool proauth2_secure_equal(const char *a, const char *b)
+bool proauth2_secret_equal(const char *a, const char *b)
 {
-	size_t len = strlen(a);
+	size_t la, lb;
 
-	return len == strlen(b) && CRYPTO_memcmp(a, b, len) == 0;
+	if (a == NULL || b == NULL)
+		return false;
+	la = strlen(a);
+	lb = strlen(b);
+	/* Compare la bytes either way, so that a length mismatch takes as
+	 * long as a content mismatch. */
+	return (CRYPTO_memcmp(a, la == lb ? b : a, la) == 0) & (la == lb);
 }
 
 void proauth2_secret_free(char *secret)

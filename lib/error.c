@@ -29,6 +29,8 @@ static const struct {
 	[PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE] = {"unsupported response type",
 		"unsupported_response_type"},
 	[PROAUTH2_ERR_ACCESS_DENIED] = {"access denied", "access_denied"},
+	[PROAUTH2_ERR_INVALID_REDIRECT_URI] = {"invalid redirect URI",
+		"invalid_redirect_uri"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

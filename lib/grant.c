@@ -53,13 +53,13 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		const grant_tokens *t, const char *scope, int64_t lifetime,
 		char **token, proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	int64_t now = proauth2_provider_now(p);
 	proauth2_status status;
 
 	status = proauth2_secret_new(token, err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_hash(*token, hash, err);
+		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
 				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I}",
@@ -81,9 +81,9 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 static void remove_token(proauth2_provider *p, const char *table,
 		const char *token)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 
-	if (token != NULL && proauth2_hash(token, hash, NULL) == PROAUTH2_OK)
+	if (token != NULL && sha256_base64url(token, hash, NULL) == PROAUTH2_OK)
 		remove_where(p, table, json_pack("{s:s}", "token_hash", hash),
 				NULL, NULL);
 }

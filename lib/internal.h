@@ -11,6 +11,8 @@
 #include <proauth2/provider.h>
 #include <proauth2/token.h>
 
+#include "tables.h"
+
 struct proauth2_provider {
 	char *issuer;
 	proauth2_datastore *datastore;
@@ -30,13 +32,6 @@ struct proauth2_provider {
 	void *log_arg;
 };
 
-/* Table names of the schema (lib/schema.c). */
-#define TABLE_CLIENTS "clients"
-#define TABLE_CODES "codes"
-#define TABLE_ACCESS_TOKENS "access_tokens"
-#define TABLE_REFRESH_TOKENS "refresh_tokens"
-#define TABLE_SPENT_TOKENS "spent_tokens"
-#define TABLE_REVOKED_GRANTS "revoked_grants"
 
 /* Longest code, token, secret or verifier the core looks at. Real ones are
  * 43 characters; anything much longer is not ours. */
@@ -62,7 +57,8 @@ proauth2_status remove_where(proauth2_provider *p, const char *table,
 proauth2_status datastore_begin_writes(proauth2_datastore *ds, proauth2_error *err);
 proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err);
 
-/* A JSON object built with json_pack; NULL when memory ran out. */
+/* Fill err with PROAUTH2_ERR_NOMEM and return it: what to do when an
+ * allocation (json_pack's included) gave NULL. */
 #define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
 
 /* Load client_id and check its secret (see proauth2_client_authenticate);

@@ -1,4 +1,5 @@
 /* Proof Key for Code Exchange (RFC 7636). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -33,12 +34,31 @@ proauth2_status pkce_check_challenge(const proauth2_provider *p,
 
 bool pkce_verify(const char *challenge, const char *method, const char *verifier)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 
 	if (!pkce_string_ok(verifier))
 		return false;
 	if (strcmp(method, "plain") == 0)
-		return proauth2_secure_equal(verifier, challenge);
-	return proauth2_hash(verifier, hash, NULL) == PROAUTH2_OK &&
-		proauth2_secure_equal(hash, challenge);
+		return proauth2_secret_equal(verifier, challenge);
+	return sha256_base64url(verifier, hash, NULL) == PROAUTH2_OK &&
+		proauth2_secret_equal(hash, challenge);
+}
+
+proauth2_status proauth2_pkce_challenge(const char *verifier, char **challenge,
+		proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	proauth2_status status;
+
+	if (challenge == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"challenge is required");
+	*challenge = NULL;
+	if (verifier == NULL || !pkce_string_ok(verifier))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"a code verifier is 43 to 128 unreserved characters");
+	status = sha256_base64url(verifier, hash, err);
+	if (status == PROAUTH2_OK && (*challenge = strdup(hash)) == NULL)
+		status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	return status;
 }

@@ -104,6 +104,26 @@ const char *proauth2_provider_issuer(const proauth2_provider *p)
 	return p->issuer;
 }
 
+bool proauth2_provider_registration_enabled(const proauth2_provider *p)
+{
+	return p->enable_registration;
+}
+
+bool proauth2_provider_password_grant_enabled(const proauth2_provider *p)
+{
+	return p->enable_password_grant && p->check_password != NULL;
+}
+
+bool proauth2_provider_plain_pkce_allowed(const proauth2_provider *p)
+{
+	return p->allow_plain_pkce;
+}
+
+const char *proauth2_provider_supported_scopes(const proauth2_provider *p)
+{
+	return p->supported_scopes;
+}
+
 proauth2_status proauth2_provider_purge_expired(proauth2_provider *p,
 		size_t *removed, proauth2_error *err)
 {

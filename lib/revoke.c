@@ -37,7 +37,7 @@ proauth2_status proauth2_token_revoke(proauth2_provider *p, const char *client_i
 		const char *token, proauth2_token_hint hint, proauth2_error *err)
 {
 	const char *order[2] = {TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS};
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	proauth2_status status;
 	bool found = false;
 	size_t i;
@@ -51,7 +51,7 @@ proauth2_status proauth2_token_revoke(proauth2_provider *p, const char *client_i
 	/* §2.2: an invalid token is no error. */
 	if (strlen(token) > PRESENTED_SECRET_MAX)
 		return PROAUTH2_OK;
-	status = proauth2_hash(token, hash, err);
+	status = sha256_base64url(token, hash, err);
 	if (hint == PROAUTH2_HINT_REFRESH_TOKEN) {
 		order[0] = TABLE_REFRESH_TOKENS;
 		order[1] = TABLE_ACCESS_TOKENS;

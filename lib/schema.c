@@ -4,6 +4,8 @@
 
 #include <proauth2/datastore.h>
 
+#include "tables.h"
+
 #define REQ PROAUTH2_FIELD_REQUIRED
 #define QRY PROAUTH2_FIELD_QUERIED
 #define S PROAUTH2_FIELD_STRING
@@ -63,7 +65,7 @@ static const proauth2_field revoked_grant_fields[] = {
 static const proauth2_field authorization_fields[] = {
 	{"ticket_hash", S, REQ | QRY},
 	{"client_id", S, REQ},
-	{"request", S, REQ},  /* the request's parameters, form-encoded */
+	{"request", S, REQ},  /* its parameters: JSON [[name, value], ...] */
 	{"scope", S, REQ},
 	{"expires_at", I, REQ},
 };
@@ -71,13 +73,13 @@ static const proauth2_field authorization_fields[] = {
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
-	TABLE("clients", client_fields),
-	TABLE("codes", code_fields),
-	TABLE("access_tokens", token_fields),
-	TABLE("refresh_tokens", token_fields),
-	TABLE("spent_tokens", spent_fields),
-	TABLE("revoked_grants", revoked_grant_fields),
-	TABLE("authorizations", authorization_fields),
+	TABLE(TABLE_CLIENTS, client_fields),
+	TABLE(TABLE_CODES, code_fields),
+	TABLE(TABLE_ACCESS_TOKENS, token_fields),
+	TABLE(TABLE_REFRESH_TOKENS, token_fields),
+	TABLE(TABLE_SPENT_TOKENS, spent_fields),
+	TABLE(TABLE_REVOKED_GRANTS, revoked_grant_fields),
+	TABLE(TABLE_AUTHORIZATIONS, authorization_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

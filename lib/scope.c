@@ -81,3 +81,10 @@ proauth2_status scope_resolve(const proauth2_provider *p, const char *requested,
 		return NO_MEMORY(err);
 	return PROAUTH2_OK;
 }
+
+bool proauth2_scope_includes(const char *scope, const char *required)
+{
+	if (required == NULL)
+		return true;
+	return scope_is_subset(required, scope != NULL ? scope : "");
+}

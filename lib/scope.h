@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include <proauth2/scope.h>
+
 #include "internal.h"
 
 /* scope = scope-token *( SP scope-token ); "" is the empty scope. */

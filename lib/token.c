@@ -1,4 +1,4 @@
-/* The token endpoint's grants (RFC 6749 §4.1.3, §6, §4.4). */
+/* The token endpoint's grants (RFC 6749 §4.1.3, §6, §4.3, §4.4). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +30,7 @@ static proauth2_status authorize_client(proauth2_provider *p,
 
 /* Hash a presented code or token; anything oversized is not one of ours. */
 static proauth2_status hash_presented(const char *secret, const char *what,
-		char hash[PROAUTH2_HASH_SIZE], proauth2_error *err)
+		char hash[HASH_SIZE], proauth2_error *err)
 {
 	if (secret == NULL || secret[0] == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
@@ -38,14 +38,14 @@ static proauth2_status hash_presented(const char *secret, const char *what,
 	if (strlen(secret) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"%s is invalid or expired", what);
-	return proauth2_hash(secret, hash, err);
+	return sha256_base64url(secret, hash, err);
 }
 
 /* Find the code or refresh token presented; an unknown one is refused,
  * and a spent one (a replay) revokes its grant. */
 static proauth2_status find_presented(proauth2_provider *p, const char *table,
 		const char *key, const char *secret, const char *what,
-		const char *client_id, char hash[PROAUTH2_HASH_SIZE], json_t **record,
+		const char *client_id, char hash[HASH_SIZE], json_t **record,
 		proauth2_error *err)
 {
 	proauth2_status status = hash_presented(secret, what, hash, err);
@@ -137,7 +137,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		const proauth2_code_exchange *req, proauth2_token_response **out,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	json_t *client = NULL, *code = NULL;
 	proauth2_status status;
 
@@ -180,7 +180,7 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 		const proauth2_refresh_request *req, proauth2_token_response **out,
 		proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	json_t *client = NULL, *old = NULL;
 	char *granted = NULL;
 	const char *client_id, *scope;

@@ -32,14 +32,14 @@ static proauth2_status info_from_record(const json_t *record,
 static proauth2_status find_token(proauth2_provider *p, const char *table,
 		const char *token, json_t **record, proauth2_error *err)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 	proauth2_status status;
 
 	*record = NULL;
 	if (token == NULL || token[0] == '\0' || strlen(token) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid");
-	status = proauth2_hash(token, hash, err);
+	status = sha256_base64url(token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = fetch_one(p, table, "token_hash", hash, record, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)

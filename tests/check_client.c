@@ -123,15 +123,15 @@ START_TEST(register_refuses_bad_params)
 	proauth2_client_params bad;
 
 	bad = p, bad.redirect_uris = fragment;
-	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REDIRECT_URI);
 	bad = p, bad.redirect_uris = relative;
-	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REDIRECT_URI);
 	bad = p, bad.redirect_uris = spaced;
-	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REDIRECT_URI);
 	bad = p, bad.redirect_uris = null_uri;
-	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REDIRECT_URI);
 	bad = p, bad.n_redirect_uris = 0;  /* code grant needs a URI */
-	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REDIRECT_URI);
 	bad = p, bad.type = PUB, bad.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
 	ck_assert_int_eq(register_with(&bad), PROAUTH2_ERR_INVALID_REQUEST);
 	bad = p, bad.grant_types = 0x100;
@@ -256,6 +256,113 @@ START_TEST(delete_removes_codes_and_tokens)
 }
 END_TEST
 
+START_TEST(dynamic_registration_token_manages_only_its_client)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params = {.struct_size = sizeof(params),
+		.type = CONF, .redirect_uris = uris,
+		.n_redirect_uris = 1, .scope = "read"};
+	proauth2_client *c = NULL, *other = register_client(CONF, 0, "read");
+	char *token = NULL, *again = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params, &c,
+			&token, &err), PROAUTH2_OK);
+	ck_assert_ptr_nonnull(c->client_secret);
+	ck_assert_uint_eq(strlen(token), 43);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, token, &err), PROAUTH2_OK);
+	/* Not another client's, not the secret, not for a host-registered one. */
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			other->client_id, token, &err), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, c->client_secret, &err), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			"00000000-0000-0000-0000-000000000000", token, &err),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, NULL, NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	/* Rotating the secret leaves the registration token as it was. */
+	proauth2_client_free(other);
+	ck_assert_int_eq(proauth2_client_rotate_secret(env.provider, c->client_id,
+			&other, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, token, NULL), PROAUTH2_OK);
+	/* A refused registration hands out nothing. */
+	proauth2_client_free(c);
+	params.n_redirect_uris = 0;
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params,
+			&c, &again, &err), PROAUTH2_ERR_INVALID_REDIRECT_URI);
+	ck_assert_ptr_null(again);
+	ck_assert_ptr_null(c);
+	proauth2_secret_free(token);
+	proauth2_client_free(other);
+}
+END_TEST
+
+START_TEST(redirect_target_is_exact_or_the_only_one)
+{
+	const char *one[] = {REDIRECT_URI};
+	proauth2_client_params params = {.struct_size = sizeof(params),
+		.type = CONF, .redirect_uris = one,
+		.n_redirect_uris = 1, .scope = "read"};
+	proauth2_client *two = register_client(CONF, 0, "read"), *single = NULL;
+	const char *asked = "https://client.example.com/other";
+
+	ck_assert_ptr_eq(proauth2_client_redirect_target(two, asked), asked);
+	ck_assert_ptr_eq(proauth2_client_redirect_target(two, REDIRECT_URI), REDIRECT_URI);
+	/* Two are registered, so none is implied; a near miss is a miss. */
+	ck_assert_ptr_null(proauth2_client_redirect_target(two, NULL));
+	ck_assert_ptr_null(proauth2_client_redirect_target(two,
+			"https://client.example.com/cb/"));
+	ck_assert_ptr_null(proauth2_client_redirect_target(NULL, REDIRECT_URI));
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &single, NULL),
+			PROAUTH2_OK);
+	ck_assert_ptr_eq(proauth2_client_redirect_target(single, NULL),
+			single->redirect_uris[0]);
+	proauth2_client_free(single);
+	proauth2_client_free(two);
+}
+END_TEST
+
+static void enable_everything(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+	cfg->enable_password_grant = true;
+	cfg->allow_plain_pkce = true;
+}
+
+static bool any_password(void *arg, const char *username, const char *password)
+{
+	(void)arg;
+	return username != NULL && password != NULL;
+}
+
+static void enable_password_check(proauth2_config *cfg)
+{
+	enable_everything(cfg);
+	cfg->check_password = any_password;
+	cfg->supported_scopes = NULL;
+}
+
+START_TEST(provider_getters_report_the_config)
+{
+	ck_assert(!proauth2_provider_registration_enabled(env.provider));
+	ck_assert(!proauth2_provider_password_grant_enabled(env.provider));
+	ck_assert(!proauth2_provider_plain_pkce_allowed(env.provider));
+	ck_assert_str_eq(proauth2_provider_supported_scopes(env.provider),
+			"read write admin");
+	env_reconfigure(enable_everything);
+	ck_assert(proauth2_provider_registration_enabled(env.provider));
+	/* Enabled, but without a check_password callback it cannot run. */
+	ck_assert(!proauth2_provider_password_grant_enabled(env.provider));
+	ck_assert(proauth2_provider_plain_pkce_allowed(env.provider));
+	env_reconfigure(enable_password_check);
+	ck_assert(proauth2_provider_password_grant_enabled(env.provider));
+	ck_assert_ptr_null(proauth2_provider_supported_scopes(env.provider));
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *s = suite_create("client");
@@ -270,6 +377,9 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, update_replaces_settings_and_keeps_secret);
 	tcase_add_test(tc, rotate_secret_retires_old_one);
 	tcase_add_test(tc, delete_removes_codes_and_tokens);
+	tcase_add_test(tc, dynamic_registration_token_manages_only_its_client);
+	tcase_add_test(tc, provider_getters_report_the_config);
+	tcase_add_test(tc, redirect_target_is_exact_or_the_only_one);
 	suite_add_tcase(s, tc);
 	return s;
 }

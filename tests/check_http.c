@@ -776,6 +776,102 @@ START_TEST(host_forms_parse_strictly)
 }
 END_TEST
 
+/* A host with its own web framework: the engine's calls without HTTP. */
+START_TEST(authorization_engine_parks_spends_and_approves)
+{
+	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN, "read write");
+	const char *names[] = {"response_type", "client_id", "redirect_uri", "scope",
+		"code_challenge", "state", "prompt"};
+	const char *values[] = {"code", c->client_id, REDIRECT_URI, "read write",
+		RFC7636_CHALLENGE, "xyz", ""};
+	proauth2_authorization *a = NULL, *spent = NULL, *again = NULL;
+	proauth2_token_response *tokens;
+	proauth2_error err = {0};
+	char *code = NULL;
+
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 7,
+			&a, &err), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_client_id(a), c->client_id);
+	ck_assert_str_eq(proauth2_authorization_client_name(a), "Test client");
+	ck_assert_str_eq(proauth2_authorization_scope(a), "read write");
+	ck_assert_str_eq(proauth2_authorization_param(a, "state"), "xyz");
+	ck_assert_ptr_null(proauth2_authorization_param(a, "prompt"));  /* empty */
+	ck_assert_ptr_null(proauth2_authorization_param(a, NULL));
+	ck_assert_uint_eq(proauth2_authorization_param_count(a), 7);
+	ck_assert_str_eq(proauth2_authorization_param_name(a, 6), "prompt");
+	/* Only a spent ticket may be approved: no second code from one request. */
+	ck_assert_int_eq(proauth2_authorization_approve(env.provider, a, USER, NULL,
+			&code, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(code);
+	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
+			proauth2_authorization_ticket(a), &spent, &err), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_param(spent, "state"), "xyz");
+	ck_assert_uint_eq(proauth2_authorization_param_count(spent), 7);
+	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
+			proauth2_authorization_ticket(a), &again, &err), PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_ptr_null(again);
+	ck_assert_int_eq(proauth2_authorization_load(env.provider,
+			proauth2_authorization_ticket(a), &again, &err), PROAUTH2_ERR_NOT_FOUND);
+	/* The user may narrow the scope, never widen it. */
+	ck_assert_int_eq(proauth2_authorization_approve(env.provider, spent, USER,
+			"read admin", &code, &err), PROAUTH2_ERR_INVALID_SCOPE);
+	ck_assert_ptr_null(code);
+	ck_assert_int_eq(proauth2_authorization_approve(env.provider, spent, USER,
+			"read", &code, &err), PROAUTH2_OK);
+	tokens = exchange_code(c, code, 1);
+	ck_assert_str_eq(tokens->scope, "read");
+	proauth2_token_response_free(tokens);
+	proauth2_secret_free(code);
+	/* One consent, one code. */
+	ck_assert_int_eq(proauth2_authorization_approve(env.provider, spent, USER,
+			NULL, &code, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(code);
+	proauth2_authorization_free(spent);
+	proauth2_authorization_free(a);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(authorization_engine_refuses_bad_requests)
+{
+	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
+	const char *names[] = {"client_id", "redirect_uri", "response_type",
+		"code_challenge", "client_id"};
+	const char *values[] = {c->client_id, REDIRECT_URI, "code", RFC7636_CHALLENGE,
+		c->client_id};
+	proauth2_authorization *a = NULL;
+	proauth2_error err = {0};
+
+	/* A parameter named twice (§3.1). */
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
+			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(a);
+	/* The checks of the endpoint, in its order. */
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names + 1,
+			values + 1, 3, &a, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_str_eq(err.text, "client_id is missing");
+	values[1] = "https://client.example.com/evil";
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	values[1] = REDIRECT_URI;
+	values[2] = "token";
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+			&a, &err), PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE);
+	values[2] = "code";
+	/* A public client without PKCE. */
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 3,
+			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+			NULL, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+			&a, &err), PROAUTH2_OK);
+	proauth2_authorization_free(a);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -803,6 +899,8 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, registration_refuses_bad_metadata);
 	tcase_add_test(tc, client_mistakes_store_nothing);
 	tcase_add_test(tc, host_forms_parse_strictly);
+	tcase_add_test(tc, authorization_engine_parks_spends_and_approves);
+	tcase_add_test(tc, authorization_engine_refuses_bad_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,7 +28,7 @@ START_TEST(base64url_rfc4648_vectors)
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		proauth2_base64url_encode((const unsigned char *)v[i].in,
+		base64url_encode((const unsigned char *)v[i].in,
 				strlen(v[i].in), out);
 		ck_assert_str_eq(out, v[i].out);
 	}
@@ -40,16 +40,16 @@ START_TEST(base64url_uses_url_alphabet)
 	const unsigned char in[] = {0xfb, 0xff, 0xbf};
 	char out[8];
 
-	proauth2_base64url_encode(in, sizeof(in), out);
+	base64url_encode(in, sizeof(in), out);
 	ck_assert_str_eq(out, "-_-_");
 }
 END_TEST
 
 START_TEST(hash_is_sha256_base64url)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 
-	ck_assert_int_eq(proauth2_hash("abc", hash, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(sha256_base64url("abc", hash, NULL), PROAUTH2_OK);
 	/* SHA-256("abc") = ba7816bf...f20015ad (FIPS 180-2). */
 	ck_assert_str_eq(hash, "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 }
@@ -61,9 +61,9 @@ START_TEST(secrets_are_256_bit_and_distinct)
 
 	ck_assert_int_eq(proauth2_secret_new(&a, NULL), PROAUTH2_OK);
 	ck_assert_int_eq(proauth2_secret_new(&b, NULL), PROAUTH2_OK);
-	ck_assert_uint_eq(strlen(a), PROAUTH2_SECRET_LENGTH);
+	ck_assert_uint_eq(strlen(a), SECRET_LENGTH);
 	ck_assert_uint_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-			PROAUTH2_SECRET_LENGTH);
+			SECRET_LENGTH);
 	ck_assert_str_ne(a, b);
 	proauth2_secret_free(a);
 	proauth2_secret_free(b);
@@ -71,12 +71,23 @@ START_TEST(secrets_are_256_bit_and_distinct)
 }
 END_TEST
 
-START_TEST(secure_equal_compares_whole_strings)
+START_TEST(secret_equal_compares_whole_strings)
 {
-	ck_assert(proauth2_secure_equal("secret", "secret"));
-	ck_assert(!proauth2_secure_equal("secret", "secreT"));
-	ck_assert(!proauth2_secure_equal("secret", "secret2"));
-	ck_assert(!proauth2_secure_equal("", "x"));
+	ck_assert(proauth2_secret_equal("secret", "secret"));
+	ck_assert(proauth2_secret_equal("", ""));
+	ck_assert(!proauth2_secret_equal("secret", "secreT"));
+	ck_assert(!proauth2_secret_equal("secret", "secret2"));
+	ck_assert(!proauth2_secret_equal("secret2", "secret"));
+	ck_assert(!proauth2_secret_equal("", "x"));
+	ck_assert(!proauth2_secret_equal("x", ""));
+}
+END_TEST
+
+START_TEST(secret_equal_null_equals_nothing)
+{
+	ck_assert(!proauth2_secret_equal(NULL, "x"));
+	ck_assert(!proauth2_secret_equal("x", NULL));
+	ck_assert(!proauth2_secret_equal(NULL, NULL));
 }
 END_TEST
 
@@ -101,9 +112,9 @@ END_TEST
 
 START_TEST(pkce_rfc7636_appendix_b)
 {
-	char hash[PROAUTH2_HASH_SIZE];
+	char hash[HASH_SIZE];
 
-	ck_assert_int_eq(proauth2_hash(RFC7636_VERIFIER, hash, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(sha256_base64url(RFC7636_VERIFIER, hash, NULL), PROAUTH2_OK);
 	ck_assert_str_eq(hash, RFC7636_CHALLENGE);
 	ck_assert(pkce_verify(RFC7636_CHALLENGE, "S256", RFC7636_VERIFIER));
 	ck_assert(!pkce_verify(RFC7636_CHALLENGE, "S256",
@@ -111,6 +122,86 @@ START_TEST(pkce_rfc7636_appendix_b)
 	/* The challenge itself is no verifier under S256. */
 	ck_assert(!pkce_verify(RFC7636_CHALLENGE, "S256", RFC7636_CHALLENGE));
 	ck_assert(pkce_verify(RFC7636_VERIFIER, "plain", RFC7636_VERIFIER));
+}
+END_TEST
+
+START_TEST(pkce_challenge_is_rfc7636_s256)
+{
+	char *challenge = (char *)"unset";
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_pkce_challenge(RFC7636_VERIFIER, &challenge, &err),
+			PROAUTH2_OK);
+	ck_assert_str_eq(challenge, RFC7636_CHALLENGE);
+	ck_assert(pkce_verify(challenge, "S256", RFC7636_VERIFIER));
+	proauth2_secret_free(challenge);
+}
+END_TEST
+
+START_TEST(pkce_challenge_refuses_bad_verifiers)
+{
+	char *challenge = (char *)"unset";
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_pkce_challenge("too-short", &challenge, &err),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(challenge);
+	ck_assert_int_eq(err.status, PROAUTH2_ERR_INVALID_ARGUMENT);
+	challenge = (char *)"unset";
+	ck_assert_int_eq(proauth2_pkce_challenge(NULL, &challenge, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(challenge);
+	ck_assert_int_eq(proauth2_pkce_challenge(RFC7636_VERIFIER, NULL, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+}
+END_TEST
+
+START_TEST(grant_type_names_round_trip)
+{
+	static const unsigned bits[] = {
+		PROAUTH2_GRANT_AUTHORIZATION_CODE, PROAUTH2_GRANT_REFRESH_TOKEN,
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS, PROAUTH2_GRANT_PASSWORD,
+	};
+	size_t i;
+
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_AUTHORIZATION_CODE),
+			"authorization_code");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_REFRESH_TOKEN),
+			"refresh_token");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_CLIENT_CREDENTIALS),
+			"client_credentials");
+	ck_assert_str_eq(proauth2_grant_type_name(PROAUTH2_GRANT_PASSWORD), "password");
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		ck_assert_uint_eq(proauth2_grant_type_parse(
+				proauth2_grant_type_name(bits[i])), bits[i]);
+}
+END_TEST
+
+START_TEST(grant_type_unknowns_are_refused)
+{
+	ck_assert_ptr_null(proauth2_grant_type_name(0));
+	ck_assert_ptr_null(proauth2_grant_type_name(PROAUTH2_GRANT_AUTHORIZATION_CODE |
+			PROAUTH2_GRANT_REFRESH_TOKEN));
+	ck_assert_ptr_null(proauth2_grant_type_name(0x10));
+	ck_assert_uint_eq(proauth2_grant_type_parse(NULL), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse(""), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("Password"), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("implicit"), 0);
+	ck_assert_uint_eq(proauth2_grant_type_parse("refresh_token "), 0);
+}
+END_TEST
+
+START_TEST(scope_includes_what_a_resource_asks)
+{
+	ck_assert(proauth2_scope_includes("read write", "write"));
+	ck_assert(proauth2_scope_includes("read write", "write read"));
+	ck_assert(proauth2_scope_includes("read", NULL));
+	ck_assert(proauth2_scope_includes("", ""));
+	ck_assert(proauth2_scope_includes(NULL, NULL));
+	ck_assert(!proauth2_scope_includes("read", "read write"));
+	ck_assert(!proauth2_scope_includes("reader", "read"));
+	ck_assert(!proauth2_scope_includes("", "read"));
+	ck_assert(!proauth2_scope_includes(NULL, "read"));
 }
 END_TEST
 
@@ -178,6 +269,7 @@ START_TEST(status_maps_to_rfc_errors)
 		{PROAUTH2_ERR_CRYPTO, "server_error"},
 		{PROAUTH2_ERR_INVALID_RECORD, "server_error"},
 		{PROAUTH2_ERR_UNAVAILABLE, "temporarily_unavailable"},
+		{PROAUTH2_ERR_INVALID_REDIRECT_URI, "invalid_redirect_uri"},
 	};
 	size_t i;
 	int s;
@@ -223,10 +315,16 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, base64url_uses_url_alphabet);
 	tcase_add_test(tc, hash_is_sha256_base64url);
 	tcase_add_test(tc, secrets_are_256_bit_and_distinct);
-	tcase_add_test(tc, secure_equal_compares_whole_strings);
+	tcase_add_test(tc, secret_equal_compares_whole_strings);
+	tcase_add_test(tc, secret_equal_null_equals_nothing);
 	tcase_add_test(tc, grant_ids_are_time_ordered_uuids);
 	tcase_add_test(tc, pkce_rfc7636_appendix_b);
+	tcase_add_test(tc, pkce_challenge_is_rfc7636_s256);
+	tcase_add_test(tc, pkce_challenge_refuses_bad_verifiers);
 	tcase_add_test(tc, pkce_string_bounds);
+	tcase_add_test(tc, scope_includes_what_a_resource_asks);
+	tcase_add_test(tc, grant_type_names_round_trip);
+	tcase_add_test(tc, grant_type_unknowns_are_refused);
 	tcase_add_test(tc, scope_syntax);
 	tcase_add_test(tc, scope_subset);
 	tcase_add_test(tc, status_maps_to_rfc_errors);

@@ -28,6 +28,15 @@ typedef enum proauth2_client_type {
 #define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u
 #define PROAUTH2_GRANT_PASSWORD           0x8u
 
+/* The RFC 6749 grant_type name of one PROAUTH2_GRANT_* bit
+ * ("authorization_code", "refresh_token", "client_credentials",
+ * "password"); NULL for anything else, several bits included. Static. */
+PROAUTH2_EXPORT const char *proauth2_grant_type_name(unsigned grant);
+
+/* The PROAUTH2_GRANT_* bit a grant_type name stands for; 0 when the name
+ * is unknown or NULL. Case-sensitive, as RFC 6749 §3.2 is. */
+PROAUTH2_EXPORT unsigned proauth2_grant_type_parse(const char *name);
+
 /* What the caller gives to register or update a client. Fill with
  * proauth2_client_params_init() first (confidential, every field empty);
  * it grows as common.h describes. */
@@ -73,7 +82,10 @@ typedef struct proauth2_client {
  * Register a new client: client_id is a random UUID; a confidential client
  * gets a 256-bit client_secret, stored only as its SHA-256. On success
  * *out receives the client (with its secret), freed with
- * proauth2_client_free().
+ * proauth2_client_free(). Bad params: PROAUTH2_ERR_INVALID_REDIRECT_URI for
+ * the redirect URIs (RFC 7591's invalid_redirect_uri), else
+ * PROAUTH2_ERR_INVALID_REQUEST or PROAUTH2_ERR_INVALID_SCOPE; the same for
+ * proauth2_client_update().
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register(
 		proauth2_provider *provider, const proauth2_client_params *params,
@@ -113,6 +125,38 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
 		proauth2_provider *provider, const char *client_id,
 		const char *client_secret, proauth2_client **out,
 		proauth2_error *err);
+
+/* ---- Dynamic registration (RFC 7591) and its management (RFC 7592). ---- */
+
+/*
+ * Register a client as proauth2_client_register() does, and give it a
+ * registration access token (RFC 7592 §3) with which it may read, update
+ * and delete itself; like its secret, the token is stored only as its
+ * SHA-256. On success *out receives the client and *registration_token
+ * the token (free with proauth2_secret_free()); on failure both are NULL.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dynamic(
+		proauth2_provider *provider, const proauth2_client_params *params,
+		proauth2_client **out, char **registration_token, proauth2_error *err);
+
+/*
+ * PROAUTH2_OK when token is client_id's registration access token (compared
+ * in constant time). PROAUTH2_ERR_INVALID_TOKEN when it is not, the client
+ * is unknown or was registered without one (RFC 7592 §2: alike to the
+ * caller); a datastore failure returns its own status.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_registration_token(
+		proauth2_provider *provider, const char *client_id, const char *token,
+		proauth2_error *err);
+
+/*
+ * The registered redirect URI an authorization request with redirect_uri
+ * means: redirect_uri itself when registered exactly, the client's only
+ * URI when redirect_uri is NULL (RFC 6749 §3.1.2.3); else NULL. Borrowed
+ * from client or redirect_uri.
+ */
+PROAUTH2_EXPORT const char *proauth2_client_redirect_target(
+		const proauth2_client *client, const char *redirect_uri);
 
 /* Free a client, wiping its secret. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_client_free(proauth2_client *client);

@@ -48,6 +48,11 @@ typedef enum proauth2_status {
 	PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
 	/* Authorization endpoint: the user (or the host) said no. */
 	PROAUTH2_ERR_ACCESS_DENIED,
+	/* Client metadata: a redirect URI is malformed, missing where the
+	 * grant types need one, or one too many (RFC 7591 §3.2.2
+	 * invalid_redirect_uri). Other bad metadata is
+	 * PROAUTH2_ERR_INVALID_REQUEST or PROAUTH2_ERR_INVALID_SCOPE. */
+	PROAUTH2_ERR_INVALID_REDIRECT_URI,
 	/* Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;
@@ -60,16 +65,17 @@ typedef struct proauth2_error {
 	char text[PROAUTH2_ERROR_TEXT_SIZE];
 } proauth2_error;
 
-/* Short constant name of a status ("invalid_grant", "datastore error", ...).
- * Never NULL. */
+/* Short constant name of a status, for logs ("invalid grant", "datastore
+ * error", ...; the RFC code is proauth2_status_oauth_error()). Never NULL. */
 PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
 
 /*
- * The RFC 6749 §5.2 / RFC 6750 §3.1 error code a status maps to:
- * invalid_request, invalid_client, invalid_grant, unauthorized_client,
- * unsupported_grant_type, invalid_scope, invalid_token,
- * unsupported_response_type, access_denied, server_error or
- * temporarily_unavailable. NULL for PROAUTH2_OK. A static string.
+ * The RFC 6749 §5.2 / RFC 6750 §3.1 / RFC 7591 §3.2.2 error code a status
+ * maps to: invalid_request, invalid_client, invalid_grant,
+ * unauthorized_client, unsupported_grant_type, invalid_scope,
+ * invalid_token, unsupported_response_type, access_denied,
+ * invalid_redirect_uri, server_error or temporarily_unavailable. NULL for
+ * PROAUTH2_OK. A static string.
  */
 PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);
 

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include <proauth2/authorization.h>
 #include <proauth2/common.h>
 #include <proauth2/error.h>
 #include <proauth2/provider.h>
@@ -103,10 +104,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_introspect(pr
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
-/* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1). ---- */
-
-/* A validated authorization request waiting for the user's decision. */
-typedef struct proauth2_authorization proauth2_authorization;
+/* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1) over the
+ * pending requests of proauth2/authorization.h. ---- */
 
 /*
  * Step one: validate an authorization request (GET query or POST form):
@@ -121,37 +120,6 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_beg
 		proauth2_provider *provider, const proauth2_http_request *request,
 		proauth2_authorization **authorization,
 		proauth2_http_response **response);
-
-/* The ticket naming the pending request: opaque, URL-safe, single use,
- * valid for the provider's code lifetime times ten. Borrowed. */
-PROAUTH2_EXPORT const char *proauth2_authorization_ticket(
-		const proauth2_authorization *authorization);
-PROAUTH2_EXPORT const char *proauth2_authorization_client_id(
-		const proauth2_authorization *authorization);
-/* The client's registered display name, or NULL. */
-PROAUTH2_EXPORT const char *proauth2_authorization_client_name(
-		const proauth2_authorization *authorization);
-/* The requested scope (the client's default when none was asked). */
-PROAUTH2_EXPORT const char *proauth2_authorization_scope(
-		const proauth2_authorization *authorization);
-/* Any request parameter, decoded ("state", or an application's own such
- * as Domain Connect's "domain"); NULL if absent. */
-PROAUTH2_EXPORT const char *proauth2_authorization_param(
-		const proauth2_authorization *authorization, const char *name);
-/* The i-th request parameter (i < count); NULL past the end. */
-PROAUTH2_EXPORT size_t proauth2_authorization_param_count(
-		const proauth2_authorization *authorization);
-PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
-		const proauth2_authorization *authorization, size_t i);
-
-/* Free what begin or load returned. Accepts NULL. */
-PROAUTH2_EXPORT void proauth2_authorization_free(proauth2_authorization *authorization);
-
-/* Load a pending request by ticket (to show the consent page again).
- * PROAUTH2_ERR_NOT_FOUND when unknown, used or expired. */
-PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_load(
-		proauth2_provider *provider, const char *ticket,
-		proauth2_authorization **authorization, proauth2_error *err);
 
 /*
  * Step two, approved: issue a code for user_id with granted_scope (NULL:

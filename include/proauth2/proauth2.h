@@ -9,10 +9,13 @@
 #include <proauth2/version.h>
 #include <proauth2/error.h>
 #include <proauth2/event.h>
+#include <proauth2/secret.h>
 #include <proauth2/datastore.h>
 #include <proauth2/provider.h>
 #include <proauth2/client.h>
 #include <proauth2/token.h>
+#include <proauth2/scope.h>
+#include <proauth2/authorization.h>
 #include <proauth2/sqlite.h>
 #include <proauth2/http.h>
 

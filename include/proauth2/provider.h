@@ -93,6 +93,24 @@ PROAUTH2_EXPORT int64_t proauth2_provider_now(const proauth2_provider *provider)
 /* The configured issuer, or NULL. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_provider_issuer(const proauth2_provider *provider);
 
+/* What the configuration enabled, for the endpoint layer and hosts. */
+
+/* Dynamic client registration (config.enable_registration). */
+PROAUTH2_EXPORT bool proauth2_provider_registration_enabled(
+		const proauth2_provider *provider);
+
+/* The password grant: enabled and a check_password callback set. */
+PROAUTH2_EXPORT bool proauth2_provider_password_grant_enabled(
+		const proauth2_provider *provider);
+
+/* code_challenge_method=plain is accepted (config.allow_plain_pkce). */
+PROAUTH2_EXPORT bool proauth2_provider_plain_pkce_allowed(
+		const proauth2_provider *provider);
+
+/* The space-delimited supported scopes, or NULL when any is. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_provider_supported_scopes(
+		const proauth2_provider *provider);
+
 /* Delete expired codes and tokens from the datastore (if the backend can);
  * removed (may be NULL) receives how many. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_provider_purge_expired(

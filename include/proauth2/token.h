@@ -14,6 +14,7 @@
 #include <proauth2/common.h>
 #include <proauth2/error.h>
 #include <proauth2/provider.h>
+#include <proauth2/secret.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -231,7 +232,6 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_introspect(
 /* Wipe and free. Each accepts NULL. */
 PROAUTH2_EXPORT void proauth2_token_response_free(proauth2_token_response *response);
 PROAUTH2_EXPORT void proauth2_token_info_free(proauth2_token_info *info);
-PROAUTH2_EXPORT void proauth2_secret_free(char *secret);
 
 #ifdef __cplusplus
 }

@@ -3,10 +3,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include <proauth2/http.h>
+#include <proauth2/scope.h>
+
 #include "request.h"
 #include "response.h"
-#include "scope.h"
 
 /* b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 static int b64token_ok(const char *s)
@@ -72,7 +73,7 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 		return challenge(status, 401, "invalid_token", NULL, out);
 	if (status != PROAUTH2_OK)
 		return error_response(p, status, &err, 0, out);
-	if (required_scope != NULL && !scope_is_subset(required_scope, (*info)->scope)) {
+	if (!proauth2_scope_includes((*info)->scope, required_scope)) {
 		proauth2_token_info_free(*info);
 		*info = NULL;
 		return challenge(PROAUTH2_ERR_INVALID_SCOPE, 403, "insufficient_scope",

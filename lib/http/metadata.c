@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include <proauth2/client.h>
+#include <proauth2/http.h>
+
 #include "request.h"
 #include "response.h"
 #include "routes.h"
@@ -34,10 +36,34 @@ static json_t *split_scopes(const char *scopes)
 	return list;
 }
 
+/* Every grant type, the password grant only when the provider enables it. */
+static json_t *grant_types(const proauth2_provider *p)
+{
+	static const unsigned bits[] = {
+		PROAUTH2_GRANT_AUTHORIZATION_CODE, PROAUTH2_GRANT_REFRESH_TOKEN,
+		PROAUTH2_GRANT_CLIENT_CREDENTIALS, PROAUTH2_GRANT_PASSWORD,
+	};
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (bits[i] == PROAUTH2_GRANT_PASSWORD &&
+				!proauth2_provider_password_grant_enabled(p))
+			continue;
+		if (json_array_append_new(list,
+				json_string(proauth2_grant_type_name(bits[i]))) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	return list;
+}
+
 proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	const char *issuer = p->issuer;
+	const char *issuer = proauth2_provider_issuer(p);
+	const char *scopes = proauth2_provider_supported_scopes(p);
 	char authorize[1024], token[1024], revoke[1024], introspect[1024], reg[1024];
 	json_t *doc, *grants;
 	proauth2_error err = {0};
@@ -52,10 +78,7 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 	if (issuer == NULL || strlen(issuer) > 900)
 		return error_response(p, proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
 				"the provider has no issuer"), &err, 0, out);
-	grants = json_pack("[s, s, s]", "authorization_code", "refresh_token",
-			"client_credentials");
-	if (grants != NULL && p->enable_password_grant && p->check_password != NULL)
-		json_array_append_new(grants, json_string("password"));
+	grants = grant_types(p);
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o, s:[s, s, s],"
 			" s:[s, s], s:[s, s], s:b}",
 			"issuer", issuer,
@@ -74,14 +97,14 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 				"client_secret_basic", "client_secret_post",
 			"authorization_response_iss_parameter_supported", 1);
 	if (doc != NULL && json_object_set_new(doc, "code_challenge_methods_supported",
-			p->allow_plain_pkce ? json_pack("[s, s]", "S256", "plain") :
+			proauth2_provider_plain_pkce_allowed(p) ? json_pack("[s, s]", "S256", "plain") :
 			json_pack("[s]", "S256")) != 0) {
 		json_decref(doc);
 		doc = NULL;
 	}
-	if (doc != NULL && p->supported_scopes != NULL)
-		json_object_set_new(doc, "scopes_supported", split_scopes(p->supported_scopes));
-	if (doc != NULL && p->enable_registration)
+	if (doc != NULL && scopes != NULL)
+		json_object_set_new(doc, "scopes_supported", split_scopes(scopes));
+	if (doc != NULL && proauth2_provider_registration_enabled(p))
 		json_object_set_new(doc, "registration_endpoint",
 				json_string(endpoint(issuer, ROUTE_REGISTER, reg, sizeof(reg))));
 	return respond(response_json(200, doc), PROAUTH2_OK, out);

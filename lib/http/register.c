@@ -5,9 +5,8 @@
 #include <strings.h>
 
 #include <proauth2/client.h>
+#include <proauth2/http.h>
 
-#include "crypto.h"
-#include "internal.h"
 #include "request.h"
 #include "response.h"
 #include "register.h"
@@ -22,15 +21,9 @@ typedef struct metadata {
 	const char *auth_method;
 } metadata;
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} registrable_grants[] = {
-	{"authorization_code", PROAUTH2_GRANT_AUTHORIZATION_CODE},
-	{"refresh_token", PROAUTH2_GRANT_REFRESH_TOKEN},
-	{"client_credentials", PROAUTH2_GRANT_CLIENT_CREDENTIALS},
-	/* The password grant is for legacy clients the host registers. */
-};
+/* The password grant is for legacy clients the host registers. */
+#define REGISTRABLE_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | \
+		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS)
 
 /* An RFC 7591 §3.2.2 error. */
 static proauth2_status metadata_error(const char *code, const char *description,
@@ -54,7 +47,7 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 		const char **problem)
 {
 	json_t *doc, *uris, *grants, *item;
-	size_t i, g;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 	proauth2_client_params_init(&m->params);
@@ -96,13 +89,9 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 	else if (!json_is_array(grants) || json_array_size(grants) == 0)
 		goto bad;
 	json_array_foreach(grants, i, item) {
-		unsigned bit = 0;
+		unsigned bit = proauth2_grant_type_parse(json_string_value(item));
 
-		for (g = 0; g < sizeof(registrable_grants) / sizeof(registrable_grants[0]); g++)
-			if (json_is_string(item) &&
-					strcmp(json_string_value(item), registrable_grants[g].name) == 0)
-				bit = registrable_grants[g].bit;
-		if (bit == 0)
+		if ((bit & REGISTRABLE_GRANTS) == 0)
 			goto bad;
 		m->params.grant_types |= bit;
 	}
@@ -125,15 +114,17 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 {
 	json_t *uris = json_array(), *grants = json_array();
 	char uri[1200];
+	unsigned bit;
 	size_t i;
 
 	for (i = 0; uris != NULL && i < c->n_redirect_uris; i++)
 		json_array_append_new(uris, json_string(c->redirect_uris[i]));
-	for (i = 0; grants != NULL && i < sizeof(registrable_grants) /
-			sizeof(registrable_grants[0]); i++)
-		if (c->grant_types & registrable_grants[i].bit)
-			json_array_append_new(grants, json_string(registrable_grants[i].name));
-	snprintf(uri, sizeof(uri), "%s%s/%s", p->issuer ? p->issuer : "",
+	for (bit = 1; grants != NULL && bit <= REGISTRABLE_GRANTS; bit <<= 1)
+		if (c->grant_types & REGISTRABLE_GRANTS & bit)
+			json_array_append_new(grants, json_string(proauth2_grant_type_name(bit)));
+	const char *issuer = proauth2_provider_issuer(p);
+
+	snprintf(uri, sizeof(uri), "%s%s/%s", issuer != NULL ? issuer : "",
 			ROUTE_REGISTER, c->client_id);
 	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
 			" s:s*, s:s}",
@@ -157,17 +148,16 @@ static proauth2_status registration_refused(const proauth2_provider *p,
 		proauth2_status status,
 		const proauth2_error *err, proauth2_http_response **out)
 {
+	if (status == PROAUTH2_ERR_INVALID_REDIRECT_URI)
+		return metadata_error("invalid_redirect_uri", err->text, out);
 	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
-		return metadata_error(strstr(err->text, "redirect") != NULL ?
-				"invalid_redirect_uri" : "invalid_client_metadata",
-				err->text, out);
+		return metadata_error("invalid_client_metadata", err->text, out);
 	return error_response(p, status, err, 0, out);
 }
 
 proauth2_status register_client_endpoint(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	char hash[PROAUTH2_HASH_SIZE];
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
 	proauth2_status status;
@@ -178,11 +168,7 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 
 	if (doc == NULL)
 		return metadata_error("invalid_client_metadata", problem, out);
-	status = proauth2_secret_new(&token, &err);
-	if (status == PROAUTH2_OK)
-		status = proauth2_hash(token, hash, &err);
-	if (status == PROAUTH2_OK)
-		status = client_register_with(p, &m.params, hash, &client, &err);
+	status = proauth2_client_register_dynamic(p, &m.params, &client, &token, &err);
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(201, client_json(p, client,
 				m.auth_method, token)), PROAUTH2_OK, out);
@@ -199,21 +185,11 @@ static bool may_manage(proauth2_provider *p, const proauth2_http_request *req,
 		const char *client_id)
 {
 	const char *auth = request_header(req, "Authorization");
-	char hash[PROAUTH2_HASH_SIZE];
-	const char *stored;
-	json_t *client;
-	bool ok;
 
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
-			strlen(auth) > PRESENTED_SECRET_MAX ||
-			proauth2_hash(auth + 7, hash, NULL) != PROAUTH2_OK ||
-			fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client,
-				NULL) != PROAUTH2_OK)
-		return false;
-	stored = record_string(client, "registration_token_hash");
-	ok = stored != NULL && proauth2_secure_equal(hash, stored);
-	json_decref(client);
-	return ok;
+	/* Any failure, the datastore's included, refuses. */
+	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 &&
+		proauth2_client_verify_registration_token(p, client_id, auth + 7,
+			NULL) == PROAUTH2_OK;
 }
 
 static proauth2_status update_client(proauth2_provider *p,

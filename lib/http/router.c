@@ -1,7 +1,8 @@
 /* proauth2_http_handle: one entry point for every routed endpoint. */
 #include <string.h>
 
-#include "internal.h"
+#include <proauth2/http.h>
+
 #include "register.h"
 #include "request.h"
 #include "response.h"
@@ -46,14 +47,15 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 		return error_response(p, err.status, &err, 0, out);
 	path = req->path != NULL ? req->path : "";
 	method = req->method != NULL ? req->method : "";
-	if (p->enable_registration &&
+	if (proauth2_provider_registration_enabled(p) &&
 			strncmp(path, ROUTE_REGISTER "/", sizeof(ROUTE_REGISTER)) == 0)
 		return register_manage_endpoint(p, req,
 				path + sizeof(ROUTE_REGISTER), out);
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
-		if (routes[i].handle == register_client_endpoint && !p->enable_registration)
+		if (routes[i].handle == register_client_endpoint &&
+				!proauth2_provider_registration_enabled(p))
 			break;
 		if (strcmp(method, routes[i].method) == 0 ||
 				(strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))

@@ -1,5 +1,5 @@
 /* The token endpoint (RFC 6749 §3.2, §4.1.3, §4.3.2, §4.4.2, §6). */
-#include <string.h>
+#include <proauth2/client.h>
 
 #include "request.h"
 #include "response.h"
@@ -8,7 +8,9 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		const form *f, const client_credentials *c,
 		proauth2_token_response **tokens, proauth2_error *err)
 {
-	if (strcmp(grant_type, "authorization_code") == 0) {
+	unsigned grant = proauth2_grant_type_parse(grant_type);
+
+	if (grant == PROAUTH2_GRANT_AUTHORIZATION_CODE) {
 		proauth2_code_exchange ex;
 
 		proauth2_code_exchange_init(&ex);
@@ -19,7 +21,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		ex.code_verifier = form_get(f, "code_verifier");
 		return proauth2_token_exchange_code(p, &ex, tokens, err);
 	}
-	if (strcmp(grant_type, "refresh_token") == 0) {
+	if (grant == PROAUTH2_GRANT_REFRESH_TOKEN) {
 		proauth2_refresh_request rr;
 
 		proauth2_refresh_request_init(&rr);
@@ -29,7 +31,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		rr.scope = form_get(f, "scope");
 		return proauth2_token_refresh(p, &rr, tokens, err);
 	}
-	if (strcmp(grant_type, "client_credentials") == 0) {
+	if (grant == PROAUTH2_GRANT_CLIENT_CREDENTIALS) {
 		proauth2_client_credentials_request cr;
 
 		proauth2_client_credentials_request_init(&cr);
@@ -38,7 +40,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		cr.scope = form_get(f, "scope");
 		return proauth2_token_client_credentials(p, &cr, tokens, err);
 	}
-	if (strcmp(grant_type, "password") == 0) {
+	if (grant == PROAUTH2_GRANT_PASSWORD) {
 		proauth2_password_request pr;
 
 		proauth2_password_request_init(&pr);

@@ -1,0 +1,382 @@
+/*
+ * Pending authorization requests: validated, parked under a ticket until
+ * the user decides, then spent once. Only the ticket's hash is stored; the
+ * request's parameters are kept as a JSON array of [name, value] pairs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <proauth2/authorization.h>
+
+#include "code.h"
+#include "crypto.h"
+#include "internal.h"
+#include "scope.h"
+
+/* How long a pending request waits for the user, in code lifetimes. */
+#define TICKET_LIFETIMES 10
+/* As many parameters as the endpoint layer's forms may hold. */
+#define MAX_PARAMS 64
+
+struct proauth2_authorization {
+	char *ticket;
+	char *client_id;
+	char *client_name;
+	char *scope;
+	char **names;
+	char **values;
+	size_t n;
+	bool spent;  /* by proauth2_authorization_spend, not yet approved */
+};
+
+/* The value of name, NULL if absent or empty (RFC 6749 §3.1). */
+static const char *param(const char *const *names, const char *const *values,
+		size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return values[i][0] != '\0' ? values[i] : NULL;
+	return NULL;
+}
+
+static proauth2_status check_params(const char *const *names,
+		const char *const *values, size_t n, proauth2_error *err)
+{
+	size_t i, j;
+
+	if (n > 0 && (names == NULL || values == NULL))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"names and values are required");
+	if (n > MAX_PARAMS)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"more than %d parameters", MAX_PARAMS);
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || values[i] == NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+					"parameter %zu is NULL", i);
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0)  /* §3.1 */
+				return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+						"a parameter is repeated");
+	}
+	return PROAUTH2_OK;
+}
+
+/* The request's parameters as stored: [[name, value], ...]. */
+static char *encode_params(const char *const *names, const char *const *values,
+		size_t n)
+{
+	json_t *list = json_array();
+	char *text;
+	size_t i;
+
+	for (i = 0; list != NULL && i < n; i++)
+		if (json_array_append_new(list, json_pack("[s, s]", names[i],
+				values[i])) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	text = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+	json_decref(list);
+	return text;
+}
+
+/* Copy the stored parameters into a; false when they are unreadable. */
+static bool decode_params(proauth2_authorization *a, const char *text, bool *ok)
+{
+	json_t *list = text != NULL ? json_loads(text, 0, NULL) : NULL, *pair;
+	size_t i, n = json_array_size(list);
+	bool readable = json_is_array(list) && n <= MAX_PARAMS;
+
+	a->names = calloc(n + 1, sizeof(char *));
+	a->values = calloc(n + 1, sizeof(char *));
+	if (a->names == NULL || a->values == NULL)
+		*ok = false;
+	json_array_foreach(list, i, pair) {
+		const char *name = json_string_value(json_array_get(pair, 0));
+		const char *value = json_string_value(json_array_get(pair, 1));
+
+		if (!*ok || !readable)
+			break;
+		if (json_array_size(pair) != 2 || name == NULL || value == NULL) {
+			readable = false;
+			break;
+		}
+		a->names[a->n] = dup_or_null(name, ok);
+		a->values[a->n++] = dup_or_null(value, ok);
+	}
+	json_decref(list);
+	return readable;
+}
+
+/* A new authorization for client with ticket, scope and parameters. */
+static proauth2_authorization *authorization_new(const json_t *client,
+		const char *ticket, const char *scope, bool *ok)
+{
+	proauth2_authorization *a = calloc(1, sizeof(*a));
+
+	if (a == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	a->ticket = dup_or_null(ticket, ok);
+	a->client_id = dup_or_null(record_string(client, "client_id"), ok);
+	a->client_name = dup_or_null(record_string(client, "name"), ok);
+	a->scope = dup_or_null(scope, ok);
+	return a;
+}
+
+static proauth2_status park(proauth2_provider *p, const json_t *client,
+		const char *const *names, const char *const *values, size_t n,
+		const char *scope, proauth2_authorization **out, proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	char *ticket = NULL, *request = encode_params(names, values, n);
+	proauth2_authorization *a = NULL;
+	proauth2_status status;
+	bool ok = request != NULL;
+
+	status = ok ? proauth2_secret_new(&ticket, err) : NO_MEMORY(err);
+	if (status == PROAUTH2_OK)
+		status = sha256_base64url(ticket, hash, err);
+	if (status == PROAUTH2_OK && strlen(request) > PROAUTH2_FIELD_MAX_LENGTH)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the authorization request is too long");
+	if (status == PROAUTH2_OK)
+		status = store_record(p, TABLE_AUTHORIZATIONS, json_pack(
+				"{s:s, s:s, s:s, s:s, s:I}",
+				"ticket_hash", hash,
+				"client_id", record_string(client, "client_id"),
+				"request", request,
+				"scope", scope,
+				"expires_at", (json_int_t)(proauth2_provider_now(p) +
+					TICKET_LIFETIMES * p->code_lifetime)), err);
+	if (status == PROAUTH2_OK) {
+		a = authorization_new(client, ticket, scope, &ok);
+		if (a != NULL && !decode_params(a, request, &ok))
+			ok = false;
+		if (!ok)
+			status = NO_MEMORY(err);
+	}
+	free(request);
+	proauth2_secret_free(ticket);
+	if (status != PROAUTH2_OK) {
+		proauth2_authorization_free(a);
+		return status;
+	}
+	*out = a;
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_authorization_begin(proauth2_provider *p,
+		const char *const *names, const char *const *values, size_t n,
+		proauth2_authorization **out, proauth2_error *err)
+{
+	const char *client_id, *response_type, *method;
+	json_t *client = NULL;
+	char *scope = NULL;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and out are required");
+	*out = NULL;
+	status = check_params(names, values, n, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	client_id = param(names, values, n, "client_id");
+	if (client_id == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"client_id is missing");
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"unknown client_id");
+	if (status == PROAUTH2_OK && code_redirect_target(client,
+			param(names, values, n, "redirect_uri")) == NULL)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"redirect_uri is missing or not registered for this client");
+	response_type = param(names, values, n, "response_type");
+	if (status == PROAUTH2_OK && response_type == NULL)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"response_type is missing");
+	else if (status == PROAUTH2_OK && strcmp(response_type, "code") != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
+				"response_type must be code");
+	if (status == PROAUTH2_OK) {
+		proauth2_code_request cr = {
+			.struct_size = sizeof(proauth2_code_request),
+			.client_id = client_id,
+			.redirect_uri = param(names, values, n, "redirect_uri"),
+			.code_challenge = param(names, values, n, "code_challenge"),
+			.code_challenge_method = param(names, values, n,
+					"code_challenge_method"),
+		};
+		status = code_check_request(p, client, &cr, &method, err);
+	}
+	if (status == PROAUTH2_OK)
+		status = scope_resolve(p, param(names, values, n, "scope"),
+				record_string(client, "scope"), &scope, err);
+	if (status == PROAUTH2_OK)
+		status = park(p, client, names, values, n, scope, out, err);
+	free(scope);
+	json_decref(client);
+	return status;
+}
+
+static proauth2_status load(proauth2_provider *p, const char *ticket,
+		bool spend, proauth2_authorization **out, proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	json_t *record = NULL, *client = NULL;
+	proauth2_authorization *a = NULL;
+	proauth2_status status;
+	size_t removed = 0;
+	bool ok = true;
+
+	if (out == NULL || p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and out are required");
+	*out = NULL;
+	if (ticket == NULL || strlen(ticket) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND, "unknown ticket");
+	status = sha256_base64url(ticket, hash, err);
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, TABLE_AUTHORIZATIONS, "ticket_hash", hash, &record, err);
+	/* A ticket is spent once: of concurrent decisions, one wins. */
+	if (status == PROAUTH2_OK && spend) {
+		status = remove_where(p, TABLE_AUTHORIZATIONS,
+				json_pack("{s:s}", "ticket_hash", hash), &removed, err);
+		if (status == PROAUTH2_OK && removed != 1)
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+					"the ticket was already used");
+	}
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, TABLE_CLIENTS, "client_id",
+				record_string(record, "client_id"), &client, err);
+	if (status == PROAUTH2_OK) {
+		a = authorization_new(client, ticket, record_string(record, "scope"), &ok);
+		/* A request parked by an older version is as good as expired. */
+		if (a != NULL && !decode_params(a, record_string(record, "request"), &ok))
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+					"the stored request is unreadable");
+		else if (!ok)
+			status = NO_MEMORY(err);
+	}
+	json_decref(record);
+	json_decref(client);
+	if (status != PROAUTH2_OK) {
+		proauth2_authorization_free(a);
+		return status;
+	}
+	a->spent = spend;
+	*out = a;
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_authorization_load(proauth2_provider *p,
+		const char *ticket, proauth2_authorization **out, proauth2_error *err)
+{
+	return load(p, ticket, false, out, err);
+}
+
+proauth2_status proauth2_authorization_spend(proauth2_provider *p,
+		const char *ticket, proauth2_authorization **out, proauth2_error *err)
+{
+	return load(p, ticket, true, out, err);
+}
+
+proauth2_status proauth2_authorization_approve(proauth2_provider *p,
+		proauth2_authorization *a, const char *user_id,
+		const char *granted_scope, char **code, proauth2_error *err)
+{
+	proauth2_code_request cr;
+	proauth2_status status;
+
+	if (code == NULL || p == NULL || a == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, authorization and code are required");
+	*code = NULL;
+	if (!a->spent)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"only a spent authorization may be approved, once");
+	if (granted_scope != NULL && (!scope_is_valid(granted_scope) ||
+			!scope_is_subset(granted_scope, a->scope)))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"the granted scope exceeds the request");
+	cr = (proauth2_code_request){
+		.struct_size = sizeof(cr),
+		.client_id = a->client_id,
+		.user_id = user_id,
+		.redirect_uri = proauth2_authorization_param(a, "redirect_uri"),
+		.scope = granted_scope != NULL ? granted_scope : a->scope,
+		.code_challenge = proauth2_authorization_param(a, "code_challenge"),
+		.code_challenge_method = proauth2_authorization_param(a,
+				"code_challenge_method"),
+	};
+	status = proauth2_code_issue(p, &cr, code, err);
+	if (status == PROAUTH2_OK)
+		a->spent = false;
+	return status;
+}
+
+/* ---- accessors ---- */
+
+const char *proauth2_authorization_ticket(const proauth2_authorization *a)
+{
+	return a->ticket;
+}
+
+const char *proauth2_authorization_client_id(const proauth2_authorization *a)
+{
+	return a->client_id;
+}
+
+const char *proauth2_authorization_client_name(const proauth2_authorization *a)
+{
+	return a->client_name;
+}
+
+const char *proauth2_authorization_scope(const proauth2_authorization *a)
+{
+	return a->scope;
+}
+
+const char *proauth2_authorization_param(const proauth2_authorization *a,
+		const char *name)
+{
+	return param((const char *const *)a->names,
+			(const char *const *)a->values, a->n, name);
+}
+
+size_t proauth2_authorization_param_count(const proauth2_authorization *a)
+{
+	return a->n;
+}
+
+const char *proauth2_authorization_param_name(const proauth2_authorization *a,
+		size_t i)
+{
+	return i < a->n ? a->names[i] : NULL;
+}
+
+void proauth2_authorization_free(proauth2_authorization *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	proauth2_secret_free(a->ticket);
+	free(a->client_id);
+	free(a->client_name);
+	free(a->scope);
+	for (i = 0; i < a->n; i++) {
+		free(a->names[i]);
+		free(a->values[i]);
+	}
+	free(a->names);
+	free(a->values);
+	free(a);
+}

@@ -1,0 +1,62 @@
+/* Registration access tokens (RFC 7592 §3): minted at dynamic
+ * registration, presented to read, update or delete the client. */
+#include <string.h>
+
+#include "crypto.h"
+#include "internal.h"
+
+proauth2_status proauth2_client_register_dynamic(proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_client **out,
+		char **registration_token, proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	char *token = NULL;
+	proauth2_status status;
+
+	if (out == NULL || registration_token == NULL || p == NULL || params == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, params, out and registration_token are required");
+	*out = NULL;
+	*registration_token = NULL;
+	status = proauth2_secret_new(&token, err);
+	if (status == PROAUTH2_OK)
+		status = sha256_base64url(token, hash, err);
+	if (status == PROAUTH2_OK)
+		status = client_register_with(p, params, hash, out, err);
+	if (status != PROAUTH2_OK) {
+		proauth2_secret_free(token);
+		return status;
+	}
+	*registration_token = token;
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_client_verify_registration_token(proauth2_provider *p,
+		const char *client_id, const char *token, proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	json_t *client = NULL;
+	proauth2_status status;
+	bool ok;
+
+	if (p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider is required");
+	if (client_id == NULL || token == NULL ||
+			strlen(client_id) > PRESENTED_SECRET_MAX ||
+			strlen(token) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"invalid registration access token");
+	status = sha256_base64url(token, hash, err);
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"invalid registration access token");
+	if (status != PROAUTH2_OK)
+		return status;
+	ok = proauth2_secret_equal(hash, record_string(client, "registration_token_hash"));
+	json_decref(client);
+	return ok ? PROAUTH2_OK : proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+			"invalid registration access token");
+}
