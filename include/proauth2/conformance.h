@@ -25,7 +25,7 @@
 
 #include <check.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,6 +7,7 @@
 
 #include <proauth2/common.h>
 #include <proauth2/error.h>
+#include <proauth2/backend.h>
 #include <proauth2/datastore.h>
 #include <proauth2/provider.h>
 #include <proauth2/client.h>

@@ -15,6 +15,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include <proauth2/backend.h>
 #include <proauth2/conformance.h>
 #include <proauth2/datastore.h>
 #include <proauth2/error.h>
