@@ -15,6 +15,7 @@
 #include <proauth2/datastore.h>
 #include <proauth2/sqlite.h>
 
+#include "faulty_vfs.h"
 #include "memory_datastore.h"
 #ifdef PROAUTH2_TEST_MONGODB
 #include <proauth2/mongodb.h>
@@ -184,14 +185,16 @@ static Suite *open_suite(void)
 
 /* ---- The conformance suite on each backend. ---- */
 
-/* A database file in a fresh temporary directory. */
+/* A database file in a fresh temporary directory, through the faulty VFS
+ * (the default one until told to fail a commit). */
 static char *new_sqlite_file(void *arg)
 {
 	char dir[] = "/tmp/proauth2-conformance-XXXXXX";
 	char *uri = NULL;
 
 	(void)arg;
-	if (mkdtemp(dir) == NULL || asprintf(&uri, "%s/store.db", dir) < 0)
+	if (mkdtemp(dir) == NULL || asprintf(&uri, "file:%s/store.db?vfs=%s",
+			dir, FAULTY_VFS_NAME) < 0)
 		return NULL;
 	return uri;
 }
@@ -199,14 +202,21 @@ static char *new_sqlite_file(void *arg)
 static void free_sqlite_file(char *uri, void *arg)
 {
 	char cmd[128];
+	char *dir = uri + strlen("file:");
 
 	(void)arg;
 	/* Remove the database, its WAL files and their directory. */
-	*strrchr(uri, '/') = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", uri);
+	*strrchr(dir, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", uri);
+		fprintf(stderr, "could not remove %s\n", dir);
 	free(uri);
+}
+
+static void fail_next_sqlite_commit(void *arg)
+{
+	(void)arg;
+	faulty_vfs_fail_next_sync();
 }
 
 static char *new_fixed(void *arg)
@@ -229,20 +239,43 @@ static void drop_mongodb_database(char *uri, void *arg)
 }
 #endif
 
+/* target, filled in: name, ops, and where each test's datastore is. */
+static void target_set(proauth2_conformance_target *target, const char *name,
+		const proauth2_datastore_ops *ops, char *(*new_uri)(void *arg),
+		void (*free_uri)(char *uri, void *arg), void *arg)
+{
+	proauth2_conformance_target_init(target);
+	target->name = name;
+	target->ops = ops;
+	target->new_uri = new_uri;
+	target->free_uri = free_uri;
+	target->arg = arg;
+}
+
 int main(void)
 {
-	const proauth2_conformance_target targets[] = {
-		{"sqlite-file", proauth2_sqlite_ops(), new_sqlite_file, free_sqlite_file, NULL},
-		{"sqlite-memory", proauth2_sqlite_ops(), new_fixed, NULL, ":memory:"},
-		{"example-memory", example_memory_datastore_ops(), new_fixed, NULL, "memory:"},
-#ifdef PROAUTH2_TEST_MONGODB
-		{"mongodb", proauth2_mongodb_ops(), new_mongodb_database,
-			drop_mongodb_database, NULL},
-#endif
-	};
+	proauth2_conformance_target targets[4];
+	size_t n = 0;
 	SRunner *runner;
 	int failed;
 	size_t i;
+
+	if (faulty_vfs_register() != 0) {
+		fprintf(stderr, "cannot register the faulty SQLite VFS\n");
+		return EXIT_FAILURE;
+	}
+	target_set(&targets[n], "sqlite-file", proauth2_sqlite_ops(),
+			new_sqlite_file, free_sqlite_file, NULL);
+	targets[n].groups_isolated = true;
+	targets[n++].fail_next_commit = fail_next_sqlite_commit;
+	target_set(&targets[n++], "sqlite-memory", proauth2_sqlite_ops(),
+			new_fixed, NULL, ":memory:");
+	target_set(&targets[n++], "example-memory", example_memory_datastore_ops(),
+			new_fixed, NULL, "memory:");
+#ifdef PROAUTH2_TEST_MONGODB
+	target_set(&targets[n++], "mongodb", proauth2_mongodb_ops(),
+			new_mongodb_database, drop_mongodb_database, NULL);
+#endif
 
 	runner = srunner_create(open_suite());
 	srunner_run_all(runner, CK_NORMAL);
@@ -253,7 +286,7 @@ int main(void)
 		return EXIT_FAILURE;
 #endif
 	/* One target per runner: the suite keeps its target in a static. */
-	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+	for (i = 0; i < n; i++) {
 		runner = srunner_create(proauth2_conformance_suite(&targets[i]));
 		srunner_run_all(runner, CK_NORMAL);
 		failed += srunner_ntests_failed(runner);
