@@ -1,7 +1,9 @@
 /*
- * The datastore conformance suite: the contract of proauth2/datastore.h,
- * one test per promise. It uses only the public API, as the provider does,
- * so that any backend, in this tree or not, can be held to it.
+ * The datastore conformance suite: the contract of proauth2/backend.h
+ * (datastores/README.md), one test per promise. It uses only the public
+ * API, as the provider does, and the ops table itself for write groups,
+ * which the core keeps to itself; so any backend, in this tree or not, can
+ * be held to it.
  */
 #include <inttypes.h>
 #include <pthread.h>

@@ -23,7 +23,8 @@
  * expired records from what fetch returns; only purge_expired reads
  * expires_at.
  *
- * Run the conformance suite (proauth2/conformance.h) against yours.
+ * Every rule is in datastores/README.md. Run the conformance suite
+ * (proauth2/conformance.h) against yours.
  */
 #include <pthread.h>
 #include <stdlib.h>
