@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include <proauth2/backend.h>
 #include <proauth2/datastore.h>
 
 #include "internal.h"
@@ -15,6 +16,43 @@ struct proauth2_datastore {
 /* The smallest ops table this library can drive: its required methods. */
 #define OPS_MIN_SIZE (offsetof(proauth2_datastore_ops, close) + \
 		sizeof(((proauth2_datastore_ops *)0)->close))
+
+/* An optional method exists when the backend's table is long enough to hold
+ * it and the backend set it. */
+#define HAS_METHOD(ops, member) \
+	((ops)->struct_size >= offsetof(proauth2_datastore_ops, member) + \
+	 sizeof((ops)->member) && (ops)->member != NULL)
+
+/* The checks of an ops table before its init runs. */
+static proauth2_status ops_check(const proauth2_datastore_ops *ops,
+		proauth2_error *err)
+{
+	const char *name = ops->name != NULL ? ops->name : "unnamed";
+
+	if (ops->api_version < 1 || ops->api_version > PROAUTH2_DATASTORE_API_VERSION)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore %.64s: ops api_version %u is not supported"
+				" (this library knows 1 to %u)", name,
+				ops->api_version, PROAUTH2_DATASTORE_API_VERSION);
+	if (ops->struct_size < OPS_MIN_SIZE)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore %.64s: ops struct_size %zu is smaller than"
+				" the required methods (%zu)", name, ops->struct_size,
+				(size_t)OPS_MIN_SIZE);
+	if (ops->init == NULL || ops->store == NULL || ops->fetch == NULL ||
+			ops->remove == NULL || ops->close == NULL ||
+			ops->replace == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore %.64s: ops lack a required method", name);
+	/* One alone cannot make a group: refuse it rather than not group. */
+	if (HAS_METHOD(ops, begin_writes) != HAS_METHOD(ops, end_writes))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"datastore %.64s: ops set %s without %s; write groups"
+				" need both or neither", name,
+				HAS_METHOD(ops, begin_writes) ? "begin_writes" : "end_writes",
+				HAS_METHOD(ops, begin_writes) ? "end_writes" : "begin_writes");
+	return PROAUTH2_OK;
+}
 
 proauth2_status proauth2_datastore_open(const proauth2_datastore_ops *ops,
 		const char *uri, proauth2_datastore **out, proauth2_error *err)
@@ -29,16 +67,9 @@ proauth2_status proauth2_datastore_open(const proauth2_datastore_ops *ops,
 	if (ops == NULL || uri == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"datastore ops and uri are required");
-	if (ops->api_version < 1 || ops->api_version > PROAUTH2_DATASTORE_API_VERSION ||
-			ops->struct_size < OPS_MIN_SIZE)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"datastore ops version %u (size %zu) is not supported",
-				ops->api_version, ops->struct_size);
-	if (ops->init == NULL || ops->store == NULL || ops->fetch == NULL ||
-			ops->remove == NULL || ops->close == NULL ||
-			ops->replace == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"datastore ops lack a required method");
+	status = ops_check(ops, err);
+	if (status != PROAUTH2_OK)
+		return status;
 	ds = calloc(1, sizeof(*ds));
 	if (ds == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
@@ -138,12 +169,6 @@ proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,
 	return status;
 }
 
-/* An optional method exists when the backend's table is long enough to hold
- * it and the backend set it. */
-#define HAS_METHOD(ops, member) \
-	((ops)->struct_size >= offsetof(proauth2_datastore_ops, member) + \
-	 sizeof((ops)->member) && (ops)->member != NULL)
-
 proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
@@ -168,7 +193,7 @@ proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
 	return PROAUTH2_OK;
 }
 
-/* Both methods or neither: one alone cannot make a group. */
+/* Both methods or neither, as open made sure. */
 static bool groups_writes(const proauth2_datastore_ops *ops)
 {
 	return HAS_METHOD(ops, begin_writes) && HAS_METHOD(ops, end_writes);

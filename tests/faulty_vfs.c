@@ -14,17 +14,23 @@ struct faulty_file {
 
 static sqlite3_vfs faulty_vfs, *real_vfs;
 static volatile bool syncs_fail;
+static bool next_sync_fails;
 
 void faulty_vfs_fail_syncs(bool fail)
 {
 	syncs_fail = fail;
 }
 
+void faulty_vfs_fail_next_sync(void)
+{
+	__atomic_store_n(&next_sync_fails, true, __ATOMIC_SEQ_CST);
+}
+
 #define REAL(file) (((struct faulty_file *)(file))->real)
 
 static int faulty_sync(sqlite3_file *file, int flags)
 {
-	if (syncs_fail)
+	if (syncs_fail || __atomic_exchange_n(&next_sync_fails, false, __ATOMIC_SEQ_CST))
 		return SQLITE_IOERR_FSYNC;
 	return REAL(file)->pMethods->xSync(REAL(file), flags);
 }

@@ -12,4 +12,7 @@ int faulty_vfs_register(void);
 /* While fail is true, every fsync through the VFS fails (SQLITE_IOERR_FSYNC). */
 void faulty_vfs_fail_syncs(bool fail);
 
+/* The next fsync through the VFS fails, once: the next commit is lost. */
+void faulty_vfs_fail_next_sync(void);
+
 #endif

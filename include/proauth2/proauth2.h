@@ -10,6 +10,7 @@
 #include <proauth2/error.h>
 #include <proauth2/event.h>
 #include <proauth2/secret.h>
+#include <proauth2/backend.h>
 #include <proauth2/datastore.h>
 #include <proauth2/provider.h>
 #include <proauth2/client.h>

@@ -15,19 +15,21 @@
  *  - Report failures as a status plus detail: `return proauth2_error_set(
  *    err, status, ...)` (err may be NULL; never put key values in the
  *    text, they are token hashes). NOT_FOUND and CONFLICT are answers the
- *    core acts on, so use them exactly as datastore.h says.
+ *    core acts on, so use them exactly as proauth2/backend.h and
+ *    datastores/README.md say.
  *
  * What it need not do: validate, or mind expiry. The core checks every
  * record and query against the table's schema before calling in, and drops
  * expired records from what fetch returns; only purge_expired reads
  * expires_at.
  *
- * Run the conformance suite (proauth2/conformance.h) against yours.
+ * Every rule is in datastores/README.md. Run the conformance suite
+ * (proauth2/conformance.h) against yours.
  */
 #include <pthread.h>
 #include <stdlib.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #include "memory_datastore.h"
 

@@ -1,20 +1,25 @@
 /*
- * The datastore conformance suite: the contract of proauth2/datastore.h,
- * one test per promise. It uses only the public API, as the provider does,
- * so that any backend, in this tree or not, can be held to it.
+ * The datastore conformance suite: the contract of proauth2/backend.h
+ * (datastores/README.md), one test per promise. It uses only the public
+ * API, as the provider does, and the ops table itself for write groups,
+ * which the core keeps to itself; so any backend, in this tree or not, can
+ * be held to it.
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <check.h>
 #include <jansson.h>
 
+#include <proauth2/backend.h>
 #include <proauth2/conformance.h>
 #include <proauth2/datastore.h>
 #include <proauth2/error.h>
@@ -40,6 +45,72 @@ static proauth2_datastore *ds;
 /* The detail of the test thread's last call; racing threads use their own. */
 static proauth2_error err;
 
+/* The connection of the write group tests, opened by ops->init on uri, and
+ * how many of its begin_writes have not been ended. */
+static void *group_cls;
+static unsigned group_depth;
+
+/* The target's members that its struct_size covers. */
+#define TARGET_HAS(member) (target->struct_size >= \
+		offsetof(proauth2_conformance_target, member) + sizeof(target->member))
+
+/* ---- Failing a check: say which, on what target, and what was wanted. ---- */
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+static void check_failed(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* The failure of the running check: its name, the target, then fmt. */
+static void check_failed(const char *fmt, ...)
+{
+	const char *name = tcase_name();
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (name != NULL && strncmp(name, "test_", 5) == 0)
+		name += 5;
+	ck_abort_msg("conformance check '%s' on %s failed: %s",
+			name != NULL ? name : "?", target->name, what);
+}
+
+#define expect(cond, ...) do { \
+	if (!(cond)) \
+		check_failed(__VA_ARGS__); \
+} while (0)
+
+#define expect_true(cond) expect(cond, "expected %s", #cond)
+
+#define expect_str(got, want) do { \
+	const char *g_ = (got), *w_ = (want); \
+	expect(strcmp(g_, w_) == 0, "%s is \"%.200s\", expected \"%.200s\"", \
+			#got, g_, w_); \
+} while (0)
+
+#define expect_uint(got, want) do { \
+	uintmax_t g_ = (got), w_ = (want); \
+	expect(g_ == w_, "%s is %ju, expected %ju", #got, g_, w_); \
+} while (0)
+
+#define expect_int(got, want) do { \
+	intmax_t g_ = (got), w_ = (want); \
+	expect(g_ == w_, "%s is %jd, expected %jd", #got, g_, w_); \
+} while (0)
+
+#define expect_absent(got) \
+	expect((got) == NULL, "%s is there, expected nothing", #got)
+
+#define expect_memory(got) expect((got) != NULL, "out of memory: %s", #got)
+
+#define expect_mem(got, want, len) expect(memcmp(got, want, len) == 0, \
+		"%s differs from the %zu bytes expected", #got, (size_t)(len))
+
 /* So that a check of err sees what the last call filled in. */
 static void reset_err(void)
 {
@@ -52,10 +123,10 @@ static void reset_err(void)
 	proauth2_status got_, want_ = (want); \
 	reset_err(); \
 	got_ = (call); \
-	ck_assert_msg(got_ == want_, "%s: %s (%s), expected %s", #call, \
+	expect(got_ == want_, "%s: %s (%s), expected %s", #call, \
 			proauth2_status_str(got_), err.text, \
 			proauth2_status_str(want_)); \
-	ck_assert_msg(want_ == PROAUTH2_OK || err.status == want_, \
+	expect(want_ == PROAUTH2_OK || err.status == want_, \
 			"%s: err holds %s, expected %s", #call, \
 			proauth2_status_str(err.status), proauth2_status_str(want_)); \
 } while (0)
@@ -66,7 +137,7 @@ static void reset_err(void)
 
 static json_t *checked(json_t *json)
 {
-	ck_assert_msg(json != NULL, "could not build a JSON value");
+	expect(json != NULL, "could not build a JSON value");
 	return json;
 }
 
@@ -77,12 +148,12 @@ static json_t *parse(const char *text)
 	json_error_t jerr;
 	json_t *json;
 
-	ck_assert_ptr_nonnull(copy);
+	expect_memory(copy);
 	for (c = copy; *c != '\0'; c++)
 		if (*c == '\'')
 			*c = '"';
 	json = json_loads(copy, JSON_DECODE_ANY, &jerr);
-	ck_assert_msg(json != NULL, "bad test JSON %s: %s", copy, jerr.text);
+	expect(json != NULL, "bad test JSON %s: %s", copy, jerr.text);
 	free(copy);
 	return json;
 }
@@ -194,7 +265,7 @@ static proauth2_status fetch_record(const char *table, json_t *query,
 	status = proauth2_datastore_fetch(ds, table, query, at(now), record, &err);
 	json_decref(query);
 	if (status != PROAUTH2_OK)
-		ck_assert_msg(*record == NULL, "a failed fetch left *record set");
+		expect(*record == NULL, "a failed fetch left *record set");
 	return status;
 }
 
@@ -218,10 +289,10 @@ static json_t *fetch_one(const char *table, json_t *query, int64_t now)
 	json_t *record;
 	proauth2_status status = fetch_record(table, query, now, &record);
 
-	ck_assert_msg(status == PROAUTH2_OK,
+	expect(status == PROAUTH2_OK,
 			"fetch %s %.100s at %" PRId64 ": %s (%s), expected ok",
 			table, text, now, proauth2_status_str(status), err.text);
-	ck_assert_msg(json_is_object(record), "fetch returned no object");
+	expect(json_is_object(record), "fetch returned no object");
 	free(text);
 	return record;
 }
@@ -233,10 +304,10 @@ static void expect_missing(const char *table, json_t *query, int64_t now)
 	json_t *record;
 	proauth2_status status = fetch_record(table, query, now, &record);
 
-	ck_assert_msg(status == PROAUTH2_ERR_NOT_FOUND,
+	expect(status == PROAUTH2_ERR_NOT_FOUND,
 			"fetch %s %.100s at %" PRId64 ": %s, expected not found",
 			table, text, now, proauth2_status_str(status));
-	ck_assert_msg(err.status == PROAUTH2_ERR_NOT_FOUND,
+	expect(err.status == PROAUTH2_ERR_NOT_FOUND,
 			"a fetch that found nothing did not fill err");
 	json_decref(record);
 	free(text);
@@ -255,7 +326,7 @@ static const char *str(const json_t *record, const char *name)
 {
 	json_t *value = json_object_get(record, name);
 
-	ck_assert_msg(json_is_string(value), "field %s is not a string", name);
+	expect(json_is_string(value), "field %s is not a string", name);
 	return json_string_value(value);
 }
 
@@ -263,7 +334,7 @@ static json_int_t integer(const json_t *record, const char *name)
 {
 	json_t *value = json_object_get(record, name);
 
-	ck_assert_msg(json_is_integer(value), "field %s is not an integer", name);
+	expect(json_is_integer(value), "field %s is not an integer", name);
 	return json_integer_value(value);
 }
 
@@ -271,16 +342,16 @@ static size_t array_size(const json_t *record, const char *name)
 {
 	json_t *value = json_object_get(record, name);
 
-	ck_assert_msg(json_is_array(value), "field %s is not an array", name);
+	expect(json_is_array(value), "field %s is not an array", name);
 	return json_array_size(value);
 }
 
 /* value is a string of exactly the len bytes of want. */
 static void assert_bytes(const json_t *value, const char *want, size_t len)
 {
-	ck_assert_msg(json_is_string(value), "not a string");
-	ck_assert_uint_eq(json_string_length(value), len);
-	ck_assert_mem_eq(json_string_value(value), want, len);
+	expect(json_is_string(value), "not a string");
+	expect_uint(json_string_length(value), len);
+	expect_mem(json_string_value(value), want, len);
 }
 
 /* ---- Round trips and keys. ---- */
@@ -301,29 +372,29 @@ START_TEST(test_round_trip)
 	assert_ok(proauth2_datastore_store(ds, "clients", full, &err));
 
 	record = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "client-1");
-	ck_assert_str_eq(str(record, "secret_hash"), "c2VjcmV0LWhhc2g");
-	ck_assert_str_eq(str(record, "client_type"), "confidential");
-	ck_assert_str_eq(str(record, "scope"), "read write");
-	ck_assert_int_eq(integer(record, "created_at"), 1700000000123);
-	ck_assert_uint_eq(array_size(record, "redirect_uris"), 3);
+	expect_str(str(record, "client_id"), "client-1");
+	expect_str(str(record, "secret_hash"), "c2VjcmV0LWhhc2g");
+	expect_str(str(record, "client_type"), "confidential");
+	expect_str(str(record, "scope"), "read write");
+	expect_int(integer(record, "created_at"), 1700000000123);
+	expect_uint(array_size(record, "redirect_uris"), 3);
 	uris = json_object_get(record, "redirect_uris");
-	ck_assert_str_eq(json_string_value(json_array_get(uris, 0)),
+	expect_str(json_string_value(json_array_get(uris, 0)),
 			"https://a.example/cb");
-	ck_assert_str_eq(json_string_value(json_array_get(uris, 1)),
+	expect_str(json_string_value(json_array_get(uris, 1)),
 			"https://b.example/cb?x=1&y=2");
-	ck_assert_str_eq(json_string_value(json_array_get(uris, 2)),
+	expect_str(json_string_value(json_array_get(uris, 2)),
 			"http://127.0.0.1:8080/");
-	ck_assert_uint_eq(array_size(record, "grant_types"), 2);
+	expect_uint(array_size(record, "grant_types"), 2);
 	grants = json_object_get(record, "grant_types");
-	ck_assert_str_eq(json_string_value(json_array_get(grants, 0)),
+	expect_str(json_string_value(json_array_get(grants, 0)),
 			"authorization_code");
-	ck_assert_str_eq(json_string_value(json_array_get(grants, 1)),
+	expect_str(json_string_value(json_array_get(grants, 1)),
 			"refresh_token");
 	/* An optional field left out stays out: not null, not "". */
-	ck_assert_ptr_null(json_object_get(record, "name"));
-	ck_assert_uint_eq(json_object_size(record), 7);
-	ck_assert(json_equal(record, full));
+	expect_absent(json_object_get(record, "name"));
+	expect_uint(json_object_size(record), 7);
+	expect_true(json_equal(record, full));
 	json_decref(record);
 	json_decref(full);
 
@@ -339,15 +410,15 @@ START_TEST(test_round_trip)
 			" 'grant_types': [], 'scope': 'a',"
 			" 'created_at': -9223372036854775808}")));
 	record = fetch_one("clients", by("client_id", "client-2"), NOW);
-	ck_assert_uint_eq(array_size(record, "redirect_uris"), 0);
-	ck_assert_str_eq(str(record, "scope"), "");
-	ck_assert_str_eq(str(record, "name"), "Client Two");
-	ck_assert_int_eq(integer(record, "created_at"), INT64_MAX);
-	ck_assert_uint_eq(json_object_size(record), 7);
+	expect_uint(array_size(record, "redirect_uris"), 0);
+	expect_str(str(record, "scope"), "");
+	expect_str(str(record, "name"), "Client Two");
+	expect_int(integer(record, "created_at"), INT64_MAX);
+	expect_uint(json_object_size(record), 7);
 	json_decref(record);
 	record = fetch_one("clients", by("client_id", "client-3"), NOW);
-	ck_assert_int_eq(integer(record, "created_at"), INT64_MIN);
-	ck_assert_uint_eq(array_size(record, "grant_types"), 0);
+	expect_int(integer(record, "created_at"), INT64_MIN);
+	expect_uint(array_size(record, "grant_types"), 0);
 	json_decref(record);
 }
 END_TEST
@@ -367,9 +438,9 @@ START_TEST(test_duplicate_key)
 			PROAUTH2_ERR_CONFLICT);
 
 	record = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(record, "scope"), "read");
-	ck_assert_str_eq(str(record, "client_type"), "public");
-	ck_assert_ptr_null(json_object_get(record, "name"));
+	expect_str(str(record, "scope"), "read");
+	expect_str(str(record, "client_type"), "public");
+	expect_absent(json_object_get(record, "name"));
 	json_decref(record);
 
 	/* Keys are per table. */
@@ -407,34 +478,34 @@ START_TEST(test_fetch_by_field)
 	assert_ok(store_record("access_tokens", token("t3", "b", "g1", 1003)));
 
 	record = fetch_one("access_tokens", by("client_id", "b"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t3");
+	expect_str(str(record, "token_hash"), "t3");
 	json_decref(record);
 	record = fetch_one("access_tokens", by("user_id", "alice"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t1");
+	expect_str(str(record, "token_hash"), "t1");
 	json_decref(record);
 
 	/* Every member of the query must match, not any one of them. */
 	record = fetch_one("access_tokens",
 			parse("{'client_id': 'a', 'grant_id': 'g2'}"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t2");
+	expect_str(str(record, "token_hash"), "t2");
 	json_decref(record);
 	record = fetch_one("access_tokens",
 			parse("{'client_id': 'a', 'grant_id': 'g1'}"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t1");
+	expect_str(str(record, "token_hash"), "t1");
 	json_decref(record);
 	expect_missing("access_tokens",
 			parse("{'client_id': 'b', 'grant_id': 'g2'}"), NOW);
 
 	/* Integers are queried by value. */
 	record = fetch_one("access_tokens", parse("{'issued_at': 1002}"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t2");
+	expect_str(str(record, "token_hash"), "t2");
 	json_decref(record);
 	expect_missing("access_tokens", parse("{'issued_at': 1004}"), NOW);
 
 	/* A field the record lacks matches no value. */
 	record = fetch_one("access_tokens",
 			parse("{'grant_id': 'g1', 'user_id': 'alice'}"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "t1");
+	expect_str(str(record, "token_hash"), "t1");
 	json_decref(record);
 	expect_missing("access_tokens",
 			parse("{'client_id': 'b', 'user_id': 'alice'}"), NOW);
@@ -457,8 +528,8 @@ START_TEST(test_fetch_conflict)
 			&record), PROAUTH2_ERR_CONFLICT);
 	/* Each is still found on its own. */
 	record = fetch_one("access_tokens", by("token_hash", "t2"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "a");
-	ck_assert_str_eq(str(record, "grant_id"), "g2");
+	expect_str(str(record, "client_id"), "a");
+	expect_str(str(record, "grant_id"), "g2");
 	json_decref(record);
 }
 END_TEST
@@ -478,12 +549,12 @@ START_TEST(test_remove_counts)
 	assert_ok(store_record("refresh_tokens", token("c1-r1", "c1", "g1", 1)));
 
 	table = "access_tokens";
-	ck_assert_uint_eq(count_removed(table, by("client_id", "nobody")), 0);
-	ck_assert_uint_eq(count_removed(table, by("token_hash", "c2-t1")), 1);
-	ck_assert_uint_eq(count_removed(table, by("client_id", "c1")), 3);
-	ck_assert_uint_eq(count_removed(table, by("client_id", "c1")), 0);
+	expect_uint(count_removed(table, by("client_id", "nobody")), 0);
+	expect_uint(count_removed(table, by("token_hash", "c2-t1")), 1);
+	expect_uint(count_removed(table, by("client_id", "c1")), 3);
+	expect_uint(count_removed(table, by("client_id", "c1")), 0);
 	/* Every member of the query must match. */
-	ck_assert_uint_eq(count_removed("access_tokens",
+	expect_uint(count_removed("access_tokens",
 			parse("{'client_id': 'c2', 'grant_id': 'g1'}")), 0);
 
 	/* Only what matched went. */
@@ -491,13 +562,13 @@ START_TEST(test_remove_counts)
 	expect_missing("access_tokens", by("token_hash", "c1-t3"), BEFORE_ALL);
 	expect_missing("access_tokens", by("token_hash", "c2-t1"), BEFORE_ALL);
 	record = fetch_one("access_tokens", by("token_hash", "c2-t2"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "c2");
+	expect_str(str(record, "client_id"), "c2");
 	json_decref(record);
 	record = fetch_one("refresh_tokens", by("client_id", "c1"), NOW);
-	ck_assert_str_eq(str(record, "token_hash"), "c1-r1");
+	expect_str(str(record, "token_hash"), "c1-r1");
 	json_decref(record);
 
-	ck_assert_uint_eq(count_removed("access_tokens",
+	expect_uint(count_removed("access_tokens",
 			parse("{'client_id': 'c2', 'grant_id': 'g3'}")), 1);
 	expect_missing("access_tokens", by("client_id", "c2"), BEFORE_ALL);
 }
@@ -509,17 +580,17 @@ START_TEST(test_remove_then_fetch)
 
 	assert_ok(store_record("codes", code("k1", "client-1", LATER)));
 	assert_ok(store_record("codes", code("k2", "client-1", LATER)));
-	ck_assert_uint_eq(count_removed("codes", by("code_hash", "k1")), 1);
+	expect_uint(count_removed("codes", by("code_hash", "k1")), 1);
 	expect_missing("codes", by("code_hash", "k1"), NOW);
 	expect_missing("codes", by("code_hash", "k1"), BEFORE_ALL);
 	record = fetch_one("codes", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(record, "code_hash"), "k2");
+	expect_str(str(record, "code_hash"), "k2");
 	json_decref(record);
 
 	/* The key is free again. */
 	assert_ok(store_record("codes", code("k1", "client-2", LATER)));
 	record = fetch_one("codes", by("code_hash", "k1"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "client-2");
+	expect_str(str(record, "client_id"), "client-2");
 	json_decref(record);
 }
 END_TEST
@@ -542,13 +613,13 @@ START_TEST(test_expired_not_found)
 	expect_missing(table, by_key(table, "old"), 200);
 	expect_missing(table, by_key(table, "old"), INT64_MAX);
 	record = fetch_one(table, by_key(table, "old"), 99);
-	ck_assert_int_eq(integer(record, "expires_at"), at(100));
+	expect_int(integer(record, "expires_at"), at(100));
 	json_decref(record);
 
 	/* The ends of int64: never expires, and expired since always. */
 	assert_ok(store_record(table, expiring(table, "forever", INT64_MAX)));
 	record = fetch_one(table, by_key(table, "forever"), NOW);
-	ck_assert_int_eq(integer(record, "expires_at"), INT64_MAX);
+	expect_int(integer(record, "expires_at"), INT64_MAX);
 	json_decref(record);
 	assert_ok(store_record(table, expiring(table, "never", INT64_MIN)));
 	expect_missing(table, by_key(table, "never"), BEFORE_ALL);
@@ -591,14 +662,14 @@ START_TEST(test_purge_expired)
 
 	assert_ok(proauth2_datastore_purge_expired(ds, at(200), &removed, &err));
 	if (has_purge(target->ops)) {
-		ck_assert_uint_eq(removed, 4);
+		expect_uint(removed, 4);
 		/* Gone from the backend, not just hidden by the core. */
 		for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 			expect_missing(gone[i].table,
 					by_key(gone[i].table, gone[i].key), BEFORE_ALL);
 	} else {
 		/* Nothing to purge with: nothing may have been removed. */
-		ck_assert_uint_eq(removed, 0);
+		expect_uint(removed, 0);
 		for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 			json_decref(fetch_one(gone[i].table,
 					by_key(gone[i].table, gone[i].key), BEFORE_ALL));
@@ -606,14 +677,14 @@ START_TEST(test_purge_expired)
 	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
 		record = fetch_one(live[i].table,
 				by_key(live[i].table, live[i].key), 200);
-		ck_assert_int_eq(integer(record, "expires_at"), at(live[i].expires_at));
+		expect_int(integer(record, "expires_at"), at(live[i].expires_at));
 		json_decref(record);
 	}
 	/* Records without expires_at never expire. */
 	json_decref(fetch_one("clients", by("client_id", "client-1"), INT64_MAX));
 
 	assert_ok(proauth2_datastore_purge_expired(ds, at(200), &removed, &err));
-	ck_assert_uint_eq(removed, 0);
+	expect_uint(removed, 0);
 }
 END_TEST
 
@@ -671,8 +742,8 @@ static const struct {
 static void expect_no_intruders(void)
 {
 	/* remove counts what is there, expired or not. */
-	ck_assert_uint_eq(count_removed("codes", by("client_id", "intruder")), 0);
-	ck_assert_uint_eq(count_removed("clients", by("name", "intruder")), 0);
+	expect_uint(count_removed("codes", by("client_id", "intruder")), 0);
+	expect_uint(count_removed("clients", by("name", "intruder")), 0);
 	expect_missing("codes", by("code_hash", "bad"), BEFORE_ALL);
 	expect_missing("clients", by("client_id", "bad"), BEFORE_ALL);
 }
@@ -686,7 +757,7 @@ START_TEST(test_invalid_records)
 		proauth2_status status = store_record(invalid_records[i].table,
 				parse(invalid_records[i].json));
 
-		ck_assert_msg(status == PROAUTH2_ERR_INVALID_RECORD,
+		expect(status == PROAUTH2_ERR_INVALID_RECORD,
 				"store %s %s: %s, expected invalid record",
 				invalid_records[i].table, invalid_records[i].json,
 				proauth2_status_str(status));
@@ -714,7 +785,7 @@ START_TEST(test_invalid_records)
 	json_object_set_new(record, "colour", json_string("red"));
 	assert_status(replace_record("codes", record), PROAUTH2_ERR_INVALID_RECORD);
 	record = fetch_one("codes", by("code_hash", "keep"), NOW);
-	ck_assert(json_equal(record, kept));
+	expect_true(json_equal(record, kept));
 	json_decref(record);
 	json_decref(kept);
 }
@@ -802,11 +873,11 @@ START_TEST(test_invalid_queries)
 		proauth2_status status;
 
 		status = fetch_record(table, json_incref(query), NOW, &record);
-		ck_assert_msg(status == PROAUTH2_ERR_INVALID_RECORD,
+		expect(status == PROAUTH2_ERR_INVALID_RECORD,
 				"fetch %s %s: %s, expected invalid record", table,
 				shown, proauth2_status_str(status));
 		status = remove_records(table, query, &removed);
-		ck_assert_msg(status == PROAUTH2_ERR_INVALID_RECORD,
+		expect(status == PROAUTH2_ERR_INVALID_RECORD,
 				"remove %s %s: %s, expected invalid record", table,
 				shown, proauth2_status_str(status));
 		free(text);
@@ -814,10 +885,10 @@ START_TEST(test_invalid_queries)
 
 	/* Nothing was removed. */
 	record = fetch_one("codes", by("code_hash", "keep"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "client-1");
+	expect_str(str(record, "client_id"), "client-1");
 	json_decref(record);
 	record = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(record, "scope"), "read");
+	expect_str(str(record, "scope"), "read");
 	json_decref(record);
 }
 END_TEST
@@ -840,28 +911,28 @@ START_TEST(test_stored_independently)
 	json_decref(record);
 
 	fetched = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(fetched, "scope"), "read");
-	ck_assert_str_eq(str(fetched, "client_type"), "public");
-	ck_assert_ptr_null(json_object_get(fetched, "name"));
-	ck_assert_uint_eq(array_size(fetched, "redirect_uris"), 1);
-	ck_assert_uint_eq(array_size(fetched, "grant_types"), 1);
+	expect_str(str(fetched, "scope"), "read");
+	expect_str(str(fetched, "client_type"), "public");
+	expect_absent(json_object_get(fetched, "name"));
+	expect_uint(array_size(fetched, "redirect_uris"), 1);
+	expect_uint(array_size(fetched, "grant_types"), 1);
 
 	/* Change what fetch returned: the store does not see it either. */
 	json_object_set_new(fetched, "scope", json_string("admin"));
 	json_array_append_new(json_object_get(fetched, "redirect_uris"),
 			json_string("https://evil.example/"));
 	again = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(again, "scope"), "read");
-	ck_assert_uint_eq(array_size(again, "redirect_uris"), 1);
+	expect_str(str(again, "scope"), "read");
+	expect_uint(array_size(again, "redirect_uris"), 1);
 	json_decref(again);
 
 	/* A fetched record outlives its removal. */
 	again = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_uint_eq(count_removed("clients", by("client_id", "client-1")), 1);
-	ck_assert_str_eq(str(again, "client_id"), "client-1");
-	ck_assert_str_eq(str(again, "scope"), "read");
+	expect_uint(count_removed("clients", by("client_id", "client-1")), 1);
+	expect_str(str(again, "client_id"), "client-1");
+	expect_str(str(again, "scope"), "read");
 	json_decref(again);
-	ck_assert_str_eq(str(fetched, "scope"), "admin");
+	expect_str(str(fetched, "scope"), "admin");
 	json_decref(fetched);
 }
 END_TEST
@@ -872,7 +943,7 @@ static char *long_string(size_t len)
 	char *s = malloc(len + 1);
 	size_t i;
 
-	ck_assert_ptr_nonnull(s);
+	expect_memory(s);
 	for (i = 0; i < len; i++)
 		s[i] = (char)('a' + (i * 7 + i / 26) % 26);
 	s[len] = '\0';
@@ -885,7 +956,7 @@ static char *long_utf8(size_t n)
 	char *s = malloc(2 * n + 1);
 	size_t i;
 
-	ck_assert_ptr_nonnull(s);
+	expect_memory(s);
 	for (i = 0; i < n; i++) {
 		s[2 * i] = '\xc3';
 		s[2 * i + 1] = '\xa9';
@@ -928,7 +999,7 @@ START_TEST(test_max_length)
 	assert_bytes(json_object_get(record, "client_id"), big, max);
 	assert_bytes(json_object_get(record, "scope"), big, max);
 	assert_bytes(json_object_get(record, "name"), wide, max);
-	ck_assert_uint_eq(array_size(record, "redirect_uris"), 2);
+	expect_uint(array_size(record, "redirect_uris"), 2);
 	uris = json_object_get(record, "redirect_uris");
 	assert_bytes(json_array_get(uris, 1), big, max);
 	json_decref(record);
@@ -947,7 +1018,7 @@ START_TEST(test_max_length)
 	assert_status(store_record("clients", oversized("over-4", "scope",
 			checked(json_stringn(wide, max + 2)))),
 			PROAUTH2_ERR_INVALID_RECORD);
-	ck_assert_uint_eq(count_removed("clients", by("name", "over")), 0);
+	expect_uint(count_removed("clients", by("name", "over")), 0);
 	expect_missing("clients", by("client_id", "over-1"), BEFORE_ALL);
 
 	/* Nor may a query hold more. */
@@ -1009,7 +1080,7 @@ START_TEST(test_utf8)
 
 		/* Matching is byte for byte too. */
 		record = fetch_one("clients", by("name", s), NOW);
-		ck_assert_str_eq(str(record, "client_id"), key);
+		expect_str(str(record, "client_id"), key);
 		json_decref(record);
 	}
 }
@@ -1036,21 +1107,21 @@ START_TEST(test_keys_exact)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(scope, sizeof(scope), "scope-%zu", i);
 		record = fetch_one("clients", by("client_id", keys[i]), NOW);
-		ck_assert_str_eq(str(record, "scope"), scope);
-		ck_assert_str_eq(str(record, "client_id"), keys[i]);
+		expect_str(str(record, "scope"), scope);
+		expect_str(str(record, "client_id"), keys[i]);
 		json_decref(record);
 	}
 	for (i = 0; i < sizeof(strangers) / sizeof(strangers[0]); i++)
 		expect_missing("clients", by("client_id", strangers[i]), NOW);
 
-	ck_assert_uint_eq(count_removed("clients", by("client_id", "Client")), 1);
-	ck_assert_uint_eq(count_removed("clients", by("client_id", "a%")), 1);
-	ck_assert_uint_eq(count_removed("clients", by("client_id", "c_ient")), 0);
+	expect_uint(count_removed("clients", by("client_id", "Client")), 1);
+	expect_uint(count_removed("clients", by("client_id", "a%")), 1);
+	expect_uint(count_removed("clients", by("client_id", "c_ient")), 0);
 	record = fetch_one("clients", by("client_id", "client"), NOW);
-	ck_assert_str_eq(str(record, "scope"), "scope-0");
+	expect_str(str(record, "scope"), "scope-0");
 	json_decref(record);
 	record = fetch_one("clients", by("client_id", "ab"), NOW);
-	ck_assert_str_eq(str(record, "scope"), "scope-6");
+	expect_str(str(record, "scope"), "scope-6");
 	json_decref(record);
 }
 END_TEST
@@ -1070,9 +1141,9 @@ START_TEST(test_replace)
 	json_object_set_new(replacement, "secret_hash", json_string("h2"));
 	assert_ok(proauth2_datastore_replace(ds, "clients", replacement, &err));
 	record = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert(json_equal(record, replacement));
-	ck_assert_str_eq(str(record, "scope"), "read write");
-	ck_assert_ptr_null(json_object_get(record, "name"));
+	expect_true(json_equal(record, replacement));
+	expect_str(str(record, "scope"), "read write");
+	expect_absent(json_object_get(record, "name"));
 	json_decref(record);
 	json_decref(replacement);
 
@@ -1082,7 +1153,7 @@ START_TEST(test_replace)
 	expect_missing("clients", by("client_id", "client-2"), NOW);
 
 	record = fetch_one("clients", by("client_id", "client-3"), NOW);
-	ck_assert(json_equal(record, bystander));
+	expect_true(json_equal(record, bystander));
 	json_decref(record);
 	json_decref(bystander);
 }
@@ -1124,16 +1195,16 @@ static void race(struct racer *racers, void *(*fn)(void *))
 	pthread_barrier_t start;
 	size_t i;
 
-	ck_assert_int_eq(pthread_barrier_init(&start, NULL, N_THREADS), 0);
+	expect_int(pthread_barrier_init(&start, NULL, N_THREADS), 0);
 	for (i = 0; i < N_THREADS; i++) {
 		racers[i].start = &start;
 		racers[i].status = PROAUTH2_STATUS_COUNT;
 		racers[i].removed = 0;
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, fn,
+		expect_int(pthread_create(&threads[i], NULL, fn,
 				&racers[i]), 0);
 	}
 	for (i = 0; i < N_THREADS; i++)
-		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		expect_int(pthread_join(threads[i], NULL), 0);
 	pthread_barrier_destroy(&start);
 }
 
@@ -1154,7 +1225,7 @@ START_TEST(test_race_remove)
 
 		total = winners = 0;
 		for (i = 0; i < N_THREADS; i++) {
-			ck_assert_msg(racers[i].status == PROAUTH2_OK,
+			expect(racers[i].status == PROAUTH2_OK,
 					"remove racer %zu: %s (%s)", i,
 					proauth2_status_str(racers[i].status),
 					racers[i].err.text);
@@ -1162,12 +1233,12 @@ START_TEST(test_race_remove)
 			winners += racers[i].removed == 1;
 			json_decref(racers[i].json);
 		}
-		ck_assert_uint_eq(total, 1);
-		ck_assert_uint_eq(winners, 1);
+		expect_uint(total, 1);
+		expect_uint(winners, 1);
 		expect_missing("codes", by("code_hash", hash), BEFORE_ALL);
 	}
 	record = fetch_one("codes", by("code_hash", "bystander"), NOW);
-	ck_assert_str_eq(str(record, "client_id"), "client-1");
+	expect_str(str(record, "client_id"), "client-1");
 	json_decref(record);
 }
 END_TEST
@@ -1195,17 +1266,17 @@ START_TEST(test_race_store)
 			} else if (racers[i].status == PROAUTH2_ERR_CONFLICT) {
 				conflicts++;
 			} else {
-				ck_abort_msg("store racer %zu: %s (%s)", i,
+				check_failed("store racer %zu: %s (%s)", i,
 						proauth2_status_str(racers[i].status),
 						racers[i].err.text);
 			}
 			json_decref(racers[i].json);
 		}
-		ck_assert_uint_eq(ok, 1);
-		ck_assert_uint_eq(conflicts, N_THREADS - 1);
+		expect_uint(ok, 1);
+		expect_uint(conflicts, N_THREADS - 1);
 		/* The losers changed nothing: the winner's record stands. */
 		record = fetch_one("spent_tokens", by("token_hash", hash), NOW);
-		ck_assert_str_eq(str(record, "grant_id"), winner);
+		expect_str(str(record, "grant_id"), winner);
 		json_decref(record);
 	}
 }
@@ -1287,55 +1358,317 @@ START_TEST(test_race_replace)
 	json_object_set_new(record, "created_at", json_integer(0));
 	assert_ok(store_record("clients", record));
 
-	ck_assert_int_eq(pthread_barrier_init(&rr.start, NULL, N_READERS + 1), 0);
-	ck_assert_int_eq(pthread_create(&writer, NULL, replace_writer, &rr), 0);
+	expect_int(pthread_barrier_init(&rr.start, NULL, N_READERS + 1), 0);
+	expect_int(pthread_create(&writer, NULL, replace_writer, &rr), 0);
 	for (i = 0; i < N_READERS; i++) {
 		readers[i].rr = &rr;
 		readers[i].id = i;
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, replace_reader,
+		expect_int(pthread_create(&threads[i], NULL, replace_reader,
 				&readers[i]), 0);
 	}
-	ck_assert_int_eq(pthread_join(writer, NULL), 0);
+	expect_int(pthread_join(writer, NULL), 0);
 	for (i = 0; i < N_READERS; i++)
-		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		expect_int(pthread_join(threads[i], NULL), 0);
 	pthread_barrier_destroy(&rr.start);
 
-	ck_assert_msg(rr.writer_status == PROAUTH2_OK, "replace: %s (%s)",
+	expect(rr.writer_status == PROAUTH2_OK, "replace: %s (%s)",
 			proauth2_status_str(rr.writer_status), rr.writer_err.text);
 	for (i = 0; i < N_READERS; i++)
-		ck_assert_msg(rr.failures[i] == 0,
+		expect(rr.failures[i] == 0,
 				"reader %zu: %zu fetches missed or tore the record"
 				" (last: %s)", i, rr.failures[i],
 				proauth2_status_str(rr.failure_status[i]));
 	record = fetch_one("clients", by("client_id", "client-1"), NOW);
-	ck_assert_str_eq(str(record, "scope"), "v200");
-	ck_assert_int_eq(integer(record, "created_at"), N_REPLACES);
+	expect_str(str(record, "scope"), "v200");
+	expect_int(integer(record, "created_at"), N_REPLACES);
 	json_decref(record);
+}
+END_TEST
+
+/* ---- Write groups (begin_writes/end_writes), on a second connection. ---- */
+
+/* The backend groups writes: both methods, within its struct_size. */
+static int has_groups(const proauth2_datastore_ops *ops)
+{
+	return ops->struct_size >= offsetof(proauth2_datastore_ops, end_writes) +
+		sizeof(ops->end_writes) && ops->begin_writes != NULL &&
+		ops->end_writes != NULL;
+}
+
+/* A check this target cannot take: say so, and pass. */
+static void skip(const char *why)
+{
+	const char *name = tcase_name();
+
+	if (name != NULL && strncmp(name, "test_", 5) == 0)
+		name += 5;
+	fprintf(stderr, "conformance check '%s' on %s: skipped: %s\n",
+			name != NULL ? name : "?", target->name, why);
+}
+
+/* Open the group connection on the test's uri, or skip without groups.
+ * Nonzero when the test goes on. */
+static int open_group(void)
+{
+	proauth2_error open_err = {PROAUTH2_OK, ""};
+	proauth2_status status;
+
+	if (!has_groups(target->ops)) {
+		skip("the backend has no write groups (ops lack begin_writes"
+				" and end_writes)");
+		return 0;
+	}
+	status = target->ops->init(uri, &group_cls, &open_err);
+	expect(status == PROAUTH2_OK, "a second init on %s: %s (%s), expected ok",
+			uri, proauth2_status_str(status), open_err.text);
+	return 1;
+}
+
+/* The group connection's own calls, without the core's checks: the
+ * records are valid, and there is no expiry to mind. */
+static proauth2_status group_begin(void)
+{
+	proauth2_status status;
+
+	reset_err();
+	status = target->ops->begin_writes(group_cls, &err);
+	if (status == PROAUTH2_OK)
+		group_depth++;
+	return status;
+}
+
+/* end_writes, called after every successful begin_writes, as the core does. */
+static proauth2_status group_end(void)
+{
+	reset_err();
+	if (group_depth > 0)
+		group_depth--;
+	return target->ops->end_writes(group_cls, &err);
+}
+
+/* Store record (stolen) on the group connection. */
+static proauth2_status group_store(const char *table, json_t *record)
+{
+	proauth2_status status;
+
+	reset_err();
+	status = target->ops->store(group_cls, proauth2_schema_table(table),
+			record, &err);
+	json_decref(record);
+	return status;
+}
+
+static proauth2_status group_replace(const char *table, json_t *record)
+{
+	proauth2_status status;
+
+	reset_err();
+	status = target->ops->replace(group_cls, proauth2_schema_table(table),
+			record, &err);
+	json_decref(record);
+	return status;
+}
+
+static size_t group_remove(const char *table, json_t *query)
+{
+	size_t removed = (size_t)-1;
+
+	assert_ok(target->ops->remove(group_cls, proauth2_schema_table(table),
+			query, &removed, &err));
+	json_decref(query);
+	return removed;
+}
+
+/* Fetch by query (stolen) on the group connection; *record as fetch_record. */
+static proauth2_status group_fetch(const char *table, json_t *query,
+		json_t **record)
+{
+	proauth2_status status;
+
+	*record = NULL;
+	reset_err();
+	status = target->ops->fetch(group_cls, proauth2_schema_table(table),
+			query, record, &err);
+	json_decref(query);
+	if (status != PROAUTH2_OK) {
+		expect(*record == NULL, "a failed fetch left *record set");
+	}
+	return status;
+}
+
+static json_t *mark(const char *grant_id)
+{
+	return checked(json_pack("{s:s, s:I}", "grant_id", grant_id,
+			"expires_at", (json_int_t)at(LATER)));
+}
+
+START_TEST(test_group_reads_its_writes)
+{
+	json_t *record;
+
+	if (!open_group())
+		return;
+	assert_ok(group_store("codes", code("before", "client-1", LATER)));
+	assert_ok(group_store("clients", client("client-1", "read")));
+	assert_ok(group_begin());
+	assert_ok(group_store("revoked_grants", mark("g1")));
+	assert_ok(group_replace("clients", client("client-1", "read write")));
+	expect_uint(group_remove("codes", by("code_hash", "before")), 1);
+	/* Not durable yet, but the group's fetches see all three. */
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "g1"), &record));
+	json_decref(record);
+	assert_ok(group_fetch("clients", by("client_id", "client-1"), &record));
+	expect_str(str(record, "scope"), "read write");
+	json_decref(record);
+	assert_status(group_fetch("codes", by("code_hash", "before"), &record),
+			PROAUTH2_ERR_NOT_FOUND);
+	/* A key written in the group conflicts in the group. */
+	assert_status(group_store("revoked_grants", mark("g1")),
+			PROAUTH2_ERR_CONFLICT);
+	assert_ok(group_end());
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "g1"), &record));
+	json_decref(record);
+}
+END_TEST
+
+START_TEST(test_group_hidden_from_others)
+{
+	json_t *record;
+
+	if (!open_group())
+		return;
+	if (!TARGET_HAS(groups_isolated) || !target->groups_isolated) {
+		skip("the target does not set groups_isolated (a second open"
+				" of its URI is not the same store, or sees a group"
+				" before its end)");
+		return;
+	}
+	assert_ok(group_begin());
+	assert_ok(group_store("revoked_grants", mark("g1")));
+	/* ds is another connection on the same URI. */
+	expect_missing("revoked_grants", by("grant_id", "g1"), NOW);
+	assert_ok(group_end());
+	record = fetch_one("revoked_grants", by("grant_id", "g1"), NOW);
+	json_decref(record);
+}
+END_TEST
+
+START_TEST(test_group_nests)
+{
+	json_t *record;
+	int isolated = TARGET_HAS(groups_isolated) && target->groups_isolated;
+
+	if (!open_group())
+		return;
+	assert_ok(group_begin());
+	assert_ok(group_begin());
+	assert_ok(group_store("revoked_grants", mark("g1")));
+	assert_ok(group_end());
+	/* The inner end does not end the group. */
+	if (isolated)
+		expect_missing("revoked_grants", by("grant_id", "g1"), NOW);
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "g1"), &record));
+	json_decref(record);
+	assert_ok(group_store("revoked_grants", mark("g2")));
+	assert_ok(group_end());
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "g2"), &record));
+	json_decref(record);
+	if (isolated) {
+		json_decref(fetch_one("revoked_grants", by("grant_id", "g1"), NOW));
+		json_decref(fetch_one("revoked_grants", by("grant_id", "g2"), NOW));
+	} else {
+		skip("not checked that the inner end_writes leaves the writes"
+				" unseen by others: the target does not set"
+				" groups_isolated");
+	}
+	/* Ended: the next write is on its own again. */
+	assert_ok(group_store("revoked_grants", mark("g3")));
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "g3"), &record));
+	json_decref(record);
+}
+END_TEST
+
+START_TEST(test_group_end_reports_a_lost_write)
+{
+	json_t *record;
+	proauth2_status status;
+
+	if (!open_group())
+		return;
+	if (!TARGET_HAS(fail_next_commit) || target->fail_next_commit == NULL) {
+		skip("the target has no fail_next_commit hook to lose a commit"
+				" with");
+		return;
+	}
+	assert_ok(group_store("revoked_grants", mark("kept")));
+	target->fail_next_commit(target->arg);
+	assert_ok(group_begin());
+	/* The write may report the loss itself, or leave it to end_writes. */
+	(void)group_store("revoked_grants", mark("lost"));
+	status = group_end();
+	expect(status != PROAUTH2_OK, "end_writes of a group whose commit"
+			" failed returned ok, expected a failure");
+	expect(err.status == status, "end_writes failed with %s but err holds %s",
+			proauth2_status_str(status), proauth2_status_str(err.status));
+	/* Nothing of the lost write is kept; what came before stays, and the
+	 * next write goes through. */
+	assert_status(group_fetch("revoked_grants", by("grant_id", "lost"), &record),
+			PROAUTH2_ERR_NOT_FOUND);
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "kept"), &record));
+	json_decref(record);
+	assert_ok(group_store("revoked_grants", mark("after")));
+	assert_ok(group_fetch("revoked_grants", by("grant_id", "after"), &record));
+	json_decref(record);
+}
+END_TEST
+
+/* ---- The target itself. ---- */
+
+START_TEST(test_target_initialised)
+{
+	expect(target->struct_size >= offsetof(proauth2_conformance_target, arg) +
+			sizeof(target->arg) && target->struct_size <=
+			sizeof(proauth2_conformance_target),
+			"target struct_size is %zu, expected %zu: fill the target"
+			" with proauth2_conformance_target_init() first",
+			target->struct_size, sizeof(proauth2_conformance_target));
 }
 END_TEST
 
 /* ---- The suite. ---- */
 
-static void setup(void)
+void proauth2_conformance_target_init(proauth2_conformance_target *t)
 {
-	proauth2_error open_err = {PROAUTH2_OK, ""};
-	proauth2_status status;
-
-	/* A day ahead: nothing the test dates expires by the real clock while
-	 * it runs, however slowly (valgrind). */
-	epoch = (int64_t)time(NULL) + 86400;
-	uri = target->new_uri(target->arg);
-	ck_assert_msg(uri != NULL, "%s: new_uri returned NULL", target->name);
-	status = proauth2_datastore_open(target->ops, uri, &ds, &open_err);
-	ck_assert_msg(status == PROAUTH2_OK, "%s: open %s: %s (%s)",
-			target->name, uri, proauth2_status_str(status),
-			open_err.text);
+	memset(t, 0, sizeof(*t));
+	t->struct_size = sizeof(*t);
 }
 
-static void teardown(void)
+/*
+ * The URI of the test running, in memory shared with the process that runs
+ * the tests: a test that fails in its fork (Check's default) dies before
+ * its teardown, and leaves its URI here for the next setup, or the end of
+ * its test case, to release.
+ */
+#define PENDING_MAX 4096
+static char *pending;
+
+/* Close what the last test opened and release its URI, whether it ended
+ * in this process or died in a fork. */
+static void release(void)
 {
+	/* A check that failed inside a group (without fork) ends it first. */
+	for (; group_cls != NULL && group_depth > 0; group_depth--)
+		target->ops->end_writes(group_cls, NULL);
+	group_depth = 0;
+	if (group_cls != NULL)
+		target->ops->close(group_cls);
+	group_cls = NULL;
 	proauth2_datastore_close(ds);
 	ds = NULL;
+	if (uri == NULL && pending != NULL && pending[0] != '\0')
+		uri = strdup(pending);
+	if (pending != NULL)
+		pending[0] = '\0';
 	if (uri == NULL)
 		return;
 	if (target->free_uri != NULL)
@@ -1343,6 +1676,33 @@ static void teardown(void)
 	else
 		free(uri);
 	uri = NULL;
+}
+
+static void setup(void)
+{
+	proauth2_error open_err = {PROAUTH2_OK, ""};
+	proauth2_status status;
+
+	release();
+	/* A day ahead: nothing the test dates expires by the real clock while
+	 * it runs, however slowly (valgrind). */
+	epoch = (int64_t)time(NULL) + 86400;
+	uri = target->new_uri(target->arg);
+	ck_assert_msg(uri != NULL, "conformance setup on %s: new_uri returned"
+			" NULL, expected a URI", target->name);
+	ck_assert_msg(pending != NULL && strlen(uri) < PENDING_MAX,
+			"conformance setup on %s: a URI of at most %d bytes expected",
+			target->name, PENDING_MAX - 1);
+	strcpy(pending, uri);
+	status = proauth2_datastore_open(target->ops, uri, &ds, &open_err);
+	ck_assert_msg(status == PROAUTH2_OK, "conformance setup on %s: open %s:"
+			" %s (%s), expected ok", target->name, uri,
+			proauth2_status_str(status), open_err.text);
+}
+
+static void teardown(void)
+{
+	release();
 }
 
 /* At least TIMEOUT_SECONDS, or CK_DEFAULT_TIMEOUT if that is longer;
@@ -1367,6 +1727,8 @@ static TCase *new_tcase(const char *name)
 	TCase *tc = tcase_create(name);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* Here, in the runner's process, after the last test of the case. */
+	tcase_add_unchecked_fixture(tc, NULL, release);
 	set_timeout(tc);
 	return tc;
 }
@@ -1377,6 +1739,17 @@ Suite *proauth2_conformance_suite(const proauth2_conformance_target *t)
 	TCase *tc;
 
 	target = t;
+	if (pending == NULL) {
+		void *page = mmap(NULL, PENDING_MAX, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		/* Without it, a failed test in a fork leaves its store. */
+		pending = page != MAP_FAILED ? page : NULL;
+	}
+
+	tc = new_tcase("target");
+	tcase_add_test(tc, test_target_initialised);
+	suite_add_tcase(s, tc);
 
 	tc = new_tcase("records");
 	tcase_add_test(tc, test_round_trip);
@@ -1408,6 +1781,13 @@ Suite *proauth2_conformance_suite(const proauth2_conformance_target *t)
 	tcase_add_test(tc, test_race_remove);
 	tcase_add_test(tc, test_race_store);
 	tcase_add_test(tc, test_race_replace);
+	suite_add_tcase(s, tc);
+
+	tc = new_tcase("write groups");
+	tcase_add_test(tc, test_group_reads_its_writes);
+	tcase_add_test(tc, test_group_hidden_from_others);
+	tcase_add_test(tc, test_group_nests);
+	tcase_add_test(tc, test_group_end_reports_a_lost_write);
 	suite_add_tcase(s, tc);
 
 	return s;

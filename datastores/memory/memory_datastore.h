@@ -10,7 +10,7 @@
 #ifndef EXAMPLE_MEMORY_DATASTORE_H
 #define EXAMPLE_MEMORY_DATASTORE_H
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #ifdef __cplusplus
 extern "C" {
