@@ -2,6 +2,7 @@
 """Every C snippet in the docs compiles warning-free, runs and leaks nothing.
 
     check_snippets.py --cc CC --include DIR --lib LIB [--link HEADER=LIB ...]
+                      [--without HEADER ...] [--skip-section TITLE ...]
                       [--sanitize OPTS] [--valgrind PATH] [--supp FILE] DOC...
 
 A snippet is a ``.. code-block:: c`` block of an .rst file or a ```c fence
@@ -9,13 +10,13 @@ of a .md file. Each is a whole program: compiled with -std=c99 -Wall
 -Wextra -pedantic -Werror against the public headers and LIB (plus the
 library a --link names for each header the snippet includes, and the
 pkg-config flags of the system headers below), then run in an empty
-temporary directory under valgrind (leak check) or, in a sanitizer build,
-with AddressSanitizer. A snippet whose first line is
+temporary directory under valgrind (leak check) or, in a sanitizer build
+or without valgrind, with AddressSanitizer. A snippet whose first line is
 ``/* compile-only: <reason> */`` is compiled and linked, not run.
 
 A DOC that does not exist fails the test. A snippet including a --without
-header (a feature the build leaves out) is not compiled: a SKIP. Without valgrind (and outside a
-sanitizer build) the snippets are compiled but the test is a SKIP (77).
+header (a feature the build leaves out) is not compiled: a SKIP (77), as
+when neither valgrind nor AddressSanitizer can run the snippets.
 """
 
 import argparse
@@ -145,6 +146,17 @@ def check(name, code, opts, links, tmp):
     return None
 
 
+def asan_works(cc):
+    """Whether cc builds and runs a program with -fsanitize=address."""
+    with tempfile.TemporaryDirectory(prefix="proauth2-snippet-") as tmp:
+        src, exe = os.path.join(tmp, "asan.c"), os.path.join(tmp, "asan")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        built = subprocess.run(shlex.split(cc) + ["-fsanitize=address", src, "-o", exe],
+                               capture_output=True)
+        return built.returncode == 0 and subprocess.run([exe]).returncode == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cc", required=True)
@@ -161,8 +173,12 @@ def main():
     ap.add_argument("--supp", default="")
     ap.add_argument("docs", nargs="+")
     opts = ap.parse_args()
+    opts.lib = os.path.abspath(opts.lib)
     if opts.sanitize == "none":
         opts.sanitize = ""
+    if not opts.sanitize and not opts.valgrind and asan_works(opts.cc):
+        print("valgrind is not installed: leaks are checked with AddressSanitizer")
+        opts.sanitize = "address"
     links = {}
     for item in opts.link:
         header, _, lib = item.partition("=")
@@ -201,8 +217,8 @@ def main():
               % (len(not_built), ", ".join(opts.without)))
         return 77
     if not opts.sanitize and not opts.valgrind:
-        print("SKIP: valgrind is not installed (apt-get install valgrind): "
-              "%d snippets compiled, none run" % count)
+        print("SKIP: valgrind is not installed (apt-get install valgrind), nor does "
+              "-fsanitize=address work: %d snippets compiled, none run" % count)
         return 77
     print("%d snippets: all compile, run and leak nothing" % count)
     return 0
