@@ -91,8 +91,8 @@ static void log_warnings(mongoc_log_level_t level, const char *domain,
 }
 
 /* The package that holds the first of mongo_server.py's modules that does
- * not import, or NULL when they all do. Imported, not looked up: a stray
- * empty directory of that name is no package. */
+ * not import, or NULL when they all do. A module without a file (an empty
+ * directory of that name, which Python imports as a namespace) is none. */
 const char *test_mongodb_emulator_missing(void)
 {
 	static const char *const modules[][2] = {
@@ -111,8 +111,9 @@ const char *test_mongodb_emulator_missing(void)
 	if (access(PYTHON, X_OK) != 0)
 		return missing = "python3";
 	for (i = 0; i < sizeof(modules) / sizeof(modules[0]) && missing == NULL; i++) {
-		snprintf(command, sizeof(command), PYTHON " -c 'import %s' 2>/dev/null",
-				modules[i][0]);
+		snprintf(command, sizeof(command), PYTHON " -c 'import %s as m; "
+				"raise SystemExit(getattr(m, \"__file__\", None) is None)' "
+				"2>/dev/null", modules[i][0]);
 		if (system(command) != 0)
 			missing = modules[i][1];
 	}

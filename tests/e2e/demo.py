@@ -52,7 +52,8 @@ _CRED_KEYS = ("issuer", "port", "confidential", "public", "redirect_uri",
 
 
 # What the e2e tests import, and the Debian package that has it.
-CLIENT_MODULES = (("requests", "python3-requests"),
+CLIENT_MODULES = (("requests.auth", "python3-requests"),
+                  ("oauthlib.oauth2", "python3-oauthlib"),
                   ("requests_oauthlib", "python3-requests-oauthlib"))
 # What tests/mongodb/mongo_server.py imports (the MongoDB emulator).
 EMULATOR_MODULES = (("bson.json_util", "python3-pymongo"),
@@ -65,8 +66,11 @@ def skip_unless_importable(modules, hint=""):
     import; tools/run-tests.sh installs them and fails on any skip."""
     for module, package in modules:
         try:
-            importlib.import_module(module)
+            # A module without a file is an empty directory of that name.
+            found = getattr(importlib.import_module(module), "__file__", None)
         except ImportError:
+            found = None
+        if found is None:
             print("SKIP: %s is not installed (apt-get install %s%s)"
                   % (package, package, hint), flush=True)
             sys.exit(77)
