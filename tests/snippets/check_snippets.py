@@ -30,7 +30,7 @@ import tempfile
 COMPILE_ONLY = re.compile(r"\s*/\*\s*compile-only:\s*(.+?)\s*\*/")
 # System headers a snippet may include, and their pkg-config names.
 PKG_CONFIG = {"mongoc/mongoc.h": "libmongoc-1.0", "check.h": "check",
-              "jansson.h": "jansson"}
+              "jansson.h": "jansson", "proauth2/conformance.h": "check"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 RUN_TIMEOUT = 120  # seconds per snippet, valgrind included
 
