@@ -8,8 +8,14 @@
 #include <sys/types.h>
 
 /* mongoc_init(), with libmongoc's logging cut to warnings and worse. The
- * functions below call it; a test calls mongoc_cleanup() at the end. */
+ * functions below call it; a test calls mongoc_cleanup() at the end.
+ * Without MONGODB_URI and without the emulator's Python modules it prints
+ * "SKIP: <package> is not installed ..." and exits 77 (meson's SKIP). */
 void test_mongodb_init(void);
+
+/* The Debian package of the first module mongo_server.py needs that does
+ * not import ("python3-mongomock", ...), or NULL when the emulator can run. */
+const char *test_mongodb_emulator_missing(void);
 
 /* Start the tests' server (or take MONGODB_URI) for the life of this
  * process, children included; at most once. false, with the reason on

@@ -1,8 +1,33 @@
 #!/bin/sh
 # Build proauth2 and run every test suite three ways: a plain build, under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and under valgrind.
+# Everything a test needs is installed first, so a skipped test fails the
+# run. tools/run-tests.sh --no-skips LOG.json checks one meson test log.
 set -eu
 cd "$(dirname "$0")/.."
+
+# no_skips LOG.json: fail, naming them, if tests in the log were skipped.
+no_skips() {
+	/usr/bin/python3 - "$1" <<'EOF'
+import json
+import sys
+
+skipped = []
+with open(sys.argv[1]) as log:
+    for line in log:
+        test = json.loads(line)
+        if test["result"] == "SKIP":
+            why = [l for l in test.get("stdout", "").splitlines() if "SKIP" in l]
+            skipped.append("%s (%s)" % (test["name"], why[0] if why else "no reason given"))
+for name in skipped:
+    print("skipped, which fails the run: " + name)
+sys.exit(1 if skipped else 0)
+EOF
+}
+if [ "${1:-}" = "--no-skips" ]; then
+	no_skips "$2"
+	exit
+fi
 . tools/deps.sh
 # The end-to-end tests: real OAuth clients from Debian, and a browser; the
 # MongoDB tests' server (mongomock behind mockupdb's wire protocol).
@@ -29,6 +54,9 @@ run() {  # run DIR [meson test options...]
 	shift
 	echo "== meson test in $dir $*"
 	meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
+	log=testlog
+	case " $* " in *" --setup=valgrind "*) log=testlog-valgrind ;; esac
+	no_skips "$dir/meson-logs/$log.json" || status=1
 }
 
 # MongoDB: built and tested, never skipped (MONGODB_URI: a real server).

@@ -1,7 +1,7 @@
 // A real browser through the demo's login and consent pages:
 // Debian's chromium driven by playwright-core, PKCE from node:crypto, the
 // code exchanged with fetch(). Run: PROAUTH2_DEMO_BIN=... node --test login.test.mjs
-// (from tests/browser, after install.sh).
+// (from tests/browser, after install.sh; run.sh skips when a tool is missing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';

@@ -24,6 +24,7 @@ Running this file starts a demo, prints its credentials and stops it.
 
 import atexit
 import contextlib
+import importlib
 import json
 import os
 import shlex
@@ -48,6 +49,39 @@ LOG_TAIL = 4000
 
 _CRED_KEYS = ("issuer", "port", "confidential", "public", "redirect_uri",
               "user", "password")
+
+
+# What the e2e tests import, and the Debian package that has it.
+CLIENT_MODULES = (("requests.auth", "python3-requests"),
+                  ("oauthlib.oauth2", "python3-oauthlib"),
+                  ("requests_oauthlib", "python3-requests-oauthlib"))
+# What tests/mongodb/mongo_server.py imports (the MongoDB emulator).
+EMULATOR_MODULES = (("bson.json_util", "python3-pymongo"),
+                    ("mockupdb", "python3-mockupdb"),
+                    ("mongomock.collection", "python3-mongomock"))
+
+
+def skip_unless_importable(modules, hint=""):
+    """Exit 77 (meson's SKIP), naming the package, if a module does not
+    import; tools/run-tests.sh installs them and fails on any skip."""
+    for module, package in modules:
+        try:
+            # A module without a file is an empty directory of that name.
+            found = getattr(importlib.import_module(module), "__file__", None)
+        except ImportError:
+            found = None
+        if found is None:
+            print("SKIP: %s is not installed (apt-get install %s%s)"
+                  % (package, package, hint), flush=True)
+            sys.exit(77)
+
+
+def skip_without_tools():
+    """The clients' modules, and a MongoDB server when the backend needs one."""
+    skip_unless_importable(CLIENT_MODULES)
+    if (os.environ.get(BACKEND_VAR, "sqlite") == "mongodb"
+            and not os.environ.get("MONGODB_URI")):
+        skip_unless_importable(EMULATOR_MODULES, ", or set MONGODB_URI")
 
 
 class DemoError(Exception):

@@ -25,13 +25,15 @@ os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import demo  # noqa: E402
+
+demo.skip_without_tools()
+
 import requests  # noqa: E402
 from requests.auth import HTTPBasicAuth  # noqa: E402
 from oauthlib.oauth2 import (  # noqa: E402
     BackendApplicationClient, LegacyApplicationClient)
 from requests_oauthlib import OAuth2Session  # noqa: E402
-
-import demo  # noqa: E402
 
 TIMEOUT = 10  # seconds, every HTTP request
 
