@@ -83,10 +83,11 @@ def md_snippets(text):
 
 def libs_for(code, links):
     """Extra libraries and flags for what the snippet includes."""
-    args, pkgs = [], []
+    # As `pkg-config --libs proauth2`, whose Requires brings jansson.
+    args, pkgs = [], ["jansson"]
     for header in INCLUDE.findall(code):
         args += links.get(header, [])
-        if header in PKG_CONFIG:
+        if header in PKG_CONFIG and PKG_CONFIG[header] not in pkgs:
             pkgs.append(PKG_CONFIG[header])
     if pkgs:
         out = subprocess.run(["pkg-config", "--cflags", "--libs"] + pkgs,
