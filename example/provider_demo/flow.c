@@ -24,9 +24,27 @@
 
 /* Browser sessions in a fixed table guarded by a mutex. */
 
+/* A session id or CSRF token: a library secret, 43 characters and the NUL. */
+#define TOKEN_SIZE 44
+
+/* Fill out with a fresh secret. 0 on success, -1 if none could be made. */
+static int new_token(char out[TOKEN_SIZE])
+{
+	char *secret = NULL;
+	int rc = -1;
+
+	if (proauth2_secret_new(&secret, NULL) == PROAUTH2_OK &&
+			strlen(secret) == TOKEN_SIZE - 1) {
+		memcpy(out, secret, TOKEN_SIZE);
+		rc = 0;
+	}
+	proauth2_secret_free(secret);
+	return rc;
+}
+
 struct session {
-	char id[SECRET_TOKEN_SIZE];
-	char csrf[SECRET_TOKEN_SIZE];
+	char id[TOKEN_SIZE];
+	char csrf[TOKEN_SIZE];
 	char *user;     /* NULL: the slot is free */
 	time_t expires;
 };
@@ -94,20 +112,20 @@ static struct session *slot_for_new(sessions *s, time_t t)
 /* Start a session for user; id and csrf receive its fresh tokens. 0 on
  * success, -1 when out of memory or randomness. */
 static int sessions_create(sessions *s, const char *user,
-		char id[SECRET_TOKEN_SIZE], char csrf[SECRET_TOKEN_SIZE])
+		char id[TOKEN_SIZE], char csrf[TOKEN_SIZE])
 {
 	struct session *slot;
 	char *copy = strdup(user);
 
-	if (copy == NULL || secret_token(id) != 0 || secret_token(csrf) != 0) {
+	if (copy == NULL || new_token(id) != 0 || new_token(csrf) != 0) {
 		free(copy);
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
 	slot = slot_for_new(s, now());
 	clear(slot);
-	memcpy(slot->id, id, SECRET_TOKEN_SIZE);
-	memcpy(slot->csrf, csrf, SECRET_TOKEN_SIZE);
+	memcpy(slot->id, id, TOKEN_SIZE);
+	memcpy(slot->csrf, csrf, TOKEN_SIZE);
 	slot->user = copy;
 	slot->expires = now() + SESSION_LIFETIME;
 	pthread_mutex_unlock(&s->lock);
@@ -117,20 +135,20 @@ static int sessions_create(sessions *s, const char *user,
 /* The live session named id: *user receives a copy of its user (free()
  * it), csrf its token. 0 if found, -1 if not (or out of memory). */
 static int sessions_find(sessions *s, const char *id, char **user,
-		char csrf[SECRET_TOKEN_SIZE])
+		char csrf[TOKEN_SIZE])
 {
 	time_t t = now();
 	int rc = -1;
 	size_t i;
 
 	*user = NULL;
-	if (id == NULL || strlen(id) != SECRET_TOKEN_SIZE - 1)
+	if (id == NULL || strlen(id) != TOKEN_SIZE - 1)
 		return -1;
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < MAX_SESSIONS; i++) {
 		struct session *x = &s->slots[i];
 
-		if (x->user == NULL || !secret_equal(x->id, id))
+		if (x->user == NULL || !proauth2_secret_equal(x->id, id))
 			continue;
 		if (x->expires <= t) {
 			clear(x);
@@ -138,7 +156,7 @@ static int sessions_find(sessions *s, const char *id, char **user,
 		}
 		*user = strdup(x->user);
 		if (*user != NULL) {
-			memcpy(csrf, x->csrf, SECRET_TOKEN_SIZE);
+			memcpy(csrf, x->csrf, TOKEN_SIZE);
 			rc = 0;
 		}
 		break;
@@ -157,7 +175,7 @@ static enum MHD_Result message(struct MHD_Connection *c, unsigned status,
 
 /* The signed-in user (free() it) and the session's CSRF token, or NULL. */
 static char *session_user(struct demo_app *app, struct MHD_Connection *c,
-		char csrf[SECRET_TOKEN_SIZE])
+		char csrf[TOKEN_SIZE])
 {
 	const char *id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 			SESSION_COOKIE);
@@ -218,12 +236,13 @@ enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 {
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *resp = NULL;
-	char csrf[SECRET_TOKEN_SIZE], *user, *html;
+	char csrf[TOKEN_SIZE], *user, *html;
+	proauth2_status status;
 	enum MHD_Result ret;
 
-	proauth2_http_authorize_begin(app->provider, req, &a, &resp);
-	if (a == NULL)
-		return reply_oauth(c, resp);  /* the client's mistake, or ours */
+	status = proauth2_http_authorize_begin(app->provider, req, &a, &resp);
+	if (status != PROAUTH2_OK)  /* the client's mistake, or ours */
+		return reply_oauth(c, status, resp);
 	proauth2_http_response_free(resp);
 	user = session_user(app, c, csrf);
 	if (user != NULL)
@@ -240,7 +259,7 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
 	proauth2_authorization *a = NULL;
-	char id[SECRET_TOKEN_SIZE], csrf[SECRET_TOKEN_SIZE], cookie[160];
+	char id[TOKEN_SIZE], csrf[TOKEN_SIZE], cookie[160];
 	const char *ticket;
 	enum MHD_Result ret;
 	proauth2_form *f;
@@ -279,8 +298,9 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 {
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *resp = NULL;
-	char csrf[SECRET_TOKEN_SIZE], *user;
+	char csrf[TOKEN_SIZE], *user;
 	const char *ticket, *decision;
+	proauth2_status status;
 	enum MHD_Result ret;
 	proauth2_form *f;
 
@@ -295,7 +315,7 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 				"Your session has ended. Please sign in again."), NULL);
 	else if (ticket == NULL)
 		ret = message(c, MHD_HTTP_BAD_REQUEST, "Unknown request", STALE_TICKET);
-	else if (!secret_equal(proauth2_form_get(f, "csrf"), csrf))
+	else if (!proauth2_secret_equal(proauth2_form_get(f, "csrf"), csrf))
 		ret = message(c, MHD_HTTP_FORBIDDEN, "Forbidden", "This form was not "
 				"issued to your session. Start again from the application.");
 	else if (decision == NULL || (strcmp(decision, "allow") != 0 &&
@@ -306,10 +326,11 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 		/* Issue and deny spend the ticket; of two racing answers one
 		 * wins, and the library answers the other. */
 		if (strcmp(decision, "allow") == 0)
-			proauth2_http_authorize_issue(app->provider, ticket, user, NULL, &resp);
+			status = proauth2_http_authorize_issue(app->provider, ticket,
+					user, NULL, &resp);
 		else
-			proauth2_http_authorize_deny(app->provider, ticket, &resp);
-		ret = reply_oauth(c, resp);
+			status = proauth2_http_authorize_deny(app->provider, ticket, &resp);
+		ret = reply_oauth(c, status, resp);
 	}
 	proauth2_authorization_free(a);
 	free(user);

@@ -119,40 +119,6 @@ static bool issuer_ok(const char *s)
 	return true;
 }
 
-/* Grant types by name, both ways: grant_type_parse() gives the bit of a
- * name (0 when unknown), grant_type_name() the name of one bit (NULL for
- * anything else). The library's proauth2_grant_type_parse() and
- * proauth2_grant_type_name() are to replace the three. */
-static const struct {
-	const char *name;
-	unsigned bit;
-} grant_names[] = {
-	{"authorization_code", PROAUTH2_GRANT_AUTHORIZATION_CODE},
-	{"refresh_token", PROAUTH2_GRANT_REFRESH_TOKEN},
-	{"client_credentials", PROAUTH2_GRANT_CLIENT_CREDENTIALS},
-	{"password", PROAUTH2_GRANT_PASSWORD},
-};
-
-static unsigned grant_type_parse(const char *name)
-{
-	size_t g;
-
-	for (g = 0; g < sizeof(grant_names) / sizeof(grant_names[0]); g++)
-		if (strcmp(name, grant_names[g].name) == 0)
-			return grant_names[g].bit;
-	return 0;
-}
-
-static const char *grant_type_name(unsigned bit)
-{
-	size_t g;
-
-	for (g = 0; g < sizeof(grant_names) / sizeof(grant_names[0]); g++)
-		if (bit == grant_names[g].bit)
-			return grant_names[g].name;
-	return NULL;
-}
-
 static char *trim(char *s)
 {
 	char *end;
@@ -179,7 +145,7 @@ static int parse_grants(const char *value, unsigned *bits, char **canonical)
 		return -2;
 	for (item = strtok_r(copy, ",", &save); item != NULL;
 			item = strtok_r(NULL, ",", &save)) {
-		bit = grant_type_parse(trim(item));
+		bit = proauth2_grant_type_parse(trim(item));
 		if (bit == 0) {
 			free(copy);
 			return -1;
@@ -191,7 +157,7 @@ static int parse_grants(const char *value, unsigned *bits, char **canonical)
 		return -1;
 	/* Canonical order: by bit, as PROAUTH2_GRANT_* number them. */
 	for (bit = 1; bit != 0 && bit <= *bits; bit <<= 1) {
-		if (!(*bits & bit) || (name = grant_type_name(bit)) == NULL)
+		if (!(*bits & bit) || (name = proauth2_grant_type_name(bit)) == NULL)
 			continue;
 		if (text[0] != '\0')
 			strcat(text, ",");

@@ -123,10 +123,11 @@ enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
 	return json_reply(c, status, json_pack("{s:s}", "error", code), allow);
 }
 
-enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_http_response *resp)
+enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_status outcome,
+		proauth2_http_response *resp)
 {
 	struct MHD_Response *r = NULL;
-	unsigned status = 500;
+	unsigned status = outcome == PROAUTH2_ERR_UNAVAILABLE ? 503 : 500;
 	size_t i;
 
 	if (resp != NULL) {
@@ -207,6 +208,7 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
 	proauth2_http_response *resp = NULL;
+	proauth2_status status;
 	size_t i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -217,8 +219,8 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 					"method_not_allowed", routes[i].allow);
 		return routes[i].handle(app, c, req);
 	}
-	proauth2_http_handle(app->provider, req, &resp);
-	return reply_oauth(c, resp);
+	status = proauth2_http_handle(app->provider, req, &resp);
+	return reply_oauth(c, status, resp);
 }
 
 /* Requests, from the socket to the router. */

@@ -50,8 +50,10 @@ enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *bo
 enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
 		const char *code, const char *allow);
 
-/* Send a proauth2 response with all its headers, and free it (NULL: the
- * library ran out of memory, answered 500). */
-enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_http_response *r);
+/* Send what an endpoint answered, with all its headers, and free it. The
+ * response speaks to the client whatever the endpoint's status; only when
+ * there is none (out of memory) does the status choose 503 or 500. */
+enum MHD_Result reply_oauth(struct MHD_Connection *c, proauth2_status status,
+		proauth2_http_response *r);
 
 #endif

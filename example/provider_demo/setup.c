@@ -25,8 +25,8 @@ bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password)
 {
 	/* Both compared, so the time says nothing about which was wrong. */
-	bool user_ok = secret_equal(user, app->opt->user);
-	bool password_ok = secret_equal(password, app->opt->password);
+	bool user_ok = proauth2_secret_equal(user, app->opt->user);
+	bool password_ok = proauth2_secret_equal(password, app->opt->password);
 
 	return user_ok & password_ok;
 }
@@ -76,8 +76,10 @@ static int make_authorize_url(struct demo_app *app)
 {
 	buf b = BUF_INIT;
 
-	if (secret_token(app->verifier) != 0 || secret_token(app->state) != 0 ||
-			secret_s256(app->verifier, app->challenge) != 0) {
+	if (proauth2_secret_new(&app->verifier, NULL) != PROAUTH2_OK ||
+			proauth2_secret_new(&app->state, NULL) != PROAUTH2_OK ||
+			proauth2_pkce_challenge(app->verifier, &app->challenge,
+				NULL) != PROAUTH2_OK) {
 		fputs("provider_demo: the random number generator failed\n", stderr);
 		return -1;
 	}
@@ -94,6 +96,28 @@ static int make_authorize_url(struct demo_app *app)
 			app->state, app->challenge);
 	app->authorize_url = buf_finish(&b);
 	return app->authorize_url != NULL ? 0 : nomem();
+}
+
+/* What the library reports (a 5xx, a replayed code, a failed client
+ * authentication, a datastore failure), one line each on stderr. */
+static void log_event(void *arg, const proauth2_event *e)
+{
+	FILE *out = arg;
+
+	flockfile(out);
+	fprintf(out, "provider_demo: %s %s: %s",
+			e->level == PROAUTH2_LEVEL_ERROR ? "error" : "warning",
+			proauth2_event_kind_str(e->kind), e->message);
+	if (e->client_id != NULL)
+		fprintf(out, " client_id=\"%s\"", e->client_id);
+	if (e->grant_id != NULL)
+		fprintf(out, " grant_id=%s", e->grant_id);
+	if (e->auth_method != NULL)
+		fprintf(out, " auth_method=%s", e->auth_method);
+	if (e->http_status != 0)
+		fprintf(out, " http_status=%d", e->http_status);
+	fputc('\n', out);
+	funlockfile(out);
 }
 
 static int register_clients(struct demo_app *app)
@@ -191,6 +215,8 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	cfg.enable_password_grant = (opt->grants & PROAUTH2_GRANT_PASSWORD) != 0;
 	cfg.check_password = check_password;
 	cfg.password_arg = app;
+	cfg.log = log_event;
+	cfg.log_arg = stderr;
 	if (opt->code_lifetime >= 0)
 		cfg.code_lifetime = opt->code_lifetime;
 	if (opt->access_token_lifetime >= 0)
@@ -216,6 +242,9 @@ void app_stop(struct demo_app *app)
 	free(app->base);
 	free(app->redirect_uri);
 	free(app->authorize_url);
+	proauth2_secret_free(app->verifier);
+	proauth2_secret_free(app->challenge);
+	proauth2_secret_free(app->state);
 	memset(app, 0, sizeof(*app));
 }
 

@@ -13,7 +13,6 @@
 #include <proauth2/proauth2.h>
 
 #include "options.h"
-#include "secret.h"
 
 struct sessions;
 
@@ -25,9 +24,9 @@ struct demo_app {
 	char *base;                     /* issuer without a trailing '/' */
 	char *redirect_uri;             /* <issuer>/callback */
 	char *authorize_url;            /* for the public client, with PKCE */
-	char verifier[SECRET_TOKEN_SIZE];
-	char challenge[SECRET_TOKEN_SIZE];
-	char state[SECRET_TOKEN_SIZE];
+	char *verifier;                 /* the PKCE pair, library secrets */
+	char *challenge;
+	char *state;
 	proauth2_datastore *ds;
 	proauth2_provider *provider;
 	proauth2_client *confidential;

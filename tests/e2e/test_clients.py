@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import sys
+import time
 import unittest
 import urllib.parse
 
@@ -605,6 +606,20 @@ class HTTPErrorsTest(DemoTestCase):
                                  "client_secret": self.conf_secret + "x"})
         body = self.assertOAuthError(r, r.status_code, "invalid_client")
         self.assertIn(r.status_code, (400, 401), body)
+
+    def test_failed_authentication_is_logged_without_the_secret(self):
+        wrong = self.conf_secret + "wrong"
+        r = self.post("/token", {"grant_type": "client_credentials"},
+                      auth=self.basic(secret=wrong))
+        self.assertOAuthError(r, 401, "invalid_client")
+        expected = 'client_auth_failed: client authentication failed client_id="%s"' \
+            % self.conf_id
+        deadline = time.monotonic() + 10
+        while expected not in self.demo.log_tail() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = self.demo.log_tail()
+        self.assertIn(expected, log)
+        self.assertNotIn(wrong, log)
 
     def test_unknown_client(self):
         r = self.post("/token", {"grant_type": "client_credentials"},
