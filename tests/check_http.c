@@ -897,7 +897,13 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, bearer_helper);
 	tcase_add_test(tc, dynamic_registration);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
-	tcase_add_test(tc, client_mistakes_store_nothing);
+	/* It counts rows in the file or the server: a memory database has
+	 * neither where this process could count them. */
+	if (strcmp(env_backend(), "sqlite-memory") != 0)
+		tcase_add_test(tc, client_mistakes_store_nothing);
+	else
+		printf("not on sqlite-memory: client_mistakes_store_nothing "
+				"(its rows cannot be counted from outside)\n");
 	tcase_add_test(tc, host_forms_parse_strictly);
 	tcase_add_test(tc, authorization_engine_parks_spends_and_approves);
 	tcase_add_test(tc, authorization_engine_refuses_bad_requests);
@@ -907,7 +913,5 @@ static Suite *http_suite(void)
 
 int main(void)
 {
-	/* client_mistakes_store_nothing reads the database file. */
-	unsetenv("PROAUTH2_TEST_BACKEND");
 	return run_suite(http_suite()) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
