@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "internal.h"
 #include "scope.h"
+#include "utf8.h"
 
 /* How long a pending request waits for the user, in code lifetimes. */
 #define TICKET_LIFETIMES 10
@@ -56,6 +57,11 @@ static proauth2_status check_params(const char *const *names,
 		if (names[i] == NULL || values[i] == NULL)
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 					"parameter %zu is NULL", i);
+		/* They are stored as JSON strings, which must be UTF-8. */
+		if (!utf8_valid(names[i], strlen(names[i])) ||
+				!utf8_valid(values[i], strlen(values[i])))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"a parameter is not UTF-8");
 		for (j = 0; j < i; j++)
 			if (strcmp(names[i], names[j]) == 0)  /* §3.1 */
 				return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,

@@ -9,7 +9,7 @@
 #include "event.h"
 #include "internal.h"
 #include "scope.h"
-#include "sized.h"
+#include "struct_size.h"
 
 #define ALL_GRANTS 0xfu
 

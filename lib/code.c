@@ -7,7 +7,7 @@
 #include "grant.h"
 #include "pkce.h"
 #include "scope.h"
-#include "sized.h"
+#include "struct_size.h"
 
 const char *code_redirect_target(const json_t *client, const char *uri)
 {

@@ -6,7 +6,7 @@
 #include "event.h"
 #include "internal.h"
 #include "scope.h"
-#include "sized.h"
+#include "struct_size.h"
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {

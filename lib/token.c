@@ -7,7 +7,7 @@
 #include "grant.h"
 #include "pkce.h"
 #include "scope.h"
-#include "sized.h"
+#include "struct_size.h"
 
 /* Authenticate the client and check it may use grant. */
 static proauth2_status authorize_client(proauth2_provider *p,

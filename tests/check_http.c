@@ -859,6 +859,13 @@ START_TEST(authorization_engine_refuses_bad_requests)
 	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
 			&a, &err), PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE);
 	values[2] = "code";
+	/* Not UTF-8: a client's mistake, not a server error. */
+	names[4] = "state";
+	values[4] = "\xff\xfe";
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
+			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_str_eq(err.text, "a parameter is not UTF-8");
+	ck_assert_ptr_null(a);
 	/* A public client without PKCE. */
 	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 3,
 			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);

@@ -6,6 +6,7 @@
 #include <proauth2/http.h>
 
 #include "form.h"
+#include "utf8.h"
 
 static int hex_value(char c)
 {
@@ -16,41 +17,6 @@ static int hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-				(n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += n + 1;
-	}
-	return true;
 }
 
 char *form_decode(const char *s, size_t len, int plus_is_space)
@@ -82,7 +48,7 @@ char *form_decode(const char *s, size_t len, int plus_is_space)
 		out[o++] = c;
 	}
 	out[o] = '\0';
-	if (!utf8_valid((const unsigned char *)out, o))
+	if (!utf8_valid(out, o))
 		goto bad;
 	return out;
 bad:

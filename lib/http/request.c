@@ -8,30 +8,15 @@
 #include <openssl/crypto.h>
 
 #include "request.h"
-
-/* The end of the last member this library knows: not sizeof, whose
- * trailing padding a later version may fill with a field. */
-#define REQUEST_KNOWN (offsetof(proauth2_http_request, client_certificate) + \
-		sizeof(((proauth2_http_request *)0)->client_certificate))
-/* Larger is garbage, most likely a request nobody initialized. */
-#define REQUEST_SIZE_MAX 4096
+#include "struct_size.h"
 
 proauth2_status request_check(const proauth2_http_request *req,
 		proauth2_error *err)
 {
-	const unsigned char *tail = (const unsigned char *)req + REQUEST_KNOWN;
-	size_t size = req->struct_size;
-
-	if (size < REQUEST_KNOWN || size > REQUEST_SIZE_MAX)
+	if (req == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"proauth2_http_request.struct_size is not set: call "
-				"proauth2_http_request_init() first");
-	for (; size > REQUEST_KNOWN; size--, tail++)
-		if (*tail != 0)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-					"proauth2_http_request has fields this library "
-					"does not know");
-	return PROAUTH2_OK;
+				"the request is NULL");
+	return SIZED_CHECK(req, proauth2_http_request, client_certificate, err);
 }
 
 const char *request_header(const proauth2_http_request *req, const char *name)

@@ -1,6 +1,6 @@
 /* Caller-filled structs that carry their size (include/proauth2/common.h). */
-#ifndef PROAUTH2_LIB_SIZED_H
-#define PROAUTH2_LIB_SIZED_H
+#ifndef PROAUTH2_UTIL_STRUCT_SIZE_H
+#define PROAUTH2_UTIL_STRUCT_SIZE_H
 
 #include <stddef.h>
 
