@@ -44,7 +44,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_begi
 
 /* Load a pending request by ticket (to show the consent page again).
  * PROAUTH2_ERR_NOT_FOUND when unknown, used or expired. *out as above. */
-PROAUTH2_EXPORT proauth2_status proauth2_authorization_load(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_load(
 		proauth2_provider *provider, const char *ticket,
 		proauth2_authorization **out, proauth2_error *err);
 

@@ -76,9 +76,9 @@ PROAUTH2_EXPORT const proauth2_field *proauth2_table_field(
  * PROAUTH2_ERR_INVALID_RECORD with the reason in err when it does not fit
  * (also when table is NULL). A query is valid when it is a non-empty object
  * of the table's fields, none of them an array. */
-PROAUTH2_EXPORT proauth2_status proauth2_record_validate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_record_validate(
 		const proauth2_table *table, const json_t *record, proauth2_error *err);
-PROAUTH2_EXPORT proauth2_status proauth2_query_validate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
 		const proauth2_table *table, const json_t *query, proauth2_error *err);
 
 /* ---- The ops table a backend implements. ---- */

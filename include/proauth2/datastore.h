@@ -60,30 +60,30 @@ PROAUTH2_EXPORT const char *proauth2_datastore_name(const proauth2_datastore *ds
  */
 
 /* Insert record. PROAUTH2_ERR_CONFLICT when its key exists already. */
-PROAUTH2_EXPORT proauth2_status proauth2_datastore_store(proauth2_datastore *ds,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_datastore_store(proauth2_datastore *ds,
 		const char *table, json_t *record, proauth2_error *err);
 
 /* Replace the stored record with record's key by record (validated as by
  * store). PROAUTH2_ERR_NOT_FOUND when there is none. */
-PROAUTH2_EXPORT proauth2_status proauth2_datastore_replace(proauth2_datastore *ds,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_datastore_replace(proauth2_datastore *ds,
 		const char *table, json_t *record, proauth2_error *err);
 
 /* The one record matching every field of query. None: NOT_FOUND; several:
  * CONFLICT. A record whose expires_at is <= now is never returned: it
  * counts as PROAUTH2_ERR_NOT_FOUND. *record receives a new reference
  * (json_decref it) on success, NULL otherwise. */
-PROAUTH2_EXPORT proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
 		const char *table, json_t *query, int64_t now, json_t **record,
 		proauth2_error *err);
 
 /* Remove every record matching query; removed (may be NULL) receives the
  * count. An empty query is refused: it would empty the table. */
-PROAUTH2_EXPORT proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,
 		const char *table, json_t *query, size_t *removed, proauth2_error *err);
 
 /* Delete expired records from every table, if the backend can; removed
  * (may be NULL) receives the count. PROAUTH2_OK with 0 when it cannot. */
-PROAUTH2_EXPORT proauth2_status proauth2_datastore_purge_expired(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_datastore_purge_expired(
 		proauth2_datastore *ds, int64_t now, size_t *removed,
 		proauth2_error *err);
 
