@@ -86,7 +86,8 @@ PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
 PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);
 
 /** Fill err (if not NULL) with status and a printf-style message; returns
- * status so a backend can write `return proauth2_error_set(err, ...)`. */
+ * status so a backend can write `return proauth2_error_set(err, ...)`.
+ * Not PROAUTH2_WARN_UNUSED: a call that only fills err is a use too. */
 PROAUTH2_EXPORT proauth2_status proauth2_error_set(proauth2_error *err,
 		proauth2_status status, const char *fmt, ...)
 #if defined(__GNUC__)
