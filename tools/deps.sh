@@ -4,7 +4,7 @@
 set -eu
 
 PROAUTH2_PACKAGES="meson ninja-build pkg-config gcc libssl-dev libjansson-dev \
-libsqlite3-dev uuid-dev check valgrind clang libclang-rt-14-dev \
+libsqlite3-dev uuid-dev check valgrind clang libclang-rt-14-dev doxygen \
 libmicrohttpd-dev libmongoc-dev"
 
 install_missing() {

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — pending authorization requests (RFC 6749 §4.1.1).
  *
  * Between the client's request and the user's decision, a validated
@@ -21,10 +21,10 @@
 extern "C" {
 #endif
 
-/* A validated authorization request waiting for the user's decision. */
+/** A validated authorization request waiting for the user's decision. */
 typedef struct proauth2_authorization proauth2_authorization;
 
-/*
+/**
  * Validate an authorization request, given as its n decoded parameters
  * (names[i] = values[i], at most 64, no name twice; an empty value counts
  * as absent), and park it under a new ticket. Checked in this order:
@@ -42,13 +42,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_begi
 		const char *const *values, size_t n, proauth2_authorization **out,
 		proauth2_error *err);
 
-/* Load a pending request by ticket (to show the consent page again).
+/** Load a pending request by ticket (to show the consent page again).
  * PROAUTH2_ERR_NOT_FOUND when unknown, used or expired. *out as above. */
-PROAUTH2_EXPORT proauth2_status proauth2_authorization_load(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_load(
 		proauth2_provider *provider, const char *ticket,
 		proauth2_authorization **out, proauth2_error *err);
 
-/*
+/**
  * Load a pending request and spend its ticket: of any number of calls with
  * one ticket, exactly one succeeds; the others get PROAUTH2_ERR_NOT_FOUND,
  * as for a ticket unknown or expired. *out as above.
@@ -57,7 +57,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_spen
 		proauth2_provider *provider, const char *ticket,
 		proauth2_authorization **out, proauth2_error *err);
 
-/*
+/**
  * The user approved: issue an authorization code to user_id for a request
  * that proauth2_authorization_spend() returned, once (else
  * PROAUTH2_ERR_INVALID_ARGUMENT: one consent, one code), with granted_scope
@@ -70,29 +70,33 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_appr
 		const char *user_id, const char *granted_scope, char **code,
 		proauth2_error *err);
 
-/* The ticket naming the pending request: opaque, URL-safe, single use,
+/** The ticket naming the pending request: opaque, URL-safe, single use,
  * valid for the provider's code lifetime times ten. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_ticket(
 		const proauth2_authorization *authorization);
+/** The client that made the request. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_client_id(
 		const proauth2_authorization *authorization);
-/* The client's registered display name, or NULL. */
+/** The client's registered display name, or NULL. */
 PROAUTH2_EXPORT const char *proauth2_authorization_client_name(
 		const proauth2_authorization *authorization);
-/* The requested scope (the client's default when none was asked). */
+/** The requested scope (the client's default when none was asked). */
 PROAUTH2_EXPORT const char *proauth2_authorization_scope(
 		const proauth2_authorization *authorization);
-/* Any request parameter, decoded ("state", or an application's own such
+/** Any request parameter, decoded ("state", or an application's own such
  * as Domain Connect's "domain"); NULL if absent or empty. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_param(
 		const proauth2_authorization *authorization, const char *name);
-/* The i-th request parameter (i < count); NULL past the end. */
+/** How many parameters the request has, for
+ * proauth2_authorization_param_name(). */
 PROAUTH2_EXPORT size_t proauth2_authorization_param_count(
 		const proauth2_authorization *authorization);
+/** The name of the i-th request parameter (i < count); NULL past the end.
+ * Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
 		const proauth2_authorization *authorization, size_t i);
 
-/* Free what begin, load or spend returned. Accepts NULL. */
+/** Free what begin, load or spend returned. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_authorization_free(proauth2_authorization *authorization);
 
 #ifdef __cplusplus

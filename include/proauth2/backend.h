@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — what a datastore backend implements and may call.
  *
  * A backend fills a proauth2_datastore_ops table; a host hands it to
@@ -29,61 +29,69 @@ extern "C" {
 
 /* ---- Schema: the tables the core stores, for backends to build on. ---- */
 
+/** The JSON type of a record field. */
 typedef enum proauth2_field_type {
-	PROAUTH2_FIELD_STRING,
-	PROAUTH2_FIELD_INTEGER,       /* a JSON integer (int64) */
-	PROAUTH2_FIELD_STRING_ARRAY   /* a JSON array of strings */
+	PROAUTH2_FIELD_STRING,        /**< a JSON string */
+	PROAUTH2_FIELD_INTEGER,       /**< a JSON integer (int64) */
+	PROAUTH2_FIELD_STRING_ARRAY   /**< a JSON array of strings */
 } proauth2_field_type;
 
-/* Field flags. */
-#define PROAUTH2_FIELD_REQUIRED 0x1u  /* must be present in every record */
-#define PROAUTH2_FIELD_QUERIED  0x2u  /* appears in queries: worth an index */
+/** @name Field flags
+ * Bits of proauth2_field.flags. */
+/** @{ */
+#define PROAUTH2_FIELD_REQUIRED 0x1u  /**< must be present in every record */
+#define PROAUTH2_FIELD_QUERIED  0x2u  /**< appears in queries: worth an index */
+/** @} */
 
+/** One field of a table. */
 typedef struct proauth2_field {
-	const char *name;
-	proauth2_field_type type;
-	unsigned flags;
+	const char *name;          /**< the record's member name */
+	proauth2_field_type type;  /**< what its value must be */
+	unsigned flags;            /**< PROAUTH2_FIELD_* bits */
 } proauth2_field;
 
+/** One table of the schema: a kind of record (clients, codes, tokens...). */
 typedef struct proauth2_table {
-	const char *name;
-	/* fields[0] is the key: required, unique, a string. */
+	const char *name;  /**< the table's name, as backends store it */
+	/** fields[0] is the key: required, unique, a string. */
 	const proauth2_field *fields;
-	size_t n_fields;
+	size_t n_fields;   /**< how many fields there are */
 } proauth2_table;
 
-/* The schema version; it grows whenever a table or field changes. */
+/** The schema version; it grows whenever a table or field changes. */
 #define PROAUTH2_SCHEMA_VERSION 2
 
-/* The tables of PROAUTH2_SCHEMA_VERSION; *n receives their count. Static. */
+/** The tables of PROAUTH2_SCHEMA_VERSION; *n receives their count. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_tables(size_t *n);
 
-/* The table named name, or NULL. Static. */
+/** The table named name, or NULL. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_table(const char *name);
 
-/* The field of table named name, or NULL. */
+/** The field of table named name, or NULL. */
 PROAUTH2_EXPORT const proauth2_field *proauth2_table_field(
 		const proauth2_table *table, const char *name);
 
-/* Longest string a record field (or array item) may hold, in bytes; keys
+/** Longest string a record field (or array item) may hold, in bytes; keys
  * included. Strings are compared byte for byte: a backend must not fold
  * case, trim or normalise. */
 #define PROAUTH2_FIELD_MAX_LENGTH 4096
-/* Most items a string array may hold. */
+/** Most items a string array may hold. */
 #define PROAUTH2_FIELD_MAX_ITEMS 64
 
-/* Check a record or a query against a table's schema without storing it.
+/** @{ */
+/** Check a record or a query against a table's schema without storing it.
  * PROAUTH2_ERR_INVALID_RECORD with the reason in err when it does not fit
  * (also when table is NULL). A query is valid when it is a non-empty object
  * of the table's fields, none of them an array. */
-PROAUTH2_EXPORT proauth2_status proauth2_record_validate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_record_validate(
 		const proauth2_table *table, const json_t *record, proauth2_error *err);
-PROAUTH2_EXPORT proauth2_status proauth2_query_validate(
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
 		const proauth2_table *table, const json_t *query, proauth2_error *err);
+/** @} */
 
 /* ---- The ops table a backend implements. ---- */
 
-/*
+/**
  * The version of the ops table below. Version 1: init to purge_expired.
  * Version 2 appended begin_writes and end_writes. A table of any version
  * from 1 up opens; the core finds an optional method by struct_size, so a
@@ -91,57 +99,62 @@ PROAUTH2_EXPORT proauth2_status proauth2_query_validate(
  */
 #define PROAUTH2_DATASTORE_API_VERSION 2
 
+/** A backend's methods: what proauth2_datastore_open() calls. Const, and it
+ * must outlive every datastore opened on it. */
 typedef struct proauth2_datastore_ops {
-	/* PROAUTH2_DATASTORE_API_VERSION the backend was written against:
+	/** PROAUTH2_DATASTORE_API_VERSION the backend was written against:
 	 * 1 or 2 (0, or above this header's version, does not open). */
 	unsigned api_version;
-	/* sizeof(proauth2_datastore_ops) the backend was compiled with. */
+	/** sizeof(proauth2_datastore_ops) the backend was compiled with. */
 	size_t struct_size;
-	/* Short backend name for messages ("sqlite"). */
+	/** Short backend name for messages ("sqlite"). */
 	const char *name;
 
-	/* Version 1. */
+	/** @name Version 1 */
+	/** @{ */
 
-	/* Open or connect from uri (a path, ":memory:", a server URI...).
+	/** Open or connect from uri (a path, ":memory:", a server URI...).
 	 * On success *cls receives the backend state, released by close. */
 	proauth2_status (*init)(const char *uri, void **cls, proauth2_error *err);
 
-	/* Insert one record (borrowed). Must fail with PROAUTH2_ERR_CONFLICT,
+	/** Insert one record (borrowed). Must fail with PROAUTH2_ERR_CONFLICT,
 	 * and change nothing, when the table's key value exists already. */
 	proauth2_status (*store)(void *cls, const proauth2_table *table,
 			json_t *record, proauth2_error *err);
 
-	/* Find the records matching every field of query (borrowed). Exactly
+	/** Find the records matching every field of query (borrowed). Exactly
 	 * one: *record receives a new reference. None: PROAUTH2_ERR_NOT_FOUND.
 	 * More than one: PROAUTH2_ERR_CONFLICT. */
 	proauth2_status (*fetch)(void *cls, const proauth2_table *table,
 			json_t *query, json_t **record, proauth2_error *err);
 
-	/* Delete every record matching query; *removed receives how many.
+	/** Delete every record matching query; *removed receives how many.
 	 * This count is the atomic primitive of the contract: when many
 	 * callers remove one record at once, exactly one must see 1. */
 	proauth2_status (*remove)(void *cls, const proauth2_table *table,
 			json_t *query, size_t *removed, proauth2_error *err);
 
-	/* Replace the record whose key equals record's key (borrowed) with
+	/** Replace the record whose key equals record's key (borrowed) with
 	 * record, atomically: readers see the old or the new, never neither.
 	 * PROAUTH2_ERR_NOT_FOUND, changing nothing, when there is none. */
 	proauth2_status (*replace)(void *cls, const proauth2_table *table,
 			json_t *record, proauth2_error *err);
 
-	/* Release cls. Accepts NULL. */
+	/** Release cls. Accepts NULL. */
 	void (*close)(void *cls);
 
 	/* Every method above is required; those below are optional. */
 
-	/* Optional (may be NULL): delete every record whose integer
+	/** Optional (may be NULL): delete every record whose integer
 	 * expires_at is <= now; *removed receives how many. */
 	proauth2_status (*purge_expired)(void *cls, const proauth2_table *table,
 			int64_t now, size_t *removed, proauth2_error *err);
+	/** @} */
 
-	/* Version 2. */
+	/** @name Version 2 */
+	/** @{ */
 
-	/*
+	/**
 	 * Optional, both or neither (a table with only one does not open):
 	 * make the calling thread's next writes durable together, at one
 	 * commit rather than one each. Between begin_writes and end_writes,
@@ -154,7 +167,9 @@ typedef struct proauth2_datastore_ops {
 	 * one datastore nest: only the outermost end_writes waits.
 	 */
 	proauth2_status (*begin_writes)(void *cls, proauth2_error *err);
+	/** Close the calling thread's write group (see begin_writes). */
 	proauth2_status (*end_writes)(void *cls, proauth2_error *err);
+	/** @} */
 
 	/* Methods are only ever appended here, each version's after the last. */
 } proauth2_datastore_ops;

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — client registration and management.
  */
 #ifndef PROAUTH2_CLIENT_H
@@ -15,70 +15,76 @@
 extern "C" {
 #endif
 
+/** What a client can keep secret (RFC 6749 §2.1). */
 typedef enum proauth2_client_type {
-	/* Holds a secret: authenticates at the token endpoint. */
+	/** Holds a secret: authenticates at the token endpoint. */
 	PROAUTH2_CLIENT_CONFIDENTIAL,
-	/* Cannot keep a secret (native, browser apps): must use PKCE. */
+	/** Cannot keep a secret (native, browser apps): must use PKCE. */
 	PROAUTH2_CLIENT_PUBLIC
 } proauth2_client_type;
 
-/* Grant types, as a bit set. */
-#define PROAUTH2_GRANT_AUTHORIZATION_CODE 0x1u
-#define PROAUTH2_GRANT_REFRESH_TOKEN      0x2u
-#define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u
-#define PROAUTH2_GRANT_PASSWORD           0x8u
+/** @name Grant types, as a bit set
+ * Each bit is a grant_type of RFC 6749; see proauth2_grant_type_name(). */
+/** @{ */
+#define PROAUTH2_GRANT_AUTHORIZATION_CODE 0x1u  /**< "authorization_code" */
+#define PROAUTH2_GRANT_REFRESH_TOKEN      0x2u  /**< "refresh_token" */
+#define PROAUTH2_GRANT_CLIENT_CREDENTIALS 0x4u  /**< "client_credentials" */
+#define PROAUTH2_GRANT_PASSWORD           0x8u  /**< "password" */
+/** @} */
 
-/* The RFC 6749 grant_type name of one PROAUTH2_GRANT_* bit
+/** The RFC 6749 grant_type name of one PROAUTH2_GRANT_* bit
  * ("authorization_code", "refresh_token", "client_credentials",
  * "password"); NULL for anything else, several bits included. Static. */
 PROAUTH2_EXPORT const char *proauth2_grant_type_name(unsigned grant);
 
-/* The PROAUTH2_GRANT_* bit a grant_type name stands for; 0 when the name
+/** The PROAUTH2_GRANT_* bit a grant_type name stands for; 0 when the name
  * is unknown or NULL. Case-sensitive, as RFC 6749 §3.2 is. */
 PROAUTH2_EXPORT unsigned proauth2_grant_type_parse(const char *name);
 
-/* What the caller gives to register or update a client. Fill with
+/** What the caller gives to register or update a client. Fill with
  * proauth2_client_params_init() first (confidential, every field empty);
  * it grows as common.h describes. */
 typedef struct proauth2_client_params {
-	size_t struct_size;  /* set by init */
-	proauth2_client_type type;
-	/* Registered redirect URIs, matched exactly. Needed for the
+	size_t struct_size;  /**< set by init */
+	proauth2_client_type type;  /**< confidential unless set */
+	/** Registered redirect URIs, matched exactly. Needed for the
 	 * authorization_code grant. */
 	const char *const *redirect_uris;
-	size_t n_redirect_uris;
-	/* PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
+	size_t n_redirect_uris;  /**< how many redirect_uris there are */
+	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
 	unsigned grant_types;
-	/* Space-delimited scopes the client may ask for; also the default
+	/** Space-delimited scopes the client may ask for; also the default
 	 * scope of requests that name none. NULL or "": no scope. */
 	const char *scope;
-	/* Display name for consent pages. May be NULL. */
+	/** Display name for consent pages. May be NULL. */
 	const char *name;
 } proauth2_client_params;
 
+/** Fill params with the defaults above and its struct_size; see common.h. */
 #define proauth2_client_params_init(params) \
 	proauth2_client_params_init_sized((params), sizeof(proauth2_client_params))
+/** What proauth2_client_params_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_client_params_init_sized(
 		proauth2_client_params *params, size_t struct_size);
 
-/* A registered client, as read from the datastore. Every string is owned by
+/** A registered client, as read from the datastore. Every string is owned by
  * the struct; free it with proauth2_client_free(). */
 typedef struct proauth2_client {
-	char *client_id;
-	/* The secret in clear: set only by proauth2_client_register() and
+	char *client_id;  /**< a UUID */
+	/** The secret in clear: set only by proauth2_client_register() and
 	 * proauth2_client_rotate_secret() for confidential clients, NULL
 	 * otherwise. It is not stored anywhere: hand it to the client now. */
 	char *client_secret;
-	proauth2_client_type type;
-	char **redirect_uris;
-	size_t n_redirect_uris;
-	unsigned grant_types;
-	char *scope;  /* never NULL; "" for none */
-	char *name;   /* may be NULL */
-	int64_t created_at;
+	proauth2_client_type type;  /**< as registered; never changes */
+	char **redirect_uris;       /**< the registered redirect URIs */
+	size_t n_redirect_uris;     /**< how many redirect_uris there are */
+	unsigned grant_types;       /**< PROAUTH2_GRANT_* bits */
+	char *scope;                /**< never NULL; "" for none */
+	char *name;                 /**< may be NULL */
+	int64_t created_at;         /**< when it registered, by the provider's clock */
 } proauth2_client;
 
-/*
+/**
  * Register a new client: client_id is a random UUID; a confidential client
  * gets a 256-bit client_secret, stored only as its SHA-256. On success
  * *out receives the client (with its secret), freed with
@@ -91,31 +97,31 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register(
 		proauth2_provider *provider, const proauth2_client_params *params,
 		proauth2_client **out, proauth2_error *err);
 
-/* Read a client. PROAUTH2_ERR_NOT_FOUND if there is none. *out as above,
+/** Read a client. PROAUTH2_ERR_NOT_FOUND if there is none. *out as above,
  * without the secret. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_get(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_client **out, proauth2_error *err);
 
-/* Replace a client's redirect URIs, grant types, scope and name (its type
+/** Replace a client's redirect URIs, grant types, scope and name (its type
  * and secret stay). out may be NULL; else it receives the updated client. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_update(
 		proauth2_provider *provider, const char *client_id,
 		const proauth2_client_params *params, proauth2_client **out,
 		proauth2_error *err);
 
-/* Give a confidential client a new secret; the old one stops working.
+/** Give a confidential client a new secret; the old one stops working.
  * *out receives the client with its new secret. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_rotate_secret(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_client **out, proauth2_error *err);
 
-/* Delete a client and every code and token issued to it. */
+/** Delete a client and every code and token issued to it. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_delete(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_error *err);
 
-/*
+/**
  * Authenticate a client at the token endpoint. A confidential client must
  * present its secret (compared in constant time); a public client must
  * present none. PROAUTH2_ERR_INVALID_CLIENT on any failure, without saying
@@ -128,7 +134,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
 
 /* ---- Dynamic registration (RFC 7591) and its management (RFC 7592). ---- */
 
-/*
+/**
  * Register a client as proauth2_client_register() does, and give it a
  * registration access token (RFC 7592 §3) with which it may read, update
  * and delete itself; like its secret, the token is stored only as its
@@ -139,7 +145,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dy
 		proauth2_provider *provider, const proauth2_client_params *params,
 		proauth2_client **out, char **registration_token, proauth2_error *err);
 
-/*
+/**
  * PROAUTH2_OK when token is client_id's registration access token (compared
  * in constant time). PROAUTH2_ERR_INVALID_TOKEN when it is not, the client
  * is unknown or was registered without one (RFC 7592 §2: alike to the
@@ -149,7 +155,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_regi
 		proauth2_provider *provider, const char *client_id, const char *token,
 		proauth2_error *err);
 
-/*
+/**
  * The registered redirect URI an authorization request with redirect_uri
  * means: redirect_uri itself when registered exactly, the client's only
  * URI when redirect_uri is NULL (RFC 6749 §3.1.2.3); else NULL. Borrowed
@@ -158,7 +164,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_regi
 PROAUTH2_EXPORT const char *proauth2_client_redirect_target(
 		const proauth2_client *client, const char *redirect_uri);
 
-/* Free a client, wiping its secret. Accepts NULL. */
+/** Free a client, wiping its secret. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_client_free(proauth2_client *client);
 
 #ifdef __cplusplus

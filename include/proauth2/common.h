@@ -1,19 +1,10 @@
-/* proauth2 — shared definitions for every public header. */
-#ifndef PROAUTH2_COMMON_H
-#define PROAUTH2_COMMON_H
-
-#if defined(__GNUC__) && __GNUC__ >= 4
-#define PROAUTH2_EXPORT __attribute__((visibility("default")))
-#define PROAUTH2_WARN_UNUSED __attribute__((warn_unused_result))
-#else
-#define PROAUTH2_EXPORT
-#define PROAUTH2_WARN_UNUSED
-#endif
-
-/*
- * Structs that grow. A struct the caller fills and that later versions may
- * extend (proauth2_config, proauth2_client_params, proauth2_code_request,
- * the token grants' request structs, proauth2_http_request) begins with
+/** \file
+ * proauth2 — shared definitions for every public header.
+ *
+ * \par Structs that grow
+ * A struct the caller fills and that later versions may extend
+ * (proauth2_config, proauth2_client_params, proauth2_code_request, the
+ * token grants' request structs, proauth2_http_request) begins with
  * struct_size. Fill it with the struct's init macro, as in
  *
  *     proauth2_config cfg;
@@ -40,5 +31,19 @@
  * deflateInit() passes sizeof(z_stream) for the same reason; the rule for
  * a larger struct is Linux's for extensible system calls (openat2, clone3).
  */
+#ifndef PROAUTH2_COMMON_H
+#define PROAUTH2_COMMON_H
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define PROAUTH2_EXPORT __attribute__((visibility("default")))
+#define PROAUTH2_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+/** Marks a declaration as exported from the shared library (the rest is
+ * hidden). */
+#define PROAUTH2_EXPORT
+/** Marks a call whose result must be used: every fallible call, so that
+ * an ignored status warns. */
+#define PROAUTH2_WARN_UNUSED
+#endif
 
 #endif

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — the datastore conformance suite.
  *
  * The definition of the datastore contract (proauth2/backend.h,
@@ -46,44 +46,44 @@
 extern "C" {
 #endif
 
-/*
+/**
  * A backend to test, and how to give each test an empty datastore. Fill it
  * with proauth2_conformance_target_init() first, then set members by name:
  * members are only ever appended, and the suite reads only those that the
  * caller's struct_size covers.
  */
 typedef struct proauth2_conformance_target {
-	/* sizeof(proauth2_conformance_target) the caller was compiled with;
+	/** sizeof(proauth2_conformance_target) the caller was compiled with;
 	 * proauth2_conformance_target_init() sets it. */
 	size_t struct_size;
-	const char *name;                       /* e.g. "sqlite-file" */
-	const proauth2_datastore_ops *ops;
-	/* A new URI naming an empty datastore, malloc'd; called once per
+	const char *name;                       /**< e.g. "sqlite-file" */
+	const proauth2_datastore_ops *ops;      /**< the backend under test */
+	/** A new URI naming an empty datastore, malloc'd; called once per
 	 * test. NULL fails that test. */
 	char *(*new_uri)(void *arg);
-	/* Optional (may be NULL): delete what new_uri made, then free(uri).
+	/** Optional (may be NULL): delete what new_uri made, then free(uri).
 	 * NULL means just free(uri). Called after the datastore is closed,
 	 * possibly in another process than the one that opened it (a test
 	 * that failed in its fork). */
 	void (*free_uri)(char *uri, void *arg);
-	void *arg;                              /* passed to every callback */
+	void *arg;                              /**< passed to every callback */
 
-	/* A second open of the same URI reaches the same records and sees
+	/** A second open of the same URI reaches the same records and sees
 	 * none of a write group's changes before its end_writes, as a
 	 * transaction's isolation would. false skips the checks that need
 	 * it (e.g. SQLite ":memory:", where each open is its own store). */
 	bool groups_isolated;
-	/* Optional (may be NULL): make the backend's next commit fail, as a
+	/** Optional (may be NULL): make the backend's next commit fail, as a
 	 * full or failing disk would, so that the write it carried is lost.
 	 * NULL skips the check that end_writes reports a lost write. */
 	void (*fail_next_commit)(void *arg);
 } proauth2_conformance_target;
 
-/* Zero target and set its struct_size. */
+/** Zero target and set its struct_size. */
 PROAUTH2_EXPORT void proauth2_conformance_target_init(
 		proauth2_conformance_target *target);
 
-/*
+/**
  * The conformance tests for target, as a Check suite named after it (new;
  * srunner_free() frees it with its runner). The target must outlive the run.
  *

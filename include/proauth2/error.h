@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — status codes and error detail.
  *
  * Every fallible call returns a proauth2_status and takes a caller-allocated
@@ -14,62 +14,68 @@
 extern "C" {
 #endif
 
+/** What a call came to: PROAUTH2_OK or the reason it failed. */
 typedef enum proauth2_status {
-	PROAUTH2_OK = 0,
-	/* The request is malformed: a missing or bad parameter. */
+	PROAUTH2_OK = 0,  /**< success: the call's outputs are set */
+	/** The request is malformed: a missing or bad parameter. */
 	PROAUTH2_ERR_INVALID_REQUEST,
-	/* Client authentication failed: unknown client, wrong secret. */
+	/** Client authentication failed: unknown client, wrong secret. */
 	PROAUTH2_ERR_INVALID_CLIENT,
-	/* Code or refresh token invalid, expired, replayed or not this client's;
+	/** Code or refresh token invalid, expired, replayed or not this client's;
 	 * redirect_uri or PKCE verifier mismatch. */
 	PROAUTH2_ERR_INVALID_GRANT,
-	/* The client may not use this grant type. */
+	/** The client may not use this grant type. */
 	PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+	/** The grant_type is unknown, or one the provider does not enable. */
 	PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
+	/** A scope is malformed, unknown, or beyond what the client may ask. */
 	PROAUTH2_ERR_INVALID_SCOPE,
-	/* An access token is unknown, expired or revoked (RFC 6750 invalid_token). */
+	/** An access token is unknown, expired or revoked (RFC 6750 invalid_token). */
 	PROAUTH2_ERR_INVALID_TOKEN,
-	/* A record lookup found nothing. */
+	/** A record lookup found nothing. */
 	PROAUTH2_ERR_NOT_FOUND,
-	/* store: the key exists already; fetch: more than one record matched. */
+	/** store: the key exists already; fetch: more than one record matched. */
 	PROAUTH2_ERR_CONFLICT,
-	/* A record or query does not match its table's schema. */
+	/** A record or query does not match its table's schema. */
 	PROAUTH2_ERR_INVALID_RECORD,
-	/* The caller broke an API precondition (NULL where a value is needed). */
+	/** The caller broke an API precondition (NULL where a value is needed). */
 	PROAUTH2_ERR_INVALID_ARGUMENT,
+	/** Memory ran out. */
 	PROAUTH2_ERR_NOMEM,
-	/* The datastore failed; retrying will not help. */
+	/** The datastore failed; retrying will not help. */
 	PROAUTH2_ERR_DATASTORE,
-	/* The datastore is busy or unreachable; retrying later may help. */
+	/** The datastore is busy or unreachable; retrying later may help. */
 	PROAUTH2_ERR_UNAVAILABLE,
-	/* The CSPRNG or a hash failed. */
+	/** The CSPRNG or a hash failed. */
 	PROAUTH2_ERR_CRYPTO,
-	/* Authorization endpoint: response_type is not "code". */
+	/** Authorization endpoint: response_type is not "code". */
 	PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
-	/* Authorization endpoint: the user (or the host) said no. */
+	/** Authorization endpoint: the user (or the host) said no. */
 	PROAUTH2_ERR_ACCESS_DENIED,
-	/* Client metadata: a redirect URI is malformed, missing where the
+	/** Client metadata: a redirect URI is malformed, missing where the
 	 * grant types need one, or one too many (RFC 7591 §3.2.2
 	 * invalid_redirect_uri). Other bad metadata is
 	 * PROAUTH2_ERR_INVALID_REQUEST or PROAUTH2_ERR_INVALID_SCOPE. */
 	PROAUTH2_ERR_INVALID_REDIRECT_URI,
-	/* Not a status: the number of statuses. Appended to, never reordered. */
+	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;
 
+/** The size of proauth2_error.text, its NUL included. */
 #define PROAUTH2_ERROR_TEXT_SIZE 200
 
+/** Error detail: caller-allocated, filled only on failure. */
 typedef struct proauth2_error {
-	proauth2_status status;
-	/* Human-readable detail, NUL-terminated; never contains secrets. */
+	proauth2_status status;  /**< the status the call returned */
+	/** Human-readable detail, NUL-terminated; never contains secrets. */
 	char text[PROAUTH2_ERROR_TEXT_SIZE];
 } proauth2_error;
 
-/* Short constant name of a status, for logs ("invalid grant", "datastore
+/** Short constant name of a status, for logs ("invalid grant", "datastore
  * error", ...; the RFC code is proauth2_status_oauth_error()). Never NULL. */
 PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
 
-/*
+/**
  * The RFC 6749 §5.2 / RFC 6750 §3.1 / RFC 7591 §3.2.2 error code a status
  * maps to: invalid_request, invalid_client, invalid_grant,
  * unauthorized_client, unsupported_grant_type, invalid_scope,
@@ -79,8 +85,9 @@ PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
  */
 PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);
 
-/* Fill err (if not NULL) with status and a printf-style message; returns
- * status so a backend can write `return proauth2_error_set(err, ...)`. */
+/** Fill err (if not NULL) with status and a printf-style message; returns
+ * status so a backend can write `return proauth2_error_set(err, ...)`.
+ * Not PROAUTH2_WARN_UNUSED: a call that only fills err is a use too. */
 PROAUTH2_EXPORT proauth2_status proauth2_error_set(proauth2_error *err,
 		proauth2_status status, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -1,8 +1,9 @@
-/*
- * proauth2 — what the library reports to its host: server errors, replayed
- * codes and refresh tokens, failed client authentication, datastore
- * failures. The library prints nothing itself; a host that wants these
- * events sets proauth2_config.log.
+/** \file
+ * proauth2 — what the library reports to its host.
+ *
+ * Server errors, replayed codes and refresh tokens, failed client
+ * authentication, datastore failures. The library prints nothing itself;
+ * a host that wants these events sets proauth2_config.log.
  */
 #ifndef PROAUTH2_EVENT_H
 #define PROAUTH2_EVENT_H
@@ -14,36 +15,37 @@
 extern "C" {
 #endif
 
+/** How urgent an event is. */
 typedef enum proauth2_event_level {
-	/* The server failed: someone should look. */
+	/** The server failed: someone should look. */
 	PROAUTH2_LEVEL_ERROR,
-	/* A client or an attacker did something a host should see. */
+	/** A client or an attacker did something a host should see. */
 	PROAUTH2_LEVEL_WARNING
 } proauth2_event_level;
 
-/* Appended to, never reordered. */
+/** What happened. Appended to, never reordered. */
 typedef enum proauth2_event_kind {
-	/* An endpoint answered with a 5xx. message is the proauth2_error text
+	/** An endpoint answered with a 5xx. message is the proauth2_error text
 	 * the client was not shown; http_status the status sent. */
 	PROAUTH2_EVENT_SERVER_ERROR,
-	/* A code or refresh token was presented again after it was spent:
+	/** A code or refresh token was presented again after it was spent:
 	 * the grant it belongs to (grant_id) is revoked, every token of it
 	 * with it. client_id is the client that presented it. */
 	PROAUTH2_EVENT_REPLAY,
-	/* Client authentication failed: an unknown client_id or a wrong or
+	/** Client authentication failed: an unknown client_id or a wrong or
 	 * missing secret. auth_method says what the client tried. */
 	PROAUTH2_EVENT_CLIENT_AUTH_FAILED,
-	/* The datastore failed (PROAUTH2_ERR_DATASTORE or
+	/** The datastore failed (PROAUTH2_ERR_DATASTORE or
 	 * PROAUTH2_ERR_UNAVAILABLE in status); message is its error text. */
 	PROAUTH2_EVENT_DATASTORE_FAILURE,
-	/* Not a kind: the number of kinds. */
+	/** Not a kind: the number of kinds. */
 	PROAUTH2_EVENT_KIND_COUNT
 } proauth2_event_kind;
 
-/* The longest client_id an event carries, in bytes. */
+/** The longest client_id an event carries, in bytes. */
 #define PROAUTH2_EVENT_CLIENT_ID_MAX 64
 
-/*
+/**
  * One event. Filled by the library, valid only during the callback (copy
  * what you keep). Fields are appended in later versions, never reordered,
  * so a host reads those its header knows. No field ever holds a secret, a
@@ -52,31 +54,31 @@ typedef enum proauth2_event_kind {
  * PROAUTH2_EVENT_CLIENT_ID_MAX bytes; quote it in a log all the same.
  */
 typedef struct proauth2_event {
-	proauth2_event_kind kind;
-	proauth2_event_level level;
-	/* The status behind the event (PROAUTH2_OK for none). */
+	proauth2_event_kind kind;    /**< what happened */
+	proauth2_event_level level;  /**< how urgent it is */
+	/** The status behind the event (PROAUTH2_OK for none). */
 	proauth2_status status;
-	/* What happened, in English; never NULL. */
+	/** What happened, in English; never NULL. */
 	const char *message;
-	/* The client concerned, or NULL. */
+	/** The client concerned, or NULL. */
 	const char *client_id;
-	/* PROAUTH2_EVENT_REPLAY: the revoked grant; else NULL. */
+	/** PROAUTH2_EVENT_REPLAY: the revoked grant; else NULL. */
 	const char *grant_id;
-	/* PROAUTH2_EVENT_CLIENT_AUTH_FAILED: "client_secret" when a secret was
+	/** PROAUTH2_EVENT_CLIENT_AUTH_FAILED: "client_secret" when a secret was
 	 * presented, "none" when not; NULL otherwise. */
 	const char *auth_method;
-	/* PROAUTH2_EVENT_SERVER_ERROR: the HTTP status answered; else 0. */
+	/** PROAUTH2_EVENT_SERVER_ERROR: the HTTP status answered; else 0. */
 	int http_status;
 } proauth2_event;
 
-/*
+/**
  * The host's log callback (proauth2_config.log). Called from whichever
  * thread made the call that caused the event, so it must be thread-safe
  * as the provider is; it must not call back into the provider.
  */
 typedef void (*proauth2_log_fn)(void *arg, const proauth2_event *event);
 
-/* The name of a kind ("server_error", "replay", "client_auth_failed",
+/** The name of a kind ("server_error", "replay", "client_auth_failed",
  * "datastore_failure"); "unknown" for anything else. Static. */
 PROAUTH2_EXPORT const char *proauth2_event_kind_str(proauth2_event_kind kind);
 

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — the OAuth endpoints over HTTP, without a socket.
  *
  * The host's web server fills a proauth2_http_request from what it received,
@@ -6,6 +6,10 @@
  * gets: status, headers and body. Every endpoint answers every request,
  * well-formed or not, with the response the RFCs prescribe; a client's
  * mistake never yields a 5xx. Thread-safe as the provider is.
+ *
+ * Every endpoint function sets *response (NULL only when memory ran
+ * out, with PROAUTH2_ERR_NOMEM) and returns the OAuth outcome: PROAUTH2_OK
+ * when the request was granted, else the error the response carries.
  */
 #ifndef PROAUTH2_HTTP_H
 #define PROAUTH2_HTTP_H
@@ -22,63 +26,60 @@
 extern "C" {
 #endif
 
-/* Look up a request header by case-insensitive name; NULL if absent. If the
+/** Look up a request header by case-insensitive name; NULL if absent. If the
  * header came more than once, return NULL or the joined values. */
 typedef const char *(*proauth2_header_fn)(void *arg, const char *name);
 
-/* What the host received. Fill with proauth2_http_request_init() first
+/** What the host received. Fill with proauth2_http_request_init() first
  * (every field empty); it grows as common.h describes. */
 typedef struct proauth2_http_request {
-	size_t struct_size;         /* set by init */
-	const char *method;         /* "GET", "POST", ... */
-	const char *path;           /* without the query string */
-	const char *query;          /* after '?', undecoded; NULL if none */
-	const char *body;           /* may be NULL */
-	size_t body_length;
-	proauth2_header_fn header;  /* may be NULL: no headers */
-	void *header_arg;
-	/* Reserved for mutual-TLS client authentication (RFC 8705): the
+	size_t struct_size;         /**< set by init */
+	const char *method;         /**< "GET", "POST", ... */
+	const char *path;           /**< without the query string */
+	const char *query;          /**< after '?', undecoded; NULL if none */
+	const char *body;           /**< may be NULL */
+	size_t body_length;         /**< bytes of body */
+	proauth2_header_fn header;  /**< may be NULL: no headers */
+	void *header_arg;           /**< passed to header */
+	/** Reserved for mutual-TLS client authentication (RFC 8705): the
 	 * client's certificate in PEM, or NULL. */
 	const char *client_certificate;
 } proauth2_http_request;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_http_request_init(req) \
 	proauth2_http_request_init_sized((req), sizeof(proauth2_http_request))
+/** What proauth2_http_request_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_http_request_init_sized(
 		proauth2_http_request *request, size_t struct_size);
 
+/** One response header. */
 typedef struct proauth2_http_header {
-	char *name;
-	char *value;
+	char *name;   /**< e.g. "Content-Type" */
+	char *value;  /**< e.g. "application/json" */
 } proauth2_http_header;
 
-/* Owned by the caller; free with proauth2_http_response_free(). */
+/** Owned by the caller; free with proauth2_http_response_free(). */
 typedef struct proauth2_http_response {
-	int status;
-	proauth2_http_header *headers;
-	size_t n_headers;
-	char *body;                 /* NUL-terminated; "" when empty */
-	size_t body_length;
+	int status;                     /**< the HTTP status code */
+	proauth2_http_header *headers;  /**< to send as they are */
+	size_t n_headers;               /**< how many headers there are */
+	char *body;                     /**< NUL-terminated; "" when empty */
+	size_t body_length;             /**< bytes of body, its NUL not counted */
 } proauth2_http_response;
 
-/* The value of a response header (case-insensitive), or NULL. Borrowed. */
+/** The value of a response header (case-insensitive), or NULL. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_http_response_header(
 		const proauth2_http_response *response, const char *name);
 
-/* Free a response. Accepts NULL. */
+/** Free a response. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *response);
 
-/*
- * Every endpoint function below sets *response (NULL only when memory ran
- * out, with PROAUTH2_ERR_NOMEM) and returns the OAuth outcome: PROAUTH2_OK
- * when the request was granted, else the error the response carries.
- */
-
-/*
+/**
  * Route a request to the endpoint its path names, or answer 404/405:
  *   POST /token, POST /revoke, POST /introspect,
  *   GET /.well-known/oauth-authorization-server,
- *   POST /register and GET/PUT/DELETE /register/<client_id> (when the
+ *   POST /register and GET/PUT/DELETE /register/\<client_id\> (when the
  *   provider enables registration).
  * The authorization endpoint (/authorize, advertised in the metadata) is
  * not routed: it needs the host's pages; see proauth2_http_authorize_begin.
@@ -86,28 +87,28 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_handle(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
-/* POST token endpoint (RFC 6749 §3.2): authorization_code, refresh_token,
+/** POST token endpoint (RFC 6749 §3.2): authorization_code, refresh_token,
  * client_credentials, and password when provider and client enable it. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_token(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
-/* POST revocation endpoint (RFC 7009). */
+/** POST revocation endpoint (RFC 7009). */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_revoke(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
-/* POST introspection endpoint (RFC 7662); the caller authenticates as a
+/** POST introspection endpoint (RFC 7662); the caller authenticates as a
  * client and may only introspect its own tokens. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_introspect(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
-/* GET authorization server metadata (RFC 8414). */
+/** GET authorization server metadata (RFC 8414). */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
 /* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1) over the
  * pending requests of proauth2/authorization.h. ---- */
 
-/*
+/**
  * Step one: validate an authorization request (GET query or POST form):
  * client_id, redirect_uri (exact match), response_type=code, scope, state,
  * PKCE. On success returns PROAUTH2_OK with *authorization set and
@@ -121,7 +122,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_beg
 		proauth2_authorization **authorization,
 		proauth2_http_response **response);
 
-/*
+/**
  * Step two, approved: issue a code for user_id with granted_scope (NULL:
  * as requested; it may only narrow) and answer with the 303 redirect
  * carrying code, state and iss (RFC 9207). Spends the ticket.
@@ -130,7 +131,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_iss
 		proauth2_provider *provider, const char *ticket, const char *user_id,
 		const char *granted_scope, proauth2_http_response **response);
 
-/* Step two, refused: the 303 redirect with error=access_denied. Spends the
+/** Step two, refused: the 303 redirect with error=access_denied. Spends the
  * ticket. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_deny(
 		proauth2_provider *provider, const char *ticket,
@@ -138,10 +139,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_den
 
 /* ---- The host's own forms (login, consent). ---- */
 
-/* An application/x-www-form-urlencoded body or query string. */
+/** An application/x-www-form-urlencoded body or query string. */
 typedef struct proauth2_form proauth2_form;
 
-/*
+/**
  * Parse len bytes of s as strictly as the endpoints parse theirs. Refuses,
  * with PROAUTH2_ERR_INVALID_REQUEST: a bad percent escape, a decoded NUL
  * or invalid UTF-8, a parameter named twice, more than 64 parameters, more
@@ -150,16 +151,16 @@ typedef struct proauth2_form proauth2_form;
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_form_parse(const char *s, size_t len,
 		proauth2_form **form, proauth2_error *err);
 
-/* The decoded value of name, or NULL if absent or empty. Borrowed. */
+/** The decoded value of name, or NULL if absent or empty. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_form_get(const proauth2_form *form,
 		const char *name);
 
-/* Accepts NULL. */
+/** Free a form. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
 
 /* ---- Resource servers (RFC 6750). ---- */
 
-/*
+/**
  * Check the request's "Authorization: Bearer" token and that it carries
  * every scope in required_scope (NULL: none). On success *info receives
  * what the token stands for and *response is NULL; otherwise *info is NULL

@@ -1,9 +1,10 @@
-/*
- * proauth2 — the MongoDB datastore backend: a library of its own,
- * libproauth2-mongodb (pkg-config proauth2-mongodb, which brings proauth2
- * and libmongoc-1.0), so that applications that do not use it never load
- * libmongoc. Built when libmongoc is found (meson option
- * -Dmongodb=auto|enabled|disabled).
+/** \file
+ * proauth2 — the MongoDB datastore backend.
+ *
+ * A library of its own, libproauth2-mongodb (pkg-config
+ * proauth2-mongodb, which brings proauth2 and libmongoc-1.0), so that
+ * applications that do not use it never load libmongoc. Built when
+ * libmongoc is found (meson option -Dmongodb=auto|enabled|disabled).
  *
  * uri is a MongoDB connection string; its options pass through to
  * libmongoc (replicaSet, authSource, tls, w=majority, ...). The database is
@@ -37,7 +38,7 @@
 extern "C" {
 #endif
 
-/* The backend's ops table, for proauth2_datastore_open(). Static. */
+/** The backend's ops table, for proauth2_datastore_open(). Static. */
 PROAUTH2_EXPORT const proauth2_datastore_ops *proauth2_mongodb_ops(void);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — an embeddable OAuth 2 authorization-server core.
  * The umbrella header: include this one.
  */

@@ -1,4 +1,6 @@
-/* proauth2 — space-delimited scope strings (RFC 6749 §3.3). */
+/** \file
+ * proauth2 — space-delimited scope strings (RFC 6749 §3.3).
+ */
 #ifndef PROAUTH2_SCOPE_H
 #define PROAUTH2_SCOPE_H
 
@@ -10,7 +12,7 @@
 extern "C" {
 #endif
 
-/* Whether every scope token of required appears in scope: what a resource
+/** Whether every scope token of required appears in scope: what a resource
  * server asks of a token's scope. NULL or "" requires nothing; a NULL
  * scope holds nothing. */
 PROAUTH2_EXPORT bool proauth2_scope_includes(const char *scope,

@@ -1,4 +1,4 @@
-/*
+/** \file
  * proauth2 — the SQLite datastore backend.
  *
  * uri is a file path, ":memory:" (one private database per open), or an
@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-/* The backend's ops table, for proauth2_datastore_open(). Static. */
+/** The backend's ops table, for proauth2_datastore_open(). Static. */
 PROAUTH2_EXPORT const proauth2_datastore_ops *proauth2_sqlite_ops(void);
 
 #ifdef __cplusplus

@@ -1,8 +1,15 @@
-/*
+/** \file
  * proauth2 — authorization codes, token grants, validation and revocation.
  *
  * Codes and tokens are 256 random bits, base64url-encoded; only their
  * SHA-256 reaches the datastore.
+ *
+ * The request structs are filled by the caller and grow as common.h
+ * describes: fill each with its init macro first (all fields NULL), e.g.
+ * proauth2_refresh_request_init(&req). A token grant's request is named
+ * proauth2_\<grant\>_request; the authorization_code grant's is
+ * proauth2_code_exchange, as proauth2_code_request is the authorization
+ * request the code is issued for.
  */
 #ifndef PROAUTH2_TOKEN_H
 #define PROAUTH2_TOKEN_H
@@ -20,132 +27,134 @@
 extern "C" {
 #endif
 
-/* What a token is said to be (RFC 7009 §2.1, RFC 7662 §2.1). */
+/** What a token is said to be (RFC 7009 §2.1, RFC 7662 §2.1). */
 typedef enum proauth2_token_hint {
-	PROAUTH2_HINT_NONE,
-	PROAUTH2_HINT_ACCESS_TOKEN,
-	PROAUTH2_HINT_REFRESH_TOKEN
+	PROAUTH2_HINT_NONE,           /**< no token_type_hint: look it up as either */
+	PROAUTH2_HINT_ACCESS_TOKEN,   /**< "access_token" */
+	PROAUTH2_HINT_REFRESH_TOKEN   /**< "refresh_token" */
 } proauth2_token_hint;
 
-/*
- * The requests below are filled by the caller and grow as common.h
- * describes: fill each with its init macro first (all fields NULL), e.g.
- * proauth2_refresh_request_init(&req). A token grant's request is named
- * proauth2_<grant>_request; the authorization_code grant's is
- * proauth2_code_exchange, as proauth2_code_request is the authorization
- * request the code is issued for.
- */
-
-/* An authorization request the host has approved (RFC 6749 §4.1.1).
+/** An authorization request the host has approved (RFC 6749 §4.1.1).
  * Fill with proauth2_code_request_init() first. */
 typedef struct proauth2_code_request {
-	size_t struct_size;  /* set by init */
-	const char *client_id;
-	/* The user who consented, as the host knows them. Required. */
+	size_t struct_size;  /**< set by init */
+	const char *client_id;  /**< the client the code is for */
+	/** The user who consented, as the host knows them. Required. */
 	const char *user_id;
-	/* Must be one of the client's registered URIs, exactly. NULL is
+	/** Must be one of the client's registered URIs, exactly. NULL is
 	 * allowed when the client registered exactly one. */
 	const char *redirect_uri;
-	/* Space-delimited; NULL: the client's registered scope. */
+	/** Space-delimited; NULL: the client's registered scope. */
 	const char *scope;
-	/* RFC 7636: required for public clients (and for all clients when
+	/** RFC 7636: required for public clients (and for all clients when
 	 * the provider's require_pkce is set). */
 	const char *code_challenge;
-	/* "S256" (the default when NULL) or, if allowed, "plain". */
+	/** "S256" (the default when NULL) or, if allowed, "plain". */
 	const char *code_challenge_method;
 } proauth2_code_request;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_code_request_init(req) \
 	proauth2_code_request_init_sized((req), sizeof(proauth2_code_request))
+/** What proauth2_code_request_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_code_request_init_sized(
 		proauth2_code_request *request, size_t struct_size);
 
-/* A token request with grant_type=authorization_code (RFC 6749 §4.1.3).
+/** A token request with grant_type=authorization_code (RFC 6749 §4.1.3).
  * Fill with proauth2_code_exchange_init() first. */
 typedef struct proauth2_code_exchange {
-	size_t struct_size;         /* set by init */
-	const char *client_id;
-	const char *client_secret;  /* NULL for public clients */
-	const char *code;
-	const char *redirect_uri;   /* as sent in the authorization request */
-	const char *code_verifier;  /* RFC 7636 */
+	size_t struct_size;         /**< set by init */
+	const char *client_id;      /**< the client redeeming the code */
+	const char *client_secret;  /**< NULL for public clients */
+	const char *code;           /**< as proauth2_code_issue() gave it */
+	const char *redirect_uri;   /**< as sent in the authorization request */
+	const char *code_verifier;  /**< RFC 7636 */
 } proauth2_code_exchange;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_code_exchange_init(req) \
 	proauth2_code_exchange_init_sized((req), sizeof(proauth2_code_exchange))
+/** What proauth2_code_exchange_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_code_exchange_init_sized(
 		proauth2_code_exchange *request, size_t struct_size);
 
-/* A token request with grant_type=refresh_token (RFC 6749 §6). Fill with
+/** A token request with grant_type=refresh_token (RFC 6749 §6). Fill with
  * proauth2_refresh_request_init() first. */
 typedef struct proauth2_refresh_request {
-	size_t struct_size;         /* set by init */
-	const char *client_id;
-	const char *client_secret;  /* NULL for public clients */
-	const char *refresh_token;
-	/* NULL: the grant's scope; else a subset of it. */
+	size_t struct_size;         /**< set by init */
+	const char *client_id;      /**< the client the token was issued to */
+	const char *client_secret;  /**< NULL for public clients */
+	const char *refresh_token;  /**< the one to rotate */
+	/** NULL: the grant's scope; else a subset of it. */
 	const char *scope;
 } proauth2_refresh_request;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_refresh_request_init(req) \
 	proauth2_refresh_request_init_sized((req), sizeof(proauth2_refresh_request))
+/** What proauth2_refresh_request_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_refresh_request_init_sized(
 		proauth2_refresh_request *request, size_t struct_size);
 
-/* A token request with grant_type=client_credentials (RFC 6749 §4.4.2).
+/** A token request with grant_type=client_credentials (RFC 6749 §4.4.2).
  * Fill with proauth2_client_credentials_request_init() first. */
 typedef struct proauth2_client_credentials_request {
-	size_t struct_size;         /* set by init */
-	const char *client_id;
-	const char *client_secret;
-	/* NULL: the client's registered scope. */
+	size_t struct_size;         /**< set by init */
+	const char *client_id;      /**< a confidential client */
+	const char *client_secret;  /**< its secret */
+	/** NULL: the client's registered scope. */
 	const char *scope;
 } proauth2_client_credentials_request;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_client_credentials_request_init(req) \
 	proauth2_client_credentials_request_init_sized((req), \
 			sizeof(proauth2_client_credentials_request))
+/** What proauth2_client_credentials_request_init() calls, with the
+ * caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_client_credentials_request_init_sized(
 		proauth2_client_credentials_request *request, size_t struct_size);
 
-/* A token request with grant_type=password (RFC 6749 §4.3.2). Fill with
+/** A token request with grant_type=password (RFC 6749 §4.3.2). Fill with
  * proauth2_password_request_init() first. */
 typedef struct proauth2_password_request {
-	size_t struct_size;         /* set by init */
-	const char *client_id;
-	const char *client_secret;  /* NULL for public clients */
-	const char *username;
-	const char *password;
-	/* NULL: the client's registered scope. */
+	size_t struct_size;         /**< set by init */
+	const char *client_id;      /**< the client asking */
+	const char *client_secret;  /**< NULL for public clients */
+	const char *username;       /**< the resource owner, for check_password */
+	const char *password;       /**< their password, for check_password */
+	/** NULL: the client's registered scope. */
 	const char *scope;
 } proauth2_password_request;
 
+/** Empty req and set its struct_size; see common.h. */
 #define proauth2_password_request_init(req) \
 	proauth2_password_request_init_sized((req), sizeof(proauth2_password_request))
+/** What proauth2_password_request_init() calls, with the caller's sizeof. */
 PROAUTH2_EXPORT void proauth2_password_request_init_sized(
 		proauth2_password_request *request, size_t struct_size);
 
-/* A successful token response (RFC 6749 §5.1). Owned strings; free with
+/** A successful token response (RFC 6749 §5.1). Owned strings; free with
  * proauth2_token_response_free(), which wipes them. */
 typedef struct proauth2_token_response {
-	char *access_token;
-	const char *token_type;  /* "Bearer" (static) */
-	int64_t expires_in;
-	char *refresh_token;     /* NULL when none was issued */
-	char *scope;             /* the granted scope; "" for none */
+	char *access_token;      /**< the new access token */
+	const char *token_type;  /**< "Bearer" (static) */
+	int64_t expires_in;      /**< seconds the access token is valid for */
+	char *refresh_token;     /**< NULL when none was issued */
+	char *scope;             /**< the granted scope; "" for none */
 } proauth2_token_response;
 
-/* What an access token stands for. Free with proauth2_token_info_free(). */
+/** What an access token stands for. Free with proauth2_token_info_free(). */
 typedef struct proauth2_token_info {
-	char *client_id;
-	char *user_id;   /* NULL for a client_credentials token */
-	char *scope;     /* "" for none */
-	int64_t issued_at;
-	int64_t expires_at;
-	bool is_refresh_token; /* set by proauth2_token_introspect() */
+	char *client_id;   /**< the client it was issued to */
+	char *user_id;     /**< NULL for a client_credentials token */
+	char *scope;       /**< "" for none */
+	int64_t issued_at;   /**< seconds since the epoch, by the provider's clock */
+	int64_t expires_at;  /**< when it stops being valid, likewise */
+	bool is_refresh_token; /**< set by proauth2_token_introspect() */
 } proauth2_token_info;
 
-/*
+/**
  * Issue a one-time authorization code for an approved request. Checks the
  * client, its grant types, the redirect URI, the scope and PKCE. On success
  * *code receives the code (free with proauth2_secret_free()).
@@ -154,7 +163,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_code_issue(
 		proauth2_provider *provider, const proauth2_code_request *request,
 		char **code, proauth2_error *err);
 
-/*
+/**
  * grant_type=authorization_code: authenticate the client, redeem the code
  * once, check redirect_uri and the PKCE verifier, and issue an access token
  * (and a refresh token if the client may refresh). Among concurrent
@@ -165,7 +174,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_exchange_cod
 		proauth2_provider *provider, const proauth2_code_exchange *request,
 		proauth2_token_response **out, proauth2_error *err);
 
-/*
+/**
  * grant_type=refresh_token: rotate the refresh token (the one presented
  * stops working) and issue a new access token, with the request's scope
  * (NULL: the same scope; else a subset of the original grant). Presenting
@@ -175,14 +184,14 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_refresh(
 		proauth2_provider *provider, const proauth2_refresh_request *request,
 		proauth2_token_response **out, proauth2_error *err);
 
-/* grant_type=client_credentials (confidential clients only): an access
+/** grant_type=client_credentials (confidential clients only): an access
  * token on the client's own behalf, without refresh token. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_client_credentials(
 		proauth2_provider *provider,
 		const proauth2_client_credentials_request *request,
 		proauth2_token_response **out, proauth2_error *err);
 
-/*
+/**
  * grant_type=password (RFC 6749 §4.3), for legacy clients only: the
  * provider must enable it and the client be registered with
  * PROAUTH2_GRANT_PASSWORD; the provider's check_password judges the
@@ -192,7 +201,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_password(
 		proauth2_provider *provider, const proauth2_password_request *request,
 		proauth2_token_response **out, proauth2_error *err);
 
-/*
+/**
  * Validate an access token. PROAUTH2_ERR_INVALID_TOKEN when it is unknown,
  * expired or revoked. On success *out (may be NULL) receives what the token
  * stands for.
@@ -201,8 +210,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_validate(
 		proauth2_provider *provider, const char *access_token,
 		proauth2_token_info **out, proauth2_error *err);
 
-
-/*
+/**
  * Revoke an access or refresh token on behalf of client_id, which the
  * caller has authenticated (proauth2_client_authenticate()). Revoking a
  * refresh token revokes its whole grant, access tokens included. An
@@ -213,13 +221,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke(
 		proauth2_provider *provider, const char *client_id,
 		const char *token, proauth2_token_hint hint, proauth2_error *err);
 
-/* Revoke every code and token user_id granted to client_id ("log out").
+/** Revoke every code and token user_id granted to client_id ("log out").
  * removed (may be NULL) receives how many records went. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
 		proauth2_provider *provider, const char *client_id,
 		const char *user_id, size_t *removed, proauth2_error *err);
 
-/*
+/**
  * Look up an access or refresh token for client_id, which the caller has
  * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
  * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false).
@@ -229,9 +237,11 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_introspect(
 		const char *token, proauth2_token_hint hint,
 		proauth2_token_info **out, proauth2_error *err);
 
-/* Wipe and free. Each accepts NULL. */
+/** @{ */
+/** Wipe and free. Each accepts NULL. */
 PROAUTH2_EXPORT void proauth2_token_response_free(proauth2_token_response *response);
 PROAUTH2_EXPORT void proauth2_token_info_free(proauth2_token_info *info);
+/** @} */
 
 #ifdef __cplusplus
 }
