@@ -423,6 +423,9 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* A key no error text should ever show. */
+#define SECRET_KEY "hash-of-a-secret-Zq3kV9"
+
 START_TEST(test_duplicate_key)
 {
 	json_t *record;
@@ -450,6 +453,12 @@ START_TEST(test_duplicate_key)
 	assert_ok(store_record("spent_tokens", spent("t1", "g", LATER)));
 	assert_status(store_record("refresh_tokens", token("t1", "c", "g", 2)),
 			PROAUTH2_ERR_CONFLICT);
+	/* Keys are hashes of secrets: no error text may quote one. */
+	assert_ok(store_record("access_tokens", token(SECRET_KEY, "c", "g", 1)));
+	assert_status(store_record("access_tokens", token(SECRET_KEY, "c", "g", 2)),
+			PROAUTH2_ERR_CONFLICT);
+	expect(strstr(err.text, SECRET_KEY) == NULL,
+			"the conflict's error text \"%s\" quotes the key", err.text);
 }
 END_TEST
 
