@@ -414,7 +414,8 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 			record, err);
 
 	if (status == PROAUTH2_ERR_INVALID_CLIENT)
-		report_auth_failed(p, client_id, client_secret != NULL);
+		report_auth_failed(p, client_id,
+				client_secret != NULL ? "client_secret" : "none");
 	return status;
 }
 

@@ -60,7 +60,7 @@ static const char *printable(const char *s, char *buf, size_t size)
 }
 
 void report_auth_failed(const proauth2_provider *p, const char *client_id,
-		bool presented_secret)
+		const char *method)
 {
 	char shown[PROAUTH2_EVENT_CLIENT_ID_MAX + 1];
 	proauth2_event event = {
@@ -69,7 +69,7 @@ void report_auth_failed(const proauth2_provider *p, const char *client_id,
 		.status = PROAUTH2_ERR_INVALID_CLIENT,
 		.message = "client authentication failed",
 		.client_id = printable(client_id, shown, sizeof(shown)),
-		.auth_method = presented_secret ? "client_secret" : "none",
+		.auth_method = method,
 	};
 
 	proauth2_provider_report(p, &event);

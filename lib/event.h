@@ -11,9 +11,10 @@
 void report_replay(const proauth2_provider *p, const char *client_id,
 		const char *grant_id);
 
-/* client_id failed to authenticate, having presented a secret or not. */
+/* client_id failed to authenticate by method ("client_secret", "none",
+ * "registration_access_token": static strings). */
 void report_auth_failed(const proauth2_provider *p, const char *client_id,
-		bool presented_secret);
+		const char *method);
 
 /* Report status if it is a datastore failure (PROAUTH2_ERR_DATASTORE or
  * PROAUTH2_ERR_UNAVAILABLE), with err's text; returns status. */

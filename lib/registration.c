@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "event.h"
 #include "internal.h"
 
 proauth2_status proauth2_client_register_dynamic(proauth2_provider *p,
@@ -50,13 +51,15 @@ proauth2_status proauth2_client_verify_registration_token(proauth2_provider *p,
 	status = sha256_base64url(token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
-	if (status == PROAUTH2_ERR_NOT_FOUND)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
-				"invalid registration access token");
-	if (status != PROAUTH2_OK)
+	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_NOT_FOUND)
 		return status;
-	ok = proauth2_secret_equal(hash, record_string(client, "registration_token_hash"));
+	ok = status == PROAUTH2_OK && proauth2_secret_equal(hash,
+			record_string(client, "registration_token_hash"));
 	json_decref(client);
-	return ok ? PROAUTH2_OK : proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+	if (ok)
+		return PROAUTH2_OK;
+	/* Someone guessing tokens at /register/<id> is worth a line. */
+	report_auth_failed(p, client_id, "registration_access_token");
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 			"invalid registration access token");
 }

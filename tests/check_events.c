@@ -209,6 +209,41 @@ START_TEST(failed_basic_authentication_over_http_is_reported)
 END_TEST
 
 /* What an attacker sends as client_id reaches the log as one tame line. */
+START_TEST(wrong_registration_token_reports_failed_authentication)
+{
+	static const char wrong[] = "not-the-registration-token-8b2d";
+	const char *uris[] = {"https://client.example.com/cb"};
+	proauth2_client_params params;
+	proauth2_client *c = NULL;
+	char *token = NULL;
+	const recorded *e;
+
+	proauth2_client_params_init(&params);
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params, &c,
+			&token, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(n_events, 0);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, token, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(n_events, 0);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, wrong, NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	e = only(PROAUTH2_EVENT_CLIENT_AUTH_FAILED);
+	ck_assert_str_eq(e->client_id, c->client_id);
+	ck_assert_str_eq(e->auth_method, "registration_access_token");
+	/* An unknown client is refused and reported alike. */
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			"no-such-client", token, NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_uint_eq(n_events, 2);
+	assert_no_secret(wrong);
+	assert_no_secret(token);
+	assert_no_secret(c->client_secret);
+	proauth2_secret_free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
 START_TEST(presented_client_id_is_made_printable)
 {
 	char id[200];
@@ -428,6 +463,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, silent_while_all_is_well);
 	tcase_add_test(tc, wrong_secret_reports_failed_client_authentication);
 	tcase_add_test(tc, failed_basic_authentication_over_http_is_reported);
+	tcase_add_test(tc, wrong_registration_token_reports_failed_authentication);
 	tcase_add_test(tc, presented_client_id_is_made_printable);
 	tcase_add_test(tc, replayed_code_reports_the_revoked_grant);
 	tcase_add_test(tc, replayed_refresh_token_reports_the_revoked_grant);

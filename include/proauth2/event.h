@@ -32,11 +32,14 @@ typedef enum proauth2_event_kind {
 	 * the grant it belongs to (grant_id) is revoked, every token of it
 	 * with it. client_id is the client that presented it. */
 	PROAUTH2_EVENT_REPLAY,
-	/** Client authentication failed: an unknown client_id or a wrong or
-	 * missing secret. auth_method says what the client tried. */
+	/** Client authentication failed: an unknown client_id, a wrong or
+	 * missing secret, or a wrong registration access token (RFC 7592).
+	 * auth_method says what the client tried. */
 	PROAUTH2_EVENT_CLIENT_AUTH_FAILED,
 	/** The datastore failed (PROAUTH2_ERR_DATASTORE or
-	 * PROAUTH2_ERR_UNAVAILABLE in status); message is its error text. */
+	 * PROAUTH2_ERR_UNAVAILABLE in status); message is its error text. An
+	 * endpoint that then answers a 5xx reports PROAUTH2_EVENT_SERVER_ERROR
+	 * as well: one failure, two events. */
 	PROAUTH2_EVENT_DATASTORE_FAILURE,
 	/** Not a kind: the number of kinds. */
 	PROAUTH2_EVENT_KIND_COUNT
@@ -65,7 +68,8 @@ typedef struct proauth2_event {
 	/** PROAUTH2_EVENT_REPLAY: the revoked grant; else NULL. */
 	const char *grant_id;
 	/** PROAUTH2_EVENT_CLIENT_AUTH_FAILED: "client_secret" when a secret was
-	 * presented, "none" when not; NULL otherwise. */
+	 * presented, "none" when not, "registration_access_token" at the
+	 * client configuration endpoint; NULL otherwise. */
 	const char *auth_method;
 	/** PROAUTH2_EVENT_SERVER_ERROR: the HTTP status answered; else 0. */
 	int http_status;

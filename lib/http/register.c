@@ -180,16 +180,19 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	return status;
 }
 
-/* The registration access token of the request matches client_id's. */
-static bool may_manage(proauth2_provider *p, const proauth2_http_request *req,
-		const char *client_id)
+/* Whether the registration access token of the request is client_id's:
+ * PROAUTH2_ERR_INVALID_TOKEN when it is not (or absent), the datastore's
+ * failure when it could not be told. */
+static proauth2_status may_manage(proauth2_provider *p,
+		const proauth2_http_request *req, const char *client_id,
+		proauth2_error *err)
 {
 	const char *auth = request_header(req, "Authorization");
 
-	/* Any failure, the datastore's included, refuses. */
-	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 &&
-		proauth2_client_verify_registration_token(p, client_id, auth + 7,
-			NULL) == PROAUTH2_OK;
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"no registration access token");
+	return proauth2_client_verify_registration_token(p, client_id, auth + 7, err);
 }
 
 static proauth2_status update_client(proauth2_provider *p,
@@ -237,7 +240,10 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	proauth2_http_response *r;
 
 	/* §2: an unknown client and a wrong token look alike. */
-	if (!may_manage(p, req, client_id)) {
+	status = may_manage(p, req, client_id, &err);
+	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_TOKEN)
+		return error_response(p, status, &err, 0, out);
+	if (status != PROAUTH2_OK) {
 		r = response_json(401, json_pack("{s:s}", "error", "invalid_token"));
 		if (r != NULL && response_add_header(r, "WWW-Authenticate",
 				"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0) {
