@@ -95,7 +95,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
  * The version of the ops table below. Version 1: init to purge_expired.
  * Version 2 appended begin_writes and end_writes. A table of any version
  * from 1 up opens; the core finds an optional method by struct_size, so a
- * version 1 table compiled with the smaller struct still works.
+ * version 1 table compiled with the smaller struct still works (and 0.1
+ * tables that set begin_writes/end_writes under version 1 still group).
  */
 #define PROAUTH2_DATASTORE_API_VERSION 2
 
