@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include <proauth2/backend.h>
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #include "internal.h"
 

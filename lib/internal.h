@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include <proauth2/backend.h>
 #include <proauth2/client.h>
 #include <proauth2/provider.h>
 #include <proauth2/token.h>

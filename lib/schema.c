@@ -2,7 +2,7 @@
  * against them: nothing reaches a backend without passing here. */
 #include <string.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #include "tables.h"
 

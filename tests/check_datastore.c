@@ -12,7 +12,7 @@
 
 #include <proauth2/backend.h>
 #include <proauth2/conformance.h>
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 #include <proauth2/sqlite.h>
 
 #include "faulty_vfs.h"

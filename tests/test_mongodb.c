@@ -9,7 +9,7 @@
 
 #include <mongoc/mongoc.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #include "test_mongodb.h"
 

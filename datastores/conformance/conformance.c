@@ -21,7 +21,7 @@
 
 #include <proauth2/backend.h>
 #include <proauth2/conformance.h>
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 #include <proauth2/error.h>
 
 #define N_THREADS 64

@@ -5,7 +5,7 @@
 #include <bson/bson.h>
 #include <jansson.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 /* The date field a TTL index expires documents by: expires_at as a BSON
  * date, in documents whose record has expires_at. */

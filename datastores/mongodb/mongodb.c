@@ -11,7 +11,7 @@
 
 #include <mongoc/mongoc.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 #include <proauth2/mongodb.h>
 
 #include "bson_record.h"

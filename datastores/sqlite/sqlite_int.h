@@ -13,7 +13,7 @@
 
 #include <sqlite3.h>
 
-#include <proauth2/datastore.h>
+#include <proauth2/backend.h>
 
 #define SQL_MAX 1024
 

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include <proauth2/common.h>
+#include <proauth2/datastore.h>
 #include <proauth2/error.h>
 
 #ifdef __cplusplus
@@ -102,7 +103,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
 
 /** A backend's methods: what proauth2_datastore_open() calls. Const, and it
  * must outlive every datastore opened on it. */
-typedef struct proauth2_datastore_ops {
+struct proauth2_datastore_ops {
 	/** PROAUTH2_DATASTORE_API_VERSION the backend was written against:
 	 * 1 or 2 (0, or above this header's version, does not open). */
 	unsigned api_version;
@@ -173,7 +174,7 @@ typedef struct proauth2_datastore_ops {
 	/** @} */
 
 	/* Methods are only ever appended here, each version's after the last. */
-} proauth2_datastore_ops;
+};
 
 #ifdef __cplusplus
 }

@@ -6,11 +6,10 @@
  * Records are JSON objects (jansson) of the schema's tables; the wrappers
  * below check each one against its table before the backend sees it.
  *
- * What a backend implements and may call (the ops table, the schema and
- * the record and query checks) is proauth2/backend.h. A host needs only
- * this header; it includes backend.h so that programs written when both
- * were one header keep compiling, and so that the schema's tables can be
- * named. A backend includes proauth2/backend.h.
+ * What a backend implements and may call (the ops table's definition, the
+ * schema and the record and query checks) is proauth2/backend.h. A host
+ * needs only this header, where the ops table is an opaque type; a backend
+ * includes proauth2/backend.h (which includes this one).
  *
  * Thread-safe if the backend is, and every backend must be: the provider
  * shares one datastore across every thread that uses it.
@@ -23,7 +22,6 @@
 
 #include <jansson.h>
 
-#include <proauth2/backend.h>
 #include <proauth2/common.h>
 #include <proauth2/error.h>
 
@@ -33,6 +31,11 @@ extern "C" {
 
 /** An open datastore: a backend plus the core's validation. */
 typedef struct proauth2_datastore proauth2_datastore;
+
+/** A backend's table of methods, defined in proauth2/backend.h: a host
+ * only passes it from the backend (proauth2_sqlite_ops()) to
+ * proauth2_datastore_open(). */
+typedef struct proauth2_datastore_ops proauth2_datastore_ops;
 
 /**
  * Open a datastore on ops (which must outlive it) at uri. On success
