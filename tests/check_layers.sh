@@ -23,8 +23,15 @@ if [ -n "$bad" ]; then
 	exit 1
 fi
 
+# No trap for the clean-up: dash leaks its string under valgrind's setup.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+finish() {  # finish STATUS MESSAGE...
+	status=$1
+	shift
+	rm -rf "$tmp"
+	printf '%s\n' "$@"
+	exit "$status"
+}
 # What the engine defines: the library's objects less lib/http's and lib/util's.
 nm -g --defined-only --format=posix "$http_lib" "$util_lib" 2>/dev/null |
 	awk 'NF >= 2 && $2 ~ /^[TDBRVW]$/ { print $1 }' | sort -u > "$tmp/layer"
@@ -33,16 +40,11 @@ nm -g --defined-only --format=posix "$engine_lib" 2>/dev/null |
 	comm -23 - "$tmp/layer" > "$tmp/engine"
 nm -u --format=posix "$http_lib" | awk '{ print $1 }' | sort -u > "$tmp/called"
 sed -n 's/^[[:space:]]*\(proauth2_[a-z0-9_]*\);.*/\1/p' "$map" | sort -u > "$tmp/exported"
-[ -s "$tmp/engine" ] && [ -s "$tmp/called" ] && [ -s "$tmp/exported" ] || {
-	echo "layers: nm found no symbols to compare"
-	exit 1
-}
+[ -s "$tmp/engine" ] && [ -s "$tmp/called" ] && [ -s "$tmp/exported" ] ||
+	finish 1 "layers: nm found no symbols to compare"
 internal=$(comm -12 "$tmp/called" "$tmp/engine" | comm -23 - "$tmp/exported")
-if [ -n "$internal" ]; then
-	echo "lib/http calls engine functions that are not exported:"
-	echo "$internal"
-	exit 1
-fi
-echo "layers: lib/http includes only <proauth2/*.h>, system headers, its own" \
-	"and lib/util's, and calls only exported engine functions" \
-	"($(comm -12 "$tmp/called" "$tmp/engine" | wc -l) of them)"
+[ -z "$internal" ] ||
+	finish 1 "lib/http calls engine functions that are not exported:" "$internal"
+finish 0 "layers: lib/http includes only <proauth2/*.h>, system headers, its own \
+and lib/util's, and calls only exported engine functions \
+($(comm -12 "$tmp/called" "$tmp/engine" | wc -l) of them)"
