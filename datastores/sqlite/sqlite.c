@@ -93,8 +93,10 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	}
 	/* WAL lets readers run beside the writer. A memory database answers
-	 * "memory" and stays as it is. */
-	if (sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
+	 * "memory" and stays as it is. Switching writes the file: a file this
+	 * library will refuse is refused before, untouched. */
+	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
+			sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
 			sqlite_schema_exec(s, synchronous, err) != 0 ||
 			(status = sqlite_ensure_schema(s, err)) != PROAUTH2_OK) {
 		status = err ? err->status : PROAUTH2_ERR_DATASTORE;

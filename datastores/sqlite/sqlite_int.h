@@ -90,6 +90,9 @@ void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
 
 /* Run sql on the writer; -1 with err set ("schema: ...") on failure. */
 int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *err);
+/* Refuse a database of a newer schema, reading it only: run before
+ * anything that writes to the file (journal_mode = WAL does). */
+proauth2_status sqlite_refuse_newer(struct sqlite_store *s, proauth2_error *err);
 /* Create or update the schema; a database of a newer schema is refused. */
 proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err);
 

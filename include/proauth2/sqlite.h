@@ -4,7 +4,9 @@
  * uri is a file path, ":memory:" (one private database per open), or an
  * SQLite "file:" URI. A file database runs in WAL mode with a busy timeout;
  * its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
- * in PRAGMA user_version.
+ * in PRAGMA user_version. A file of a newer version is refused
+ * (PROAUTH2_ERR_DATASTORE) before anything is written to it: it keeps its
+ * journal mode and its bytes.
  *
  * Durability: every commit is fsynced (synchronous=FULL) and survives a
  * power cut; writes that come together from several threads share one
