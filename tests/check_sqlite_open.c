@@ -102,6 +102,67 @@ START_TEST(newer_file_is_refused_untouched)
 }
 END_TEST
 
+static long long file_size(const char *file)
+{
+	struct stat st;
+
+	return stat(file, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static proauth2_status store_mark(proauth2_datastore *ds, int n, proauth2_error *err)
+{
+	char grant_id[32];
+	json_t *record;
+	proauth2_status status;
+
+	snprintf(grant_id, sizeof(grant_id), "g-%d", n);
+	record = json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
+			(json_int_t)4000000000);
+	status = proauth2_datastore_store(ds, "revoked_grants", record, err);
+	json_decref(record);
+	return status;
+}
+
+#define WAL_LIMIT (4LL << 20)    /* sqlite.h's journal size limit */
+#define WAL_PEAK (WAL_LIMIT * 3 / 2)
+#define MAX_WRITES 100000        /* a bound on the loop, never reached */
+
+START_TEST(wal_shrinks_after_a_checkpoint)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	sqlite3 *reader;
+	sqlite3_stmt *stmt;
+	char uri[192];
+	int n = 0, i;
+
+	snprintf(uri, sizeof(uri), "file:%s?synchronous=normal", path);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds, &err),
+			PROAUTH2_OK);
+	/* A reader's open snapshot keeps checkpoints from reaching the end of
+	 * the WAL, which grows past the limit meanwhile. */
+	ck_assert_int_eq(sqlite3_open(path, &reader), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(reader, "SELECT count(*) FROM revoked_grants",
+			-1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	sqlite3_finalize(stmt);
+	while (file_size(wal) <= WAL_PEAK && n < MAX_WRITES)
+		for (i = 0; i < 50; i++)
+			ck_assert_msg(store_mark(ds, n++, &err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_int_gt(file_size(wal), WAL_PEAK);
+	/* The reader gone, a commit checkpoints the whole WAL, and the next
+	 * starts it over, cut to the limit. */
+	ck_assert_int_eq(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(reader);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(store_mark(ds, n++, &err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_msg(file_size(wal) <= WAL_LIMIT, "-wal is %lld bytes after %d writes",
+			file_size(wal), n);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_open");
@@ -111,6 +172,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, newer_file_is_refused_untouched);
+	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

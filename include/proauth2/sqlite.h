@@ -6,7 +6,10 @@
  * its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
  * in PRAGMA user_version. A file of a newer version is refused
  * (PROAUTH2_ERR_DATASTORE) before anything is written to it: it keeps its
- * journal mode and its bytes.
+ * journal mode and its bytes. The WAL, which grows while a reader's
+ * snapshot keeps checkpoints from reaching its end, is cut back to 4 MiB
+ * (PRAGMA journal_size_limit) when a write starts it over after a full
+ * checkpoint.
  *
  * Durability: every commit is fsynced (synchronous=FULL) and survives a
  * power cut; writes that come together from several threads share one
