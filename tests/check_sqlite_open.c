@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
 #include <sqlite3.h>
 
+#include <proauth2/backend.h>
 #include <proauth2/proauth2.h>
 
 static char dir[64], path[128], wal[160], shm[160];
@@ -163,6 +165,96 @@ START_TEST(wal_shrinks_after_a_checkpoint)
 }
 END_TEST
 
+static json_t *grant_mark(const char *grant_id)
+{
+	return json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
+			(json_int_t)4000000000);
+}
+
+/* A refusal of use in another process: the status and a text that says so. */
+static int refused(proauth2_status status, const proauth2_error *err)
+{
+	return status == PROAUTH2_ERR_DATASTORE && strstr(err->text, "fork") != NULL;
+}
+
+/* In a child of the process that opened cls: every call is refused, and
+ * close leaves the parent's files alone. The exit status has a bit set
+ * for each call that was not refused. */
+static void use_in_child(const proauth2_datastore_ops *ops, void *cls)
+{
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("child"), *query = json_pack("{s:s}", "grant_id", "parent");
+	json_t *found = NULL;
+	proauth2_error err = {0};
+	size_t removed = 0;
+	int failed = 0;
+
+	if (!refused(ops->store(cls, marks, record, &err), &err))
+		failed |= 1;
+	if (!refused(ops->fetch(cls, marks, query, &found, &err), &err) || found != NULL)
+		failed |= 2;
+	if (!refused(ops->replace(cls, marks, record, &err), &err))
+		failed |= 4;
+	if (!refused(ops->remove(cls, marks, query, &removed, &err), &err) || removed != 0)
+		failed |= 8;
+	if (!refused(ops->purge_expired(cls, marks, 5000000000, &removed, &err), &err))
+		failed |= 16;
+	if (!refused(ops->begin_writes(cls, &err), &err))
+		failed |= 32;
+	if (!refused(ops->end_writes(cls, &err), &err))
+		failed |= 64;
+	ops->close(cls);
+	if (access(wal, F_OK) != 0 || access(shm, F_OK) != 0)
+		failed |= 128;
+	json_decref(found);
+	json_decref(query);
+	json_decref(record);
+	_exit(failed);
+}
+
+START_TEST(a_store_is_refused_in_a_forked_child)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("parent"), *query = json_pack("{s:s}", "grant_id", "parent");
+	json_t *found = NULL;
+	proauth2_error err = {0};
+	void *cls = NULL;
+	int status = -1;
+	pid_t child;
+	char count[16];
+
+	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	/* A reader in the pool too, to be inherited. */
+	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+	json_decref(found);
+	child = fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0)
+		use_in_child(ops, cls);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	/* The parent goes on as before, on its own files. */
+	ck_assert_int_eq(access(wal, F_OK), 0);
+	ck_assert_int_eq(access(shm, F_OK), 0);
+	json_decref(record);
+	record = grant_mark("parent-after");
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+	json_decref(found);
+	ops->close(cls);
+	query_text("SELECT count(*) FROM revoked_grants", count, sizeof(count));
+	ck_assert_str_eq(count, "2");
+	query_text("SELECT count(*) FROM revoked_grants WHERE grant_id = 'child'",
+			count, sizeof(count));
+	ck_assert_str_eq(count, "0");
+	json_decref(query);
+	json_decref(record);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_open");
@@ -173,6 +265,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, newer_file_is_refused_untouched);
 	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
+	tcase_add_test(tc, a_store_is_refused_in_a_forked_child);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

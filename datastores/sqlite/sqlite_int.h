@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -35,6 +36,8 @@ struct sqlite_store {
 	pthread_mutex_t lock;    /* the writer's */
 	bool on_disk;            /* not a memory database: readers, group commit */
 	char *uri;               /* to open readers with */
+	pid_t pid;               /* the process that opened it, alone to use it */
+	struct sqlite_store *next_abandoned;  /* closed in another process */
 	pthread_mutex_t readers_lock;
 	struct connection *idle_readers;
 	unsigned n_idle_readers;

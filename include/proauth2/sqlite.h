@@ -23,6 +23,15 @@
  * or, within a code's short lifetime, a spent code that could be redeemed
  * once more. Another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
  *
+ * Open after fork(): a datastore belongs to the process that opened it.
+ * SQLite's connections and locks do not cross a fork, so in any other
+ * process (a child forked after the open) every call but close fails with
+ * PROAUTH2_ERR_DATASTORE ("opened in another process"), and close there
+ * frees nothing and leaves the files alone, so that the parent's -wal and
+ * -shm are not deleted under it. A server that forks workers opens its
+ * datastore in each worker, after the fork; several processes on one file
+ * are fine.
+ *
  * Built into libproauth2: using it needs nothing besides proauth2's own
  * pkg-config file.
  */
