@@ -50,7 +50,8 @@ static void query_text(const char *query, char *out, size_t size)
 	sqlite3_stmt *stmt;
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, query, -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(db, query, -1, &stmt, NULL) == SQLITE_OK,
+			"%s: %s", query, sqlite3_errmsg(db));
 	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
 	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
@@ -255,6 +256,67 @@ START_TEST(a_store_is_refused_in_a_forked_child)
 }
 END_TEST
 
+/* A write told OK must be in the file: after the file is gone, no write
+ * is. */
+START_TEST(a_store_into_a_deleted_file_is_an_error)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(store_mark(ds, 1, &err), PROAUTH2_OK);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(store_mark(ds, 2, &err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_nonnull(strstr(err.text, "deleted or replaced"));
+	ck_assert_int_ne(access(path, F_OK), 0);
+	proauth2_datastore_close(ds);
+	ck_assert_int_ne(access(wal, F_OK), 0);
+	ck_assert_int_ne(access(shm, F_OK), 0);
+}
+END_TEST
+
+START_TEST(a_store_into_a_replaced_file_is_an_error)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "grant_id", "g-1");
+	char other[160], count[16];
+	sqlite3 *db;
+	size_t removed = 0;
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(store_mark(ds, 1, &err), PROAUTH2_OK);
+	/* Another database renamed over it, as a restore from a backup does. */
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	ck_assert_int_eq(sqlite3_open(other, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE revoked_grants"
+			" (grant_id TEXT PRIMARY KEY, expires_at INTEGER)", NULL, NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(rename(other, path), 0);
+	ck_assert_int_eq(store_mark(ds, 2, &err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_nonnull(strstr(err.text, "deleted or replaced"));
+	ck_assert_int_eq(proauth2_datastore_remove(ds, "revoked_grants", query, &removed,
+			&err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_uint_eq(removed, 0);
+	json_object_set_new(query, "expires_at", json_integer(1));
+	ck_assert_int_eq(proauth2_datastore_replace(ds, "revoked_grants", query, &err),
+			PROAUTH2_ERR_DATASTORE);
+	proauth2_datastore_close(ds);
+	/* The old file's -wal and -shm are gone with it: SQLite leaves them
+	 * when its file has moved, and the next open of the new file would
+	 * replay the old WAL into it. Nothing refused went into the new file.
+	 * (Not read before the close: the old -wal is beside it till then.) */
+	ck_assert_int_ne(access(wal, F_OK), 0);
+	ck_assert_int_ne(access(shm, F_OK), 0);
+	query_text("SELECT count(*) FROM revoked_grants", count, sizeof(count));
+	ck_assert_str_eq(count, "0");
+	json_decref(query);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_open");
@@ -266,6 +328,8 @@ int main(void)
 	tcase_add_test(tc, newer_file_is_refused_untouched);
 	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
 	tcase_add_test(tc, a_store_is_refused_in_a_forked_child);
+	tcase_add_test(tc, a_store_into_a_deleted_file_is_an_error);
+	tcase_add_test(tc, a_store_into_a_replaced_file_is_an_error);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -66,6 +66,7 @@ static void sqlite_close(void *cls)
 {
 	struct sqlite_store *s = cls;
 	struct connection *conn;
+	bool replaced;
 
 	if (s == NULL)
 		return;
@@ -73,12 +74,16 @@ static void sqlite_close(void *cls)
 		abandon(s);
 		return;
 	}
+	replaced = s->file != NULL && sqlite_file_unchanged(s, NULL) != PROAUTH2_OK;
 	while ((conn = s->idle_readers) != NULL) {
 		s->idle_readers = conn->next;
 		sqlite_connection_close(conn);
 		free(conn);
 	}
 	sqlite_connection_close(&s->writer);
+	if (replaced)
+		sqlite_file_forget(s);
+	free(s->file);
 	free(s->uri);
 	pthread_mutex_destroy(&s->readers_lock);
 	pthread_cond_destroy(&s->finished);
@@ -134,6 +139,11 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return status;
 	}
+	if (sqlite_file_note(s, err) != 0) {
+		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
+		sqlite_close(s);
+		return status;
+	}
 	synchronous = sync_pragma(s->writer.db, err);
 	if (synchronous == NULL) {
 		sqlite_close(s);
@@ -153,6 +163,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	}
 	filename = sqlite3_db_filename(s->writer.db, "main");
 	s->on_disk = filename != NULL && filename[0] != '\0';
+	sqlite_file_note_wal(s);
 	*cls = s;
 	return PROAUTH2_OK;
 }
@@ -167,7 +178,8 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 	int rc = SQLITE_OK;
 	proauth2_status status = PROAUTH2_OK;
 
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
 		return status;
 	sqlite_write_sql(sql, t, update);
 	sqlite_write_lock(s);
@@ -271,7 +283,8 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	int rc = SQLITE_OK;
 
 	*removed = 0;
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
 		return status;
 	sqlite_write_lock(s);
 	stmt = sqlite_statement(&s->writer, sql, err);

@@ -37,6 +37,11 @@ struct sqlite_store {
 	bool on_disk;            /* not a memory database: readers, group commit */
 	char *uri;               /* to open readers with */
 	pid_t pid;               /* the process that opened it, alone to use it */
+	char *file;              /* on disk: the file's path */
+	struct file_id {         /* the identities of the file, -wal and -shm */
+		dev_t dev;
+		ino_t ino;
+	} ids[3];
 	struct sqlite_store *next_abandoned;  /* closed in another process */
 	pthread_mutex_t readers_lock;
 	struct connection *idle_readers;
@@ -80,6 +85,17 @@ sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
 /* Reset a cached statement and clear its bindings, for its next use. */
 void sqlite_release(sqlite3_stmt *stmt);
 int sqlite_connection_open(struct connection *conn, const char *uri, int flags);
+/* Note the identity of the writer's file, on disk; -1 with err set when
+ * it cannot be read. */
+int sqlite_file_note(struct sqlite_store *s, proauth2_error *err);
+/* Once the schema is there, note the identities of -wal and -shm. */
+void sqlite_file_note_wal(struct sqlite_store *s);
+/* PROAUTH2_ERR_DATASTORE when the file at the path is no longer the one
+ * opened (deleted, or another renamed over it); one stat() a call. */
+proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err);
+/* After the connections are closed, when the file was deleted or
+ * replaced: remove the -wal and -shm it left, if still its own. */
+void sqlite_file_forget(const struct sqlite_store *s);
 void sqlite_connection_close(struct connection *conn);
 
 /* ---- reader_pool.c: connections to read with ---- */

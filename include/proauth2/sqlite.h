@@ -32,6 +32,15 @@
  * datastore in each worker, after the fork; several processes on one file
  * are fine.
  *
+ * A file deleted, or replaced (another renamed over it), under an open
+ * datastore is noticed on the next write (the path's st_dev/st_ino against
+ * the file's at open, one stat() a write): every write fails with
+ * PROAUTH2_ERR_DATASTORE ("deleted or replaced") instead of going into
+ * the orphaned file, and close removes the old file's -wal and -shm, which
+ * SQLite leaves, so that they are not replayed into the new one. Reads
+ * already open on the old file may go on reading it. Restore a backup
+ * with the datastores closed; reopen after replacing the file.
+ *
  * Built into libproauth2: using it needs nothing besides proauth2's own
  * pkg-config file.
  */
