@@ -86,7 +86,7 @@ int sqlite_connection_open(struct connection *conn, const char *uri, int flags)
  * be told OK and be lost. Its identity at open (noted right after the
  * writer opened it) is compared with the path's on each write.
  */
-static const char *const suffixes[] = {"", "-wal", "-shm"};
+static const char *const suffixes[] = {"", "-wal"};
 
 static int identify(const char *file, const char *suffix, struct file_id *id)
 {
@@ -126,11 +126,8 @@ int sqlite_file_note(struct sqlite_store *s, proauth2_error *err)
 
 void sqlite_file_note_wal(struct sqlite_store *s)
 {
-	size_t i;
-
-	for (i = 1; s->file != NULL && i < 3; i++)
-		if (identify(s->file, suffixes[i], &s->ids[i]) != 0)
-			s->ids[i] = (struct file_id){0, 0};
+	if (s->file != NULL && identify(s->file, suffixes[1], &s->ids[1]) != 0)
+		s->ids[1] = (struct file_id){0, 0};
 }
 
 proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err)
@@ -145,22 +142,20 @@ proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_err
 
 /*
  * SQLite does not checkpoint a moved file on close, and leaves its -wal
- * and -shm under the path: the next open of whatever file is there would
- * replay that WAL into it. Removed, if they are still the ones noted (a
- * -wal of the new file is not ours).
+ * under the path: the next open of whatever file is there would replay
+ * that WAL into it. Removed, if it is still the one noted (a -wal of the
+ * new file is not ours). The -shm left is harmless: the next first
+ * connection to it starts it afresh.
  */
 void sqlite_file_forget(const struct sqlite_store *s)
 {
 	char name[4096];
 	struct file_id now;
-	size_t i;
 
-	for (i = 1; i < 3; i++)
-		if (s->ids[i].ino != 0 && identify(s->file, suffixes[i], &now) == 0 &&
-				same(&now, &s->ids[i]) &&
-				(size_t)snprintf(name, sizeof(name), "%s%s", s->file,
-					suffixes[i]) < sizeof(name))
-			unlink(name);
+	if (s->ids[1].ino != 0 && identify(s->file, suffixes[1], &now) == 0 &&
+			same(&now, &s->ids[1]) &&
+			(size_t)snprintf(name, sizeof(name), "%s-wal", s->file) < sizeof(name))
+		unlink(name);
 }
 
 void sqlite_connection_close(struct connection *conn)

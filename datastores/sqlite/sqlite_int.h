@@ -38,10 +38,10 @@ struct sqlite_store {
 	char *uri;               /* to open readers with */
 	pid_t pid;               /* the process that opened it, alone to use it */
 	char *file;              /* on disk: the file's path */
-	struct file_id {         /* the identities of the file, -wal and -shm */
+	struct file_id {         /* the identities of the file and its -wal */
 		dev_t dev;
 		ino_t ino;
-	} ids[3];
+	} ids[2];
 	struct sqlite_store *next_abandoned;  /* closed in another process */
 	pthread_mutex_t readers_lock;
 	struct connection *idle_readers;
@@ -88,13 +88,13 @@ int sqlite_connection_open(struct connection *conn, const char *uri, int flags);
 /* Note the identity of the writer's file, on disk; -1 with err set when
  * it cannot be read. */
 int sqlite_file_note(struct sqlite_store *s, proauth2_error *err);
-/* Once the schema is there, note the identities of -wal and -shm. */
+/* Once the schema is there, note the identity of the -wal. */
 void sqlite_file_note_wal(struct sqlite_store *s);
 /* PROAUTH2_ERR_DATASTORE when the file at the path is no longer the one
  * opened (deleted, or another renamed over it); one stat() a call. */
 proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err);
 /* After the connections are closed, when the file was deleted or
- * replaced: remove the -wal and -shm it left, if still its own. */
+ * replaced: remove the -wal it left, if still its own. */
 void sqlite_file_forget(const struct sqlite_store *s);
 void sqlite_connection_close(struct connection *conn);
 

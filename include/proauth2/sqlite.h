@@ -36,8 +36,8 @@
  * datastore is noticed on the next write (the path's st_dev/st_ino against
  * the file's at open, one stat() a write): every write fails with
  * PROAUTH2_ERR_DATASTORE ("deleted or replaced") instead of going into
- * the orphaned file, and close removes the old file's -wal and -shm, which
- * SQLite leaves, so that they are not replayed into the new one. Reads
+ * the orphaned file, and close removes the old file's -wal, which SQLite
+ * leaves, so that it is not replayed into the new one. Reads
  * already open on the old file may go on reading it. Restore a backup
  * with the datastores closed; reopen after replacing the file.
  *
