@@ -28,7 +28,8 @@
  * process (a child forked after the open) every call but close fails with
  * PROAUTH2_ERR_DATASTORE ("opened in another process"), and close there
  * frees nothing and leaves the files alone, so that the parent's -wal and
- * -shm are not deleted under it. A server that forks workers opens its
+ * -shm are not deleted under it (the child's copy of the memory and the
+ * descriptors stay till it exits or execs). A server that forks workers opens its
  * datastore in each worker, after the fork; several processes on one file
  * are fine.
  *
@@ -37,9 +38,9 @@
  * the file's at open, one stat() a write): every write fails with
  * PROAUTH2_ERR_DATASTORE ("deleted or replaced") instead of going into
  * the orphaned file, and close removes the old file's -wal, which SQLite
- * leaves, so that it is not replayed into the new one. Reads
- * already open on the old file may go on reading it. Restore a backup
- * with the datastores closed; reopen after replacing the file.
+ * leaves, so that it is not replayed into the new one. Reads already open
+ * on the old file may go on reading it. Restore a backup with the
+ * datastores closed; reopen after replacing the file.
  *
  * Built into libproauth2: using it needs nothing besides proauth2's own
  * pkg-config file.
