@@ -1,9 +1,13 @@
 /*
  * Connections: opening and closing them, the statements prepared on each
- * (cached by their SQL text), and SQLite's results as statuses.
+ * (cached by their SQL text), SQLite's results as statuses, and the
+ * identity of the file they were opened on.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqlite_int.h"
 
@@ -74,6 +78,84 @@ int sqlite_connection_open(struct connection *conn, const char *uri, int flags)
 	if (rc == SQLITE_OK)
 		sqlite3_busy_timeout(conn->db, BUSY_TIMEOUT_MS);
 	return rc;
+}
+
+/*
+ * A file deleted or replaced under a running store stays open as an
+ * orphaned inode: SQLite goes on committing into it, and every write would
+ * be told OK and be lost. Its identity at open (noted right after the
+ * writer opened it) is compared with the path's on each write.
+ */
+static const char *const suffixes[] = {"", "-wal"};
+
+static int identify(const char *file, const char *suffix, struct file_id *id)
+{
+	char name[4096];
+	struct stat st;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s%s", file, suffix) >= sizeof(name) ||
+			stat(name, &st) != 0)
+		return -1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 0;
+}
+
+static bool same(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+int sqlite_file_note(struct sqlite_store *s, proauth2_error *err)
+{
+	const char *file = sqlite3_db_filename(s->writer.db, "main");
+
+	if (file == NULL || file[0] == '\0')
+		return 0;
+	if ((s->file = strdup(file)) == NULL) {
+		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	if (identify(s->file, "", &s->ids[0]) != 0) {
+		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: open: %s",
+				strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void sqlite_file_note_wal(struct sqlite_store *s)
+{
+	if (s->file != NULL && identify(s->file, suffixes[1], &s->ids[1]) != 0)
+		s->ids[1] = (struct file_id){0, 0};
+}
+
+proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err)
+{
+	struct file_id now;
+
+	if (s->file == NULL || (identify(s->file, "", &now) == 0 && same(&now, &s->ids[0])))
+		return PROAUTH2_OK;
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the database file was deleted or replaced since it was opened");
+}
+
+/*
+ * SQLite does not checkpoint a moved file on close, and leaves its -wal
+ * under the path: the next open of whatever file is there would replay
+ * that WAL into it. Removed, if it is still the one noted (a -wal of the
+ * new file is not ours). The -shm left is harmless: the next first
+ * connection to it starts it afresh.
+ */
+void sqlite_file_forget(const struct sqlite_store *s)
+{
+	char name[4096];
+	struct file_id now;
+
+	if (s->ids[1].ino != 0 && identify(s->file, suffixes[1], &now) == 0 &&
+			same(&now, &s->ids[1]) &&
+			(size_t)snprintf(name, sizeof(name), "%s-wal", s->file) < sizeof(name))
+		unlink(name);
 }
 
 void sqlite_connection_close(struct connection *conn)

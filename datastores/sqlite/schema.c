@@ -95,6 +95,19 @@ static int schema_version(struct sqlite_store *s, int *version, proauth2_error *
 		(sqlite_fail(s->writer.db, rc, "read schema version", err), -1);
 }
 
+proauth2_status sqlite_refuse_newer(struct sqlite_store *s, proauth2_error *err)
+{
+	int version = 0;
+
+	if (schema_version(s, &version, err) != 0)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (version > PROAUTH2_SCHEMA_VERSION)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: database schema version %d is newer than this "
+				"library's %d", version, PROAUTH2_SCHEMA_VERSION);
+	return PROAUTH2_OK;
+}
+
 /* In one transaction, so that two processes opening a new file at once do
  * not both create it. */
 proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err)
@@ -106,14 +119,10 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 
 	if (sqlite_schema_exec(s, "BEGIN IMMEDIATE", err) != 0)
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	if (schema_version(s, &version, err) != 0)
+	/* Again: another process may have upgraded the file since. */
+	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
+			schema_version(s, &version, err) != 0)
 		goto rollback;
-	if (version > PROAUTH2_SCHEMA_VERSION) {
-		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"sqlite: database schema version %d is newer than this "
-				"library's %d", version, PROAUTH2_SCHEMA_VERSION);
-		goto rollback;
-	}
 	/* Schema changes so far only add tables and optional columns:
 	 * creating what is missing brings any older version up to date. */
 	if (version < PROAUTH2_SCHEMA_VERSION) {

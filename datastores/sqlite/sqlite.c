@@ -15,24 +15,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <proauth2/sqlite.h>
 
 #include "sqlite_int.h"
 
+/*
+ * A WAL is reused from its start once checkpointed, but never shrinks: a
+ * reader that held a snapshot through a burst of writes leaves it at its
+ * peak (53-85 MB seen). The writer cuts it back to this when it starts it
+ * over. 4 MiB is a little more than the 1000 pages at which SQLite
+ * checkpoints, so a WAL in steady use is not cut and regrown each time.
+ */
+#define JOURNAL_SIZE_LIMIT "PRAGMA journal_size_limit = 4194304"
+
+/* Stores closed in a process they were not opened in, kept reachable:
+ * their memory is the parent's copy, and is never freed. */
+static struct sqlite_store *abandoned;
+
+/*
+ * A store opened before fork() is the parent's: SQLite's locks are per
+ * process and its connections cannot cross a fork (its own docs, "How To
+ * Corrupt"). Its methods refuse any other process, before they touch a
+ * lock a parent thread may have held at the fork.
+ */
+static proauth2_status elsewhere(const struct sqlite_store *s, proauth2_error *err)
+{
+	if (s->pid == getpid())
+		return PROAUTH2_OK;
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the datastore was opened in another process:"
+			" open it after fork()");
+}
+
+/* Closing a parent's store in a child must not close its connections:
+ * the last one to close checkpoints and deletes -wal and -shm, under the
+ * parent, and its locks may have been held by a parent thread. */
+static void abandon(struct sqlite_store *s)
+{
+	struct sqlite_store *next = __atomic_load_n(&abandoned, __ATOMIC_RELAXED);
+
+	do
+		s->next_abandoned = next;
+	while (!__atomic_compare_exchange_n(&abandoned, &next, s, true,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
 static void sqlite_close(void *cls)
 {
 	struct sqlite_store *s = cls;
 	struct connection *conn;
+	bool replaced;
 
 	if (s == NULL)
 		return;
+	if (s->pid != getpid()) {
+		abandon(s);
+		return;
+	}
+	replaced = s->file != NULL && sqlite_file_unchanged(s, NULL) != PROAUTH2_OK;
 	while ((conn = s->idle_readers) != NULL) {
 		s->idle_readers = conn->next;
 		sqlite_connection_close(conn);
 		free(conn);
 	}
 	sqlite_connection_close(&s->writer);
+	if (replaced)
+		sqlite_file_forget(s);
+	free(s->file);
 	free(s->uri);
 	pthread_mutex_destroy(&s->readers_lock);
 	pthread_cond_destroy(&s->finished);
@@ -71,6 +122,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	*cls = NULL;
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	s->pid = getpid();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
@@ -87,14 +139,22 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return status;
 	}
+	if (sqlite_file_note(s, err) != 0) {
+		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
+		sqlite_close(s);
+		return status;
+	}
 	synchronous = sync_pragma(s->writer.db, err);
 	if (synchronous == NULL) {
 		sqlite_close(s);
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	}
 	/* WAL lets readers run beside the writer. A memory database answers
-	 * "memory" and stays as it is. */
-	if (sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
+	 * "memory" and stays as it is. Switching writes the file: a file this
+	 * library will refuse is refused before, untouched. */
+	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
+			sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
+			sqlite_schema_exec(s, JOURNAL_SIZE_LIMIT, err) != 0 ||
 			sqlite_schema_exec(s, synchronous, err) != 0 ||
 			(status = sqlite_ensure_schema(s, err)) != PROAUTH2_OK) {
 		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
@@ -103,6 +163,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	}
 	filename = sqlite3_db_filename(s->writer.db, "main");
 	s->on_disk = filename != NULL && filename[0] != '\0';
+	sqlite_file_note_wal(s);
 	*cls = s;
 	return PROAUTH2_OK;
 }
@@ -117,6 +178,9 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 	int rc = SQLITE_OK;
 	proauth2_status status = PROAUTH2_OK;
 
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
+		return status;
 	sqlite_write_sql(sql, t, update);
 	sqlite_write_lock(s);
 	stmt = sqlite_statement(&s->writer, sql, err);
@@ -166,6 +230,8 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	int rc;
 
 	*record = NULL;
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+		return status;
 	if (sqlite_select_sql(sql, t, query) != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
 
@@ -217,6 +283,9 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	int rc = SQLITE_OK;
 
 	*removed = 0;
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
+		return status;
 	sqlite_write_lock(s);
 	stmt = sqlite_statement(&s->writer, sql, err);
 	status = stmt != NULL ? sqlite_batch_join(s, &batch, err) :
@@ -260,10 +329,26 @@ static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 	char sql[SQL_MAX];
 
 	*removed = 0;
+	if (elsewhere(cls, err) != PROAUTH2_OK)
+		return PROAUTH2_ERR_DATASTORE;
 	if (proauth2_table_field(t, "expires_at") == NULL)
 		return PROAUTH2_OK;
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
 	return run_delete(cls, sql, NULL, &now, removed, err);
+}
+
+static proauth2_status begin_writes(void *cls, proauth2_error *err)
+{
+	proauth2_status status = elsewhere(cls, err);
+
+	return status != PROAUTH2_OK ? status : sqlite_begin_writes(cls, err);
+}
+
+static proauth2_status end_writes(void *cls, proauth2_error *err)
+{
+	proauth2_status status = elsewhere(cls, err);
+
+	return status != PROAUTH2_OK ? status : sqlite_end_writes(cls, err);
 }
 
 static const proauth2_datastore_ops sqlite_ops = {
@@ -277,8 +362,8 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.close = sqlite_close,
 	.purge_expired = sqlite_purge_expired,
 	.replace = sqlite_replace,
-	.begin_writes = sqlite_begin_writes,
-	.end_writes = sqlite_end_writes,
+	.begin_writes = begin_writes,
+	.end_writes = end_writes,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -35,6 +36,13 @@ struct sqlite_store {
 	pthread_mutex_t lock;    /* the writer's */
 	bool on_disk;            /* not a memory database: readers, group commit */
 	char *uri;               /* to open readers with */
+	pid_t pid;               /* the process that opened it, alone to use it */
+	char *file;              /* on disk: the file's path */
+	struct file_id {         /* the identities of the file and its -wal */
+		dev_t dev;
+		ino_t ino;
+	} ids[2];
+	struct sqlite_store *next_abandoned;  /* closed in another process */
 	pthread_mutex_t readers_lock;
 	struct connection *idle_readers;
 	unsigned n_idle_readers;
@@ -77,6 +85,17 @@ sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
 /* Reset a cached statement and clear its bindings, for its next use. */
 void sqlite_release(sqlite3_stmt *stmt);
 int sqlite_connection_open(struct connection *conn, const char *uri, int flags);
+/* Note the identity of the writer's file, on disk; -1 with err set when
+ * it cannot be read. */
+int sqlite_file_note(struct sqlite_store *s, proauth2_error *err);
+/* Once the schema is there, note the identity of the -wal. */
+void sqlite_file_note_wal(struct sqlite_store *s);
+/* PROAUTH2_ERR_DATASTORE when the file at the path is no longer the one
+ * opened (deleted, or another renamed over it); one stat() a call. */
+proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err);
+/* After the connections are closed, when the file was deleted or
+ * replaced: remove the -wal it left, if still its own. */
+void sqlite_file_forget(const struct sqlite_store *s);
 void sqlite_connection_close(struct connection *conn);
 
 /* ---- reader_pool.c: connections to read with ---- */
@@ -90,6 +109,9 @@ void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
 
 /* Run sql on the writer; -1 with err set ("schema: ...") on failure. */
 int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *err);
+/* Refuse a database of a newer schema, reading it only: run before
+ * anything that writes to the file (journal_mode = WAL does). */
+proauth2_status sqlite_refuse_newer(struct sqlite_store *s, proauth2_error *err);
 /* Create or update the schema; a database of a newer schema is refused. */
 proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err);
 

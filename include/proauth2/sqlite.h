@@ -4,7 +4,12 @@
  * uri is a file path, ":memory:" (one private database per open), or an
  * SQLite "file:" URI. A file database runs in WAL mode with a busy timeout;
  * its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
- * in PRAGMA user_version.
+ * in PRAGMA user_version. A file of a newer version is refused
+ * (PROAUTH2_ERR_DATASTORE) before anything is written to it: it keeps its
+ * journal mode and its bytes. The WAL, which grows while a reader's
+ * snapshot keeps checkpoints from reaching its end, is cut back to 4 MiB
+ * (PRAGMA journal_size_limit) when a write starts it over after a full
+ * checkpoint.
  *
  * Durability: every commit is fsynced (synchronous=FULL) and survives a
  * power cut; writes that come together from several threads share one
@@ -17,6 +22,25 @@
  * (never corrupting the file) — issued tokens that then fail validation,
  * or, within a code's short lifetime, a spent code that could be redeemed
  * once more. Another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ *
+ * Open after fork(): a datastore belongs to the process that opened it.
+ * SQLite's connections and locks do not cross a fork, so in any other
+ * process (a child forked after the open) every call but close fails with
+ * PROAUTH2_ERR_DATASTORE ("opened in another process"), and close there
+ * frees nothing and leaves the files alone, so that the parent's -wal and
+ * -shm are not deleted under it (the child's copy of the memory and the
+ * descriptors stay till it exits or execs). A server that forks workers opens its
+ * datastore in each worker, after the fork; several processes on one file
+ * are fine.
+ *
+ * A file deleted, or replaced (another renamed over it), under an open
+ * datastore is noticed on the next write (the path's st_dev/st_ino against
+ * the file's at open, one stat() a write): every write fails with
+ * PROAUTH2_ERR_DATASTORE ("deleted or replaced") instead of going into
+ * the orphaned file, and close removes the old file's -wal, which SQLite
+ * leaves, so that it is not replayed into the new one. Reads already open
+ * on the old file may go on reading it. Restore a backup with the
+ * datastores closed; reopen after replacing the file.
  *
  * Built into libproauth2: using it needs nothing besides proauth2's own
  * pkg-config file.
