@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include <proauth2/backend.h>
-#include <proauth2/backend.h>
 
 #include "internal.h"
 
@@ -125,6 +124,7 @@ proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
 	const proauth2_table *table = proauth2_schema_table(table_name);
 	proauth2_status status;
 	json_t *found = NULL, *expires_at;
+	proauth2_error why = {0};
 
 	*record = NULL;
 	status = proauth2_query_validate(table, query, err);
@@ -133,12 +133,15 @@ proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
 	status = ds->ops->fetch(ds->cls, table, query, &found, err);
 	if (status != PROAUTH2_OK)
 		return status;
-	/* A backend may hand back anything; trust only what fits the schema. */
-	status = proauth2_record_validate(table, found, err);
+	/* A backend may hand back anything (a row another program wrote, or
+	 * one it could not read as its field's type); trust only what fits
+	 * the schema. */
+	status = proauth2_record_validate(table, found, &why);
 	if (status != PROAUTH2_OK) {
 		json_decref(found);
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-				"backend returned a malformed %s record", table->name);
+				"backend returned a malformed %s record (%.120s)",
+				table->name, why.text);
 	}
 	expires_at = json_object_get(found, "expires_at");
 	if (expires_at != NULL && json_integer_value(expires_at) <= now) {

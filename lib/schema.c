@@ -5,6 +5,7 @@
 #include <proauth2/backend.h>
 
 #include "tables.h"
+#include "utf8.h"
 
 #define REQ PROAUTH2_FIELD_REQUIRED
 #define QRY PROAUTH2_FIELD_QUERIED
@@ -111,34 +112,47 @@ const proauth2_field *proauth2_table_field(const proauth2_table *table,
 	return NULL;
 }
 
-/* A string a backend can hold anywhere: bounded, no embedded NUL. */
-static int string_ok(const json_t *value)
-{
-	size_t len = json_string_length(value);
+/* Why a value does not fit its field, if it does not. */
+enum value_fault { VALUE_OK, VALUE_WRONG, VALUE_NOT_UTF8 };
 
-	return len <= PROAUTH2_FIELD_MAX_LENGTH &&
-		strlen(json_string_value(value)) == len;
+/* A string a backend can hold anywhere: bounded, no embedded NUL, and
+ * UTF-8, as JSON text and every backend's strings are (jansson's *_nocheck
+ * calls make strings that are not). */
+static enum value_fault string_check(const json_t *value)
+{
+	size_t len;
+	const char *text;
+
+	if (!json_is_string(value))
+		return VALUE_WRONG;
+	len = json_string_length(value);
+	text = json_string_value(value);
+	if (len > PROAUTH2_FIELD_MAX_LENGTH || strlen(text) != len)
+		return VALUE_WRONG;
+	return utf8_valid(text, len) ? VALUE_OK : VALUE_NOT_UTF8;
 }
 
-static int value_ok(const proauth2_field *field, const json_t *value)
+static enum value_fault value_check(const proauth2_field *field,
+		const json_t *value)
 {
+	enum value_fault fault;
 	size_t i;
 	json_t *item;
 
 	switch (field->type) {
 	case PROAUTH2_FIELD_STRING:
-		return json_is_string(value) && string_ok(value);
+		return string_check(value);
 	case PROAUTH2_FIELD_INTEGER:
-		return json_is_integer(value);
+		return json_is_integer(value) ? VALUE_OK : VALUE_WRONG;
 	case PROAUTH2_FIELD_STRING_ARRAY:
 		if (!json_is_array(value) || json_array_size(value) > PROAUTH2_FIELD_MAX_ITEMS)
-			return 0;
+			return VALUE_WRONG;
 		json_array_foreach(value, i, item)
-			if (!json_is_string(item) || !string_ok(item))
-				return 0;
-		return 1;
+			if ((fault = string_check(item)) != VALUE_OK)
+				return fault;
+		return VALUE_OK;
 	}
-	return 0;
+	return VALUE_WRONG;
 }
 
 /* Every member names a field of the table and holds a value of its type. */
@@ -158,10 +172,18 @@ static proauth2_status check_members(const proauth2_table *table,
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 					"%s for %s has unknown field '%.64s'",
 					what, table->name, name);
-		if (!value_ok(field, value))
+		switch (value_check(field, value)) {
+		case VALUE_OK:
+			break;
+		case VALUE_NOT_UTF8:
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"%s for %s: field '%s' is not valid UTF-8",
+					what, table->name, name);
+		default:
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 					"%s for %s: field '%s' has the wrong type or size",
 					what, table->name, name);
+		}
 	}
 	return PROAUTH2_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "utf8.h"
 
 /* Bind a validated JSON value at index i (1-based). */
 static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
@@ -29,24 +30,47 @@ static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 	return rc;
 }
 
-/* Column i of the current row as JSON for field f; NULL for SQL NULL. */
-static json_t *column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f)
+/*
+ * Column i of the current row as JSON for field f, in *value: NULL for SQL
+ * NULL. A column that does not read as f's type (text that is not UTF-8,
+ * an array's JSON that does not parse: a row some other program wrote)
+ * comes back as JSON null, which no field allows, so the core refuses the
+ * record as malformed instead of dropping the field. -1 when memory ran
+ * out.
+ */
+static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
+		json_t **value)
 {
 	const char *text;
+	size_t len;
+	json_error_t jerr;
 
+	*value = NULL;
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return NULL;
-	switch (f->type) {
-	case PROAUTH2_FIELD_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, i));
-	case PROAUTH2_FIELD_STRING:
-		text = (const char *)sqlite3_column_text(stmt, i);
-		return text ? json_stringn(text, (size_t)sqlite3_column_bytes(stmt, i)) : NULL;
-	case PROAUTH2_FIELD_STRING_ARRAY:
-		text = (const char *)sqlite3_column_text(stmt, i);
-		return text ? json_loads(text, 0, NULL) : NULL;
+		return 0;
+	if (f->type == PROAUTH2_FIELD_INTEGER) {
+		*value = json_integer(sqlite3_column_int64(stmt, i));
+		return *value != NULL ? 0 : -1;
 	}
-	return NULL;
+	text = (const char *)sqlite3_column_text(stmt, i);
+	if (text == NULL)
+		return -1;  /* a non-NULL column without text: no memory */
+	len = (size_t)sqlite3_column_bytes(stmt, i);
+	if (f->type == PROAUTH2_FIELD_STRING) {
+		if (!utf8_valid(text, len)) {
+			*value = json_null();
+			return 0;
+		}
+		*value = json_stringn(text, len);
+		return *value != NULL ? 0 : -1;
+	}
+	*value = json_loadb(text, len, 0, &jerr);
+	if (*value != NULL)
+		return 0;
+	if (json_error_code(&jerr) == json_error_out_of_memory)
+		return -1;
+	*value = json_null();
+	return 0;
 }
 
 int sqlite_append_where(char *sql, size_t size, const json_t *query)
@@ -145,9 +169,11 @@ json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n_fields && record != NULL; i++) {
-		json_t *value = column_value(stmt, (int)i, &t->fields[i]);
+		json_t *value;
 
-		if (value != NULL && json_object_set_new(record, t->fields[i].name, value) != 0) {
+		if (column_value(stmt, (int)i, &t->fields[i], &value) != 0 ||
+				(value != NULL && json_object_set_new(record,
+					t->fields[i].name, value) != 0)) {
 			json_decref(record);
 			record = NULL;
 		}
