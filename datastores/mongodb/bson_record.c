@@ -82,44 +82,62 @@ bool bson_query_from_json(const proauth2_table *t, const json_t *query, bson_t *
 	return append_fields(t, query, doc);
 }
 
-/* The JSON value of the element at it, as field f types it; NULL if the
- * element's type does not fit. */
+/* A string's bytes as JSON; JSON null when they are not UTF-8 (which the
+ * core refuses as malformed); NULL when memory ran out. */
+static json_t *string_value(const char *s, uint32_t len)
+{
+	json_t *value = json_stringn(s, len);
+
+	if (value == NULL && !bson_utf8_validate(s, len, false))
+		return json_null();
+	return value;
+}
+
+/* The JSON value of the element at it, as field f types it. An element
+ * that does not read as f's type (another client wrote it) is JSON null,
+ * which no field allows: the core refuses the record as malformed and
+ * names the field. NULL when memory ran out. */
 static json_t *field_value(const proauth2_field *f, bson_iter_t *it)
 {
 	bson_iter_t items;
-	json_t *array;
+	json_t *array, *item;
 	const char *s;
 	uint32_t len;
 
 	switch (f->type) {
 	case PROAUTH2_FIELD_STRING:
 		if (!BSON_ITER_HOLDS_UTF8(it))
-			return NULL;
+			return json_null();
 		s = bson_iter_utf8(it, &len);
-		return json_stringn(s, len);
+		return string_value(s, len);
 	case PROAUTH2_FIELD_INTEGER:
 		/* Another client may have written a 32-bit integer. */
 		if (BSON_ITER_HOLDS_INT64(it) || BSON_ITER_HOLDS_INT32(it))
 			return json_integer(bson_iter_as_int64(it));
-		return NULL;
+		return json_null();
 	case PROAUTH2_FIELD_STRING_ARRAY:
 		if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &items))
-			return NULL;
+			return json_null();
 		array = json_array();
 		while (array != NULL && bson_iter_next(&items)) {
 			if (!BSON_ITER_HOLDS_UTF8(&items)) {
 				json_decref(array);
-				return NULL;
+				return json_null();
 			}
 			s = bson_iter_utf8(&items, &len);
-			if (json_array_append_new(array, json_stringn(s, len)) != 0) {
+			item = string_value(s, len);
+			if (json_is_null(item)) {
+				json_decref(array);
+				return item;
+			}
+			if (json_array_append_new(array, item) != 0) {
 				json_decref(array);
 				return NULL;
 			}
 		}
 		return array;
 	}
-	return NULL;
+	return json_null();
 }
 
 json_t *bson_record_to_json(const proauth2_table *t, const bson_t *doc)

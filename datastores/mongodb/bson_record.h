@@ -22,8 +22,9 @@ bool bson_record_from_json(const proauth2_table *t, const json_t *record, bson_t
 /* Append query to doc: the key field as _id, the others as equalities. */
 bool bson_query_from_json(const proauth2_table *t, const json_t *query, bson_t *doc);
 
-/* The record a document holds (fields of t only), or NULL when a field
- * has a type t does not allow or memory ran out. */
+/* The record a document holds (fields of t only), a field that does not
+ * read as t types it (another type, text that is not UTF-8) as JSON null,
+ * for the core to refuse as malformed; NULL when memory ran out. */
 json_t *bson_record_to_json(const proauth2_table *t, const bson_t *doc);
 
 #endif

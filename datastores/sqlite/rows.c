@@ -33,10 +33,10 @@ static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 /*
  * Column i of the current row as JSON for field f, in *value: NULL for SQL
  * NULL. A column that does not read as f's type (text that is not UTF-8,
- * an array's JSON that does not parse: a row some other program wrote)
- * comes back as JSON null, which no field allows, so the core refuses the
- * record as malformed instead of dropping the field. -1 when memory ran
- * out.
+ * an array's JSON that does not parse, text in an integer: a row another
+ * program wrote) comes back as JSON null, which no field allows, so the
+ * core refuses the record as malformed instead of dropping the field. -1
+ * when memory ran out.
  */
 static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 		json_t **value)
@@ -49,6 +49,11 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
 		return 0;
 	if (f->type == PROAUTH2_FIELD_INTEGER) {
+		/* SQLite would read text as 0. */
+		if (sqlite3_column_type(stmt, i) != SQLITE_INTEGER) {
+			*value = json_null();
+			return 0;
+		}
 		*value = json_integer(sqlite3_column_int64(stmt, i));
 		return *value != NULL ? 0 : -1;
 	}
