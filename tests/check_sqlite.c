@@ -2,7 +2,8 @@
  * rows stored by rowid, a versioned schema that older databases are brought
  * up to, a clear refusal of newer ones, readers on their own connections
  * that see every write that has returned, and failed commits that fail
- * their writers and keep nothing. */
+ * their writers and, while the process runs, show nothing (a crash may
+ * bring one back: check_sqlite_recovery.c). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +280,7 @@ START_TEST(a_group_of_writes_commits_at_its_end)
 END_TEST
 
 /* A disk that fails an fsync: the write whose commit it was fails, nothing
- * of it is kept, and the next write goes through. */
+ * of it is kept past a clean close, and the next write goes through. */
 START_TEST(a_write_whose_commit_fails_is_an_error_and_not_kept)
 {
 	proauth2_datastore *ds = NULL;

@@ -612,7 +612,9 @@ START_TEST(concurrent_code_redemption_across_processes)
 END_TEST
 
 /* A disk that fails the commit of an exchange: the exchange fails with no
- * tokens, and the code stays good, for nothing of the exchange was kept. */
+ * tokens, and while the process runs the code stays good, for the store
+ * forgot the exchange (after a crash recovery may bring it back instead:
+ * see check_sqlite_recovery.c). */
 START_TEST(exchange_whose_commit_fails_keeps_the_code)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");

@@ -164,9 +164,14 @@ struct proauth2_datastore_ops {
 	 * durable, and fetch must see every change any thread has made so
 	 * far, durable or not (the replay defence reads a revocation mark that
 	 * way). end_writes returns once every change of the group is durable,
-	 * or fails if any was lost; it is called after every successful
-	 * begin_writes, on success and failure alike. Calls from one thread on
-	 * one datastore nest: only the outermost end_writes waits.
+	 * or fails if any was lost or its commit failed; the group is kept
+	 * whole or not at all. A failure means "not known durable", not
+	 * "gone": a commit whose fsync failed may still be replayed by
+	 * recovery after a crash, and the core stays safe either way (a code
+	 * whose spending was kept is refused as a replay, never honoured
+	 * twice). end_writes is called after every successful begin_writes,
+	 * on success and failure alike. Calls from one thread on one
+	 * datastore nest: only the outermost end_writes waits.
 	 */
 	proauth2_status (*begin_writes)(void *cls, proauth2_error *err);
 	/** Close the calling thread's write group (see begin_writes). */
