@@ -32,6 +32,16 @@ void sqlite_group_joined(struct write_group *g, uint64_t batch)
 	g->last = batch;
 }
 
+void sqlite_cond_init_monotonic(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 /* Take the lock as a writer: a leader waits for queued writers to join,
  * and for company when writers keep finding the lock taken. */
 void sqlite_write_lock(struct sqlite_store *s)
@@ -95,7 +105,7 @@ static void wait_for_company(struct sqlite_store *s)
 	unsigned expected = s->company < 2 ? 2 : (unsigned)(s->company + 0.5);
 	struct timespec deadline;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_nsec += BATCH_DELAY_NS;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;

@@ -95,6 +95,9 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 
 /* ---- group_commit.c: write batches and write groups ---- */
 
+/* A condition variable whose timed waits go by CLOCK_MONOTONIC, which a
+ * step of the wall clock leaves alone. */
+void sqlite_cond_init_monotonic(pthread_cond_t *cond);
 /* Take the writer's lock as a writer (unlocked with pthread_mutex_unlock). */
 void sqlite_write_lock(struct sqlite_store *s);
 /* Before a write statement, under the lock: open a batch or join the open
