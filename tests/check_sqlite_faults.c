@@ -78,6 +78,14 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static int writes_each(void)
+{
+	const char *env = getenv("PROAUTH2_FAULT_WRITES");
+	int n = env != NULL ? atoi(env) : 100;
+
+	return n < 1 ? 1 : n > MAX_WRITES ? MAX_WRITES : n;
+}
+
 static void *open_store(void)
 {
 	proauth2_error err = {0};
@@ -101,6 +109,39 @@ static proauth2_status store_mark(void *cls, const char *grant_id)
 
 	json_decref(record);
 	return status;
+}
+
+static proauth2_status remove_mark(void *cls, const char *grant_id, size_t *removed)
+{
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "grant_id", grant_id);
+	proauth2_status status = ops->remove(cls, marks, query, removed, &err);
+
+	json_decref(query);
+	return status;
+}
+
+/* Whether the file, read afresh, has a mark with this id. */
+static bool in_file(sqlite3 *db, const char *grant_id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT 1 FROM revoked_grants"
+			" WHERE grant_id = ?", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, grant_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	ck_assert(rc == SQLITE_ROW || rc == SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW;
+}
+
+static sqlite3 *open_file(void)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	return db;
 }
 
 /* Join thread, or fail the test once it has been GIVE_UP_S seconds away. */
@@ -169,6 +210,132 @@ START_TEST(a_leader_waits_by_a_clock_that_does_not_step)
 }
 END_TEST
 
+/* ---- item 1: every OK is in the file ---- */
+
+struct writer {
+	void *cls;
+	int id, n;
+	bool removes;
+	proauth2_status status[MAX_WRITES];
+	size_t removed[MAX_WRITES];
+};
+
+static void *write_marks(void *arg)
+{
+	struct writer *w = arg;
+	char id[32];
+	int i, k;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->removes) {
+			/* Each remover goes through the same rows from its own
+			 * place, so that they meet on every row. */
+			k = (i + w->id * 7) % w->n;
+			snprintf(id, sizeof(id), "row-%d", k);
+			w->status[k] = remove_mark(w->cls, id, &w->removed[k]);
+		} else {
+			snprintf(id, sizeof(id), "w-%d-%d", w->id, i);
+			w->status[i] = store_mark(w->cls, id);
+		}
+	}
+	return NULL;
+}
+
+static struct writer *run_writers(void *cls, bool removes)
+{
+	static struct writer w[THREADS];
+	pthread_t threads[THREADS];
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct writer){.cls = cls, .id = i, .n = writes_each(),
+			.removes = removes};
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, write_marks, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		join_or_fail(threads[i], "a writer under failing commits");
+	return w;
+}
+
+/* Stores told OK, under failing commits: how many are not in the file. */
+static int stores_missing_under(void (*fault)(unsigned), unsigned period)
+{
+	void *cls = open_store();
+	struct writer *w;
+	sqlite3 *db;
+	char id[32];
+	int i, k, missing = 0, ok = 0;
+
+	fault(period);
+	w = run_writers(cls, false);
+	fault(0);
+	ops->close(cls);
+	db = open_file();
+	for (i = 0; i < THREADS; i++)
+		for (k = 0; k < w[i].n; k++) {
+			snprintf(id, sizeof(id), "w-%d-%d", i, k);
+			if (w[i].status[k] == PROAUTH2_OK) {
+				ok++;
+				missing += !in_file(db, id);
+			}
+		}
+	sqlite3_close(db);
+	ck_assert_int_gt(ok, 0);  /* some commits went through */
+	return missing;
+}
+
+START_TEST(no_store_is_told_ok_when_its_fsync_failed)
+{
+	int missing = stores_missing_under(faulty_vfs_fail_every_nth_sync, 2);
+
+	ck_assert_msg(missing == 0, "%d stores told OK are not in the file", missing);
+}
+END_TEST
+
+START_TEST(no_store_is_told_ok_when_the_disk_was_full)
+{
+	int missing = stores_missing_under(faulty_vfs_fill_disk_every_nth_write, 7);
+
+	ck_assert_msg(missing == 0, "%d stores told OK are not in the file", missing);
+}
+END_TEST
+
+/* Exactly once: of the removers of a row, at most one is told it removed
+ * it, and then it is gone. */
+START_TEST(no_two_removers_both_remove_a_row_under_failing_commits)
+{
+	void *cls = open_store();
+	proauth2_error err = {0};
+	struct writer *w;
+	sqlite3 *db;
+	char id[32];
+	int i, k, n = writes_each(), twice = 0, kept = 0, removed;
+
+	ck_assert_int_eq(ops->begin_writes(cls, &err), PROAUTH2_OK);
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "row-%d", k);
+		ck_assert_int_eq(store_mark(cls, id), PROAUTH2_OK);
+	}
+	ck_assert_int_eq(ops->end_writes(cls, &err), PROAUTH2_OK);
+	faulty_vfs_fail_every_nth_sync(2);
+	w = run_writers(cls, true);
+	faulty_vfs_fail_every_nth_sync(0);
+	ops->close(cls);
+	db = open_file();
+	for (k = 0; k < n; k++) {
+		removed = 0;
+		for (i = 0; i < THREADS; i++)
+			removed += w[i].status[k] == PROAUTH2_OK && w[i].removed[k] == 1;
+		twice += removed > 1;
+		snprintf(id, sizeof(id), "row-%d", k);
+		kept += removed > 0 && in_file(db, id);
+	}
+	sqlite3_close(db);
+	ck_assert_msg(twice == 0 && kept == 0, "of %d rows, %d removed by two callers,"
+			" %d told removed are in the file", n, twice, kept);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_faults");
@@ -181,6 +348,9 @@ int main(void)
 	/* Past GIVE_UP_S, so that a stuck thread fails the test by name. */
 	tcase_set_timeout(tc, env != NULL && atoi(env) > 60 ? atoi(env) : 60);
 	tcase_add_test(tc, a_leader_waits_by_a_clock_that_does_not_step);
+	tcase_add_test(tc, no_store_is_told_ok_when_its_fsync_failed);
+	tcase_add_test(tc, no_store_is_told_ok_when_the_disk_was_full);
+	tcase_add_test(tc, no_two_removers_both_remove_a_row_under_failing_commits);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -82,7 +82,6 @@ static void batch_end(struct sqlite_store *s, bool commit)
 	struct write_group *g;
 
 	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		s->failed = s->batch;
 		if (!sqlite3_get_autocommit(s->writer.db))
 			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
 		for (g = s->groups; g != NULL; g = g->next)
@@ -129,18 +128,31 @@ static void batch_check(struct sqlite_store *s, uint64_t batch)
 		batch_end(s, false);
 }
 
+/* Under the lock: a group hears of every batch it joined that fails, however
+ * late it wakes (batch_end marks it). */
+static void group_link(struct sqlite_store *s, struct write_group *g)
+{
+	g->next = s->groups;
+	s->groups = g;
+}
+
+static void group_unlink(struct sqlite_store *s, struct write_group *g)
+{
+	struct write_group **link;
+
+	for (link = &s->groups; *link != g; link = &(*link)->next)
+		;
+	*link = g->next;
+}
+
 /*
- * After a write statement, under the lock: return once batch is durable,
- * committing it if no other writer is. status is the statement's own; it
- * stands unless the batch failed to commit.
+ * Under the lock: return once batch is finished, committing it if no other
+ * writer is. Whether it committed, the groups that joined it are told.
  */
-static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
-		proauth2_status status, proauth2_error *err)
+static void batch_finish(struct sqlite_store *s, uint64_t batch)
 {
 	int yields;
 
-	if (!s->on_disk)
-		return status;
 	batch_check(s, batch);
 	if (s->committed < batch && !s->leading) {
 		s->leading = true;
@@ -158,19 +170,28 @@ static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
 	}
 	while (s->committed < batch)
 		pthread_cond_wait(&s->finished, &s->lock);
-	return s->failed == batch ? not_committed(err) : status;
 }
 
+/* A write outside a group is a group of one, registered before its batch
+ * can end: "the last batch that failed" may be a later one by the time the
+ * writer wakes. */
 proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 		proauth2_status status, proauth2_error *err)
 {
-	struct write_group *g = sqlite_group_on(s);
+	struct write_group *g = sqlite_group_on(s), lone = {.store = s};
 
-	if (g == NULL)
-		return batch_finish(s, batch, status, err);
-	batch_check(s, batch);
-	sqlite_group_joined(g, batch);
-	return status;
+	if (!s->on_disk)
+		return status;
+	if (g != NULL) {
+		batch_check(s, batch);
+		sqlite_group_joined(g, batch);
+		return status;
+	}
+	sqlite_group_joined(&lone, batch);
+	group_link(s, &lone);
+	batch_finish(s, batch);
+	group_unlink(s, &lone);
+	return lone.failed ? not_committed(err) : status;
 }
 
 /* A memory database has no batches: each write is done when it returns. A
@@ -188,8 +209,7 @@ proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 		return PROAUTH2_OK;
 	thread_group = (struct write_group){.store = s, .depth = 1};
 	pthread_mutex_lock(&s->lock);
-	thread_group.next = s->groups;
-	s->groups = &thread_group;
+	group_link(s, &thread_group);
 	pthread_mutex_unlock(&s->lock);
 	return PROAUTH2_OK;
 }
@@ -197,19 +217,17 @@ proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
-	struct write_group *g = sqlite_group_on(s), **link;
+	struct write_group *g = sqlite_group_on(s);
 	proauth2_status status = PROAUTH2_OK;
 
 	if (g == NULL || --g->depth > 0)
 		return PROAUTH2_OK;
 	pthread_mutex_lock(&s->lock);
 	if (g->last != 0)
-		status = batch_finish(s, g->last, PROAUTH2_OK, err);
-	if (status == PROAUTH2_OK && g->failed)
+		batch_finish(s, g->last);
+	if (g->failed)
 		status = not_committed(err);
-	for (link = &s->groups; *link != g; link = &(*link)->next)
-		;
-	*link = g->next;
+	group_unlink(s, g);
 	pthread_mutex_unlock(&s->lock);
 	*g = (struct write_group){0};
 	return status;

@@ -42,14 +42,13 @@ struct sqlite_store {
 	bool leading;            /* a writer is committing the open batch */
 	uint64_t batch;          /* the open batch, else the last one */
 	uint64_t committed;      /* batches up to this one are finished */
-	uint64_t failed;         /* the last batch that did not commit */
 	int queued;              /* writers waiting for the lock */
 	unsigned joined;         /* writers in the open batch */
 	unsigned kept_waiting;   /* writers who found the lock taken, since */
 	double company;          /* writers about per batch, a moving average */
 	pthread_cond_t finished;
 	pthread_cond_t joining;  /* a writer joined the open batch */
-	struct write_group *groups;  /* open groups, to hear of failed batches */
+	struct write_group *groups;  /* groups and lone writers, to hear of failed batches */
 };
 
 /*
