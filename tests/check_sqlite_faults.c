@@ -336,6 +336,68 @@ START_TEST(no_two_removers_both_remove_a_row_under_failing_commits)
 }
 END_TEST
 
+/* ---- item 3: a read that fails inside a group ---- */
+
+struct lone_remove {
+	void *cls;
+	const char *id;
+	size_t removed;
+	proauth2_status status;
+};
+
+static void *remove_alone(void *arg)
+{
+	struct lone_remove *w = arg;
+
+	w->status = remove_mark(w->cls, w->id, &w->removed);
+	return NULL;
+}
+
+/* A group's read goes through the writer, inside the open batch; an I/O
+ * error there rolls the batch back. The group fails whole, and a writer
+ * who comes next is told the truth. */
+START_TEST(a_read_that_fails_in_a_group_fails_its_batch)
+{
+	void *cls = open_store();
+	const proauth2_table *spent = proauth2_schema_table("spent_tokens");
+	struct lone_remove lone = {cls, "r1", 0, -1};
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "token_hash", "t1"), *found = NULL;
+	proauth2_status read, later, end;
+	pthread_t thread;
+	sqlite3 *db;
+
+	ck_assert_int_eq(store_mark(cls, "r1"), PROAUTH2_OK);
+	/* A write from elsewhere: the writer's cached pages are stale, so
+	 * the group's read goes to the file. */
+	db = open_file();
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO spent_tokens VALUES"
+			" ('t0', 'g0', 4000000000)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(ops->begin_writes(cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(store_mark(cls, "A"), PROAUTH2_OK);
+	faulty_vfs_fail_reads_on_this_thread(true);
+	read = ops->fetch(cls, spent, query, &found, &err);
+	faulty_vfs_fail_reads_on_this_thread(false);
+	ck_assert_int_eq(read, PROAUTH2_ERR_DATASTORE);
+	ck_assert_int_eq(pthread_create(&thread, NULL, remove_alone, &lone), 0);
+	join_or_fail(thread, "a remove after a group's failed read");
+	later = store_mark(cls, "B");
+	end = ops->end_writes(cls, &err);
+	ops->close(cls);
+	db = open_file();
+	ck_assert_int_ne(end, PROAUTH2_OK);
+	ck_assert_msg(!in_file(db, "A") && !in_file(db, "B"),
+			"a group told it failed left A %d, B (told %d) %d",
+			in_file(db, "A"), later, in_file(db, "B"));
+	ck_assert_msg(in_file(db, "r1") == !(lone.status == PROAUTH2_OK && lone.removed == 1),
+			"a remove told %d with count %zu left the row %s", lone.status,
+			lone.removed, in_file(db, "r1") ? "in the file" : "removed");
+	sqlite3_close(db);
+	json_decref(query);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_faults");
@@ -351,6 +413,7 @@ int main(void)
 	tcase_add_test(tc, no_store_is_told_ok_when_its_fsync_failed);
 	tcase_add_test(tc, no_store_is_told_ok_when_the_disk_was_full);
 	tcase_add_test(tc, no_two_removers_both_remove_a_row_under_failing_commits);
+	tcase_add_test(tc, a_read_that_fails_in_a_group_fails_its_batch);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -54,13 +54,26 @@ void sqlite_write_lock(struct sqlite_store *s)
 	s->kept_waiting++;
 }
 
+static proauth2_status not_committed(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the transaction did not commit");
+}
+
+/* A group whose batch failed writes nothing more: what it wrote before is
+ * gone, and the rest alone must not commit. */
 proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
 		proauth2_error *err)
 {
+	struct write_group *g = sqlite_group_on(s);
 	int rc;
 
 	if (!s->on_disk)
 		return PROAUTH2_OK;
+	if (g != NULL && g->failed)
+		return not_committed(err);
+	/* Rolled back behind our back: a statement would autocommit. */
+	sqlite_writer_check(s);
 	if (!s->in_batch) {
 		rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
@@ -115,17 +128,17 @@ static void wait_for_company(struct sqlite_store *s)
 		;
 }
 
-static proauth2_status not_committed(proauth2_error *err)
-{
-	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-			"sqlite: the transaction did not commit");
-}
-
 /* An I/O error or a full disk can roll the whole transaction back. */
 static void batch_check(struct sqlite_store *s, uint64_t batch)
 {
 	if (s->in_batch && s->batch == batch && sqlite3_get_autocommit(s->writer.db))
 		batch_end(s, false);
+}
+
+void sqlite_writer_check(struct sqlite_store *s)
+{
+	if (s->in_batch)
+		batch_check(s, s->batch);
 }
 
 /* Under the lock: a group hears of every batch it joined that fails, however

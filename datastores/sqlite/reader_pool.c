@@ -59,6 +59,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 void sqlite_reader_give(struct sqlite_store *s, struct connection *conn)
 {
 	if (conn == &s->writer) {
+		sqlite_writer_check(s);
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}

@@ -108,6 +108,10 @@ proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
  * statement's own; it stands unless the batch failed to commit. */
 proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 		proauth2_status status, proauth2_error *err);
+/* After any statement on the writer, under the lock: an I/O error or a full
+ * disk may have rolled the open batch back, even in a read; then the batch
+ * has failed, for every writer in it. */
+void sqlite_writer_check(struct sqlite_store *s);
 /* The calling thread's open group on s, or NULL. */
 struct write_group *sqlite_group_on(struct sqlite_store *s);
 void sqlite_group_joined(struct write_group *g, uint64_t batch);
