@@ -109,10 +109,13 @@ static void batch_end(struct sqlite_store *s, bool commit)
 	s->kept_waiting = 0;
 	s->committed = s->batch;
 	pthread_cond_broadcast(&s->finished);
+	/* Its leader, if waiting for company, need wait no more. */
+	pthread_cond_broadcast(&s->joining);
 }
 
-/* Give the writers who have been coming together a moment to join. */
-static void wait_for_company(struct sqlite_store *s)
+/* Give the writers who have been coming together a moment to join batch,
+ * while it is open. */
+static void wait_for_company(struct sqlite_store *s, uint64_t batch)
 {
 	unsigned expected = s->company < 2 ? 2 : (unsigned)(s->company + 0.5);
 	struct timespec deadline;
@@ -123,7 +126,7 @@ static void wait_for_company(struct sqlite_store *s)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (s->in_batch && s->joined < expected &&
+	while (s->in_batch && s->batch == batch && s->joined < expected &&
 			pthread_cond_timedwait(&s->joining, &s->lock, &deadline) == 0)
 		;
 }
@@ -158,31 +161,43 @@ static void group_unlink(struct sqlite_store *s, struct write_group *g)
 	*link = g->next;
 }
 
-/*
- * Under the lock: return once batch is finished, committing it if no other
- * writer is. Whether it committed, the groups that joined it are told.
- */
-static void batch_finish(struct sqlite_store *s, uint64_t batch)
+/* Lead the open batch: let others join it, then commit it, unless it has
+ * ended meanwhile (an I/O error in another writer's statement). */
+static void batch_lead(struct sqlite_store *s, uint64_t batch)
 {
 	int yields;
 
-	batch_check(s, batch);
-	if (s->committed < batch && !s->leading) {
-		s->leading = true;
-		if (s->company > 1.2)
-			wait_for_company(s);
-		for (yields = 0; yields < BATCH_JOIN_YIELDS &&
-				__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
-			pthread_mutex_unlock(&s->lock);
-			sched_yield();
-			pthread_mutex_lock(&s->lock);
-		}
-		if (s->committed < batch)
-			batch_end(s, true);
-		s->leading = false;
+	s->leader = batch;
+	if (s->company > 1.2)
+		wait_for_company(s, batch);
+	for (yields = 0; yields < BATCH_JOIN_YIELDS && s->committed < batch &&
+			__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
+		pthread_mutex_unlock(&s->lock);
+		sched_yield();
+		pthread_mutex_lock(&s->lock);
 	}
-	while (s->committed < batch)
-		pthread_cond_wait(&s->finished, &s->lock);
+	if (s->committed < batch)
+		batch_end(s, true);
+	if (s->leader == batch)
+		s->leader = 0;
+}
+
+/*
+ * Under the lock: return once batch is finished, committing it if no other
+ * writer leads it. Whether it committed, the groups that joined it are
+ * told. Leadership is per batch: a leader whose batch ended while it waited
+ * leads no other, and the next batch's first writer leads that one.
+ */
+static void batch_finish(struct sqlite_store *s, uint64_t batch)
+{
+	batch_check(s, batch);
+	/* Batches end in order: until batch has, it is the open one. */
+	while (s->committed < batch) {
+		if (s->leader != batch)
+			batch_lead(s, batch);
+		else
+			pthread_cond_wait(&s->finished, &s->lock);
+	}
 }
 
 /* A write outside a group is a group of one, registered before its batch

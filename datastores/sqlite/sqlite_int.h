@@ -39,7 +39,7 @@ struct sqlite_store {
 	struct connection *idle_readers;
 	unsigned n_idle_readers;
 	bool in_batch;           /* a transaction is open */
-	bool leading;            /* a writer is committing the open batch */
+	uint64_t leader;         /* the batch a writer is committing; 0: none */
 	uint64_t batch;          /* the open batch, else the last one */
 	uint64_t committed;      /* batches up to this one are finished */
 	int queued;              /* writers waiting for the lock */
