@@ -485,6 +485,53 @@ START_TEST(a_batch_ended_while_its_leader_waits_leaves_the_next_one_a_leader)
 }
 END_TEST
 
+/* ---- item 7: a group commits whole ---- */
+
+static volatile int lone_done;
+
+static void *store_alone_then_say(void *arg)
+{
+	store_alone(arg);
+	__atomic_store_n(&lone_done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Another writer joins the batch a group is in and would commit it; the
+ * group's next write fails to commit. Its first write must not stay. */
+START_TEST(a_group_commits_whole_when_another_writer_shares_its_batch)
+{
+	void *cls = open_store();
+	struct lone_store other = {cls, "X", 0, false, -1, -1};
+	proauth2_error err = {0};
+	proauth2_status end;
+	pthread_t thread;
+	sqlite3 *db;
+	int polls;
+
+	lone_done = 0;
+	ck_assert_int_eq(ops->begin_writes(cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(store_mark(cls, "A"), PROAUTH2_OK);
+	ck_assert_int_eq(pthread_create(&thread, NULL, store_alone_then_say, &other), 0);
+	/* Before, the other writer committed the group's batch at once; now
+	 * it waits for the group to end. */
+	for (polls = 0; polls < 500 && !__atomic_load_n(&lone_done, __ATOMIC_SEQ_CST); polls++)
+		usleep(1000);
+	faulty_vfs_fail_syncs(true);
+	(void)store_mark(cls, "B");
+	end = ops->end_writes(cls, &err);
+	faulty_vfs_fail_syncs(false);
+	join_or_fail(thread, "a store sharing a group's batch");
+	ops->close(cls);
+	db = open_file();
+	ck_assert_msg(in_file(db, "A") == in_file(db, "B") &&
+			in_file(db, "A") == (end == PROAUTH2_OK),
+			"a group told %d has A %d, B %d in the file", end,
+			in_file(db, "A"), in_file(db, "B"));
+	ck_assert(other.status != PROAUTH2_OK || in_file(db, "X"));
+	sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_faults");
@@ -502,6 +549,7 @@ int main(void)
 	tcase_add_test(tc, no_two_removers_both_remove_a_row_under_failing_commits);
 	tcase_add_test(tc, a_read_that_fails_in_a_group_fails_its_batch);
 	tcase_add_test(tc, a_batch_ended_while_its_leader_waits_leaves_the_next_one_a_leader);
+	tcase_add_test(tc, a_group_commits_whole_when_another_writer_shares_its_batch);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

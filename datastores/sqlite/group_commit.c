@@ -32,6 +32,18 @@ void sqlite_group_joined(struct write_group *g, uint64_t batch)
 	g->last = batch;
 }
 
+/* An open group in the open batch holds it open: a group's writes commit
+ * together or not at all, so the batch waits for its end. A group whose
+ * batch failed joins no other. */
+void sqlite_group_enter(struct sqlite_store *s, struct write_group *g)
+{
+	if (!s->in_batch || g->failed)
+		return;
+	if (g->last != s->batch)
+		s->holding++;
+	sqlite_group_joined(g, s->batch);
+}
+
 void sqlite_cond_init_monotonic(pthread_cond_t *cond)
 {
 	pthread_condattr_t attr;
@@ -102,6 +114,7 @@ static void batch_end(struct sqlite_store *s, bool commit)
 				g->failed = true;
 	}
 	s->in_batch = false;
+	s->holding = 0;
 	/* Writers kept waiting would have joined, had the batch waited for
 	 * them. Averaged, so that one batch that went alone does not stop
 	 * the next from waiting. */
@@ -109,7 +122,7 @@ static void batch_end(struct sqlite_store *s, bool commit)
 	s->kept_waiting = 0;
 	s->committed = s->batch;
 	pthread_cond_broadcast(&s->finished);
-	/* Its leader, if waiting for company, need wait no more. */
+	/* Its leader, if waiting for company or groups, need wait no more. */
 	pthread_cond_broadcast(&s->joining);
 }
 
@@ -176,6 +189,8 @@ static void batch_lead(struct sqlite_store *s, uint64_t batch)
 		sched_yield();
 		pthread_mutex_lock(&s->lock);
 	}
+	while (s->committed < batch && s->holding > 0)
+		pthread_cond_wait(&s->joining, &s->lock);
 	if (s->committed < batch)
 		batch_end(s, true);
 	if (s->leader == batch)
@@ -211,8 +226,10 @@ proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 	if (!s->on_disk)
 		return status;
 	if (g != NULL) {
+		/* In first, so that the batch's failure, if this statement
+		 * rolled it back, is the group's. */
+		sqlite_group_enter(s, g);
 		batch_check(s, batch);
-		sqlite_group_joined(g, batch);
 		return status;
 	}
 	sqlite_group_joined(&lone, batch);
@@ -251,6 +268,8 @@ proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
 	if (g == NULL || --g->depth > 0)
 		return PROAUTH2_OK;
 	pthread_mutex_lock(&s->lock);
+	if (s->in_batch && g->last == s->batch && --s->holding == 0)
+		pthread_cond_broadcast(&s->joining);
 	if (g->last != 0)
 		batch_finish(s, g->last);
 	if (g->failed)

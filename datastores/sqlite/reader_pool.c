@@ -23,8 +23,8 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 
 	if (!s->on_disk || g != NULL) {
 		pthread_mutex_lock(&s->lock);
-		if (g != NULL && s->in_batch)
-			sqlite_group_joined(g, s->batch);
+		if (g != NULL)
+			sqlite_group_enter(s, g);
 		return &s->writer;
 	}
 	pthread_mutex_lock(&s->readers_lock);

@@ -44,6 +44,7 @@ struct sqlite_store {
 	uint64_t committed;      /* batches up to this one are finished */
 	int queued;              /* writers waiting for the lock */
 	unsigned joined;         /* writers in the open batch */
+	unsigned holding;        /* open groups in it: it commits after they end */
 	unsigned kept_waiting;   /* writers who found the lock taken, since */
 	double company;          /* writers about per batch, a moving average */
 	pthread_cond_t finished;
@@ -53,9 +54,10 @@ struct sqlite_store {
 
 /*
  * A thread's writes that become durable together (begin_writes to
- * end_writes): each joins a batch without waiting for its commit, and the
- * group waits once, for the last batch it joined. Its reads go through the
- * writer, which sees the open batch, so they wait for that batch too.
+ * end_writes): each joins the open batch without waiting for its commit,
+ * the batch commits only after the group ends, and the group waits once.
+ * Its reads go through the writer, which sees the open batch, so they
+ * join that batch too. A writer outside a group is a group of one.
  */
 struct write_group {
 	struct sqlite_store *store;  /* NULL: none open on this thread */
@@ -115,6 +117,8 @@ void sqlite_writer_check(struct sqlite_store *s);
 /* The calling thread's open group on s, or NULL. */
 struct write_group *sqlite_group_on(struct sqlite_store *s);
 void sqlite_group_joined(struct write_group *g, uint64_t batch);
+/* Under the lock: g joins the open batch, which then waits for its end. */
+void sqlite_group_enter(struct sqlite_store *s, struct write_group *g);
 proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err);
 proauth2_status sqlite_end_writes(void *cls, proauth2_error *err);
 
