@@ -17,6 +17,7 @@ static sqlite3_vfs faulty_vfs, *real_vfs;
 static volatile bool syncs_fail;
 static bool next_sync_fails;
 static unsigned sync_period, syncs_seen;    /* every sync_period-th fails */
+static unsigned pass_period, passes_seen;  /* only every pass_period-th passes */
 static unsigned write_period, writes_seen;  /* every write_period-th fills */
 static __thread bool reads_fail;
 
@@ -34,6 +35,12 @@ void faulty_vfs_fail_every_nth_sync(unsigned n)
 {
 	__atomic_store_n(&syncs_seen, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&sync_period, n, __ATOMIC_SEQ_CST);
+}
+
+void faulty_vfs_pass_only_every_nth_sync(unsigned n)
+{
+	__atomic_store_n(&passes_seen, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&pass_period, n, __ATOMIC_SEQ_CST);
 }
 
 void faulty_vfs_fill_disk_every_nth_write(unsigned n)
@@ -60,7 +67,9 @@ static bool nth(unsigned *period, unsigned *seen)
 static int faulty_sync(sqlite3_file *file, int flags)
 {
 	if (syncs_fail || __atomic_exchange_n(&next_sync_fails, false, __ATOMIC_SEQ_CST) ||
-			nth(&sync_period, &syncs_seen))
+			nth(&sync_period, &syncs_seen) ||
+			(__atomic_load_n(&pass_period, __ATOMIC_SEQ_CST) != 0 &&
+			 !nth(&pass_period, &passes_seen)))
 		return SQLITE_IOERR_FSYNC;
 	return REAL(file)->pMethods->xSync(REAL(file), flags);
 }

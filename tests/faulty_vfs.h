@@ -19,6 +19,10 @@ void faulty_vfs_fail_next_sync(void);
 /* From now on every n-th fsync fails (counting from this call); 0: none. */
 void faulty_vfs_fail_every_nth_sync(unsigned n);
 
+/* From now on every fsync fails but every n-th (counting from this call);
+ * 0: none fails. Failed commits come in runs. */
+void faulty_vfs_pass_only_every_nth_sync(unsigned n);
+
 /* From now on every n-th write fails with SQLITE_FULL, a full disk; 0: none. */
 void faulty_vfs_fill_disk_every_nth_write(unsigned n);
 
