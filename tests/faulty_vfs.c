@@ -1,5 +1,6 @@
-/* An SQLite VFS that is the default one, except that fsync can be made to
- * fail: a disk that loses writes, for the tests of failed commits. */
+/* An SQLite VFS that is the default one, except that fsync, writes and
+ * reads can be made to fail: a disk that loses writes or fills up, for the
+ * tests of failed commits and statements. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,6 +16,10 @@ struct faulty_file {
 static sqlite3_vfs faulty_vfs, *real_vfs;
 static volatile bool syncs_fail;
 static bool next_sync_fails;
+static unsigned sync_period, syncs_seen;    /* every sync_period-th fails */
+static unsigned pass_period, passes_seen;  /* only every pass_period-th passes */
+static unsigned write_period, writes_seen;  /* every write_period-th fills */
+static __thread bool reads_fail;
 
 void faulty_vfs_fail_syncs(bool fail)
 {
@@ -26,11 +31,45 @@ void faulty_vfs_fail_next_sync(void)
 	__atomic_store_n(&next_sync_fails, true, __ATOMIC_SEQ_CST);
 }
 
+void faulty_vfs_fail_every_nth_sync(unsigned n)
+{
+	__atomic_store_n(&syncs_seen, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sync_period, n, __ATOMIC_SEQ_CST);
+}
+
+void faulty_vfs_pass_only_every_nth_sync(unsigned n)
+{
+	__atomic_store_n(&passes_seen, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&pass_period, n, __ATOMIC_SEQ_CST);
+}
+
+void faulty_vfs_fill_disk_every_nth_write(unsigned n)
+{
+	__atomic_store_n(&writes_seen, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&write_period, n, __ATOMIC_SEQ_CST);
+}
+
+void faulty_vfs_fail_reads_on_this_thread(bool fail)
+{
+	reads_fail = fail;
+}
+
+/* Whether this call is an n-th one of those counted in seen. */
+static bool nth(unsigned *period, unsigned *seen)
+{
+	unsigned n = __atomic_load_n(period, __ATOMIC_SEQ_CST);
+
+	return n != 0 && __atomic_add_fetch(seen, 1, __ATOMIC_SEQ_CST) % n == 0;
+}
+
 #define REAL(file) (((struct faulty_file *)(file))->real)
 
 static int faulty_sync(sqlite3_file *file, int flags)
 {
-	if (syncs_fail || __atomic_exchange_n(&next_sync_fails, false, __ATOMIC_SEQ_CST))
+	if (syncs_fail || __atomic_exchange_n(&next_sync_fails, false, __ATOMIC_SEQ_CST) ||
+			nth(&sync_period, &syncs_seen) ||
+			(__atomic_load_n(&pass_period, __ATOMIC_SEQ_CST) != 0 &&
+			 !nth(&pass_period, &passes_seen)))
 		return SQLITE_IOERR_FSYNC;
 	return REAL(file)->pMethods->xSync(REAL(file), flags);
 }
@@ -43,12 +82,16 @@ static int faulty_close(sqlite3_file *file)
 
 static int faulty_read(sqlite3_file *file, void *buf, int n, sqlite3_int64 offset)
 {
+	if (reads_fail)
+		return SQLITE_IOERR_READ;
 	return REAL(file)->pMethods->xRead(REAL(file), buf, n, offset);
 }
 
 static int faulty_write(sqlite3_file *file, const void *buf, int n,
 		sqlite3_int64 offset)
 {
+	if (nth(&write_period, &writes_seen))
+		return SQLITE_FULL;
 	return REAL(file)->pMethods->xWrite(REAL(file), buf, n, offset);
 }
 

@@ -32,6 +32,28 @@ void sqlite_group_joined(struct write_group *g, uint64_t batch)
 	g->last = batch;
 }
 
+/* An open group in the open batch holds it open: a group's writes commit
+ * together or not at all, so the batch waits for its end. A group whose
+ * batch failed joins no other. */
+void sqlite_group_enter(struct sqlite_store *s, struct write_group *g)
+{
+	if (!s->in_batch || g->failed)
+		return;
+	if (g->last != s->batch)
+		s->holding++;
+	sqlite_group_joined(g, s->batch);
+}
+
+void sqlite_cond_init_monotonic(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 /* Take the lock as a writer: a leader waits for queued writers to join,
  * and for company when writers keep finding the lock taken. */
 void sqlite_write_lock(struct sqlite_store *s)
@@ -44,13 +66,26 @@ void sqlite_write_lock(struct sqlite_store *s)
 	s->kept_waiting++;
 }
 
+static proauth2_status not_committed(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the transaction did not commit");
+}
+
+/* A group whose batch failed writes nothing more: what it wrote before is
+ * gone, and the rest alone must not commit. */
 proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
 		proauth2_error *err)
 {
+	struct write_group *g = sqlite_group_on(s);
 	int rc;
 
 	if (!s->on_disk)
 		return PROAUTH2_OK;
+	if (g != NULL && g->failed)
+		return not_committed(err);
+	/* Rolled back behind our back: a statement would autocommit. */
+	sqlite_writer_check(s);
 	if (!s->in_batch) {
 		rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
@@ -72,7 +107,6 @@ static void batch_end(struct sqlite_store *s, bool commit)
 	struct write_group *g;
 
 	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		s->failed = s->batch;
 		if (!sqlite3_get_autocommit(s->writer.db))
 			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
 		for (g = s->groups; g != NULL; g = g->next)
@@ -80,6 +114,7 @@ static void batch_end(struct sqlite_store *s, bool commit)
 				g->failed = true;
 	}
 	s->in_batch = false;
+	s->holding = 0;
 	/* Writers kept waiting would have joined, had the batch waited for
 	 * them. Averaged, so that one batch that went alone does not stop
 	 * the next from waiting. */
@@ -87,29 +122,26 @@ static void batch_end(struct sqlite_store *s, bool commit)
 	s->kept_waiting = 0;
 	s->committed = s->batch;
 	pthread_cond_broadcast(&s->finished);
+	/* Its leader, if waiting for company or groups, need wait no more. */
+	pthread_cond_broadcast(&s->joining);
 }
 
-/* Give the writers who have been coming together a moment to join. */
-static void wait_for_company(struct sqlite_store *s)
+/* Give the writers who have been coming together a moment to join batch,
+ * while it is open. */
+static void wait_for_company(struct sqlite_store *s, uint64_t batch)
 {
 	unsigned expected = s->company < 2 ? 2 : (unsigned)(s->company + 0.5);
 	struct timespec deadline;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_nsec += BATCH_DELAY_NS;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (s->in_batch && s->joined < expected &&
+	while (s->in_batch && s->batch == batch && s->joined < expected &&
 			pthread_cond_timedwait(&s->joining, &s->lock, &deadline) == 0)
 		;
-}
-
-static proauth2_status not_committed(proauth2_error *err)
-{
-	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-			"sqlite: the transaction did not commit");
 }
 
 /* An I/O error or a full disk can roll the whole transaction back. */
@@ -119,48 +151,92 @@ static void batch_check(struct sqlite_store *s, uint64_t batch)
 		batch_end(s, false);
 }
 
-/*
- * After a write statement, under the lock: return once batch is durable,
- * committing it if no other writer is. status is the statement's own; it
- * stands unless the batch failed to commit.
- */
-static proauth2_status batch_finish(struct sqlite_store *s, uint64_t batch,
-		proauth2_status status, proauth2_error *err)
+void sqlite_writer_check(struct sqlite_store *s)
+{
+	if (s->in_batch)
+		batch_check(s, s->batch);
+}
+
+/* Under the lock: a group hears of every batch it joined that fails, however
+ * late it wakes (batch_end marks it). */
+static void group_link(struct sqlite_store *s, struct write_group *g)
+{
+	g->next = s->groups;
+	s->groups = g;
+}
+
+static void group_unlink(struct sqlite_store *s, struct write_group *g)
+{
+	struct write_group **link;
+
+	for (link = &s->groups; *link != g; link = &(*link)->next)
+		;
+	*link = g->next;
+}
+
+/* Lead the open batch: let others join it, then commit it, unless it has
+ * ended meanwhile (an I/O error in another writer's statement). */
+static void batch_lead(struct sqlite_store *s, uint64_t batch)
 {
 	int yields;
 
-	if (!s->on_disk)
-		return status;
-	batch_check(s, batch);
-	if (s->committed < batch && !s->leading) {
-		s->leading = true;
-		if (s->company > 1.2)
-			wait_for_company(s);
-		for (yields = 0; yields < BATCH_JOIN_YIELDS &&
-				__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
-			pthread_mutex_unlock(&s->lock);
-			sched_yield();
-			pthread_mutex_lock(&s->lock);
-		}
-		if (s->committed < batch)
-			batch_end(s, true);
-		s->leading = false;
+	s->leader = batch;
+	if (s->company > 1.2)
+		wait_for_company(s, batch);
+	for (yields = 0; yields < BATCH_JOIN_YIELDS && s->committed < batch &&
+			__atomic_load_n(&s->queued, __ATOMIC_SEQ_CST) > 0; yields++) {
+		pthread_mutex_unlock(&s->lock);
+		sched_yield();
+		pthread_mutex_lock(&s->lock);
 	}
-	while (s->committed < batch)
-		pthread_cond_wait(&s->finished, &s->lock);
-	return s->failed == batch ? not_committed(err) : status;
+	while (s->committed < batch && s->holding > 0)
+		pthread_cond_wait(&s->joining, &s->lock);
+	if (s->committed < batch)
+		batch_end(s, true);
+	if (s->leader == batch)
+		s->leader = 0;
 }
 
+/*
+ * Under the lock: return once batch is finished, committing it if no other
+ * writer leads it. Whether it committed, the groups that joined it are
+ * told. Leadership is per batch: a leader whose batch ended while it waited
+ * leads no other, and the next batch's first writer leads that one.
+ */
+static void batch_finish(struct sqlite_store *s, uint64_t batch)
+{
+	batch_check(s, batch);
+	/* Batches end in order: until batch has, it is the open one. */
+	while (s->committed < batch) {
+		if (s->leader != batch)
+			batch_lead(s, batch);
+		else
+			pthread_cond_wait(&s->finished, &s->lock);
+	}
+}
+
+/* A write outside a group is a group of one, registered before its batch
+ * can end: "the last batch that failed" may be a later one by the time the
+ * writer wakes. */
 proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 		proauth2_status status, proauth2_error *err)
 {
-	struct write_group *g = sqlite_group_on(s);
+	struct write_group *g = sqlite_group_on(s), lone = {.store = s};
 
-	if (g == NULL)
-		return batch_finish(s, batch, status, err);
-	batch_check(s, batch);
-	sqlite_group_joined(g, batch);
-	return status;
+	if (!s->on_disk)
+		return status;
+	if (g != NULL) {
+		/* In first, so that the batch's failure, if this statement
+		 * rolled it back, is the group's. */
+		sqlite_group_enter(s, g);
+		batch_check(s, batch);
+		return status;
+	}
+	sqlite_group_joined(&lone, batch);
+	group_link(s, &lone);
+	batch_finish(s, batch);
+	group_unlink(s, &lone);
+	return lone.failed ? not_committed(err) : status;
 }
 
 /* A memory database has no batches: each write is done when it returns. A
@@ -178,8 +254,7 @@ proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 		return PROAUTH2_OK;
 	thread_group = (struct write_group){.store = s, .depth = 1};
 	pthread_mutex_lock(&s->lock);
-	thread_group.next = s->groups;
-	s->groups = &thread_group;
+	group_link(s, &thread_group);
 	pthread_mutex_unlock(&s->lock);
 	return PROAUTH2_OK;
 }
@@ -187,19 +262,19 @@ proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
-	struct write_group *g = sqlite_group_on(s), **link;
+	struct write_group *g = sqlite_group_on(s);
 	proauth2_status status = PROAUTH2_OK;
 
 	if (g == NULL || --g->depth > 0)
 		return PROAUTH2_OK;
 	pthread_mutex_lock(&s->lock);
+	if (s->in_batch && g->last == s->batch && --s->holding == 0)
+		pthread_cond_broadcast(&s->joining);
 	if (g->last != 0)
-		status = batch_finish(s, g->last, PROAUTH2_OK, err);
-	if (status == PROAUTH2_OK && g->failed)
+		batch_finish(s, g->last);
+	if (g->failed)
 		status = not_committed(err);
-	for (link = &s->groups; *link != g; link = &(*link)->next)
-		;
-	*link = g->next;
+	group_unlink(s, g);
 	pthread_mutex_unlock(&s->lock);
 	*g = (struct write_group){0};
 	return status;

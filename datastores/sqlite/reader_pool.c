@@ -23,8 +23,8 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 
 	if (!s->on_disk || g != NULL) {
 		pthread_mutex_lock(&s->lock);
-		if (g != NULL && s->in_batch)
-			sqlite_group_joined(g, s->batch);
+		if (g != NULL)
+			sqlite_group_enter(s, g);
 		return &s->writer;
 	}
 	pthread_mutex_lock(&s->readers_lock);
@@ -59,6 +59,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 void sqlite_reader_give(struct sqlite_store *s, struct connection *conn)
 {
 	if (conn == &s->writer) {
+		sqlite_writer_check(s);
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}

@@ -127,7 +127,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
 	s->company = 1.0;
-	pthread_cond_init(&s->joining, NULL);
+	sqlite_cond_init_monotonic(&s->joining);
 	s->uri = strdup(uri);
 	if (s->uri == NULL) {
 		sqlite_close(s);

@@ -47,24 +47,25 @@ struct sqlite_store {
 	struct connection *idle_readers;
 	unsigned n_idle_readers;
 	bool in_batch;           /* a transaction is open */
-	bool leading;            /* a writer is committing the open batch */
+	uint64_t leader;         /* the batch a writer is committing; 0: none */
 	uint64_t batch;          /* the open batch, else the last one */
 	uint64_t committed;      /* batches up to this one are finished */
-	uint64_t failed;         /* the last batch that did not commit */
 	int queued;              /* writers waiting for the lock */
 	unsigned joined;         /* writers in the open batch */
+	unsigned holding;        /* open groups in it: it commits after they end */
 	unsigned kept_waiting;   /* writers who found the lock taken, since */
 	double company;          /* writers about per batch, a moving average */
 	pthread_cond_t finished;
 	pthread_cond_t joining;  /* a writer joined the open batch */
-	struct write_group *groups;  /* open groups, to hear of failed batches */
+	struct write_group *groups;  /* groups and lone writers, to hear of failed batches */
 };
 
 /*
  * A thread's writes that become durable together (begin_writes to
- * end_writes): each joins a batch without waiting for its commit, and the
- * group waits once, for the last batch it joined. Its reads go through the
- * writer, which sees the open batch, so they wait for that batch too.
+ * end_writes): each joins the open batch without waiting for its commit,
+ * the batch commits only after the group ends, and the group waits once.
+ * Its reads go through the writer, which sees the open batch, so they
+ * join that batch too. A writer outside a group is a group of one.
  */
 struct write_group {
 	struct sqlite_store *store;  /* NULL: none open on this thread */
@@ -117,6 +118,9 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 
 /* ---- group_commit.c: write batches and write groups ---- */
 
+/* A condition variable whose timed waits go by CLOCK_MONOTONIC, which a
+ * step of the wall clock leaves alone. */
+void sqlite_cond_init_monotonic(pthread_cond_t *cond);
 /* Take the writer's lock as a writer (unlocked with pthread_mutex_unlock). */
 void sqlite_write_lock(struct sqlite_store *s);
 /* Before a write statement, under the lock: open a batch or join the open
@@ -128,9 +132,15 @@ proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
  * statement's own; it stands unless the batch failed to commit. */
 proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 		proauth2_status status, proauth2_error *err);
+/* After any statement on the writer, under the lock: an I/O error or a full
+ * disk may have rolled the open batch back, even in a read; then the batch
+ * has failed, for every writer in it. */
+void sqlite_writer_check(struct sqlite_store *s);
 /* The calling thread's open group on s, or NULL. */
 struct write_group *sqlite_group_on(struct sqlite_store *s);
 void sqlite_group_joined(struct write_group *g, uint64_t batch);
+/* Under the lock: g joins the open batch, which then waits for its end. */
+void sqlite_group_enter(struct sqlite_store *s, struct write_group *g);
 proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err);
 proauth2_status sqlite_end_writes(void *cls, proauth2_error *err);
 
