@@ -16,46 +16,18 @@
 #include <proauth2/proauth2.h>
 
 #include "faulty_vfs.h"
+#include "sqlite_file.h"
 
 static char dir[64], path[128];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/proauth2-sqlite-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/store.db", dir);
+	sqlite_file_dir_new(dir, path);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void sql(const char *statements)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, statements, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static long long query_int(const char *query)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	long long value;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, query, -1, &stmt, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return value;
+	sqlite_file_dir_remove(dir);
 }
 
 START_TEST(file_is_wal_with_current_schema)
@@ -74,10 +46,10 @@ START_TEST(file_is_wal_with_current_schema)
 	ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
 	/* Rows by rowid: see create_table for why. */
-	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 7);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master"
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 7);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
 			" WHERE sql LIKE '%WITHOUT ROWID%'"), 0);
 	proauth2_datastore_close(ds);
 }
@@ -90,7 +62,7 @@ START_TEST(version_1_database_is_upgraded)
 	proauth2_error err = {0};
 
 	/* The clients table as schema version 1 made it, with one client. */
-	sql("CREATE TABLE clients (client_id TEXT PRIMARY KEY, secret_hash TEXT,"
+	sqlite_file_exec(path, "CREATE TABLE clients (client_id TEXT PRIMARY KEY, secret_hash TEXT,"
 	    " client_type TEXT NOT NULL, redirect_uris TEXT NOT NULL,"
 	    " grant_types TEXT NOT NULL, scope TEXT NOT NULL, name TEXT,"
 	    " created_at INTEGER NOT NULL) WITHOUT ROWID;"
@@ -99,7 +71,7 @@ START_TEST(version_1_database_is_upgraded)
 	    "PRAGMA user_version = 1;");
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
 			PROAUTH2_OK);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
 	/* The old client is still there, and the new field can be stored. */
 	record = json_pack("{s:s}", "client_id", "old");
 	ck_assert_int_eq(proauth2_datastore_fetch(ds, "clients", record, 0, &found, NULL),
@@ -110,7 +82,7 @@ START_TEST(version_1_database_is_upgraded)
 			"%s", err.text);
 	json_decref(found);
 	json_decref(record);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM authorizations"), 0);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM authorizations"), 0);
 	proauth2_datastore_close(ds);
 }
 END_TEST
@@ -120,7 +92,7 @@ START_TEST(newer_database_is_refused)
 	proauth2_datastore *ds = NULL;
 	proauth2_error err = {0};
 
-	sql("PRAGMA user_version = 99;");
+	sqlite_file_exec(path, "PRAGMA user_version = 99;");
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
 			PROAUTH2_ERR_DATASTORE);
 	ck_assert_ptr_null(ds);
@@ -239,7 +211,7 @@ START_TEST(every_returned_write_is_read_back)
 		ck_assert_int_eq(w[i].failures, 0);
 	}
 	proauth2_datastore_close(ds);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"),
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"),
 			READERS * WRITES_EACH);
 }
 END_TEST
@@ -264,15 +236,15 @@ START_TEST(a_group_of_writes_commits_at_its_end)
 		json_decref(record);
 	}
 	/* Not yet committed, yet the group reads what it wrote. */
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 0);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 0);
 	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
 	json_decref(found);
 	ck_assert_int_eq(ops->end_writes(cls, &err), PROAUTH2_OK);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 3);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 3);
 	/* Outside a group, a write is committed when it returns. */
 	record = grant_mark("g4");
 	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 4);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 4);
 	json_decref(record);
 	json_decref(query);
 	ops->close(cls);
@@ -302,9 +274,9 @@ START_TEST(a_write_whose_commit_fails_is_an_error_and_not_kept)
 	ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", after, &err),
 			PROAUTH2_OK);
 	proauth2_datastore_close(ds);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"
 			" WHERE grant_id = 'lost'"), 0);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 2);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 2);
 	json_decref(after);
 	json_decref(lost);
 	json_decref(kept);

@@ -15,47 +15,20 @@
 #include <proauth2/backend.h>
 #include <proauth2/proauth2.h>
 
+#include "sqlite_file.h"
+
 static char dir[64], path[128], wal[160], shm[160];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/proauth2-sqlite-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/store.db", dir);
+	sqlite_file_dir_new(dir, path);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(shm, sizeof(shm), "%s-shm", path);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void sql(const char *statements)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, statements, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-/* The first column of query's first row, as text, into out. */
-static void query_text(const char *query, char *out, size_t size)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(db, query, -1, &stmt, NULL) == SQLITE_OK,
-			"%s: %s", query, sqlite3_errmsg(db));
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	sqlite_file_dir_remove(dir);
 }
 
 /* The whole of file into a new buffer, its size in *size. */
@@ -86,7 +59,7 @@ START_TEST(newer_file_is_refused_untouched)
 	size_t n_before, n_after;
 
 	/* A rollback-journal file that a newer library made. */
-	sql("CREATE TABLE clients (client_id TEXT PRIMARY KEY);"
+	sqlite_file_exec(path, "CREATE TABLE clients (client_id TEXT PRIMARY KEY);"
 	    "PRAGMA user_version = 99;");
 	before = slurp(path, &n_before);
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, &err),
@@ -98,7 +71,7 @@ START_TEST(newer_file_is_refused_untouched)
 	ck_assert_msg(memcmp(before, after, n_before) == 0, "the refused file was written to");
 	ck_assert_int_ne(access(wal, F_OK), 0);
 	ck_assert_int_ne(access(shm, F_OK), 0);
-	query_text("PRAGMA journal_mode", mode, sizeof(mode));
+	sqlite_file_text(path, "PRAGMA journal_mode", mode, sizeof(mode));
 	ck_assert_str_eq(mode, "delete");
 	free(before);
 	free(after);
@@ -250,9 +223,9 @@ START_TEST(a_store_is_refused_in_a_forked_child)
 	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
 	json_decref(found);
 	ops->close(cls);
-	query_text("SELECT count(*) FROM revoked_grants", count, sizeof(count));
+	sqlite_file_text(path, "SELECT count(*) FROM revoked_grants", count, sizeof(count));
 	ck_assert_str_eq(count, "2");
-	query_text("SELECT count(*) FROM revoked_grants WHERE grant_id = 'child'",
+	sqlite_file_text(path, "SELECT count(*) FROM revoked_grants WHERE grant_id = 'child'",
 			count, sizeof(count));
 	ck_assert_str_eq(count, "0");
 	json_decref(query);
@@ -313,7 +286,7 @@ START_TEST(a_store_into_a_replaced_file_is_an_error)
 	 * the new file. Nothing refused went into the new file. (Not read
 	 * before the close: the old -wal is beside it till then.) */
 	ck_assert_int_ne(access(wal, F_OK), 0);
-	query_text("SELECT count(*) FROM revoked_grants", count, sizeof(count));
+	sqlite_file_text(path, "SELECT count(*) FROM revoked_grants", count, sizeof(count));
 	ck_assert_str_eq(count, "0");
 	json_decref(query);
 }

@@ -9,34 +9,10 @@
 #include <sqlite3.h>
 
 #include "faulty_vfs.h"
+#include "sqlite_file.h"
 #include "support.h"
 
 static char path[128];
-
-static void sql(const char *statements)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(db, statements, NULL, NULL, NULL) == SQLITE_OK,
-			"%s: %s", statements, sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
-static long long query_int(const char *query)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	long long value;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, query, -1, &stmt, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return value;
-}
 
 /* The fixture's file, reopened through the VFS whose fsync fails on demand. */
 static void faulty_setup(void)
@@ -69,7 +45,7 @@ static proauth2_status exchange(const proauth2_client *client, const char *code,
 /* Tokens the datastore holds that no revocation mark covers. */
 static long long live_tokens(void)
 {
-	return query_int("SELECT (SELECT count(*) FROM access_tokens WHERE grant_id"
+	return sqlite_file_int(path, "SELECT (SELECT count(*) FROM access_tokens WHERE grant_id"
 			" NOT IN (SELECT grant_id FROM revoked_grants)) + (SELECT count(*)"
 			" FROM refresh_tokens WHERE grant_id NOT IN"
 			" (SELECT grant_id FROM revoked_grants))");
@@ -114,8 +90,8 @@ START_TEST(a_code_whose_commit_failed_is_never_honoured_twice_after_recovery)
 	ck_assert_int_eq(sqlite3_close(last), SQLITE_OK);
 	env.provider = env_open_provider(&env.ds);
 
-	kept = query_int("SELECT count(*) FROM spent_tokens");
-	recovered = query_int("SELECT count(*) FROM access_tokens");
+	kept = sqlite_file_int(path, "SELECT count(*) FROM spent_tokens");
+	recovered = sqlite_file_int(path, "SELECT count(*) FROM access_tokens");
 	status = exchange(client, code, &tokens, &err);
 	if (kept == 0) {
 		/* Nothing was kept: the code is still good, once. */
@@ -131,7 +107,7 @@ START_TEST(a_code_whose_commit_failed_is_never_honoured_twice_after_recovery)
 		 * refused, and the grant of the tokens nobody was given is
 		 * revoked. */
 		ck_assert_int_eq(status, PROAUTH2_ERR_INVALID_GRANT);
-		ck_assert_int_eq(query_int("SELECT count(*) FROM revoked_grants"), 1);
+		ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 1);
 	}
 	ck_assert_ptr_null(tokens);
 	ck_assert_int_eq(live_tokens(), 0);
@@ -161,7 +137,7 @@ static void insert_client(const char *client_id, const char *column,
 			" '[\"https://c.example/cb\"]', '[\"authorization_code\"]',"
 			" 'read', 1); UPDATE clients SET %s = %s WHERE client_id = '%s'",
 			client_id, column, value, client_id);
-	sql(statement);
+	sqlite_file_exec(path, statement);
 }
 
 static const struct {
