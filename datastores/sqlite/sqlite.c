@@ -49,6 +49,15 @@ static proauth2_status elsewhere(const struct sqlite_store *s, proauth2_error *e
 			" open it after fork()");
 }
 
+/* A write goes into this process's own store, and into the file the path
+ * still names: checked before the writer lock is taken. */
+static proauth2_status may_write(const struct sqlite_store *s, proauth2_error *err)
+{
+	proauth2_status status = elsewhere(s, err);
+
+	return status == PROAUTH2_OK ? sqlite_file_unchanged(s, err) : status;
+}
+
 /* Closing a parent's store in a child must not close its connections:
  * the last one to close checkpoints and deletes -wal and -shm, under the
  * parent, and its locks may have been held by a parent thread. */
@@ -178,8 +187,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 	int rc = SQLITE_OK;
 	proauth2_status status = PROAUTH2_OK;
 
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
-			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
+	if ((status = may_write(s, err)) != PROAUTH2_OK)
 		return status;
 	sqlite_write_sql(sql, t, update);
 	sqlite_write_lock(s);
@@ -283,8 +291,7 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	int rc = SQLITE_OK;
 
 	*removed = 0;
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK ||
-			(status = sqlite_file_unchanged(s, err)) != PROAUTH2_OK)
+	if ((status = may_write(s, err)) != PROAUTH2_OK)
 		return status;
 	sqlite_write_lock(s);
 	stmt = sqlite_statement(&s->writer, sql, err);
