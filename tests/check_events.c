@@ -375,6 +375,38 @@ START_TEST(uninitialized_request_is_a_reported_server_error)
 }
 END_TEST
 
+START_TEST(null_request_is_refused_at_every_endpoint)
+{
+	proauth2_authorization *a = NULL;
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *r[7] = {NULL};
+	size_t i;
+
+	ck_assert_int_eq(proauth2_http_handle(env.provider, NULL, &r[0]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_http_token(env.provider, NULL, &r[1]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_http_revoke(env.provider, NULL, &r[2]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_http_introspect(env.provider, NULL, &r[3]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_http_metadata(env.provider, NULL, &r[4]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(proauth2_http_authorize_begin(env.provider, NULL, &a, &r[5]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(proauth2_http_bearer(env.provider, NULL, "read", &info, &r[6]),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(info);
+	for (i = 0; i < 7; i++) {
+		ck_assert_ptr_nonnull(r[i]);
+		ck_assert_int_eq(r[i]->status, 500);
+		proauth2_http_response_free(r[i]);
+	}
+	ck_assert_uint_eq(n_events, 7);
+}
+END_TEST
+
 /* A disk that fails the commit of a token request: the host sees the
  * datastore's failure and the 500 it became, the client neither. */
 START_TEST(datastore_failure_is_reported_with_the_5xx)
@@ -469,6 +501,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, replayed_refresh_token_reports_the_revoked_grant);
 	tcase_add_test(tc, server_error_reports_the_hidden_text);
 	tcase_add_test(tc, uninitialized_request_is_a_reported_server_error);
+	tcase_add_test(tc, null_request_is_refused_at_every_endpoint);
 	tcase_add_test(tc, endpoint_layers_report_through_the_provider);
 	/* A file through SQLite's VFS. */
 	if (strcmp(env_backend(), "sqlite") == 0)
