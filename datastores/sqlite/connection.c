@@ -11,8 +11,6 @@
 
 #include "sqlite_int.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
 proauth2_status sqlite_fail(sqlite3 *db, int rc, const char *doing,
 		proauth2_error *err)
 {
@@ -70,13 +68,16 @@ void sqlite_release(sqlite3_stmt *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
-int sqlite_connection_open(struct connection *conn, const char *uri, int flags)
+int sqlite_connection_open(struct sqlite_store *s, struct connection *conn, int flags)
 {
-	int rc = sqlite3_open_v2(uri, &conn->db, SQLITE_OPEN_READWRITE |
+	int rc = sqlite3_open_v2(s->uri, &conn->db, SQLITE_OPEN_READWRITE |
 			SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | flags, NULL);
 
+	conn->store = s;
+	conn->deadline = 0;
+	conn->wait_fd = -1;
 	if (rc == SQLITE_OK)
-		sqlite3_busy_timeout(conn->db, BUSY_TIMEOUT_MS);
+		sqlite3_busy_handler(conn->db, sqlite_on_busy, conn);
 	return rc;
 }
 
@@ -171,4 +172,7 @@ void sqlite_connection_close(struct connection *conn)
 	conn->statements = NULL;
 	sqlite3_close(conn->db);
 	conn->db = NULL;
+	if (conn->wait_fd >= 0)
+		close(conn->wait_fd);
+	conn->wait_fd = -1;
 }

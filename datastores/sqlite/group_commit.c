@@ -56,14 +56,21 @@ void sqlite_cond_init_monotonic(pthread_cond_t *cond)
 
 /* Take the lock as a writer: a leader waits for queued writers to join,
  * and for company when writers keep finding the lock taken. */
-void sqlite_write_lock(struct sqlite_store *s)
+proauth2_status sqlite_write_lock(struct sqlite_store *s, int64_t deadline,
+		proauth2_error *err)
 {
-	if (pthread_mutex_trylock(&s->lock) == 0)
-		return;
+	proauth2_status status;
+
+	if (pthread_mutex_trylock(&s->lock) == 0) {
+		s->writer.deadline = deadline;
+		return PROAUTH2_OK;
+	}
 	__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_lock(&s->lock);
+	status = sqlite_lock_until(s, deadline, err);
 	__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
-	s->kept_waiting++;
+	if (status == PROAUTH2_OK)
+		s->kept_waiting++;
+	return status;
 }
 
 static proauth2_status not_committed(proauth2_error *err)
@@ -78,7 +85,7 @@ proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
 		proauth2_error *err)
 {
 	struct write_group *g = sqlite_group_on(s);
-	int rc;
+	proauth2_status status;
 
 	if (!s->on_disk)
 		return PROAUTH2_OK;
@@ -87,9 +94,8 @@ proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
 	/* Rolled back behind our back: a statement would autocommit. */
 	sqlite_writer_check(s);
 	if (!s->in_batch) {
-		rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			return sqlite_fail(s->writer.db, rc, "begin", err);
+		if ((status = sqlite_lock_file(s, "begin", err)) != PROAUTH2_OK)
+			return status;
 		s->in_batch = true;
 		s->batch++;
 		s->joined = 0;
@@ -252,7 +258,8 @@ proauth2_status sqlite_begin_writes(void *cls, proauth2_error *err)
 	}
 	if (!s->on_disk || thread_group.store != NULL)
 		return PROAUTH2_OK;
-	thread_group = (struct write_group){.store = s, .depth = 1};
+	thread_group = (struct write_group){.store = s, .depth = 1,
+		.deadline = sqlite_deadline_from_now(s)};
 	pthread_mutex_lock(&s->lock);
 	group_link(s, &thread_group);
 	pthread_mutex_unlock(&s->lock);

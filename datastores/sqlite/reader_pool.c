@@ -15,14 +15,16 @@
  * host's worker threads. */
 #define READERS_KEPT 64
 
-struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *err)
+struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
+		proauth2_error *err)
 {
 	struct write_group *g = sqlite_group_on(s);
 	struct connection *conn;
 	int rc;
 
 	if (!s->on_disk || g != NULL) {
-		pthread_mutex_lock(&s->lock);
+		if (sqlite_lock_until(s, deadline, err) != PROAUTH2_OK)
+			return NULL;
 		if (g != NULL)
 			sqlite_group_enter(s, g);
 		return &s->writer;
@@ -34,8 +36,10 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 		s->n_idle_readers--;
 	}
 	pthread_mutex_unlock(&s->readers_lock);
-	if (conn != NULL)
+	if (conn != NULL) {
+		conn->deadline = deadline;
 		return conn;
+	}
 	conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
 		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
@@ -43,7 +47,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 	}
 	/* Without SQLITE_OPEN_CREATE: a file gone since is an error, not a
 	 * new empty database. */
-	rc = sqlite_connection_open(conn, s->uri, 0);
+	rc = sqlite_connection_open(s, conn, 0);
 	/* A reader that cannot write cannot harm what the writer does. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(conn->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
@@ -53,6 +57,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *er
 		free(conn);
 		return NULL;
 	}
+	conn->deadline = deadline;
 	return conn;
 }
 

@@ -116,9 +116,10 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 	size_t n, i;
 	const proauth2_table *tables = proauth2_schema_tables(&n);
 	int version = 0;
+	proauth2_status status = sqlite_lock_file(s, "schema", err);
 
-	if (sqlite_schema_exec(s, "BEGIN IMMEDIATE", err) != 0)
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	if (status != PROAUTH2_OK)
+		return status;
 	/* Again: another process may have upgraded the file since. */
 	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
 			schema_version(s, &version, err) != 0)

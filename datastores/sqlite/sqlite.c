@@ -142,7 +142,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	}
-	rc = sqlite_connection_open(&s->writer, uri, SQLITE_OPEN_CREATE);
+	rc = sqlite_connection_open(s, &s->writer, SQLITE_OPEN_CREATE);
 	if (rc != SQLITE_OK) {
 		status = sqlite_fail(s->writer.db, rc, "open", err);
 		sqlite_close(s);
@@ -154,10 +154,12 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		return status;
 	}
 	synchronous = sync_pragma(s->writer.db, err);
-	if (synchronous == NULL) {
+	if (synchronous == NULL ||
+			sqlite_busy_option(s->writer.db, &s->busy_timeout_ms, err) != PROAUTH2_OK) {
 		sqlite_close(s);
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	}
+	sqlite_wait_file_open(s);
 	/* WAL lets readers run beside the writer. A memory database answers
 	 * "memory" and stays as it is. Switching writes the file: a file this
 	 * library will refuse is refused before, untouched. */
@@ -184,13 +186,15 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
 	uint64_t batch = 0;
+	int64_t deadline = sqlite_deadline(s);
 	int rc = SQLITE_OK;
 	proauth2_status status = PROAUTH2_OK;
 
 	if ((status = may_write(s, err)) != PROAUTH2_OK)
 		return status;
 	sqlite_write_sql(sql, t, update);
-	sqlite_write_lock(s);
+	if ((status = sqlite_write_lock(s, deadline, err)) != PROAUTH2_OK)
+		return status;
 	stmt = sqlite_statement(&s->writer, sql, err);
 	status = stmt != NULL ? sqlite_batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;
@@ -243,7 +247,7 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	if (sqlite_select_sql(sql, t, query) != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
 
-	conn = sqlite_reader_take(s, err);
+	conn = sqlite_reader_take(s, sqlite_deadline(s), err);
 	if (conn == NULL)
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
 	stmt = sqlite_statement(conn, sql, err);
@@ -288,12 +292,13 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	sqlite3_stmt *stmt;
 	proauth2_status status;
 	uint64_t batch = 0;
+	int64_t deadline = sqlite_deadline(s);
 	int rc = SQLITE_OK;
 
 	*removed = 0;
-	if ((status = may_write(s, err)) != PROAUTH2_OK)
+	if ((status = may_write(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_write_lock(s, deadline, err)) != PROAUTH2_OK)
 		return status;
-	sqlite_write_lock(s);
 	stmt = sqlite_statement(&s->writer, sql, err);
 	status = stmt != NULL ? sqlite_batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;

@@ -29,6 +29,10 @@ struct connection {
 	sqlite3 *db;
 	struct cached_statement *statements;
 	struct connection *next;  /* in the pool of idle readers */
+	const struct sqlite_store *store;
+	int64_t deadline;         /* CLOCK_MONOTONIC ns its user waits till; 0: busy_timeout from its first wait */
+	int wait_fd;              /* the writer's: the -wait file; -1: none */
+	bool waiting;             /* it holds its read lock on the -wait file */
 };
 
 struct sqlite_store {
@@ -37,6 +41,7 @@ struct sqlite_store {
 	bool on_disk;            /* not a memory database: readers, group commit */
 	char *uri;               /* to open readers with */
 	pid_t pid;               /* the process that opened it, alone to use it */
+	int busy_timeout_ms;     /* a call's wait for locks, at most */
 	char *file;              /* on disk: the file's path */
 	struct file_id {         /* the identities of the file and its -wal */
 		dev_t dev;
@@ -71,6 +76,7 @@ struct write_group {
 	struct sqlite_store *store;  /* NULL: none open on this thread */
 	unsigned depth;              /* begin_writes calls not yet ended */
 	uint64_t first, last;        /* batches joined or read from; 0: none */
+	int64_t deadline;            /* its calls wait for locks till then */
 	bool failed;                 /* one of them did not commit */
 	struct write_group *next;    /* in store->groups */
 };
@@ -85,7 +91,8 @@ sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
 		proauth2_error *err);
 /* Reset a cached statement and clear its bindings, for its next use. */
 void sqlite_release(sqlite3_stmt *stmt);
-int sqlite_connection_open(struct connection *conn, const char *uri, int flags);
+/* Open a connection of s on its URI, waiting for locks as s does. */
+int sqlite_connection_open(struct sqlite_store *s, struct connection *conn, int flags);
 /* Note the identity of the writer's file, on disk; -1 with err set when
  * it cannot be read. */
 int sqlite_file_note(struct sqlite_store *s, proauth2_error *err);
@@ -99,11 +106,39 @@ proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_err
 void sqlite_file_forget(const struct sqlite_store *s);
 void sqlite_connection_close(struct connection *conn);
 
+/* ---- busy.c: bounded waits for locks, turns between processes ---- */
+
+/* CLOCK_MONOTONIC, in nanoseconds. */
+int64_t sqlite_now_ns(void);
+/* The URI's busy_timeout= (milliseconds, 5000 when absent) into *ms;
+ * PROAUTH2_ERR_INVALID_ARGUMENT for another value. */
+proauth2_status sqlite_busy_option(sqlite3 *db, int *ms, proauth2_error *err);
+/* The deadline of a call starting now: its write group's, else 0, which
+ * stands for busy_timeout from the call's first wait. */
+int64_t sqlite_deadline(const struct sqlite_store *s);
+int64_t sqlite_deadline_from_now(const struct sqlite_store *s);
+/* Take the writer's lock by deadline (PROAUTH2_ERR_UNAVAILABLE past it),
+ * and give the writer that deadline (0: from a first wait). */
+proauth2_status sqlite_lock_until(struct sqlite_store *s, int64_t deadline,
+		proauth2_error *err);
+/* Open the -wait file beside the database (the writer's wait_fd), if it
+ * can be. */
+void sqlite_wait_file_open(struct sqlite_store *s);
+/* SQLite's busy handler for every connection: retry till its deadline. */
+int sqlite_on_busy(void *conn, int count);
+/* Under the writer's lock: BEGIN IMMEDIATE, after letting writers of other
+ * processes waiting for the file go first; PROAUTH2_ERR_UNAVAILABLE when
+ * the file stayed locked till the deadline. doing names it in errors. */
+proauth2_status sqlite_lock_file(struct sqlite_store *s, const char *doing,
+		proauth2_error *err);
+
 /* ---- reader_pool.c: connections to read with ---- */
 
-/* A connection to read with, given back with sqlite_reader_give; NULL on
- * failure. A memory database and an open group read through the writer. */
-struct connection *sqlite_reader_take(struct sqlite_store *s, proauth2_error *err);
+/* A connection to read with till deadline, given back with
+ * sqlite_reader_give; NULL on failure. A memory database and an open
+ * group read through the writer, whose lock is waited for till deadline. */
+struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
+		proauth2_error *err);
 void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
 
 /* ---- schema.c: tables, indexes and upgrades ---- */
@@ -121,8 +156,10 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 /* A condition variable whose timed waits go by CLOCK_MONOTONIC, which a
  * step of the wall clock leaves alone. */
 void sqlite_cond_init_monotonic(pthread_cond_t *cond);
-/* Take the writer's lock as a writer (unlocked with pthread_mutex_unlock). */
-void sqlite_write_lock(struct sqlite_store *s);
+/* Take the writer's lock as a writer, by deadline (unlocked with
+ * pthread_mutex_unlock); PROAUTH2_ERR_UNAVAILABLE past it. */
+proauth2_status sqlite_write_lock(struct sqlite_store *s, int64_t deadline,
+		proauth2_error *err);
 /* Before a write statement, under the lock: open a batch or join the open
  * one; *batch receives its number. */
 proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,

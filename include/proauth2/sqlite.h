@@ -2,8 +2,7 @@
  * proauth2 — the SQLite datastore backend.
  *
  * uri is a file path, ":memory:" (one private database per open), or an
- * SQLite "file:" URI. A file database runs in WAL mode with a busy timeout;
- * its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
+ * SQLite "file:" URI. A file database runs in WAL mode; its schema is created on first open and carries PROAUTH2_SCHEMA_VERSION
  * in PRAGMA user_version. A file of a newer version is refused
  * (PROAUTH2_ERR_DATASTORE) before anything is written to it: it keeps its
  * journal mode and its bytes. The WAL, which grows while a reader's
@@ -22,6 +21,21 @@
  * (never corrupting the file) — issued tokens that then fail validation,
  * or, within a code's short lifetime, a spent code that could be redeemed
  * once more. Another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ *
+ * Waiting for a lock: while another connection (another process, or
+ * another datastore open on the same file) holds the file's write lock, a
+ * call waits for it, and for this datastore's other writers ahead of it,
+ * at most busy_timeout milliseconds from its first wait (a write group: from
+ * begin_writes), then fails with PROAUTH2_ERR_UNAVAILABLE ("busy"), which
+ * the HTTP layer answers 503 temporarily_unavailable.
+ * "file:oauth.db?busy_timeout=1000" sets it (default 5000, 0 to 600000; 0:
+ * never wait); another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ * Processes writing one file take turns: a writer that waits says so in
+ * "<file>-wait", an empty file this backend creates beside the database
+ * (Linux: open file description locks; elsewhere there is none, and waits
+ * are bounded without turns), and a writer about to lock the file lets it
+ * go first. Back up or move the database with its -wal; -shm and -wait may
+ * be deleted while no datastore has the file open.
  *
  * Open after fork(): a datastore belongs to the process that opened it.
  * SQLite's connections and locks do not cross a fork, so in any other
