@@ -32,6 +32,7 @@
 /* How long a writer lets waiters in other processes go first: more than
  * their pause between tries, less than a commit's fsync. */
 #define COURTESY_MAX_NS 5000000LL
+#define SLICE_NS 1000000LL
 
 int64_t sqlite_now_ns(void)
 {
@@ -120,11 +121,22 @@ static int lock_by(pthread_mutex_t *lock, int64_t deadline)
 proauth2_status sqlite_lock_until(struct sqlite_store *s, int64_t deadline,
 		proauth2_error *err)
 {
+	int64_t now;
+
 	if (pthread_mutex_trylock(&s->lock) != 0) {
 		if (deadline == 0)
 			deadline = sqlite_deadline_from_now(s);
-		if (lock_by(&s->lock, deadline) != 0)
-			return timed_out(s, "this process's other writers held the datastore", err);
+		/* Past the deadline, waits go on in slices while the holder is
+		 * this process's own work (a statement, a commit's fsync). */
+		for (;;) {
+			now = sqlite_now_ns();
+			if (now >= deadline &&
+					__atomic_load_n(&s->writer.file_busy, __ATOMIC_ACQUIRE))
+				return timed_out(s, "a writer of this datastore was waiting"
+						" for another connection's write lock", err);
+			if (lock_by(&s->lock, now < deadline ? deadline : now + SLICE_NS) == 0)
+				break;
+		}
 	}
 	s->writer.deadline = deadline;
 	return PROAUTH2_OK;
@@ -162,6 +174,10 @@ void sqlite_wait_file_open(struct sqlite_store *s)
 	/* Without it (a directory this process may not write) writers are
 	 * bounded still, only not taking turns with other processes. */
 	s->writer.wait_fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, st.st_mode & 0666);
+	/* A user who may read the database but not write it still takes
+	 * turns: the locks need only read access. */
+	if (s->writer.wait_fd < 0)
+		s->writer.wait_fd = open(name, O_RDONLY | O_CLOEXEC);
 }
 #else
 static int wait_lock(int fd, short type)
@@ -193,8 +209,13 @@ int sqlite_on_busy(void *arg, int count)
 	left = conn->deadline - now;
 	if (left <= 0)
 		return 0;
-	if (!conn->waiting && conn->wait_fd >= 0)
-		conn->waiting = wait_lock(conn->wait_fd, F_RDLCK) == 0;
+	/* Only BEGIN IMMEDIATE waits for another's write lock: other busy
+	 * moments (a WAL recovery) are not a turn to be given. */
+	if (conn->locking_file) {
+		if (!conn->waiting && conn->wait_fd >= 0)
+			conn->waiting = wait_lock(conn->wait_fd, F_RDLCK) == 0;
+		__atomic_store_n(&conn->file_busy, 1, __ATOMIC_RELEASE);
+	}
 	if (pause > POLL_MAX_NS)
 		pause = POLL_MAX_NS;
 	pause_ns(pause < left ? pause : left);
@@ -215,7 +236,10 @@ proauth2_status sqlite_lock_file(struct sqlite_store *s, const char *doing,
 		while (someone_waits(w->wait_fd) && sqlite_now_ns() < until)
 			pause_ns(POLL_FIRST_NS);
 	}
+	w->locking_file = true;
 	rc = sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	w->locking_file = false;
+	__atomic_store_n(&w->file_busy, 0, __ATOMIC_RELEASE);
 	if (w->waiting) {
 		wait_lock(w->wait_fd, F_UNLCK);
 		w->waiting = false;

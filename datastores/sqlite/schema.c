@@ -10,11 +10,12 @@
 
 #include "sqlite_int.h"
 
-int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *err)
+proauth2_status sqlite_schema_exec(struct sqlite_store *s, const char *sql,
+		proauth2_error *err)
 {
 	int rc = sqlite3_exec(s->writer.db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : (sqlite_fail(s->writer.db, rc, "schema", err), -1);
+	return rc == SQLITE_OK ? PROAUTH2_OK : sqlite_fail(s->writer.db, rc, "schema", err);
 }
 
 /*
@@ -27,11 +28,12 @@ int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *
  * the pages written per token. Tables made WITHOUT ROWID by earlier
  * versions work as they are.
  */
-static int create_table(struct sqlite_store *s, const proauth2_table *t,
+static proauth2_status create_table(struct sqlite_store *s, const proauth2_table *t,
 		proauth2_error *err)
 {
 	char sql[SQL_MAX];
 	size_t i, len;
+	proauth2_status status;
 
 	len = (size_t)snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%s\" (", t->name);
 	for (i = 0; i < t->n_fields; i++) {
@@ -45,8 +47,8 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 				(f->flags & PROAUTH2_FIELD_REQUIRED) ? " NOT NULL" : "");
 	}
 	snprintf(sql + len, sizeof(sql) - len, ")");
-	if (sqlite_schema_exec(s, sql, err) != 0)
-		return -1;
+	if ((status = sqlite_schema_exec(s, sql, err)) != PROAUTH2_OK)
+		return status;
 	/* A table from an older schema gains the optional fields added since. */
 	for (i = 1; i < t->n_fields; i++) {
 		const proauth2_field *f = &t->fields[i];
@@ -65,8 +67,8 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 		snprintf(sql, sizeof(sql), "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s",
 				t->name, f->name,
 				f->type == PROAUTH2_FIELD_INTEGER ? "INTEGER" : "TEXT");
-		if (sqlite_schema_exec(s, sql, err) != 0)
-			return -1;
+		if ((status = sqlite_schema_exec(s, sql, err)) != PROAUTH2_OK)
+			return status;
 	}
 	for (i = 1; i < t->n_fields; i++) {
 		const proauth2_field *f = &t->fields[i];
@@ -75,13 +77,14 @@ static int create_table(struct sqlite_store *s, const proauth2_table *t,
 			continue;
 		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\" (\"%s\")",
 				t->name, f->name, t->name, f->name);
-		if (sqlite_schema_exec(s, sql, err) != 0)
-			return -1;
+		if ((status = sqlite_schema_exec(s, sql, err)) != PROAUTH2_OK)
+			return status;
 	}
-	return 0;
+	return PROAUTH2_OK;
 }
 
-static int schema_version(struct sqlite_store *s, int *version, proauth2_error *err)
+static proauth2_status schema_version(struct sqlite_store *s, int *version,
+		proauth2_error *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = sqlite3_prepare_v2(s->writer.db, "PRAGMA user_version", -1, &stmt, NULL);
@@ -91,16 +94,18 @@ static int schema_version(struct sqlite_store *s, int *version, proauth2_error *
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_OK ? 0 :
-		(sqlite_fail(s->writer.db, rc, "read schema version", err), -1);
+	return rc == SQLITE_OK ? PROAUTH2_OK :
+		sqlite_fail(s->writer.db, rc, "read schema version", err);
 }
 
 proauth2_status sqlite_refuse_newer(struct sqlite_store *s, proauth2_error *err)
 {
 	int version = 0;
 
-	if (schema_version(s, &version, err) != 0)
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	proauth2_status status = schema_version(s, &version, err);
+
+	if (status != PROAUTH2_OK)
+		return status;
 	if (version > PROAUTH2_SCHEMA_VERSION)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 				"sqlite: database schema version %d is newer than this "
@@ -121,23 +126,23 @@ proauth2_status sqlite_ensure_schema(struct sqlite_store *s, proauth2_error *err
 	if (status != PROAUTH2_OK)
 		return status;
 	/* Again: another process may have upgraded the file since. */
-	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
-			schema_version(s, &version, err) != 0)
+	if ((status = sqlite_refuse_newer(s, err)) != PROAUTH2_OK ||
+			(status = schema_version(s, &version, err)) != PROAUTH2_OK)
 		goto rollback;
 	/* Schema changes so far only add tables and optional columns:
 	 * creating what is missing brings any older version up to date. */
 	if (version < PROAUTH2_SCHEMA_VERSION) {
 		for (i = 0; i < n; i++)
-			if (create_table(s, &tables[i], err) != 0)
+			if ((status = create_table(s, &tables[i], err)) != PROAUTH2_OK)
 				goto rollback;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 				PROAUTH2_SCHEMA_VERSION);
-		if (sqlite_schema_exec(s, sql, err) != 0)
+		if ((status = sqlite_schema_exec(s, sql, err)) != PROAUTH2_OK)
 			goto rollback;
 	}
-	if (sqlite_schema_exec(s, "COMMIT", err) == 0)
+	if ((status = sqlite_schema_exec(s, "COMMIT", err)) == PROAUTH2_OK)
 		return PROAUTH2_OK;
 rollback:
 	sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
-	return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	return status;
 }

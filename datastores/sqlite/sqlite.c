@@ -80,6 +80,11 @@ static void sqlite_close(void *cls)
 	if (s == NULL)
 		return;
 	if (s->pid != getpid()) {
+		/* Its -wait lock is the parent's too: the descriptor is
+		 * closed here, the lock stays with the parent's. */
+		if (s->writer.wait_fd >= 0)
+			close(s->writer.wait_fd);
+		s->writer.wait_fd = -1;
 		abandon(s);
 		return;
 	}
@@ -131,6 +136,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	*cls = NULL;
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	s->writer.wait_fd = -1;
 	s->pid = getpid();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
@@ -159,22 +165,21 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 		sqlite_close(s);
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	}
-	sqlite_wait_file_open(s);
 	/* WAL lets readers run beside the writer. A memory database answers
 	 * "memory" and stays as it is. Switching writes the file: a file this
 	 * library will refuse is refused before, untouched. */
-	if (sqlite_refuse_newer(s, err) != PROAUTH2_OK ||
-			sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err) != 0 ||
-			sqlite_schema_exec(s, JOURNAL_SIZE_LIMIT, err) != 0 ||
-			sqlite_schema_exec(s, synchronous, err) != 0 ||
+	if ((status = sqlite_refuse_newer(s, err)) != PROAUTH2_OK ||
+			(status = sqlite_schema_exec(s, "PRAGMA journal_mode = WAL", err)) != PROAUTH2_OK ||
+			(status = sqlite_schema_exec(s, JOURNAL_SIZE_LIMIT, err)) != PROAUTH2_OK ||
+			(status = sqlite_schema_exec(s, synchronous, err)) != PROAUTH2_OK ||
 			(status = sqlite_ensure_schema(s, err)) != PROAUTH2_OK) {
-		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
 		sqlite_close(s);
 		return status;
 	}
 	filename = sqlite3_db_filename(s->writer.db, "main");
 	s->on_disk = filename != NULL && filename[0] != '\0';
 	sqlite_file_note_wal(s);
+	sqlite_wait_file_open(s);
 	*cls = s;
 	return PROAUTH2_OK;
 }

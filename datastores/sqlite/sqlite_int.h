@@ -32,7 +32,10 @@ struct connection {
 	const struct sqlite_store *store;
 	int64_t deadline;         /* CLOCK_MONOTONIC ns its user waits till; 0: busy_timeout from its first wait */
 	int wait_fd;              /* the writer's: the -wait file; -1: none */
+	bool locking_file;        /* the writer, in sqlite_lock_file's BEGIN */
 	bool waiting;             /* it holds its read lock on the -wait file */
+	int file_busy;            /* the writer: waiting for another connection's
+	                           * write lock (atomic: read by queued writers) */
 };
 
 struct sqlite_store {
@@ -117,12 +120,14 @@ proauth2_status sqlite_busy_option(sqlite3 *db, int *ms, proauth2_error *err);
  * stands for busy_timeout from the call's first wait. */
 int64_t sqlite_deadline(const struct sqlite_store *s);
 int64_t sqlite_deadline_from_now(const struct sqlite_store *s);
-/* Take the writer's lock by deadline (PROAUTH2_ERR_UNAVAILABLE past it),
- * and give the writer that deadline (0: from a first wait). */
+/* Take the writer's lock, and give the writer deadline (0: from a first
+ * wait). PROAUTH2_ERR_UNAVAILABLE once deadline has passed while the
+ * lock's holder waits for the file: waiting behind this process's own
+ * statements and commits is not counted. */
 proauth2_status sqlite_lock_until(struct sqlite_store *s, int64_t deadline,
 		proauth2_error *err);
 /* Open the -wait file beside the database (the writer's wait_fd), if it
- * can be. */
+ * can be; once the file is known to be one this library uses. */
 void sqlite_wait_file_open(struct sqlite_store *s);
 /* SQLite's busy handler for every connection: retry till its deadline. */
 int sqlite_on_busy(void *conn, int count);
@@ -143,8 +148,9 @@ void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
 
 /* ---- schema.c: tables, indexes and upgrades ---- */
 
-/* Run sql on the writer; -1 with err set ("schema: ...") on failure. */
-int sqlite_schema_exec(struct sqlite_store *s, const char *sql, proauth2_error *err);
+/* Run sql on the writer; err set ("schema: ...") on failure. */
+proauth2_status sqlite_schema_exec(struct sqlite_store *s, const char *sql,
+		proauth2_error *err);
 /* Refuse a database of a newer schema, reading it only: run before
  * anything that writes to the file (journal_mode = WAL does). */
 proauth2_status sqlite_refuse_newer(struct sqlite_store *s, proauth2_error *err);

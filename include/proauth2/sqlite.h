@@ -24,10 +24,13 @@
  *
  * Waiting for a lock: while another connection (another process, or
  * another datastore open on the same file) holds the file's write lock, a
- * call waits for it, and for this datastore's other writers ahead of it,
- * at most busy_timeout milliseconds from its first wait (a write group: from
- * begin_writes), then fails with PROAUTH2_ERR_UNAVAILABLE ("busy"), which
- * the HTTP layer answers 503 temporarily_unavailable.
+ * call waits for it at most busy_timeout milliseconds from its first wait
+ * (a write group: from begin_writes), queued behind this datastore's
+ * writer that waits for it or not, then fails with PROAUTH2_ERR_UNAVAILABLE
+ * ("busy"), which the HTTP layer answers 503 temporarily_unavailable.
+ * Waiting behind this datastore's own writes and commits is not bounded by
+ * it (they take an fsync each), and a write group holding an open batch
+ * never fails for the time it took.
  * "file:oauth.db?busy_timeout=1000" sets it (default 5000, 0 to 600000; 0:
  * never wait); another value is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
  * Processes writing one file take turns: a writer that waits says so in
