@@ -17,13 +17,14 @@
 
 #include "sqlite_file.h"
 
-static char dir[64], path[128], wal[160], shm[160];
+static char dir[64], path[128], wal[160], shm[160], wait_file[160];
 
 static void setup(void)
 {
 	sqlite_file_dir_new(dir, path);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(shm, sizeof(shm), "%s-shm", path);
+	snprintf(wait_file, sizeof(wait_file), "%s-wait", path);
 }
 
 static void teardown(void)
@@ -71,6 +72,7 @@ START_TEST(newer_file_is_refused_untouched)
 	ck_assert_msg(memcmp(before, after, n_before) == 0, "the refused file was written to");
 	ck_assert_int_ne(access(wal, F_OK), 0);
 	ck_assert_int_ne(access(shm, F_OK), 0);
+	ck_assert_int_ne(access(wait_file, F_OK), 0);
 	sqlite_file_text(path, "PRAGMA journal_mode", mode, sizeof(mode));
 	ck_assert_str_eq(mode, "delete");
 	free(before);
