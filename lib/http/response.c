@@ -1,9 +1,12 @@
 /* Building endpoint responses. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
+
+#include <proauth2/throttle.h>
 
 #include "response.h"
 
@@ -104,6 +107,7 @@ proauth2_status error_response(const proauth2_provider *p,
 {
 	const char *code = proauth2_status_oauth_error(status);
 	int http = status_http_code(status);
+	int64_t retry_after = proauth2_throttle_retry_after(err);
 	proauth2_http_response *r;
 	json_t *body;
 
@@ -134,6 +138,16 @@ proauth2_status error_response(const proauth2_provider *p,
 			response_add_header(r, "Retry-After", "1") != 0) {
 		proauth2_http_response_free(r);
 		r = NULL;
+	}
+	/* Throttled: the answer a wrong secret gets, and when to come back. */
+	if (r != NULL && retry_after > 0) {
+		char seconds[24];
+
+		snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
+		if (response_add_header(r, "Retry-After", seconds) != 0) {
+			proauth2_http_response_free(r);
+			r = NULL;
+		}
 	}
 	return respond(r, status, out);
 }
