@@ -77,6 +77,12 @@ static struct MHD_Response *make(const char *body, size_t len,
 enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		char *html, const char *cookie)
 {
+	return reply_page(c, status, html, cookie, NULL);
+}
+
+enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie, const char *retry_after)
+{
 	const char *headers[] = {
 		MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8",
 		MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
@@ -85,6 +91,7 @@ enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		"X-Content-Type-Options", "nosniff",
 		"Referrer-Policy", "no-referrer",
 		MHD_HTTP_HEADER_SET_COOKIE, cookie,
+		MHD_HTTP_HEADER_RETRY_AFTER, retry_after,
 		NULL,
 	};
 	struct MHD_Response *r = html != NULL ? make(html, strlen(html), headers) : NULL;

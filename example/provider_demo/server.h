@@ -42,6 +42,9 @@ void server_stop(server *s);
  * if not NULL, is a Set-Cookie value. */
 enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		char *html, const char *cookie);
+/* reply_html with a Retry-After of retry_after (if not NULL). */
+enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie, const char *retry_after);
 
 /* A JSON document, not cached; steals body (NULL: 500). */
 enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *body);

@@ -101,13 +101,23 @@ static void report_server_error(const proauth2_provider *p, int http,
 	proauth2_provider_report(p, &event);
 }
 
+int response_add_retry_after(proauth2_http_response *r, const proauth2_error *err)
+{
+	int64_t retry_after = proauth2_throttle_retry_after(err);
+	char seconds[24];
+
+	if (retry_after <= 0)
+		return 0;
+	snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
+	return response_add_header(r, "Retry-After", seconds);
+}
+
 proauth2_status error_response(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		proauth2_http_response **out)
 {
 	const char *code = proauth2_status_oauth_error(status);
 	int http = status_http_code(status);
-	int64_t retry_after = proauth2_throttle_retry_after(err);
 	proauth2_http_response *r;
 	json_t *body;
 
@@ -139,15 +149,9 @@ proauth2_status error_response(const proauth2_provider *p,
 		proauth2_http_response_free(r);
 		r = NULL;
 	}
-	/* Throttled: the answer a wrong secret gets, and when to come back. */
-	if (r != NULL && retry_after > 0) {
-		char seconds[24];
-
-		snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
-		if (response_add_header(r, "Retry-After", seconds) != 0) {
-			proauth2_http_response_free(r);
-			r = NULL;
-		}
+	if (r != NULL && response_add_retry_after(r, err) != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
 	}
 	return respond(r, status, out);
 }
