@@ -3,6 +3,11 @@
  * bodies collected up to a limit, each complete request routed as a
  * proauth2_http_request to the demo's pages or to proauth2_http_handle, and
  * the responses queued back.
+ *
+ * Against connection abuse (options max-connections, max-per-ip,
+ * request-timeout): a limit on connections in all, fitted under the
+ * open-file limit; a limit per client address; and a deadline for each
+ * request to arrive whole, which trickling bytes do not extend.
  */
 #ifndef DEMO_SERVER_H
 #define DEMO_SERVER_H
