@@ -244,10 +244,21 @@ END_TEST
 START_TEST(the_lock_holds_across_processes)
 {
 	proauth2_client *c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	char id[256], secret[256];
 	proauth2_error err = {0};
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	snprintf(id, sizeof(id), "%s", c->client_id);
+	snprintf(secret, sizeof(secret), "%s", c->client_secret);
+	proauth2_client_free(c);
+	/* Neither SQLite connections nor MongoDB client pools survive a fork:
+	 * close ours, and reopen after. */
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	env.provider = NULL;
+	env.ds = NULL;
+	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		proauth2_datastore *ds = NULL;
@@ -257,21 +268,21 @@ START_TEST(the_lock_holds_across_processes)
 		int i, refused = 0;
 
 		proauth2_client_credentials_request_init(&req);
-		req.client_id = c->client_id;
+		req.client_id = id;
 		req.client_secret = "wrong";
 		for (i = 0; i < 5; i++)
 			refused += proauth2_token_client_credentials(p, &req, &t, NULL) ==
 				PROAUTH2_ERR_INVALID_CLIENT;
 		proauth2_provider_free(p);
 		proauth2_datastore_close(ds);
+		free(env.uri);
 		_exit(refused == 5 ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ck_assert_int_eq(cc(c->client_id, c->client_secret, &err),
-			PROAUTH2_ERR_INVALID_CLIENT);
+	env.provider = env_open_provider(&env.ds);
+	ck_assert_int_eq(cc(id, secret, &err), PROAUTH2_ERR_INVALID_CLIENT);
 	ck_assert_int_eq(proauth2_throttle_retry_after(&err), 1);
-	proauth2_client_free(c);
 }
 END_TEST
 
