@@ -339,6 +339,36 @@ START_TEST(throttling_can_be_turned_off)
 }
 END_TEST
 
+START_TEST(wrong_registration_tokens_lock_the_client)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params = {.struct_size = sizeof(params),
+		.type = CONF, .redirect_uris = uris,
+		.n_redirect_uris = 1, .scope = "read"};
+	proauth2_client *c = NULL;
+	char *token = NULL;
+	proauth2_error err = {0};
+	int i;
+
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params, &c,
+			&token, &err), PROAUTH2_OK);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+				c->client_id, "wrong", &err), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, token, &err), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_throttle_retry_after(&err), 1);
+	/* The same counter as the client's secret. */
+	ck_assert_int_eq(cc(c->client_id, c->client_secret, &err),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	env.now += 1;
+	ck_assert_int_eq(proauth2_client_verify_registration_token(env.provider,
+			c->client_id, token, &err), PROAUTH2_OK);
+	proauth2_secret_free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *throttle_suite(void)
 {
 	Suite *s = suite_create("throttle");
@@ -355,6 +385,7 @@ static Suite *throttle_suite(void)
 	tcase_add_test(tc, expired_counters_are_purged);
 	tcase_add_test(tc, an_expired_counter_not_yet_purged_starts_a_new_run);
 	tcase_add_test(tc, throttling_can_be_turned_off);
+	tcase_add_test(tc, wrong_registration_tokens_lock_the_client);
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
 		tcase_add_test(tc, the_lock_holds_across_processes);
 	suite_add_tcase(s, tc);
