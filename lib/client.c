@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "scope.h"
 #include "struct_size.h"
+#include "throttle_int.h"
 
 #define ALL_GRANTS 0xfu
 
@@ -406,11 +407,46 @@ static proauth2_status authenticate_record(proauth2_provider *p,
 			"client authentication failed");
 }
 
+/* authenticate_record behind the throttle, when a secret is presented (a
+ * public client's request guesses nothing). Unknown clients are counted
+ * like known ones. */
+static proauth2_status throttled_authenticate(proauth2_provider *p,
+		const char *client_id, const char *client_secret, json_t **record,
+		proauth2_error *err)
+{
+	char subject[THROTTLE_SUBJECT_SIZE];
+	int64_t retry_after;
+	bool found;
+	proauth2_status status, recorded;
+
+	*record = NULL;
+	if (client_secret == NULL || client_id == NULL ||
+			throttle_subject(subject, sizeof(subject), "client", client_id,
+				NULL) != PROAUTH2_OK)
+		return authenticate_record(p, client_id, client_secret, record, err);
+	status = throttle_check_found(p, subject, &retry_after, &found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (retry_after > 0)
+		return throttle_refused(retry_after, PROAUTH2_ERR_INVALID_CLIENT, err);
+	status = authenticate_record(p, client_id, client_secret, record, err);
+	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_CLIENT)
+		return status;
+	recorded = throttle_record_found(p, subject, status == PROAUTH2_OK, found,
+			status == PROAUTH2_OK ? err : NULL);
+	if (status == PROAUTH2_OK && recorded != PROAUTH2_OK) {
+		json_decref(*record);
+		*record = NULL;
+		return recorded;
+	}
+	return status;
+}
+
 proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
 		proauth2_error *err)
 {
-	proauth2_status status = authenticate_record(p, client_id, client_secret,
+	proauth2_status status = throttled_authenticate(p, client_id, client_secret,
 			record, err);
 
 	if (status == PROAUTH2_ERR_INVALID_CLIENT)

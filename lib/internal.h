@@ -31,6 +31,9 @@ struct proauth2_provider {
 	bool enable_registration;
 	proauth2_log_fn log;
 	void *log_arg;
+	unsigned auth_failure_limit;
+	int64_t auth_failure_window;
+	int64_t auth_lockout_max;
 };
 
 

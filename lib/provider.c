@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "scope.h"
 #include "struct_size.h"
+#include "throttle_int.h"
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
@@ -16,6 +17,11 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 	cfg->code_lifetime = 60;
 	cfg->access_token_lifetime = 3600;
 	cfg->refresh_token_lifetime = 30 * 24 * 3600;
+	if (SIZED_HAS(cfg, proauth2_config, auth_lockout_max)) {
+		cfg->auth_failure_limit = AUTH_FAILURE_LIMIT;
+		cfg->auth_failure_window = AUTH_FAILURE_WINDOW;
+		cfg->auth_lockout_max = AUTH_LOCKOUT_MAX;
+	}
 }
 
 static int64_t system_clock(void *arg)
@@ -27,7 +33,8 @@ static int64_t system_clock(void *arg)
 static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
-	proauth2_status status = SIZED_CHECK(cfg, proauth2_config, log_arg, err);
+	proauth2_status status = sized_check(cfg, SIZED_END(proauth2_config, log_arg),
+			SIZED_END(proauth2_config, auth_lockout_max), "proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
@@ -41,6 +48,11 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	if (cfg->supported_scopes != NULL && !scope_is_valid(cfg->supported_scopes))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.supported_scopes is not a valid scope list");
+	if (SIZED_HAS(cfg, proauth2_config, auth_lockout_max) &&
+			cfg->auth_failure_limit > 0 && (cfg->auth_failure_window <= 0 ||
+			cfg->auth_lockout_max <= 0))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"auth_failure_window and auth_lockout_max must be positive");
 	return PROAUTH2_OK;
 }
 
@@ -81,6 +93,15 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	p->enable_registration = cfg->enable_registration;
 	p->log = cfg->log;
 	p->log_arg = cfg->log_arg;
+	p->auth_failure_limit = AUTH_FAILURE_LIMIT;
+	p->auth_failure_window = AUTH_FAILURE_WINDOW;
+	p->auth_lockout_max = AUTH_LOCKOUT_MAX;
+	/* An older caller's struct ends before these: it keeps the defaults. */
+	if (SIZED_HAS(cfg, proauth2_config, auth_lockout_max)) {
+		p->auth_failure_limit = cfg->auth_failure_limit;
+		p->auth_failure_window = cfg->auth_failure_window;
+		p->auth_lockout_max = cfg->auth_lockout_max;
+	}
 	*out = p;
 	return PROAUTH2_OK;
 }

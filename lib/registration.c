@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "event.h"
 #include "internal.h"
+#include "throttle_int.h"
 
 proauth2_status proauth2_client_register_dynamic(proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client **out,
@@ -35,10 +36,11 @@ proauth2_status proauth2_client_register_dynamic(proauth2_provider *p,
 proauth2_status proauth2_client_verify_registration_token(proauth2_provider *p,
 		const char *client_id, const char *token, proauth2_error *err)
 {
-	char hash[HASH_SIZE];
+	char hash[HASH_SIZE], subject[THROTTLE_SUBJECT_SIZE];
 	json_t *client = NULL;
 	proauth2_status status;
-	bool ok;
+	int64_t retry_after;
+	bool ok, found;
 
 	if (p == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
@@ -48,6 +50,14 @@ proauth2_status proauth2_client_verify_registration_token(proauth2_provider *p,
 			strlen(token) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"invalid registration access token");
+	/* Guesses at a client's token count with guesses at its secret. */
+	status = throttle_subject(subject, sizeof(subject), "client", client_id, err);
+	if (status == PROAUTH2_OK)
+		status = throttle_check_found(p, subject, &retry_after, &found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (retry_after > 0)
+		return throttle_refused(retry_after, PROAUTH2_ERR_INVALID_TOKEN, err);
 	status = sha256_base64url(token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
@@ -56,8 +66,9 @@ proauth2_status proauth2_client_verify_registration_token(proauth2_provider *p,
 	ok = status == PROAUTH2_OK && proauth2_secret_equal(hash,
 			record_string(client, "registration_token_hash"));
 	json_decref(client);
+	status = throttle_record_found(p, subject, ok, found, ok ? err : NULL);
 	if (ok)
-		return PROAUTH2_OK;
+		return status;
 	/* Someone guessing tokens at /register/<id> is worth a line. */
 	report_auth_failed(p, client_id, "registration_access_token");
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,

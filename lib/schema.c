@@ -71,6 +71,16 @@ static const proauth2_field authorization_fields[] = {
 	{"expires_at", I, REQ},
 };
 
+/* Failed attempts at a secret, by a hash of the subject ("client:<id>",
+ * "user:<name>"; proauth2/throttle.h). */
+static const proauth2_field auth_failure_fields[] = {
+	{"subject_hash", S, REQ | QRY},
+	{"failures", I, REQ},
+	{"window_start", I, REQ},   /* the run's first failure */
+	{"locked_until", I, REQ},   /* 0: not locked */
+	{"expires_at", I, REQ},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -81,6 +91,7 @@ static const proauth2_table tables[] = {
 	TABLE(TABLE_SPENT_TOKENS, spent_fields),
 	TABLE(TABLE_REVOKED_GRANTS, revoked_grant_fields),
 	TABLE(TABLE_AUTHORIZATIONS, authorization_fields),
+	TABLE(TABLE_AUTH_FAILURES, auth_failure_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

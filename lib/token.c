@@ -8,6 +8,7 @@
 #include "pkce.h"
 #include "scope.h"
 #include "struct_size.h"
+#include "throttle_int.h"
 
 /* Authenticate the client and check it may use grant. */
 static proauth2_status authorize_client(proauth2_provider *p,
@@ -274,6 +275,31 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 	return status;
 }
 
+/* The host's check_password behind the throttle of "user:<username>",
+ * counted alike whether or not the user exists. */
+static proauth2_status check_user(proauth2_provider *p, const char *username,
+		const char *password, proauth2_error *err)
+{
+	char subject[THROTTLE_SUBJECT_SIZE];
+	int64_t retry_after;
+	bool found, ok;
+	proauth2_status status = throttle_subject(subject, sizeof(subject), "user",
+			username, err);
+
+	if (status == PROAUTH2_OK)
+		status = throttle_check_found(p, subject, &retry_after, &found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (retry_after > 0)
+		return throttle_refused(retry_after, PROAUTH2_ERR_INVALID_GRANT, err);
+	ok = p->check_password(p->password_arg, username, password);
+	status = throttle_record_found(p, subject, ok, found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	return ok ? PROAUTH2_OK : proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+			"the resource owner credentials are wrong");
+}
+
 proauth2_status proauth2_token_password(proauth2_provider *p,
 		const proauth2_password_request *req, proauth2_token_response **out,
 		proauth2_error *err)
@@ -304,10 +330,11 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"username and password are required");
 	if (status == PROAUTH2_OK && (strlen(username) > PRESENTED_SECRET_MAX ||
-			strlen(password) > PRESENTED_SECRET_MAX ||
-			!p->check_password(p->password_arg, username, password)))
+			strlen(password) > PRESENTED_SECRET_MAX))
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"the resource owner credentials are wrong");
+	if (status == PROAUTH2_OK)
+		status = check_user(p, username, password, err);
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&granted, err);

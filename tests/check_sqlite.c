@@ -48,7 +48,7 @@ START_TEST(file_is_wal_with_current_schema)
 	sqlite3_close(db);
 	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
 	/* Rows by rowid: see create_table for why. */
-	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 7);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 8);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
 			" WHERE sql LIKE '%WITHOUT ROWID%'"), 0);
 	proauth2_datastore_close(ds);
@@ -83,6 +83,26 @@ START_TEST(version_1_database_is_upgraded)
 	json_decref(found);
 	json_decref(record);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM authorizations"), 0);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM auth_failures"), 0);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_2_database_gains_auth_failures)
+{
+	proauth2_datastore *ds = NULL;
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	/* As schema version 2 left it: no auth_failures table. */
+	sqlite_file_exec(path, "DROP TABLE auth_failures; PRAGMA user_version = 2;");
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM auth_failures"), 0);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
+			" WHERE name = 'auth_failures_expires_at'"), 1);
 	proauth2_datastore_close(ds);
 }
 END_TEST
@@ -317,6 +337,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, file_is_wal_with_current_schema);
 	tcase_add_test(tc, version_1_database_is_upgraded);
+	tcase_add_test(tc, version_2_database_gains_auth_failures);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

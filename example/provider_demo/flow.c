@@ -8,12 +8,20 @@
 
 #include <openssl/crypto.h>
 
+#include <proauth2/throttle.h>
+
 #include "flow.h"
 #include "pages.h"
 #include "server.h"
 
 #define SESSION_COOKIE "proauth2_demo_session"
 #define SESSION_LIFETIME 3600
+/* The login form's CSRF token: no session exists yet, so the token goes
+ * both in a cookie and in the form, and the two must match. */
+#define LOGIN_COOKIE "proauth2_demo_login"
+#define LOGIN_LIFETIME 600
+/* Longer user names are never the demo's: refused without a counter. */
+#define USER_NAME_MAX 256
 
 /* Enough for a demo; beyond it the oldest session makes room. */
 #define MAX_SESSIONS 1024
@@ -231,6 +239,104 @@ static enum MHD_Result load_ticket(struct demo_app *app, struct MHD_Connection *
 			"Server error", text);
 }
 
+/* A login page with a fresh CSRF token, in the form and in its cookie;
+ * retry_after > 0 adds a Retry-After. */
+static enum MHD_Result show_login(struct demo_app *app, struct MHD_Connection *c,
+		unsigned status, const char *ticket, const char *error,
+		int64_t retry_after)
+{
+	char csrf[TOKEN_SIZE], cookie[160], seconds[24];
+
+	if (new_token(csrf) != 0)
+		return message(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Server error",
+				"Could not start a sign-in.");
+	snprintf(cookie, sizeof(cookie), LOGIN_COOKIE "=%s; HttpOnly; "
+			"SameSite=Strict; Path=/; Max-Age=%d%s", csrf, LOGIN_LIFETIME,
+			strncmp(app->issuer, "https:", 6) == 0 ? "; Secure" : "");
+	snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
+	return reply_page(c, status, page_login(ticket, csrf, error), cookie,
+			retry_after > 0 ? seconds : NULL);
+}
+
+/* A form POST from another site carries that site's Origin (or "null");
+ * ours carries ours, the issuer's scheme://host[:port]. Browsers that send
+ * none are let through: the CSRF token still holds. */
+static bool origin_ok(const struct demo_app *app, struct MHD_Connection *c)
+{
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *host = strstr(app->base, "://");
+	size_t n;
+
+	if (origin == NULL)
+		return true;
+	if (host == NULL)
+		return false;
+	n = (size_t)(host + 3 - app->base) + strcspn(host + 3, "/?#");
+	return strlen(origin) == n && strncasecmp(origin, app->base, n) == 0;
+}
+
+static enum MHD_Result forbidden(struct MHD_Connection *c)
+{
+	return message(c, MHD_HTTP_FORBIDDEN, "Forbidden", "This form was not "
+			"issued to your browser. Start again from the application.");
+}
+
+/* A throttle call that failed: the datastore's trouble, not the user's. */
+static enum MHD_Result throttle_failed(struct MHD_Connection *c,
+		proauth2_status status)
+{
+	return message(c, status == PROAUTH2_ERR_UNAVAILABLE ?
+			MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+			"Server error", "The sign-in could not be checked. Try again.");
+}
+
+/*
+ * Check the credentials behind the library's throttle, counted under
+ * "user:<name>" as the password grant counts them, whether or not the user
+ * exists. 1 when they are right; 0 with a page queued (*ret) otherwise.
+ */
+static int sign_in_allowed(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_form *f, const char *ticket, enum MHD_Result *ret)
+{
+	const char *user = proauth2_form_get(f, "username");
+	char subject[USER_NAME_MAX + 8], text[96];
+	proauth2_error err = {0};
+	proauth2_status status;
+	int64_t retry_after = 0;
+	bool ok;
+
+	if (user == NULL)
+		user = "";
+	if (strlen(user) > USER_NAME_MAX) {
+		*ret = show_login(app, c, MHD_HTTP_UNAUTHORIZED, ticket,
+				"Wrong user name or password.", 0);
+		return 0;
+	}
+	snprintf(subject, sizeof(subject), "user:%s", user);
+	status = proauth2_throttle_check(app->provider, subject, &retry_after, &err);
+	if (status != PROAUTH2_OK) {
+		*ret = throttle_failed(c, status);
+		return 0;
+	}
+	if (retry_after > 0) {
+		snprintf(text, sizeof(text), "Too many failed sign-ins for this "
+				"user name. Try again in %lld s.", (long long)retry_after);
+		*ret = show_login(app, c, MHD_HTTP_UNAUTHORIZED, ticket, text,
+				retry_after);
+		return 0;
+	}
+	ok = app_credentials_ok(app, user, proauth2_form_get(f, "password"));
+	status = proauth2_throttle_record(app->provider, subject, ok, &err);
+	if (status != PROAUTH2_OK) {
+		*ret = throttle_failed(c, status);
+		return 0;
+	}
+	if (!ok)
+		*ret = show_login(app, c, MHD_HTTP_UNAUTHORIZED, ticket,
+				"Wrong user name or password.", 0);
+	return ok;
+}
+
 enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
@@ -245,11 +351,13 @@ enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 		return reply_oauth(c, status, resp);
 	proauth2_http_response_free(resp);
 	user = session_user(app, c, csrf);
-	if (user != NULL)
+	if (user != NULL) {
 		html = page_consent(a, user, csrf);
-	else
-		html = page_login(proauth2_authorization_ticket(a), NULL);
-	ret = reply_html(c, MHD_HTTP_OK, html, NULL);
+		ret = reply_html(c, MHD_HTTP_OK, html, NULL);
+	} else {
+		ret = show_login(app, c, MHD_HTTP_OK,
+				proauth2_authorization_ticket(a), NULL, 0);
+	}
 	free(user);
 	proauth2_authorization_free(a);
 	return ret;
@@ -268,12 +376,14 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 	if (f == NULL)
 		return ret;
 	ticket = proauth2_form_get(f, "ticket");
-	if (ticket == NULL)
+	/* Login CSRF: a form another site posts signs nobody in. */
+	if (!origin_ok(app, c) || !proauth2_secret_equal(proauth2_form_get(f, "csrf"),
+			MHD_lookup_connection_value(c, MHD_COOKIE_KIND, LOGIN_COOKIE)))
+		ret = forbidden(c);
+	else if (ticket == NULL)
 		ret = message(c, MHD_HTTP_BAD_REQUEST, "Unknown request", STALE_TICKET);
-	else if (!app_credentials_ok(app, proauth2_form_get(f, "username"),
-			proauth2_form_get(f, "password")))
-		ret = reply_html(c, MHD_HTTP_UNAUTHORIZED, page_login(ticket,
-				"Wrong user name or password."), NULL);
+	else if (!sign_in_allowed(app, c, f, ticket, &ret))
+		;  /* the page saying why is queued */
 	else if ((ret = load_ticket(app, c, ticket, &a)) == MHD_YES && a != NULL) {
 		if (sessions_create(app->sessions, app->opt->user, id, csrf) != 0) {
 			ret = message(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Server error",
@@ -310,9 +420,11 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 	user = session_user(app, c, csrf);
 	ticket = proauth2_form_get(f, "ticket");
 	decision = proauth2_form_get(f, "decision");
-	if (user == NULL)
-		ret = reply_html(c, MHD_HTTP_UNAUTHORIZED, page_login(ticket,
-				"Your session has ended. Please sign in again."), NULL);
+	if (!origin_ok(app, c))
+		ret = forbidden(c);
+	else if (user == NULL)
+		ret = show_login(app, c, MHD_HTTP_UNAUTHORIZED, ticket,
+				"Your session has ended. Please sign in again.", 0);
 	else if (ticket == NULL)
 		ret = message(c, MHD_HTTP_BAD_REQUEST, "Unknown request", STALE_TICKET);
 	else if (!proauth2_secret_equal(proauth2_form_get(f, "csrf"), csrf))

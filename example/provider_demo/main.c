@@ -6,7 +6,8 @@
  *                 [--config FILE] [--code-lifetime S]
  *                 [--access-token-lifetime S] [--refresh-token-lifetime S]
  *                 [--grants LIST] [--user NAME] [--password PW]
- *                 [--credentials-file PATH] [--help]
+ *                 [--credentials-file PATH] [--max-connections N]
+ *                 [--max-per-ip N] [--request-timeout S] [--help]
  *
  * Defaults: 127.0.0.1:8080 (--port 0 picks a free port), provider_demo.db
  * (--db also takes a mongodb:// URI when built with MongoDB),
@@ -24,6 +25,11 @@
  * GET /authorize -> login page -> POST /login -> consent page ->
  * POST /consent -> 303 to the client; GET /callback shows the code;
  * GET /api/me needs a bearer token with scope "profile"; GET / is an index.
+ *
+ * Against abuse: sign-ins and the password grant go through the library's
+ * throttle (user:<name>), the login form carries a CSRF token and POSTs
+ * check Origin, and the server limits connections in all (1000), per
+ * address (32) and gives each request 10 s to arrive whole (server.c).
  *
  * Ctrl-C or SIGTERM stops it cleanly (exit 0).
  */

@@ -18,7 +18,8 @@
 enum kind {
 	K_PORT, K_BIND, K_ISSUER, K_GRANTS, K_TEXT, K_PATH,
 	K_LIFETIME,             /* seconds, > 0 */
-	K_LIFETIME_OR_ZERO      /* seconds, 0 turns the feature off */
+	K_LIFETIME_OR_ZERO,     /* seconds, 0 turns the feature off */
+	K_COUNT                 /* 1 to 100000 */
 };
 
 struct def {
@@ -42,6 +43,9 @@ static const struct def defs[] = {
 	{"code-lifetime", K_LIFETIME, AT(code_lifetime), NULL},
 	{"access-token-lifetime", K_LIFETIME, AT(access_token_lifetime), NULL},
 	{"refresh-token-lifetime", K_LIFETIME_OR_ZERO, AT(refresh_token_lifetime), NULL},
+	{"max-connections", K_COUNT, AT(max_connections), "1000"},
+	{"max-per-ip", K_COUNT, AT(max_per_ip), "32"},
+	{"request-timeout", K_COUNT, AT(request_timeout), "10"},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -64,6 +68,12 @@ void options_usage(FILE *f)
 	      "  --user NAME                 the demo user's name (demo)\n"
 	      "  --password PW               the demo user's password (demo)\n"
 	      "  --credentials-file PATH     also write the demo clients there, as JSON\n"
+	      "  --max-connections N         connections open at once, at most (1000;\n"
+	      "                              lowered to fit the open-file limit)\n"
+	      "  --max-per-ip N              connections from one address (32)\n"
+	      "  --request-timeout S         seconds a request may take to arrive whole,\n"
+	      "                              headers and body, however it trickles; also\n"
+	      "                              the idle keep-alive time (10)\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._GRANTS, ..._USER, ..._PASSWORD), which beat the\n"
@@ -232,6 +242,11 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 					"is not a number of seconds (1 to 10 years)" :
 					"is not a number of seconds (0 to 10 years)");
 		*(int64_t *)((char *)o + d->offset) = n;
+		return 0;
+	case K_COUNT:
+		if (parse_uint(value, 100000, &n) != 0 || n == 0)
+			return bad(where, value, "is not a number from 1 to 100000");
+		*(unsigned *)((char *)o + d->offset) = (unsigned)n;
 		return 0;
 	}
 	return -1;

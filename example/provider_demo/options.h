@@ -25,6 +25,10 @@ struct demo_options {
 	int64_t code_lifetime;
 	int64_t access_token_lifetime;
 	int64_t refresh_token_lifetime;
+	/* The HTTP server's limits against connection abuse (server.c). */
+	unsigned max_connections;
+	unsigned max_per_ip;
+	unsigned request_timeout;       /* seconds for a request to arrive whole */
 };
 
 enum {

@@ -76,7 +76,7 @@ char *page_index(const struct demo_app *app)
 	return close_page(&b);
 }
 
-char *page_login(const char *ticket, const char *error)
+char *page_login(const char *ticket, const char *csrf, const char *error)
 {
 	buf b = BUF_INIT;
 
@@ -88,6 +88,7 @@ char *page_login(const char *ticket, const char *error)
 	}
 	buf_puts(&b, "<form method=\"post\" action=\"/login\">\n");
 	hidden(&b, "ticket", ticket);
+	hidden(&b, "csrf", csrf);
 	buf_puts(&b, "<label for=\"username\">User name</label>\n"
 		"<input id=\"username\" name=\"username\" autocomplete=\"username\">\n"
 		"<label for=\"password\">Password</label>\n"

@@ -14,7 +14,7 @@
 char *page_index(const struct demo_app *app);
 
 /* The login form for ticket; error (may be NULL) is shown above it. */
-char *page_login(const char *ticket, const char *error);
+char *page_login(const char *ticket, const char *csrf, const char *error);
 
 /* The consent form for a pending request, bound to the session by csrf. */
 char *page_consent(const proauth2_authorization *a, const char *user,

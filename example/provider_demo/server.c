@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -16,12 +19,133 @@
 #include "pages.h"
 #include "server.h"
 
-#define IDLE_TIMEOUT 30  /* seconds */
+/* File descriptors kept for the database, logs and the listening socket
+ * when the connection limit is fitted under RLIMIT_NOFILE. */
+#define FD_RESERVE 64
+
+/*
+ * Every open connection, for the request deadline. libmicrohttpd's own
+ * timeout is an idle timeout: any byte restarts it, so a client that
+ * sends a header line every few seconds holds its connection (and a
+ * worker's slot) for ever. Here each connection gets request_timeout
+ * seconds, from its accept or its last response, for a request to arrive
+ * whole; the watchdog thread shuts down the socket of one that has not,
+ * and libmicrohttpd then closes it as a peer that went away.
+ */
+struct watched {
+	struct watched *prev, *next;
+	int fd;
+	time_t deadline;
+	bool answering;     /* the request is in: its deadline does not run */
+	bool cut;           /* shut down once already */
+};
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct demo_app *app;
+	unsigned request_timeout;
+	pthread_mutex_t lock;   /* guards the list and stopping */
+	pthread_cond_t wake;
+	struct watched *head;
+	bool stopping;
+	bool watchdog_started;
+	pthread_t watchdog;
 };
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: watch a connection from its accept to
+ * its close. libmicrohttpd reports the close before it closes the socket,
+ * so a shutdown() under the lock never hits a reused descriptor. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+		enum MHD_ConnectionNotificationCode code)
+{
+	struct server *s = cls;
+	struct watched *w = *socket_context;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = calloc(1, sizeof(*w));
+		if (w == NULL || info == NULL) {
+			free(w);
+			return;  /* unwatched: only MHD's idle timeout applies */
+		}
+		w->fd = info->connect_fd;
+		pthread_mutex_lock(&s->lock);
+		w->deadline = monotonic_seconds() + (time_t)s->request_timeout;
+		w->next = s->head;
+		if (s->head != NULL)
+			s->head->prev = w;
+		s->head = w;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = w;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w != NULL) {
+		pthread_mutex_lock(&s->lock);
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			s->head = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&s->lock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+static struct watched *watched_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
+/* The request is in (answering) or answered (its deadline starts again). */
+static void set_answering(struct server *s, struct MHD_Connection *c, bool answering)
+{
+	struct watched *w = watched_of(c);
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	w->answering = answering;
+	w->deadline = monotonic_seconds() + (time_t)s->request_timeout;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Once a second, cut the connections past their deadline. */
+static void *watchdog(void *arg)
+{
+	struct server *s = arg;
+	struct timespec until;
+	struct watched *w;
+	time_t now;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		now = monotonic_seconds();
+		for (w = s->head; w != NULL; w = w->next)
+			if (!w->answering && !w->cut && w->deadline <= now) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->cut = true;
+			}
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock,
+				&until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
 
 /* Responses onto MHD connections. */
 
@@ -77,6 +201,12 @@ static struct MHD_Response *make(const char *body, size_t len,
 enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		char *html, const char *cookie)
 {
+	return reply_page(c, status, html, cookie, NULL);
+}
+
+enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie, const char *retry_after)
+{
 	const char *headers[] = {
 		MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8",
 		MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
@@ -85,6 +215,7 @@ enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		"X-Content-Type-Options", "nosniff",
 		"Referrer-Policy", "no-referrer",
 		MHD_HTTP_HEADER_SET_COOKIE, cookie,
+		MHD_HTTP_HEADER_RETRY_AFTER, retry_after,
 		NULL,
 	};
 	struct MHD_Response *r = html != NULL ? make(html, strlen(html), headers) : NULL;
@@ -291,6 +422,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct exchange *x = *con_cls;
 
+	set_answering(cls, c, false);
+
 	if (x == NULL)
 		return;
 	free(x->uri);
@@ -397,6 +530,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (x->out_of_memory)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 				"temporarily_unavailable", NULL);
+	set_answering(s, c, true);
 	query = strchr(x->uri, '?');
 	proauth2_http_request req = {
 		.struct_size = sizeof(proauth2_http_request),
@@ -411,12 +545,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	return route(s->app, c, &req);
 }
 
+/* max_connections, lowered to leave FD_RESERVE descriptors under the
+ * open-file limit (raised first as far as the hard limit allows). */
+static unsigned connection_limit(unsigned wanted)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)wanted + FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return wanted;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
+			need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		return rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) :
+			(unsigned)(rl.rlim_cur / 2);
+	return wanted;
+}
+
 server *server_start(int listen_fd, struct demo_app *app)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	pthread_condattr_t attr;
+	unsigned limit;
 
 	if (s == NULL) {
 		fputs("provider_demo: out of memory\n", stderr);
@@ -427,17 +584,37 @@ server *server_start(int listen_fd, struct demo_app *app)
 			ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->app = app;
+	s->request_timeout = app->opt->request_timeout;
+	limit = connection_limit(app->opt->max_connections);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);  /* as the deadlines */
+	pthread_cond_init(&s->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+		fputs("provider_demo: cannot start the request watchdog\n", stderr);
+		close(listen_fd);
+		server_stop(s);
+		return NULL;
+	}
+	s->watchdog_started = true;
+	/* The limits: connections in all (each worker takes its share),
+	 * per client address, and an idle timeout as long as the request
+	 * deadline the watchdog enforces. */
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+			MHD_OPTION_CONNECTION_LIMIT, limit,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->opt->max_per_ip,
+			MHD_OPTION_CONNECTION_TIMEOUT, s->request_timeout,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 			MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 			MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		/* MHD may have closed listen_fd already: leave it be. */
 		fputs("provider_demo: libmicrohttpd failed to start\n", stderr);
-		free(s);
+		server_stop(s);
 		return NULL;
 	}
 	return s;
@@ -447,6 +624,16 @@ void server_stop(server *s)
 {
 	if (s == NULL)
 		return;
-	MHD_stop_daemon(s->daemon);
+	if (s->daemon != NULL)
+		MHD_stop_daemon(s->daemon);
+	if (s->watchdog_started) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = true;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->watchdog, NULL);
+	}
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -3,6 +3,11 @@
  * bodies collected up to a limit, each complete request routed as a
  * proauth2_http_request to the demo's pages or to proauth2_http_handle, and
  * the responses queued back.
+ *
+ * Against connection abuse (options max-connections, max-per-ip,
+ * request-timeout): a limit on connections in all, fitted under the
+ * open-file limit; a limit per client address; and a deadline for each
+ * request to arrive whole, which trickling bytes do not extend.
  */
 #ifndef DEMO_SERVER_H
 #define DEMO_SERVER_H
@@ -42,6 +47,9 @@ void server_stop(server *s);
  * if not NULL, is a Set-Cookie value. */
 enum MHD_Result reply_html(struct MHD_Connection *c, unsigned status,
 		char *html, const char *cookie);
+/* reply_html with a Retry-After of retry_after (if not NULL). */
+enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
+		char *html, const char *cookie, const char *retry_after);
 
 /* A JSON document, not cached; steals body (NULL: 500). */
 enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *body);

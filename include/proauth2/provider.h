@@ -69,6 +69,17 @@ typedef struct proauth2_config {
 	 * the library stays silent. */
 	proauth2_log_fn log;
 	void *log_arg;  /**< passed to log */
+	/** @name Throttling failed secrets (proauth2/throttle.h)
+	 * A caller compiled before these fields gets their defaults. */
+	/** @{ */
+	/** Failures in a run before each further one locks; default 5.
+	 * 0 turns throttling off. */
+	unsigned auth_failure_limit;
+	/** Seconds within which failures join a run; default 900. */
+	int64_t auth_failure_window;
+	/** Longest lock in seconds; default 900. */
+	int64_t auth_lockout_max;
+	/** @} */
 } proauth2_config;
 
 /** Fill cfg with the defaults above (datastore NULL) and its struct_size.

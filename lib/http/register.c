@@ -245,8 +245,9 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 		return error_response(p, status, &err, 0, out);
 	if (status != PROAUTH2_OK) {
 		r = response_json(401, json_pack("{s:s}", "error", "invalid_token"));
-		if (r != NULL && response_add_header(r, "WWW-Authenticate",
-				"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0) {
+		if (r != NULL && (response_add_header(r, "WWW-Authenticate",
+				"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0 ||
+				response_add_retry_after(r, &err) != 0)) {
 			proauth2_http_response_free(r);
 			r = NULL;
 		}

@@ -1,9 +1,12 @@
 /* Building endpoint responses. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
+
+#include <proauth2/throttle.h>
 
 #include "response.h"
 
@@ -98,6 +101,17 @@ static void report_server_error(const proauth2_provider *p, int http,
 	proauth2_provider_report(p, &event);
 }
 
+int response_add_retry_after(proauth2_http_response *r, const proauth2_error *err)
+{
+	int64_t retry_after = proauth2_throttle_retry_after(err);
+	char seconds[24];
+
+	if (retry_after <= 0)
+		return 0;
+	snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
+	return response_add_header(r, "Retry-After", seconds);
+}
+
 proauth2_status error_response(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		proauth2_http_response **out)
@@ -132,6 +146,10 @@ proauth2_status error_response(const proauth2_provider *p,
 	}
 	if (r != NULL && http == 503 &&
 			response_add_header(r, "Retry-After", "1") != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	if (r != NULL && response_add_retry_after(r, err) != 0) {
 		proauth2_http_response_free(r);
 		r = NULL;
 	}

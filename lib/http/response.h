@@ -17,6 +17,10 @@ int response_add_header(proauth2_http_response *r, const char *name,
  * §5.1, RFC 7662 §2.2); NULL when memory ran out. */
 proauth2_http_response *response_json(int status, json_t *body);
 
+/* Throttled (proauth2/throttle.h): the answer a wrong secret gets, and a
+ * Retry-After saying when to come back. 0 also when err is no such refusal. */
+int response_add_retry_after(proauth2_http_response *r, const proauth2_error *err);
+
 /* The HTTP status an OAuth error is answered with (RFC 6749 §5.2). */
 int status_http_code(proauth2_status status);
 
