@@ -213,7 +213,9 @@ enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
 		MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, PAGE_CSP,
 		MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY",
 		"X-Content-Type-Options", "nosniff",
-		"Referrer-Policy", "no-referrer",
+		/* Not no-referrer: a browser then sends "Origin: null" with
+		 * the page's own form posts, which the Origin check refuses. */
+		"Referrer-Policy", "same-origin",
 		MHD_HTTP_HEADER_SET_COOKIE, cookie,
 		MHD_HTTP_HEADER_RETRY_AFTER, retry_after,
 		NULL,
