@@ -10,5 +10,6 @@
 #define TABLE_SPENT_TOKENS "spent_tokens"
 #define TABLE_REVOKED_GRANTS "revoked_grants"
 #define TABLE_AUTHORIZATIONS "authorizations"
+#define TABLE_REGISTRATION_SLOTS "registration_slots"
 
 #endif
