@@ -42,6 +42,7 @@ static const struct def defs[] = {
 	{"code-lifetime", K_LIFETIME, AT(code_lifetime), NULL},
 	{"access-token-lifetime", K_LIFETIME, AT(access_token_lifetime), NULL},
 	{"refresh-token-lifetime", K_LIFETIME_OR_ZERO, AT(refresh_token_lifetime), NULL},
+	{"registration-token", K_TEXT, AT(registration_token), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -64,6 +65,11 @@ void options_usage(FILE *f)
 	      "  --user NAME                 the demo user's name (demo)\n"
 	      "  --password PW               the demo user's password (demo)\n"
 	      "  --credentials-file PATH     also write the demo clients there, as JSON\n"
+	      "  --registration-token T      /register only with \"Authorization: Bearer T\"\n"
+	      "                              (RFC 7591's initial access token); without it,\n"
+	      "                              100 anonymous registrations an hour, bodies of\n"
+	      "                              16 KiB, 10 redirect URIs (https, or http on\n"
+	      "                              127.0.0.1, [::1], localhost)\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._GRANTS, ..._USER, ..._PASSWORD), which beat the\n"
@@ -432,6 +438,7 @@ void options_free(struct demo_options *o)
 	free(o->user);
 	free(o->password);
 	free(o->credentials_file);
+	free(o->registration_token);
 	free(o->config);
 	memset(o, 0, sizeof(*o));
 }

@@ -172,8 +172,10 @@ class Demo:
     """One provider_demo process."""
 
     def __init__(self, binary=None, grants=None, user=None, password=None,
-                 startup_timeout=STARTUP_TIMEOUT, stop_timeout=STOP_TIMEOUT):
+                 startup_timeout=STARTUP_TIMEOUT, stop_timeout=STOP_TIMEOUT,
+                 extra_args=()):
         self.binary = find_binary(binary)
+        self.extra_args = list(extra_args)
         self.grants = grants
         self.user = user
         self.password = password
@@ -215,7 +217,7 @@ class Demo:
             cmd += ["--user", self.user]
         if self.password is not None:
             cmd += ["--password", self.password]
-        return cmd
+        return cmd + self.extra_args
 
     # -- lifecycle ---------------------------------------------------------
     def start(self):
