@@ -257,10 +257,13 @@ START_TEST(anonymous_registrations_are_counted_across_providers)
 	int i;
 
 	env_reconfigure(five_per_minute);
-	/* A second provider on the same datastore, as another process. */
-	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &ds2, NULL), PROAUTH2_OK);
+	/* A second provider on the same datastore, as another process (a
+	 * second ":memory:" would be another database: share the handle). */
+	if (strcmp(env_backend(), "sqlite-memory") != 0)
+		ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &ds2, NULL),
+				PROAUTH2_OK);
 	proauth2_config_init(&cfg);
-	cfg.datastore = ds2;
+	cfg.datastore = ds2 != NULL ? ds2 : env.ds;
 	cfg.clock = clock_of;
 	cfg.clock_arg = &env.now;
 	five_per_minute(&cfg);
