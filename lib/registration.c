@@ -43,13 +43,18 @@ static proauth2_status slot_taken(proauth2_provider *p, int64_t window,
 {
 	char key[48];
 	json_t *record = NULL;
+	proauth2_error fetch_err = {0};
 	proauth2_status status;
 
 	snprintf(key, sizeof(key), "%lld:%u", (long long)window, n);
-	status = fetch_one(p, TABLE_REGISTRATION_SLOTS, "slot", key, &record, err);
+	status = fetch_one(p, TABLE_REGISTRATION_SLOTS, "slot", key, &record, &fetch_err);
 	json_decref(record);
 	*taken = status == PROAUTH2_OK;
-	return status == PROAUTH2_ERR_NOT_FOUND ? PROAUTH2_OK : status;
+	if (status == PROAUTH2_OK || status == PROAUTH2_ERR_NOT_FOUND)
+		return PROAUTH2_OK;
+	if (err != NULL)
+		*err = fetch_err;
+	return status;
 }
 
 proauth2_status registration_take_anonymous_slot(proauth2_provider *p,
@@ -74,14 +79,18 @@ proauth2_status registration_take_anonymous_slot(proauth2_provider *p,
 		taken = false;
 	}
 	for (; status == PROAUTH2_OK && !taken && lo < max; lo++) {
+		proauth2_error store_err = {0};
+
 		snprintf(key, sizeof(key), "%lld:%u", (long long)window, lo);
 		status = store_record(p, TABLE_REGISTRATION_SLOTS, json_pack("{s:s, s:I}",
 				"slot", key, "expires_at", (json_int_t)((window + 1) * length)),
-				err);
+				&store_err);
 		if (status == PROAUTH2_OK)
 			return PROAUTH2_OK;
 		if (status == PROAUTH2_ERR_CONFLICT)
 			status = PROAUTH2_OK;  /* someone else's: try the next */
+		else if (err != NULL)
+			*err = store_err;
 	}
 	if (status != PROAUTH2_OK)
 		return status;
