@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "event.h"
 #include "internal.h"
+#include "redirect_uri.h"
 #include "scope.h"
 #include "struct_size.h"
 #include "throttle_int.h"
@@ -37,31 +38,53 @@ bool client_record_allows(const json_t *client, unsigned grant)
 	return (grants_from_record(client) & grant) != 0;
 }
 
-/* An absolute URI without fragment (RFC 6749 §3.1.2). */
-static bool redirect_uri_ok(const char *uri)
-{
-	const char *colon = strchr(uri, ':');
-	const char *s;
+static const char *const origin_names[] = {
+	[PROAUTH2_REGISTERED_BY_HOST] = "host",
+	[PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN] = "initial_access_token",
+	[PROAUTH2_REGISTERED_ANONYMOUSLY] = "anonymous",
+};
 
-	if (colon == NULL || colon == uri || strchr(uri, '#') != NULL ||
-			strlen(uri) > 2048)
-		return false;
-	for (s = uri; s < colon; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-				(s > uri && ((*s >= '0' && *s <= '9') ||
-				*s == '+' || *s == '-' || *s == '.'))))
-			return false;
-	for (s = uri; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
-			return false;
-	return true;
+proauth2_client_origin client_record_origin(const json_t *client)
+{
+	const char *name = record_string(client, "registered_by");
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(origin_names) / sizeof(origin_names[0]); i++)
+		if (strcmp(name, origin_names[i]) == 0)
+			return (proauth2_client_origin)i;
+	/* Stored before the field: only dynamic registration set a token. */
+	return name == NULL && record_string(client, "registration_token_hash") == NULL ?
+		PROAUTH2_REGISTERED_BY_HOST : PROAUTH2_REGISTERED_ANONYMOUSLY;
+}
+
+bool client_record_trusted(const json_t *client)
+{
+	return client_record_origin(client) != PROAUTH2_REGISTERED_ANONYMOUSLY;
+}
+
+/* What one registration may store. */
+struct limits {
+	size_t redirect_uris, uri_length, name_length;
+};
+
+/* The host's clients: what the schema holds. */
+static const struct limits host_limits = {32, 2048, 256};
+
+static struct limits limits_for(const proauth2_provider *p,
+		proauth2_client_origin origin)
+{
+	struct limits l = {p->registration_max_redirect_uris,
+		p->registration_max_uri_length, p->registration_max_name_length};
+
+	return origin == PROAUTH2_REGISTERED_BY_HOST ? host_limits : l;
 }
 
 static proauth2_status check_params(const proauth2_provider *p,
-		const proauth2_client_params *params, proauth2_error *err)
+		const proauth2_client_params *params, struct limits limits,
+		proauth2_error *err)
 {
 	unsigned grants;
-	const char *scope;
+	const char *scope, *why;
 	size_t i;
 	proauth2_status status = SIZED_CHECK(params, proauth2_client_params, name, err);
 
@@ -84,33 +107,45 @@ static proauth2_status check_params(const proauth2_provider *p,
 	if (params->n_redirect_uris > 0 && params->redirect_uris == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"redirect_uris is NULL");
-	if (params->n_redirect_uris > 32)
+	if (params->n_redirect_uris > limits.redirect_uris)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-				"at most 32 redirect URIs");
+				"at most %zu redirect URIs", limits.redirect_uris);
 	if ((grants & PROAUTH2_GRANT_AUTHORIZATION_CODE) && params->n_redirect_uris == 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"authorization_code needs a redirect URI");
-	for (i = 0; i < params->n_redirect_uris; i++)
-		if (params->redirect_uris[i] == NULL ||
-				!redirect_uri_ok(params->redirect_uris[i]))
+	for (i = 0; i < params->n_redirect_uris; i++) {
+		if (params->redirect_uris[i] == NULL)
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-					"redirect URI %zu is not an absolute URI without fragment", i);
+					"redirect URI %zu is NULL", i);
+		if (strlen(params->redirect_uris[i]) > limits.uri_length)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+					"redirect URI %zu is longer than %zu bytes", i,
+					limits.uri_length);
+		why = redirect_uri_refusal(params->redirect_uris[i],
+				p->allow_http_redirect_uris);
+		if (why != NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+					"redirect URI %zu %s", i, why);
+	}
+	if (strlen(scope) > PROAUTH2_FIELD_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"scope is longer than %d bytes", PROAUTH2_FIELD_MAX_LENGTH);
 	if (scope[0] != '\0' && !scope_is_valid(scope))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"scope is malformed");
 	if (p->supported_scopes != NULL && !scope_is_subset(scope, p->supported_scopes))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"scope names a scope this provider does not support");
-	if (params->name != NULL && strlen(params->name) > 256)
+	if (params->name != NULL && strlen(params->name) > limits.name_length)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"name is longer than 256 bytes");
+				"name is longer than %zu bytes", limits.name_length);
 	return PROAUTH2_OK;
 }
 
 /* The record for params; the other fields come from the caller. */
 static json_t *client_record(const char *client_id, const char *secret_hash,
 		const proauth2_client_params *params, int64_t created_at,
-		const char *registration_token_hash)
+		const char *registration_token_hash, proauth2_client_origin origin)
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
 	json_t *uris = json_array(), *grant_list = json_array();
@@ -130,7 +165,7 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 		return NULL;
 	}
 	/* json_pack steals the o arguments even when it fails. */
-	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*}",
+	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -139,7 +174,8 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			"scope", params->scope ? params->scope : "",
 			"name", params->name,
 			"created_at", (json_int_t)created_at,
-			"registration_token_hash", registration_token_hash);
+			"registration_token_hash", registration_token_hash,
+			"registered_by", origin_names[origin]);
 }
 
 /* A proauth2_client from a stored record (and a secret in clear or NULL). */
@@ -162,6 +198,7 @@ static proauth2_status client_from_record(const json_t *record,
 	c->scope = dup_or_null(record_string(record, "scope"), &ok);
 	c->name = dup_or_null(record_string(record, "name"), &ok);
 	c->created_at = json_integer_value(json_object_get(record, "created_at"));
+	c->registered_by = client_record_origin(record);
 	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
 	ok = ok && c->redirect_uris != NULL;
 	if (c->redirect_uris != NULL)
@@ -198,11 +235,12 @@ proauth2_status proauth2_client_register(proauth2_provider *p,
 	if (out == NULL || p == NULL || params == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, params and out are required");
-	return client_register_with(p, params, NULL, out, err);
+	return client_register_with(p, params, PROAUTH2_REGISTERED_BY_HOST, NULL,
+			out, err);
 }
 
 proauth2_status client_register_with(proauth2_provider *p,
-		const proauth2_client_params *params,
+		const proauth2_client_params *params, proauth2_client_origin origin,
 		const char *registration_token_hash, proauth2_client **out,
 		proauth2_error *err)
 {
@@ -213,7 +251,10 @@ proauth2_status client_register_with(proauth2_provider *p,
 	proauth2_status status;
 
 	*out = NULL;
-	status = check_params(p, params, err);
+	status = check_params(p, params, limits_for(p, origin), err);
+	/* Only a valid registration counts against the limit. */
+	if (status == PROAUTH2_OK && origin == PROAUTH2_REGISTERED_ANONYMOUSLY)
+		status = registration_take_anonymous_slot(p, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (params->type == PROAUTH2_CLIENT_CONFIDENTIAL) {
@@ -224,7 +265,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 	uuid_generate_random(uuid);
 	uuid_unparse_lower(uuid, client_id);
 	record = client_record(client_id, secret ? hash : NULL, params,
-			proauth2_provider_now(p), registration_token_hash);
+			proauth2_provider_now(p), registration_token_hash, origin);
 	if (record == NULL) {
 		proauth2_secret_free(secret);
 		return NO_MEMORY(err);
@@ -275,6 +316,8 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	if (status != PROAUTH2_OK)
 		goto done;
 	if (params == NULL) {
+		/* Unchanged: a client registered under older rules keeps its
+		 * URIs when its secret is rotated. */
 		kept = (proauth2_client_params){sizeof(kept), old->type,
 			(const char *const *)old->redirect_uris, old->n_redirect_uris,
 			old->grant_types, old->scope, old->name};
@@ -283,10 +326,11 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"a client's type cannot change");
 		goto done;
+	} else {
+		status = check_params(p, params, limits_for(p, old->registered_by), err);
+		if (status != PROAUTH2_OK)
+			goto done;
 	}
-	status = check_params(p, params, err);
-	if (status != PROAUTH2_OK)
-		goto done;
 	secret_hash = record_string(stored, "secret_hash");
 	if (rotate_secret) {
 		if (old->type != PROAUTH2_CLIENT_CONFIDENTIAL) {
@@ -300,7 +344,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 		secret_hash = hash;
 	}
 	record = client_record(client_id, secret_hash, params, old->created_at,
-			record_string(stored, "registration_token_hash"));
+			record_string(stored, "registration_token_hash"), old->registered_by);
 	if (record == NULL) {
 		status = NO_MEMORY(err);
 		goto done;
@@ -484,9 +528,19 @@ const char *proauth2_client_redirect_target(const proauth2_client *c,
 	if (uri == NULL)  /* only a single registered URI is implied */
 		return c->n_redirect_uris == 1 ? c->redirect_uris[0] : NULL;
 	for (i = 0; i < c->n_redirect_uris; i++)
-		if (strcmp(c->redirect_uris[i], uri) == 0)
+		if (redirect_uri_matches(c->redirect_uris[i], uri))
 			return uri;
 	return NULL;
+}
+
+proauth2_client_origin proauth2_client_registered_by(const proauth2_client *c)
+{
+	return c != NULL ? c->registered_by : PROAUTH2_REGISTERED_ANONYMOUSLY;
+}
+
+bool proauth2_client_is_trusted(const proauth2_client *c)
+{
+	return proauth2_client_registered_by(c) != PROAUTH2_REGISTERED_ANONYMOUSLY;
 }
 
 void proauth2_client_free(proauth2_client *c)

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "grant.h"
 #include "pkce.h"
+#include "redirect_uri.h"
 #include "scope.h"
 #include "struct_size.h"
 
@@ -18,7 +19,7 @@ const char *code_redirect_target(const json_t *client, const char *uri)
 		return json_array_size(uris) == 1 ?
 			json_string_value(json_array_get(uris, 0)) : NULL;
 	json_array_foreach(uris, i, item)
-		if (strcmp(json_string_value(item), uri) == 0)
+		if (redirect_uri_matches(json_string_value(item), uri))
 			return uri;
 	return NULL;
 }

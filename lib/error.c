@@ -31,6 +31,8 @@ static const struct {
 	[PROAUTH2_ERR_ACCESS_DENIED] = {"access denied", "access_denied"},
 	[PROAUTH2_ERR_INVALID_REDIRECT_URI] = {"invalid redirect URI",
 		"invalid_redirect_uri"},
+	[PROAUTH2_ERR_TOO_MANY_REQUESTS] = {"too many requests",
+		"temporarily_unavailable"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

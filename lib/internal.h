@@ -12,6 +12,7 @@
 #include <proauth2/provider.h>
 #include <proauth2/token.h>
 
+#include "crypto.h"
 #include "tables.h"
 
 struct proauth2_provider {
@@ -34,6 +35,16 @@ struct proauth2_provider {
 	unsigned auth_failure_limit;
 	int64_t auth_failure_window;
 	int64_t auth_lockout_max;
+	/* Dynamic registration: limits, initial access token, anonymous count. */
+	size_t registration_max_metadata;
+	size_t registration_max_redirect_uris;
+	size_t registration_max_uri_length;
+	size_t registration_max_name_length;
+	bool has_initial_token;
+	char initial_token_hash[HASH_SIZE];
+	unsigned registration_anonymous_max;
+	int64_t registration_anonymous_window;
+	bool allow_http_redirect_uris;
 };
 
 
@@ -71,11 +82,24 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret, json_t **record,
 		proauth2_error *err);
 
-/* proauth2_client_register, also recording the hash of an RFC 7592
- * registration access token (may be NULL). */
+/* proauth2_client_register by origin, also recording the hash of an RFC
+ * 7592 registration access token (may be NULL). A dynamic origin holds
+ * params to the configured limits; an anonymous one takes a slot of
+ * registration_take_anonymous_slot() once params are valid. */
 proauth2_status client_register_with(proauth2_provider *p,
-		const proauth2_client_params *params,
+		const proauth2_client_params *params, proauth2_client_origin origin,
 		const char *registration_token_hash, proauth2_client **out,
+		proauth2_error *err);
+
+/* Who registered a stored client record (proauth2_client.registered_by). */
+proauth2_client_origin client_record_origin(const json_t *client);
+
+/* Whether a stored client record is trusted (proauth2_client_is_trusted). */
+bool client_record_trusted(const json_t *client);
+
+/* Count one anonymous registration against the current window's limit:
+ * PROAUTH2_ERR_TOO_MANY_REQUESTS when it is reached. */
+proauth2_status registration_take_anonymous_slot(proauth2_provider *p,
 		proauth2_error *err);
 
 /* Whether a stored client record allows grant (a PROAUTH2_GRANT_* bit). */

@@ -3,11 +3,24 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "event.h"
 #include "internal.h"
 #include "scope.h"
 #include "struct_size.h"
 #include "throttle_int.h"
+
+/* Dynamic registration: what one anonymous party may store. */
+#define DEFAULT_MAX_METADATA 16384
+#define DEFAULT_MAX_REDIRECT_URIS 10
+#define DEFAULT_MAX_URI_LENGTH 2048
+#define DEFAULT_MAX_NAME_LENGTH 256
+#define DEFAULT_ANONYMOUS_MAX 100
+#define DEFAULT_ANONYMOUS_WINDOW 3600
+/* Beyond these the schema (or the slot table) is no bound at all. */
+#define MOST_REDIRECT_URIS 64
+#define MOST_ANONYMOUS 100000
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
@@ -22,6 +35,14 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 		cfg->auth_failure_window = AUTH_FAILURE_WINDOW;
 		cfg->auth_lockout_max = AUTH_LOCKOUT_MAX;
 	}
+	if (!SIZED_HAS(cfg, proauth2_config, allow_http_redirect_uris))
+		return;
+	cfg->registration_max_metadata = DEFAULT_MAX_METADATA;
+	cfg->registration_max_redirect_uris = DEFAULT_MAX_REDIRECT_URIS;
+	cfg->registration_max_uri_length = DEFAULT_MAX_URI_LENGTH;
+	cfg->registration_max_name_length = DEFAULT_MAX_NAME_LENGTH;
+	cfg->registration_anonymous_max = DEFAULT_ANONYMOUS_MAX;
+	cfg->registration_anonymous_window = DEFAULT_ANONYMOUS_WINDOW;
 }
 
 static int64_t system_clock(void *arg)
@@ -34,7 +55,8 @@ static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
 	proauth2_status status = sized_check(cfg, SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, auth_lockout_max), "proauth2_config", err);
+			SIZED_END(proauth2_config, allow_http_redirect_uris),
+			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
@@ -54,6 +76,55 @@ static proauth2_status check_config(const proauth2_config *cfg,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"auth_failure_window and auth_lockout_max must be positive");
 	return PROAUTH2_OK;
+}
+
+/* cfg's registration settings into p: defaults where cfg (as its caller
+ * compiled it) has none or says 0. */
+static proauth2_status take_registration(proauth2_provider *p,
+		const proauth2_config *cfg, proauth2_error *err)
+{
+	proauth2_config c;
+	proauth2_status status = PROAUTH2_OK;
+
+	proauth2_config_init(&c);
+	if (SIZED_HAS(cfg, proauth2_config, allow_http_redirect_uris))
+		c = *cfg;
+#define OR_DEFAULT(v, d) ((v) != 0 ? (v) : (d))
+	p->registration_max_metadata = OR_DEFAULT(c.registration_max_metadata,
+			DEFAULT_MAX_METADATA);
+	p->registration_max_redirect_uris = OR_DEFAULT(c.registration_max_redirect_uris,
+			DEFAULT_MAX_REDIRECT_URIS);
+	p->registration_max_uri_length = OR_DEFAULT(c.registration_max_uri_length,
+			DEFAULT_MAX_URI_LENGTH);
+	p->registration_max_name_length = OR_DEFAULT(c.registration_max_name_length,
+			DEFAULT_MAX_NAME_LENGTH);
+	p->registration_anonymous_window = OR_DEFAULT(c.registration_anonymous_window,
+			DEFAULT_ANONYMOUS_WINDOW);
+#undef OR_DEFAULT
+	p->registration_anonymous_max = c.registration_anonymous_max;
+	p->allow_http_redirect_uris = c.allow_http_redirect_uris;
+	if (p->registration_max_redirect_uris > MOST_REDIRECT_URIS ||
+			p->registration_max_uri_length > PROAUTH2_FIELD_MAX_LENGTH ||
+			p->registration_max_name_length > PROAUTH2_FIELD_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.registration_max_*: at most %d redirect URIs of "
+				"%d bytes", MOST_REDIRECT_URIS, PROAUTH2_FIELD_MAX_LENGTH);
+	if (p->registration_anonymous_max > MOST_ANONYMOUS ||
+			p->registration_anonymous_window < 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.registration_anonymous_max is at most %d, and "
+				"its window positive", MOST_ANONYMOUS);
+	if (c.registration_initial_access_token != NULL) {
+		if (c.registration_initial_access_token[0] == '\0' ||
+				strlen(c.registration_initial_access_token) > PRESENTED_SECRET_MAX)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+					"config.registration_initial_access_token must be "
+					"1 to %d bytes", PRESENTED_SECRET_MAX);
+		status = sha256_base64url(c.registration_initial_access_token,
+				p->initial_token_hash, err);
+		p->has_initial_token = status == PROAUTH2_OK;
+	}
+	return status;
 }
 
 proauth2_status proauth2_provider_new(const proauth2_config *cfg,
@@ -102,6 +173,11 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		p->auth_failure_window = cfg->auth_failure_window;
 		p->auth_lockout_max = cfg->auth_lockout_max;
 	}
+	status = take_registration(p, cfg, err);
+	if (status != PROAUTH2_OK) {
+		proauth2_provider_free(p);
+		return status;
+	}
 	*out = p;
 	return PROAUTH2_OK;
 }
@@ -112,6 +188,7 @@ void proauth2_provider_free(proauth2_provider *p)
 		return;
 	free(p->issuer);
 	free(p->supported_scopes);
+	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
 }
 
@@ -128,6 +205,11 @@ const char *proauth2_provider_issuer(const proauth2_provider *p)
 bool proauth2_provider_registration_enabled(const proauth2_provider *p)
 {
 	return p->enable_registration;
+}
+
+size_t proauth2_provider_registration_max_metadata(const proauth2_provider *p)
+{
+	return p->registration_max_metadata;
 }
 
 bool proauth2_provider_password_grant_enabled(const proauth2_provider *p)

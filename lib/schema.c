@@ -24,6 +24,8 @@ static const proauth2_field client_fields[] = {
 	{"created_at", I, REQ},
 	/* RFC 7592: set for dynamically registered clients. */
 	{"registration_token_hash", S, 0},
+	/* "host", "initial_access_token" or "anonymous" (schema 3). */
+	{"registered_by", S, 0},
 };
 
 static const proauth2_field code_fields[] = {
@@ -81,6 +83,13 @@ static const proauth2_field auth_failure_fields[] = {
 	{"expires_at", I, REQ},
 };
 
+/* Anonymous registrations counted per window (schema 3): one slot each,
+ * "<window>:<n>", kept until the window ends. */
+static const proauth2_field registration_slot_fields[] = {
+	{"slot", S, REQ | QRY},
+	{"expires_at", I, REQ},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -92,6 +101,7 @@ static const proauth2_table tables[] = {
 	TABLE(TABLE_REVOKED_GRANTS, revoked_grant_fields),
 	TABLE(TABLE_AUTHORIZATIONS, authorization_fields),
 	TABLE(TABLE_AUTH_FAILURES, auth_failure_fields),
+	TABLE(TABLE_REGISTRATION_SLOTS, registration_slot_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

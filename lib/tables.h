@@ -11,5 +11,6 @@
 #define TABLE_REVOKED_GRANTS "revoked_grants"
 #define TABLE_AUTHORIZATIONS "authorizations"
 #define TABLE_AUTH_FAILURES "auth_failures"
+#define TABLE_REGISTRATION_SLOTS "registration_slots"
 
 #endif

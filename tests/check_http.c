@@ -686,6 +686,185 @@ START_TEST(registration_refuses_bad_metadata)
 }
 END_TEST
 
+/* A registration body with one redirect URI (JSON-escaped as given). */
+static proauth2_http_response *register_uri(const char *uri, const char *authorization)
+{
+	char doc[512];
+
+	snprintf(doc, sizeof(doc), "{\"redirect_uris\":[\"%s\"],"
+			"\"token_endpoint_auth_method\":\"none\"}", uri);
+	return http("POST", "/register", "application/json", doc, authorization);
+}
+
+/* The response is a refusal whose description holds why; frees it. */
+static void assert_refused(proauth2_http_response *r, int status,
+		const char *code, const char *why)
+{
+	json_t *doc = body_json(r);
+	const char *text = json_string_value(json_object_get(doc, "error_description"));
+
+	ck_assert_msg(text != NULL && strstr(text, why) != NULL, "%s", r->body);
+	json_decref(doc);
+	assert_error(r, status, code);
+}
+
+START_TEST(registration_refuses_unsafe_redirect_uris)
+{
+	proauth2_http_response *r;
+
+	env_reconfigure(enable_registration);
+	assert_refused(register_uri("javascript:alert(document.cookie)", NULL), 400,
+			"invalid_redirect_uri", "javascript:");
+	assert_refused(register_uri("data:text/html,<script>alert(1)</script>", NULL), 400,
+			"invalid_redirect_uri", "data:");
+	assert_refused(register_uri("http://evil.example/cb", NULL), 400,
+			"invalid_redirect_uri", "plain http");
+	assert_refused(register_uri("file:///etc/passwd", NULL), 400,
+			"invalid_redirect_uri", "file:");
+	assert_refused(register_uri("myapp:/cb", NULL), 400,
+			"invalid_redirect_uri", "reverse-domain");
+	r = register_uri("http://127.0.0.1:9/cb", NULL);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	proauth2_http_response_free(r);
+	r = register_uri("com.example.app:/cb", NULL);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	proauth2_http_response_free(r);
+}
+END_TEST
+
+START_TEST(registration_metadata_is_bounded)
+{
+	size_t size = 20000, n;
+	char *big = malloc(size + 1);
+	proauth2_http_response *r;
+
+	env_reconfigure(enable_registration);
+	/* 20 KB of valid JSON: padded with whitespace past the 16 KiB limit. */
+	n = (size_t)snprintf(big, size + 1, "{\"redirect_uris\":[\"https://a.example/cb\"],"
+			"\"token_endpoint_auth_method\":\"none\"");
+	memset(big + n, ' ', size - n - 1);
+	big[size - 1] = '}';
+	big[size] = '\0';
+	assert_refused(http("POST", "/register", "application/json", big, NULL), 400,
+			"invalid_client_metadata", "larger");
+	free(big);
+	/* Eleven redirect URIs: the default allows ten. */
+	snprintf(body, sizeof(body), "{\"redirect_uris\":[%s\"https://a.example/11\"]}",
+			"\"https://a.example/1\",\"https://a.example/2\",\"https://a.example/3\","
+			"\"https://a.example/4\",\"https://a.example/5\",\"https://a.example/6\","
+			"\"https://a.example/7\",\"https://a.example/8\",\"https://a.example/9\","
+			"\"https://a.example/10\",");
+	assert_refused(http("POST", "/register", "application/json", body, NULL), 400,
+			"invalid_redirect_uri", "at most 10");
+	r = register_uri("https://a.example/cb", NULL);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	proauth2_http_response_free(r);
+}
+END_TEST
+
+static void registration_with_token(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+	cfg->registration_initial_access_token = "the-initial-token";
+}
+
+START_TEST(registration_needs_the_initial_access_token)
+{
+	proauth2_http_response *r;
+	proauth2_client *c = NULL;
+	json_t *doc;
+
+	env_reconfigure(registration_with_token);
+	r = register_uri("https://a.example/cb", NULL);
+	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
+			"Bearer realm=\"proauth2\", error=\"invalid_token\"");
+	assert_error(r, 401, "invalid_token");
+	assert_error(register_uri("https://a.example/cb", "Bearer wrong"), 401, "invalid_token");
+	assert_error(register_uri("https://a.example/cb", "Basic dGhlOng="), 401,
+			"invalid_token");
+	r = register_uri("https://a.example/cb", "Bearer the-initial-token");
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	doc = body_json(r);
+	ck_assert_int_eq(proauth2_client_get(env.provider, json_string_value(
+			json_object_get(doc, "client_id")), &c, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_registered_by(c),
+			PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN);
+	proauth2_client_free(c);
+	json_decref(doc);
+	proauth2_http_response_free(r);
+}
+END_TEST
+
+static void three_anonymous(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+	cfg->registration_anonymous_max = 3;
+}
+
+START_TEST(anonymous_registration_beyond_the_limit_is_429)
+{
+	proauth2_http_response *r;
+	int i;
+
+	env_reconfigure(three_anonymous);
+	for (i = 0; i < 3; i++) {
+		r = register_uri("https://a.example/cb", NULL);
+		ck_assert_msg(r->status == 201, "%s", r->body);
+		proauth2_http_response_free(r);
+	}
+	for (i = 0; i < 3; i++)
+		assert_refused(register_uri("https://a.example/cb", NULL), 429,
+				"temporarily_unavailable", "at most 3 anonymous registrations");
+}
+END_TEST
+
+START_TEST(loopback_port_may_vary_over_http)
+{
+	const char *uris[] = {"http://127.0.0.1:8000/cb"};
+	proauth2_client_params params;
+	proauth2_client *c = NULL;
+	proauth2_http_response *r = NULL;
+	char *ticket, *code;
+
+	proauth2_client_params_init(&params);
+	params.type = PUB;
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.scope = "read";
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &c, NULL),
+			PROAUTH2_OK);
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"http%%3A%%2F%%2F127.0.0.1%%3A53124%%2Fcb&scope=read"
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=S256",
+			c->client_id);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			NULL, &r), PROAUTH2_OK);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_int_eq(strncmp(proauth2_http_response_header(r, "Location"),
+			"http://127.0.0.1:53124/cb?code=", 31), 0);
+	code = location_param(r, "code");
+	proauth2_http_response_free(r);
+	snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s&client_id=%s"
+			"&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A53124%%2Fcb"
+			"&code_verifier=" RFC7636_VERIFIER, code, c->client_id);
+	r = post_form("/token", body, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	/* Another path on loopback is no match: no redirect at all. */
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"http%%3A%%2F%%2F127.0.0.1%%3A53124%%2Fevil&scope=read"
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=S256",
+			c->client_id);
+	r = begin_fails(body);
+	ck_assert_ptr_null(proauth2_http_response_header(r, "Location"));
+	proauth2_http_response_free(r);
+	free(code);
+	free(ticket);
+	proauth2_client_free(c);
+}
+END_TEST
+
 /* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
@@ -904,6 +1083,11 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, bearer_helper);
 	tcase_add_test(tc, dynamic_registration);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
+	tcase_add_test(tc, registration_refuses_unsafe_redirect_uris);
+	tcase_add_test(tc, registration_metadata_is_bounded);
+	tcase_add_test(tc, registration_needs_the_initial_access_token);
+	tcase_add_test(tc, anonymous_registration_beyond_the_limit_is_429);
+	tcase_add_test(tc, loopback_port_may_vary_over_http);
 	/* It counts rows in the file or the server: a memory database has
 	 * neither where this process could count them. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)

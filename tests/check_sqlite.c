@@ -33,6 +33,7 @@ static void teardown(void)
 START_TEST(file_is_wal_with_current_schema)
 {
 	proauth2_datastore *ds = NULL;
+	size_t n_tables;
 	sqlite3 *db;
 	sqlite3_stmt *stmt;
 
@@ -48,7 +49,9 @@ START_TEST(file_is_wal_with_current_schema)
 	sqlite3_close(db);
 	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
 	/* Rows by rowid: see create_table for why. */
-	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 8);
+	proauth2_schema_tables(&n_tables);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
+			(int)n_tables);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
 			" WHERE sql LIKE '%WITHOUT ROWID%'"), 0);
 	proauth2_datastore_close(ds);
@@ -103,6 +106,37 @@ START_TEST(version_2_database_gains_auth_failures)
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM auth_failures"), 0);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
 			" WHERE name = 'auth_failures_expires_at'"), 1);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_2_database_gains_registration_columns)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *record;
+
+	/* Schema 2: no registered_by column, no registration_slots table. */
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	sqlite_file_exec(path, "ALTER TABLE clients DROP COLUMN registered_by;"
+	    "DROP TABLE registration_slots; PRAGMA user_version = 2;");
+	ds = NULL;
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	record = json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:I, s:s}", "client_id", "c",
+			"client_type", "public", "redirect_uris", "https://c.example/cb",
+			"grant_types", "authorization_code", "scope", "", "created_at",
+			(json_int_t)1, "registered_by", "anonymous");
+	ck_assert_msg(proauth2_datastore_store(ds, "clients", record, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	json_decref(record);
+	record = json_pack("{s:s, s:I}", "slot", "1:0", "expires_at", (json_int_t)3600);
+	ck_assert_msg(proauth2_datastore_store(ds, "registration_slots", record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(record);
 	proauth2_datastore_close(ds);
 }
 END_TEST
@@ -338,6 +372,7 @@ int main(void)
 	tcase_add_test(tc, file_is_wal_with_current_schema);
 	tcase_add_test(tc, version_1_database_is_upgraded);
 	tcase_add_test(tc, version_2_database_gains_auth_failures);
+	tcase_add_test(tc, version_2_database_gains_registration_columns);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

@@ -46,6 +46,7 @@ static const struct def defs[] = {
 	{"max-connections", K_COUNT, AT(max_connections), "1000"},
 	{"max-per-ip", K_COUNT, AT(max_per_ip), "32"},
 	{"request-timeout", K_COUNT, AT(request_timeout), "10"},
+	{"registration-token", K_TEXT, AT(registration_token), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -74,6 +75,11 @@ void options_usage(FILE *f)
 	      "  --request-timeout S         seconds a request may take to arrive whole,\n"
 	      "                              headers and body, however it trickles; also\n"
 	      "                              the idle keep-alive time (10)\n"
+	      "  --registration-token T      /register only with \"Authorization: Bearer T\"\n"
+	      "                              (RFC 7591's initial access token); without it,\n"
+	      "                              100 anonymous registrations an hour, bodies of\n"
+	      "                              16 KiB, 10 redirect URIs (https, or http on\n"
+	      "                              127.0.0.1, [::1], localhost)\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._GRANTS, ..._USER, ..._PASSWORD), which beat the\n"
@@ -447,6 +453,7 @@ void options_free(struct demo_options *o)
 	free(o->user);
 	free(o->password);
 	free(o->credentials_file);
+	free(o->registration_token);
 	free(o->config);
 	memset(o, 0, sizeof(*o));
 }

@@ -20,6 +20,7 @@ struct demo_options {
 	char *user;
 	char *password;
 	char *credentials_file;         /* may be NULL */
+	char *registration_token;       /* NULL: anonymous registration, counted */
 	char *config;                   /* may be NULL */
 	/* -1: the library's default. */
 	int64_t code_lifetime;

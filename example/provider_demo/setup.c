@@ -211,7 +211,11 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	cfg.issuer = app->issuer;
 	cfg.datastore = app->ds;
 	cfg.supported_scopes = DEMO_SCOPE;
+	/* The library's registration defaults: 16 KiB of metadata, 10
+	 * redirect URIs, 100 anonymous registrations an hour shared by every
+	 * process on the database; or only with the initial access token. */
 	cfg.enable_registration = true;
+	cfg.registration_initial_access_token = opt->registration_token;
 	cfg.enable_password_grant = (opt->grants & PROAUTH2_GRANT_PASSWORD) != 0;
 	cfg.check_password = check_password;
 	cfg.password_arg = app;

@@ -4,6 +4,7 @@
 #ifndef PROAUTH2_CLIENT_H
 #define PROAUTH2_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,8 +48,17 @@ PROAUTH2_EXPORT unsigned proauth2_grant_type_parse(const char *name);
 typedef struct proauth2_client_params {
 	size_t struct_size;  /**< set by init */
 	proauth2_client_type type;  /**< confidential unless set */
-	/** Registered redirect URIs, matched exactly. Needed for the
-	 * authorization_code grant. */
+	/** Registered redirect URIs. Needed for the authorization_code
+	 * grant. Each must be an absolute URI without fragment, one of:
+	 * https with a host; http on loopback only (127.0.0.1, [::1] or
+	 * localhost; RFC 8252 §8.3 prefers the IP literals) unless
+	 * config.allow_http_redirect_uris; a private-use scheme in
+	 * reverse-domain form for native apps (RFC 8252 §7.1:
+	 * com.example.app:/cb). javascript:, data:, file: and vbscript: are
+	 * never accepted. A refusal is PROAUTH2_ERR_INVALID_REDIRECT_URI
+	 * saying why. A request's redirect_uri matches a registered one byte
+	 * for byte, except that on http://127.0.0.1 and http://[::1] the
+	 * port may differ (RFC 8252 §7.3). */
 	const char *const *redirect_uris;
 	size_t n_redirect_uris;  /**< how many redirect_uris there are */
 	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
@@ -67,6 +77,18 @@ typedef struct proauth2_client_params {
 PROAUTH2_EXPORT void proauth2_client_params_init_sized(
 		proauth2_client_params *params, size_t struct_size);
 
+/** Who registered a client: what makes it trusted (see
+ * proauth2_client_is_trusted()). */
+typedef enum proauth2_client_origin {
+	/** The host, through proauth2_client_register(); stored as "host". */
+	PROAUTH2_REGISTERED_BY_HOST,
+	/** Dynamic registration presenting the configured initial access
+	 * token (RFC 7591 §3); stored as "initial_access_token". */
+	PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN,
+	/** Dynamic registration by anyone; stored as "anonymous". */
+	PROAUTH2_REGISTERED_ANONYMOUSLY
+} proauth2_client_origin;
+
 /** A registered client, as read from the datastore. Every string is owned by
  * the struct; free it with proauth2_client_free(). */
 typedef struct proauth2_client {
@@ -82,7 +104,19 @@ typedef struct proauth2_client {
 	char *scope;                /**< never NULL; "" for none */
 	char *name;                 /**< may be NULL */
 	int64_t created_at;         /**< when it registered, by the provider's clock */
+	/** Who registered it. Clients stored before this field: anonymous
+	 * when they have a registration access token, else the host. */
+	proauth2_client_origin registered_by;
 } proauth2_client;
+
+/** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */
+PROAUTH2_EXPORT proauth2_client_origin proauth2_client_registered_by(
+		const proauth2_client *client);
+
+/** Whether the provider vouches for client: registered by the host or
+ * with the initial access token, not anonymously. Only a trusted client
+ * is sent an authorization error by automatic redirect. False for NULL. */
+PROAUTH2_EXPORT bool proauth2_client_is_trusted(const proauth2_client *client);
 
 /**
  * Register a new client: client_id is a random UUID; a confidential client
@@ -103,8 +137,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_get(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_client **out, proauth2_error *err);
 
-/** Replace a client's redirect URIs, grant types, scope and name (its type
- * and secret stay). out may be NULL; else it receives the updated client. */
+/** Replace a client's redirect URIs, grant types, scope and name (its type,
+ * secret and origin stay). A dynamically registered client stays held to
+ * config's registration limits. out may be NULL; else it receives the
+ * updated client. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_update(
 		proauth2_provider *provider, const char *client_id,
 		const proauth2_client_params *params, proauth2_client **out,
@@ -140,9 +176,29 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
  * and delete itself; like its secret, the token is stored only as its
  * SHA-256. On success *out receives the client and *registration_token
  * the token (free with proauth2_secret_free()); on failure both are NULL.
+ *
+ * This is an anonymous registration:
+ * proauth2_client_register_dynamic_with_token() with no token. Params are
+ * held to config's registration limits (PROAUTH2_ERR_INVALID_REDIRECT_URI
+ * or PROAUTH2_ERR_INVALID_REQUEST beyond them); when the config names an
+ * initial access token it fails with PROAUTH2_ERR_INVALID_TOKEN; when
+ * config.registration_anonymous_max registrations were made in the current
+ * window, with PROAUTH2_ERR_TOO_MANY_REQUESTS.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dynamic(
 		proauth2_provider *provider, const proauth2_client_params *params,
+		proauth2_client **out, char **registration_token, proauth2_error *err);
+
+/**
+ * proauth2_client_register_dynamic() presenting initial_access_token (RFC
+ * 7591 §3; may be NULL for none). A token that is not the configured one
+ * (or any token when none is configured) is PROAUTH2_ERR_INVALID_TOKEN. A
+ * client registered with the right one is PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN
+ * and is not counted against the anonymous limit.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
+proauth2_client_register_dynamic_with_token(proauth2_provider *provider,
+		const proauth2_client_params *params, const char *initial_access_token,
 		proauth2_client **out, char **registration_token, proauth2_error *err);
 
 /**
@@ -156,10 +212,11 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_verify_regi
 		proauth2_error *err);
 
 /**
- * The registered redirect URI an authorization request with redirect_uri
- * means: redirect_uri itself when registered exactly, the client's only
- * URI when redirect_uri is NULL (RFC 6749 §3.1.2.3); else NULL. Borrowed
- * from client or redirect_uri.
+ * The redirect URI an authorization request with redirect_uri goes to:
+ * redirect_uri itself when it matches a registered one (byte for byte, or
+ * on http loopback IP literals all but the port: see
+ * proauth2_client_params), the client's only URI when redirect_uri is NULL
+ * (RFC 6749 §3.1.2.3); else NULL. Borrowed from client or redirect_uri.
  */
 PROAUTH2_EXPORT const char *proauth2_client_redirect_target(
 		const proauth2_client *client, const char *redirect_uri);

@@ -57,6 +57,10 @@ typedef enum proauth2_status {
 	 * invalid_redirect_uri). Other bad metadata is
 	 * PROAUTH2_ERR_INVALID_REQUEST or PROAUTH2_ERR_INVALID_SCOPE. */
 	PROAUTH2_ERR_INVALID_REDIRECT_URI,
+	/** A limit on what anonymous parties may create was reached (dynamic
+	 * registrations per window); retrying later may help. OAuth's
+	 * temporarily_unavailable, answered 429 by the HTTP layer. */
+	PROAUTH2_ERR_TOO_MANY_REQUESTS,
 	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;

@@ -80,7 +80,11 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
  *   POST /token, POST /revoke, POST /introspect,
  *   GET /.well-known/oauth-authorization-server,
  *   POST /register and GET/PUT/DELETE /register/\<client_id\> (when the
- *   provider enables registration).
+ *   provider enables registration). POST /register takes the initial
+ *   access token as "Authorization: Bearer" (401 invalid_token when it is
+ *   wrong, or missing and configured), refuses a body past
+ *   config.registration_max_metadata (400 invalid_client_metadata) and
+ *   answers 429 temporarily_unavailable past the anonymous limit.
  * The authorization endpoint (/authorize, advertised in the metadata) is
  * not routed: it needs the host's pages; see proauth2_http_authorize_begin.
  */

@@ -80,6 +80,38 @@ typedef struct proauth2_config {
 	/** Longest lock in seconds; default 900. */
 	int64_t auth_lockout_max;
 	/** @} */
+	/** @name Dynamic registration limits
+	 * Bounds on what a client registering itself (RFC 7591) may store:
+	 * a client registered by the host through proauth2_client_register()
+	 * is held only to the schema's bounds (32 redirect URIs of 2048
+	 * bytes, a 256-byte name). A program built before these fields gets
+	 * the defaults; 0 in a size also means the default. */
+	/** @{ */
+	size_t registration_max_metadata;      /**< bytes of a /register body; default 16384 */
+	size_t registration_max_redirect_uris; /**< default 10, at most 64 */
+	size_t registration_max_uri_length;    /**< bytes per redirect URI; default 2048 */
+	size_t registration_max_name_length;   /**< bytes of client_name; default 256 */
+	/** @} */
+	/** RFC 7591 §3's initial access token. NULL (default): registration
+	 * is open to anyone, counted by registration_anonymous_max. Set:
+	 * every dynamic registration must present it (at /register as
+	 * "Authorization: Bearer <token>"), and anonymous ones are refused.
+	 * Copied as its SHA-256 only; compared in constant time. Clients so
+	 * registered are trusted (proauth2_client_is_trusted()). */
+	const char *registration_initial_access_token;
+	/** Most anonymous registrations (no initial access token) per
+	 * registration_anonymous_window, counted in the datastore so that
+	 * every process on it shares the count; beyond it
+	 * PROAUTH2_ERR_TOO_MANY_REQUESTS. Default 100; 0 refuses anonymous
+	 * registration; at most 100000. */
+	unsigned registration_anonymous_max;
+	/** The window of registration_anonymous_max, in seconds; default
+	 * (and when 0) 3600. */
+	int64_t registration_anonymous_window;
+	/** Development only: accept plain http redirect URIs on any host at
+	 * registration. Off (default): http only on loopback, as RFC 8252
+	 * §7.3 and RFC 9700 §2.1 allow; see proauth2_client_params. */
+	bool allow_http_redirect_uris;
 } proauth2_config;
 
 /** Fill cfg with the defaults above (datastore NULL) and its struct_size.
@@ -116,6 +148,11 @@ PROAUTH2_EXPORT bool proauth2_provider_registration_enabled(
 
 /** The password grant: enabled and a check_password callback set. */
 PROAUTH2_EXPORT bool proauth2_provider_password_grant_enabled(
+		const proauth2_provider *provider);
+
+/** The largest dynamic registration body the endpoint layer reads
+ * (config.registration_max_metadata). */
+PROAUTH2_EXPORT size_t proauth2_provider_registration_max_metadata(
 		const proauth2_provider *provider);
 
 /** code_challenge_method=plain is accepted (config.allow_plain_pkce). */

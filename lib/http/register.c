@@ -12,7 +12,8 @@
 #include "register.h"
 #include "routes.h"
 
-#define MAX_URIS 32
+/* The most any configuration allows (the engine holds each to its own). */
+#define MAX_URIS 64
 
 /* Client metadata from a registration request, pointing into its JSON. */
 typedef struct metadata {
@@ -43,17 +44,20 @@ static int is_json(const char *content_type)
 
 /* Parse the JSON body into m; NULL and a description when it is no valid
  * metadata. The returned JSON owns the strings m points to. */
-static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
-		const char **problem)
+static json_t *read_metadata(const proauth2_provider *p,
+		const proauth2_http_request *req, metadata *m, const char **problem)
 {
 	json_t *doc, *uris, *grants, *item;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
 	proauth2_client_params_init(&m->params);
-	*problem = "the body must be a JSON object (application/json)";
-	if (!is_json(request_header(req, "Content-Type")) || req->body == NULL ||
+	*problem = "the body is larger than this server's registration limit";
+	if (req->body_length > proauth2_provider_registration_max_metadata(p) ||
 			req->body_length > FORM_MAX_LENGTH)
+		return NULL;
+	*problem = "the body must be a JSON object (application/json)";
+	if (!is_json(request_header(req, "Content-Type")) || req->body == NULL)
 		return NULL;
 	doc = json_loadb(req->body, req->body_length, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc))
@@ -73,7 +77,7 @@ static json_t *read_metadata(const proauth2_http_request *req, metadata *m,
 		m->params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
 	else
 		goto bad;
-	*problem = "redirect_uris must be an array of at most 32 strings";
+	*problem = "redirect_uris must be an array of at most 64 strings";
 	if (uris != NULL && (!json_is_array(uris) || json_array_size(uris) > MAX_URIS))
 		goto bad;
 	json_array_foreach(uris, i, item) {
@@ -143,11 +147,31 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 			"registration_client_uri", uri);
 }
 
+/* RFC 6750 §3: a missing or wrong bearer token (initial or registration
+ * access token). */
+/* err, when not NULL, may be a throttled refusal: then with Retry-After. */
+static proauth2_status invalid_token(const char *description,
+		const proauth2_error *err, proauth2_http_response **out)
+{
+	proauth2_http_response *r = response_json(401, json_pack("{s:s, s:s}",
+			"error", "invalid_token", "error_description", description));
+
+	if (r != NULL && (response_add_header(r, "WWW-Authenticate",
+			"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0 ||
+			(err != NULL && response_add_retry_after(r, err) != 0))) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	return respond(r, PROAUTH2_ERR_INVALID_TOKEN, out);
+}
+
 /* A refused registration: RFC 7591 error codes for the client's mistakes. */
 static proauth2_status registration_refused(const proauth2_provider *p,
 		proauth2_status status,
 		const proauth2_error *err, proauth2_http_response **out)
 {
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return invalid_token(err->text, NULL, out);
 	if (status == PROAUTH2_ERR_INVALID_REDIRECT_URI)
 		return metadata_error("invalid_redirect_uri", err->text, out);
 	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
@@ -162,13 +186,19 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	proauth2_error err = {0};
 	proauth2_status status;
 	char *token = NULL;
-	const char *problem;
+	const char *problem, *auth = request_header(req, "Authorization");
 	metadata m;
-	json_t *doc = read_metadata(req, &m, &problem);
+	json_t *doc;
 
+	/* RFC 7591 §3: the initial access token is a bearer token. */
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) != 0)
+		return invalid_token("the Authorization header must be "
+				"\"Bearer <initial access token>\"", NULL, out);
+	doc = read_metadata(p, req, &m, &problem);
 	if (doc == NULL)
 		return metadata_error("invalid_client_metadata", problem, out);
-	status = proauth2_client_register_dynamic(p, &m.params, &client, &token, &err);
+	status = proauth2_client_register_dynamic_with_token(p, &m.params,
+			auth != NULL ? auth + 7 : NULL, &client, &token, &err);
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(201, client_json(p, client,
 				m.auth_method, token)), PROAUTH2_OK, out);
@@ -204,7 +234,7 @@ static proauth2_status update_client(proauth2_provider *p,
 	proauth2_status status;
 	const char *problem;
 	metadata m;
-	json_t *doc = read_metadata(req, &m, &problem);
+	json_t *doc = read_metadata(p, req, &m, &problem);
 	const char *body_id = json_string_value(json_object_get(doc, "client_id"));
 
 	if (doc == NULL)
@@ -243,16 +273,8 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	status = may_manage(p, req, client_id, &err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_TOKEN)
 		return error_response(p, status, &err, 0, out);
-	if (status != PROAUTH2_OK) {
-		r = response_json(401, json_pack("{s:s}", "error", "invalid_token"));
-		if (r != NULL && (response_add_header(r, "WWW-Authenticate",
-				"Bearer realm=\"proauth2\", error=\"invalid_token\"") != 0 ||
-				response_add_retry_after(r, &err) != 0)) {
-			proauth2_http_response_free(r);
-			r = NULL;
-		}
-		return respond(r, PROAUTH2_ERR_INVALID_TOKEN, out);
-	}
+	if (status != PROAUTH2_OK)
+		return invalid_token("invalid registration access token", &err, out);
 	if (strcmp(method, "GET") == 0) {
 		status = proauth2_client_get(p, client_id, &client, &err);
 		if (status == PROAUTH2_OK)

@@ -78,6 +78,8 @@ int status_http_code(proauth2_status status)
 		return 401;
 	case PROAUTH2_ERR_UNAVAILABLE:
 		return 503;
+	case PROAUTH2_ERR_TOO_MANY_REQUESTS:
+		return 429;
 	default:
 		/* A client's mistake is a 400; the server's own a 500. */
 		return strcmp(proauth2_status_oauth_error(status), "server_error") == 0 ?

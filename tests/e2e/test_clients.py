@@ -574,6 +574,23 @@ class AuthorizationCodeTest(DemoTestCase):
         self.assertEqual(params.get("error"), "invalid_request", params)
         self.assertEqual(params.get("state"), state)
 
+    def test_loopback_redirect_uri_port_may_vary(self):
+        # RFC 8252 §7.3: the demo registered http://127.0.0.1:<port>/callback;
+        # a native app on another port is sent its code there.
+        parts = urllib.parse.urlsplit(self.redirect_uri)
+        other = parts._replace(netloc="127.0.0.1:%d" % (parts.port % 60000 + 1024)).geturl()
+        verifier, challenge = pkce_pair()
+        b, page, state = self.authorize(challenge=challenge, redirect_uri=other)
+        r = self.click(b, page, "allow")
+        self.assertEqual(r.status_code, 303, r.text[:500])
+        base, _, query = r.headers["Location"].partition("?")
+        self.assertEqual(base, other)
+        code = urllib.parse.parse_qs(query)["code"][0]
+        r = self.post("/token", {"grant_type": "authorization_code", "code": code,
+                                 "client_id": self.pub_id, "redirect_uri": other,
+                                 "code_verifier": verifier})
+        self.assertEqual(r.status_code, 200, r.text)
+
     def test_unregistered_redirect_uri_never_redirects(self):
         r = self.get("/authorize", params={
             "response_type": "code", "client_id": self.pub_id,
@@ -760,12 +777,65 @@ class HTTPErrorsTest(DemoTestCase):
                       auth=HTTPBasicAuth(reg["client_id"], reg["client_secret"]))
         self.assertOAuthError(r, 400, ("unauthorized_client", "unsupported_grant_type"))
 
+    def test_registration_refuses_unsafe_redirect_uris(self):
+        for uri, why in (("javascript:alert(document.cookie)", "javascript:"),
+                         ("data:text/html,<script>alert(1)</script>", "data:"),
+                         ("http://evil.example/cb", "plain http"),
+                         ("https://evil.example/cb#x", "fragment")):
+            r = self.post("/register", json={"redirect_uris": [uri],
+                                             "token_endpoint_auth_method": "none"})
+            self.assertOAuthError(r, 400, ("invalid_redirect_uri",))
+            self.assertIn(why, r.json().get("error_description", ""), uri)
+
     def test_registration_rejects_bad_metadata(self):
         r = self.post("/register", data="{not json", headers={"Content-Type": "application/json"})
         self.assertOAuthError(r, 400, ("invalid_client_metadata", "invalid_request"))
         r = self.post("/register", json={"redirect_uris": ["not a uri"],
                                          "grant_types": ["authorization_code"]})
         self.assertOAuthError(r, 400, ("invalid_redirect_uri", "invalid_client_metadata"))
+
+
+class RegistrationFloodTest(DemoTestCase):
+    """Open POST /register under an anonymous flood: bounded in what it
+    stores (16 KiB bodies, 100 registrations an hour)."""
+
+    FLOOD_SECONDS = 5
+
+    def database_bytes(self):
+        path = os.path.join(self.demo.tmpdir, "demo.db")
+        return sum(os.path.getsize(p) for p in (path, path + "-wal")
+                   if os.path.exists(p))
+
+    def test_anonymous_registration_flood_is_bounded(self):
+        # As much as the limits let one registration store: 7 URIs of 2 KB.
+        uris = ["https://app.example/%d/%s" % (i, "x" * 2000) for i in range(7)]
+        body = {"redirect_uris": uris, "client_name": "n" * 256,
+                "token_endpoint_auth_method": "none"}
+        r = self.post("/register", data=json.dumps(body) + " " * 50000,
+                      headers={"Content-Type": "application/json"})
+        self.assertIn(r.status_code, (400, 413), r.text[:300])
+        sqlite = os.environ.get(demo.BACKEND_VAR, "sqlite") != "mongodb"
+        before = self.database_bytes() if sqlite else 0
+        counts, sizes = {}, []
+        start = time.monotonic()
+        while time.monotonic() - start < self.FLOOD_SECONDS:
+            r = self.post("/register", json=body)
+            counts[r.status_code] = counts.get(r.status_code, 0) + 1
+            if r.status_code != 201:
+                self.assertOAuthError(r, 429, ("temporarily_unavailable",))
+                self.assertIn("anonymous registrations", r.json()["error_description"])
+            if sqlite and time.monotonic() - start >= len(sizes) + 1:
+                sizes.append(self.database_bytes())  # once a second
+        print("\nregistration flood for %d s: %s; database %d -> %d bytes (%s)"
+              % (self.FLOOD_SECONDS, counts, before,
+                 self.database_bytes() if sqlite else 0, sizes), file=sys.stderr)
+        self.assertEqual(set(counts) - {201, 429}, set(), counts)
+        self.assertLessEqual(counts.get(201, 0), 100, counts)
+        if sum(counts.values()) > 100:
+            self.assertGreater(counts.get(429, 0), 0, counts)
+        if sqlite:
+            # 100 clients of ~15 KB, plus what the WAL keeps.
+            self.assertLess(self.database_bytes() - before, 12 * 1024 * 1024)
 
 
 class DemoOptionsTest(unittest.TestCase):
@@ -783,6 +853,17 @@ class DemoOptionsTest(unittest.TestCase):
                 r = s.get(c["issuer"] + "/api/me", timeout=TIMEOUT)
                 self.assertEqual(r.status_code, 200, r.text)
                 self.assertEqual(r.json()["sub"], "alice")
+
+    def test_registration_token(self):
+        with demo.running(extra_args=["--registration-token", "e2e-initial-token"]) as c:
+            body = {"redirect_uris": [c["redirect_uri"]], "token_endpoint_auth_method": "none"}
+            with _session() as http:
+                r = http.post(c["issuer"] + "/register", json=body, timeout=TIMEOUT)
+                self.assertEqual(r.status_code, 401, r.text)
+                self.assertEqual(r.json().get("error"), "invalid_token")
+                r = http.post(c["issuer"] + "/register", json=body, timeout=TIMEOUT,
+                              headers={"Authorization": "Bearer e2e-initial-token"})
+                self.assertEqual(r.status_code, 201, r.text)
 
     def test_password_grant_disabled(self):
         with demo.running(grants="authorization_code,refresh_token,client_credentials") as c:

@@ -1,0 +1,17 @@
+/* Redirect URIs: which may be registered, and which registered one a
+ * requested URI names. */
+#ifndef PROAUTH2_LIB_REDIRECT_URI_H
+#define PROAUTH2_LIB_REDIRECT_URI_H
+
+#include <stdbool.h>
+
+/* NULL when uri may be registered; else why not, as a phrase completing
+ * "redirect URI N ..." (static). allow_http: plain http on any host. */
+const char *redirect_uri_refusal(const char *uri, bool allow_http);
+
+/* Whether requested is registered: the same bytes, except that for http on
+ * a loopback IP literal (127.0.0.1, [::1]) the port may differ (RFC 8252
+ * §7.3: a native app listens on whatever port it gets). */
+bool redirect_uri_matches(const char *registered, const char *requested);
+
+#endif
