@@ -10,11 +10,13 @@
  * This file holds the ops table and its entry points; connection.c the
  * connections, reader_pool.c the readers, schema.c the schema and its
  * upgrades, group_commit.c write batches and groups, rows.c the mapping of
- * records to rows and the SQL built from the schema.
+ * records to rows and the SQL built from the schema, purge.c the expired
+ * rows the writes reclaim.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <proauth2/sqlite.h>
@@ -136,6 +138,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
 	s->company = 1.0;
+	s->last_purge = (int64_t)time(NULL);
 	sqlite_cond_init_monotonic(&s->joining);
 	s->uri = strdup(uri);
 	if (s->uri == NULL) {
@@ -214,6 +217,8 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"sqlite: no %s record with this key", t->name);
 	sqlite_release(stmt);
+	if (status == PROAUTH2_OK && sqlite_purge_due(s))
+		sqlite_purge_step(s);
 	status = sqlite_batch_settle(s, batch, status, err);
 	pthread_mutex_unlock(&s->lock);
 	return status;
@@ -335,18 +340,25 @@ static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 	return run_delete(cls, sql, query, NULL, removed, err);
 }
 
+/* The bounded step of purge.c, repeated until the table has no more: the
+ * writer's lock is let go between steps, so other writers go on. */
 static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
 	char sql[SQL_MAX];
+	size_t step = PURGE_ROWS;
+	proauth2_status status = PROAUTH2_OK;
 
 	*removed = 0;
 	if (elsewhere(cls, err) != PROAUTH2_OK)
 		return PROAUTH2_ERR_DATASTORE;
-	if (proauth2_table_field(t, "expires_at") == NULL)
+	if (sqlite_purge_sql(sql, sizeof(sql), t) != 0)
 		return PROAUTH2_OK;
-	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
-	return run_delete(cls, sql, NULL, &now, removed, err);
+	while (status == PROAUTH2_OK && step == PURGE_ROWS) {
+		status = run_delete(cls, sql, NULL, &now, &step, err);
+		*removed += step;
+	}
+	return status;
 }
 
 static proauth2_status begin_writes(void *cls, proauth2_error *err)
