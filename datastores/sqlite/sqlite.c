@@ -361,6 +361,56 @@ static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 	return status;
 }
 
+/* count(*) of a subquery with LIMIT: it stops at limit, on the client_id
+ * or the expiry index. */
+static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
+		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+	struct connection *conn;
+	char sql[SQL_MAX];
+	sqlite3_stmt *stmt;
+	bool expires = proauth2_table_field(t, "expires_at") != NULL;
+	int rc, i = 1 + (query != NULL ? (int)json_object_size(query) : 0);
+	size_t len;
+	proauth2_status status = PROAUTH2_OK;
+
+	*n = 0;
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+		return status;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM \"%s\"", t->name);
+	if (query != NULL && sqlite_append_where(sql, sizeof(sql), query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	len = strlen(sql);
+	if ((size_t)snprintf(sql + len, sizeof(sql) - len, "%s LIMIT ?)", !expires ? "" :
+			query != NULL ? " AND \"expires_at\" > ?" : " WHERE \"expires_at\" > ?")
+			>= sizeof(sql) - len)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+
+	conn = sqlite_reader_take(s, sqlite_deadline(s), err);
+	if (conn == NULL)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	stmt = sqlite_statement(conn, sql, err);
+	if (stmt == NULL) {
+		sqlite_reader_give(s, conn);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	rc = query != NULL ? sqlite_bind_query(stmt, query, 1) : SQLITE_OK;
+	if (rc == SQLITE_OK && expires)
+		rc = sqlite3_bind_int64(stmt, i++, now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, i, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		status = sqlite_fail(conn->db, rc, "count", err);
+	sqlite_release(stmt);
+	sqlite_reader_give(s, conn);
+	return status;
+}
+
 static proauth2_status begin_writes(void *cls, proauth2_error *err)
 {
 	proauth2_status status = elsewhere(cls, err);
@@ -388,6 +438,7 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.replace = sqlite_replace,
 	.begin_writes = begin_writes,
 	.end_writes = end_writes,
+	.count = sqlite_count,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)
