@@ -16,6 +16,11 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 	cfg->code_lifetime = 60;
 	cfg->access_token_lifetime = 3600;
 	cfg->refresh_token_lifetime = 30 * 24 * 3600;
+	if (!SIZED_HAS(cfg, proauth2_config, max_authorizations_per_client))
+		return;
+	cfg->authorization_lifetime = 300;
+	cfg->max_authorizations = 10000;
+	cfg->max_authorizations_per_client = 1000;
 }
 
 static int64_t system_clock(void *arg)
@@ -27,10 +32,16 @@ static int64_t system_clock(void *arg)
 static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
-	proauth2_status status = SIZED_CHECK(cfg, proauth2_config, log_arg, err);
+	proauth2_status status = sized_check(cfg, SIZED_END(proauth2_config, log_arg),
+			SIZED_END(proauth2_config, max_authorizations_per_client),
+			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
+	if (SIZED_HAS(cfg, proauth2_config, authorization_lifetime) &&
+			cfg->authorization_lifetime <= 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.authorization_lifetime must be positive");
 	if (cfg->datastore == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.datastore is required");
@@ -81,6 +92,15 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	p->enable_registration = cfg->enable_registration;
 	p->log = cfg->log;
 	p->log_arg = cfg->log_arg;
+	/* A caller compiled before these fields gets their defaults. */
+	p->authorization_lifetime = 300;
+	p->max_authorizations = 10000;
+	p->max_authorizations_per_client = 1000;
+	if (SIZED_HAS(cfg, proauth2_config, max_authorizations_per_client)) {
+		p->authorization_lifetime = cfg->authorization_lifetime;
+		p->max_authorizations = cfg->max_authorizations;
+		p->max_authorizations_per_client = cfg->max_authorizations_per_client;
+	}
 	*out = p;
 	return PROAUTH2_OK;
 }
