@@ -14,8 +14,6 @@
 #include "scope.h"
 #include "utf8.h"
 
-/* How long a pending request waits for the user, in code lifetimes. */
-#define TICKET_LIFETIMES 10
 /* As many parameters as the endpoint layer's forms may hold. */
 #define MAX_PARAMS 64
 
@@ -134,6 +132,44 @@ static proauth2_authorization *authorization_new(const json_t *client,
 	return a;
 }
 
+/*
+ * Room for one more pending request: fewer than the caps unexpired, for
+ * the client and in all, counted by the datastore (ops count, which stops
+ * at the cap) so that every process sharing it sees the same. Count and
+ * store are two steps: requests in flight together may pass a cap by as
+ * many as they are, which bounds it still. A backend that cannot count is
+ * not capped; the lifetime and the purge still bound it.
+ */
+static proauth2_status check_room(proauth2_provider *p, const char *client_id,
+		proauth2_error *err)
+{
+	int64_t now = proauth2_provider_now(p);
+	json_t *query = NULL;
+	proauth2_status status = PROAUTH2_OK;
+	size_t n = 0;
+	bool counted = false;
+
+	if (p->max_authorizations_per_client > 0) {
+		query = json_pack("{s:s}", "client_id", client_id);
+		status = query == NULL ? NO_MEMORY(err) : datastore_count(p->datastore,
+				TABLE_AUTHORIZATIONS, query, now,
+				p->max_authorizations_per_client, &n, &counted, err);
+		json_decref(query);
+		if (status == PROAUTH2_OK && counted && n >= p->max_authorizations_per_client)
+			return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
+					"too many pending authorization requests for"
+					" this client");
+	}
+	if (status == PROAUTH2_OK && p->max_authorizations > 0) {
+		status = datastore_count(p->datastore, TABLE_AUTHORIZATIONS, NULL, now,
+				p->max_authorizations, &n, &counted, err);
+		if (status == PROAUTH2_OK && counted && n >= p->max_authorizations)
+			return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
+					"too many pending authorization requests");
+	}
+	return status;
+}
+
 static proauth2_status park(proauth2_provider *p, const json_t *client,
 		const char *const *names, const char *const *values, size_t n,
 		const char *scope, proauth2_authorization **out, proauth2_error *err)
@@ -144,12 +180,18 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 	proauth2_status status;
 	bool ok = request != NULL;
 
-	status = ok ? proauth2_secret_new(&ticket, err) : NO_MEMORY(err);
-	if (status == PROAUTH2_OK)
-		status = sha256_base64url(ticket, hash, err);
+	/* What one request may store is bounded before anything is stored:
+	 * the request by the field limit, the scope by the client's. */
+	status = ok ? PROAUTH2_OK : NO_MEMORY(err);
 	if (status == PROAUTH2_OK && strlen(request) > PROAUTH2_FIELD_MAX_LENGTH)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"the authorization request is too long");
+	if (status == PROAUTH2_OK)
+		status = check_room(p, record_string(client, "client_id"), err);
+	if (status == PROAUTH2_OK)
+		status = proauth2_secret_new(&ticket, err);
+	if (status == PROAUTH2_OK)
+		status = sha256_base64url(ticket, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, TABLE_AUTHORIZATIONS, json_pack(
 				"{s:s, s:s, s:s, s:s, s:I}",
@@ -158,7 +200,7 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 				"request", request,
 				"scope", scope,
 				"expires_at", (json_int_t)(proauth2_provider_now(p) +
-					TICKET_LIFETIMES * p->code_lifetime)), err);
+					p->authorization_lifetime)), err);
 	if (status == PROAUTH2_OK) {
 		a = authorization_new(client, ticket, scope, &ok);
 		if (a != NULL && !decode_params(a, request, &ok))

@@ -196,6 +196,28 @@ proauth2_status proauth2_datastore_purge_expired(proauth2_datastore *ds,
 	return PROAUTH2_OK;
 }
 
+proauth2_status datastore_count(proauth2_datastore *ds, const char *table_name,
+		json_t *query, int64_t now, size_t limit, size_t *n, bool *counted,
+		proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status = PROAUTH2_OK;
+	size_t count = 0;
+
+	*n = 0;
+	*counted = HAS_METHOD(ds->ops, count);
+	if (!*counted)
+		return PROAUTH2_OK;
+	if (query != NULL)
+		status = proauth2_query_validate(table, query, err);
+	if (status == PROAUTH2_OK)
+		status = ds->ops->count(ds->cls, table, query, now, limit, &count, err);
+	/* A backend's answer beyond what was asked is read as the limit. */
+	if (status == PROAUTH2_OK)
+		*n = count < limit ? count : limit;
+	return status;
+}
+
 /* Both methods or neither, as open made sure. */
 static bool groups_writes(const proauth2_datastore_ops *ops)
 {

@@ -45,6 +45,9 @@ struct proauth2_provider {
 	unsigned registration_anonymous_max;
 	int64_t registration_anonymous_window;
 	bool allow_http_redirect_uris;
+	int64_t authorization_lifetime;
+	size_t max_authorizations;             /* 0: no cap */
+	size_t max_authorizations_per_client;  /* 0: no cap */
 };
 
 
@@ -66,6 +69,13 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 		proauth2_error *err);
 proauth2_status remove_where(proauth2_provider *p, const char *table,
 		json_t *query, size_t *removed, proauth2_error *err);
+
+/* How many of table's unexpired records at now match query (borrowed;
+ * NULL: all), up to limit, into *n (proauth2_datastore_ops.count).
+ * *counted is false, and *n 0, when the backend cannot count. */
+proauth2_status datastore_count(proauth2_datastore *ds, const char *table,
+		json_t *query, int64_t now, size_t limit, size_t *n,
+		bool *counted, proauth2_error *err);
 
 /* Writes made durable together (proauth2_datastore_ops.begin_writes); a
  * backend without that method makes each durable alone. */

@@ -12,6 +12,9 @@
 #include "throttle_int.h"
 
 /* Dynamic registration: what one anonymous party may store. */
+#define AUTHORIZATION_LIFETIME 300
+#define MAX_AUTHORIZATIONS 10000
+#define MAX_AUTHORIZATIONS_PER_CLIENT 1000
 #define DEFAULT_MAX_METADATA 16384
 #define DEFAULT_MAX_REDIRECT_URIS 10
 #define DEFAULT_MAX_URI_LENGTH 2048
@@ -35,14 +38,19 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 		cfg->auth_failure_window = AUTH_FAILURE_WINDOW;
 		cfg->auth_lockout_max = AUTH_LOCKOUT_MAX;
 	}
-	if (!SIZED_HAS(cfg, proauth2_config, allow_http_redirect_uris))
-		return;
-	cfg->registration_max_metadata = DEFAULT_MAX_METADATA;
-	cfg->registration_max_redirect_uris = DEFAULT_MAX_REDIRECT_URIS;
-	cfg->registration_max_uri_length = DEFAULT_MAX_URI_LENGTH;
-	cfg->registration_max_name_length = DEFAULT_MAX_NAME_LENGTH;
-	cfg->registration_anonymous_max = DEFAULT_ANONYMOUS_MAX;
-	cfg->registration_anonymous_window = DEFAULT_ANONYMOUS_WINDOW;
+	if (SIZED_HAS(cfg, proauth2_config, allow_http_redirect_uris)) {
+		cfg->registration_max_metadata = DEFAULT_MAX_METADATA;
+		cfg->registration_max_redirect_uris = DEFAULT_MAX_REDIRECT_URIS;
+		cfg->registration_max_uri_length = DEFAULT_MAX_URI_LENGTH;
+		cfg->registration_max_name_length = DEFAULT_MAX_NAME_LENGTH;
+		cfg->registration_anonymous_max = DEFAULT_ANONYMOUS_MAX;
+		cfg->registration_anonymous_window = DEFAULT_ANONYMOUS_WINDOW;
+	}
+	if (SIZED_HAS(cfg, proauth2_config, max_authorizations_per_client)) {
+		cfg->authorization_lifetime = AUTHORIZATION_LIFETIME;
+		cfg->max_authorizations = MAX_AUTHORIZATIONS;
+		cfg->max_authorizations_per_client = MAX_AUTHORIZATIONS_PER_CLIENT;
+	}
 }
 
 static int64_t system_clock(void *arg)
@@ -55,11 +63,15 @@ static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
 	proauth2_status status = sized_check(cfg, SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, allow_http_redirect_uris),
+			SIZED_END(proauth2_config, max_authorizations_per_client),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
+	if (SIZED_HAS(cfg, proauth2_config, authorization_lifetime) &&
+			cfg->authorization_lifetime <= 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.authorization_lifetime must be positive");
 	if (cfg->datastore == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.datastore is required");
@@ -177,6 +189,15 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	if (status != PROAUTH2_OK) {
 		proauth2_provider_free(p);
 		return status;
+	}
+	/* A caller compiled before these fields gets their defaults. */
+	p->authorization_lifetime = AUTHORIZATION_LIFETIME;
+	p->max_authorizations = MAX_AUTHORIZATIONS;
+	p->max_authorizations_per_client = MAX_AUTHORIZATIONS_PER_CLIENT;
+	if (SIZED_HAS(cfg, proauth2_config, max_authorizations_per_client)) {
+		p->authorization_lifetime = cfg->authorization_lifetime;
+		p->max_authorizations = cfg->max_authorizations;
+		p->max_authorizations_per_client = cfg->max_authorizations_per_client;
 	}
 	*out = p;
 	return PROAUTH2_OK;

@@ -67,7 +67,8 @@ static const proauth2_field revoked_grant_fields[] = {
 /* Authorization requests waiting for the user's decision, by ticket. */
 static const proauth2_field authorization_fields[] = {
 	{"ticket_hash", S, REQ | QRY},
-	{"client_id", S, REQ},
+	/* Queried since schema 3: a client's pending requests are counted. */
+	{"client_id", S, REQ | QRY},
 	{"request", S, REQ},  /* its parameters: JSON [[name, value], ...] */
 	{"scope", S, REQ},
 	{"expires_at", I, REQ},

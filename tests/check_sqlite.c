@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -206,6 +207,53 @@ static json_t *grant_mark(const char *grant_id)
 			(json_int_t)4000000000);
 }
 
+static json_t *mark_expiring(const char *grant_id, int64_t expires_at)
+{
+	return json_pack("{s:s, s:I}", "grant_id", grant_id, "expires_at",
+			(json_int_t)expires_at);
+}
+
+static void store_marks(proauth2_datastore *ds, const char *prefix, int n,
+		int64_t expires_at)
+{
+	char id[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_t *mark;
+
+		snprintf(id, sizeof(id), "%s-%d", prefix, i);
+		mark = mark_expiring(id, expires_at);
+		ck_assert_int_eq(proauth2_datastore_store(ds, "revoked_grants", mark,
+				NULL), PROAUTH2_OK);
+		json_decref(mark);
+	}
+}
+
+/* Nobody calls purge_expired: the writes that follow reclaim expired rows,
+ * and an idle store does at its first write a second later. */
+START_TEST(expired_rows_go_with_the_writes_that_follow)
+{
+	proauth2_datastore *ds = NULL;
+	char uri[160];
+	const char *expired = "SELECT count(*) FROM revoked_grants WHERE expires_at < 4000000000";
+
+	snprintf(uri, sizeof(uri), "file:%s?synchronous=normal", path);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), uri, &ds, NULL),
+			PROAUTH2_OK);
+	store_marks(ds, "expired", 1000, (int64_t)time(NULL) - 10);
+	store_marks(ds, "live", 1000, 4000000000);
+	ck_assert_int_eq(sqlite_file_int(path, expired), 0);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 1000);
+
+	store_marks(ds, "idle", 50, (int64_t)time(NULL) - 10);
+	sleep(2);
+	store_marks(ds, "next", 1, 4000000000);
+	ck_assert_int_eq(sqlite_file_int(path, expired), 0);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
 #define READERS 72  /* more than the pool keeps idle */
 #define WRITES_EACH 10
 
@@ -380,6 +428,7 @@ int main(void)
 	tcase_add_test(tc, vanished_file_is_an_error_not_a_new_database);
 	tcase_add_test(tc, a_group_of_writes_commits_at_its_end);
 	tcase_add_test(tc, a_write_whose_commit_fails_is_an_error_and_not_kept);
+	tcase_add_test(tc, expired_rows_go_with_the_writes_that_follow);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -1798,6 +1798,71 @@ static void teardown(void)
 	release();
 }
 
+/* ---- count (version 3) ---- */
+
+static int has_count(const proauth2_datastore_ops *ops)
+{
+	return ops->struct_size >= offsetof(proauth2_datastore_ops, count) +
+		sizeof(ops->count) && ops->count != NULL;
+}
+
+/* The backend's own count on the second connection (opened by the test,
+ * closed by release), with the query checked as the core does. */
+static size_t count_of(const char *table, json_t *query, int64_t now, size_t limit)
+{
+	size_t n = (size_t)-1;
+
+	reset_err();
+	if (query != NULL)
+		assert_ok(proauth2_query_validate(proauth2_schema_table(table), query, &err));
+	assert_ok(target->ops->count(group_cls, proauth2_schema_table(table), query,
+			at(now), limit, &n, &err));
+	json_decref(query);
+	return n;
+}
+
+/* Stored on the second connection; record stolen. */
+static void store_direct(const char *table, json_t *record)
+{
+	reset_err();
+	assert_ok(target->ops->store(group_cls, proauth2_schema_table(table),
+			record, &err));
+	json_decref(record);
+}
+
+START_TEST(test_count)
+{
+	static const char *const live[] = {"a1", "a2", "a3"};
+	size_t i;
+
+	proauth2_error open_err = {PROAUTH2_OK, ""};
+
+	if (!has_count(target->ops)) {
+		skip("the backend has no count");
+		return;
+	}
+	expect(target->ops->init(uri, &group_cls, &open_err) == PROAUTH2_OK,
+			"a second init on %s: %s", uri, open_err.text);
+	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		store_direct("codes", code(live[i], "client-a", LATER));
+	store_direct("codes", code("a-gone", "client-a", NOW));
+	store_direct("codes", code("b1", "client-b", LATER));
+
+	/* Every field of the query, unexpired only (expires_at == now is
+	 * expired), stopping at limit. */
+	expect_uint(count_of("codes", by("client_id", "client-a"), NOW, 100), 3);
+	expect_uint(count_of("codes", by("client_id", "client-a"), NOW, 2), 2);
+	expect_uint(count_of("codes", by("client_id", "client-a"), NOW - 1, 100), 4);
+	expect_uint(count_of("codes", by("client_id", "client-c"), NOW, 100), 0);
+	expect_uint(count_of("codes", NULL, NOW, 100), 4);
+	expect_uint(count_of("codes", NULL, NOW, 0), 0);
+	expect_uint(count_of("codes", NULL, LATER, 100), 0);
+	/* A table without expires_at counts every match. */
+	store_direct("clients", client("client-1", "read"));
+	expect_uint(count_of("clients", NULL, LATER, 100), 1);
+}
+END_TEST
+
 /* At least TIMEOUT_SECONDS, or CK_DEFAULT_TIMEOUT if that is longer;
  * tcase_set_timeout() would otherwise override it. */
 static void set_timeout(TCase *tc)
@@ -1863,6 +1928,7 @@ Suite *proauth2_conformance_suite(const proauth2_conformance_target *t)
 	tc = new_tcase("expiry");
 	tcase_add_loop_test(tc, test_expired_not_found, 0, N_EXPIRING);
 	tcase_add_test(tc, test_purge_expired);
+	tcase_add_test(tc, test_count);
 	suite_add_tcase(s, tc);
 
 	tc = new_tcase("validation");

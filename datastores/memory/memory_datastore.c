@@ -251,6 +251,35 @@ static proauth2_status memory_purge_expired(void *cls,
 	return PROAUTH2_OK;
 }
 
+static proauth2_status memory_count(void *cls, const proauth2_table *table,
+		json_t *query, int64_t now, size_t limit, size_t *n,
+		proauth2_error *err)
+{
+	struct memory_state *s = cls;
+	const char *key;
+	json_t *records, *candidate;
+	size_t count = 0;
+	proauth2_status status;
+
+	*n = 0;
+	status = lock_table(s, table, &records, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	json_object_foreach(records, key, candidate) {
+		json_t *expires_at = json_object_get(candidate, "expires_at");
+
+		if (count == limit)
+			break;
+		if ((query == NULL || matches(candidate, query)) &&
+				(!json_is_integer(expires_at) ||
+				 json_integer_value(expires_at) > now))
+			count++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	*n = count;
+	return PROAUTH2_OK;
+}
+
 static proauth2_status memory_replace(void *cls, const proauth2_table *table,
 		json_t *record, proauth2_error *err)
 {
@@ -293,6 +322,7 @@ static const proauth2_datastore_ops memory_ops = {
 	.close = memory_close,
 	.purge_expired = memory_purge_expired,
 	.replace = memory_replace,
+	.count = memory_count,
 };
 
 const proauth2_datastore_ops *example_memory_datastore_ops(void)

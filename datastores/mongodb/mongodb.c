@@ -470,6 +470,46 @@ static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
 	return status;
 }
 
+/* countDocuments with a limit: the server stops there, on the client_id
+ * or the expiry index. */
+static proauth2_status mongo_count(void *cls, const proauth2_table *t,
+		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
+{
+	struct mongo_store *s = cls;
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, gt;
+	struct lease l;
+	bson_error_t e;
+	int64_t count;
+	proauth2_status status;
+
+	*n = 0;
+	if (query != NULL && !bson_query_from_json(t, query, &filter)) {
+		bson_destroy(&filter);
+		bson_destroy(&opts);
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+				"mongodb: a %s query does not fit in BSON", t->name);
+	}
+	if (proauth2_table_field(t, "expires_at") != NULL) {
+		bson_append_document_begin(&filter, "expires_at", -1, &gt);
+		BSON_APPEND_INT64(&gt, "$gt", now);
+		bson_append_document_end(&filter, &gt);
+	}
+	BSON_APPEND_INT64(&opts, "limit", limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	status = lease_begin(s, t->name, &l, err);
+	if (status == PROAUTH2_OK) {
+		count = mongoc_collection_count_documents(l.collection, &filter, &opts,
+				s->primary, NULL, &e);
+		if (count < 0)
+			status = fail(&e, "count", err);
+		else
+			*n = (size_t)count;
+		lease_end(s, &l);
+	}
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return status;
+}
+
 static const proauth2_datastore_ops mongodb_ops = {
 	.api_version = PROAUTH2_DATASTORE_API_VERSION,
 	.struct_size = sizeof(proauth2_datastore_ops),
@@ -481,6 +521,7 @@ static const proauth2_datastore_ops mongodb_ops = {
 	.replace = mongo_replace,
 	.close = mongo_close,
 	.purge_expired = mongo_purge_expired,
+	.count = mongo_count,
 };
 
 const proauth2_datastore_ops *proauth2_mongodb_ops(void)

@@ -10,11 +10,13 @@
  * This file holds the ops table and its entry points; connection.c the
  * connections, reader_pool.c the readers, schema.c the schema and its
  * upgrades, group_commit.c write batches and groups, rows.c the mapping of
- * records to rows and the SQL built from the schema.
+ * records to rows and the SQL built from the schema, purge.c the expired
+ * rows the writes reclaim.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <proauth2/sqlite.h>
@@ -142,6 +144,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->finished, NULL);
 	s->company = 1.0;
+	s->last_purge = (int64_t)time(NULL);
 	sqlite_cond_init_monotonic(&s->joining);
 	s->uri = strdup(uri);
 	if (s->uri == NULL) {
@@ -219,6 +222,8 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"sqlite: no %s record with this key", t->name);
 	sqlite_release(stmt);
+	if (status == PROAUTH2_OK && sqlite_purge_due(s))
+		sqlite_purge_step(s);
 	status = sqlite_batch_settle(s, batch, status, err);
 	pthread_mutex_unlock(&s->lock);
 	return status;
@@ -340,18 +345,75 @@ static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 	return run_delete(cls, sql, query, NULL, removed, err);
 }
 
+/* The bounded step of purge.c, repeated until the table has no more: the
+ * writer's lock is let go between steps, so other writers go on. */
 static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
 	char sql[SQL_MAX];
+	size_t step = PURGE_ROWS;
+	proauth2_status status = PROAUTH2_OK;
 
 	*removed = 0;
 	if (elsewhere(cls, err) != PROAUTH2_OK)
 		return PROAUTH2_ERR_DATASTORE;
-	if (proauth2_table_field(t, "expires_at") == NULL)
+	if (sqlite_purge_sql(sql, sizeof(sql), t) != 0)
 		return PROAUTH2_OK;
-	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"expires_at\" <= ?", t->name);
-	return run_delete(cls, sql, NULL, &now, removed, err);
+	while (status == PROAUTH2_OK && step == PURGE_ROWS) {
+		status = run_delete(cls, sql, NULL, &now, &step, err);
+		*removed += step;
+	}
+	return status;
+}
+
+/* count(*) of a subquery with LIMIT: it stops at limit, on the client_id
+ * or the expiry index. */
+static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
+		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
+{
+	struct sqlite_store *s = cls;
+	struct connection *conn;
+	char sql[SQL_MAX];
+	sqlite3_stmt *stmt;
+	bool expires = proauth2_table_field(t, "expires_at") != NULL;
+	int rc, i = 1 + (query != NULL ? (int)json_object_size(query) : 0);
+	size_t len;
+	proauth2_status status = PROAUTH2_OK;
+
+	*n = 0;
+	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+		return status;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM \"%s\"", t->name);
+	if (query != NULL && sqlite_append_where(sql, sizeof(sql), query) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+	len = strlen(sql);
+	if ((size_t)snprintf(sql + len, sizeof(sql) - len, "%s LIMIT ?)", !expires ? "" :
+			query != NULL ? " AND \"expires_at\" > ?" : " WHERE \"expires_at\" > ?")
+			>= sizeof(sql) - len)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
+
+	conn = sqlite_reader_take(s, sqlite_deadline(s), err);
+	if (conn == NULL)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	stmt = sqlite_statement(conn, sql, err);
+	if (stmt == NULL) {
+		sqlite_reader_give(s, conn);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	rc = query != NULL ? sqlite_bind_query(stmt, query, 1) : SQLITE_OK;
+	if (rc == SQLITE_OK && expires)
+		rc = sqlite3_bind_int64(stmt, i++, now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, i, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		status = sqlite_fail(conn->db, rc, "count", err);
+	sqlite_release(stmt);
+	sqlite_reader_give(s, conn);
+	return status;
 }
 
 static proauth2_status begin_writes(void *cls, proauth2_error *err)
@@ -381,6 +443,7 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.replace = sqlite_replace,
 	.begin_writes = begin_writes,
 	.end_writes = end_writes,
+	.count = sqlite_count,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)

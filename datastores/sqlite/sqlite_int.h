@@ -66,6 +66,8 @@ struct sqlite_store {
 	pthread_cond_t finished;
 	pthread_cond_t joining;  /* a writer joined the open batch */
 	struct write_group *groups;  /* groups and lone writers, to hear of failed batches */
+	unsigned writes_since_purge;  /* under the lock, see purge.c */
+	int64_t last_purge;           /* time() of the last step, or of the open */
 };
 
 /*
@@ -204,5 +206,18 @@ int sqlite_append_where(char *sql, size_t size, const json_t *query);
 int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first);
 /* The current row as a t record; NULL when memory ran out. */
 json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t);
+
+/* ---- purge.c: expired rows reclaimed by the writes ---- */
+
+/* Most rows a purge step deletes from one table. */
+#define PURGE_ROWS 256
+/* The bounded DELETE of t's expired rows (expires_at <= ?1, at most
+ * PURGE_ROWS) into sql; -1 when t has no expires_at. */
+int sqlite_purge_sql(char *sql, size_t size, const proauth2_table *t);
+/* Under the lock, once a write succeeded: whether a step is due now. */
+bool sqlite_purge_due(struct sqlite_store *s);
+/* Under the lock, in the write's batch: one step on every table, by the
+ * real clock. */
+void sqlite_purge_step(struct sqlite_store *s);
 
 #endif

@@ -33,6 +33,12 @@ typedef struct proauth2_authorization proauth2_authorization;
  * On success *out receives the request, freed with
  * proauth2_authorization_free(); on failure *out is NULL.
  *
+ * Pending requests are capped (config.max_authorizations_per_client and
+ * max_authorizations): at a cap, a valid request is refused with
+ * PROAUTH2_ERR_UNAVAILABLE and nothing is stored. A request of more than
+ * PROAUTH2_FIELD_MAX_LENGTH bytes (as stored, JSON) is refused with
+ * PROAUTH2_ERR_INVALID_REQUEST, storing nothing either.
+ *
  * The error may be sent back to the client's redirect URI only when
  * client_id and redirect_uri are good (proauth2_client_redirect_target()
  * says where); otherwise it must not redirect (§4.1.2.1).
@@ -71,7 +77,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_appr
 		proauth2_error *err);
 
 /** The ticket naming the pending request: opaque, URL-safe, single use,
- * valid for the provider's code lifetime times ten. Borrowed. */
+ * valid for config.authorization_lifetime. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_ticket(
 		const proauth2_authorization *authorization);
 /** The client that made the request. Borrowed. */

@@ -94,18 +94,18 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
 
 /**
  * The version of the ops table below. Version 1: init to purge_expired.
- * Version 2 appended begin_writes and end_writes. A table of any version
- * from 1 up opens; the core finds an optional method by struct_size, so a
+ * Version 2 appended begin_writes and end_writes, version 3 count. A
+ * table of any version from 1 up opens; the core finds an optional method by struct_size, so a
  * version 1 table compiled with the smaller struct still works (and 0.1
  * tables that set begin_writes/end_writes under version 1 still group).
  */
-#define PROAUTH2_DATASTORE_API_VERSION 2
+#define PROAUTH2_DATASTORE_API_VERSION 3
 
 /** A backend's methods: what proauth2_datastore_open() calls. Const, and it
  * must outlive every datastore opened on it. */
 struct proauth2_datastore_ops {
 	/** PROAUTH2_DATASTORE_API_VERSION the backend was written against:
-	 * 1 or 2 (0, or above this header's version, does not open). */
+	 * 1 to 3 (0, or above this header's version, does not open). */
 	unsigned api_version;
 	/** sizeof(proauth2_datastore_ops) the backend was compiled with. */
 	size_t struct_size;
@@ -176,6 +176,22 @@ struct proauth2_datastore_ops {
 	proauth2_status (*begin_writes)(void *cls, proauth2_error *err);
 	/** Close the calling thread's write group (see begin_writes). */
 	proauth2_status (*end_writes)(void *cls, proauth2_error *err);
+	/** @} */
+
+	/** @name Version 3 */
+	/** @{ */
+
+	/**
+	 * Optional (may be NULL): count the records matching query (borrowed;
+	 * NULL: every record of the table) whose integer expires_at is > now
+	 * (in a table without expires_at, every match), stopping at limit:
+	 * *n receives the count, or limit when there are more. Cheap caps
+	 * rest on it (pending authorizations), so a backend counts with an
+	 * index and stops at limit. It may lag concurrent writes a little.
+	 */
+	proauth2_status (*count)(void *cls, const proauth2_table *table,
+			json_t *query, int64_t now, size_t limit, size_t *n,
+			proauth2_error *err);
 	/** @} */
 
 	/* Methods are only ever appended here, each version's after the last. */

@@ -112,6 +112,19 @@ typedef struct proauth2_config {
 	 * registration. Off (default): http only on loopback, as RFC 8252
 	 * §7.3 and RFC 9700 §2.1 allow; see proauth2_client_params. */
 	bool allow_http_redirect_uris;
+	/** How long a pending authorization request (its ticket) waits for
+	 * the user's decision, in seconds; default 300. */
+	int64_t authorization_lifetime;
+	/** Most pending authorization requests alive at once, all clients
+	 * together; default 10000, 0: no cap. Beyond it
+	 * proauth2_authorization_begin() refuses a new one with
+	 * PROAUTH2_ERR_UNAVAILABLE (HTTP 503 temporarily_unavailable) and
+	 * stores nothing. Counted through the datastore, so the cap holds
+	 * across processes; a backend without the count method (ops version
+	 * 3) cannot be capped. */
+	size_t max_authorizations;
+	/** The same cap for one client; default 1000, 0: no cap. */
+	size_t max_authorizations_per_client;
 } proauth2_config;
 
 /** Fill cfg with the defaults above (datastore NULL) and its struct_size.

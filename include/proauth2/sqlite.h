@@ -59,6 +59,16 @@
  * on the old file may go on reading it. Restore a backup with the
  * datastores closed; reopen after replacing the file.
  *
+ * Expired records are reclaimed by the writes, with no thread and nothing
+ * for the host to call: every 128 writes, and at the first write in a
+ * second past the last step (or the open), the write also deletes at most
+ * 256 rows expired by the system clock from each table, in its own
+ * transaction. Under write load an expired row is gone about a second after
+ * it expired (a backlog shrinks by two rows a write per table, more than a
+ * write adds); an idle store keeps its expired rows, which no call returns,
+ * until its next write. proauth2_datastore_purge_expired() deletes all
+ * of them, by its caller's clock, in steps of the same size.
+ *
  * Built into libproauth2: using it needs nothing besides proauth2's own
  * pkg-config file.
  */

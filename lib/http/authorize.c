@@ -137,7 +137,12 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	}
 	status = proauth2_authorization_begin(p, names, values, f.n,
 			authorization, &err);
-	if (status != PROAUTH2_OK)
+	/* Overloaded (at the cap of pending requests, or the datastore
+	 * busy): a 503 page with Retry-After, not a redirect for a flood to
+	 * bounce off the client. */
+	if (status == PROAUTH2_ERR_UNAVAILABLE)
+		status = error_response(p, status, &err, 0, out);
+	else if (status != PROAUTH2_OK)
 		status = redirect_back(p, target, NULL, status, form_get(&f, "state"),
 				status, out);
 done:
