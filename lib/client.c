@@ -438,6 +438,26 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 	return status;
 }
 
+bool proauth2_client_trusted_for_error_redirects(proauth2_provider *p,
+		const proauth2_client *c)
+{
+	json_t *record;
+	bool trusted;
+
+	if (p == NULL || c == NULL || p->error_redirects == PROAUTH2_ERROR_REDIRECTS_NEVER)
+		return false;
+	if (p->error_redirects == PROAUTH2_ERROR_REDIRECTS_ALWAYS)
+		return true;
+	/* Anyone may register dynamically, so such a client is anyone's
+	 * redirect target; the host vouches for the clients it registers. */
+	if (fetch_one(p, TABLE_CLIENTS, "client_id", c->client_id, &record,
+			NULL) != PROAUTH2_OK)
+		return false;
+	trusted = record_string(record, "registration_token_hash") == NULL;
+	json_decref(record);
+	return trusted;
+}
+
 const char *proauth2_client_redirect_target(const proauth2_client *c,
 		const char *uri)
 {
