@@ -228,6 +228,76 @@ START_TEST(an_over_long_client_id_is_a_client_error_at_every_endpoint)
 }
 END_TEST
 
+/* Every parameter of every endpoint, at the field limit, past it and near
+ * the form limit: a client error or success, never a 5xx, and no Location a
+ * server could not send. */
+START_TEST(over_long_values_are_never_server_errors)
+{
+	static const size_t lengths[] = {
+		PROAUTH2_FIELD_MAX_LENGTH, PROAUTH2_FIELD_MAX_LENGTH + 1, 60000,
+	};
+	static const char *const authorize_params[] = {
+		"response_type", "redirect_uri", "scope", "state", "code_challenge",
+		"code_challenge_method", "nonce", "prompt", "extra",
+	};
+	static const char *const token_params[] = {
+		"grant_type", "code", "redirect_uri", "code_verifier", "refresh_token",
+		"scope", "username", "password", "client_secret", "token",
+		"token_type_hint", "extra",
+	};
+	static const char *const token_ends[] = {"/token", "/revoke", "/introspect"};
+	proauth2_client *pub = register_client(PUB, CODE_GRANTS, "read");
+	proauth2_client *conf = register_client(CONF, CODE_GRANTS |
+			PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	char base[512];
+	size_t i, k, e;
+
+	snprintf(base, sizeof(base), "client_id=%s" URI_FMT "&code_challenge_method=S256",
+			pub->client_id);
+	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		char *value = repeat('v', lengths[i]);
+
+		for (k = 0; k < sizeof(authorize_params) / sizeof(authorize_params[0]); k++) {
+			proauth2_http_request req = {
+				.struct_size = sizeof(proauth2_http_request),
+				.method = "GET", .path = "/authorize"};
+			proauth2_authorization *a = NULL;
+			proauth2_http_response *r = NULL;
+			const char *location;
+			char *q = form_with(authorize_params[k], value,
+					strcmp(authorize_params[k], "redirect_uri") == 0 ?
+					"client_id=x" : base);
+
+			req.query = q;
+			ck_assert_msg(proauth2_http_authorize_begin(env.provider, &req,
+					&a, &r) == PROAUTH2_OK ? a != NULL : r != NULL && r->status < 500,
+					"%s of %zu bytes", authorize_params[k], lengths[i]);
+			location = proauth2_http_response_header(r, "Location");
+			ck_assert(location == NULL || strlen(location) < 16384);
+			proauth2_authorization_free(a);
+			proauth2_http_response_free(r);
+			free(q);
+		}
+		for (e = 0; e < 3; e++)
+			for (k = 0; k < sizeof(token_params) / sizeof(token_params[0]); k++) {
+				char *b = form_with(token_params[k], value,
+						"grant_type=client_credentials&token=x");
+				proauth2_http_response *r = post_form(token_ends[e], b,
+						strcmp(token_params[k], "client_secret") == 0 ? NULL :
+						basic(conf->client_id, conf->client_secret));
+
+				ck_assert_msg(r->status < 500, "%s %s of %zu bytes: %d",
+						token_ends[e], token_params[k], lengths[i], r->status);
+				proauth2_http_response_free(r);
+				free(b);
+			}
+		free(value);
+	}
+	proauth2_client_free(pub);
+	proauth2_client_free(conf);
+}
+END_TEST
+
 /* The error redirect for a state of n bytes (each encoded as "%25"). */
 static proauth2_http_response *error_with_state(const proauth2_client *c,
 		size_t n)
@@ -407,6 +477,7 @@ static Suite *hardening_suite(void)
 	tcase_add_checked_fixture(tc, env_setup, env_teardown);
 	tcase_add_test(tc, errors_redirect_only_to_clients_the_host_registered);
 	tcase_add_test(tc, an_over_long_client_id_is_a_client_error_at_every_endpoint);
+	tcase_add_test(tc, over_long_values_are_never_server_errors);
 	tcase_add_test(tc, an_echoed_state_is_bounded);
 	tcase_add_test(tc, revoking_a_spent_refresh_token_revokes_its_grant);
 	tcase_add_test(tc, introspecting_a_spent_refresh_token_revokes_its_grant);
