@@ -518,6 +518,19 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 	return status;
 }
 
+bool proauth2_client_trusted_for_error_redirects(proauth2_provider *p,
+		const proauth2_client *c)
+{
+	if (p == NULL || c == NULL || p->error_redirects == PROAUTH2_ERROR_REDIRECTS_NEVER)
+		return false;
+	if (p->error_redirects == PROAUTH2_ERROR_REDIRECTS_ALWAYS)
+		return true;
+	/* Anyone may register anonymously, so such a client is anyone's
+	 * redirect target; the host vouches for the clients it registers
+	 * and for those it gave an initial access token. */
+	return proauth2_client_is_trusted(c);
+}
+
 const char *proauth2_client_redirect_target(const proauth2_client *c,
 		const char *uri)
 {

@@ -167,25 +167,37 @@ proauth2_status grant_spend(proauth2_provider *p, const char *hash,
 			"already used: the grant is revoked");
 }
 
+proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
+		const char *client_id, bool *spent, proauth2_error *err)
+{
+	json_t *record;
+	proauth2_status status = fetch_one(p, TABLE_SPENT_TOKENS, "token_hash",
+			hash, &record, err);
+
+	*spent = status == PROAUTH2_OK;
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return PROAUTH2_OK;
+	if (status != PROAUTH2_OK)
+		return status;
+	status = grant_revoke(p, record_string(record, "grant_id"), err);
+	if (status == PROAUTH2_OK)
+		report_replay(p, client_id, record_string(record, "grant_id"));
+	json_decref(record);
+	return status;
+}
+
 proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
 		const char *what, const char *client_id, proauth2_error *err)
 {
-	json_t *spent;
-	proauth2_status status = fetch_one(p, TABLE_SPENT_TOKENS, "token_hash",
-			hash, &spent, err);
+	bool spent;
+	proauth2_status status = grant_revoke_if_spent(p, hash, client_id, &spent,
+			err);
 
-	if (status == PROAUTH2_OK) {
-		status = grant_revoke(p, record_string(spent, "grant_id"), err);
-		if (status == PROAUTH2_OK)
-			report_replay(p, client_id, record_string(spent, "grant_id"));
-		json_decref(spent);
-		if (status != PROAUTH2_OK)
-			return status;
+	if (status != PROAUTH2_OK)
+		return status;
+	if (spent)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"%s was already used: the grant is revoked", what);
-	}
-	if (status != PROAUTH2_ERR_NOT_FOUND)
-		return status;
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 			"%s is invalid or expired", what);
 }

@@ -43,6 +43,13 @@ proauth2_status grant_spend(proauth2_provider *p, const char *hash,
 		const char *grant_id, int64_t expires_at, const char *client_id,
 		proauth2_error *err);
 
+/* The code or refresh token under hash, presented by client_id anywhere
+ * (token, revocation, introspection), was spent before: a reuse. Then its
+ * grant is revoked, the replay reported and *spent set; a token never seen
+ * leaves *spent false. Either way PROAUTH2_OK, unless the datastore fails. */
+proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
+		const char *client_id, bool *spent, proauth2_error *err);
+
 /* A code or refresh token client_id presented was not found: if it was
  * spent before, this is a replay, its grant is revoked and reported.
  * Returns PROAUTH2_ERR_INVALID_GRANT (or the datastore's error). */

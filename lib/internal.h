@@ -30,6 +30,7 @@ struct proauth2_provider {
 	proauth2_password_fn check_password;
 	void *password_arg;
 	bool enable_registration;
+	proauth2_error_redirects error_redirects;
 	proauth2_log_fn log;
 	void *log_arg;
 	unsigned auth_failure_limit;

@@ -62,9 +62,10 @@ static int64_t system_clock(void *arg)
 static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
-	proauth2_status status = sized_check(cfg, SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, max_authorizations_per_client),
-			"proauth2_config", err);
+	/* The first version ended at log_arg; later fields are appended. */
+	proauth2_status status = sized_check(cfg,
+			SIZED_END(proauth2_config, log_arg),
+			SIZED_END(proauth2_config, error_redirects), "proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
@@ -79,6 +80,11 @@ static proauth2_status check_config(const proauth2_config *cfg,
 			cfg->refresh_token_lifetime < 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"lifetimes must be positive (refresh: 0 disables it)");
+	if (SIZED_HAS(cfg, proauth2_config, error_redirects) &&
+			(cfg->error_redirects < PROAUTH2_ERROR_REDIRECTS_TRUSTED ||
+			 cfg->error_redirects > PROAUTH2_ERROR_REDIRECTS_NEVER))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.error_redirects is not a known policy");
 	if (cfg->supported_scopes != NULL && !scope_is_valid(cfg->supported_scopes))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.supported_scopes is not a valid scope list");
@@ -199,6 +205,9 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		p->max_authorizations = cfg->max_authorizations;
 		p->max_authorizations_per_client = cfg->max_authorizations_per_client;
 	}
+	/* Fields a caller built before them may lack keep their defaults. */
+	if (SIZED_HAS(cfg, proauth2_config, error_redirects))
+		p->error_redirects = cfg->error_redirects;
 	*out = p;
 	return PROAUTH2_OK;
 }

@@ -2,8 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <proauth2/backend.h>
+
 #include "event.h"
 #include "internal.h"
+#include "utf8.h"
 
 const char *record_string(const json_t *record, const char *field)
 {
@@ -38,10 +41,17 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 		const char *field, const char *value, json_t **record,
 		proauth2_error *err)
 {
-	json_t *query = json_pack("{s:s}", field, value);
+	json_t *query;
 	proauth2_status status;
 
 	*record = NULL;
+	/* A key the schema could not store is under no record; asking the
+	 * datastore would fail its validation as our error, not the caller's. */
+	if (value == NULL || strlen(value) > PROAUTH2_FIELD_MAX_LENGTH ||
+			!utf8_valid(value, strlen(value)))
+		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"no record under a key this long or malformed");
+	query = json_pack("{s:s}", field, value);
 	if (query == NULL)
 		return NO_MEMORY(err);
 	status = proauth2_datastore_fetch(p->datastore, table, query,

@@ -58,6 +58,10 @@ proauth2_status proauth2_token_revoke(proauth2_provider *p, const char *client_i
 	}
 	for (i = 0; i < 2 && status == PROAUTH2_OK && !found; i++)
 		status = revoke_in(p, order[i], client_id, hash, &found, err);
+	/* A spent refresh token (or code) is a reuse: its grant goes, as at
+	 * the token endpoint. The answer stays §2.2's. */
+	if (status == PROAUTH2_OK && !found)
+		status = grant_revoke_if_spent(p, hash, client_id, &found, err);
 	return status;
 }
 

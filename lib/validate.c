@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto.h"
+#include "grant.h"
 #include "internal.h"
 
 static proauth2_status info_from_record(const json_t *record,
@@ -67,6 +68,28 @@ proauth2_status proauth2_token_validate(proauth2_provider *p,
 	return status;
 }
 
+/* token is no live token: if it is a spent refresh token (or code), this
+ * is a reuse and its grant goes, as at the token endpoint. Still inactive. */
+static proauth2_status refuse_unknown(proauth2_provider *p,
+		const char *client_id, const char *token, proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	proauth2_status status;
+	bool spent;
+
+	if (token == NULL || token[0] == '\0' || strlen(token) > PRESENTED_SECRET_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token is invalid");
+	status = sha256_base64url(token, hash, err);
+	if (status == PROAUTH2_OK)
+		status = grant_revoke_if_spent(p, hash, client_id, &spent, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+			spent ? "the token was already used: its grant is revoked" :
+			"the token is invalid, expired or revoked");
+}
+
 proauth2_status proauth2_token_introspect(proauth2_provider *p,
 		const char *client_id, const char *token, proauth2_token_hint hint,
 		proauth2_token_info **out, proauth2_error *err)
@@ -86,6 +109,8 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 	}
 	for (i = 0; i < 2 && status == PROAUTH2_ERR_INVALID_TOKEN; i++)
 		status = find_token(p, tables[i], token, &record, err);
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return refuse_unknown(p, client_id, token, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (strcmp(record_string(record, "client_id"), client_id) != 0)

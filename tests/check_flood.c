@@ -17,7 +17,7 @@
 #include "http_support.h"
 
 #define FLOOD_PERIOD_S 3
-#define STATE_LENGTH 3000
+#define STATE_LENGTH PROAUTH2_HTTP_STATE_MAX_LENGTH  /* the longest accepted */
 #define PER_CLIENT_CAP 500
 /* The last period may outgrow the first by this much: pages freed by a
  * purge are reused, but the WAL and a step's backlog move a little. */

@@ -202,6 +202,18 @@ proauth2_client_register_dynamic_with_token(proauth2_provider *provider,
 		proauth2_client **out, char **registration_token, proauth2_error *err);
 
 /**
+ * Whether an error at the authorization endpoint may be redirected to
+ * client without the user's say (RFC 9700 §4.11.2): the rule of
+ * proauth2_config.error_redirects. Under PROAUTH2_ERROR_REDIRECTS_TRUSTED
+ * the clients proauth2_client_is_trusted() says are (registered by the
+ * host, or dynamically with the initial access token) are, one registered
+ * anonymously (RFC 7591 without an initial access token) is not. For the
+ * others the endpoint answers with a page holding the redirect as a link.
+ */
+PROAUTH2_EXPORT bool proauth2_client_trusted_for_error_redirects(
+		proauth2_provider *provider, const proauth2_client *client);
+
+/**
  * PROAUTH2_OK when token is client_id's registration access token (compared
  * in constant time). PROAUTH2_ERR_INVALID_TOKEN when it is not, the client
  * is unknown or was registered without one (RFC 7592 §2: alike to the

@@ -112,6 +112,12 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proa
 /* ---- Authorization endpoint: a two-step API (RFC 6749 §4.1.1) over the
  * pending requests of proauth2/authorization.h. ---- */
 
+/** The longest state (in bytes, decoded) the authorization endpoint takes:
+ * it comes back in the redirect's Location, which must stay well within
+ * what servers accept in a header (libmicrohttpd: 16 KiB in all). A longer
+ * one is refused with a page, never a redirect. */
+#define PROAUTH2_HTTP_STATE_MAX_LENGTH 2048
+
 /**
  * Step one: validate an authorization request (GET query or POST form):
  * client_id, redirect_uri (exact match), response_type=code, scope, state,
@@ -119,7 +125,14 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proa
  * *response NULL: show your login and consent pages, keeping
  * proauth2_authorization_ticket(). On failure *authorization is NULL and
  * *response is the error: a 303 back to the client, or — when client_id
- * or redirect_uri is wrong — a 400 page that never redirects.
+ * or redirect_uri is wrong, or state is longer than
+ * PROAUTH2_HTTP_STATE_MAX_LENGTH — a 400 page that never redirects. A 303
+ * goes only to a client proauth2_client_trusted_for_error_redirects()
+ * trusts (RFC 9700 §4.11.2); for another the error is a page too (status
+ * as for the error, JSON) whose "redirect_uri" member is that redirect,
+ * for the host to show as a link the user may follow. client_id and the
+ * other values are bounded before they reach the engine; an over-long one
+ * is an invalid_request.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_begin(
 		proauth2_provider *provider, const proauth2_http_request *request,

@@ -31,6 +31,20 @@ typedef int64_t (*proauth2_clock_fn)(void *arg);
 typedef bool (*proauth2_password_fn)(void *arg, const char *username,
 		const char *password);
 
+/** Which clients an error at the authorization endpoint is redirected to
+ * (RFC 9700 §4.11.2: never an open redirector); the others' errors are a
+ * page the host shows, with the redirect as a link for the user to follow. */
+typedef enum proauth2_error_redirects {
+	/** Only clients the provider trusts: those the host registered
+	 * (proauth2_client_register()), not those registered dynamically
+	 * (RFC 7591). The default. */
+	PROAUTH2_ERROR_REDIRECTS_TRUSTED = 0,
+	/** Every client with a registered redirect URI (RFC 6749 §4.1.2.1). */
+	PROAUTH2_ERROR_REDIRECTS_ALWAYS,
+	/** No client: every error is a page. */
+	PROAUTH2_ERROR_REDIRECTS_NEVER
+} proauth2_error_redirects;
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -125,6 +139,9 @@ typedef struct proauth2_config {
 	size_t max_authorizations;
 	/** The same cap for one client; default 1000, 0: no cap. */
 	size_t max_authorizations_per_client;
+	/** Which clients authorization errors are redirected to; default
+	 * PROAUTH2_ERROR_REDIRECTS_TRUSTED. */
+	proauth2_error_redirects error_redirects;
 } proauth2_config;
 
 /** Fill cfg with the defaults above (datastore NULL) and its struct_size.

@@ -215,7 +215,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_validate(
  * caller has authenticated (proauth2_client_authenticate()). Revoking a
  * refresh token revokes its whole grant, access tokens included. An
  * unknown token is not an error (RFC 7009 §2.2); a token of another client
- * is refused with PROAUTH2_ERR_UNAUTHORIZED_CLIENT and left alone.
+ * is refused with PROAUTH2_ERR_UNAUTHORIZED_CLIENT and left alone. A
+ * refresh token (or code) already spent is a reuse: its whole grant is
+ * revoked and the replay reported, as at the token endpoint; still
+ * PROAUTH2_OK.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke(
 		proauth2_provider *provider, const char *client_id,
@@ -230,7 +233,9 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
 /**
  * Look up an access or refresh token for client_id, which the caller has
  * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
- * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false).
+ * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false). A
+ * refresh token (or code) already spent is a reuse: its grant is revoked
+ * and the replay reported, and the answer is the same.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_introspect(
 		proauth2_provider *provider, const char *client_id,

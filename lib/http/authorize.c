@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <proauth2/authorization.h>
+#include <proauth2/backend.h>
 #include <proauth2/client.h>
 #include <proauth2/http.h>
 
@@ -47,10 +48,10 @@ static int append_param(char **url, const char *name, const char *value)
 	return 0;
 }
 
-/* The 303 to redirect_uri with code or error, state and iss (RFC 9207). */
-static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_uri,
-		const char *code, proauth2_status error, const char *state,
-		proauth2_status status, proauth2_http_response **out)
+/* redirect_uri with code or error, state and iss (RFC 9207) added: a new
+ * string, NULL when memory ran out. */
+static char *redirect_url(proauth2_provider *p, const char *redirect_uri,
+		const char *code, proauth2_status error, const char *state)
 {
 	const char *issuer = proauth2_provider_issuer(p);
 	char *url = strdup(redirect_uri);
@@ -66,9 +67,45 @@ static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_
 		failed = append_param(&url, "iss", issuer);
 	if (failed) {
 		free(url);
-		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
+		return NULL;
 	}
+	return url;
+}
+
+/* The 303 to redirect_uri with code or error, state and iss. */
+static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_uri,
+		const char *code, proauth2_status error, const char *state,
+		proauth2_status status, proauth2_http_response **out)
+{
+	char *url = redirect_url(p, redirect_uri, code, error, state);
+
+	if (url == NULL)
+		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
 	status = respond(response_redirect(url), status, out);
+	free(url);
+	return status;
+}
+
+/*
+ * An error before the user had any say (RFC 9700 §4.11.2): redirected only
+ * to a client the provider trusts (proauth2_client_trusted_for_error_redirects()),
+ * else a page for the host to show, with the same redirect as a link the
+ * user may follow, so that no one can use us to bounce a browser to a URI
+ * they registered.
+ */
+static proauth2_status error_back(proauth2_provider *p,
+		const proauth2_client *client, const char *redirect_uri,
+		proauth2_status status, const proauth2_error *err, const char *state,
+		proauth2_http_response **out)
+{
+	char *url;
+
+	if (proauth2_client_trusted_for_error_redirects(p, client))
+		return redirect_back(p, redirect_uri, NULL, status, state, status, out);
+	url = redirect_url(p, redirect_uri, NULL, status, state);
+	if (url == NULL)
+		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
+	status = error_page(p, status, err, 0, url, out);
 	free(url);
 	return status;
 }
@@ -97,6 +134,9 @@ static proauth2_status check_client(proauth2_provider *p, const form *f,
 	if (form_get(f, "client_id") == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id is missing");
+	if (strlen(form_get(f, "client_id")) > PROAUTH2_FIELD_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"client_id is longer than %d bytes", PROAUTH2_FIELD_MAX_LENGTH);
 	status = proauth2_client_get(p, form_get(f, "client_id"), client, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
@@ -105,6 +145,11 @@ static proauth2_status check_client(proauth2_provider *p, const form *f,
 			*client, form_get(f, "redirect_uri"))) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"redirect_uri is missing or not registered for this client");
+	/* state comes back in a Location header: keep that header small. */
+	if (status == PROAUTH2_OK && form_get(f, "state") != NULL &&
+			strlen(form_get(f, "state")) > PROAUTH2_HTTP_STATE_MAX_LENGTH)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"state is longer than %d bytes", PROAUTH2_HTTP_STATE_MAX_LENGTH);
 	return status;
 }
 
@@ -126,7 +171,8 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = check_client(p, &f, &client, &target, &err);
 	if (status != PROAUTH2_OK) {
-		/* Never redirect while the client or its URI is in doubt. */
+		/* Never redirect while the client, its URI or the state is in
+		 * doubt. */
 		status = error_response(p, status, &err, 0, out);
 		goto done;
 	}
@@ -143,8 +189,8 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	if (status == PROAUTH2_ERR_UNAVAILABLE)
 		status = error_response(p, status, &err, 0, out);
 	else if (status != PROAUTH2_OK)
-		status = redirect_back(p, target, NULL, status, form_get(&f, "state"),
-				status, out);
+		status = error_back(p, client, target, status, &err,
+				form_get(&f, "state"), out);
 done:
 	proauth2_client_free(client);
 	form_clear(&f);

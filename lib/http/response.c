@@ -118,6 +118,13 @@ proauth2_status error_response(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		proauth2_http_response **out)
 {
+	return error_page(p, status, err, basic_auth, NULL, out);
+}
+
+proauth2_status error_page(const proauth2_provider *p,
+		proauth2_status status, const proauth2_error *err, int basic_auth,
+		const char *link, proauth2_http_response **out)
+{
 	const char *code = proauth2_status_oauth_error(status);
 	int http = status_http_code(status);
 	proauth2_http_response *r;
@@ -139,6 +146,11 @@ proauth2_status error_response(const proauth2_provider *p,
 	body = json_pack("{s:s, s:s}", "error", code, "error_description",
 			http >= 500 ? "the server could not complete the request" :
 			err != NULL && err->text[0] != '\0' ? err->text : code);
+	if (body != NULL && link != NULL && http < 500 &&
+			json_object_set_new(body, "redirect_uri", json_string(link)) != 0) {
+		json_decref(body);
+		body = NULL;
+	}
 	r = response_json(http, body);
 	if (r != NULL && status == PROAUTH2_ERR_INVALID_CLIENT && basic_auth &&
 			response_add_header(r, "WWW-Authenticate",

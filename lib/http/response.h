@@ -35,6 +35,13 @@ proauth2_status error_response(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		proauth2_http_response **out);
 
+/* error_response() with, when link is not NULL and the error is the
+ * client's, "redirect_uri": link in the body: where the host's page may let
+ * the user go back to the client, instead of a 303 there. */
+proauth2_status error_page(const proauth2_provider *p,
+		proauth2_status status, const proauth2_error *err, int basic_auth,
+		const char *link, proauth2_http_response **out);
+
 /* A 303 See Other to location. */
 proauth2_http_response *response_redirect(const char *location);
 
