@@ -185,21 +185,6 @@ static char *begin(const char *query)
 	return ticket;
 }
 
-/* Begin expecting a failure; returns the response. */
-static proauth2_http_response *begin_fails(const char *query)
-{
-	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
-		.method = "GET", .path = "/authorize", .query = query};
-	proauth2_authorization *a = (proauth2_authorization *)&a;
-	proauth2_http_response *r = NULL;
-
-	ck_assert_int_ne(proauth2_http_authorize_begin(env.provider, &req, &a, &r),
-			PROAUTH2_OK);
-	ck_assert_ptr_null(a);
-	ck_assert_ptr_nonnull(r);
-	return r;
-}
-
 START_TEST(authorization_code_flow_over_http)
 {
 	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE |

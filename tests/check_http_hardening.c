@@ -65,22 +65,6 @@ static char *register_dynamic(void)
 	return id;
 }
 
-/* GET /authorize with query, expecting a failure; returns the response. */
-static proauth2_http_response *begin_fails(const char *query)
-{
-	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
-		.method = "GET", .path = "/authorize", .query = query};
-	proauth2_authorization *a = (proauth2_authorization *)&a;
-	proauth2_http_response *r = NULL;
-
-	ck_assert_int_ne(proauth2_http_authorize_begin(env.provider, &req, &a, &r),
-			PROAUTH2_OK);
-	ck_assert_ptr_null(a);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_lt(r->status, 500);
-	return r;
-}
-
 /* The error is a 303 to the client's redirect_uri; frees r. */
 static void assert_redirected(proauth2_http_response *r, const char *code)
 {

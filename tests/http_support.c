@@ -53,6 +53,21 @@ proauth2_http_response *http_any(const char *method, const char *path,
 	return r;
 }
 
+proauth2_http_response *begin_fails(const char *query)
+{
+	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
+		.method = "GET", .path = "/authorize", .query = query};
+	proauth2_authorization *a = (proauth2_authorization *)&a;
+	proauth2_http_response *r = NULL;
+
+	ck_assert_int_ne(proauth2_http_authorize_begin(env.provider, &req, &a, &r),
+			PROAUTH2_OK);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_lt(r->status, 500);
+	return r;
+}
+
 proauth2_http_response *http(const char *method, const char *path,
 		const char *content_type, const char *body, const char *authorization)
 {

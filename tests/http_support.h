@@ -34,6 +34,10 @@ json_t *body_json(const proauth2_http_response *r);
 /* The response is status with error code in its JSON body; frees it. */
 void assert_error(proauth2_http_response *r, int status, const char *code);
 
+/* GET /authorize with query through proauth2_http_authorize_begin,
+ * expecting a client's failure (not a 5xx); returns the response. */
+proauth2_http_response *begin_fails(const char *query);
+
 /* A query parameter of a Location header (new string), or NULL. */
 char *location_param(const proauth2_http_response *r, const char *name);
 
