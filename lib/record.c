@@ -4,6 +4,7 @@
 
 #include "event.h"
 #include "internal.h"
+#include "utf8.h"
 
 const char *record_string(const json_t *record, const char *field)
 {
@@ -38,10 +39,15 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 		const char *field, const char *value, json_t **record,
 		proauth2_error *err)
 {
-	json_t *query = json_pack("{s:s}", field, value);
+	json_t *query;
 	proauth2_status status;
 
 	*record = NULL;
+	/* Records hold UTF-8 only: other bytes (a raw path) name none. */
+	if (value != NULL && !utf8_valid(value, strlen(value)))
+		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
+				"no record has that %s", field);
+	query = json_pack("{s:s}", field, value);
 	if (query == NULL)
 		return NO_MEMORY(err);
 	status = proauth2_datastore_fetch(p->datastore, table, query,

@@ -686,6 +686,18 @@ START_TEST(registration_refuses_bad_metadata)
 }
 END_TEST
 
+/* The id in /register/<id> is raw path text: bytes that are no UTF-8
+ * name no client (once 500, as json_pack refused the lookup). */
+START_TEST(registration_path_not_utf8_is_unknown)
+{
+	env_reconfigure(enable_registration);
+	assert_error(http("GET", "/register/\xb7\xff", NULL, NULL, "Bearer abc"),
+			401, "invalid_token");
+	assert_error(http("DELETE", "/register/a\xc3", NULL, NULL, "Bearer abc"),
+			401, "invalid_token");
+}
+END_TEST
+
 /* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
@@ -904,6 +916,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, bearer_helper);
 	tcase_add_test(tc, dynamic_registration);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
+	tcase_add_test(tc, registration_path_not_utf8_is_unknown);
 	/* It counts rows in the file or the server: a memory database has
 	 * neither where this process could count them. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
