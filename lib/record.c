@@ -43,8 +43,10 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 	proauth2_status status;
 
 	*record = NULL;
-	/* Records hold UTF-8 only: other bytes (a raw path) name none. */
-	if (value != NULL && !utf8_valid(value, strlen(value)))
+	/* No record holds a value the schema refuses: neither bytes that
+	 * are no UTF-8 (a raw path) nor a value over the length limit. */
+	if (value != NULL && (strlen(value) > PROAUTH2_FIELD_MAX_LENGTH ||
+			!utf8_valid(value, strlen(value))))
 		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"no record has that %s", field);
 	query = json_pack("{s:s}", field, value);

@@ -698,6 +698,27 @@ START_TEST(registration_path_not_utf8_is_unknown)
 }
 END_TEST
 
+/* A client_id longer than any record holds names no client: 400 at
+ * /authorize, invalid_client at /token (once 500, when 4,097 bytes reached the
+ * datastore's schema check). */
+START_TEST(overlong_client_id_is_unknown)
+{
+	size_t n = PROAUTH2_FIELD_MAX_LENGTH + 1;
+	char *query = malloc(n + 64), *form = malloc(n + 64);
+
+	strcpy(query, "response_type=code&client_id=");
+	memset(query + strlen(query), 'a', n);
+	query[29 + n] = '\0';
+	assert_error(begin_fails(query), 400, "invalid_request");
+	strcpy(form, "grant_type=client_credentials&client_id=");
+	memset(form + strlen(form), 'a', n);
+	form[40 + n] = '\0';
+	assert_error(post_form("/token", form, NULL), 400, "invalid_client");
+	free(query);
+	free(form);
+}
+END_TEST
+
 /* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
@@ -917,6 +938,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, dynamic_registration);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
 	tcase_add_test(tc, registration_path_not_utf8_is_unknown);
+	tcase_add_test(tc, overlong_client_id_is_unknown);
 	/* It counts rows in the file or the server: a memory database has
 	 * neither where this process could count them. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
