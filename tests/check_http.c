@@ -719,6 +719,33 @@ START_TEST(overlong_client_id_is_unknown)
 }
 END_TEST
 
+/* The host's required scope is echoed in WWW-Authenticate: one that is
+ * no scope is the host's mistake, never a split header (a CR LF in it
+ * once reached the 403's header). */
+START_TEST(bearer_refuses_a_required_scope_that_is_none)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	char *token = cc_token(c, "read");
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *r = NULL;
+	char header[128];
+	size_t i;
+
+	snprintf(header, sizeof(header), "Bearer %s", token);
+	ck_assert_int_eq(bearer(header, "rea\r\nSet-Cookie: x=y", &info, &r),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(info);
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < r->n_headers; i++)
+		ck_assert_ptr_null(strpbrk(r->headers[i].value, "\r\n"));
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(bearer(header, "a\"b", &info, &r), PROAUTH2_ERR_INVALID_ARGUMENT);
+	proauth2_http_response_free(r);
+	free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
 /* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
@@ -939,6 +966,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, registration_refuses_bad_metadata);
 	tcase_add_test(tc, registration_path_not_utf8_is_unknown);
 	tcase_add_test(tc, overlong_client_id_is_unknown);
+	tcase_add_test(tc, bearer_refuses_a_required_scope_that_is_none);
 	/* It counts rows in the file or the server: a memory database has
 	 * neither where this process could count them. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
