@@ -32,8 +32,9 @@ proauth2_provider *fuzz_provider(void);
  *   @A @R  an access and a refresh token of the confidential client
  *   @T     the ticket of a pending authorization request
  *   @D @G  a dynamically registered client's id and registration token
- * Tokens, tickets and registrations are fresh for each input that names
- * them. free() the copy; call fuzz_forget() when the input is done.
+ * Tickets and registrations are fresh for each input that names them,
+ * tokens as soon as the last ones were revoked or spent. free() the copy;
+ * call fuzz_forget() when the input is done.
  */
 char *fuzz_expand(const uint8_t *data, size_t size, size_t *len);
 void fuzz_forget(void);
