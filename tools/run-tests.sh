@@ -95,9 +95,12 @@ bearer 15 16384
 ticket 25 70000
 bson 20 70000
 demo 40 70000"
+# PROAUTH2_FUZZ_SCALE=N: each target N times as long (at least 1 s).
 scale=${PROAUTH2_FUZZ_SCALE:-1}
+rm -f build-fuzz/fuzz-failed  # a failure is this run's
 echo "$fuzz_targets" | while read -r target seconds max_len; do
 	seconds=$((seconds * scale))
+	[ "$seconds" -ge 1 ] || seconds=1  # 0 would mean forever
 	dir=build-fuzz/corpus/$target
 	log=build-fuzz/fuzz-$target.log
 	rm -rf "$dir" && mkdir -p "$dir"
