@@ -850,6 +850,66 @@ START_TEST(loopback_port_may_vary_over_http)
 }
 END_TEST
 
+/* The id in /register/<id> is raw path text: bytes that are no UTF-8
+ * name no client (once 500, as json_pack refused the lookup). */
+START_TEST(registration_path_not_utf8_is_unknown)
+{
+	env_reconfigure(enable_registration);
+	assert_error(http("GET", "/register/\xb7\xff", NULL, NULL, "Bearer abc"),
+			401, "invalid_token");
+	assert_error(http("DELETE", "/register/a\xc3", NULL, NULL, "Bearer abc"),
+			401, "invalid_token");
+}
+END_TEST
+
+/* A client_id longer than any record holds names no client: 400 at
+ * /authorize, invalid_client at /token (once 500, when 4,097 bytes reached the
+ * datastore's schema check). */
+START_TEST(overlong_client_id_is_unknown)
+{
+	size_t n = PROAUTH2_FIELD_MAX_LENGTH + 1;
+	char *query = malloc(n + 64), *form = malloc(n + 64);
+
+	strcpy(query, "response_type=code&client_id=");
+	memset(query + strlen(query), 'a', n);
+	query[29 + n] = '\0';
+	assert_error(begin_fails(query), 400, "invalid_request");
+	strcpy(form, "grant_type=client_credentials&client_id=");
+	memset(form + strlen(form), 'a', n);
+	form[40 + n] = '\0';
+	assert_error(post_form("/token", form, NULL), 400, "invalid_client");
+	free(query);
+	free(form);
+}
+END_TEST
+
+/* The host's required scope is echoed in WWW-Authenticate: one that is
+ * no scope is the host's mistake, never a split header (a CR LF in it
+ * once reached the 403's header). */
+START_TEST(bearer_refuses_a_required_scope_that_is_none)
+{
+	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read write");
+	char *token = cc_token(c, "read");
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *r = NULL;
+	char header[128];
+	size_t i;
+
+	snprintf(header, sizeof(header), "Bearer %s", token);
+	ck_assert_int_eq(bearer(header, "rea\r\nSet-Cookie: x=y", &info, &r),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(info);
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < r->n_headers; i++)
+		ck_assert_ptr_null(strpbrk(r->headers[i].value, "\r\n"));
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(bearer(header, "a\"b", &info, &r), PROAUTH2_ERR_INVALID_ARGUMENT);
+	proauth2_http_response_free(r);
+	free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
 /* Records in every table of the test's datastore. */
 static long count_rows(void)
 {
@@ -1073,6 +1133,9 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, registration_needs_the_initial_access_token);
 	tcase_add_test(tc, anonymous_registration_beyond_the_limit_is_429);
 	tcase_add_test(tc, loopback_port_may_vary_over_http);
+	tcase_add_test(tc, registration_path_not_utf8_is_unknown);
+	tcase_add_test(tc, overlong_client_id_is_unknown);
+	tcase_add_test(tc, bearer_refuses_a_required_scope_that_is_none);
 	/* It counts rows in the file or the server: a memory database has
 	 * neither where this process could count them. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)

@@ -181,7 +181,9 @@ PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
  * Check the request's "Authorization: Bearer" token and that it carries
  * every scope in required_scope (NULL: none). On success *info receives
  * what the token stands for and *response is NULL; otherwise *info is NULL
- * and *response is the 401/403/400 with its WWW-Authenticate header.
+ * and *response is the 401/403/400 with its WWW-Authenticate header. A
+ * required_scope that is no scope (RFC 6749 §3.3) is
+ * PROAUTH2_ERR_INVALID_ARGUMENT, answered 500.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_bearer(proauth2_provider *provider,
 		const proauth2_http_request *request, const char *required_scope,

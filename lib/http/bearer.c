@@ -18,6 +18,20 @@ static int b64token_ok(const char *s)
 	return n > 0 && strspn(s + n, "=") == strlen(s + n);
 }
 
+/* scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR
+ * (RFC 6749 §3.3); "" is the empty scope. */
+static int scope_ok(const char *s)
+{
+	const char *c;
+
+	for (c = s; *c != '\0'; c++) {
+		if (*c == ' ' ? c == s || c[1] == ' ' || c[1] == '\0' :
+				*c < 0x21 || *c > 0x7e || *c == '"' || *c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
 /* The 400/401/403 answer with its WWW-Authenticate challenge (§3). */
 static proauth2_status challenge(proauth2_status status, int http,
 		const char *error, const char *scope, proauth2_http_response **out)
@@ -56,6 +70,12 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 	*out = NULL;
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, 0, out);
+	/* It is echoed in WWW-Authenticate: quotes or CR LF would break it. */
+	if (required_scope != NULL && !scope_ok(required_scope)) {
+		proauth2_error_set(&err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"required_scope is not a scope (RFC 6749 section 3.3)");
+		return error_response(p, err.status, &err, 0, out);
+	}
 	auth = request_header(req, "Authorization");
 	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
 		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL, out);

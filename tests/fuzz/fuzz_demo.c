@@ -1,0 +1,245 @@
+/*
+ * libFuzzer target for the demo server (example/provider_demo) as a
+ * browser reaches it: the demo's own code, compiled in, serves loopback
+ * HTTP through libmicrohttpd, which parses the cookies, headers and query;
+ * the demo reads its session cookie, forms and tickets. The input is a
+ * request as fuzz_request_parse reads it; the harness sends it with Host,
+ * Content-Length and Connection: close. Markers: @S the session cookie's
+ * id of a signed-in user, @C that session's CSRF token, @T a fresh
+ * ticket, @U @W the demo user and password, @K the demo's public client,
+ * @Q the query of the demo's own authorization request. Every request a
+ * browser could frame is answered, never with a 5xx.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "options.h"
+#include "server.h"
+#include "setup.h"
+#include "fuzz_common.h"
+
+static struct demo_options opt;
+static struct demo_app app;
+static unsigned port;
+static char *session, *csrf, *ticket;
+static unsigned long runs;
+
+/* Send a whole request, read the whole answer (NUL-terminated; free() it),
+ * or NULL when the server closed without one or took over 10 s. */
+static char *exchange(const char *request, size_t len)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct timeval tv = {10, 0};
+	size_t n = 0, cap = 4096;
+	char *answer = malloc(cap);
+	ssize_t got;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+			connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0)
+		abort();
+	while (len > 0 && (got = send(fd, request, len, MSG_NOSIGNAL)) > 0) {
+		request += got;
+		len -= (size_t)got;
+	}
+	while ((got = recv(fd, answer + n, cap - n - 1, 0)) > 0) {
+		n += (size_t)got;
+		if (n + 1 == cap)
+			answer = realloc(answer, cap *= 2);
+	}
+	close(fd);
+	answer[n] = '\0';
+	if (n == 0) {
+		free(answer);
+		return NULL;
+	}
+	return answer;
+}
+
+/* The quoted value after key in s, copied; NULL if absent. */
+static char *find(const char *s, const char *key, const char *end)
+{
+	const char *at = strstr(s, key);
+	size_t n;
+
+	if (at == NULL)
+		return NULL;
+	at += strlen(key);
+	n = strcspn(at, end);
+	return strndup(at, n);
+}
+
+/* Parse the query of the demo's own authorization URL into a ticket. */
+static char *new_ticket(void)
+{
+	proauth2_http_request req;
+	proauth2_authorization *a = NULL;
+	proauth2_http_response *r = NULL;
+	char *t;
+
+	proauth2_http_request_init(&req);
+	req.method = "GET";
+	req.path = "/authorize";
+	req.query = strchr(app.authorize_url, '?') + 1;
+	if (proauth2_http_authorize_begin(app.provider, &req, &a, &r) != PROAUTH2_OK)
+		abort();
+	t = strdup(proauth2_authorization_ticket(a));
+	proauth2_authorization_free(a);
+	return t;
+}
+
+/* Sign the demo user in, as a browser does: a session and its token. */
+static void sign_in(void)
+{
+	char *t = new_ticket(), *answer;
+	buf b = BUF_INIT;
+	char *request, body[512];
+
+	snprintf(body, sizeof(body), "ticket=%s&username=%s&password=%s", t,
+			opt.user, opt.password);
+	buf_printf(&b, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			"Connection: close\r\nContent-Type: "
+			"application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+			strlen(body), body);
+	request = buf_finish(&b);
+	answer = exchange(request, strlen(request));
+	free(session);
+	free(csrf);
+	session = answer ? find(answer, "proauth2_demo_session=", ";\r\n") : NULL;
+	csrf = answer ? find(answer, "name=\"csrf\" value=\"", "\"") : NULL;
+	if (session == NULL || csrf == NULL)
+		abort();
+	free(answer);
+	free(request);
+	free(t);
+}
+
+static void start(void)
+{
+	char *argv[] = {"fuzz_demo", "--db", ":memory:", "--bind", "127.0.0.1",
+		"--port", "0", NULL};
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (options_load(&opt, 7, argv) != OPTIONS_OK)
+		abort();
+	fd = server_listen(opt.bind, 0, &port);
+	if (fd < 0 || app_start(&app, &opt, port) != 0 ||
+			server_start(fd, &app) == NULL)
+		abort();
+	sign_in();
+}
+
+/* RFC 9110 tokens, targets and field values: the framing a browser
+ * keeps. What breaks it is libmicrohttpd's to refuse, not the demo's. */
+static int is_token(const char *s)
+{
+	return s[0] != '\0' && strspn(s, "!#$%&'*+-.^_`|~0123456789"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == strlen(s);
+}
+
+static int is_visible(const char *s, int space_ok)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || (*s == ' ' && !space_ok))
+			if (!(space_ok && *s == '\t'))
+				return 0;
+	return 1;
+}
+
+static int well_framed(const fuzz_request *fr)
+{
+	size_t i;
+
+	if (!is_token(fr->req.method) || fr->req.path[0] != '/' ||
+			!is_visible(fr->req.path, 0) ||
+			(fr->req.query != NULL && !is_visible(fr->req.query, 0)))
+		return 0;
+	for (i = 0; i < fr->n_headers; i++)
+		if (!is_token(fr->names[i]) || !is_visible(fr->values[i], 1) ||
+				strcasecmp(fr->names[i], "Content-Length") == 0 ||
+				strcasecmp(fr->names[i], "Transfer-Encoding") == 0 ||
+				strcasecmp(fr->names[i], "Host") == 0 ||
+				strcasecmp(fr->names[i], "Connection") == 0)
+			return 0;
+	return 1;
+}
+
+static const char *marker(char m)
+{
+	switch (m) {
+	case 'S':
+		return session;
+	case 'C':
+		return csrf;
+	case 'U':
+		return opt.user;
+	case 'W':
+		return opt.password;
+	case 'K':
+		return app.public_client->client_id;
+	case 'Q':
+		return strchr(app.authorize_url, '?') + 1;
+	case 'T':
+		if (ticket == NULL)
+			ticket = new_ticket();
+		return ticket;
+	}
+	return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text, *request, *answer;
+	buf b = BUF_INIT;
+	fuzz_request fr;
+	size_t len, i;
+
+	if (port == 0)
+		start();
+	/* The fuzzer's sign-ins push the oldest sessions out: ours, too. */
+	if (++runs % 256 == 0)
+		sign_in();
+	text = fuzz_expand_with(data, size, &len, marker);
+	if (fuzz_request_parse(&fr, text, len) != 0 || !well_framed(&fr))
+		goto done;
+	buf_printf(&b, "%s %s%s%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			"Connection: close\r\n", fr.req.method, fr.req.path,
+			fr.req.query != NULL ? "?" : "", fr.req.query ? fr.req.query : "");
+	for (i = 0; i < fr.n_headers; i++)
+		buf_printf(&b, "%s: %s\r\n", fr.names[i], fr.values[i]);
+	buf_printf(&b, "Content-Length: %zu\r\n\r\n", fr.req.body_length);
+	request = buf_finish(&b);
+	if (request == NULL)
+		abort();
+	len = strlen(request);
+	/* The body may hold NUL bytes: appended as they are. */
+	request = realloc(request, len + fr.req.body_length + 1);
+	memcpy(request + len, fr.req.body != NULL ? fr.req.body : "",
+			fr.req.body_length);
+	len += fr.req.body_length;
+	answer = exchange(request, len);
+	/* Answered, and not with a server error. */
+	if (answer == NULL || strncmp(answer, "HTTP/1.1 ", 9) != 0 || answer[9] == '5') {
+		fprintf(stderr, "fuzz_demo: the answer was %.200s\n", answer ? answer :
+				"(none)");
+		abort();
+	}
+	free(answer);
+	free(request);
+done:
+	free(text);
+	free(ticket);
+	ticket = NULL;
+	return 0;
+}
