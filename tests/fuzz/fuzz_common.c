@@ -65,6 +65,13 @@ proauth2_provider *fuzz_provider(void)
 	cfg.enable_password_grant = true;
 	cfg.check_password = check_password;
 	cfg.supported_scopes = "read write admin";
+	/* Each input may register a client and begin a request of its own:
+	 * the anonymous count and the caps on pending requests would refuse
+	 * them after a few hundred, and the target would fuzz only refusals. */
+	cfg.registration_anonymous_max = 100000;
+	cfg.registration_anonymous_window = 1;
+	cfg.max_authorizations = 0;
+	cfg.max_authorizations_per_client = 0;
 	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK)
 		abort();
 	client_id = register_client(PROAUTH2_CLIENT_CONFIDENTIAL, &client_secret);

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,49 +80,83 @@ static char *find(const char *s, const char *key, const char *end)
 	return strndup(at, n);
 }
 
-/* Parse the query of the demo's own authorization URL into a ticket. */
+/* Parse the query of the demo's own authorization URL into a ticket.
+ * At the cap on a client's pending requests (inputs outnumber it within
+ * a ticket's lifetime), the last one given stands in, spent or not. */
 static char *new_ticket(void)
 {
+	static char *last;
 	proauth2_http_request req;
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *r = NULL;
-	char *t;
+	proauth2_status status;
 
 	proauth2_http_request_init(&req);
 	req.method = "GET";
 	req.path = "/authorize";
 	req.query = strchr(app.authorize_url, '?') + 1;
-	if (proauth2_http_authorize_begin(app.provider, &req, &a, &r) != PROAUTH2_OK)
-		abort();
-	t = strdup(proauth2_authorization_ticket(a));
-	proauth2_authorization_free(a);
-	return t;
+	status = proauth2_http_authorize_begin(app.provider, &req, &a, &r);
+	if (status == PROAUTH2_OK) {
+		free(last);
+		last = strdup(proauth2_authorization_ticket(a));
+		proauth2_authorization_free(a);
+	} else {
+		proauth2_http_response_free(r);
+		if (status != PROAUTH2_ERR_UNAVAILABLE || last == NULL)
+			abort();
+	}
+	return strdup(last);
 }
 
-/* Sign the demo user in, as a browser does: a session and its token. */
-static void sign_in(void)
+/* Sign the demo user in, as a browser does: the login page (its CSRF
+ * cookie and field), then the form, for a session and its token. False
+ * when the demo refused (later in a run: its pending requests at their
+ * cap, or the user locked out by the fuzzer's wrong passwords); the
+ * session signed in before then stays. */
+static bool sign_in(void)
 {
-	char *t = new_ticket(), *answer;
+	char *page, *request, *login, *form_ticket, *form_csrf, *answer = NULL;
+	char *new_session = NULL, *new_csrf = NULL, body[768];
 	buf b = BUF_INIT;
-	char *request, body[512];
 
-	snprintf(body, sizeof(body), "ticket=%s&username=%s&password=%s", t,
-			opt.user, opt.password);
-	buf_printf(&b, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-			"Connection: close\r\nContent-Type: "
-			"application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
-			strlen(body), body);
+	buf_printf(&b, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+			strstr(app.authorize_url, "/authorize"));
 	request = buf_finish(&b);
-	answer = exchange(request, strlen(request));
-	free(session);
-	free(csrf);
-	session = answer ? find(answer, "proauth2_demo_session=", ";\r\n") : NULL;
-	csrf = answer ? find(answer, "name=\"csrf\" value=\"", "\"") : NULL;
-	if (session == NULL || csrf == NULL)
-		abort();
-	free(answer);
+	page = exchange(request, strlen(request));
 	free(request);
-	free(t);
+	login = page ? find(page, "proauth2_demo_login=", ";\r\n") : NULL;
+	form_ticket = page ? find(page, "name=\"ticket\" value=\"", "\"") : NULL;
+	form_csrf = page ? find(page, "name=\"csrf\" value=\"", "\"") : NULL;
+	if (login != NULL && form_ticket != NULL && form_csrf != NULL) {
+		snprintf(body, sizeof(body), "ticket=%s&csrf=%s&username=%s&password=%s",
+				form_ticket, form_csrf, opt.user, opt.password);
+		buf_printf(&b, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				"Connection: close\r\nCookie: proauth2_demo_login=%s\r\n"
+				"Content-Type: application/x-www-form-urlencoded\r\n"
+				"Content-Length: %zu\r\n\r\n%s", login, strlen(body), body);
+		request = buf_finish(&b);
+		answer = exchange(request, strlen(request));
+		free(request);
+	}
+	if (answer != NULL) {
+		new_session = find(answer, "proauth2_demo_session=", ";\r\n");
+		new_csrf = find(answer, "name=\"csrf\" value=\"", "\"");
+	}
+	if (new_session != NULL && new_csrf != NULL) {
+		free(session);
+		free(csrf);
+		session = new_session;
+		csrf = new_csrf;
+	} else {
+		free(new_session);
+		free(new_csrf);
+	}
+	free(answer);
+	free(page);
+	free(login);
+	free(form_ticket);
+	free(form_csrf);
+	return session != NULL && csrf != NULL;
 }
 
 static void start(void)
@@ -137,7 +172,8 @@ static void start(void)
 	if (fd < 0 || app_start(&app, &opt, port) != 0 ||
 			server_start(fd, &app) == NULL)
 		abort();
-	sign_in();
+	if (!sign_in())
+		abort();
 }
 
 /* RFC 9110 tokens, targets and field values: the framing a browser
@@ -209,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start();
 	/* The fuzzer's sign-ins push the oldest sessions out: ours, too. */
 	if (++runs % 256 == 0)
-		sign_in();
+		(void)sign_in();
 	text = fuzz_expand_with(data, size, &len, marker);
 	if (fuzz_request_parse(&fr, text, len) != 0 || !well_framed(&fr))
 		goto done;
@@ -229,8 +265,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fr.req.body_length);
 	len += fr.req.body_length;
 	answer = exchange(request, len);
-	/* Answered, and not with a server error. */
-	if (answer == NULL || strncmp(answer, "HTTP/1.1 ", 9) != 0 || answer[9] == '5') {
+	/* Answered, and not with a server error; a 503 with Retry-After is
+	 * the demo at its cap of pending requests, which inputs reach. */
+	if (answer == NULL || strncmp(answer, "HTTP/1.1 ", 9) != 0 || (answer[9] == '5' &&
+			(strncmp(answer + 9, "503", 3) != 0 ||
+			strcasestr(answer, "\r\nRetry-After: ") == NULL))) {
 		fprintf(stderr, "fuzz_demo: the answer was %.200s\n", answer ? answer :
 				"(none)");
 		abort();

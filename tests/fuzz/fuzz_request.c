@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (provider == NULL)
 		start();
+	header_value = NULL;  /* an earlier input's, freed: only case 1 sets one */
 	text = malloc(size);
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
@@ -81,7 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		credentials_clear(&c);
 		break;
 	case 2:  /* a whole token request */
-		header_value = NULL;
 		req.path = "/token";
 		req.body = (const char *)data + 1;
 		req.body_length = size - 1;
