@@ -241,6 +241,22 @@ static proauth2_status sqlite_replace(void *cls, const proauth2_table *t,
 	return write_record(cls, t, record, 1, err);
 }
 
+/* A reader for this call and sql prepared on it; on failure the reader is
+ * given back. */
+static proauth2_status read_statement(struct sqlite_store *s, const char *sql,
+		struct connection **conn, sqlite3_stmt **stmt, proauth2_error *err)
+{
+	*conn = sqlite_reader_take(s, sqlite_deadline(s), err);
+	if (*conn == NULL)
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	*stmt = sqlite_statement(*conn, sql, err);
+	if (*stmt == NULL) {
+		sqlite_reader_give(s, *conn);
+		return err ? err->status : PROAUTH2_ERR_DATASTORE;
+	}
+	return PROAUTH2_OK;
+}
+
 static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
@@ -257,14 +273,8 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	if (sqlite_select_sql(sql, t, query) != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
 
-	conn = sqlite_reader_take(s, sqlite_deadline(s), err);
-	if (conn == NULL)
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	stmt = sqlite_statement(conn, sql, err);
-	if (stmt == NULL) {
-		sqlite_reader_give(s, conn);
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	}
+	if ((status = read_statement(s, sql, &conn, &stmt, err)) != PROAUTH2_OK)
+		return status;
 	rc = sqlite_bind_query(stmt, query, 1);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(stmt);
@@ -392,14 +402,8 @@ static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
 			>= sizeof(sql) - len)
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
 
-	conn = sqlite_reader_take(s, sqlite_deadline(s), err);
-	if (conn == NULL)
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	stmt = sqlite_statement(conn, sql, err);
-	if (stmt == NULL) {
-		sqlite_reader_give(s, conn);
-		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	}
+	if ((status = read_statement(s, sql, &conn, &stmt, err)) != PROAUTH2_OK)
+		return status;
 	rc = query != NULL ? sqlite_bind_query(stmt, query, 1) : SQLITE_OK;
 	if (rc == SQLITE_OK && expires)
 		rc = sqlite3_bind_int64(stmt, i++, now);
