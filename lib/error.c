@@ -33,6 +33,8 @@ static const struct {
 		"invalid_redirect_uri"},
 	[PROAUTH2_ERR_TOO_MANY_REQUESTS] = {"too many requests",
 		"temporarily_unavailable"},
+	[PROAUTH2_ERR_OUTCOME_UNKNOWN] = {"datastore outcome unknown",
+		"temporarily_unavailable"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

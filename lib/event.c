@@ -84,7 +84,8 @@ proauth2_status report_datastore(const proauth2_provider *p,
 		.status = status,
 	};
 
-	if (status != PROAUTH2_ERR_DATASTORE && status != PROAUTH2_ERR_UNAVAILABLE)
+	if (status != PROAUTH2_ERR_DATASTORE && status != PROAUTH2_ERR_UNAVAILABLE &&
+			status != PROAUTH2_ERR_OUTCOME_UNKNOWN)
 		return status;
 	event.message = err != NULL && err->status == status && err->text[0] != '\0' ?
 		err->text : proauth2_status_str(status);

@@ -17,7 +17,8 @@ void report_auth_failed(const proauth2_provider *p, const char *client_id,
 		const char *method);
 
 /* Report status if it is a datastore failure (PROAUTH2_ERR_DATASTORE or
- * PROAUTH2_ERR_UNAVAILABLE), with err's text; returns status. */
+ * PROAUTH2_ERR_UNAVAILABLE, PROAUTH2_ERR_OUTCOME_UNKNOWN), with err's
+ * text; returns status. */
 proauth2_status report_datastore(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err);
 

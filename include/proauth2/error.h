@@ -61,6 +61,12 @@ typedef enum proauth2_status {
 	 * registrations per window); retrying later may help. OAuth's
 	 * temporarily_unavailable, answered 429 by the HTTP layer. */
 	PROAUTH2_ERR_TOO_MANY_REQUESTS,
+	/** A write may or may not have taken effect (a reply lost on the way
+	 * back, a commit whose sync failed): the datastore cannot say which.
+	 * Unlike PROAUTH2_ERR_UNAVAILABLE, which promises nothing happened.
+	 * Retrying later may help; the HTTP layer answers 503
+	 * temporarily_unavailable, as for PROAUTH2_ERR_UNAVAILABLE. */
+	PROAUTH2_ERR_OUTCOME_UNKNOWN,
 	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;

@@ -36,8 +36,9 @@ typedef enum proauth2_event_kind {
 	 * missing secret, or a wrong registration access token (RFC 7592).
 	 * auth_method says what the client tried. */
 	PROAUTH2_EVENT_CLIENT_AUTH_FAILED,
-	/** The datastore failed (PROAUTH2_ERR_DATASTORE or
-	 * PROAUTH2_ERR_UNAVAILABLE in status); message is its error text. An
+	/** The datastore failed (PROAUTH2_ERR_DATASTORE,
+	 * PROAUTH2_ERR_UNAVAILABLE or PROAUTH2_ERR_OUTCOME_UNKNOWN in
+	 * status); message is its error text. An
 	 * endpoint that then answers a 5xx reports PROAUTH2_EVENT_SERVER_ERROR
 	 * as well: one failure, two events. */
 	PROAUTH2_EVENT_DATASTORE_FAILURE,

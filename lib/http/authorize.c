@@ -186,7 +186,8 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	/* Overloaded (at the cap of pending requests, or the datastore
 	 * busy): a 503 page with Retry-After, not a redirect for a flood to
 	 * bounce off the client. */
-	if (status == PROAUTH2_ERR_UNAVAILABLE)
+	if (status == PROAUTH2_ERR_UNAVAILABLE ||
+			status == PROAUTH2_ERR_OUTCOME_UNKNOWN)
 		status = error_response(p, status, &err, 0, out);
 	else if (status != PROAUTH2_OK)
 		status = error_back(p, client, target, status, &err,

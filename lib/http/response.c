@@ -77,6 +77,7 @@ int status_http_code(proauth2_status status)
 	case PROAUTH2_ERR_INVALID_TOKEN:
 		return 401;
 	case PROAUTH2_ERR_UNAVAILABLE:
+	case PROAUTH2_ERR_OUTCOME_UNKNOWN:
 		return 503;
 	case PROAUTH2_ERR_TOO_MANY_REQUESTS:
 		return 429;
