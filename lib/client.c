@@ -383,33 +383,49 @@ proauth2_status proauth2_client_rotate_secret(proauth2_provider *p,
 	return client_rewrite(p, client_id, NULL, true, out, err);
 }
 
-proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_id,
-		proauth2_error *err)
+/* Remove what was issued to client_id; *removed adds how much. */
+static proauth2_status remove_issued(proauth2_provider *p, const char *client_id,
+		size_t *removed, proauth2_error *err)
 {
 	static const char *const issued[] = {
 		TABLE_CODES, TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS,
 	};
+	proauth2_status status = PROAUTH2_OK;
+	size_t count, i;
+
+	for (i = 0; i < sizeof(issued) / sizeof(issued[0]) &&
+			status == PROAUTH2_OK; i++) {
+		count = 0;
+		status = remove_where(p, issued[i],
+				json_pack("{s:s}", "client_id", client_id), &count, err);
+		*removed += count;
+	}
+	return status;
+}
+
+proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_id,
+		proauth2_error *err)
+{
+	size_t removed = 0, clients = 0;
 	proauth2_status status;
-	size_t removed, i;
 
 	if (p == NULL || client_id == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider and client_id are required");
-	/* The client first: with it gone, no new token can be issued to it. */
-	status = remove_where(p, TABLE_CLIENTS, json_pack("{s:s}", "client_id", client_id),
-			&removed, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	if (removed == 0)
+	/* What it was issued first, the client last: a delete that fails
+	 * midway leaves the client, so that its retry finds it and finishes.
+	 * Then once more, for a token stored meanwhile by a request that had
+	 * authenticated the client before it went. */
+	status = remove_issued(p, client_id, &removed, err);
+	if (status == PROAUTH2_OK)
+		status = remove_where(p, TABLE_CLIENTS,
+				json_pack("{s:s}", "client_id", client_id), &clients, err);
+	if (status == PROAUTH2_OK)
+		status = remove_issued(p, client_id, &removed, err);
+	if (status == PROAUTH2_OK && clients == 0 && removed == 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"no such client");
-	for (i = 0; i < sizeof(issued) / sizeof(issued[0]); i++) {
-		status = remove_where(p, issued[i],
-				json_pack("{s:s}", "client_id", client_id), NULL, err);
-		if (status != PROAUTH2_OK)
-			return status;
-	}
-	return PROAUTH2_OK;
+	return status;
 }
 
 static proauth2_status authenticate_record(proauth2_provider *p,

@@ -1,12 +1,20 @@
 /*
  * What every grant shares.
  *
- * One-time secrets (codes, refresh tokens) are spent by storing their hash
- * in spent_tokens: the datastore refuses a duplicate key, so exactly one
- * spender wins and the record stays to recognise a later replay. A replay
- * revokes the grant: it marks the grant in revoked_grants, then removes its
- * tokens. The winner checks that mark after storing its tokens, so tokens
- * stored after the removal are removed too.
+ * Spending a one-time secret (a code, a refresh token) is three steps, in
+ * one group of writes: record its hash in spent_tokens (kept to recognise
+ * a later replay), store the tokens it issues, remove its record. The
+ * removal decides: the datastore counts one removal of a record, so
+ * exactly one of any number of presentations succeeds, and the others are
+ * replays that revoke the grant. Until the removal, the record is there,
+ * and a presentation after a failure finds it and goes through the same
+ * steps again: the tokens are derived from the secret and what was
+ * presented with it, so the retry stores (or finds) the same tokens, and
+ * every step is one a retry may repeat. A replay revokes the grant: it
+ * marks the grant in revoked_grants, then removes its tokens; validation
+ * honours the mark, so a removal that fails midway leaves nothing valid.
+ * Issuing checks that mark after storing, so tokens stored after the
+ * removal are removed too. docs/ARCHITECTURE.md argues it at length.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,28 +56,61 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 	uuid_unparse_lower(uuid, id);
 }
 
-/* Store a token record; *token receives the token in clear. */
+/* Whether t's tokens are derived from the secret it spends (else drawn
+ * at random). */
+static bool derived(const grant_tokens *t)
+{
+	return t->spending != NULL && t->spending->resume_salt != NULL;
+}
+
+/* A new token of kind label for t, with scope. */
+static proauth2_status new_token(const grant_tokens *t, const char *label,
+		const char *scope, char **token, proauth2_error *err)
+{
+	const grant_spending *s = t->spending;
+	const char *parts[] = {
+		"proauth2 reissue 1", label, s != NULL ? s->resume_salt : NULL,
+		s != NULL ? s->client_secret : NULL,
+		s != NULL ? s->code_verifier : NULL, scope,
+	};
+
+	if (!derived(t))
+		return proauth2_secret_new(token, err);
+	return secret_derive(s->secret, parts, sizeof(parts) / sizeof(parts[0]),
+			token, err);
+}
+
+/* Store a token record; *token receives the token in clear. A derived
+ * token found stored is the one an earlier try of this spending stored. */
 static proauth2_status store_token(proauth2_provider *p, const char *table,
 		const grant_tokens *t, const char *scope, int64_t lifetime,
 		char **token, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
+	char *salt = NULL;
+	bool refresh = strcmp(table, TABLE_REFRESH_TOKENS) == 0;
 	int64_t now = proauth2_provider_now(p);
-	proauth2_status status;
+	proauth2_status status = new_token(t, table, scope, token, err);
 
-	status = proauth2_secret_new(token, err);
+	/* A refresh token is spent in turn: its record carries its salt. */
+	if (status == PROAUTH2_OK && refresh)
+		status = proauth2_secret_new(&salt, err);
 	if (status == PROAUTH2_OK)
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
 				"grant_id", t->grant_id,
 				"scope", scope,
 				"issued_at", (json_int_t)now,
-				"expires_at", (json_int_t)(now + lifetime)), err);
+				"expires_at", (json_int_t)(now + lifetime),
+				"resume_salt", salt), err);
+	if (status == PROAUTH2_ERR_CONFLICT && derived(t))
+		status = PROAUTH2_OK;
+	proauth2_secret_free(salt);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;
@@ -97,25 +138,47 @@ void grant_discard(proauth2_provider *p, proauth2_token_response *r)
 	proauth2_token_response_free(r);
 }
 
-/*
- * After storing a revocable grant's tokens: if a replay revoked the grant
- * meanwhile, its removal may have run before our store, so remove them
- * ourselves. The request still succeeds, as it would have a moment before
- * the replay; the tokens it returns are dead.
- */
-static proauth2_status remove_if_revoked(proauth2_provider *p,
-		const char *grant_id, proauth2_error *err)
+/* After a failure: derived tokens stay for the retry that derives them
+ * again (nobody else can); random ones are removed. */
+static void abandon(proauth2_provider *p, const grant_tokens *t,
+		proauth2_token_response *r)
+{
+	if (derived(t))
+		proauth2_token_response_free(r);
+	else
+		grant_discard(p, r);
+}
+
+proauth2_status grant_is_revoked(proauth2_provider *p, const char *grant_id,
+		bool *revoked, proauth2_error *err)
 {
 	json_t *mark;
 	proauth2_status status = fetch_one(p, TABLE_REVOKED_GRANTS, "grant_id",
 			grant_id, &mark, err);
 
 	json_decref(mark);
-	if (status == PROAUTH2_ERR_NOT_FOUND)
-		return PROAUTH2_OK;
-	if (status == PROAUTH2_OK)
-		status = grant_revoke(p, grant_id, err);
-	return status;
+	*revoked = status == PROAUTH2_OK;
+	return status == PROAUTH2_ERR_NOT_FOUND ? PROAUTH2_OK : status;
+}
+
+/*
+ * After storing a revocable grant's tokens: if a replay revoked the grant
+ * meanwhile, its removal may have run before our store, so remove them
+ * ourselves (finishing a revocation that failed midway, too).
+ */
+static proauth2_status refuse_if_revoked(proauth2_provider *p,
+		const char *grant_id, proauth2_error *err)
+{
+	bool revoked;
+	proauth2_status status = grant_is_revoked(p, grant_id, &revoked, err);
+
+	if (status != PROAUTH2_OK || !revoked)
+		return status;
+	status = grant_revoke(p, grant_id, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+			"the grant is revoked");
 }
 
 proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
@@ -140,31 +203,105 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
 				p->refresh_token_lifetime, &r->refresh_token, err);
 	if (status == PROAUTH2_OK && t->revocable)
-		status = remove_if_revoked(p, t->grant_id, err);
+		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {
-		grant_discard(p, r);
+		abandon(p, t, r);
 		return status;
 	}
 	*out = r;
 	return PROAUTH2_OK;
 }
 
-proauth2_status grant_spend(proauth2_provider *p, const char *hash,
-		const char *grant_id, int64_t expires_at, const char *client_id,
-		proauth2_error *err)
+/* A presentation of a secret spent by another: revoke its grant. */
+static proauth2_status refuse_replay(proauth2_provider *p,
+		const char *client_id, const char *grant_id, proauth2_error *err)
 {
-	proauth2_status status = store_record(p, TABLE_SPENT_TOKENS, json_pack(
-			"{s:s, s:s, s:I}", "token_hash", hash, "grant_id", grant_id,
-			"expires_at", (json_int_t)expires_at), err);
+	proauth2_status status = grant_revoke(p, grant_id, err);
 
-	if (status != PROAUTH2_ERR_CONFLICT)
-		return status;
-	status = grant_revoke(p, grant_id, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	report_replay(p, client_id, grant_id);
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 			"already used: the grant is revoked");
+}
+
+/* Step 1: the spent mark. Found stored, it is an earlier try's, or a
+ * racer's: the removal decides between them. */
+static proauth2_status mark_spent(proauth2_provider *p, const grant_tokens *t,
+		proauth2_error *err)
+{
+	proauth2_status status = store_record(p, TABLE_SPENT_TOKENS, json_pack(
+			"{s:s, s:s, s:I}", "token_hash", t->spending->hash,
+			"grant_id", t->grant_id,
+			"expires_at", (json_int_t)grant_horizon(p)), err);
+
+	return status == PROAUTH2_ERR_CONFLICT ? PROAUTH2_OK : status;
+}
+
+/* Step 3: remove the spent secret's record; *unsure if that may or may
+ * not have happened. Removed by someone else first, this presentation lost
+ * to another, or the grant was revoked. */
+static proauth2_status consume(proauth2_provider *p, const grant_tokens *t,
+		bool *unsure, proauth2_error *err)
+{
+	const grant_spending *s = t->spending;
+	size_t removed = 0;
+	proauth2_status status = remove_where(p, s->table,
+			json_pack("{s:s}", s->key, s->hash), &removed, err);
+
+	*unsure = status == PROAUTH2_ERR_OUTCOME_UNKNOWN;
+	if (status != PROAUTH2_OK || removed == 1)
+		return status;
+	return refuse_replay(p, t->client_id, t->grant_id, err);
+}
+
+/*
+ * The removal's outcome is unknown (or its group's): look. Gone, it
+ * happened, and the tokens stand (if it was a racer's, the racer derived
+ * them from the same presentation). Still there, nothing was spent yet: a
+ * retry completes it.
+ */
+static proauth2_status settle(proauth2_provider *p, const grant_spending *s,
+		proauth2_status unknown)
+{
+	json_t *record;
+	proauth2_status status = fetch_one(p, s->table, s->key, s->hash, &record,
+			NULL);
+
+	json_decref(record);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return PROAUTH2_OK;
+	return unknown;
+}
+
+proauth2_status grant_spend_and_issue(proauth2_provider *p,
+		const grant_tokens *t, proauth2_token_response **out,
+		proauth2_error *err)
+{
+	bool unsure = false;
+	proauth2_status durable, status = report_datastore(p,
+			datastore_begin_writes(p->datastore, err), err);
+
+	*out = NULL;
+	if (status != PROAUTH2_OK)
+		return status;
+	status = mark_spent(p, t, err);
+	if (status == PROAUTH2_OK)
+		status = grant_issue(p, t, out, err);
+	if (status == PROAUTH2_OK)
+		status = consume(p, t, &unsure, err);
+	durable = report_datastore(p, datastore_end_writes(p->datastore, err), err);
+	if (status == PROAUTH2_OK) {
+		status = durable;
+		unsure = durable == PROAUTH2_ERR_OUTCOME_UNKNOWN;
+	}
+	if (unsure)
+		status = settle(p, t->spending, status);
+	if (status != PROAUTH2_OK && *out != NULL) {
+		abandon(p, t, *out);
+		*out = NULL;
+	}
+	return status;
 }
 
 proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,

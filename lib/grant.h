@@ -14,6 +14,24 @@ void grant_new_id(char id[GRANT_ID_SIZE]);
  * code or a revoked grant must be kept. */
 int64_t grant_horizon(const proauth2_provider *p);
 
+/*
+ * A one-time secret (a code or a refresh token) being spent: its record is
+ * table's under key = hash. The tokens its spending issues are derived from
+ * it and from what the client presented with it (see grant.c), so a retry
+ * of a spending that failed midway issues the same tokens.
+ */
+typedef struct grant_spending {
+	const char *table;
+	const char *key;
+	const char *hash;
+	const char *secret;         /* as presented */
+	/* Its record's random resume_salt; NULL (a record from before schema
+	 * 4): the tokens are drawn at random, and a retry issues others. */
+	const char *resume_salt;
+	const char *client_secret;  /* as presented; NULL for public clients */
+	const char *code_verifier;  /* as presented, or NULL */
+} grant_spending;
+
 /* The tokens one grant issues at once. */
 typedef struct grant_tokens {
 	const char *client_id;
@@ -24,9 +42,12 @@ typedef struct grant_tokens {
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */
 	bool revocable;
+	const grant_spending *spending;  /* NULL: no secret is spent */
 } grant_tokens;
 
-proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *tokens,
+/* Store t's tokens. A grant revoked meanwhile (or before) is refused with
+ * PROAUTH2_ERR_INVALID_GRANT, and its tokens removed. */
+proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response **out, proauth2_error *err);
 
 /* Remove r's tokens, best effort, and free r: no half-issued response is
@@ -34,13 +55,16 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *tokens,
 void grant_discard(proauth2_provider *p, proauth2_token_response *r);
 
 /*
- * Spend the one-time secret whose hash is given (a code or a refresh
- * token, presented by client_id) by recording it as spent. Exactly one of
- * any number of callers succeeds; the others get PROAUTH2_ERR_INVALID_GRANT
- * and revoke the grant, which is reported.
+ * Spend the code or refresh token t->spending names and
+ * issue t's tokens, as one group of writes. Of any number of presentations
+ * at once, exactly one succeeds; the others are replays, get
+ * PROAUTH2_ERR_INVALID_GRANT and revoke the grant, which is reported. A
+ * presentation after a failed one (any step, any outcome) completes it with
+ * the same tokens. A presentation after a successful one finds nothing to
+ * spend: the caller refuses it (grant_refuse_unknown).
  */
-proauth2_status grant_spend(proauth2_provider *p, const char *hash,
-		const char *grant_id, int64_t expires_at, const char *client_id,
+proauth2_status grant_spend_and_issue(proauth2_provider *p,
+		const grant_tokens *t, proauth2_token_response **out,
 		proauth2_error *err);
 
 /* The code or refresh token under hash, presented by client_id anywhere
@@ -55,6 +79,11 @@ proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
  * Returns PROAUTH2_ERR_INVALID_GRANT (or the datastore's error). */
 proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
 		const char *what, const char *client_id, proauth2_error *err);
+
+/* Whether grant_id carries a revocation mark: a token of it is dead even
+ * if the revocation's removals failed. */
+proauth2_status grant_is_revoked(proauth2_provider *p, const char *grant_id,
+		bool *revoked, proauth2_error *err);
 
 /* Revoke every code and token of a grant, including ones being issued now. */
 proauth2_status grant_revoke(proauth2_provider *p, const char *grant_id,

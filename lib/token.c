@@ -90,50 +90,6 @@ static proauth2_status check_code_binding(const json_t *code,
 	return PROAUTH2_OK;
 }
 
-/* Spend a one-time record (code or refresh token) found under hash. Its
- * replay is recognised while any token of the grant may live. */
-static proauth2_status spend(proauth2_provider *p, const char *table,
-		const char *key, const char *hash, const json_t *record,
-		proauth2_error *err)
-{
-	proauth2_status status = grant_spend(p, hash,
-			record_string(record, "grant_id"), grant_horizon(p),
-			record_string(record, "client_id"), err);
-
-	if (status != PROAUTH2_OK)
-		return status;
-	return remove_where(p, table, json_pack("{s:s}", key, hash), NULL, err);
-}
-
-/*
- * Spend record (a code or refresh token, found under hash in table) and
- * issue tokens for its grant, as one group of writes: one commit instead of
- * one per write, on a datastore that groups them. Nothing is answered
- * before the group is durable.
- */
-static proauth2_status spend_and_issue(proauth2_provider *p, const char *table,
-		const char *key, const char *hash, const json_t *record,
-		const grant_tokens *tokens, proauth2_token_response **out,
-		proauth2_error *err)
-{
-	proauth2_status status = report_datastore(p,
-			datastore_begin_writes(p->datastore, err), err);
-	proauth2_status durable;
-
-	if (status != PROAUTH2_OK)
-		return status;
-	status = spend(p, table, key, hash, record, err);
-	if (status == PROAUTH2_OK)
-		status = grant_issue(p, tokens, out, err);
-	durable = report_datastore(p, datastore_end_writes(p->datastore, err), err);
-	if (durable != PROAUTH2_OK) {
-		grant_discard(p, *out);
-		*out = NULL;
-		status = durable;
-	}
-	return status;
-}
-
 proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		const proauth2_code_exchange *req, proauth2_token_response **out,
 		proauth2_error *err)
@@ -161,6 +117,15 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		status = check_code_binding(code, req, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
+		grant_spending spending = {
+			.table = TABLE_CODES,
+			.key = "code_hash",
+			.hash = hash,
+			.secret = req->code,
+			.resume_salt = record_string(code, "resume_salt"),
+			.client_secret = req->client_secret,
+			.code_verifier = req->code_verifier,
+		};
 		grant_tokens tokens = {
 			.client_id = req->client_id,
 			.user_id = record_string(code, "user_id"),
@@ -168,9 +133,9 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 			.scope = scope,
 			.refresh_scope = may_refresh(p, client) ? scope : NULL,
 			.revocable = true,
+			.spending = &spending,
 		};
-		status = spend_and_issue(p, TABLE_CODES, "code_hash", hash, code,
-				&tokens, out, err);
+		status = grant_spend_and_issue(p, &tokens, out, err);
 	}
 	json_decref(code);
 	json_decref(client);
@@ -219,6 +184,14 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 			status = NO_MEMORY(err);
 	}
 	if (status == PROAUTH2_OK) {
+		grant_spending spending = {
+			.table = TABLE_REFRESH_TOKENS,
+			.key = "token_hash",
+			.hash = hash,
+			.secret = req->refresh_token,
+			.resume_salt = record_string(old, "resume_salt"),
+			.client_secret = req->client_secret,
+		};
 		grant_tokens tokens = {
 			.client_id = client_id,
 			.user_id = record_string(old, "user_id"),
@@ -227,9 +200,9 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 			/* §6: the new refresh token keeps the original scope. */
 			.refresh_scope = record_string(old, "scope"),
 			.revocable = true,
+			.spending = &spending,
 		};
-		status = spend_and_issue(p, TABLE_REFRESH_TOKENS, "token_hash",
-				hash, old, &tokens, out, err);
+		status = grant_spend_and_issue(p, &tokens, out, err);
 	}
 	free(granted);
 	json_decref(old);

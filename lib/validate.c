@@ -34,6 +34,7 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 		const char *token, json_t **record, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
+	bool revoked = false;
 	proauth2_status status;
 
 	*record = NULL;
@@ -46,6 +47,17 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid, expired or revoked");
+	/* A revocation whose removals failed midway still kills it. */
+	if (status == PROAUTH2_OK)
+		status = grant_is_revoked(p, record_string(*record, "grant_id"),
+				&revoked, err);
+	if (status == PROAUTH2_OK && revoked)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token is invalid, expired or revoked");
+	if (status != PROAUTH2_OK) {
+		json_decref(*record);
+		*record = NULL;
+	}
 	return status;
 }
 

@@ -629,7 +629,7 @@ START_TEST(exchange_whose_commit_fails_keeps_the_code)
 			FAULTY_VFS_NAME), 0);
 	env.provider = env_open_provider(&env.ds);
 	faulty_vfs_fail_syncs(true);
-	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_DATASTORE);
+	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_OUTCOME_UNKNOWN);
 	faulty_vfs_fail_syncs(false);
 	ck_assert_int_eq(exchange_status(&request), PROAUTH2_OK);
 	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_INVALID_GRANT);

@@ -73,8 +73,14 @@ proauth2_status sqlite_write_lock(struct sqlite_store *s, int64_t deadline,
 	return status;
 }
 
-static proauth2_status not_committed(proauth2_error *err)
+/* A failed COMMIT's outcome is unknown; a batch rolled back is not. */
+static proauth2_status not_committed(const struct write_group *g,
+		proauth2_error *err)
 {
+	if (g->commit_failed)
+		return proauth2_error_set(err, PROAUTH2_ERR_OUTCOME_UNKNOWN,
+				"sqlite: the commit failed, so its outcome is unknown "
+				"(recovery after a crash may replay it)");
 	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 			"sqlite: the transaction did not commit");
 }
@@ -90,7 +96,7 @@ proauth2_status sqlite_batch_join(struct sqlite_store *s, uint64_t *batch,
 	if (!s->on_disk)
 		return PROAUTH2_OK;
 	if (g != NULL && g->failed)
-		return not_committed(err);
+		return not_committed(g, err);
 	/* Rolled back behind our back: a statement would autocommit. */
 	sqlite_writer_check(s);
 	if (!s->in_batch) {
@@ -112,12 +118,17 @@ static void batch_end(struct sqlite_store *s, bool commit)
 {
 	struct write_group *g;
 
-	if (!commit || sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	bool commit_failed = false;
+
+	if (!commit || (commit_failed = sqlite3_exec(s->writer.db, "COMMIT",
+				NULL, NULL, NULL) != SQLITE_OK)) {
 		if (!sqlite3_get_autocommit(s->writer.db))
 			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
 		for (g = s->groups; g != NULL; g = g->next)
-			if (g->first != 0 && g->first <= s->batch && s->batch <= g->last)
+			if (g->first != 0 && g->first <= s->batch && s->batch <= g->last) {
 				g->failed = true;
+				g->commit_failed |= commit_failed;
+			}
 	}
 	s->in_batch = false;
 	s->holding = 0;
@@ -242,7 +253,7 @@ proauth2_status sqlite_batch_settle(struct sqlite_store *s, uint64_t batch,
 	group_link(s, &lone);
 	batch_finish(s, batch);
 	group_unlink(s, &lone);
-	return lone.failed ? not_committed(err) : status;
+	return lone.failed ? not_committed(&lone, err) : status;
 }
 
 /* A memory database has no batches: each write is done when it returns. A
@@ -280,7 +291,7 @@ proauth2_status sqlite_end_writes(void *cls, proauth2_error *err)
 	if (g->last != 0)
 		batch_finish(s, g->last);
 	if (g->failed)
-		status = not_committed(err);
+		status = not_committed(g, err);
 	group_unlink(s, g);
 	pthread_mutex_unlock(&s->lock);
 	*g = (struct write_group){0};

@@ -83,6 +83,9 @@ struct write_group {
 	uint64_t first, last;        /* batches joined or read from; 0: none */
 	int64_t deadline;            /* its calls wait for locks till then */
 	bool failed;                 /* one of them did not commit */
+	/* ...and it was its COMMIT that failed (an fsync, say): SQLite may
+	 * have written it to the WAL, and a crash's recovery replay it. */
+	bool commit_failed;
 	struct write_group *next;    /* in store->groups */
 };
 

@@ -152,7 +152,12 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_rotate_secr
 		proauth2_provider *provider, const char *client_id,
 		proauth2_client **out, proauth2_error *err);
 
-/** Delete a client and every code and token issued to it. */
+/** Delete a client and every code and token issued to it. A delete that
+ * failed midway (any datastore error) leaves the client in place: call it
+ * again, and it finishes. PROAUTH2_ERR_NOT_FOUND when there was no such
+ * client and nothing of it was left, which a retry after a failure whose
+ * outcome was unknown (PROAUTH2_ERR_OUTCOME_UNKNOWN) may also answer: the
+ * client and its tokens are gone either way. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_delete(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_error *err);

@@ -225,7 +225,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke(
 		const char *token, proauth2_token_hint hint, proauth2_error *err);
 
 /** Revoke every code and token user_id granted to client_id ("log out").
- * removed (may be NULL) receives how many records went. */
+ * removed (may be NULL) receives how many records went. After a failure
+ * some may be left: call it again until it succeeds. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
 		proauth2_provider *provider, const char *client_id,
 		const char *user_id, size_t *removed, proauth2_error *err);
