@@ -165,9 +165,10 @@ struct proauth2_datastore_ops {
 	 * far, durable or not (the replay defence reads a revocation mark that
 	 * way). end_writes returns once every change of the group is durable,
 	 * or fails if any was lost or its commit failed; the group is kept
-	 * whole or not at all. A failure means "not known durable", not
-	 * "gone": a commit whose fsync failed may still be replayed by
-	 * recovery after a crash, and the core stays safe either way (a code
+	 * whole or not at all. A commit that may yet have happened (an fsync
+	 * that failed, which recovery after a crash may replay; a reply
+	 * lost) fails with PROAUTH2_ERR_OUTCOME_UNKNOWN; a group known lost
+	 * with PROAUTH2_ERR_DATASTORE. The core is safe either way (a code
 	 * whose spending was kept is refused as a replay, never honoured
 	 * twice). end_writes is called after every successful begin_writes,
 	 * on success and failure alike. Calls from one thread on one
