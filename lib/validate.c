@@ -47,8 +47,10 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid, expired or revoked");
-	/* A revocation whose removals failed midway still kills it. */
-	if (status == PROAUTH2_OK)
+	/* A revocation whose removals failed midway still kills it. Only
+	 * grants with a user can be revoked whole (a replay, a refresh
+	 * token's revocation): a client_credentials token costs no look. */
+	if (status == PROAUTH2_OK && record_string(*record, "user_id") != NULL)
 		status = grant_is_revoked(p, record_string(*record, "grant_id"),
 				&revoked, err);
 	if (status == PROAUTH2_OK && revoked)

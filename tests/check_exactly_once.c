@@ -563,6 +563,33 @@ START_TEST(a_disk_failing_under_a_spending_never_logs_the_user_out)
 }
 END_TEST
 
+/* What validation reads: the token, and for a grant with a user, which a
+ * replay can revoke, its revocation mark; a client_credentials token costs
+ * one read. */
+START_TEST(validation_looks_for_a_mark_only_where_one_can_be)
+{
+	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH |
+			PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *user = exchange_code(c, code, 1), *machine = NULL;
+
+	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret,
+			"read", &machine), PROAUTH2_OK);
+	faulty_store_fail(0, FAULTY_OFF);
+	ck_assert_int_eq(validate_status(machine->access_token), PROAUTH2_OK);
+	ck_assert_uint_eq(faulty_store_calls(), 1);
+	ck_assert_str_eq(faulty_store_call_name(1), "fetch access_tokens");
+	faulty_store_fail(0, FAULTY_OFF);
+	ck_assert_int_eq(validate_status(user->access_token), PROAUTH2_OK);
+	ck_assert_uint_eq(faulty_store_calls(), 2);
+	ck_assert_str_eq(faulty_store_call_name(2), "fetch revoked_grants");
+	proauth2_token_response_free(user);
+	proauth2_token_response_free(machine);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exactly_once");
@@ -577,6 +604,7 @@ int main(void)
 	tcase_add_test(tc, a_log_out_failing_midway_finishes_when_retried);
 	tcase_add_test(tc, a_code_without_a_resume_salt_is_exchanged_once);
 	tcase_add_test(tc, a_retry_must_present_what_the_first_try_did);
+	tcase_add_test(tc, validation_looks_for_a_mark_only_where_one_can_be);
 	if (strcmp(env_backend(), "sqlite") == 0)
 		tcase_add_test(tc, a_disk_failing_under_a_spending_never_logs_the_user_out);
 	suite_add_tcase(s, tc);
