@@ -132,69 +132,122 @@ static void assert_grant_alive(const struct grant *g, const proauth2_token_respo
 	proauth2_token_response_free(next);
 }
 
+/* One case of a scenario: a fresh grant, and the step that failed. */
+struct fault_case {
+	const struct operation *op;
+	struct grant g;
+	proauth2_token_response *t;  /* the tokens the user holds */
+	char grant_id[64];
+	unsigned n;                  /* the call that failed */
+	faulty_when when;
+	char step[48];               /* what it was */
+	proauth2_status first;       /* the answer to the call that failed */
+	proauth2_error err;
+	char outcome[48];            /* what came after, for the table */
+};
+
+/* Something that fails at each of its steps in turn. */
+struct scenario {
+	const char *name;
+	void (*prepare)(struct fault_case *c);
+	proauth2_status (*act)(struct fault_case *c);
+	/* The answer when no step fails. */
+	proauth2_status clean;
+	/* After the failure, faults off: retry and check what holds. */
+	void (*check)(struct fault_case *c);
+};
+
+static void case_free(struct fault_case *c)
+{
+	proauth2_token_response_free(c->t);
+	grant_free(&c->g);
+}
+
 /*
- * Every step of op fails in turn, each way; then the client retries. The
- * user is never logged out by the retry, and a presentation after the
- * success is a replay that revokes the grant.
+ * Every step of sc fails in turn, before it reaches the backend and
+ * after it ran with its answer lost, until there is no step left to fail.
+ * A failure is a 503 the caller may retry, never a refusal.
  */
-static void fail_each_step(const struct operation *op)
+static void each_step_fails_in_turn(const struct scenario *sc,
+		const struct operation *op)
 {
 	faulty_when whens[] = {FAULTY_BEFORE, FAULTY_AFTER};
-	unsigned n, w, fired = 0;
+	unsigned n, w;
 
 	for (n = 1; n <= MAX_STEPS; n++) {
 		for (w = 0; w < 2; w++) {
-			proauth2_token_response *t = NULL, *again = NULL;
-			proauth2_status first, retry = PROAUTH2_OK;
-			proauth2_error err = {0};
-			struct grant g = {0};
-			char step[48];
+			struct fault_case c = {.op = op, .n = n, .when = whens[w]};
+			int fired;
 
-			prepare(op, &g);
-			faulty_store_fail(n, whens[w]);
-			first = present(op, &g, &t, &err);
-			snprintf(step, sizeof(step), "%s", faulty_store_call_name(n));
-			if (!faulty_store_fired()) {
-				faulty_store_fail(0, FAULTY_OFF);
-				ck_assert_int_eq(first, PROAUTH2_OK);
-				proauth2_token_response_free(t);
-				grant_free(&g);
-				ck_assert_int_gt(fired, 0);
+			sc->prepare(&c);
+			faulty_store_fail(n, c.when);
+			c.first = sc->act(&c);
+			snprintf(c.step, sizeof(c.step), "%s", faulty_store_call_name(n));
+			fired = faulty_store_fired();
+			faulty_store_fail(0, FAULTY_OFF);
+			if (!fired) {
+				ck_assert_int_eq(c.first, sc->clean);
+				case_free(&c);
+				ck_assert_int_gt(n, 1);
 				return;
 			}
-			fired++;
-			faulty_store_fail(0, FAULTY_OFF);
-			/* A failure is a 503 the client may retry, never a refusal. */
-			ck_assert_msg(first == PROAUTH2_OK || is_unavailable(first),
-					"%s: step %u (%s) failing %s answered %s: %s", op->name,
-					n, step, when_name(whens[w], step),
-					proauth2_status_str(first), err.text);
-			if (first != PROAUTH2_OK) {
-				ck_assert_ptr_null(t);
-				retry = present(op, &g, &t, &err);
-				ck_assert_msg(retry == PROAUTH2_OK,
-						"%s: retry after step %u (%s) failing %s: %s",
-						op->name, n, step, when_name(whens[w], step), err.text);
-			}
-			printf("| %s | %u | %s | %s | %s | %s |\n", op->name, n, step,
-					when_name(whens[w], step), proauth2_status_str(first),
-					first == PROAUTH2_OK ? "-" : proauth2_status_str(retry));
-			assert_grant_alive(&g, t);
-			/* Presented after its success: a replay. */
-			ck_assert_int_eq(present(op, &g, &again, NULL),
-					PROAUTH2_ERR_INVALID_GRANT);
-			ck_assert_int_eq(validate_status(t->access_token),
-					PROAUTH2_ERR_INVALID_TOKEN);
-			proauth2_token_response_free(t);
-			grant_free(&g);
+			ck_assert_msg(c.first == sc->clean || is_unavailable(c.first),
+					"%s: step %u (%s) failing %s answered %s: %s",
+					op != NULL ? op->name : sc->name, n, c.step,
+					when_name(c.when, c.step), proauth2_status_str(c.first),
+					c.err.text);
+			snprintf(c.outcome, sizeof(c.outcome), "-");
+			sc->check(&c);
+			printf("| %s | %u | %s | %s | %s | %s |\n",
+					op != NULL ? op->name : sc->name, n, c.step,
+					when_name(c.when, c.step), proauth2_status_str(c.first),
+					c.outcome);
+			case_free(&c);
 		}
 	}
-	ck_abort_msg("%s: more than %d steps", op->name, MAX_STEPS);
+	ck_abort_msg("%s: more than %d steps", sc->name, MAX_STEPS);
 }
+
+/* A spending (code exchange or refresh) failing at a step. */
+static void spending_prepare(struct fault_case *c)
+{
+	prepare(c->op, &c->g);
+}
+
+static proauth2_status spending_act(struct fault_case *c)
+{
+	return present(c->op, &c->g, &c->t, &c->err);
+}
+
+/* The user is never logged out by the retry, and a presentation after
+ * the success is a replay that revokes the grant. */
+static void spending_check(struct fault_case *c)
+{
+	proauth2_token_response *again = NULL;
+	proauth2_status retry;
+
+	if (c->first != PROAUTH2_OK) {
+		ck_assert_ptr_null(c->t);
+		retry = present(c->op, &c->g, &c->t, &c->err);
+		ck_assert_msg(retry == PROAUTH2_OK, "%s: retry after step %u (%s): %s",
+				c->op->name, c->n, c->step, c->err.text);
+		snprintf(c->outcome, sizeof(c->outcome), "retry: %s",
+				proauth2_status_str(retry));
+	}
+	assert_grant_alive(&c->g, c->t);
+	ck_assert_int_eq(present(c->op, &c->g, &again, NULL),
+			PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(validate_status(c->t->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+}
+
+static const struct scenario spending = {
+	"spending", spending_prepare, spending_act, PROAUTH2_OK, spending_check,
+};
 
 START_TEST(every_step_of_a_spending_fails_then_the_retry_completes_it)
 {
-	fail_each_step(&operations[_i]);
+	each_step_fails_in_turn(&spending, &operations[_i]);
 }
 END_TEST
 
@@ -237,178 +290,141 @@ static proauth2_status introspect_status(const struct grant *g, const char *toke
 	return status;
 }
 
+/* A user holding the tokens of an exchange, and a code of theirs left. */
+static void exchanged_prepare(struct fault_case *c)
+{
+	json_t *record;
+
+	prepare(&operations[0], &c->g);
+	c->t = exchange_code(c->g.client, c->g.code, 1);
+	record = token_record("access_tokens", c->t->access_token);
+	ck_assert_ptr_nonnull(record);
+	snprintf(c->grant_id, sizeof(c->grant_id), "%s",
+			json_string_value(json_object_get(record, "grant_id")));
+	json_decref(record);
+}
+
+static proauth2_status replay_act(struct fault_case *c)
+{
+	proauth2_token_response *again = NULL;
+	proauth2_status status = present(&operations[0], &c->g, &again, &c->err);
+
+	ck_assert_ptr_null(again);
+	return status;
+}
+
 /*
- * A replayed code revokes its grant in steps (the mark, then the removal
- * of each kind of token); each fails in turn. Once the mark is stored,
- * nothing of the grant is honoured, whatever the removals did; before,
- * the replay was answered 503, and presenting it again revokes.
+ * Once the mark is stored, nothing of the grant is honoured, whatever the
+ * removals did; before, the replay was answered 503, and presenting it
+ * again revokes.
  */
+static void replay_check(struct fault_case *c)
+{
+	proauth2_token_response *again = NULL;
+	int marked = grant_marked_revoked(c->grant_id);
+
+	snprintf(c->outcome, sizeof(c->outcome), "marked: %s", marked ? "yes" : "no");
+	if (!marked) {
+		ck_assert(is_unavailable(c->first));
+		ck_assert_int_eq(validate_status(c->t->access_token), PROAUTH2_OK);
+		ck_assert_int_eq(replay_act(c), PROAUTH2_ERR_INVALID_GRANT);
+	}
+	ck_assert_int_eq(validate_status(c->t->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(introspect_status(&c->g, c->t->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(introspect_status(&c->g, c->t->refresh_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(refresh_with(c->g.client->client_id,
+			c->g.client->client_secret, c->t->refresh_token, NULL, &again),
+			PROAUTH2_ERR_INVALID_GRANT);
+}
+
+static const struct scenario replay_revocation = {
+	"replay revocation", exchanged_prepare, replay_act,
+	PROAUTH2_ERR_INVALID_GRANT, replay_check,
+};
+
+/* A replayed code revokes its grant in steps (the mark, then the removal
+ * of each kind of token); each fails in turn. */
 START_TEST(a_revocation_failing_midway_leaves_no_token_honoured)
 {
-	faulty_when whens[] = {FAULTY_BEFORE, FAULTY_AFTER};
-	unsigned n, w;
-
-	for (n = 1; n <= MAX_STEPS; n++) {
-		for (w = 0; w < 2; w++) {
-			proauth2_token_response *t = NULL, *again = NULL;
-			struct grant g = {0};
-			proauth2_status replay;
-			json_t *record;
-			char grant_id[64], step[48];
-
-			prepare(&operations[0], &g);
-			t = exchange_code(g.client, g.code, 1);
-			record = token_record("access_tokens", t->access_token);
-			ck_assert_ptr_nonnull(record);
-			snprintf(grant_id, sizeof(grant_id), "%s",
-					json_string_value(json_object_get(record, "grant_id")));
-			json_decref(record);
-			faulty_store_fail(n, whens[w]);
-			replay = present(&operations[0], &g, &again, NULL);
-			snprintf(step, sizeof(step), "%s", faulty_store_call_name(n));
-			if (!faulty_store_fired()) {
-				faulty_store_fail(0, FAULTY_OFF);
-				ck_assert_int_eq(replay, PROAUTH2_ERR_INVALID_GRANT);
-				proauth2_token_response_free(t);
-				grant_free(&g);
-				ck_assert_int_gt(n, 1);
-				return;
-			}
-			faulty_store_fail(0, FAULTY_OFF);
-			ck_assert(replay == PROAUTH2_ERR_INVALID_GRANT || is_unavailable(replay));
-			ck_assert_ptr_null(again);
-			printf("| replay revocation | %u | %s | %s | %s | marked: %s |\n",
-					n, step, when_name(whens[w], step), proauth2_status_str(replay),
-					grant_marked_revoked(grant_id) ? "yes" : "no");
-			if (replay == PROAUTH2_ERR_INVALID_GRANT || grant_marked_revoked(grant_id)) {
-				ck_assert_int_eq(validate_status(t->access_token),
-						PROAUTH2_ERR_INVALID_TOKEN);
-				ck_assert_int_eq(introspect_status(&g, t->access_token),
-						PROAUTH2_ERR_INVALID_TOKEN);
-				ck_assert_int_eq(introspect_status(&g, t->refresh_token),
-						PROAUTH2_ERR_INVALID_TOKEN);
-				ck_assert_int_eq(refresh_with(g.client->client_id,
-						g.client->client_secret, t->refresh_token, NULL,
-						&again), PROAUTH2_ERR_INVALID_GRANT);
-			} else {
-				/* Nothing was revoked, and the client was told to retry:
-				 * the replay presented again revokes. */
-				ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
-				ck_assert_int_eq(present(&operations[0], &g, &again, NULL),
-						PROAUTH2_ERR_INVALID_GRANT);
-				ck_assert_int_eq(validate_status(t->access_token),
-						PROAUTH2_ERR_INVALID_TOKEN);
-			}
-			proauth2_token_response_free(t);
-			grant_free(&g);
-		}
-	}
-	ck_abort_msg("more than %d steps", MAX_STEPS);
+	each_step_fails_in_turn(&replay_revocation, NULL);
 }
 END_TEST
 
-/* Every step of a client delete fails in turn: its retry finishes it, and
- * nothing issued to the client is honoured after. */
+/* The client holds a code besides its tokens. */
+static void delete_prepare(struct fault_case *c)
+{
+	exchanged_prepare(c);
+	proauth2_secret_free(c->g.code);
+	c->g.code = issue_code(c->g.client, "read", 1);
+}
+
+static proauth2_status delete_act(struct fault_case *c)
+{
+	return proauth2_client_delete(env.provider, c->g.client->client_id, &c->err);
+}
+
+/* Its retry finishes it (not found: it had gone, with nothing of it
+ * left), and nothing issued to the client is honoured after. */
+static void delete_check(struct fault_case *c)
+{
+	proauth2_token_response *next = NULL;
+	proauth2_client *found = NULL;
+	proauth2_status retry;
+
+	if (c->first != PROAUTH2_OK) {
+		retry = delete_act(c);
+		ck_assert(retry == PROAUTH2_OK || retry == PROAUTH2_ERR_NOT_FOUND);
+		snprintf(c->outcome, sizeof(c->outcome), "retry: %s",
+				proauth2_status_str(retry));
+	}
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->g.client->client_id,
+			&found, NULL), PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_int_eq(validate_status(c->t->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_ptr_null(token_record("refresh_tokens", c->t->refresh_token));
+	ck_assert_int_ne(refresh_with(c->g.client->client_id,
+			c->g.client->client_secret, c->t->refresh_token, NULL, &next),
+			PROAUTH2_OK);
+}
+
+static const struct scenario client_delete = {
+	"client delete", delete_prepare, delete_act, PROAUTH2_OK, delete_check,
+};
+
 START_TEST(a_client_delete_failing_midway_finishes_when_retried)
 {
-	faulty_when whens[] = {FAULTY_BEFORE, FAULTY_AFTER};
-	unsigned n, w;
-
-	for (n = 1; n <= MAX_STEPS; n++) {
-		for (w = 0; w < 2; w++) {
-			proauth2_token_response *t = NULL, *next = NULL;
-			struct grant g = {0};
-			proauth2_status first, retry = PROAUTH2_OK;
-			proauth2_client *found = NULL;
-			char step[48];
-
-			prepare(&operations[0], &g);
-			t = exchange_code(g.client, g.code, 1);
-			proauth2_secret_free(g.code);
-			g.code = issue_code(g.client, "read", 1);  /* a code left too */
-			faulty_store_fail(n, whens[w]);
-			first = proauth2_client_delete(env.provider, g.client->client_id, NULL);
-			snprintf(step, sizeof(step), "%s", faulty_store_call_name(n));
-			if (!faulty_store_fired()) {
-				faulty_store_fail(0, FAULTY_OFF);
-				ck_assert_int_eq(first, PROAUTH2_OK);
-				proauth2_token_response_free(t);
-				grant_free(&g);
-				ck_assert_int_gt(n, 1);
-				return;
-			}
-			faulty_store_fail(0, FAULTY_OFF);
-			ck_assert(first == PROAUTH2_OK || is_unavailable(first));
-			if (first != PROAUTH2_OK) {
-				retry = proauth2_client_delete(env.provider,
-						g.client->client_id, NULL);
-				/* Not found: it had gone with nothing of it left. */
-				ck_assert(retry == PROAUTH2_OK ||
-						retry == PROAUTH2_ERR_NOT_FOUND);
-			}
-			printf("| client delete | %u | %s | %s | %s | %s |\n", n, step,
-					when_name(whens[w], step), proauth2_status_str(first),
-					first == PROAUTH2_OK ? "-" : proauth2_status_str(retry));
-			ck_assert_int_eq(proauth2_client_get(env.provider,
-					g.client->client_id, &found, NULL), PROAUTH2_ERR_NOT_FOUND);
-			ck_assert_int_eq(validate_status(t->access_token),
-					PROAUTH2_ERR_INVALID_TOKEN);
-			ck_assert_ptr_null(token_record("refresh_tokens", t->refresh_token));
-			ck_assert_int_ne(refresh_with(g.client->client_id,
-					g.client->client_secret, t->refresh_token, NULL, &next),
-					PROAUTH2_OK);
-			proauth2_token_response_free(t);
-			grant_free(&g);
-		}
-	}
-	ck_abort_msg("more than %d steps", MAX_STEPS);
+	each_step_fails_in_turn(&client_delete, NULL);
 }
 END_TEST
 
-/* Every step of a log-out fails in turn: called again, it finishes. */
+static proauth2_status log_out_act(struct fault_case *c)
+{
+	return proauth2_token_revoke_user(env.provider, c->g.client->client_id,
+			USER, NULL, &c->err);
+}
+
+/* Called again, it finishes. */
+static void log_out_check(struct fault_case *c)
+{
+	if (c->first != PROAUTH2_OK) {
+		ck_assert_int_eq(log_out_act(c), PROAUTH2_OK);
+		snprintf(c->outcome, sizeof(c->outcome), "retry: ok");
+	}
+	ck_assert_int_eq(validate_status(c->t->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_ptr_null(token_record("refresh_tokens", c->t->refresh_token));
+}
+
+static const struct scenario log_out = {
+	"log-out", exchanged_prepare, log_out_act, PROAUTH2_OK, log_out_check,
+};
+
 START_TEST(a_log_out_failing_midway_finishes_when_retried)
 {
-	faulty_when whens[] = {FAULTY_BEFORE, FAULTY_AFTER};
-	unsigned n, w;
-
-	for (n = 1; n <= MAX_STEPS; n++) {
-		for (w = 0; w < 2; w++) {
-			proauth2_token_response *t = NULL;
-			struct grant g = {0};
-			proauth2_status first, retry = PROAUTH2_OK;
-			char step[48];
-
-			prepare(&operations[0], &g);
-			t = exchange_code(g.client, g.code, 1);
-			faulty_store_fail(n, whens[w]);
-			first = proauth2_token_revoke_user(env.provider,
-					g.client->client_id, USER, NULL, NULL);
-			snprintf(step, sizeof(step), "%s", faulty_store_call_name(n));
-			if (!faulty_store_fired()) {
-				faulty_store_fail(0, FAULTY_OFF);
-				ck_assert_int_eq(first, PROAUTH2_OK);
-				proauth2_token_response_free(t);
-				grant_free(&g);
-				ck_assert_int_gt(n, 1);
-				return;
-			}
-			faulty_store_fail(0, FAULTY_OFF);
-			ck_assert(first == PROAUTH2_OK || is_unavailable(first));
-			if (first != PROAUTH2_OK)
-				retry = proauth2_token_revoke_user(env.provider,
-						g.client->client_id, USER, NULL, NULL);
-			ck_assert_int_eq(retry, PROAUTH2_OK);
-			printf("| log-out | %u | %s | %s | %s | %s |\n", n, step,
-					when_name(whens[w], step), proauth2_status_str(first),
-					first == PROAUTH2_OK ? "-" : proauth2_status_str(retry));
-			ck_assert_int_eq(validate_status(t->access_token),
-					PROAUTH2_ERR_INVALID_TOKEN);
-			ck_assert_ptr_null(token_record("refresh_tokens", t->refresh_token));
-			proauth2_token_response_free(t);
-			grant_free(&g);
-		}
-	}
-	ck_abort_msg("more than %d steps", MAX_STEPS);
+	each_step_fails_in_turn(&log_out, NULL);
 }
 END_TEST
 
