@@ -417,16 +417,7 @@ START_TEST(datastore_failure_is_reported_with_the_5xx)
 	const recorded *e;
 	size_t i;
 
-	ck_assert_int_eq(faulty_vfs_register(), SQLITE_OK);
-	proauth2_provider_free(env.provider);
-	env.provider = NULL;
-	proauth2_datastore_close(env.ds);
-	free(env.uri);
-	ck_assert_int_ge(asprintf(&env.uri, "file:%s/proauth2.db?vfs=%s", env.dir,
-			FAULTY_VFS_NAME), 0);
-	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, NULL),
-			PROAUTH2_OK);
-	env_reconfigure(logging);
+	env_reopen_on_faulty_vfs(logging);
 	c = register_client(CONF, 0, "read");
 	code = issue_code(c, "read", 1);
 	n_events = 0;

@@ -527,17 +527,6 @@ static void disk_ok(void)
 	faulty_vfs_fill_disk_every_nth_write(0);
 }
 
-static void reopen_on_faulty_disk(void)
-{
-	ck_assert_int_eq(faulty_vfs_register(), SQLITE_OK);
-	proauth2_provider_free(env.provider);
-	proauth2_datastore_close(env.ds);
-	free(env.uri);
-	ck_assert_int_ge(asprintf(&env.uri, "file:%s/proauth2.db?vfs=%s", env.dir,
-			FAULTY_VFS_NAME), 0);
-	env.provider = env_open_provider(&env.ds);
-}
-
 START_TEST(a_disk_failing_under_a_spending_never_logs_the_user_out)
 {
 	static const struct disk_fault faults[] = {
@@ -546,7 +535,7 @@ START_TEST(a_disk_failing_under_a_spending_never_logs_the_user_out)
 	};
 	unsigned f, n, o;
 
-	reopen_on_faulty_disk();
+	env_reopen_on_faulty_vfs(NULL);
 	for (o = 0; o < sizeof(operations) / sizeof(operations[0]); o++)
 		for (f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)
 			for (n = 1; n <= faults[f].max_n; n++) {

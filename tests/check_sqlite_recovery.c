@@ -19,13 +19,7 @@ static void faulty_setup(void)
 {
 	env_setup();
 	snprintf(path, sizeof(path), "%s/proauth2.db", env.dir);
-	ck_assert_int_eq(faulty_vfs_register(), SQLITE_OK);
-	proauth2_provider_free(env.provider);
-	proauth2_datastore_close(env.ds);
-	free(env.uri);
-	ck_assert_int_ge(asprintf(&env.uri, "file:%s?vfs=%s", path,
-			FAULTY_VFS_NAME), 0);
-	env.provider = env_open_provider(&env.ds);
+	env_reopen_on_faulty_vfs(NULL);
 }
 
 static proauth2_status exchange(const proauth2_client *client, const char *code,

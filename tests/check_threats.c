@@ -621,13 +621,7 @@ START_TEST(exchange_whose_commit_fails_keeps_the_code)
 	char *code = issue_code(c, "read", 1);
 	proauth2_code_exchange request = good_request(c, code);
 
-	ck_assert_int_eq(faulty_vfs_register(), 0);
-	proauth2_provider_free(env.provider);
-	proauth2_datastore_close(env.ds);
-	free(env.uri);
-	ck_assert_int_ge(asprintf(&env.uri, "file:%s/proauth2.db?vfs=%s", env.dir,
-			FAULTY_VFS_NAME), 0);
-	env.provider = env_open_provider(&env.ds);
+	env_reopen_on_faulty_vfs(NULL);
 	faulty_vfs_fail_syncs(true);
 	ck_assert_int_eq(exchange_status(&request), PROAUTH2_ERR_OUTCOME_UNKNOWN);
 	faulty_vfs_fail_syncs(false);

@@ -5,6 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "faulty_vfs.h"
 #include "support.h"
 #ifdef PROAUTH2_TEST_MONGODB
 #include "test_mongodb.h"
@@ -89,6 +92,21 @@ void env_setup(void)
 void env_reconfigure(void (*tweak)(proauth2_config *cfg))
 {
 	proauth2_provider_free(env.provider);
+	open_provider(tweak);
+}
+
+void env_reopen_on_faulty_vfs(void (*tweak)(proauth2_config *cfg))
+{
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(faulty_vfs_register(), SQLITE_OK);
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	free(env.uri);
+	ck_assert_int_ge(asprintf(&env.uri, "file:%s/proauth2.db?vfs=%s", env.dir,
+			FAULTY_VFS_NAME), 0);
+	ck_assert_msg(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err) ==
+			PROAUTH2_OK, "datastore: %s", err.text);
 	open_provider(tweak);
 }
 

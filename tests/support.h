@@ -47,6 +47,11 @@ proauth2_provider *env_open_provider(proauth2_datastore **ds);
 /* Reopen the provider with cfg changed by tweak (e.g. require_pkce). */
 void env_reconfigure(void (*tweak)(proauth2_config *cfg));
 
+/* Reopen the fixture's SQLite file ("sqlite" backend) through the VFS
+ * that fails on demand (faulty_vfs.h), and the provider with tweak (may
+ * be NULL) as env_reconfigure() does. */
+void env_reopen_on_faulty_vfs(void (*tweak)(proauth2_config *cfg));
+
 /* Register a client; type and grants as in proauth2_client_params. */
 proauth2_client *register_client(proauth2_client_type type, unsigned grants,
 		const char *scope);
