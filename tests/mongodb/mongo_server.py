@@ -517,7 +517,7 @@ class Server(object):
         with self.lock:
             statement = transactions.Statement('plain')
             try:
-                statement = self.txns.begin(name, cmd)
+                statement = self.txns.begin(name, db_name, cmd)
                 if fired.get('errorCode') is not None:
                     raise CommandError(fired['errorCode'], "Failing command "
                                        "via 'failCommand' failpoint")
@@ -535,7 +535,13 @@ class Server(object):
                     if name in transactions.WRITES:
                         self.txns.save(statement, db_name,
                                        self.collection(db, cmd))
-                    reply = handler(db, cmd)
+                    if name in transactions.READS and \
+                            isinstance(cmd[name], str):
+                        with self.txns.committed_view(
+                                statement, db_name, self.collection(db, cmd)):
+                            reply = handler(db, cmd)
+                    else:
+                        reply = handler(db, cmd)
                 if fired.get('writeConcernError') is not None:
                     wce = OrderedDict(fired['writeConcernError'])
                     if 'code' in wce:

@@ -467,17 +467,34 @@ class ReplicaSetTest(ServerTest):
             {'insert': 'c', 'documents': [{'_id': 2}]}, **other))
         self.assertEqual(reply['code'], 112)
         self.assertEqual(reply['errorLabels'], ['TransientTransactionError'])
-        # Outside a transaction: wait, within maxTimeMS.
-        reply = self.command_error(self.db, {'find': 'c', 'maxTimeMS': 200})
+        # Outside it: reads see what is committed, without waiting.
+        self.assertEqual(self.ids(), [])
+        self.assertEqual(self.db.c.count_documents({}), 0)
+        # Writes to another collection go ahead, and survive an abort.
+        self.db.other.insert_one({'_id': 1})
+        # Writes to its collection wait, within maxTimeMS...
+        reply = self.command_error(self.db, {
+            'insert': 'c', 'documents': [{'_id': 3}], 'maxTimeMS': 200})
         self.assertEqual(reply['code'], 50)
-        # Without maxTimeMS: until the transaction ends, then its writes.
-        seen = []
-        reader = threading.Thread(target=lambda: seen.append(self.ids()))
-        reader.start()
+        # ... or until the transaction ends.
+        done = []
+        writer = threading.Thread(target=lambda: done.append(
+            self.db.c.insert_one({'_id': 4}).inserted_id))
+        writer.start()
         time.sleep(0.2)
+        self.assertEqual(done, [])
         self.call(self.admin, dict({'commitTransaction': 1}, **session))
-        reader.join(10)
-        self.assertEqual(seen, [[1]])
+        writer.join(10)
+        self.assertEqual(done, [4])
+        self.assertEqual(self.ids(), [1, 4])
+        self.assertEqual(self.ids(self.db.other), [1])
+
+    def test_other_writes_survive_abort(self):
+        session = self.raw_transaction()
+        self.db.other.insert_one({'_id': 1})
+        self.call(self.admin, dict({'abortTransaction': 1}, **session))
+        self.assertEqual(self.ids(), [])
+        self.assertEqual(self.ids(self.db.other), [1])
 
     def test_new_transaction_number_aborts_old(self):
         session = self.raw_transaction(1)
@@ -500,7 +517,7 @@ class TransactionLifetimeTest(ServerTest):
         self.raw = ReplicaSetTest.raw_transaction
         session = self.raw(self)
         time.sleep(0.6)
-        self.assertEqual(self.ids(), [])  # waits, then finds it aborted
+        self.assertEqual(self.ids(), [])  # it aborts the expired one
         reply = self.command_error(self.admin, dict(
             {'commitTransaction': 1}, **session))
         self.assertEqual(reply['code'], 251)
