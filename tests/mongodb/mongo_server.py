@@ -459,10 +459,10 @@ class Server(object):
                 cmd = cmd['$query']
             db_name = cmd.get('$db') or request.namespace
             fired = self.fire_fail_point(db_name, cmd, conn_id)
+            if fired.get('closeConnection'):  # first, as on mongod
+                raise CloseConnection()
             if fired.get('blockConnection'):
                 time.sleep(max(0, fired.get('blockTimeMS', 0)) / 1000.0)
-            if fired.get('closeConnection'):
-                raise CloseConnection()
             reply = self.run_command(db_name, cmd, conn_id, fired)
             if fired.get('closeConnectionAfterApply'):
                 raise CloseConnection()
