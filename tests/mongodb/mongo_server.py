@@ -20,7 +20,14 @@ send no retryable writes and start no transactions. With --replset NAME,
 hello describes the primary of a one-member replica set NAME; retryable
 writes and transactions are emulated as transactions.py says.
 
-Fault injection: the failCommand fail point, as failpoint.py says.
+Fault injection: mongod's failCommand fail point, sent to admin as
+{configureFailPoint: "failCommand", mode: "alwaysOn" | "off" | {times: N} |
+{skip: N}, data: {failCommands: [...], errorCode, closeConnection,
+writeConcernError, errorLabels, blockConnection, blockTimeMS, appName}}, as
+on mongod with enableTestCommands=1; and three extensions real servers lack:
+mode {skip: N, times: M}, data.closeConnectionAfterApply (apply, then close
+unanswered: a lost reply) and data.trickleReplyMS (the reply one byte per N
+ms). Details and differences from mongod: failpoint.py.
 
 Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
 from python3-mongomock, python3-mockupdb and python3-pymongo.

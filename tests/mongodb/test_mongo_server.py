@@ -6,6 +6,7 @@ Each test class starts its own server on a free loopback port and stops it.
 Exit status 77 (meson's SKIP) when Debian's Python modules are missing.
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -14,15 +15,16 @@ import time
 import unittest
 
 try:
-    import bson
-    import pymongo
-    import pymongo.errors
-    import mockupdb  # noqa: F401 (the server needs them)
-    import mongomock  # noqa: F401
+    for module in ('bson', 'pymongo', 'mockupdb', 'mongomock'):
+        importlib.import_module(module)  # the server needs them all
 except ImportError as exc:
     print('SKIP: %s (apt-get install python3-pymongo python3-mockupdb '
           'python3-mongomock)' % exc)
     sys.exit(77)
+
+import bson  # noqa: E402
+import pymongo  # noqa: E402
+import pymongo.errors  # noqa: E402
 
 SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       'mongo_server.py')
