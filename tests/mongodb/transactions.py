@@ -75,8 +75,8 @@ READS = frozenset(('find', 'count', 'distinct', 'aggregate', 'listIndexes'))
 NO_WAIT = READS | frozenset((
     'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo',
     'configureFailPoint', 'endSessions', 'getLastError', 'getlasterror',
-    'saslStart', 'saslContinue', 'getMore', 'killCursors', 'listCollections',
-    'listDatabases'))
+    'saslStart', 'saslContinue', 'replSetStepDown', 'getMore', 'killCursors',
+    'listCollections', 'listDatabases'))
 # These change every collection of their database.
 WHOLE_DATABASE = frozenset(('dropDatabase', 'renameCollection'))
 
@@ -360,6 +360,10 @@ class Transactions(object):
             kept.pop('writeConcernError', None)
             kept.pop('errorLabels', None)
             session.retry_reply = kept
+
+    def abort_all(self):
+        if self.owner is not None:
+            self._abort(self.owner)
 
     def end_sessions(self, lsids):
         for lsid in lsids:
