@@ -34,6 +34,20 @@ void test_mongodb_drop_database(const char *uri);
  * on failure. */
 long test_mongodb_count_records(const char *uri);
 
+/* Set the failCommand fail point of the server uri names (the command
+ * goes to its admin database). spec is the rest of the command in JSON,
+ * e.g. "{\"mode\": {\"times\": 1}, \"data\": {\"failCommands\":
+ * [\"insert\"], \"errorCode\": 10107}}", or "{\"mode\": \"off\"}"; what
+ * it takes: tests/mongodb/failpoint.py. A real mongod takes it only when
+ * started with --setParameter enableTestCommands=1. false, with the reason
+ * on stderr, if the server refused it. */
+bool test_mongodb_fail_point(const char *uri, const char *spec);
+
+/* true when the tests run on mongo_server.py (MONGODB_URI not set): the
+ * fail point's extensions (closeConnectionAfterApply, trickleReplyMS, mode
+ * {skip, times}) work only there. */
+bool test_mongodb_is_emulator(void);
+
 /* One mongo_server.py process, owned by the process that started it. */
 typedef struct test_mongo_server {
 	int pid;                /* 0 when stopped */
@@ -42,8 +56,24 @@ typedef struct test_mongo_server {
 } test_mongo_server;
 
 /* Start one on port ("0": a free one; else the port of an earlier run,
- * to restart it). false, with the reason on stderr, if it did not start. */
+ * to restart it). false, with the reason on stderr, if it did not start.
+ * A replica-set member when test_mongodb_replset() says so, else a
+ * standalone; its uri names no replica set either way. */
 bool test_mongo_server_start(test_mongo_server *server, const char *port);
+
+/* The same with mongo_server.py arguments of the caller's choosing, a
+ * NULL-terminated list (at most 16) or NULL, e.g. {"--replset", "rs0",
+ * NULL} for the primary of a one-member replica set rs0 (connect with
+ * "<uri>/?replicaSet=rs0", or to uri directly). */
+bool test_mongo_server_start_args(test_mongo_server *server, const char *port,
+		const char *const *args);
+
+/* "rs0" when PROAUTH2_TEST_MONGODB_REPLSET is set (and not "0"): then
+ * test_mongodb_start() runs a replica-set member and its URIs carry
+ * replicaSet=rs0, so a whole suite runs with sessions, retryable writes and
+ * transactions. NULL otherwise: a standalone. MONGODB_URI, when set, is
+ * taken as it is. */
+const char *test_mongodb_replset(void);
 
 /* Stop it and wait until it has exited. Accepts a stopped one. */
 void test_mongo_server_stop(test_mongo_server *server);

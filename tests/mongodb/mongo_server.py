@@ -7,9 +7,32 @@ server answers enough commands for libmongoc 1.23 (pooled clients, the
 mongoc_collection_* API) to drive a datastore backend.
 
 Usage: mongo_server.py [--port N] [--port-file PATH] [--verbose]
+                       [--replset NAME] [--transaction-lock-ms N]
+                       [--transaction-lifetime-limit-seconds N]
 
-Once listening it prints mongodb://127.0.0.1:PORT on stdout. SIGTERM and
-SIGINT stop it with exit status 0.
+Once listening it prints mongodb://127.0.0.1:PORT on stdout (with
+--replset too: add ?replicaSet=NAME to see it as a replica set, or connect
+directly). SIGTERM and SIGINT stop it with exit status 0.
+
+Without --replset it is a standalone: sessions (lsid) are accepted, but any
+txnNumber is refused with 20 IllegalOperation, as mongod does, so drivers
+send no retryable writes and start no transactions. With --replset NAME,
+hello describes the primary of a one-member replica set NAME; retryable
+writes and transactions are emulated as transactions.py says. There,
+{replSetStepDown: N} on admin makes it a secondary for N seconds (no
+primary: writes answer 10107 NotWritablePrimary, reads 13435 unless their
+$readPreference allows a secondary; a transaction in progress is aborted),
+then primary again with a greater electionId. Unlike mongod it needs no
+force: true, and the secondary is never behind: it is the same data.
+
+Fault injection: mongod's failCommand fail point, sent to admin as
+{configureFailPoint: "failCommand", mode: "alwaysOn" | "off" | {times: N} |
+{skip: N}, data: {failCommands: [...], errorCode, closeConnection,
+writeConcernError, errorLabels, blockConnection, blockTimeMS, appName}}, as
+on mongod with enableTestCommands=1; and three extensions real servers lack:
+mode {skip: N, times: M}, data.closeConnectionAfterApply (apply, then close
+unanswered: a lost reply) and data.trickleReplyMS (the reply one byte per N
+ms). Details and differences from mongod: failpoint.py.
 
 Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
 from python3-mongomock, python3-mockupdb and python3-pymongo.
@@ -35,12 +58,17 @@ from collections import OrderedDict
 import bson
 import bson.errors
 import bson.json_util
+import bson.objectid
+import bson.timestamp
 import mockupdb
 import mongomock
 import mongomock.collection
 import mongomock.filtering
 import mongomock.helpers
 from bson.int64 import Int64
+
+import failpoint
+import transactions
 
 # Advertise MongoDB 5.0: new enough that libmongoc uses OP_MSG for
 # everything after the handshake.
@@ -57,25 +85,71 @@ DEFAULT_FIRST_BATCH = 101
 # Real servers reap idle cursors after 10 minutes; do the same.
 CURSOR_TIMEOUT = 600.0
 
+# Outside a primary, these commands answer NotWritablePrimary, and these
+# NotPrimaryNoSecondaryOk unless the read preference allows a secondary.
+PRIMARY_ONLY = frozenset((
+    'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create',
+    'createIndexes', 'drop', 'dropDatabase', 'dropIndexes',
+    'renameCollection', 'collMod', 'commitTransaction', 'abortTransaction'))
+SECONDARY_READS = frozenset((
+    'find', 'getMore', 'count', 'distinct', 'aggregate', 'listIndexes',
+    'listCollections', 'listDatabases'))
+
 MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
 
 CODE_NAMES = {
     1: 'InternalError',
     2: 'BadValue',
+    6: 'HostUnreachable',
+    7: 'HostNotFound',
     9: 'FailedToParse',
+    13: 'Unauthorized',
+    14: 'TypeMismatch',
+    20: 'IllegalOperation',
+    24: 'LockTimeout',
     26: 'NamespaceNotFound',
     27: 'IndexNotFound',
     43: 'CursorNotFound',
     48: 'NamespaceExists',
+    50: 'MaxTimeMSExpired',
     59: 'CommandNotFound',
+    64: 'WriteConcernFailed',
     66: 'ImmutableField',
     72: 'InvalidOptions',
     73: 'InvalidNamespace',
+    79: 'UnknownReplWriteConcern',
     85: 'IndexOptionsConflict',
     86: 'IndexKeySpecsConflict',
+    89: 'NetworkTimeout',
+    91: 'ShutdownInProgress',
+    100: 'UnsatisfiableWriteConcern',
+    112: 'WriteConflict',
     115: 'CommandNotSupported',
+    117: 'ConflictingOperationInProgress',
+    134: 'ReadConcernMajorityNotAvailableYet',
+    189: 'PrimarySteppedDown',
+    225: 'TransactionTooOld',
+    251: 'NoSuchTransaction',
+    256: 'TransactionCommitted',
+    262: 'ExceededTimeLimit',
+    263: 'OperationNotSupportedInTransaction',
+    9001: 'SocketException',
+    10107: 'NotWritablePrimary',
     11000: 'DuplicateKey',
+    11600: 'InterruptedAtShutdown',
+    11602: 'InterruptedDueToReplStateChange',
+    13435: 'NotPrimaryNoSecondaryOk',
+    13436: 'NotPrimaryOrSecondary',
 }
+
+# The codes mongod counts as retryable (ErrorCategory RetriableError and
+# the shutdown errors): a retryable write failing with one, or with a
+# writeConcernError with one, carries the RetryableWriteError label.
+RETRYABLE_CODES = frozenset((6, 7, 89, 91, 134, 189, 262, 9001, 10107,
+                             11600, 11602, 13435, 13436))
+WRITE_CONFLICT = 112
+LOCK_TIMEOUT = 24
+NO_SUCH_TRANSACTION = 251
 
 # Index options we pass through to mongomock; the rest (background, v,
 # ns...) do not change behaviour.
@@ -107,6 +181,44 @@ def _inc_keeping_int64(doc, field, value):
 mongomock.collection._updaters['$inc'] = _inc_keeping_int64
 
 
+def dup_key_message(full_name, index_name, key_value):
+    """mongod's text for error 11000."""
+    return 'E11000 duplicate key error collection: %s index: %s dup key: ' \
+        '{ %s }' % (full_name, index_name, ', '.join(
+            '%s: %s' % (k, bson.json_util.dumps(v))
+            for k, v in key_value.items()))
+
+
+def _ensure_uniques_naming_index(self, new_data):
+    """mongomock's check of the unique indexes after a write, whose error
+    says which index and key collided, as mongod 4.4+ says it (errmsg,
+    keyPattern, keyValue), for an update as for an insert."""
+    for name, index in self._store.indexes.items():
+        if not index.get('unique'):
+            continue
+        key_value = OrderedDict()
+        for key, _ in index.get('key'):
+            try:
+                key_value[key] = mongomock.helpers.get_value_by_dot(
+                    new_data, key)
+            except KeyError:
+                key_value[key] = None
+        if index.get('sparse') and set(key_value.values()) == {None}:
+            continue
+        spec = dict(key_value)
+        if index.get('partialFilterExpression') is not None:
+            spec = {'$and': [index['partialFilterExpression'], spec]}
+        if len(list(self._iter_documents(spec))) > 1:
+            message = dup_key_message(self.full_name, name, key_value)
+            raise mongomock.DuplicateKeyError(
+                message, 11000, {'errmsg': message,
+                                 'keyPattern': OrderedDict(index['key']),
+                                 'keyValue': key_value})
+
+
+mongomock.collection.Collection._ensure_uniques = _ensure_uniques_naming_index
+
+
 def log(msg):
     print('mongo_server: %s' % msg, file=sys.stderr, flush=True)
 
@@ -127,11 +239,52 @@ class CommandError(Exception):
         return doc
 
 
+def add_error_labels(name, cmd, reply, fired):
+    """The errorLabels mongod 4.4+ adds to a reply: RetryableWriteError on
+    a retryable error of a retryable write, commitTransaction or
+    abortTransaction; TransientTransactionError on an error that leaves a
+    transaction without side effects. A fail point's errorLabels replace
+    them."""
+    code = reply.get('code') if not reply.get('ok') else None
+    wce = reply.get('writeConcernError')
+    wce_code = wce.get('code') if isinstance(wce, dict) else None
+    if code is None and wce_code is None:
+        return
+    if 'errorLabels' in fired:
+        labels = list(fired['errorLabels'])
+    else:
+        labels = []
+        txn = 'txnNumber' in cmd
+        in_txn = txn and 'autocommit' in cmd
+        ends_txn = name in ('commitTransaction', 'abortTransaction')
+        if txn and (not in_txn or ends_txn) and \
+                (code in RETRYABLE_CODES or wce_code in RETRYABLE_CODES):
+            labels.append('RetryableWriteError')
+        if in_txn and code is not None:
+            transient = code in (WRITE_CONFLICT, LOCK_TIMEOUT)
+            if ends_txn:
+                transient |= code == NO_SUCH_TRANSACTION and wce is None
+            else:
+                transient |= code in RETRYABLE_CODES or \
+                    code == NO_SUCH_TRANSACTION
+            if transient:
+                labels.append('TransientTransactionError')
+    if labels:
+        reply['errorLabels'] = labels
+
+
 def error_from_exception(exc):
     """Map an exception raised while running a command to a CommandError."""
     if isinstance(exc, CommandError):
         return exc
+    if isinstance(exc, transactions.TransactionError):
+        return CommandError(exc.code, exc.errmsg)
     if isinstance(exc, mongomock.DuplicateKeyError):
+        details = exc.details or {}
+        if 'keyPattern' in details:
+            return CommandError(11000, details['errmsg'],
+                                keyPattern=details['keyPattern'],
+                                keyValue=details['keyValue'])
         return CommandError(11000, str(exc))
     if isinstance(exc, mongomock.OperationFailure):
         if exc.code is None and "(immutable) field '_id'" in str(exc):
@@ -174,6 +327,24 @@ def pin_to_id(query, _id):
     return spec
 
 
+class CloseConnection(Exception):
+    """Raised while handling a request to close its connection unanswered."""
+
+
+class TrickleSocket(object):
+    """Stands for a socket in a mockupdb request: sends one byte at a
+    time, with a pause before each."""
+
+    def __init__(self, sock, interval_ms):
+        self.sock = sock
+        self.interval = max(0, interval_ms) / 1000.0
+
+    def sendall(self, data):
+        for i in range(len(data)):
+            time.sleep(self.interval)
+            self.sock.sendall(data[i:i + 1])
+
+
 class Cursor(object):
     """Results of a find or aggregate that did not fit in the first batch."""
 
@@ -184,24 +355,37 @@ class Cursor(object):
 
 
 class Server(object):
-    def __init__(self, verbose=False):
+    def __init__(self, verbose=False, replset=None, lock_timeout=2.0,
+                 lifetime=60.0):
         self.verbose = verbose
+        self.replset = replset  # the set's name, or None: a standalone
+        self.host = None  # 127.0.0.1:PORT, once listening
+        self.term = 1  # counts elections
+        self.stepped_down_until = 0.0  # time.monotonic(), or 0: primary
         # One store for every database, like one mongod.
         self.client = mongomock.MongoClient()
         # Every command runs under this lock, so each one is atomic
         # (findAndModify, delete with a count, unique checks...).
-        self.lock = threading.Lock()
+        self.lock = threading.Condition(threading.Lock())
+        self.txns = transactions.Transactions(
+            self.lock, replset is not None, lock_timeout, lifetime, log)
         self.cursors = {}
         self.cursor_ids = itertools.count(1)
         self.connection_ids = itertools.count(1)
         self.connections = set()
         self.connections_lock = threading.Lock()
+        self.app_names = {}  # connection id: appName of its handshake
+        self.fail_point = failpoint.FailPoint()
         self.commands = {
             'hello': self.cmd_hello,
             'isMaster': self.cmd_hello,
             'ismaster': self.cmd_hello,
             'ping': self.cmd_ok,
-            'endSessions': self.cmd_ok,
+            'configureFailPoint': self.cmd_configure_fail_point,
+            'replSetStepDown': self.cmd_repl_set_step_down,
+            'endSessions': self.cmd_end_sessions,
+            'commitTransaction': self.cmd_ok,  # run by self.txns
+            'abortTransaction': self.cmd_ok,
             'buildInfo': self.cmd_build_info,
             'buildinfo': self.cmd_build_info,
             'getLastError': self.cmd_get_last_error,
@@ -215,6 +399,7 @@ class Server(object):
             'renameCollection': self.cmd_rename_collection,
             'createIndexes': self.cmd_create_indexes,
             'dropIndexes': self.cmd_drop_indexes,
+            'collMod': self.cmd_coll_mod,
             'insert': self.cmd_insert,
             'update': self.cmd_update,
             'delete': self.cmd_delete,
@@ -275,11 +460,16 @@ class Server(object):
                         % (conn_id, exc))
                     return
                 self.handle(request, conn_id)
-        except OSError:
+        except (OSError, CloseConnection):
             pass
         finally:
             with self.connections_lock:
                 self.connections.discard(conn)
+                self.app_names.pop(conn_id, None)
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             conn.close()
 
     def handle(self, request, conn_id):
@@ -289,10 +479,20 @@ class Server(object):
                 # Legacy OP_QUERY commands may wrap the command for mongos.
                 cmd = cmd['$query']
             db_name = cmd.get('$db') or request.namespace
-            reply = self.run_command(db_name, cmd, conn_id)
+            fired = self.fire_fail_point(db_name, cmd, conn_id)
+            if fired.get('closeConnection'):  # first, as on mongod
+                raise CloseConnection()
+            if fired.get('blockConnection'):
+                time.sleep(max(0, fired.get('blockTimeMS', 0)) / 1000.0)
+            reply = self.run_command(db_name, cmd, conn_id, fired)
+            if fired.get('closeConnectionAfterApply'):
+                raise CloseConnection()
             if isinstance(request, mockupdb.OpMsg) and \
                     request.flags & MORE_TO_COME:
                 return  # unacknowledged write (w:0): no reply allowed
+            if fired.get('trickleReplyMS'):
+                request._client = TrickleSocket(request._client,
+                                                fired['trickleReplyMS'])
             try:
                 request.replies(reply)
             except OSError:
@@ -309,9 +509,22 @@ class Server(object):
             # Legacy writes and OP_KILL_CURSORS expect no reply.
             log('ignoring legacy %s' % type(request).__name__)
 
+    def fire_fail_point(self, db_name, cmd, conn_id):
+        """The failCommand data if it fires for cmd, else {}."""
+        if not cmd:
+            return {}
+        name = next(iter(cmd))
+        target = cmd[name]
+        namespace = '%s.%s' % (db_name, target) \
+            if isinstance(target, str) else '%s.$cmd' % db_name
+        with self.connections_lock:
+            app_name = self.app_names.get(conn_id)
+        return self.fail_point.fire(name, namespace, app_name) or {}
+
     # -- command dispatch ------------------------------------------------
 
-    def run_command(self, db_name, cmd, conn_id):
+    def run_command(self, db_name, cmd, conn_id, fired=None):
+        fired = fired or {}
         if not cmd:
             return CommandError(59, 'no command given').reply()
         name = next(iter(cmd))
@@ -323,15 +536,46 @@ class Server(object):
         if not db_name:
             return CommandError(73, 'command has no database').reply()
         with self.lock:
+            statement = transactions.Statement('plain')
             try:
-                if handler == self.cmd_hello:
+                self.check_primary(name, cmd)
+                statement = self.txns.begin(name, db_name, cmd)
+                if fired.get('errorCode') is not None:
+                    raise CommandError(fired['errorCode'], "Failing command "
+                                       "via 'failCommand' failpoint")
+                if statement.reply is not None:
+                    reply = statement.reply  # a retried write: done before
+                elif handler == self.cmd_hello:
                     reply = handler(cmd, conn_id)
+                elif name in transactions.ENDS:
+                    if db_name != 'admin':
+                        raise CommandError(13, '%s may only be run against '
+                                           'the admin database.' % name)
+                    reply = self.txns.end_transaction(name, statement)
                 else:
-                    reply = handler(self.client[db_name], cmd)
+                    db = self.client[db_name]
+                    if name in transactions.WRITES:
+                        self.txns.save(statement, db_name,
+                                       self.collection(db, cmd))
+                    if name in transactions.READS and \
+                            isinstance(cmd[name], str):
+                        with self.txns.committed_view(
+                                statement, db_name, self.collection(db, cmd)):
+                            reply = handler(db, cmd)
+                    else:
+                        reply = handler(db, cmd)
+                if fired.get('writeConcernError') is not None:
+                    wce = OrderedDict(fired['writeConcernError'])
+                    if 'code' in wce:
+                        wce.setdefault('codeName',
+                                       CODE_NAMES.get(wce['code'], ''))
+                    reply['writeConcernError'] = wce
             except Exception as exc:
                 reply = error_from_exception(exc).reply()
+            self.txns.finish(name, statement, reply)
+        add_error_labels(name, cmd, reply, fired)
         if self.verbose:
-            log('%s.%s -> %r' % (db_name, name, reply))
+            log('%s.%s %r -> %r' % (db_name, name, cmd, reply))
         return reply
 
     def collection(self, db, cmd):
@@ -416,9 +660,13 @@ class Server(object):
     # -- server and catalog commands -------------------------------------
 
     def cmd_hello(self, cmd, conn_id):
+        app = (cmd.get('client') or {}).get('application') or {}
+        if app.get('name'):
+            with self.connections_lock:
+                self.app_names[conn_id] = app['name']
         # No topologyVersion: with it a pooled libmongoc client switches to
         # streaming (awaitable) hello, which we cannot serve.
-        return {
+        reply = {
             'helloOk': True,
             'ismaster': True,
             'isWritablePrimary': True,
@@ -433,6 +681,87 @@ class Server(object):
             'readOnly': False,
             'ok': 1.0,
         }
+        if self.replset is not None:
+            # A one-member replica set: its primary. libmongoc then allows
+            # transactions and sends retryable writes.
+            now = datetime.datetime.now(datetime.timezone.utc)
+            op_time = {'ts': bson.timestamp.Timestamp(int(time.time()), 1),
+                       't': Int64(1)}
+            primary = self.is_primary()
+            op_time = {'ts': bson.timestamp.Timestamp(int(time.time()), 1),
+                       't': Int64(self.term)}
+            reply.update({
+                'setName': self.replset,
+                'setVersion': 1,
+                'hosts': [self.host],
+                'me': self.host,
+                'ismaster': primary,
+                'isWritablePrimary': primary,
+                'secondary': not primary,
+                'lastWrite': {'opTime': op_time, 'lastWriteDate': now,
+                              'majorityOpTime': op_time,
+                              'majorityWriteDate': now},
+            })
+            if primary:
+                # Each election's id is greater than the last: libmongoc
+                # drops a primary whose electionId goes backwards.
+                reply['primary'] = self.host
+                reply['electionId'] = bson.objectid.ObjectId(
+                    '7fffffff%016x' % self.term)
+        return reply
+
+    def is_primary(self):
+        """Whether a replica-set member is primary: always, but for the
+        seconds after a replSetStepDown."""
+        if self.stepped_down_until and \
+                time.monotonic() >= self.stepped_down_until:
+            self.stepped_down_until = 0.0
+            self.term += 1  # elected again
+        return not self.stepped_down_until
+
+    def check_primary(self, name, cmd):
+        """Refuse what a secondary refuses."""
+        if self.replset is None or self.is_primary():
+            return
+        if name in PRIMARY_ONLY:
+            raise CommandError(10107, 'not primary')
+        mode = (cmd.get('$readPreference') or {}).get('mode', 'primary')
+        if name in SECONDARY_READS and mode == 'primary':
+            raise CommandError(13435, 'not primary and secondaryOk=false')
+
+    def cmd_repl_set_step_down(self, db, cmd):
+        """replSetStepDown: the member is a secondary for that many
+        seconds, then primary again in a new term. Unlike mongod, a
+        one-member set steps down without force: true."""
+        if self.replset is None:
+            raise CommandError(76, 'not running with --replSet')
+        if db.name != 'admin':
+            raise CommandError(13, 'replSetStepDown may only be run against '
+                               'the admin database.')
+        seconds = cmd.get('replSetStepDown')
+        if isinstance(seconds, bool) or \
+                not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise CommandError(2, 'replSetStepDown takes a number of seconds')
+        if not self.is_primary():
+            raise CommandError(10107, 'not primary so can\'t step down')
+        self.stepped_down_until = time.monotonic() + seconds
+        self.txns.abort_all()  # as mongod does on step-down
+        return {'ok': 1.0}
+
+    def cmd_configure_fail_point(self, db, cmd):
+        if db.name != 'admin':
+            raise CommandError(13, 'configureFailPoint may only be run '
+                               'against the admin database.')
+        try:
+            return self.fail_point.configure(cmd)
+        except failpoint.FailPointError as exc:
+            raise CommandError(exc.code, exc.errmsg)
+
+    def cmd_end_sessions(self, db, cmd):
+        lsids = cmd.get('endSessions')
+        if isinstance(lsids, list):
+            self.txns.end_sessions(l for l in lsids if isinstance(l, dict))
+        return {'ok': 1.0}
 
     def cmd_ok(self, db, cmd):
         return {'ok': 1.0}
@@ -544,8 +873,9 @@ class Server(object):
         key = list(spec.get('key', {}).items())
         if not key:
             raise CommandError(9, 'index specification has no key')
+        # unique: false is no option at all, on mongod as in mongomock.
         options = {o: spec[o] for o in INDEX_OPTIONS
-                   if spec.get(o) is not None}
+                   if spec.get(o) is not None and spec.get(o) is not False}
         if 'collation' in spec:
             raise NotImplementedError('index collation')
         name = spec.get('name')
@@ -601,6 +931,56 @@ class Server(object):
             coll.drop_index(name)
         return {'nIndexesWas': len(specs), 'ok': 1.0}
 
+    def cmd_coll_mod(self, db, cmd):
+        """collMod: an index's expireAfterSeconds changes; the collection's
+        own options (validator...) are accepted and ignored."""
+        coll = self.collection(db, cmd)
+        if not self.exists(coll):
+            raise CommandError(26, 'ns does not exist: %s' % coll.full_name)
+        reply = OrderedDict()
+        wanted = cmd.get('index')
+        if wanted is not None:
+            if not isinstance(wanted, dict):
+                raise CommandError(14, "'index' must be a document")
+            if ('name' in wanted) == ('keyPattern' in wanted):
+                raise CommandError(2, 'must specify either index name or '
+                                   'key pattern')
+            specs = self.index_specs(coll)
+            if 'name' in wanted:
+                found = [s for s in specs if s['name'] == wanted['name']]
+            else:
+                key = list(dict(wanted['keyPattern']).items())
+                found = [s for s in specs if list(s['key'].items()) == key]
+            if not found:
+                raise CommandError(27, 'cannot find index %s for ns %s'
+                                   % (bson.json_util.dumps(wanted),
+                                      coll.full_name))
+            changes = set(wanted) - {'name', 'keyPattern'}
+            if changes - {'expireAfterSeconds'}:
+                raise NotImplementedError('collMod index options %s'
+                                          % sorted(changes))
+            if not changes:
+                raise CommandError(2, 'no expireAfterSeconds field to '
+                                   'update')
+            new = wanted['expireAfterSeconds']
+            if isinstance(new, bool) or not isinstance(new, (int, float)) \
+                    or new < 0:
+                raise CommandError(2, 'expireAfterSeconds must be a '
+                                   'non-negative number')
+            name = found[0]['name']
+            old = found[0].get('expireAfterSeconds')
+            if old is None:
+                raise CommandError(72, 'no expireAfterSeconds field to '
+                                   'update on index %s' % name)
+            store = coll._store
+            info = store.indexes[name]
+            info['expireAfterSeconds'] = new
+            store._ttl_indexes[name] = info
+            reply['expireAfterSeconds_old'] = old
+            reply['expireAfterSeconds_new'] = new
+        reply['ok'] = 1.0
+        return reply
+
     # -- writes ----------------------------------------------------------
 
     def duplicate_key_error(self, coll, doc):
@@ -619,10 +999,7 @@ class Server(object):
                     value[field] = None
             if coll.find_one(dict(value)) is not None:
                 return CommandError(
-                    11000,
-                    'E11000 duplicate key error collection: %s index: %s '
-                    'dup key: %s' % (coll.full_name, name,
-                                     bson.json_util.dumps(value)),
+                    11000, dup_key_message(coll.full_name, name, value),
                     keyPattern=OrderedDict(key), keyValue=value)
         return CommandError(11000, 'E11000 duplicate key error collection: '
                             '%s' % coll.full_name)
@@ -649,8 +1026,9 @@ class Server(object):
                 coll.insert_one(doc)
                 n += 1
             except Exception as exc:
-                if isinstance(exc, mongomock.DuplicateKeyError):
-                    error = self.duplicate_key_error(coll, doc)
+                if isinstance(exc, mongomock.DuplicateKeyError) and \
+                        'keyPattern' not in (exc.details or {}):
+                    error = self.duplicate_key_error(coll, doc)  # on _id
                 else:
                     error = error_from_exception(exc)
                 errors.append(self.write_error(index, error))
@@ -883,15 +1261,29 @@ def main(argv=None):
                         'listening')
     parser.add_argument('--verbose', action='store_true',
                         help='log every command and reply to stderr')
+    parser.add_argument('--replset', metavar='NAME',
+                        help='answer as the primary of a one-member replica '
+                        'set of this name (sessions, retryable writes, '
+                        'transactions); else a standalone')
+    parser.add_argument('--transaction-lock-ms', type=int, default=2000,
+                        help='how long a transaction waits for another to '
+                        'end before WriteConflict (default 2000)')
+    parser.add_argument('--transaction-lifetime-limit-seconds', type=float,
+                        default=60.0,
+                        help='abort a transaction older than this once '
+                        'another command waits for it (default 60)')
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     exit_with_parent()
 
-    server = Server(verbose=args.verbose)
+    server = Server(verbose=args.verbose, replset=args.replset,
+                    lock_timeout=args.transaction_lock_ms / 1000.0,
+                    lifetime=args.transaction_lifetime_limit_seconds)
     listener = server.listen(args.port)
     port = listener.getsockname()[1]
+    server.host = '127.0.0.1:%d' % port
     try:
         if args.port_file:
             write_port_file(args.port_file, port)
