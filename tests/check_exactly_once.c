@@ -17,6 +17,9 @@
 #include "faulty_store.h"
 #include "faulty_vfs.h"
 #include "support.h"
+#ifdef PROAUTH2_TEST_MONGODB
+#include "test_mongodb.h"
+#endif
 
 #define CONF PROAUTH2_CLIENT_CONFIDENTIAL
 #define PUBLIC PROAUTH2_CLIENT_PUBLIC
@@ -45,13 +48,73 @@ static void teardown(void)
 	env_teardown();
 }
 
-/* How the step failed; a group's end can only lose its answer. */
-static const char *when_name(faulty_when when, const char *step)
+/*
+ * What fails the n-th step of a call: the wrapper around the backend
+ * (faulty_store.h), on every backend; or, on MongoDB, the server's
+ * failCommand fail point, on the wire.
+ */
+struct injector {
+	unsigned n_kinds;
+	const char *const *kinds;  /* how a step fails, for the table */
+	void (*arm)(unsigned n, unsigned kind);
+	/* Disarm; whether it fired, and (into step) what failed. */
+	int (*disarm)(unsigned n, char *step, size_t size);
+};
+
+static const char *const store_kinds[] = {"before it ran", "answer lost"};
+
+static void store_arm(unsigned n, unsigned kind)
 {
-	if (strcmp(step, "end_writes") == 0)
-		return "answer lost";
-	return when == FAULTY_BEFORE ? "before it ran" : "answer lost";
+	faulty_store_fail(n, kind == 0 ? FAULTY_BEFORE : FAULTY_AFTER);
 }
+
+static int store_disarm(unsigned n, char *step, size_t size)
+{
+	int fired = faulty_store_fired();
+
+	snprintf(step, size, "%s", faulty_store_call_name(n));
+	faulty_store_fail(0, FAULTY_OFF);
+	return fired;
+}
+
+static const struct injector in_store = {2, store_kinds, store_arm, store_disarm};
+
+#ifdef PROAUTH2_TEST_MONGODB
+/* The commands the backend sends for its methods and a group's end. */
+#define WIRE_COMMANDS "[\"find\", \"insert\", \"delete\", \"update\", " \
+	"\"aggregate\", \"count\", \"commitTransaction\"]"
+
+static const char *const wire_kinds[] = {
+	"connection closed", "reply lost", "NotWritablePrimary", "wtimeout",
+};
+
+static void wire_arm(unsigned n, unsigned kind)
+{
+	static const char *const data[] = {
+		"\"closeConnection\": true",
+		"\"closeConnectionAfterApply\": true",
+		"\"errorCode\": 10107",
+		"\"writeConcernError\": {\"code\": 64, \"errmsg\": \"waiting for replication timed out\"}",
+	};
+	char spec[512];
+
+	snprintf(spec, sizeof(spec), "{\"mode\": {\"skip\": %u, \"times\": 1},"
+			" \"data\": {\"failCommands\": " WIRE_COMMANDS ", %s}}", n - 1,
+			data[kind]);
+	ck_assert(test_mongodb_fail_point(env.uri, spec));
+}
+
+static int wire_disarm(unsigned n, char *step, size_t size)
+{
+	long fired = test_mongodb_fail_point_off(env.uri);
+
+	ck_assert_int_ge(fired, 0);
+	snprintf(step, size, "command %u", n);
+	return fired > 0;
+}
+
+static const struct injector on_the_wire = {4, wire_kinds, wire_arm, wire_disarm};
+#endif
 
 static int is_unavailable(proauth2_status status)
 {
@@ -139,7 +202,7 @@ struct fault_case {
 	proauth2_token_response *t;  /* the tokens the user holds */
 	char grant_id[64];
 	unsigned n;                  /* the call that failed */
-	faulty_when when;
+	const char *how;
 	char step[48];               /* what it was */
 	proauth2_status first;       /* the answer to the call that failed */
 	proauth2_error err;
@@ -169,22 +232,19 @@ static void case_free(struct fault_case *c)
  * A failure is a 503 the caller may retry, never a refusal.
  */
 static void each_step_fails_in_turn(const struct scenario *sc,
-		const struct operation *op)
+		const struct operation *op, const struct injector *in)
 {
-	faulty_when whens[] = {FAULTY_BEFORE, FAULTY_AFTER};
-	unsigned n, w;
+	unsigned n, k;
 
 	for (n = 1; n <= MAX_STEPS; n++) {
-		for (w = 0; w < 2; w++) {
-			struct fault_case c = {.op = op, .n = n, .when = whens[w]};
+		for (k = 0; k < in->n_kinds; k++) {
+			struct fault_case c = {.op = op, .n = n, .how = in->kinds[k]};
 			int fired;
 
 			sc->prepare(&c);
-			faulty_store_fail(n, c.when);
+			in->arm(n, k);
 			c.first = sc->act(&c);
-			snprintf(c.step, sizeof(c.step), "%s", faulty_store_call_name(n));
-			fired = faulty_store_fired();
-			faulty_store_fail(0, FAULTY_OFF);
+			fired = in->disarm(n, c.step, sizeof(c.step));
 			if (!fired) {
 				ck_assert_int_eq(c.first, sc->clean);
 				case_free(&c);
@@ -194,13 +254,13 @@ static void each_step_fails_in_turn(const struct scenario *sc,
 			ck_assert_msg(c.first == sc->clean || is_unavailable(c.first),
 					"%s: step %u (%s) failing %s answered %s: %s",
 					op != NULL ? op->name : sc->name, n, c.step,
-					when_name(c.when, c.step), proauth2_status_str(c.first),
+					c.how, proauth2_status_str(c.first),
 					c.err.text);
 			snprintf(c.outcome, sizeof(c.outcome), "-");
 			sc->check(&c);
 			printf("| %s | %u | %s | %s | %s | %s |\n",
 					op != NULL ? op->name : sc->name, n, c.step,
-					when_name(c.when, c.step), proauth2_status_str(c.first),
+					c.how, proauth2_status_str(c.first),
 					c.outcome);
 			case_free(&c);
 		}
@@ -247,7 +307,7 @@ static const struct scenario spending = {
 
 START_TEST(every_step_of_a_spending_fails_then_the_retry_completes_it)
 {
-	each_step_fails_in_turn(&spending, &operations[_i]);
+	each_step_fails_in_turn(&spending, &operations[_i], &in_store);
 }
 END_TEST
 
@@ -349,7 +409,7 @@ static const struct scenario replay_revocation = {
  * of each kind of token); each fails in turn. */
 START_TEST(a_revocation_failing_midway_leaves_no_token_honoured)
 {
-	each_step_fails_in_turn(&replay_revocation, NULL);
+	each_step_fails_in_turn(&replay_revocation, NULL, &in_store);
 }
 END_TEST
 
@@ -396,7 +456,7 @@ static const struct scenario client_delete = {
 
 START_TEST(a_client_delete_failing_midway_finishes_when_retried)
 {
-	each_step_fails_in_turn(&client_delete, NULL);
+	each_step_fails_in_turn(&client_delete, NULL, &in_store);
 }
 END_TEST
 
@@ -424,7 +484,7 @@ static const struct scenario log_out = {
 
 START_TEST(a_log_out_failing_midway_finishes_when_retried)
 {
-	each_step_fails_in_turn(&log_out, NULL);
+	each_step_fails_in_turn(&log_out, NULL, &in_store);
 }
 END_TEST
 
@@ -595,6 +655,27 @@ START_TEST(validation_looks_for_a_mark_only_where_one_can_be)
 }
 END_TEST
 
+#ifdef PROAUTH2_TEST_MONGODB
+/* The same, with the MongoDB server failing the n-th command. */
+START_TEST(every_command_of_a_spending_fails_on_the_wire)
+{
+	each_step_fails_in_turn(&spending, &operations[_i], &on_the_wire);
+}
+END_TEST
+
+START_TEST(every_command_of_a_revocation_fails_on_the_wire)
+{
+	each_step_fails_in_turn(&replay_revocation, NULL, &on_the_wire);
+}
+END_TEST
+
+START_TEST(every_command_of_a_client_delete_fails_on_the_wire)
+{
+	each_step_fails_in_turn(&client_delete, NULL, &on_the_wire);
+}
+END_TEST
+#endif
+
 int main(void)
 {
 	Suite *s = suite_create("exactly_once");
@@ -612,6 +693,16 @@ int main(void)
 	tcase_add_test(tc, validation_looks_for_a_mark_only_where_one_can_be);
 	if (strcmp(env_backend(), "sqlite") == 0)
 		tcase_add_test(tc, a_disk_failing_under_a_spending_never_logs_the_user_out);
+#ifdef PROAUTH2_TEST_MONGODB
+	/* The fail point's extensions (a lost reply, skip with times) are the
+	 * tests' server's own. */
+	if (strcmp(env_backend(), "mongodb") == 0 && test_mongodb_is_emulator()) {
+		tcase_add_loop_test(tc, every_command_of_a_spending_fails_on_the_wire,
+				0, (int)(sizeof(operations) / sizeof(operations[0])));
+		tcase_add_test(tc, every_command_of_a_revocation_fails_on_the_wire);
+		tcase_add_test(tc, every_command_of_a_client_delete_fails_on_the_wire);
+	}
+#endif
 	suite_add_tcase(s, tc);
 	printf("| operation | step | call failed | how | first answer | retry |\n"
 			"|---|---|---|---|---|---|\n");

@@ -298,6 +298,30 @@ bool test_mongodb_fail_point(const char *uri, const char *spec)
 	return ok;
 }
 
+long test_mongodb_fail_point_off(const char *uri)
+{
+	mongoc_client_t *client = mongoc_client_new(uri);
+	bson_t *cmd = BCON_NEW("configureFailPoint", "failCommand", "mode", "off");
+	bson_t reply = BSON_INITIALIZER;
+	bson_iter_t it;
+	bson_error_t error;
+	long count = -1;
+
+	if (client != NULL && mongoc_client_command_simple(client, "admin", cmd,
+				NULL, &reply, &error)) {
+		if (bson_iter_init_find(&it, &reply, "count") &&
+				BSON_ITER_HOLDS_NUMBER(&it))
+			count = (long)bson_iter_as_int64(&it);
+	} else {
+		fprintf(stderr, "test_mongodb: fail point off: %s\n",
+				client == NULL ? "bad URI" : error.message);
+	}
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	mongoc_client_destroy(client);
+	return count;
+}
+
 bool test_mongodb_is_emulator(void)
 {
 	const char *uri = getenv("MONGODB_URI");

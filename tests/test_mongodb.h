@@ -43,6 +43,10 @@ long test_mongodb_count_records(const char *uri);
  * on stderr, if the server refused it. */
 bool test_mongodb_fail_point(const char *uri, const char *spec);
 
+/* Turn the fail point off; how many times it fired since it was set, or
+ * -1 (with the reason on stderr) if the server refused. */
+long test_mongodb_fail_point_off(const char *uri);
+
 /* true when the tests run on mongo_server.py (MONGODB_URI not set): the
  * fail point's extensions (closeConnectionAfterApply, trickleReplyMS, mode
  * {skip, times}) work only there. */
