@@ -42,6 +42,8 @@ import mongomock.filtering
 import mongomock.helpers
 from bson.int64 import Int64
 
+import failpoint
+
 # Advertise MongoDB 5.0: new enough that libmongoc uses OP_MSG for
 # everything after the handshake.
 MAX_WIRE_VERSION = 13
@@ -62,20 +64,55 @@ MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
 CODE_NAMES = {
     1: 'InternalError',
     2: 'BadValue',
+    6: 'HostUnreachable',
+    7: 'HostNotFound',
     9: 'FailedToParse',
+    13: 'Unauthorized',
+    20: 'IllegalOperation',
+    24: 'LockTimeout',
     26: 'NamespaceNotFound',
     27: 'IndexNotFound',
     43: 'CursorNotFound',
     48: 'NamespaceExists',
+    50: 'MaxTimeMSExpired',
     59: 'CommandNotFound',
+    64: 'WriteConcernFailed',
     66: 'ImmutableField',
     72: 'InvalidOptions',
     73: 'InvalidNamespace',
+    79: 'UnknownReplWriteConcern',
     85: 'IndexOptionsConflict',
     86: 'IndexKeySpecsConflict',
+    89: 'NetworkTimeout',
+    91: 'ShutdownInProgress',
+    100: 'UnsatisfiableWriteConcern',
+    112: 'WriteConflict',
     115: 'CommandNotSupported',
+    117: 'ConflictingOperationInProgress',
+    134: 'ReadConcernMajorityNotAvailableYet',
+    189: 'PrimarySteppedDown',
+    225: 'TransactionTooOld',
+    251: 'NoSuchTransaction',
+    256: 'TransactionCommitted',
+    262: 'ExceededTimeLimit',
+    263: 'OperationNotSupportedInTransaction',
+    9001: 'SocketException',
+    10107: 'NotWritablePrimary',
     11000: 'DuplicateKey',
+    11600: 'InterruptedAtShutdown',
+    11602: 'InterruptedDueToReplStateChange',
+    13435: 'NotPrimaryNoSecondaryOk',
+    13436: 'NotPrimaryOrSecondary',
 }
+
+# The codes mongod counts as retryable (ErrorCategory RetriableError and
+# the shutdown errors): a retryable write failing with one, or with a
+# writeConcernError with one, carries the RetryableWriteError label.
+RETRYABLE_CODES = frozenset((6, 7, 89, 91, 134, 189, 262, 9001, 10107,
+                             11600, 11602, 13435, 13436))
+WRITE_CONFLICT = 112
+LOCK_TIMEOUT = 24
+NO_SUCH_TRANSACTION = 251
 
 # Index options we pass through to mongomock; the rest (background, v,
 # ns...) do not change behaviour.
@@ -127,6 +164,40 @@ class CommandError(Exception):
         return doc
 
 
+def add_error_labels(name, cmd, reply, fired):
+    """The errorLabels mongod 4.4+ adds to a reply: RetryableWriteError on
+    a retryable error of a retryable write, commitTransaction or
+    abortTransaction; TransientTransactionError on an error that leaves a
+    transaction without side effects. A fail point's errorLabels replace
+    them."""
+    code = reply.get('code') if not reply.get('ok') else None
+    wce = reply.get('writeConcernError')
+    wce_code = wce.get('code') if isinstance(wce, dict) else None
+    if code is None and wce_code is None:
+        return
+    if 'errorLabels' in fired:
+        labels = list(fired['errorLabels'])
+    else:
+        labels = []
+        txn = 'txnNumber' in cmd
+        in_txn = txn and 'autocommit' in cmd
+        ends_txn = name in ('commitTransaction', 'abortTransaction')
+        if txn and (not in_txn or ends_txn) and \
+                (code in RETRYABLE_CODES or wce_code in RETRYABLE_CODES):
+            labels.append('RetryableWriteError')
+        if in_txn and code is not None:
+            transient = code in (WRITE_CONFLICT, LOCK_TIMEOUT)
+            if ends_txn:
+                transient |= code == NO_SUCH_TRANSACTION and wce is None
+            else:
+                transient |= code in RETRYABLE_CODES or \
+                    code == NO_SUCH_TRANSACTION
+            if transient:
+                labels.append('TransientTransactionError')
+    if labels:
+        reply['errorLabels'] = labels
+
+
 def error_from_exception(exc):
     """Map an exception raised while running a command to a CommandError."""
     if isinstance(exc, CommandError):
@@ -174,6 +245,24 @@ def pin_to_id(query, _id):
     return spec
 
 
+class CloseConnection(Exception):
+    """Raised while handling a request to close its connection unanswered."""
+
+
+class TrickleSocket(object):
+    """Stands for a socket in a mockupdb request: sends one byte at a
+    time, with a pause before each."""
+
+    def __init__(self, sock, interval_ms):
+        self.sock = sock
+        self.interval = max(0, interval_ms) / 1000.0
+
+    def sendall(self, data):
+        for i in range(len(data)):
+            time.sleep(self.interval)
+            self.sock.sendall(data[i:i + 1])
+
+
 class Cursor(object):
     """Results of a find or aggregate that did not fit in the first batch."""
 
@@ -196,11 +285,14 @@ class Server(object):
         self.connection_ids = itertools.count(1)
         self.connections = set()
         self.connections_lock = threading.Lock()
+        self.app_names = {}  # connection id: appName of its handshake
+        self.fail_point = failpoint.FailPoint()
         self.commands = {
             'hello': self.cmd_hello,
             'isMaster': self.cmd_hello,
             'ismaster': self.cmd_hello,
             'ping': self.cmd_ok,
+            'configureFailPoint': self.cmd_configure_fail_point,
             'endSessions': self.cmd_ok,
             'buildInfo': self.cmd_build_info,
             'buildinfo': self.cmd_build_info,
@@ -275,11 +367,16 @@ class Server(object):
                         % (conn_id, exc))
                     return
                 self.handle(request, conn_id)
-        except OSError:
+        except (OSError, CloseConnection):
             pass
         finally:
             with self.connections_lock:
                 self.connections.discard(conn)
+                self.app_names.pop(conn_id, None)
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             conn.close()
 
     def handle(self, request, conn_id):
@@ -289,10 +386,20 @@ class Server(object):
                 # Legacy OP_QUERY commands may wrap the command for mongos.
                 cmd = cmd['$query']
             db_name = cmd.get('$db') or request.namespace
-            reply = self.run_command(db_name, cmd, conn_id)
+            fired = self.fire_fail_point(db_name, cmd, conn_id)
+            if fired.get('blockConnection'):
+                time.sleep(max(0, fired.get('blockTimeMS', 0)) / 1000.0)
+            if fired.get('closeConnection'):
+                raise CloseConnection()
+            reply = self.run_command(db_name, cmd, conn_id, fired)
+            if fired.get('closeConnectionAfterApply'):
+                raise CloseConnection()
             if isinstance(request, mockupdb.OpMsg) and \
                     request.flags & MORE_TO_COME:
                 return  # unacknowledged write (w:0): no reply allowed
+            if fired.get('trickleReplyMS'):
+                request._client = TrickleSocket(request._client,
+                                                fired['trickleReplyMS'])
             try:
                 request.replies(reply)
             except OSError:
@@ -309,9 +416,22 @@ class Server(object):
             # Legacy writes and OP_KILL_CURSORS expect no reply.
             log('ignoring legacy %s' % type(request).__name__)
 
+    def fire_fail_point(self, db_name, cmd, conn_id):
+        """The failCommand data if it fires for cmd, else {}."""
+        if not cmd:
+            return {}
+        name = next(iter(cmd))
+        target = cmd[name]
+        namespace = '%s.%s' % (db_name, target) \
+            if isinstance(target, str) else '%s.$cmd' % db_name
+        with self.connections_lock:
+            app_name = self.app_names.get(conn_id)
+        return self.fail_point.fire(name, namespace, app_name) or {}
+
     # -- command dispatch ------------------------------------------------
 
-    def run_command(self, db_name, cmd, conn_id):
+    def run_command(self, db_name, cmd, conn_id, fired=None):
+        fired = fired or {}
         if not cmd:
             return CommandError(59, 'no command given').reply()
         name = next(iter(cmd))
@@ -324,12 +444,22 @@ class Server(object):
             return CommandError(73, 'command has no database').reply()
         with self.lock:
             try:
+                if fired.get('errorCode') is not None:
+                    raise CommandError(fired['errorCode'], "Failing command "
+                                       "via 'failCommand' failpoint")
                 if handler == self.cmd_hello:
                     reply = handler(cmd, conn_id)
                 else:
                     reply = handler(self.client[db_name], cmd)
+                if fired.get('writeConcernError') is not None:
+                    wce = OrderedDict(fired['writeConcernError'])
+                    if 'code' in wce:
+                        wce.setdefault('codeName',
+                                       CODE_NAMES.get(wce['code'], ''))
+                    reply['writeConcernError'] = wce
             except Exception as exc:
                 reply = error_from_exception(exc).reply()
+        add_error_labels(name, cmd, reply, fired)
         if self.verbose:
             log('%s.%s -> %r' % (db_name, name, reply))
         return reply
@@ -416,6 +546,10 @@ class Server(object):
     # -- server and catalog commands -------------------------------------
 
     def cmd_hello(self, cmd, conn_id):
+        app = (cmd.get('client') or {}).get('application') or {}
+        if app.get('name'):
+            with self.connections_lock:
+                self.app_names[conn_id] = app['name']
         # No topologyVersion: with it a pooled libmongoc client switches to
         # streaming (awaitable) hello, which we cannot serve.
         return {
@@ -433,6 +567,15 @@ class Server(object):
             'readOnly': False,
             'ok': 1.0,
         }
+
+    def cmd_configure_fail_point(self, db, cmd):
+        if db.name != 'admin':
+            raise CommandError(13, 'configureFailPoint may only be run '
+                               'against the admin database.')
+        try:
+            return self.fail_point.configure(cmd)
+        except failpoint.FailPointError as exc:
+            raise CommandError(exc.code, exc.errmsg)
 
     def cmd_ok(self, db, cmd):
         return {'ok': 1.0}
