@@ -15,6 +15,8 @@
 
 #define PYTHON "/usr/bin/python3"  /* Debian's: it has mongomock */
 #define START_TIMEOUT_MS 30000
+#define REPLSET "rs0"
+#define MAX_EXTRA_ARGS 16
 
 static char base_uri[512];       /* without a database */
 static test_mongo_server shared;  /* when MONGODB_URI is not set */
@@ -29,18 +31,48 @@ static void stop_at_exit(void)
 	mongoc_cleanup();
 }
 
-/* mongo_server.py's first line of output is the URI it listens on. */
+const char *test_mongodb_replset(void)
+{
+	const char *flag = getenv("PROAUTH2_TEST_MONGODB_REPLSET");
+
+	return flag != NULL && flag[0] != '\0' && strcmp(flag, "0") != 0 ? REPLSET : NULL;
+}
+
 bool test_mongo_server_start(test_mongo_server *server, const char *port)
 {
+	static const char *const replset[] = {"--replset", REPLSET, NULL};
+
+	return test_mongo_server_start_args(server, port,
+			test_mongodb_replset() != NULL ? replset : NULL);
+}
+
+/* mongo_server.py's first line of output is the URI it listens on. */
+bool test_mongo_server_start_args(test_mongo_server *server, const char *port,
+		const char *const *args)
+{
 	const char *script = getenv("PROAUTH2_MONGO_SERVER");
+	const char *argv[5 + MAX_EXTRA_ARGS];
 	struct pollfd pfd;
 	char line[sizeof(base_uri)];
 	ssize_t n, len = 0;
+	size_t argc = 0;
 	int fds[2];
 
 	if (script == NULL) {
 		fprintf(stderr, "test_mongodb: neither MONGODB_URI nor "
 				"PROAUTH2_MONGO_SERVER is set\n");
+		return false;
+	}
+	argv[argc++] = PYTHON;
+	argv[argc++] = script;
+	argv[argc++] = "--port";
+	argv[argc++] = port;
+	while (args != NULL && *args != NULL && argc < 4 + MAX_EXTRA_ARGS)
+		argv[argc++] = *args++;
+	argv[argc] = NULL;
+	if (args != NULL && *args != NULL) {
+		fprintf(stderr, "test_mongodb: more than %d arguments for %s\n",
+				MAX_EXTRA_ARGS, script);
 		return false;
 	}
 	if (pipe(fds) != 0)
@@ -54,7 +86,7 @@ bool test_mongo_server_start(test_mongo_server *server, const char *port)
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
-		execl(PYTHON, PYTHON, script, "--port", port, (char *)NULL);
+		execv(PYTHON, (char *const *)argv);
 		perror("test_mongodb: exec " PYTHON);
 		_exit(127);
 	}
@@ -159,7 +191,12 @@ bool test_mongodb_start(void)
 	}
 	if (!test_mongo_server_start(&shared, "0"))
 		return false;
-	snprintf(base_uri, sizeof(base_uri), "%s", shared.uri);
+	/* Seen as a replica set, not one server: what a deployment's URI says. */
+	if (test_mongodb_replset() != NULL)
+		snprintf(base_uri, sizeof(base_uri), "%s/?replicaSet=%s", shared.uri,
+				test_mongodb_replset());
+	else
+		snprintf(base_uri, sizeof(base_uri), "%s", shared.uri);
 	return true;
 }
 

@@ -42,8 +42,24 @@ typedef struct test_mongo_server {
 } test_mongo_server;
 
 /* Start one on port ("0": a free one; else the port of an earlier run,
- * to restart it). false, with the reason on stderr, if it did not start. */
+ * to restart it). false, with the reason on stderr, if it did not start.
+ * A replica-set member when test_mongodb_replset() says so, else a
+ * standalone; its uri names no replica set either way. */
 bool test_mongo_server_start(test_mongo_server *server, const char *port);
+
+/* The same with mongo_server.py arguments of the caller's choosing, a
+ * NULL-terminated list (at most 16) or NULL, e.g. {"--replset", "rs0",
+ * NULL} for the primary of a one-member replica set rs0 (connect with
+ * "<uri>/?replicaSet=rs0", or to uri directly). */
+bool test_mongo_server_start_args(test_mongo_server *server, const char *port,
+		const char *const *args);
+
+/* "rs0" when PROAUTH2_TEST_MONGODB_REPLSET is set (and not "0"): then
+ * test_mongodb_start() runs a replica-set member and its URIs carry
+ * replicaSet=rs0, so a whole suite runs with sessions, retryable writes and
+ * transactions. NULL otherwise: a standalone. MONGODB_URI, when set, is
+ * taken as it is. */
+const char *test_mongodb_replset(void);
 
 /* Stop it and wait until it has exited. Accepts a stopped one. */
 void test_mongo_server_stop(test_mongo_server *server);

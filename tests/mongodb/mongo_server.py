@@ -7,9 +7,20 @@ server answers enough commands for libmongoc 1.23 (pooled clients, the
 mongoc_collection_* API) to drive a datastore backend.
 
 Usage: mongo_server.py [--port N] [--port-file PATH] [--verbose]
+                       [--replset NAME] [--transaction-lock-ms N]
+                       [--transaction-lifetime-limit-seconds N]
 
-Once listening it prints mongodb://127.0.0.1:PORT on stdout. SIGTERM and
-SIGINT stop it with exit status 0.
+Once listening it prints mongodb://127.0.0.1:PORT on stdout (with
+--replset too: add ?replicaSet=NAME to see it as a replica set, or connect
+directly). SIGTERM and SIGINT stop it with exit status 0.
+
+Without --replset it is a standalone: sessions (lsid) are accepted, but any
+txnNumber is refused with 20 IllegalOperation, as mongod does, so drivers
+send no retryable writes and start no transactions. With --replset NAME,
+hello describes the primary of a one-member replica set NAME; retryable
+writes and transactions are emulated as transactions.py says.
+
+Fault injection: the failCommand fail point, as failpoint.py says.
 
 Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
 from python3-mongomock, python3-mockupdb and python3-pymongo.
@@ -35,6 +46,8 @@ from collections import OrderedDict
 import bson
 import bson.errors
 import bson.json_util
+import bson.objectid
+import bson.timestamp
 import mockupdb
 import mongomock
 import mongomock.collection
@@ -43,6 +56,7 @@ import mongomock.helpers
 from bson.int64 import Int64
 
 import failpoint
+import transactions
 
 # Advertise MongoDB 5.0: new enough that libmongoc uses OP_MSG for
 # everything after the handshake.
@@ -58,6 +72,10 @@ MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 64 * 1024
 DEFAULT_FIRST_BATCH = 101
 # Real servers reap idle cursors after 10 minutes; do the same.
 CURSOR_TIMEOUT = 600.0
+
+# One election for the server's life: libmongoc drops a primary whose
+# electionId goes backwards.
+ELECTION_ID = bson.objectid.ObjectId('7fffffff0000000000000001')
 
 MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
 
@@ -202,6 +220,8 @@ def error_from_exception(exc):
     """Map an exception raised while running a command to a CommandError."""
     if isinstance(exc, CommandError):
         return exc
+    if isinstance(exc, transactions.TransactionError):
+        return CommandError(exc.code, exc.errmsg)
     if isinstance(exc, mongomock.DuplicateKeyError):
         return CommandError(11000, str(exc))
     if isinstance(exc, mongomock.OperationFailure):
@@ -273,13 +293,18 @@ class Cursor(object):
 
 
 class Server(object):
-    def __init__(self, verbose=False):
+    def __init__(self, verbose=False, replset=None, lock_timeout=2.0,
+                 lifetime=60.0):
         self.verbose = verbose
+        self.replset = replset  # the set's name, or None: a standalone
+        self.host = None  # 127.0.0.1:PORT, once listening
         # One store for every database, like one mongod.
         self.client = mongomock.MongoClient()
         # Every command runs under this lock, so each one is atomic
         # (findAndModify, delete with a count, unique checks...).
-        self.lock = threading.Lock()
+        self.lock = threading.Condition(threading.Lock())
+        self.txns = transactions.Transactions(
+            self.lock, replset is not None, lock_timeout, lifetime, log)
         self.cursors = {}
         self.cursor_ids = itertools.count(1)
         self.connection_ids = itertools.count(1)
@@ -293,7 +318,9 @@ class Server(object):
             'ismaster': self.cmd_hello,
             'ping': self.cmd_ok,
             'configureFailPoint': self.cmd_configure_fail_point,
-            'endSessions': self.cmd_ok,
+            'endSessions': self.cmd_end_sessions,
+            'commitTransaction': self.cmd_ok,  # run by self.txns
+            'abortTransaction': self.cmd_ok,
             'buildInfo': self.cmd_build_info,
             'buildinfo': self.cmd_build_info,
             'getLastError': self.cmd_get_last_error,
@@ -443,14 +470,27 @@ class Server(object):
         if not db_name:
             return CommandError(73, 'command has no database').reply()
         with self.lock:
+            statement = transactions.Statement('plain')
             try:
+                statement = self.txns.begin(name, cmd)
                 if fired.get('errorCode') is not None:
                     raise CommandError(fired['errorCode'], "Failing command "
                                        "via 'failCommand' failpoint")
-                if handler == self.cmd_hello:
+                if statement.reply is not None:
+                    reply = statement.reply  # a retried write: done before
+                elif handler == self.cmd_hello:
                     reply = handler(cmd, conn_id)
+                elif name in transactions.ENDS:
+                    if db_name != 'admin':
+                        raise CommandError(13, '%s may only be run against '
+                                           'the admin database.' % name)
+                    reply = self.txns.end_transaction(name, statement)
                 else:
-                    reply = handler(self.client[db_name], cmd)
+                    db = self.client[db_name]
+                    if name in transactions.WRITES:
+                        self.txns.save(statement, db_name,
+                                       self.collection(db, cmd))
+                    reply = handler(db, cmd)
                 if fired.get('writeConcernError') is not None:
                     wce = OrderedDict(fired['writeConcernError'])
                     if 'code' in wce:
@@ -459,9 +499,10 @@ class Server(object):
                     reply['writeConcernError'] = wce
             except Exception as exc:
                 reply = error_from_exception(exc).reply()
+            self.txns.finish(name, statement, reply)
         add_error_labels(name, cmd, reply, fired)
         if self.verbose:
-            log('%s.%s -> %r' % (db_name, name, reply))
+            log('%s.%s %r -> %r' % (db_name, name, cmd, reply))
         return reply
 
     def collection(self, db, cmd):
@@ -552,7 +593,7 @@ class Server(object):
                 self.app_names[conn_id] = app['name']
         # No topologyVersion: with it a pooled libmongoc client switches to
         # streaming (awaitable) hello, which we cannot serve.
-        return {
+        reply = {
             'helloOk': True,
             'ismaster': True,
             'isWritablePrimary': True,
@@ -567,6 +608,25 @@ class Server(object):
             'readOnly': False,
             'ok': 1.0,
         }
+        if self.replset is not None:
+            # A one-member replica set: its primary. libmongoc then allows
+            # transactions and sends retryable writes.
+            now = datetime.datetime.now(datetime.timezone.utc)
+            op_time = {'ts': bson.timestamp.Timestamp(int(time.time()), 1),
+                       't': Int64(1)}
+            reply.update({
+                'setName': self.replset,
+                'setVersion': 1,
+                'hosts': [self.host],
+                'primary': self.host,
+                'me': self.host,
+                'secondary': False,
+                'electionId': ELECTION_ID,
+                'lastWrite': {'opTime': op_time, 'lastWriteDate': now,
+                              'majorityOpTime': op_time,
+                              'majorityWriteDate': now},
+            })
+        return reply
 
     def cmd_configure_fail_point(self, db, cmd):
         if db.name != 'admin':
@@ -576,6 +636,12 @@ class Server(object):
             return self.fail_point.configure(cmd)
         except failpoint.FailPointError as exc:
             raise CommandError(exc.code, exc.errmsg)
+
+    def cmd_end_sessions(self, db, cmd):
+        lsids = cmd.get('endSessions')
+        if isinstance(lsids, list):
+            self.txns.end_sessions(l for l in lsids if isinstance(l, dict))
+        return {'ok': 1.0}
 
     def cmd_ok(self, db, cmd):
         return {'ok': 1.0}
@@ -1026,15 +1092,29 @@ def main(argv=None):
                         'listening')
     parser.add_argument('--verbose', action='store_true',
                         help='log every command and reply to stderr')
+    parser.add_argument('--replset', metavar='NAME',
+                        help='answer as the primary of a one-member replica '
+                        'set of this name (sessions, retryable writes, '
+                        'transactions); else a standalone')
+    parser.add_argument('--transaction-lock-ms', type=int, default=2000,
+                        help='how long a transaction waits for another to '
+                        'end before WriteConflict (default 2000)')
+    parser.add_argument('--transaction-lifetime-limit-seconds', type=float,
+                        default=60.0,
+                        help='abort a transaction older than this once '
+                        'another command waits for it (default 60)')
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     exit_with_parent()
 
-    server = Server(verbose=args.verbose)
+    server = Server(verbose=args.verbose, replset=args.replset,
+                    lock_timeout=args.transaction_lock_ms / 1000.0,
+                    lifetime=args.transaction_lifetime_limit_seconds)
     listener = server.listen(args.port)
     port = listener.getsockname()[1]
+    server.host = '127.0.0.1:%d' % port
     try:
         if args.port_file:
             write_port_file(args.port_file, port)
