@@ -307,11 +307,208 @@ START_TEST(duplicate_on_another_index_is_no_conflict)
 }
 END_TEST
 
+/* ---- a replica set: retried writes and write groups ---- */
+
+static const proauth2_datastore_ops *ops;
+static void *group_cls;
+
+/* The primary of a one-member replica set rs0, with options. */
+static void rs_start(const char *options)
+{
+	/* A transaction left open (a commit the fail point refused, which
+	 * mongod would time out) is aborted after a second here. */
+	static const char *const args[] = {"--replset", "rs0",
+		"--transaction-lifetime-limit-seconds", "1", NULL};
+	proauth2_error err = {0};
+
+	ck_assert(test_mongo_server_start_args(&server, "0", args));
+	snprintf(uri, sizeof(uri), "%s/faults?replicaSet=rs0&" TIMEOUTS "%s",
+			server.uri, options);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_mongodb_ops(), uri, &ds,
+			&err), PROAUTH2_OK);
+	admin = mongoc_client_new(server.uri);
+	ck_assert_ptr_nonnull(admin);
+	ops = proauth2_mongodb_ops();
+	ck_assert_int_eq(ops->init(uri, &group_cls, &err), PROAUTH2_OK);
+}
+
+static void rs_setup(void)
+{
+	rs_start("");
+}
+
+static void rs_teardown(void)
+{
+	if (ops != NULL)
+		ops->close(group_cls);
+	group_cls = NULL;
+	teardown();
+}
+
+/* Store a mark through the group connection. */
+static proauth2_status group_store(const char *hash, proauth2_error *err)
+{
+	json_t *record = mark(hash, "g1");
+	proauth2_status status = ops->store(group_cls,
+			proauth2_schema_table("spent_tokens"), record, err);
+
+	json_decref(record);
+	return status;
+}
+
+static proauth2_status group_fetch(const char *hash, proauth2_error *err)
+{
+	json_t *query = json_pack("{s:s}", "token_hash", hash), *record = NULL;
+	proauth2_status status = ops->fetch(group_cls,
+			proauth2_schema_table("spent_tokens"), query, &record, err);
+
+	json_decref(record);
+	json_decref(query);
+	return status;
+}
+
+/* A group of two marks, then a key that exists (a conflict that must not
+ * abort the transaction), ended: end_writes' status. */
+static proauth2_status group_of_two(proauth2_error *err)
+{
+	proauth2_error e = {0};
+
+	ck_assert_int_eq(ops->begin_writes(group_cls, &e), PROAUTH2_OK);
+	ck_assert_int_eq(group_store("a", &e), PROAUTH2_OK);
+	ck_assert_int_eq(group_store("b", &e), PROAUTH2_OK);
+	ck_assert_int_eq(group_store("a", &e), PROAUTH2_ERR_CONFLICT);
+	ck_assert_int_eq(group_fetch("b", &e), PROAUTH2_OK);
+	return ops->end_writes(group_cls, err);
+}
+
+START_TEST(group_commits)
+{
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_OK);
+	ck_assert_int_eq(fetch_mark("a", &err), PROAUTH2_OK);
+	ck_assert_int_eq(fetch_mark("b", &err), PROAUTH2_OK);
+}
+END_TEST
+
+/* Nothing of it stays: the commit surely did not happen. */
+START_TEST(group_whose_commit_fails_is_gone)
+{
+	proauth2_error err = {0};
+
+	fail_next("commitTransaction", "\"errorCode\": 251, "
+			"\"errorLabels\": [\"TransientTransactionError\"]");
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_ERR_UNAVAILABLE);
+	usleep(1200 * 1000);
+	ck_assert_int_eq(fetch_mark("a", &err), PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_int_eq(fetch_mark("b", &err), PROAUTH2_ERR_NOT_FOUND);
+	/* The next group goes through. */
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_OK);
+}
+END_TEST
+
+/* The commit applied and its reply lost, twice (libmongoc retries a
+ * commit once): it may have happened. */
+START_TEST(group_whose_commit_reply_is_lost_is_unknown)
+{
+	char json[256];
+	bson_t *cmd;
+	bson_error_t e;
+	proauth2_error err = {0};
+
+	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
+			"\"mode\": {\"times\": 2}, \"data\": {\"failCommands\": "
+			"[\"commitTransaction\"], \"closeConnectionAfterApply\": true}}");
+	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
+	ck_assert(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e));
+	bson_destroy(cmd);
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_ERR_OUTCOME_UNKNOWN);
+	ck_assert_int_eq(fetch_mark("a", &err), PROAUTH2_OK);
+}
+END_TEST
+
+/* Lost once: libmongoc's retry of the commit finds it committed. */
+START_TEST(group_whose_commit_reply_is_lost_once_commits)
+{
+	proauth2_error err = {0};
+
+	fail_next("commitTransaction", "\"closeConnectionAfterApply\": true");
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_OK);
+	ck_assert_int_eq(fetch_mark("b", &err), PROAUTH2_OK);
+}
+END_TEST
+
+START_TEST(group_whose_commit_times_out_for_majority_is_unknown)
+{
+	proauth2_error err = {0};
+
+	fail_next("commitTransaction", "\"writeConcernError\": {\"code\": 64, "
+			"\"errmsg\": \"waiting for replication timed out\"}");
+	ck_assert_int_eq(group_of_two(&err), PROAUTH2_ERR_OUTCOME_UNKNOWN);
+}
+END_TEST
+
+/* A write of the group fails: the server aborted the transaction, and
+ * end_writes says the group is gone. */
+START_TEST(group_with_a_failed_write_fails_whole)
+{
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(ops->begin_writes(group_cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(group_store("a", &err), PROAUTH2_OK);
+	/* A store in a transaction is an upsert (mongodb.c). */
+	fail_next("update", "\"closeConnection\": true");
+	ck_assert_int_eq(group_store("b", &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_eq(ops->end_writes(group_cls, &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_eq(fetch_mark("a", &err), PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_int_eq(fetch_mark("b", &err), PROAUTH2_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* With retryWrites=true libmongoc retries once and reports only the
+ * retry's error; every attempt counts (errors.c). */
+START_TEST(retried_writes_answer_what_all_attempts_tell)
+{
+	char json[300];
+	bson_t *cmd;
+	bson_error_t e;
+	proauth2_error err = {0};
+
+	proauth2_datastore_close(ds);
+	snprintf(uri + strlen(uri), sizeof(uri) - strlen(uri), "&retryWrites=true");
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_mongodb_ops(), uri, &ds,
+			&err), PROAUTH2_OK);
+	/* Lost once: the retry answers the kept reply. */
+	fail_next("insert", "\"closeConnectionAfterApply\": true");
+	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_OK);
+	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_ERR_CONFLICT);
+	/* Lost twice. */
+	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
+			"\"mode\": {\"times\": 2}, \"data\": {\"failCommands\": [\"insert\"], "
+			"\"closeConnectionAfterApply\": true}}");
+	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
+	ck_assert(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e));
+	bson_destroy(cmd);
+	ck_assert_int_eq(store_mark("h2", "g1", &err), PROAUTH2_ERR_OUTCOME_UNKNOWN);
+	ck_assert_int_eq(fetch_mark("h2", &err), PROAUTH2_OK);
+	/* Refused twice before applying: nothing changed. */
+	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
+			"\"mode\": {\"times\": 2}, \"data\": {\"failCommands\": [\"insert\"], "
+			"\"errorCode\": 10107}}");
+	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
+	ck_assert(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e));
+	bson_destroy(cmd);
+	ck_assert_int_eq(store_mark("h3", "g1", &err), PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_eq(fetch_mark("h3", &err), PROAUTH2_ERR_NOT_FOUND);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
 	Suite *s = suite_create("mongodb_faults");
 	TCase *writes = tcase_create("writes");
 	TCase *reads = tcase_create("reads");
+	TCase *replset = tcase_create("replset");
 
 	tcase_set_timeout(writes, 60);
 	tcase_add_checked_fixture(writes, setup, teardown);
@@ -333,6 +530,17 @@ static Suite *faults_suite(void)
 	tcase_add_test(reads, fetch_whose_reply_is_lost_is_unavailable);
 	tcase_add_test(reads, count_whose_reply_is_lost_is_unavailable);
 	suite_add_tcase(s, reads);
+
+	tcase_set_timeout(replset, 60);
+	tcase_add_checked_fixture(replset, rs_setup, rs_teardown);
+	tcase_add_test(replset, group_commits);
+	tcase_add_test(replset, group_whose_commit_fails_is_gone);
+	tcase_add_test(replset, group_whose_commit_reply_is_lost_is_unknown);
+	tcase_add_test(replset, group_whose_commit_reply_is_lost_once_commits);
+	tcase_add_test(replset, group_whose_commit_times_out_for_majority_is_unknown);
+	tcase_add_test(replset, group_with_a_failed_write_fails_whole);
+	tcase_add_test(replset, retried_writes_answer_what_all_attempts_tell);
+	suite_add_tcase(s, replset);
 	return s;
 }
 
