@@ -55,13 +55,18 @@ run() {  # run DIR [meson test options...]
 	echo "== meson test in $dir $*"
 	meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
 	log=testlog
-	case " $* " in *" --setup=valgrind "*) log=testlog-valgrind ;; esac
+	case " $* " in
+	*" --setup=valgrind "*) log=testlog-valgrind ;;
+	*" --setup=replset "*) log=testlog-replset ;;
+	esac
 	no_skips "$dir/meson-logs/$log.json" || status=1
 }
 
 # MongoDB: built and tested, never skipped (MONGODB_URI: a real server).
 setup build --buildtype=debugoptimized -Dmongodb=enabled
 run build
+# Again on a replica-set member: transactions and retryable writes.
+run build --setup=replset --suite=mongodb --no-rebuild
 
 # Sanitizers: any report fails the test (no recovery, leaks checked).
 setup build-sanitize --buildtype=debug -Dmongodb=enabled -Db_sanitize=address,undefined \

@@ -86,6 +86,7 @@ CODE_NAMES = {
     7: 'HostNotFound',
     9: 'FailedToParse',
     13: 'Unauthorized',
+    14: 'TypeMismatch',
     20: 'IllegalOperation',
     24: 'LockTimeout',
     26: 'NamespaceNotFound',
@@ -162,6 +163,44 @@ def _inc_keeping_int64(doc, field, value):
 mongomock.collection._updaters['$inc'] = _inc_keeping_int64
 
 
+def dup_key_message(full_name, index_name, key_value):
+    """mongod's text for error 11000."""
+    return 'E11000 duplicate key error collection: %s index: %s dup key: ' \
+        '{ %s }' % (full_name, index_name, ', '.join(
+            '%s: %s' % (k, bson.json_util.dumps(v))
+            for k, v in key_value.items()))
+
+
+def _ensure_uniques_naming_index(self, new_data):
+    """mongomock's check of the unique indexes after a write, whose error
+    says which index and key collided, as mongod 4.4+ says it (errmsg,
+    keyPattern, keyValue), for an update as for an insert."""
+    for name, index in self._store.indexes.items():
+        if not index.get('unique'):
+            continue
+        key_value = OrderedDict()
+        for key, _ in index.get('key'):
+            try:
+                key_value[key] = mongomock.helpers.get_value_by_dot(
+                    new_data, key)
+            except KeyError:
+                key_value[key] = None
+        if index.get('sparse') and set(key_value.values()) == {None}:
+            continue
+        spec = dict(key_value)
+        if index.get('partialFilterExpression') is not None:
+            spec = {'$and': [index['partialFilterExpression'], spec]}
+        if len(list(self._iter_documents(spec))) > 1:
+            message = dup_key_message(self.full_name, name, key_value)
+            raise mongomock.DuplicateKeyError(
+                message, 11000, {'errmsg': message,
+                                 'keyPattern': OrderedDict(index['key']),
+                                 'keyValue': key_value})
+
+
+mongomock.collection.Collection._ensure_uniques = _ensure_uniques_naming_index
+
+
 def log(msg):
     print('mongo_server: %s' % msg, file=sys.stderr, flush=True)
 
@@ -223,6 +262,11 @@ def error_from_exception(exc):
     if isinstance(exc, transactions.TransactionError):
         return CommandError(exc.code, exc.errmsg)
     if isinstance(exc, mongomock.DuplicateKeyError):
+        details = exc.details or {}
+        if 'keyPattern' in details:
+            return CommandError(11000, details['errmsg'],
+                                keyPattern=details['keyPattern'],
+                                keyValue=details['keyValue'])
         return CommandError(11000, str(exc))
     if isinstance(exc, mongomock.OperationFailure):
         if exc.code is None and "(immutable) field '_id'" in str(exc):
@@ -334,6 +378,7 @@ class Server(object):
             'renameCollection': self.cmd_rename_collection,
             'createIndexes': self.cmd_create_indexes,
             'dropIndexes': self.cmd_drop_indexes,
+            'collMod': self.cmd_coll_mod,
             'insert': self.cmd_insert,
             'update': self.cmd_update,
             'delete': self.cmd_delete,
@@ -472,7 +517,7 @@ class Server(object):
         with self.lock:
             statement = transactions.Statement('plain')
             try:
-                statement = self.txns.begin(name, cmd)
+                statement = self.txns.begin(name, db_name, cmd)
                 if fired.get('errorCode') is not None:
                     raise CommandError(fired['errorCode'], "Failing command "
                                        "via 'failCommand' failpoint")
@@ -490,7 +535,13 @@ class Server(object):
                     if name in transactions.WRITES:
                         self.txns.save(statement, db_name,
                                        self.collection(db, cmd))
-                    reply = handler(db, cmd)
+                    if name in transactions.READS and \
+                            isinstance(cmd[name], str):
+                        with self.txns.committed_view(
+                                statement, db_name, self.collection(db, cmd)):
+                            reply = handler(db, cmd)
+                    else:
+                        reply = handler(db, cmd)
                 if fired.get('writeConcernError') is not None:
                     wce = OrderedDict(fired['writeConcernError'])
                     if 'code' in wce:
@@ -753,8 +804,9 @@ class Server(object):
         key = list(spec.get('key', {}).items())
         if not key:
             raise CommandError(9, 'index specification has no key')
+        # unique: false is no option at all, on mongod as in mongomock.
         options = {o: spec[o] for o in INDEX_OPTIONS
-                   if spec.get(o) is not None}
+                   if spec.get(o) is not None and spec.get(o) is not False}
         if 'collation' in spec:
             raise NotImplementedError('index collation')
         name = spec.get('name')
@@ -810,6 +862,56 @@ class Server(object):
             coll.drop_index(name)
         return {'nIndexesWas': len(specs), 'ok': 1.0}
 
+    def cmd_coll_mod(self, db, cmd):
+        """collMod: an index's expireAfterSeconds changes; the collection's
+        own options (validator...) are accepted and ignored."""
+        coll = self.collection(db, cmd)
+        if not self.exists(coll):
+            raise CommandError(26, 'ns does not exist: %s' % coll.full_name)
+        reply = OrderedDict()
+        wanted = cmd.get('index')
+        if wanted is not None:
+            if not isinstance(wanted, dict):
+                raise CommandError(14, "'index' must be a document")
+            if ('name' in wanted) == ('keyPattern' in wanted):
+                raise CommandError(2, 'must specify either index name or '
+                                   'key pattern')
+            specs = self.index_specs(coll)
+            if 'name' in wanted:
+                found = [s for s in specs if s['name'] == wanted['name']]
+            else:
+                key = list(dict(wanted['keyPattern']).items())
+                found = [s for s in specs if list(s['key'].items()) == key]
+            if not found:
+                raise CommandError(27, 'cannot find index %s for ns %s'
+                                   % (bson.json_util.dumps(wanted),
+                                      coll.full_name))
+            changes = set(wanted) - {'name', 'keyPattern'}
+            if changes - {'expireAfterSeconds'}:
+                raise NotImplementedError('collMod index options %s'
+                                          % sorted(changes))
+            if not changes:
+                raise CommandError(2, 'no expireAfterSeconds field to '
+                                   'update')
+            new = wanted['expireAfterSeconds']
+            if isinstance(new, bool) or not isinstance(new, (int, float)) \
+                    or new < 0:
+                raise CommandError(2, 'expireAfterSeconds must be a '
+                                   'non-negative number')
+            name = found[0]['name']
+            old = found[0].get('expireAfterSeconds')
+            if old is None:
+                raise CommandError(72, 'no expireAfterSeconds field to '
+                                   'update on index %s' % name)
+            store = coll._store
+            info = store.indexes[name]
+            info['expireAfterSeconds'] = new
+            store._ttl_indexes[name] = info
+            reply['expireAfterSeconds_old'] = old
+            reply['expireAfterSeconds_new'] = new
+        reply['ok'] = 1.0
+        return reply
+
     # -- writes ----------------------------------------------------------
 
     def duplicate_key_error(self, coll, doc):
@@ -828,10 +930,7 @@ class Server(object):
                     value[field] = None
             if coll.find_one(dict(value)) is not None:
                 return CommandError(
-                    11000,
-                    'E11000 duplicate key error collection: %s index: %s '
-                    'dup key: %s' % (coll.full_name, name,
-                                     bson.json_util.dumps(value)),
+                    11000, dup_key_message(coll.full_name, name, value),
                     keyPattern=OrderedDict(key), keyValue=value)
         return CommandError(11000, 'E11000 duplicate key error collection: '
                             '%s' % coll.full_name)
@@ -858,8 +957,9 @@ class Server(object):
                 coll.insert_one(doc)
                 n += 1
             except Exception as exc:
-                if isinstance(exc, mongomock.DuplicateKeyError):
-                    error = self.duplicate_key_error(coll, doc)
+                if isinstance(exc, mongomock.DuplicateKeyError) and \
+                        'keyPattern' not in (exc.details or {}):
+                    error = self.duplicate_key_error(coll, doc)  # on _id
                 else:
                     error = error_from_exception(exc)
                 errors.append(self.write_error(index, error))

@@ -17,14 +17,19 @@ Emulated with one global transaction lock:
 - a transaction that cannot get the lock within --transaction-lock-ms
   (default 2000) fails its first statement with 112 WriteConflict and the
   TransientTransactionError label, which drivers retry;
-- a command outside any transaction (other sessions, other connections)
-  waits until no transaction holds the lock, for at most its maxTimeMS
-  (then 50 MaxTimeMSExpired) or else as long as it takes; so no one reads a
-  transaction's uncommitted writes. The commands of the lock holder's own
-  session, and the handshake and monitoring commands, never wait;
 - before a transaction's first write to a collection, the collection's
   documents and indexes are saved (an undo log at collection granularity);
   abort puts them back. Reads in the transaction see its writes;
+- outside a transaction (other sessions, other connections), a read (find,
+  count, distinct, aggregate, listIndexes) never waits and sees what is
+  committed: a collection the transaction wrote is read in its saved state;
+- outside a transaction, any other command that may write waits while
+  another session's transaction has written its collection (its database,
+  for dropDatabase and renameCollection), for at most its maxTimeMS (then
+  50 MaxTimeMSExpired) or else until the transaction ends; mongod, too,
+  makes a write wait for the documents a transaction wrote. Writes to other
+  collections go ahead and are not undone by the transaction's abort. The
+  handshake and monitoring commands never wait;
 - a statement that fails (an error or a write error) aborts its
   transaction, as on mongod 4.2+; a later statement or commit answers 251
   NoSuchTransaction;
@@ -52,11 +57,17 @@ IN_TRANSACTION = RETRYABLE_WRITES | frozenset((
     'createIndexes', 'commitTransaction', 'abortTransaction'))
 WRITES = RETRYABLE_WRITES | frozenset(('create', 'createIndexes'))
 ENDS = frozenset(('commitTransaction', 'abortTransaction'))
-# Never wait for the transaction lock: the driver's own traffic.
-NO_WAIT = frozenset((
+# Outside a transaction these read the committed state of their
+# collection; every other command but the driver's own traffic (NO_WAIT)
+# may change data, so it waits for a transaction that wrote its collection.
+READS = frozenset(('find', 'count', 'distinct', 'aggregate', 'listIndexes'))
+NO_WAIT = READS | frozenset((
     'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo',
     'configureFailPoint', 'endSessions', 'getLastError', 'getlasterror',
-    'saslStart', 'saslContinue'))
+    'saslStart', 'saslContinue', 'getMore', 'killCursors', 'listCollections',
+    'listDatabases'))
+# These change every collection of their database.
+WHOLE_DATABASE = frozenset(('dropDatabase', 'renameCollection'))
 
 POLL = 0.25  # seconds between checks for an expired lock holder
 
@@ -99,6 +110,30 @@ def session_key(lsid):
     return value.bytes if isinstance(value, uuid.UUID) else bytes(value)
 
 
+class _View(object):
+    """Swaps a collection store's state for a saved one, and back."""
+
+    def __init__(self, store, saved):
+        self.store = store
+        self.saved = saved
+        self.current = None
+
+    def __enter__(self):
+        if self.store is not None:
+            store = self.store
+            self.current = (store._documents, store.indexes,
+                            store._ttl_indexes, store._is_force_created)
+            (store._documents, store.indexes, store._ttl_indexes,
+             store._is_force_created) = self.saved
+
+    def __exit__(self, *exc):
+        if self.store is not None:
+            store = self.store
+            (store._documents, store.indexes, store._ttl_indexes,
+             store._is_force_created) = self.current
+        return False
+
+
 class Transactions(object):
     def __init__(self, cond, replset, lock_timeout=2.0, lifetime=60.0,
                  log=None):
@@ -125,12 +160,17 @@ class Transactions(object):
                      % (owner.txn_number, self.lifetime))
             self._abort(owner)
 
-    def _wait(self, session, timeout, error):
-        """Wait until session may run; raise error once timeout passed."""
+    def _wait(self, session, timeout, error, conflicts=None):
+        """Wait until session may run: no other session holds the lock, or
+        (with conflicts) its transaction wrote no collection conflicts()
+        names. Raise error once timeout passed."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             self._reap()
             if self.owner is None or self.owner is session:
+                return
+            if conflicts is not None and not any(
+                    conflicts(key) for key in self.owner.undo):
                 return
             left = POLL if deadline is None else deadline - time.monotonic()
             if left <= 0:
@@ -168,10 +208,11 @@ class Transactions(object):
 
     # -- commands --------------------------------------------------------
 
-    def begin(self, name, cmd):
+    def begin(self, name, db_name, cmd):
         """Check cmd against its session before it runs, taking or
         waiting for the transaction lock; may wait with the lock released.
         Raises TransactionError to refuse it."""
+        self._reap()
         txn = cmd.get('txnNumber')
         if txn is None and 'autocommit' not in cmd:
             if name in ENDS:
@@ -182,11 +223,8 @@ class Transactions(object):
             if 'lsid' in cmd:
                 session = self.sessions.get(session_key(cmd['lsid']))
             if name not in NO_WAIT:
-                max_time = cmd.get('maxTimeMS')
-                self._wait(session, max_time / 1000.0 if max_time else None,
-                           TransactionError(50, 'operation exceeded time '
-                                            'limit'))
-            return Statement('plain')
+                self._wait_to_write(session, name, db_name, cmd)
+            return Statement('plain', session)
         if not self.replset:
             raise TransactionError(20, 'Transaction numbers are only allowed '
                                    'on a replica set member or mongos')
@@ -205,7 +243,7 @@ class Transactions(object):
                 'transaction %d has already started' % (txn,
                                                         session.txn_number))
         if 'autocommit' not in cmd:
-            return self._retryable(name, cmd, session, txn)
+            return self._retryable(name, db_name, cmd, session, txn)
         if cmd['autocommit'] is not False:
             raise TransactionError(72, 'autocommit must be false')
         if name not in IN_TRANSACTION:
@@ -241,7 +279,7 @@ class Transactions(object):
                                    % txn)
         return Statement('txn', session)
 
-    def _retryable(self, name, cmd, session, txn):
+    def _retryable(self, name, db_name, cmd, session, txn):
         if name not in RETRYABLE_WRITES:
             raise TransactionError(
                 50768, 'txnNumber may only be provided for multi-document '
@@ -258,8 +296,34 @@ class Transactions(object):
                                  copy.deepcopy(session.retry_reply))
         else:
             self._supersede(session, txn)
-        self._wait(session, None, None)
+        self._wait_to_write(session, name, db_name, cmd)
         return Statement('retryable', session)
+
+    def _wait_to_write(self, session, name, db_name, cmd):
+        """A write outside a transaction waits while another session's
+        transaction holds the lock and has written its collection (mongod
+        makes it wait for the documents the transaction wrote), for at most
+        its maxTimeMS."""
+        target = cmd.get(name)
+        if name in WHOLE_DATABASE or not isinstance(target, str):
+            conflicts = lambda key: key[0] == db_name
+        else:
+            conflicts = lambda key: key == (db_name, target)
+        max_time = cmd.get('maxTimeMS')
+        self._wait(session, max_time / 1000.0 if max_time else None,
+                   TransactionError(50, 'operation exceeded time limit'),
+                   conflicts)
+
+    def committed_view(self, statement, db_name, coll):
+        """A context in which coll holds what is committed: outside a
+        transaction, a read of a collection another session's transaction
+        wrote sees it as it was before that transaction."""
+        owner = self.owner
+        saved = None
+        if statement.kind not in ('txn', 'recommit') and owner is not None \
+                and owner is not statement.session:
+            saved = owner.undo.get((db_name, coll.name))
+        return _View(saved[0], saved[1]) if saved else _View(None, None)
 
     def end_transaction(self, name, statement):
         """Run commitTransaction or abortTransaction; the reply."""
