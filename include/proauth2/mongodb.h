@@ -35,8 +35,9 @@
  *   one call takes at most waitQueueTimeoutMS + serverSelectionTimeoutMS
  *   + connectTimeoutMS + 2 x socketTimeoutMS (a reply's header and body
  *   are each read with socketTimeoutMS), 29 s with the defaults; a URI
- *   that turns retries on doubles the last three terms. A write end_writes
- *   commits adds its commit, bounded alike.
+ *   that turns retries on doubles the last three terms. end_writes takes
+ *   twice that at most: libmongoc retries a commit once whatever
+ *   retryWrites says.
  *
  * Statuses: PROAUTH2_ERR_UNAVAILABLE only when nothing changed (no server
  * selected, no connection, the server refused before applying:
