@@ -91,8 +91,7 @@ static proauth2_status ensure_schema(struct mongo_store *s, proauth2_error *err)
 		BSON_APPEND_BOOL(&opts, "upsert", true);
 		mongo_attempts_reset();
 		/* A duplicate key: another process created it just now (servers
-		 * before 4.2 do not retry such an upsert). The mark is the same
-		 * whoever writes it, so an unknown outcome is worth one retry. */
+		 * before 4.2 do not retry such an upsert). */
 		if (!mongoc_collection_update_one(l.collection, &filter, &update, &opts,
 				&reply, &e)) {
 			status = mongo_fail(MONGO_WRITE, &e, &reply, "write the schema version",
