@@ -18,7 +18,7 @@
 #define REPLSET "rs0"
 #define MAX_EXTRA_ARGS 16
 
-static char base_uri[512];       /* without a database */
+static char base_uri[640];       /* without a database */
 static test_mongo_server shared;  /* when MONGODB_URI is not set */
 static pid_t owner_pid;          /* the process that started it */
 
@@ -53,7 +53,7 @@ bool test_mongo_server_start_args(test_mongo_server *server, const char *port,
 	const char *script = getenv("PROAUTH2_MONGO_SERVER");
 	const char *argv[5 + MAX_EXTRA_ARGS];
 	struct pollfd pfd;
-	char line[sizeof(base_uri)];
+	char line[sizeof(server->uri)];
 	ssize_t n, len = 0;
 	size_t argc = 0;
 	int fds[2];
@@ -270,6 +270,39 @@ long test_mongodb_count_records(const char *uri_string)
 	mongoc_uri_destroy(uri);
 	mongoc_client_destroy(client);
 	return client != NULL && uri != NULL ? total : -1;
+}
+
+bool test_mongodb_fail_point(const char *uri, const char *spec)
+{
+	mongoc_client_t *client = mongoc_client_new(uri);
+	bson_t cmd = BSON_INITIALIZER, *fields;
+	bson_error_t error;
+	bool ok = false;
+
+	fields = bson_new_from_json((const uint8_t *)spec, -1, &error);
+	if (client == NULL || fields == NULL) {
+		fprintf(stderr, "test_mongodb: fail point: %s\n",
+				client == NULL ? "bad URI" : error.message);
+	} else {
+		BSON_APPEND_UTF8(&cmd, "configureFailPoint", "failCommand");
+		bson_concat(&cmd, fields);
+		ok = mongoc_client_command_simple(client, "admin", &cmd, NULL, NULL, &error);
+		if (!ok)
+			fprintf(stderr, "test_mongodb: configureFailPoint %s: %s\n", spec,
+					error.message);
+	}
+	bson_destroy(&cmd);
+	if (fields != NULL)
+		bson_destroy(fields);
+	mongoc_client_destroy(client);
+	return ok;
+}
+
+bool test_mongodb_is_emulator(void)
+{
+	const char *uri = getenv("MONGODB_URI");
+
+	return uri == NULL || uri[0] == '\0';
 }
 
 void test_mongo_server_stop(test_mongo_server *server)

@@ -34,6 +34,20 @@ void test_mongodb_drop_database(const char *uri);
  * on failure. */
 long test_mongodb_count_records(const char *uri);
 
+/* Set the failCommand fail point of the server uri names (the command
+ * goes to its admin database). spec is the rest of the command in JSON,
+ * e.g. "{\"mode\": {\"times\": 1}, \"data\": {\"failCommands\":
+ * [\"insert\"], \"errorCode\": 10107}}", or "{\"mode\": \"off\"}"; what
+ * it takes: tests/mongodb/failpoint.py. A real mongod takes it only when
+ * started with --setParameter enableTestCommands=1. false, with the reason
+ * on stderr, if the server refused it. */
+bool test_mongodb_fail_point(const char *uri, const char *spec);
+
+/* true when the tests run on mongo_server.py (MONGODB_URI not set): the
+ * fail point's extensions (closeConnectionAfterApply, trickleReplyMS, mode
+ * {skip, times}) work only there. */
+bool test_mongodb_is_emulator(void);
+
 /* One mongo_server.py process, owned by the process that started it. */
 typedef struct test_mongo_server {
 	int pid;                /* 0 when stopped */

@@ -17,9 +17,9 @@ name, namespace to commands on that collection. Each matching command counts
 once against the mode: {times: N} fires for the next N then turns itself off,
 {skip: N} lets N pass then fires for every later one.
 
-What a firing does, in this order:
-- blockConnection: wait blockTimeMS before going on;
+What a firing does, in this order (mongod's):
 - closeConnection: close the connection; the command is not applied;
+- blockConnection: wait blockTimeMS before going on;
 - errorCode: answer {ok: 0, code, codeName, errmsg, errorLabels}; the
   command is not applied;
 - writeConcernError: apply the command, then add the document to its ok:1

@@ -18,9 +18,21 @@ Without --replset it is a standalone: sessions (lsid) are accepted, but any
 txnNumber is refused with 20 IllegalOperation, as mongod does, so drivers
 send no retryable writes and start no transactions. With --replset NAME,
 hello describes the primary of a one-member replica set NAME; retryable
-writes and transactions are emulated as transactions.py says.
+writes and transactions are emulated as transactions.py says. There,
+{replSetStepDown: N} on admin makes it a secondary for N seconds (no
+primary: writes answer 10107 NotWritablePrimary, reads 13435 unless their
+$readPreference allows a secondary; a transaction in progress is aborted),
+then primary again with a greater electionId. Unlike mongod it needs no
+force: true, and the secondary is never behind: it is the same data.
 
-Fault injection: the failCommand fail point, as failpoint.py says.
+Fault injection: mongod's failCommand fail point, sent to admin as
+{configureFailPoint: "failCommand", mode: "alwaysOn" | "off" | {times: N} |
+{skip: N}, data: {failCommands: [...], errorCode, closeConnection,
+writeConcernError, errorLabels, blockConnection, blockTimeMS, appName}}, as
+on mongod with enableTestCommands=1; and three extensions real servers lack:
+mode {skip: N, times: M}, data.closeConnectionAfterApply (apply, then close
+unanswered: a lost reply) and data.trickleReplyMS (the reply one byte per N
+ms). Details and differences from mongod: failpoint.py.
 
 Run it with Debian's /usr/bin/python3: mongomock, mockupdb and bson come
 from python3-mongomock, python3-mockupdb and python3-pymongo.
@@ -73,9 +85,15 @@ DEFAULT_FIRST_BATCH = 101
 # Real servers reap idle cursors after 10 minutes; do the same.
 CURSOR_TIMEOUT = 600.0
 
-# One election for the server's life: libmongoc drops a primary whose
-# electionId goes backwards.
-ELECTION_ID = bson.objectid.ObjectId('7fffffff0000000000000001')
+# Outside a primary, these commands answer NotWritablePrimary, and these
+# NotPrimaryNoSecondaryOk unless the read preference allows a secondary.
+PRIMARY_ONLY = frozenset((
+    'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create',
+    'createIndexes', 'drop', 'dropDatabase', 'dropIndexes',
+    'renameCollection', 'collMod', 'commitTransaction', 'abortTransaction'))
+SECONDARY_READS = frozenset((
+    'find', 'getMore', 'count', 'distinct', 'aggregate', 'listIndexes',
+    'listCollections', 'listDatabases'))
 
 MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
 
@@ -342,6 +360,8 @@ class Server(object):
         self.verbose = verbose
         self.replset = replset  # the set's name, or None: a standalone
         self.host = None  # 127.0.0.1:PORT, once listening
+        self.term = 1  # counts elections
+        self.stepped_down_until = 0.0  # time.monotonic(), or 0: primary
         # One store for every database, like one mongod.
         self.client = mongomock.MongoClient()
         # Every command runs under this lock, so each one is atomic
@@ -362,6 +382,7 @@ class Server(object):
             'ismaster': self.cmd_hello,
             'ping': self.cmd_ok,
             'configureFailPoint': self.cmd_configure_fail_point,
+            'replSetStepDown': self.cmd_repl_set_step_down,
             'endSessions': self.cmd_end_sessions,
             'commitTransaction': self.cmd_ok,  # run by self.txns
             'abortTransaction': self.cmd_ok,
@@ -459,10 +480,10 @@ class Server(object):
                 cmd = cmd['$query']
             db_name = cmd.get('$db') or request.namespace
             fired = self.fire_fail_point(db_name, cmd, conn_id)
+            if fired.get('closeConnection'):  # first, as on mongod
+                raise CloseConnection()
             if fired.get('blockConnection'):
                 time.sleep(max(0, fired.get('blockTimeMS', 0)) / 1000.0)
-            if fired.get('closeConnection'):
-                raise CloseConnection()
             reply = self.run_command(db_name, cmd, conn_id, fired)
             if fired.get('closeConnectionAfterApply'):
                 raise CloseConnection()
@@ -517,6 +538,7 @@ class Server(object):
         with self.lock:
             statement = transactions.Statement('plain')
             try:
+                self.check_primary(name, cmd)
                 statement = self.txns.begin(name, db_name, cmd)
                 if fired.get('errorCode') is not None:
                     raise CommandError(fired['errorCode'], "Failing command "
@@ -665,19 +687,66 @@ class Server(object):
             now = datetime.datetime.now(datetime.timezone.utc)
             op_time = {'ts': bson.timestamp.Timestamp(int(time.time()), 1),
                        't': Int64(1)}
+            primary = self.is_primary()
+            op_time = {'ts': bson.timestamp.Timestamp(int(time.time()), 1),
+                       't': Int64(self.term)}
             reply.update({
                 'setName': self.replset,
                 'setVersion': 1,
                 'hosts': [self.host],
-                'primary': self.host,
                 'me': self.host,
-                'secondary': False,
-                'electionId': ELECTION_ID,
+                'ismaster': primary,
+                'isWritablePrimary': primary,
+                'secondary': not primary,
                 'lastWrite': {'opTime': op_time, 'lastWriteDate': now,
                               'majorityOpTime': op_time,
                               'majorityWriteDate': now},
             })
+            if primary:
+                # Each election's id is greater than the last: libmongoc
+                # drops a primary whose electionId goes backwards.
+                reply['primary'] = self.host
+                reply['electionId'] = bson.objectid.ObjectId(
+                    '7fffffff%016x' % self.term)
         return reply
+
+    def is_primary(self):
+        """Whether a replica-set member is primary: always, but for the
+        seconds after a replSetStepDown."""
+        if self.stepped_down_until and \
+                time.monotonic() >= self.stepped_down_until:
+            self.stepped_down_until = 0.0
+            self.term += 1  # elected again
+        return not self.stepped_down_until
+
+    def check_primary(self, name, cmd):
+        """Refuse what a secondary refuses."""
+        if self.replset is None or self.is_primary():
+            return
+        if name in PRIMARY_ONLY:
+            raise CommandError(10107, 'not primary')
+        mode = (cmd.get('$readPreference') or {}).get('mode', 'primary')
+        if name in SECONDARY_READS and mode == 'primary':
+            raise CommandError(13435, 'not primary and secondaryOk=false')
+
+    def cmd_repl_set_step_down(self, db, cmd):
+        """replSetStepDown: the member is a secondary for that many
+        seconds, then primary again in a new term. Unlike mongod, a
+        one-member set steps down without force: true."""
+        if self.replset is None:
+            raise CommandError(76, 'not running with --replSet')
+        if db.name != 'admin':
+            raise CommandError(13, 'replSetStepDown may only be run against '
+                               'the admin database.')
+        seconds = cmd.get('replSetStepDown')
+        if isinstance(seconds, bool) or \
+                not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise CommandError(2, 'replSetStepDown takes a number of seconds')
+        if not self.is_primary():
+            raise CommandError(10107, 'not primary so can\'t step down')
+        self.stepped_down_until = time.monotonic() + seconds
+        self.txns.abort_all()  # as mongod does on step-down
+        return {'ok': 1.0}
 
     def cmd_configure_fail_point(self, db, cmd):
         if db.name != 'admin':

@@ -6,6 +6,7 @@ Each test class starts its own server on a free loopback port and stops it.
 Exit status 77 (meson's SKIP) when Debian's Python modules are missing.
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -14,15 +15,16 @@ import time
 import unittest
 
 try:
-    import bson
-    import pymongo
-    import pymongo.errors
-    import mockupdb  # noqa: F401 (the server needs them)
-    import mongomock  # noqa: F401
+    for module in ('bson', 'pymongo', 'mockupdb', 'mongomock'):
+        importlib.import_module(module)  # the server needs them all
 except ImportError as exc:
     print('SKIP: %s (apt-get install python3-pymongo python3-mockupdb '
           'python3-mongomock)' % exc)
     sys.exit(77)
+
+import bson  # noqa: E402
+import pymongo  # noqa: E402
+import pymongo.errors  # noqa: E402
 
 SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       'mongo_server.py')
@@ -521,6 +523,55 @@ class TransactionLifetimeTest(ServerTest):
         reply = self.command_error(self.admin, dict(
             {'commitTransaction': 1}, **session))
         self.assertEqual(reply['code'], 251)
+
+
+class StepDownTest(ServerTest):
+    ARGS = ('--replset', 'rs0')
+
+    def test_secondary_for_the_seconds_asked(self):
+        client = self.connect(directConnection=True)
+        db = client[self.db.name]
+        db.c.insert_one({'_id': 1})
+        first = client.admin.command('hello')['electionId']
+        session = ReplicaSetTest.raw_transaction(self, 1)
+        self.assertEqual(client.admin.command({'replSetStepDown': 1})['ok'],
+                         1.0)
+        hello = client.admin.command('hello')
+        self.assertFalse(hello['isWritablePrimary'])
+        self.assertTrue(hello['secondary'])
+        self.assertNotIn('primary', hello)
+        self.assertNotIn('electionId', hello)
+        # Writes fail; reads only where the read preference allows it.
+        reply = self.command_error(db, {'insert': 'c',
+                                        'documents': [{'_id': 2}]})
+        self.assertEqual(reply['code'], 10107)
+        reply = self.command_error(db, {
+            'find': 'c', '$readPreference': {'mode': 'primary'}})
+        self.assertEqual(reply['code'], 13435)
+        self.assertEqual(db.c.find_one(), {'_id': 1})  # primaryPreferred
+        # Back after the second, in a new term, the transaction aborted.
+        deadline = time.monotonic() + 5
+        while not client.admin.command('hello')['isWritablePrimary']:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        self.assertGreater(client.admin.command('hello')['electionId'],
+                           first)
+        reply = self.command_error(self.admin, dict(
+            {'commitTransaction': 1}, **session))
+        self.assertEqual(reply['code'], 251)
+        db.c.insert_one({'_id': 2})
+        self.assertEqual(self.ids(db.c), [1, 2])
+
+    def test_standalone_has_no_step_down(self):
+        proc, uri = start_server()
+        try:
+            client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000)
+            with self.assertRaises(pymongo.errors.OperationFailure) as ctx:
+                client.admin.command({'replSetStepDown': 1})
+            self.assertEqual(ctx.exception.code, 76)
+            client.close()
+        finally:
+            stop_server(proc)
 
 
 if __name__ == '__main__':

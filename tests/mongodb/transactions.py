@@ -40,6 +40,17 @@ Emulated with one global transaction lock:
   mongod's transactionLifetimeLimitSeconds) is aborted when someone else
   wants the lock;
 - endSessions aborts the ended sessions' transactions.
+
+Not as on mongod: transactions never run side by side (mongod runs them
+concurrently and fails one with WriteConflict only when both write the same
+document); a write outside a transaction waits for a whole collection, not
+for the documents the transaction wrote; a transaction reads the latest
+committed data plus its own writes, not a snapshot taken when it started;
+readConcern, writeConcern and causal consistency are accepted and ignored
+(no operationTime or $clusterTime is sent); a retried write answers the whole
+reply kept for its txnNumber, where mongod redoes the statements of a batch
+that had not run; sessions never expire; no prepared transactions, no size
+limits.
 """
 
 import copy
@@ -64,8 +75,8 @@ READS = frozenset(('find', 'count', 'distinct', 'aggregate', 'listIndexes'))
 NO_WAIT = READS | frozenset((
     'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo',
     'configureFailPoint', 'endSessions', 'getLastError', 'getlasterror',
-    'saslStart', 'saslContinue', 'getMore', 'killCursors', 'listCollections',
-    'listDatabases'))
+    'saslStart', 'saslContinue', 'replSetStepDown', 'getMore', 'killCursors',
+    'listCollections', 'listDatabases'))
 # These change every collection of their database.
 WHOLE_DATABASE = frozenset(('dropDatabase', 'renameCollection'))
 
@@ -349,6 +360,10 @@ class Transactions(object):
             kept.pop('writeConcernError', None)
             kept.pop('errorLabels', None)
             session.retry_reply = kept
+
+    def abort_all(self):
+        if self.owner is not None:
+            self._abort(self.owner)
 
     def end_sessions(self, lsids):
         for lsid in lsids:
