@@ -19,11 +19,11 @@
 #include "test_mongodb.h"
 
 /* Small timeouts: a lost reply shows within a second. The documented
- * bound of one call is waitQueueTimeoutMS + serverSelectionTimeoutMS +
+ * bound of one call is 2 x waitQueueTimeoutMS + serverSelectionTimeoutMS +
  * connectTimeoutMS + 2 x socketTimeoutMS. */
 #define TIMEOUTS "serverSelectionTimeoutMS=1000&connectTimeoutMS=1000" \
 	"&socketTimeoutMS=1000&waitQueueTimeoutMS=1000&appname=proauth2-faults"
-#define BOUND_MS (1000 + 1000 + 1000 + 2 * 1000)
+#define BOUND_MS (2 * 1000 + 1000 + 1000 + 2 * 1000)
 /* Loose, for valgrind and a busy machine: what fails is a call that waits
  * for a second attempt or without end, several seconds more. */
 #define SLACK_MS 2500
@@ -216,16 +216,36 @@ START_TEST(store_with_any_write_concern_error_is_unknown)
 }
 END_TEST
 
-/* The server refused it before applying: nothing changed, and the retry
- * stores it. */
+/* configureFailPoint with a mode of its own. */
+static void fail_point(const char *mode, const char *command, const char *data)
+{
+	char json[512];
+	bson_t *cmd;
+	bson_error_t e;
+
+	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
+			"\"mode\": %s, \"data\": {\"failCommands\": [\"%s\"], %s}}", mode,
+			command, data);
+	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
+	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
+	ck_assert_msg(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e),
+			"configureFailPoint: %s", e.message);
+	bson_destroy(cmd);
+}
+
+/* Refused before applying: the backend tries once more (an election may
+ * be over by then); refused again, nothing changed. */
 START_TEST(store_refused_by_a_secondary_is_unavailable)
 {
 	proauth2_error err = {0};
 
 	fail_next("insert", "\"errorCode\": 10107");
-	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_ERR_UNAVAILABLE);
-	ck_assert_int_eq(fetch_mark("h1", &err), PROAUTH2_ERR_NOT_FOUND);
 	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_OK);
+	fail_point("{\"times\": 4}", "insert", "\"errorCode\": 10107");
+	ck_assert_int_eq(store_mark("h2", "g1", &err), PROAUTH2_ERR_UNAVAILABLE);
+	fail_point("\"off\"", "insert", "\"errorCode\": 10107");
+	ck_assert_int_eq(fetch_mark("h2", &err), PROAUTH2_ERR_NOT_FOUND);
+	ck_assert_int_eq(store_mark("h2", "g1", &err), PROAUTH2_OK);
 }
 END_TEST
 
@@ -491,15 +511,64 @@ START_TEST(retried_writes_answer_what_all_attempts_tell)
 	bson_destroy(cmd);
 	ck_assert_int_eq(store_mark("h2", "g1", &err), PROAUTH2_ERR_OUTCOME_UNKNOWN);
 	ck_assert_int_eq(fetch_mark("h2", &err), PROAUTH2_OK);
-	/* Refused twice before applying: nothing changed. */
-	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
-			"\"mode\": {\"times\": 2}, \"data\": {\"failCommands\": [\"insert\"], "
-			"\"errorCode\": 10107}}");
-	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
-	ck_assert(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e));
-	bson_destroy(cmd);
+	/* Refused at every attempt before applying: nothing changed. */
+	fail_point("{\"times\": 4}", "insert", "\"errorCode\": 10107");
 	ck_assert_int_eq(store_mark("h3", "g1", &err), PROAUTH2_ERR_UNAVAILABLE);
+	fail_point("\"off\"", "insert", "\"errorCode\": 10107");
 	ck_assert_int_eq(fetch_mark("h3", &err), PROAUTH2_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* {replSetStepDown: seconds}: a secondary for that long. */
+static void step_down(int seconds)
+{
+	bson_t *cmd = BCON_NEW("replSetStepDown", BCON_INT32(seconds));
+	bson_error_t e;
+
+	ck_assert_msg(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e),
+			"replSetStepDown: %s", e.message);
+	bson_destroy(cmd);
+}
+
+/* From a single-host URI libmongoc would read from that host whatever it
+ * became, with primaryPreferred: a lagging secondary shows a revoked
+ * token as valid. Reads wait for a primary instead. */
+START_TEST(read_from_a_single_host_is_never_served_by_a_secondary)
+{
+	proauth2_datastore *single = NULL;
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "token_hash", "h1"), *record = NULL;
+	char single_uri[1024];
+
+	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_OK);
+	snprintf(single_uri, sizeof(single_uri), "%s/faults?" TIMEOUTS, server.uri);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_mongodb_ops(), single_uri,
+			&single, &err), PROAUTH2_OK);
+	step_down(30);
+	ck_assert_int_eq(proauth2_datastore_fetch(single, "spent_tokens", query,
+			(int64_t)time(NULL), &record, &err), PROAUTH2_ERR_UNAVAILABLE);
+	json_decref(record);
+	json_decref(query);
+	proauth2_datastore_close(single);
+}
+END_TEST
+
+/* A write in flight when the primary steps down waits, in server
+ * selection, for the next primary. */
+START_TEST(store_rides_out_an_election)
+{
+	proauth2_error err = {0};
+
+	proauth2_datastore_close(ds);
+	/* Long enough for the election, as the default is. */
+	snprintf(uri, sizeof(uri), "%s/faults?replicaSet=rs0&serverSelectionTimeoutMS=8000"
+			"&connectTimeoutMS=1000&socketTimeoutMS=1000&waitQueueTimeoutMS=1000",
+			server.uri);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_mongodb_ops(), uri, &ds,
+			&err), PROAUTH2_OK);
+	step_down(2);
+	ck_assert_msg(store_mark("h1", "g1", &err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_int_eq(fetch_mark("h1", &err), PROAUTH2_OK);
 }
 END_TEST
 
@@ -540,6 +609,8 @@ static Suite *faults_suite(void)
 	tcase_add_test(replset, group_whose_commit_times_out_for_majority_is_unknown);
 	tcase_add_test(replset, group_with_a_failed_write_fails_whole);
 	tcase_add_test(replset, retried_writes_answer_what_all_attempts_tell);
+	tcase_add_test(replset, read_from_a_single_host_is_never_served_by_a_secondary);
+	tcase_add_test(replset, store_rides_out_an_election);
 	suite_add_tcase(s, replset);
 	return s;
 }

@@ -19,6 +19,7 @@
 static _Thread_local struct {
 	unsigned started;    /* commands sent (APM "started" comes first) */
 	bool maybe_applied;  /* one was sent and its outcome is not known */
+	bool refused;        /* the last mapped: refused before applying */
 } attempts;
 
 /* Server errors returned before the operation runs: nothing changed. */
@@ -126,6 +127,12 @@ void mongo_attempts_reset(void)
 {
 	attempts.started = 0;
 	attempts.maybe_applied = false;
+	attempts.refused = false;
+}
+
+bool mongo_last_refused(void)
+{
+	return attempts.refused;
 }
 
 /* ---- duplicate keys ---- */
@@ -208,6 +215,7 @@ static proauth2_status status_of(enum mongo_call call, const bson_error_t *e,
 	if (call != MONGO_READ &&
 			mongoc_error_has_label(reply, "TransientTransactionError"))
 		return PROAUTH2_ERR_UNAVAILABLE;
+	attempts.refused = server && refused_before_applying(e->code);
 	if (e->domain == MONGOC_ERROR_STREAM || e->domain == MONGOC_ERROR_SERVER_SELECTION ||
 			(e->domain == MONGOC_ERROR_CLIENT &&
 			 e->code == MONGOC_ERROR_CLIENT_NOT_READY) ||

@@ -1,6 +1,7 @@
 /* A client for one call: the thread's write group's while it has a
  * transaction (a session belongs to its client), else one from the pool. */
 #include <string.h>
+#include <time.h>
 
 #include "mongo_store.h"
 
@@ -78,4 +79,23 @@ proauth2_status lease_check_primary(struct mongo_store *s, const struct lease *l
 	return writable ? PROAUTH2_OK : proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
 			"mongodb: the URI's host (directConnection=true) is a %s, not "
 			"the primary: reads go to the primary only", type);
+}
+
+int64_t mongo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool mongo_retry_refused(void *cls, proauth2_status status, int64_t start_ms)
+{
+	struct mongo_store *s = cls;
+	mongoc_client_t *client;
+
+	/* In a transaction the step-down aborted it: the group decides. */
+	return status == PROAUTH2_ERR_UNAVAILABLE && mongo_last_refused() &&
+		mongo_group_session(s, &client) == NULL &&
+		mongo_now_ms() - start_ms <= s->wait_queue_ms;
 }

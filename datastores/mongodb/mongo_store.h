@@ -20,6 +20,8 @@ struct mongo_store {
 	bool direct;
 	/* maxTimeMS sent with every command outside a transaction. */
 	int64_t max_time_ms;
+	/* waitQueueTimeoutMS: the share of a call's bound a retry may use. */
+	int64_t wait_queue_ms;
 	/* This thread's write group (struct group), see groups.c. */
 	pthread_key_t group_key;
 	bool group_key_made;
@@ -64,9 +66,21 @@ proauth2_status lease_fail(struct mongo_store *s, const struct lease *l,
 proauth2_status lease_check_primary(struct mongo_store *s, const struct lease *l,
 		proauth2_error *err);
 
+/* A monotonic clock, in milliseconds. */
+int64_t mongo_now_ms(void);
+
+/* Whether a call that answered status, started at start_ms, is worth one
+ * more attempt: the server refused it before applying it (an election),
+ * outside a transaction, with time left within the bound. */
+bool mongo_retry_refused(void *cls, proauth2_status status, int64_t start_ms);
+
 /* errors.c */
 /* Before each call: forget what the last call's attempts told. */
 void mongo_attempts_reset(void);
+
+/* The last failure this thread mapped was a server's refusal before
+ * applying anything (NotWritablePrimary and the like). */
+bool mongo_last_refused(void);
 
 /* The status for a call that failed with e (reply: the server's reply,
  * or NULL), and err filled with it; doing names the step ("store"). */
@@ -79,7 +93,8 @@ void mongo_attempts_watch(mongoc_client_pool_t *pool);
 
 /* options.c: the URI with this backend's defaults set where it has none
  * (timeouts, read and write concern, primary reads, no driver retries). */
-void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms);
+void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms,
+		int64_t *wait_queue_ms);
 
 /* indexes.c: t's indexes, adopting or replacing existing ones that differ. */
 proauth2_status mongo_indexes_ensure(struct mongo_store *s, mongoc_client_t *client,

@@ -133,7 +133,7 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 	bson_error_t e;
 	proauth2_status status;
 	bool direct;
-	int64_t max_time_ms;
+	int64_t max_time_ms, wait_queue_ms;
 
 	*cls = NULL;
 	uri = mongoc_uri_new_with_error(uri_string, &e);
@@ -147,7 +147,7 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"mongodb: w=0 (unacknowledged writes) is not supported");
 	}
-	mongo_uri_defaults(uri, &direct, &max_time_ms);
+	mongo_uri_defaults(uri, &direct, &max_time_ms, &wait_queue_ms);
 	database = mongoc_uri_get_database(uri);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->database = strdup(database != NULL ? database :
@@ -160,6 +160,7 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 	}
 	s->direct = direct;
 	s->max_time_ms = max_time_ms;
+	s->wait_queue_ms = wait_queue_ms;
 	s->pool = mongoc_client_pool_new_with_error(uri, &e);
 	if (s->pool != NULL && mongoc_uri_get_appname(uri) == NULL)
 		mongoc_client_pool_set_appname(s->pool, "proauth2");
@@ -215,7 +216,7 @@ static bool insert_in_transaction(struct lease *l, const bson_t *doc,
 	return ok;
 }
 
-static proauth2_status mongo_store(void *cls, const proauth2_table *t,
+static proauth2_status mongo_store_once(void *cls, const proauth2_table *t,
 		json_t *record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
@@ -251,7 +252,7 @@ static proauth2_status mongo_store(void *cls, const proauth2_table *t,
 	return status;
 }
 
-static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
+static proauth2_status mongo_replace_once(void *cls, const proauth2_table *t,
 		json_t *record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
@@ -287,7 +288,7 @@ static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
 	return status;
 }
 
-static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
+static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
@@ -369,7 +370,7 @@ static proauth2_status delete_matching(struct mongo_store *s, const proauth2_tab
 	return status;
 }
 
-static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
+static proauth2_status mongo_remove_once(void *cls, const proauth2_table *t,
 		json_t *query, size_t *removed, proauth2_error *err)
 {
 	bson_t filter = BSON_INITIALIZER;
@@ -385,7 +386,7 @@ static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
 	return status;
 }
 
-static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
+static proauth2_status mongo_purge_expired_once(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
 	bson_t filter = BSON_INITIALIZER, lte;
@@ -404,7 +405,7 @@ static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
 
 /* countDocuments with a limit: the server stops there, on the client_id
  * or the expiry index. */
-static proauth2_status mongo_count(void *cls, const proauth2_table *t,
+static proauth2_status mongo_count_once(void *cls, const proauth2_table *t,
 		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
@@ -444,6 +445,64 @@ static proauth2_status mongo_count(void *cls, const proauth2_table *t,
 	bson_destroy(&opts);
 	bson_destroy(&filter);
 	return status;
+}
+
+/* ---- one retry after a refusal ---- */
+
+/* Each op once more after the server refused it before applying it
+ * (NotWritablePrimary: an election), so that a call in flight rides the
+ * election out in server selection. Only when the refusal came within
+ * waitQueueTimeoutMS of the call's start: the call then stays within
+ * 2 x waitQueueTimeoutMS + serverSelectionTimeoutMS + connectTimeoutMS +
+ * 2 x socketTimeoutMS (options.c). */
+#define RETRYING(call)                                                  \
+	do {                                                            \
+		int64_t start_ = mongo_now_ms();                        \
+		proauth2_error own_ = {PROAUTH2_OK, ""};                \
+		proauth2_status status_;                                \
+		int retried_ = 0;                                       \
+		do {                                                    \
+			status_ = call;                                 \
+		} while (!retried_++ && mongo_retry_refused(cls, status_, start_)); \
+		if (status_ != PROAUTH2_OK && err != NULL)              \
+			*err = own_;                                    \
+		return status_;                                         \
+	} while (0)
+
+static proauth2_status mongo_store(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	RETRYING(mongo_store_once(cls, t, record, &own_));
+}
+
+static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	RETRYING(mongo_replace_once(cls, t, record, &own_));
+}
+
+static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
+		json_t *query, json_t **record, proauth2_error *err)
+{
+	RETRYING(mongo_fetch_once(cls, t, query, record, &own_));
+}
+
+static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
+		json_t *query, size_t *removed, proauth2_error *err)
+{
+	RETRYING(mongo_remove_once(cls, t, query, removed, &own_));
+}
+
+static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
+		int64_t now, size_t *removed, proauth2_error *err)
+{
+	RETRYING(mongo_purge_expired_once(cls, t, now, removed, &own_));
+}
+
+static proauth2_status mongo_count(void *cls, const proauth2_table *t,
+		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
+{
+	RETRYING(mongo_count_once(cls, t, query, now, limit, n, &own_));
 }
 
 static const proauth2_datastore_ops mongodb_ops = {

@@ -2,11 +2,13 @@
  * The URI's defaults, where it sets nothing of its own (proauth2/mongodb.h
  * documents them, docs/ARCHITECTURE.md argues them):
  *
- * - one attempt per call (retryWrites and retryReads off), so a call's
- *   wall time is bounded by waitQueueTimeoutMS + serverSelectionTimeoutMS +
+ * - no driver retries (retryWrites and retryReads off): an attempt takes
+ *   at most waitQueueTimeoutMS + serverSelectionTimeoutMS +
  *   connectTimeoutMS + 2 x socketTimeoutMS (a reply's header and its body
- *   are read with a deadline each); a lost reply is OUTCOME_UNKNOWN and
- *   the engine settles it, as it would a retry's;
+ *   are read with a deadline each), and a lost reply is OUTCOME_UNKNOWN,
+ *   which the engine settles as it would a retry's. The backend's own
+ *   retry, once after a refusal that came within waitQueueTimeoutMS
+ *   (mongodb.c), adds at most waitQueueTimeoutMS to the bound;
  * - server selection long enough to ride out an election;
  * - majority read and write concern: a spent code stays spent across a
  *   failover, and no read shows a write a failover may roll back;
@@ -24,7 +26,8 @@ static const struct {
 	{MONGOC_URI_WAITQUEUETIMEOUTMS, 2000},
 };
 
-void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms)
+void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms,
+		int64_t *wait_queue_ms)
 {
 	const mongoc_write_concern_t *wc = mongoc_uri_get_write_concern(uri);
 	const mongoc_read_concern_t *rc = mongoc_uri_get_read_concern(uri);
@@ -44,6 +47,7 @@ void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms)
 	 * connection survives, and the answer says what happened. */
 	socket_ms = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 0);
 	*max_time_ms = socket_ms > 0 ? socket_ms - socket_ms / 5 : 0;
+	*wait_queue_ms = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_WAITQUEUETIMEOUTMS, 0);
 
 	if (mongoc_write_concern_get_w(wc) == MONGOC_WRITE_CONCERN_W_DEFAULT &&
 			!mongoc_write_concern_get_wmajority(wc) &&

@@ -31,11 +31,15 @@
  *   socketTimeoutMS=5000, waitQueueTimeoutMS=2000, and maxTimeMS of
  *   4/5 of socketTimeoutMS on every command, so the server gives up on a
  *   slow command before the socket does.
- * - retryWrites=false and retryReads=false: one attempt per call. Then
- *   one call takes at most waitQueueTimeoutMS + serverSelectionTimeoutMS
- *   + connectTimeoutMS + 2 x socketTimeoutMS (a reply's header and body
- *   are each read with socketTimeoutMS), 29 s with the defaults; a URI
- *   that turns retries on doubles the last three terms. end_writes takes
+ * - retryWrites=false and retryReads=false: libmongoc makes one attempt;
+ *   the backend makes a second only after the server refused the first
+ *   before applying it (NotWritablePrimary: an election, which the second
+ *   rides out in server selection), and only if that refusal came within
+ *   waitQueueTimeoutMS. So one call takes at most 2 x waitQueueTimeoutMS
+ *   + serverSelectionTimeoutMS + connectTimeoutMS + 2 x socketTimeoutMS
+ *   (a reply's header and body are each read with socketTimeoutMS), 31 s
+ *   with the defaults; a URI that turns libmongoc's retries on doubles the
+ *   last three terms. end_writes takes
  *   twice that at most: libmongoc retries a commit once whatever
  *   retryWrites says.
  *
