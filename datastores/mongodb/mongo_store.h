@@ -96,6 +96,10 @@ void mongo_attempts_watch(mongoc_client_pool_t *pool);
 void mongo_uri_defaults(mongoc_uri_t *uri, bool *direct, int64_t *max_time_ms,
 		int64_t *wait_queue_ms);
 
+/* schema.c: refuse a database of a newer schema; bring an older or new
+ * one to ours (indexes, version mark). */
+proauth2_status mongo_schema_ensure(struct mongo_store *s, proauth2_error *err);
+
 /* indexes.c: t's indexes, adopting or replacing existing ones that differ. */
 proauth2_status mongo_indexes_ensure(struct mongo_store *s, mongoc_client_t *client,
 		const proauth2_table *t, proauth2_error *err);

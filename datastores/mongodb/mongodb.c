@@ -6,8 +6,8 @@
  * across processes: two deletes of one document never both count it.
  * A client pool serves the provider's threads; write groups are
  * transactions where the server has them (groups.c). errors.c says what a
- * failure means, options.c sets the URI's defaults, indexes.c makes the
- * indexes.
+ * failure means, options.c sets the URI's defaults, schema.c and
+ * indexes.c make the collections' indexes and the version mark.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,6 @@
 #include "mongo_store.h"
 
 #define DEFAULT_DATABASE "proauth2"
-#define SCHEMA_COLLECTION "proauth2_schema"
 
 /* A count from a write reply ("deletedCount", "matchedCount"). */
 static size_t reply_count(const bson_t *reply, const char *name)
@@ -28,84 +27,6 @@ static size_t reply_count(const bson_t *reply, const char *name)
 	if (bson_iter_init_find(&it, reply, name) && BSON_ITER_HOLDS_NUMBER(&it))
 		return (size_t)bson_iter_as_int64(&it);
 	return 0;
-}
-
-/* ---- schema: indexes and the version mark ---- */
-
-/* The schema version stored in the database, 0 when there is none. */
-static proauth2_status stored_version(struct mongo_store *s, struct lease *l,
-		int64_t *version, proauth2_error *err)
-{
-	bson_t filter = BSON_INITIALIZER;
-	const bson_t *doc;
-	mongoc_cursor_t *cursor;
-	bson_error_t e;
-	bson_iter_t it;
-	proauth2_status status = PROAUTH2_OK;
-
-	*version = 0;
-	BSON_APPEND_UTF8(&filter, "_id", "version");
-	cursor = mongoc_collection_find_with_opts(l->collection, &filter, NULL,
-			s->primary);
-	if (mongoc_cursor_next(cursor, &doc) && bson_iter_init_find(&it, doc, "version") &&
-			BSON_ITER_HOLDS_NUMBER(&it))
-		*version = bson_iter_as_int64(&it);
-	if (mongoc_cursor_error(cursor, &e))
-		status = mongo_fail(MONGO_READ, &e, NULL, "read the schema version", err);
-	mongoc_cursor_destroy(cursor);
-	bson_destroy(&filter);
-	return status;
-}
-
-/* Refuse a database of a newer schema; bring an older or new one to ours. */
-static proauth2_status ensure_schema(struct mongo_store *s, proauth2_error *err)
-{
-	const proauth2_table *tables;
-	struct lease l;
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, max;
-	bson_t opts = BSON_INITIALIZER, reply;
-	bson_error_t e;
-	proauth2_status status;
-	int64_t version;
-	size_t i, n;
-
-	status = lease_begin(s, SCHEMA_COLLECTION, &l, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = lease_check_primary(s, &l, err);
-	if (status == PROAUTH2_OK)
-		status = stored_version(s, &l, &version, err);
-	if (status == PROAUTH2_OK && version > PROAUTH2_SCHEMA_VERSION)
-		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "mongodb: database "
-				"%s has schema version %lld, newer than this library's %d",
-				s->database, (long long)version, PROAUTH2_SCHEMA_VERSION);
-	tables = proauth2_schema_tables(&n);
-	for (i = 0; i < n && status == PROAUTH2_OK; i++)
-		status = mongo_indexes_ensure(s, l.client, &tables[i], err);
-	if (status == PROAUTH2_OK) {
-		/* $max: of two processes upgrading at once, neither lowers it. */
-		BSON_APPEND_UTF8(&filter, "_id", "version");
-		bson_append_document_begin(&update, "$max", -1, &max);
-		BSON_APPEND_INT64(&max, "version", PROAUTH2_SCHEMA_VERSION);
-		bson_append_document_end(&update, &max);
-		BSON_APPEND_BOOL(&opts, "upsert", true);
-		mongo_attempts_reset();
-		/* A duplicate key: another process created it just now (servers
-		 * before 4.2 do not retry such an upsert). */
-		if (!mongoc_collection_update_one(l.collection, &filter, &update, &opts,
-				&reply, &e)) {
-			status = mongo_fail(MONGO_WRITE, &e, &reply, "write the schema version",
-					err);
-			if (status == PROAUTH2_ERR_CONFLICT)
-				status = PROAUTH2_OK;
-		}
-		bson_destroy(&reply);
-	}
-	bson_destroy(&opts);
-	bson_destroy(&update);
-	bson_destroy(&filter);
-	lease_end(s, &l);
-	return status;
 }
 
 /* ---- ops ---- */
@@ -174,7 +95,7 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 	}
 	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
 	mongo_attempts_watch(s->pool);
-	status = ensure_schema(s, err);
+	status = mongo_schema_ensure(s, err);
 	if (status != PROAUTH2_OK) {
 		mongo_close(s);
 		return status;
