@@ -289,8 +289,11 @@ int main(void)
 	} else if (!test_mongodb_start()) {
 		return EXIT_FAILURE;
 	} else {
-		target_set(&targets[n++], "mongodb", proauth2_mongodb_ops(),
+		target_set(&targets[n], "mongodb", proauth2_mongodb_ops(),
 				new_mongodb_database, drop_mongodb_database, NULL);
+		/* On a replica set a group is a transaction: others see
+		 * nothing of it before its commit. */
+		targets[n++].groups_isolated = test_mongodb_replset() != NULL;
 	}
 #endif
 	/* One target per runner: the suite keeps its target in a static. */

@@ -50,34 +50,39 @@ static proauth2_status open_status(const char *uri, proauth2_error *err)
 	return status;
 }
 
-/* The default timeouts answer within seconds; the bound here is loose,
- * for slow runs under valgrind, but catches a wait without end. */
-#define ANSWER_WITHIN_SECONDS 30
+/* The URI's timeouts answer within seconds (the defaults, 15 s of server
+ * selection to ride out an election, would take longer); the bound here
+ * is loose, for slow runs under valgrind, but catches a wait without end. */
+#define SHORT_WAITS "serverSelectionTimeoutMS=2000&connectTimeoutMS=1000" \
+	"&socketTimeoutMS=1000"
+#define ANSWER_WITHIN_SECONDS 20
 
 START_TEST(nothing_listening_is_unavailable)
 {
 	proauth2_error err = {0};
 	time_t start = time(NULL);
-	char uri[64];
+	char uri[128];
 	int fd;
 
-	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(false, &fd));
+	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x?" SHORT_WAITS,
+			loopback_port(false, &fd));
 	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
 	ck_assert_int_lt(time(NULL) - start, ANSWER_WITHIN_SECONDS);
 	ck_assert_str_eq(proauth2_status_oauth_error(err.status), "temporarily_unavailable");
 }
 END_TEST
 
-/* The default timeouts bound the wait; Check's timeout catches a hang. */
+/* The URI's timeouts bound the wait; Check's timeout catches a hang. */
 START_TEST(silent_server_is_unavailable)
 {
 	proauth2_error err = {0};
-	char uri[64];
+	char uri[128];
 	int fd;
 
 	time_t start = time(NULL);
 
-	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x", loopback_port(true, &fd));
+	snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/x?" SHORT_WAITS,
+			loopback_port(true, &fd));
 	ck_assert_int_eq(open_status(uri, &err), PROAUTH2_ERR_UNAVAILABLE);
 	ck_assert_int_lt(time(NULL) - start, ANSWER_WITHIN_SECONDS);
 	close(fd);
@@ -104,7 +109,7 @@ static void server_setup(void)
 	memset(&env, 0, sizeof(env));
 	env.now = (int64_t)time(NULL) + 86400;  /* as env_setup() */
 	ck_assert(test_mongo_server_start(&server, "0"));
-	ck_assert_int_gt(asprintf(&env.uri, "%s/faults", server.uri), 0);
+	ck_assert_int_gt(asprintf(&env.uri, "%s/faults?" SHORT_WAITS, server.uri), 0);
 	env.ops = proauth2_mongodb_ops();
 }
 
@@ -253,11 +258,146 @@ START_TEST(server_stops_and_comes_back)
 }
 END_TEST
 
+
+/* ---- indexes made before, with other options: adopted, never a lock-out ---- */
+
+/* createIndexes of one index (JSON) on the faults database. */
+static void create_index(const char *collection, const char *spec)
+{
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	char json[512];
+	bson_t *cmd;
+	bson_error_t e;
+
+	snprintf(json, sizeof(json), "{\"createIndexes\": \"%s\", \"indexes\": [%s]}",
+			collection, spec);
+	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
+	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
+	ck_assert_msg(mongoc_client_write_command_with_opts(client, "faults", cmd, NULL,
+			NULL, &e), "createIndexes: %s", e.message);
+	bson_destroy(cmd);
+	mongoc_client_destroy(client);
+}
+
+/* The index of collection on {field: 1}: its name (static) and, in
+ * *ttl and *unique, its options (-1: no TTL). NULL if there is none. */
+static const char *index_on(const char *collection, const char *field,
+		int64_t *ttl, bool *unique)
+{
+	static char name[64];
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	mongoc_collection_t *c = mongoc_client_get_collection(client, "faults",
+			collection);
+	mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(c, NULL);
+	const bson_t *index;
+	bool found = false;
+	bson_iter_t it, key;
+
+	while (!found && mongoc_cursor_next(cursor, &index)) {
+		if (!bson_iter_init_find(&it, index, "key") || !bson_iter_recurse(&it, &key) ||
+				!bson_iter_next(&key) || strcmp(bson_iter_key(&key), field) != 0 ||
+				bson_iter_next(&key))
+			continue;
+		found = true;
+		bson_iter_init_find(&it, index, "name");
+		snprintf(name, sizeof(name), "%s", bson_iter_utf8(&it, NULL));
+		*ttl = bson_iter_init_find(&it, index, "expireAfterSeconds") ?
+			bson_iter_as_int64(&it) : -1;
+		*unique = bson_iter_init_find(&it, index, "unique") && bson_iter_as_bool(&it);
+	}
+	ck_assert(!mongoc_cursor_error(cursor, NULL));
+	mongoc_cursor_destroy(cursor);
+	mongoc_collection_destroy(c);
+	mongoc_client_destroy(client);
+	return found ? name : NULL;
+}
+
+static void opens(void)
+{
+	proauth2_error err = {0};
+
+	ck_assert_msg(open_status(env.uri, &err) == PROAUTH2_OK, "open: %s", err.text);
+	/* and again, with the indexes as this open left them */
+	ck_assert_msg(open_status(env.uri, &err) == PROAUTH2_OK, "reopen: %s", err.text);
+}
+
+START_TEST(ttl_index_with_another_expiry_is_adopted)
+{
+	int64_t ttl;
+	bool unique;
+
+	create_index("codes", "{\"key\": {\"expires\": 1}, \"name\": \"expires_1\", "
+			"\"expireAfterSeconds\": 3600}");
+	opens();
+	ck_assert_str_eq(index_on("codes", "expires", &ttl, &unique), "expires_1");
+	ck_assert_int_eq(ttl, 0);
+}
+END_TEST
+
+START_TEST(same_keys_under_another_name_are_adopted)
+{
+	int64_t ttl;
+	bool unique;
+
+	create_index("access_tokens", "{\"key\": {\"grant_id\": 1}, \"name\": \"by_grant\"}");
+	opens();
+	ck_assert_str_eq(index_on("access_tokens", "grant_id", &ttl, &unique), "by_grant");
+	ck_assert(!unique);
+}
+END_TEST
+
+/* A unique index on grant_id would refuse a grant's second token. */
+START_TEST(index_made_unique_is_replaced)
+{
+	int64_t ttl;
+	bool unique = true;
+	json_t *a = json_pack("{s:s, s:s, s:I}", "token_hash", "t1", "grant_id", "g1",
+			"expires_at", (json_int_t)env.now);
+	json_t *b = json_pack("{s:s, s:s, s:I}", "token_hash", "t2", "grant_id", "g1",
+			"expires_at", (json_int_t)env.now);
+	proauth2_error err = {0};
+
+	create_index("spent_tokens", "{\"key\": {\"expires\": 1}, \"name\": \"expires_1\", "
+			"\"expireAfterSeconds\": 0, \"unique\": true}");
+	create_index("codes", "{\"key\": {\"grant_id\": 1}, \"name\": \"grant_id_1\", "
+			"\"unique\": true}");
+	opens();
+	ck_assert_str_eq(index_on("codes", "grant_id", &ttl, &unique), "grant_id_1");
+	ck_assert(!unique);
+	ck_assert_str_eq(index_on("spent_tokens", "expires", &ttl, &unique), "expires_1");
+	ck_assert(!unique);
+	ck_assert_int_eq(ttl, 0);
+	/* Two marks expiring at the same second both store. */
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_datastore_store(env.ds, "spent_tokens", a, &err),
+			PROAUTH2_OK);
+	ck_assert_msg(proauth2_datastore_store(env.ds, "spent_tokens", b, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
+/* Our name on other keys (createIndexes: 86) is remade on ours. */
+START_TEST(our_name_on_other_keys_is_replaced)
+{
+	int64_t ttl;
+	bool unique;
+
+	create_index("codes", "{\"key\": {\"scope\": 1}, \"name\": \"grant_id_1\"}");
+	opens();
+	ck_assert_str_eq(index_on("codes", "grant_id", &ttl, &unique), "grant_id_1");
+	ck_assert_ptr_null(index_on("codes", "scope", &ttl, &unique));
+}
+END_TEST
+
 static Suite *mongodb_suite(void)
 {
 	Suite *s = suite_create("mongodb");
 	TCase *unreachable = tcase_create("unreachable");
 	TCase *faults = tcase_create("faults");
+	TCase *indexes = tcase_create("indexes");
 
 	tcase_set_timeout(unreachable, 60);
 	tcase_add_test(unreachable, nothing_listening_is_unavailable);
@@ -272,6 +412,14 @@ static Suite *mongodb_suite(void)
 	tcase_add_test(faults, exhausted_pool_is_unavailable);
 	tcase_add_test(faults, server_stops_and_comes_back);
 	suite_add_tcase(s, faults);
+
+	tcase_set_timeout(indexes, 60);
+	tcase_add_checked_fixture(indexes, server_setup, server_teardown);
+	tcase_add_test(indexes, ttl_index_with_another_expiry_is_adopted);
+	tcase_add_test(indexes, same_keys_under_another_name_are_adopted);
+	tcase_add_test(indexes, index_made_unique_is_replaced);
+	tcase_add_test(indexes, our_name_on_other_keys_is_replaced);
+	suite_add_tcase(s, indexes);
 	return s;
 }
 

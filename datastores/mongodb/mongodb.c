@@ -4,111 +4,20 @@
  * index that reclaims expired records. Every operation is one server-side
  * atomic command, so one-time codes and refresh rotation stay exactly-once
  * across processes: two deletes of one document never both count it.
- * A client pool serves the provider's threads.
+ * A client pool serves the provider's threads; write groups are
+ * transactions where the server has them (groups.c). errors.c says what a
+ * failure means, options.c sets the URI's defaults, schema.c and
+ * indexes.c make the collections' indexes and the version mark.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <mongoc/mongoc.h>
-
-#include <proauth2/backend.h>
 #include <proauth2/mongodb.h>
 
 #include "bson_record.h"
+#include "mongo_store.h"
 
 #define DEFAULT_DATABASE "proauth2"
-#define SCHEMA_COLLECTION "proauth2_schema"
-
-/* Bounds on every wait, unless the URI sets its own: an unreachable
- * server answers PROAUTH2_ERR_UNAVAILABLE within seconds, never hangs. */
-static const struct {
-	const char *option;
-	int32_t ms;
-} default_timeouts[] = {
-	{MONGOC_URI_CONNECTTIMEOUTMS, 2000},
-	{MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 3000},
-	{MONGOC_URI_SOCKETTIMEOUTMS, 5000},
-	{MONGOC_URI_WAITQUEUETIMEOUTMS, 5000},
-};
-
-struct mongo_store {
-	mongoc_client_pool_t *pool;
-	char *database;
-	/* Reads go to the primary whatever the URI says: a lagging secondary
-	 * may not have seen a spent code or a revocation yet. */
-	mongoc_read_prefs_t *primary;
-};
-
-/* A pooled client and one collection on it, for the length of one call. */
-struct lease {
-	mongoc_client_t *client;
-	mongoc_collection_t *collection;
-};
-
-/* Server errors that mean "not now": failover, shutdown, timeouts. */
-static bool server_unavailable(uint32_t code)
-{
-	switch (code) {
-	case 64:    /* WriteConcernFailed (wtimeout) */
-	case 6:     /* HostUnreachable */
-	case 7:     /* HostNotFound */
-	case 50:    /* MaxTimeMSExpired */
-	case 89:    /* NetworkTimeout */
-	case 91:    /* ShutdownInProgress */
-	case 189:   /* PrimarySteppedDown */
-	case 262:   /* ExceededTimeLimit */
-	case 9001:  /* SocketException */
-	case 10107: /* NotWritablePrimary */
-	case 11600: /* InterruptedAtShutdown */
-	case 11602: /* InterruptedDueToReplStateChange */
-	case 13435: /* NotPrimaryNoSecondaryOk */
-	case 13436: /* NotPrimaryOrSecondary */
-		return true;
-	default:
-		return false;
-	}
-}
-
-static proauth2_status fail(const bson_error_t *e, const char *doing,
-		proauth2_error *err)
-{
-	proauth2_status status = PROAUTH2_ERR_DATASTORE;
-	bool from_server = e->domain == MONGOC_ERROR_SERVER ||
-			e->domain == MONGOC_ERROR_WRITE_CONCERN;
-
-	if (e->domain == MONGOC_ERROR_STREAM ||
-			e->domain == MONGOC_ERROR_SERVER_SELECTION ||
-			(e->domain == MONGOC_ERROR_CLIENT &&
-			 e->code == MONGOC_ERROR_CLIENT_NOT_READY) ||
-			(from_server && server_unavailable(e->code)))
-		status = PROAUTH2_ERR_UNAVAILABLE;
-	else if (from_server && e->code == MONGOC_ERROR_DUPLICATE_KEY)
-		/* The server's text quotes the key: a hash that stays out of
-		 * messages (datastores/README.md). */
-		return proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
-				"mongodb: %s: the key exists already", doing);
-	return proauth2_error_set(err, status, "mongodb: %s: %s", doing, e->message);
-}
-
-/* PROAUTH2_ERR_UNAVAILABLE when every pooled client stayed busy for
- * waitQueueTimeoutMS. */
-static proauth2_status lease_begin(struct mongo_store *s, const char *collection,
-		struct lease *l, proauth2_error *err)
-{
-	l->collection = NULL;
-	l->client = mongoc_client_pool_pop(s->pool);
-	if (l->client == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE, "mongodb: no "
-				"connection free within waitQueueTimeoutMS (maxPoolSize reached)");
-	l->collection = mongoc_client_get_collection(l->client, s->database, collection);
-	return PROAUTH2_OK;
-}
-
-static void lease_end(struct mongo_store *s, struct lease *l)
-{
-	mongoc_collection_destroy(l->collection);
-	mongoc_client_pool_push(s->pool, l->client);
-}
 
 /* A count from a write reply ("deletedCount", "matchedCount"). */
 static size_t reply_count(const bson_t *reply, const char *name)
@@ -118,119 +27,6 @@ static size_t reply_count(const bson_t *reply, const char *name)
 	if (bson_iter_init_find(&it, reply, name) && BSON_ITER_HOLDS_NUMBER(&it))
 		return (size_t)bson_iter_as_int64(&it);
 	return 0;
-}
-
-/* ---- schema: indexes and the version mark ---- */
-
-static void append_index(bson_t *indexes, int n, const char *field, bool ttl)
-{
-	char index[16], name[64];
-	const char *index_key;
-	bson_t spec, keys;
-
-	bson_uint32_to_string((uint32_t)n, &index_key, index, sizeof(index));
-	snprintf(name, sizeof(name), "%s_1", field);
-	bson_append_document_begin(indexes, index_key, -1, &spec);
-	bson_append_document_begin(&spec, "key", -1, &keys);
-	bson_append_int32(&keys, field, -1, 1);
-	bson_append_document_end(&spec, &keys);
-	bson_append_utf8(&spec, "name", -1, name, -1);
-	if (ttl)
-		bson_append_int32(&spec, "expireAfterSeconds", -1, 0);
-	bson_append_document_end(indexes, &spec);
-}
-
-/* createIndexes for t: its queried fields besides the key, and the TTL
- * index. Creating an index that exists is a no-op, so every open runs it. */
-static proauth2_status create_indexes(struct mongo_store *s, mongoc_client_t *client,
-		const proauth2_table *t, proauth2_error *err)
-{
-	bson_t cmd = BSON_INITIALIZER, indexes;
-	bson_error_t e;
-	size_t i;
-	int n = 0;
-	bool ok;
-
-	BSON_APPEND_UTF8(&cmd, "createIndexes", t->name);
-	bson_append_array_begin(&cmd, "indexes", -1, &indexes);
-	for (i = 1; i < t->n_fields; i++)
-		if (t->fields[i].flags & PROAUTH2_FIELD_QUERIED)
-			append_index(&indexes, n++, t->fields[i].name, false);
-	if (proauth2_table_field(t, "expires_at") != NULL)
-		append_index(&indexes, n++, BSON_RECORD_EXPIRY, true);
-	bson_append_array_end(&cmd, &indexes);
-	ok = n == 0 || mongoc_client_write_command_with_opts(client, s->database,
-			&cmd, NULL, NULL, &e);
-	bson_destroy(&cmd);
-	return ok ? PROAUTH2_OK : fail(&e, "create indexes", err);
-}
-
-/* The schema version stored in the database, 0 when there is none. */
-static proauth2_status stored_version(struct mongo_store *s, mongoc_collection_t *c,
-		int64_t *version, proauth2_error *err)
-{
-	bson_t filter = BSON_INITIALIZER;
-	const bson_t *doc;
-	mongoc_cursor_t *cursor;
-	bson_error_t e;
-	bson_iter_t it;
-	proauth2_status status = PROAUTH2_OK;
-
-	*version = 0;
-	BSON_APPEND_UTF8(&filter, "_id", "version");
-	cursor = mongoc_collection_find_with_opts(c, &filter, NULL, s->primary);
-	if (mongoc_cursor_next(cursor, &doc) && bson_iter_init_find(&it, doc, "version") &&
-			BSON_ITER_HOLDS_NUMBER(&it))
-		*version = bson_iter_as_int64(&it);
-	if (mongoc_cursor_error(cursor, &e))
-		status = fail(&e, "read the schema version", err);
-	mongoc_cursor_destroy(cursor);
-	bson_destroy(&filter);
-	return status;
-}
-
-/* Refuse a database of a newer schema; bring an older or new one to ours. */
-static proauth2_status ensure_schema(struct mongo_store *s, proauth2_error *err)
-{
-	const proauth2_table *tables;
-	struct lease l;
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, max;
-	bson_t opts = BSON_INITIALIZER;
-	bson_error_t e;
-	proauth2_status status;
-	int64_t version;
-	size_t i, n;
-
-	status = lease_begin(s, SCHEMA_COLLECTION, &l, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = stored_version(s, l.collection, &version, err);
-	if (status == PROAUTH2_OK && version > PROAUTH2_SCHEMA_VERSION)
-		status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "mongodb: database "
-				"%s has schema version %lld, newer than this library's %d",
-				s->database, (long long)version, PROAUTH2_SCHEMA_VERSION);
-	tables = proauth2_schema_tables(&n);
-	for (i = 0; i < n && status == PROAUTH2_OK; i++)
-		status = create_indexes(s, l.client, &tables[i], err);
-	if (status == PROAUTH2_OK) {
-		/* $max: of two processes upgrading at once, neither lowers it. */
-		BSON_APPEND_UTF8(&filter, "_id", "version");
-		bson_append_document_begin(&update, "$max", -1, &max);
-		BSON_APPEND_INT64(&max, "version", PROAUTH2_SCHEMA_VERSION);
-		bson_append_document_end(&update, &max);
-		BSON_APPEND_BOOL(&opts, "upsert", true);
-		/* A duplicate key: another process created it just now (servers
-		 * before 4.2 do not retry such an upsert). */
-		if (!mongoc_collection_update_one(l.collection, &filter, &update, &opts,
-				NULL, &e) && (status = fail(&e, "write the schema version",
-				err)) == PROAUTH2_ERR_CONFLICT)
-			status = PROAUTH2_OK;
-	}
-	bson_destroy(&opts);
-	bson_destroy(&update);
-	bson_destroy(&filter);
-	lease_end(s, &l);
-	return status;
 }
 
 /* ---- ops ---- */
@@ -243,6 +39,7 @@ static void mongo_close(void *cls)
 		return;
 	if (s->pool != NULL)
 		mongoc_client_pool_destroy(s->pool);
+	mongo_groups_close(s);
 	mongoc_read_prefs_destroy(s->primary);
 	free(s->database);
 	free(s);
@@ -256,17 +53,14 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 	const char *database;
 	bson_error_t e;
 	proauth2_status status;
-	size_t i;
+	bool direct;
+	int64_t max_time_ms, wait_queue_ms;
 
 	*cls = NULL;
 	uri = mongoc_uri_new_with_error(uri_string, &e);
 	if (uri == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"mongodb: bad URI: %s", e.message);
-	for (i = 0; i < sizeof(default_timeouts) / sizeof(default_timeouts[0]); i++)
-		if (!mongoc_uri_has_option(uri, default_timeouts[i].option))
-			mongoc_uri_set_option_as_int32(uri, default_timeouts[i].option,
-					default_timeouts[i].ms);
 	/* Unacknowledged writes could not refuse a duplicate key or count
 	 * what a remove removed: the contract needs both. */
 	if (!mongoc_write_concern_is_acknowledged(mongoc_uri_get_write_concern(uri))) {
@@ -274,28 +68,34 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"mongodb: w=0 (unacknowledged writes) is not supported");
 	}
+	mongo_uri_defaults(uri, &direct, &max_time_ms, &wait_queue_ms);
 	database = mongoc_uri_get_database(uri);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->database = strdup(database != NULL ? database :
 			DEFAULT_DATABASE)) == NULL ||
-			(s->primary = mongoc_read_prefs_new(MONGOC_READ_PRIMARY)) == NULL) {
+			(s->primary = mongoc_read_prefs_new(MONGOC_READ_PRIMARY)) == NULL ||
+			!mongo_groups_init(s)) {
 		mongoc_uri_destroy(uri);
 		mongo_close(s);
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	}
+	s->direct = direct;
+	s->max_time_ms = max_time_ms;
+	s->wait_queue_ms = wait_queue_ms;
 	s->pool = mongoc_client_pool_new_with_error(uri, &e);
 	if (s->pool != NULL && mongoc_uri_get_appname(uri) == NULL)
 		mongoc_client_pool_set_appname(s->pool, "proauth2");
 	mongoc_uri_destroy(uri);
 	if (s->pool == NULL) {
 		/* A failed mongodb+srv lookup may pass; bad TLS options will not. */
-		status = fail(&e, "create a client pool", err);
+		status = mongo_fail(MONGO_READ, &e, NULL, "create a client pool", err);
 		mongo_close(s);
 		return status == PROAUTH2_ERR_UNAVAILABLE ? status : proauth2_error_set(err,
 				PROAUTH2_ERR_INVALID_ARGUMENT, "mongodb: %s", e.message);
 	}
 	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
-	status = ensure_schema(s, err);
+	mongo_attempts_watch(s->pool);
+	status = mongo_schema_ensure(s, err);
 	if (status != PROAUTH2_OK) {
 		mongo_close(s);
 		return status;
@@ -304,14 +104,48 @@ static proauth2_status mongo_init(const char *uri_string, void **cls,
 	return PROAUTH2_OK;
 }
 
-static proauth2_status mongo_store(void *cls, const proauth2_table *t,
+/* In a transaction a duplicate-key error would abort it, and the group's
+ * earlier writes with it: there the insert is an upsert that inserts only
+ * what is missing, and a match is the conflict. Another transaction
+ * storing the same key at once makes one of the two fail (a write
+ * conflict), so the check and the insert stay one step. */
+static bool insert_in_transaction(struct lease *l, const bson_t *doc,
+		const bson_t *opts, bool *exists, bson_t *reply, bson_error_t *e)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, fields, upsert;
+	bson_iter_t it;
+	bool ok;
+
+	bson_copy_to(opts, &upsert);
+	BSON_APPEND_BOOL(&upsert, "upsert", true);
+	bson_append_document_begin(&update, "$setOnInsert", -1, &fields);
+	if (bson_iter_init(&it, doc)) {
+		while (bson_iter_next(&it)) {
+			if (strcmp(bson_iter_key(&it), "_id") == 0)
+				bson_append_iter(&filter, "_id", -1, &it);
+			else
+				bson_append_iter(&fields, NULL, 0, &it);
+		}
+	}
+	bson_append_document_end(&update, &fields);
+	ok = mongoc_collection_update_one(l->collection, &filter, &update, &upsert,
+			reply, e);
+	*exists = ok && reply_count(reply, "matchedCount") > 0;
+	bson_destroy(&upsert);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return ok;
+}
+
+static proauth2_status mongo_store_once(void *cls, const proauth2_table *t,
 		json_t *record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
-	bson_t doc = BSON_INITIALIZER;
+	bson_t doc = BSON_INITIALIZER, opts = BSON_INITIALIZER, reply = BSON_INITIALIZER;
 	struct lease l;
 	bson_error_t e;
 	proauth2_status status = PROAUTH2_OK;
+	bool ok, exists = false;
 
 	if (!bson_record_from_json(t, record, &doc)) {
 		bson_destroy(&doc);
@@ -319,21 +153,32 @@ static proauth2_status mongo_store(void *cls, const proauth2_table *t,
 				"mongodb: a %s record does not fit in BSON", t->name);
 	}
 	status = lease_begin(s, t->name, &l, err);
-	/* The unique _id refuses a second record with the same key. */
 	if (status == PROAUTH2_OK) {
-		if (!mongoc_collection_insert_one(l.collection, &doc, NULL, NULL, &e))
-			status = fail(&e, "store", err);
+		ok = lease_options(s, &l, &opts, &e);
+		/* The unique _id refuses a second record with the same key. */
+		if (ok && l.session != NULL)
+			ok = insert_in_transaction(&l, &doc, &opts, &exists, &reply, &e);
+		else if (ok)
+			ok = mongoc_collection_insert_one(l.collection, &doc, &opts, &reply, &e);
+		if (!ok)
+			status = lease_fail(s, &l, MONGO_WRITE, &e, &reply, "store", err);
+		else if (exists)
+			status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+					"mongodb: store: the key exists already");
+		bson_destroy(&reply);
 		lease_end(s, &l);
 	}
+	bson_destroy(&opts);
 	bson_destroy(&doc);
 	return status;
 }
 
-static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
+static proauth2_status mongo_replace_once(void *cls, const proauth2_table *t,
 		json_t *record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
-	bson_t doc = BSON_INITIALIZER, filter = BSON_INITIALIZER, reply;
+	bson_t doc = BSON_INITIALIZER, filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
+	bson_t reply = BSON_INITIALIZER;
 	struct lease l;
 	bson_error_t e;
 	proauth2_status status = PROAUTH2_OK;
@@ -348,26 +193,28 @@ static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
 	}
 	status = lease_begin(s, t->name, &l, err);
 	if (status == PROAUTH2_OK) {
-		if (!mongoc_collection_replace_one(l.collection, &filter, &doc, NULL,
-				&reply, &e))
-			status = fail(&e, "replace", err);
+		if (!lease_options(s, &l, &opts, &e) ||
+				!mongoc_collection_replace_one(l.collection, &filter, &doc,
+				&opts, &reply, &e))
+			status = lease_fail(s, &l, MONGO_WRITE, &e, &reply, "replace", err);
 		else if (reply_count(&reply, "matchedCount") == 0)
 			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 					"mongodb: no such %s record", t->name);
 		bson_destroy(&reply);
 		lease_end(s, &l);
 	}
+	bson_destroy(&opts);
 	bson_destroy(&filter);
 	bson_destroy(&doc);
 	return status;
 }
 
-static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
+static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
-	const bson_t *doc;
+	const bson_t *doc, *reply = NULL;
 	mongoc_cursor_t *cursor;
 	struct lease l;
 	bson_error_t e;
@@ -383,7 +230,12 @@ static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
 	/* Two are enough to tell one from many. */
 	BSON_APPEND_INT64(&opts, "limit", 2);
 	status = lease_begin(s, t->name, &l, err);
+	if (status == PROAUTH2_OK && (status = lease_check_primary(s, &l, err)) ==
+			PROAUTH2_OK && !lease_options(s, &l, &opts, &e))
+		status = lease_fail(s, &l, MONGO_READ, &e, NULL, "fetch", err);
 	if (status != PROAUTH2_OK) {
+		if (l.client != NULL)
+			lease_end(s, &l);
 		bson_destroy(&opts);
 		bson_destroy(&filter);
 		return status;
@@ -393,8 +245,8 @@ static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
 	while (mongoc_cursor_next(cursor, &doc))
 		if (found++ == 0)
 			*record = bson_record_to_json(t, doc);
-	if (mongoc_cursor_error(cursor, &e))
-		status = fail(&e, "fetch", err);
+	if (mongoc_cursor_error_document(cursor, &e, &reply))
+		status = lease_fail(s, &l, MONGO_READ, &e, reply, "fetch", err);
 	else if (found == 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"mongodb: no such %s record", t->name);
@@ -422,22 +274,24 @@ static proauth2_status delete_matching(struct mongo_store *s, const proauth2_tab
 		const bson_t *filter, size_t *removed, proauth2_error *err)
 {
 	struct lease l;
-	bson_t reply;
+	bson_t reply = BSON_INITIALIZER, opts = BSON_INITIALIZER;
 	bson_error_t e;
 	proauth2_status status = lease_begin(s, t->name, &l, err);
 
 	if (status != PROAUTH2_OK)
 		return status;
-	if (mongoc_collection_delete_many(l.collection, filter, NULL, &reply, &e))
-		*removed = reply_count(&reply, "deletedCount");
+	if (!lease_options(s, &l, &opts, &e) ||
+			!mongoc_collection_delete_many(l.collection, filter, &opts, &reply, &e))
+		status = lease_fail(s, &l, MONGO_WRITE, &e, &reply, "remove", err);
 	else
-		status = fail(&e, "remove", err);
+		*removed = reply_count(&reply, "deletedCount");
 	bson_destroy(&reply);
+	bson_destroy(&opts);
 	lease_end(s, &l);
 	return status;
 }
 
-static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
+static proauth2_status mongo_remove_once(void *cls, const proauth2_table *t,
 		json_t *query, size_t *removed, proauth2_error *err)
 {
 	bson_t filter = BSON_INITIALIZER;
@@ -453,7 +307,7 @@ static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
 	return status;
 }
 
-static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
+static proauth2_status mongo_purge_expired_once(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
 	bson_t filter = BSON_INITIALIZER, lte;
@@ -472,11 +326,12 @@ static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
 
 /* countDocuments with a limit: the server stops there, on the client_id
  * or the expiry index. */
-static proauth2_status mongo_count(void *cls, const proauth2_table *t,
+static proauth2_status mongo_count_once(void *cls, const proauth2_table *t,
 		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, gt;
+	bson_t reply = BSON_INITIALIZER;
 	struct lease l;
 	bson_error_t e;
 	int64_t count;
@@ -497,17 +352,78 @@ static proauth2_status mongo_count(void *cls, const proauth2_table *t,
 	BSON_APPEND_INT64(&opts, "limit", limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	status = lease_begin(s, t->name, &l, err);
 	if (status == PROAUTH2_OK) {
-		count = mongoc_collection_count_documents(l.collection, &filter, &opts,
-				s->primary, NULL, &e);
-		if (count < 0)
-			status = fail(&e, "count", err);
-		else
+		status = lease_check_primary(s, &l, err);
+		if (status == PROAUTH2_OK && !lease_options(s, &l, &opts, &e))
+			status = lease_fail(s, &l, MONGO_READ, &e, NULL, "count", err);
+		else if (status == PROAUTH2_OK && (count = mongoc_collection_count_documents(
+				l.collection, &filter, &opts, s->primary, &reply, &e)) < 0)
+			status = lease_fail(s, &l, MONGO_READ, &e, &reply, "count", err);
+		else if (status == PROAUTH2_OK)
 			*n = (size_t)count;
+		bson_destroy(&reply);
 		lease_end(s, &l);
 	}
 	bson_destroy(&opts);
 	bson_destroy(&filter);
 	return status;
+}
+
+/* ---- one retry after a refusal ---- */
+
+/* Each op once more after the server refused it before applying it
+ * (NotWritablePrimary: an election), so that a call in flight rides the
+ * election out in server selection. Only when the refusal came within
+ * waitQueueTimeoutMS of the call's start: the call then stays within
+ * 2 x waitQueueTimeoutMS + serverSelectionTimeoutMS + connectTimeoutMS +
+ * 2 x socketTimeoutMS (options.c). */
+#define RETRYING(call)                                                  \
+	do {                                                            \
+		int64_t start_ = mongo_now_ms();                        \
+		proauth2_error own_ = {PROAUTH2_OK, ""};                \
+		proauth2_status status_;                                \
+		int retried_ = 0;                                       \
+		do {                                                    \
+			status_ = call;                                 \
+		} while (!retried_++ && mongo_retry_refused(cls, status_, start_)); \
+		if (status_ != PROAUTH2_OK && err != NULL)              \
+			*err = own_;                                    \
+		return status_;                                         \
+	} while (0)
+
+static proauth2_status mongo_store(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	RETRYING(mongo_store_once(cls, t, record, &own_));
+}
+
+static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
+		json_t *record, proauth2_error *err)
+{
+	RETRYING(mongo_replace_once(cls, t, record, &own_));
+}
+
+static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
+		json_t *query, json_t **record, proauth2_error *err)
+{
+	RETRYING(mongo_fetch_once(cls, t, query, record, &own_));
+}
+
+static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
+		json_t *query, size_t *removed, proauth2_error *err)
+{
+	RETRYING(mongo_remove_once(cls, t, query, removed, &own_));
+}
+
+static proauth2_status mongo_purge_expired(void *cls, const proauth2_table *t,
+		int64_t now, size_t *removed, proauth2_error *err)
+{
+	RETRYING(mongo_purge_expired_once(cls, t, now, removed, &own_));
+}
+
+static proauth2_status mongo_count(void *cls, const proauth2_table *t,
+		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
+{
+	RETRYING(mongo_count_once(cls, t, query, now, limit, n, &own_));
 }
 
 static const proauth2_datastore_ops mongodb_ops = {
@@ -521,6 +437,8 @@ static const proauth2_datastore_ops mongodb_ops = {
 	.replace = mongo_replace,
 	.close = mongo_close,
 	.purge_expired = mongo_purge_expired,
+	.begin_writes = mongo_begin_writes,
+	.end_writes = mongo_end_writes,
 	.count = mongo_count,
 };
 
