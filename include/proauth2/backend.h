@@ -161,9 +161,9 @@ struct proauth2_datastore_ops {
 	 * make the calling thread's next writes durable together, at one
 	 * commit rather than one each. Between begin_writes and end_writes,
 	 * store, replace and remove may return before their change is
-	 * durable, and fetch must see every change any thread has made so
-	 * far, durable or not (the replay defence reads a revocation mark that
-	 * way). end_writes returns once every change of the group is durable,
+	 * durable, and fetch sees the group's own changes (other threads'
+	 * too, durable or not, is better: a revocation mark the group misses
+	 * is still honoured by validation). end_writes returns once every change of the group is durable,
 	 * or fails if any was lost or its commit failed; the group is kept
 	 * whole or not at all. A commit that may yet have happened (an fsync
 	 * that failed, which recovery after a crash may replay; a reply
