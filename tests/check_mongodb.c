@@ -264,19 +264,7 @@ END_TEST
 /* createIndexes of one index (JSON) on the faults database. */
 static void create_index(const char *collection, const char *spec)
 {
-	mongoc_client_t *client = mongoc_client_new(server.uri);
-	char json[512];
-	bson_t *cmd;
-	bson_error_t e;
-
-	snprintf(json, sizeof(json), "{\"createIndexes\": \"%s\", \"indexes\": [%s]}",
-			collection, spec);
-	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
-	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
-	ck_assert_msg(mongoc_client_write_command_with_opts(client, "faults", cmd, NULL,
-			NULL, &e), "createIndexes: %s", e.message);
-	bson_destroy(cmd);
-	mongoc_client_destroy(client);
+	ck_assert(test_mongodb_create_index(server.uri, "faults", collection, spec));
 }
 
 /* The index of collection on {field: 1}: its name (static) and, in

@@ -54,39 +54,28 @@ static void teardown(void)
 	test_mongo_server_stop(&server);
 }
 
-/* configureFailPoint failCommand with data (JSON, without the braces'
- * failCommands), for the next command named command. */
+/* The failCommand fail point with mode, for command, with data (JSON
+ * members, may be ""), on this test's connections only. */
+static void fail_point(const char *mode, const char *command, const char *data)
+{
+	char spec[512];
+
+	snprintf(spec, sizeof(spec), "{\"mode\": %s, \"data\": {\"failCommands\":"
+			" [\"%s\"], \"appName\": \"proauth2-faults\"%s%s}}", mode, command,
+			data[0] != '\0' ? ", " : "", data);
+	ck_assert(test_mongodb_fail_point(server.uri, spec));
+}
+
+/* The fail point for the next command named command. */
 static void fail_next(const char *command, const char *data)
 {
-	char json[512];
-	bson_t *cmd;
-	bson_error_t e;
-
-	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
-			"\"mode\": {\"times\": 1}, \"data\": {\"failCommands\": [\"%s\"], "
-			"\"appName\": \"proauth2-faults\"%s%s}}", command,
-			data[0] != '\0' ? ", " : "", data);
-	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
-	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
-	ck_assert_msg(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e),
-			"configureFailPoint: %s", e.message);
-	bson_destroy(cmd);
+	fail_point("{\"times\": 1}", command, data);
 }
 
 /* createIndexes on the faults database: spec is one index's JSON. */
 static void create_index(const char *collection, const char *spec)
 {
-	char json[512];
-	bson_t *cmd;
-	bson_error_t e;
-
-	snprintf(json, sizeof(json), "{\"createIndexes\": \"%s\", \"indexes\": [%s]}",
-			collection, spec);
-	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
-	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
-	ck_assert_msg(mongoc_client_write_command_with_opts(admin, "faults", cmd, NULL,
-			NULL, &e), "createIndexes: %s", e.message);
-	bson_destroy(cmd);
+	ck_assert(test_mongodb_create_index(server.uri, "faults", collection, spec));
 }
 
 static int64_t now_ms(void)
@@ -215,23 +204,6 @@ START_TEST(store_with_any_write_concern_error_is_unknown)
 			"\"unknown replication write concern\"}", "insert WCE 79", true, 0);
 }
 END_TEST
-
-/* configureFailPoint with a mode of its own. */
-static void fail_point(const char *mode, const char *command, const char *data)
-{
-	char json[512];
-	bson_t *cmd;
-	bson_error_t e;
-
-	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\", "
-			"\"mode\": %s, \"data\": {\"failCommands\": [\"%s\"], %s}}", mode,
-			command, data);
-	cmd = bson_new_from_json((const uint8_t *)json, -1, &e);
-	ck_assert_msg(cmd != NULL, "%s: %s", json, e.message);
-	ck_assert_msg(mongoc_client_command_simple(admin, "admin", cmd, NULL, NULL, &e),
-			"configureFailPoint: %s", e.message);
-	bson_destroy(cmd);
-}
 
 /* Refused before applying: the backend tries once more (an election may
  * be over by then); refused again, nothing changed. */

@@ -272,30 +272,41 @@ long test_mongodb_count_records(const char *uri_string)
 	return client != NULL && uri != NULL ? total : -1;
 }
 
-bool test_mongodb_fail_point(const char *uri, const char *spec)
+bool test_mongodb_command(const char *uri, const char *db, const char *json)
 {
 	mongoc_client_t *client = mongoc_client_new(uri);
-	bson_t cmd = BSON_INITIALIZER, *fields;
 	bson_error_t error;
-	bool ok = false;
+	bson_t *cmd = bson_new_from_json((const uint8_t *)json, -1, &error);
+	bool ok = client != NULL && cmd != NULL &&
+		mongoc_client_command_simple(client, db, cmd, NULL, NULL, &error);
 
-	fields = bson_new_from_json((const uint8_t *)spec, -1, &error);
-	if (client == NULL || fields == NULL) {
-		fprintf(stderr, "test_mongodb: fail point: %s\n",
+	if (!ok)
+		fprintf(stderr, "test_mongodb: %s: %s\n", json,
 				client == NULL ? "bad URI" : error.message);
-	} else {
-		BSON_APPEND_UTF8(&cmd, "configureFailPoint", "failCommand");
-		bson_concat(&cmd, fields);
-		ok = mongoc_client_command_simple(client, "admin", &cmd, NULL, NULL, &error);
-		if (!ok)
-			fprintf(stderr, "test_mongodb: configureFailPoint %s: %s\n", spec,
-					error.message);
-	}
-	bson_destroy(&cmd);
-	if (fields != NULL)
-		bson_destroy(fields);
+	if (cmd != NULL)
+		bson_destroy(cmd);
 	mongoc_client_destroy(client);
 	return ok;
+}
+
+bool test_mongodb_fail_point(const char *uri, const char *spec)
+{
+	char json[2048];
+
+	/* spec is an object: its members follow the command's name. */
+	snprintf(json, sizeof(json), "{\"configureFailPoint\": \"failCommand\"%s%s",
+			strcmp(spec, "{}") == 0 ? "" : ", ", spec + 1);
+	return spec[0] == '{' && test_mongodb_command(uri, "admin", json);
+}
+
+bool test_mongodb_create_index(const char *uri, const char *db,
+		const char *collection, const char *spec)
+{
+	char json[1024];
+
+	snprintf(json, sizeof(json), "{\"createIndexes\": \"%s\", \"indexes\": [%s]}",
+			collection, spec);
+	return test_mongodb_command(uri, db, json);
 }
 
 long test_mongodb_fail_point_off(const char *uri)

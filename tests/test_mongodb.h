@@ -34,6 +34,14 @@ void test_mongodb_drop_database(const char *uri);
  * on failure. */
 long test_mongodb_count_records(const char *uri);
 
+/* Run the command json on db of the server uri names. false, with the
+ * reason on stderr, if it failed. */
+bool test_mongodb_command(const char *uri, const char *db, const char *json);
+
+/* createIndexes of one index (spec, its JSON) on db.collection. */
+bool test_mongodb_create_index(const char *uri, const char *db,
+		const char *collection, const char *spec);
+
 /* Set the failCommand fail point of the server uri names (the command
  * goes to its admin database). spec is the rest of the command in JSON,
  * e.g. "{\"mode\": {\"times\": 1}, \"data\": {\"failCommands\":
