@@ -55,7 +55,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 {
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *scope = NULL, *salt = NULL;
+	char *scope = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -83,12 +83,10 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
 		status = sha256_base64url(*code, hash, err);
-	if (status == PROAUTH2_OK)
-		status = proauth2_secret_new(&salt, err);
 	if (status == PROAUTH2_OK) {
 		grant_new_id(grant_id);
 		status = store_record(p, TABLE_CODES, json_pack(
-				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s}",
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I}",
 				"code_hash", hash,
 				"client_id", req->client_id,
 				"user_id", req->user_id,
@@ -98,14 +96,12 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"code_challenge", req->code_challenge,
 				"code_challenge_method", method,
 				"expires_at", (json_int_t)(proauth2_provider_now(p) +
-					p->code_lifetime),
-				"resume_salt", salt), err);
+					p->code_lifetime)), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
 		*code = NULL;
 	}
-	proauth2_secret_free(salt);
 	free(scope);
 	json_decref(client);
 	return status;

@@ -3,8 +3,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -55,55 +53,6 @@ proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
 	OPENSSL_cleanse(raw, sizeof(raw));
 	*out = secret;
 	return PROAUTH2_OK;
-}
-
-/* Append part to buf at *at: its length (all ones for NULL), then itself. */
-static void put_part(unsigned char *buf, size_t *at, const char *part)
-{
-	uint64_t length = part == NULL ? UINT64_MAX : strlen(part);
-	int i;
-
-	for (i = 0; i < 8; i++)
-		buf[(*at)++] = (unsigned char)(length >> (56 - 8 * i));
-	if (part != NULL) {
-		memcpy(buf + *at, part, (size_t)length);
-		*at += (size_t)length;
-	}
-}
-
-proauth2_status secret_derive(const char *key, const char *const parts[],
-		size_t n_parts, char **out, proauth2_error *err)
-{
-	unsigned char raw[EVP_MAX_MD_SIZE], *message;
-	unsigned int length = 0;
-	size_t size = 0, at = 0, i;
-	bool ok;
-
-	*out = NULL;
-	for (i = 0; i < n_parts; i++)
-		size += 8 + (parts[i] != NULL ? strlen(parts[i]) : 0);
-	message = malloc(size + 1);
-	*out = malloc(SECRET_LENGTH + 1);
-	if (message == NULL || *out == NULL) {
-		free(message);
-		free(*out);
-		*out = NULL;
-		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	}
-	for (i = 0; i < n_parts; i++)
-		put_part(message, &at, parts[i]);
-	ok = HMAC(EVP_sha256(), key, (int)strlen(key), message, at, raw,
-			&length) != NULL && length == 32;
-	OPENSSL_cleanse(message, at);
-	free(message);
-	if (ok)
-		base64url_encode(raw, 32, *out);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	if (ok)
-		return PROAUTH2_OK;
-	free(*out);
-	*out = NULL;
-	return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "HMAC-SHA256 failed");
 }
 
 proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],

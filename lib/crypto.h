@@ -22,13 +22,4 @@ void base64url_encode(const unsigned char *in, size_t len, char *out);
 proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],
 		proauth2_error *err);
 
-/*
- * A secret of the same shape as proauth2_secret_new()'s, computed rather
- * than drawn: base64url(HMAC-SHA256(key, the parts, each with its length)).
- * The same key and parts give the same secret, and a NULL part differs
- * from an empty one. *out is freed with proauth2_secret_free().
- */
-proauth2_status secret_derive(const char *key, const char *const parts[],
-		size_t n_parts, char **out, proauth2_error *err);
-
 #endif

@@ -2,19 +2,18 @@
  * What every grant shares.
  *
  * Spending a one-time secret (a code, a refresh token) is three steps, in
- * one group of writes: record its hash in spent_tokens (kept to recognise
- * a later replay), store the tokens it issues, remove its record. The
- * removal decides: the datastore counts one removal of a record, so
- * exactly one of any number of presentations succeeds, and the others are
- * replays that revoke the grant. Until the removal, the record is there,
- * and a presentation after a failure finds it and goes through the same
- * steps again: the tokens are derived from the secret and what was
- * presented with it, so the retry stores (or finds) the same tokens, and
- * every step is one a retry may repeat. A replay revokes the grant: it
- * marks the grant in revoked_grants, then removes its tokens; validation
- * honours the mark, so a removal that fails midway leaves nothing valid.
- * Issuing checks that mark after storing, so tokens stored after the
- * removal are removed too. docs/ARCHITECTURE.md argues it at length.
+ * one group of writes: record its hash in spent_tokens (the mark stays, to
+ * recognise a later replay), store the tokens it issues, remove its
+ * record. The removal decides: the datastore counts one removal of a
+ * record, so exactly one of any number of presentations succeeds, and the
+ * others are replays that revoke the grant. Until the removal the record
+ * is there, so a presentation after a failure at any step spends it
+ * again: a mark found stored is an earlier try's, and the removal still
+ * decides. When the removal's answer is lost, a look at the record and the
+ * tokens settles it. A replay revokes the grant: it marks the grant in
+ * revoked_grants, then removes its tokens; validation honours the mark, so
+ * a removal that fails midway leaves nothing valid. docs/ARCHITECTURE.md
+ * argues it at length.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,61 +55,28 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 	uuid_unparse_lower(uuid, id);
 }
 
-/* Whether t's tokens are derived from the secret it spends (else drawn
- * at random). */
-static bool derived(const grant_tokens *t)
-{
-	return t->spending != NULL && t->spending->resume_salt != NULL;
-}
-
-/* A new token of kind label for t, with scope. */
-static proauth2_status new_token(const grant_tokens *t, const char *label,
-		const char *scope, char **token, proauth2_error *err)
-{
-	const grant_spending *s = t->spending;
-	const char *parts[] = {
-		"proauth2 reissue 1", label, s != NULL ? s->resume_salt : NULL,
-		s != NULL ? s->client_secret : NULL,
-		s != NULL ? s->code_verifier : NULL, scope,
-	};
-
-	if (!derived(t))
-		return proauth2_secret_new(token, err);
-	return secret_derive(s->secret, parts, sizeof(parts) / sizeof(parts[0]),
-			token, err);
-}
-
-/* Store a token record; *token receives the token in clear. A derived
- * token found stored is the one an earlier try of this spending stored. */
+/* Store a token record; *token receives the token in clear. */
 static proauth2_status store_token(proauth2_provider *p, const char *table,
 		const grant_tokens *t, const char *scope, int64_t lifetime,
 		char **token, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
-	char *salt = NULL;
-	bool refresh = strcmp(table, TABLE_REFRESH_TOKENS) == 0;
 	int64_t now = proauth2_provider_now(p);
-	proauth2_status status = new_token(t, table, scope, token, err);
+	proauth2_status status;
 
-	/* A refresh token is spent in turn: its record carries its salt. */
-	if (status == PROAUTH2_OK && refresh)
-		status = proauth2_secret_new(&salt, err);
+	status = proauth2_secret_new(token, err);
 	if (status == PROAUTH2_OK)
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
 				"grant_id", t->grant_id,
 				"scope", scope,
 				"issued_at", (json_int_t)now,
-				"expires_at", (json_int_t)(now + lifetime),
-				"resume_salt", salt), err);
-	if (status == PROAUTH2_ERR_CONFLICT && derived(t))
-		status = PROAUTH2_OK;
-	proauth2_secret_free(salt);
+				"expires_at", (json_int_t)(now + lifetime)), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;
@@ -136,17 +102,6 @@ void grant_discard(proauth2_provider *p, proauth2_token_response *r)
 	remove_token(p, TABLE_ACCESS_TOKENS, r->access_token);
 	remove_token(p, TABLE_REFRESH_TOKENS, r->refresh_token);
 	proauth2_token_response_free(r);
-}
-
-/* After a failure: derived tokens stay for the retry that derives them
- * again (nobody else can); random ones are removed. */
-static void abandon(proauth2_provider *p, const grant_tokens *t,
-		proauth2_token_response *r)
-{
-	if (derived(t))
-		proauth2_token_response_free(r);
-	else
-		grant_discard(p, r);
 }
 
 proauth2_status grant_is_revoked(proauth2_provider *p, const char *grant_id,
@@ -205,7 +160,7 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 	if (status == PROAUTH2_OK && t->revocable)
 		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {
-		abandon(p, t, r);
+		grant_discard(p, r);
 		return status;
 	}
 	*out = r;
@@ -214,7 +169,8 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 
 /* A presentation of a secret spent by another: revoke its grant. */
 static proauth2_status refuse_replay(proauth2_provider *p,
-		const char *client_id, const char *grant_id, proauth2_error *err)
+		const char *client_id, const char *grant_id, const char *what,
+		proauth2_error *err)
 {
 	proauth2_status status = grant_revoke(p, grant_id, err);
 
@@ -222,7 +178,12 @@ static proauth2_status refuse_replay(proauth2_provider *p,
 		return status;
 	report_replay(p, client_id, grant_id);
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
-			"already used: the grant is revoked");
+			"%s was already used: the grant is revoked", what);
+}
+
+static const char *spent_what(const grant_spending *s)
+{
+	return strcmp(s->table, TABLE_CODES) == 0 ? "code" : "refresh_token";
 }
 
 /* Step 1: the spent mark. Found stored, it is an earlier try's, or a
@@ -238,9 +199,9 @@ static proauth2_status mark_spent(proauth2_provider *p, const grant_tokens *t,
 	return status == PROAUTH2_ERR_CONFLICT ? PROAUTH2_OK : status;
 }
 
-/* Step 3: remove the spent secret's record; *unsure if that may or may
- * not have happened. Removed by someone else first, this presentation lost
- * to another, or the grant was revoked. */
+/* Step 3: remove the spent secret's record; *unsure if its answer was
+ * lost. Removed by someone else first, this presentation lost to another,
+ * or the grant was revoked. */
 static proauth2_status consume(proauth2_provider *p, const grant_tokens *t,
 		bool *unsure, proauth2_error *err)
 {
@@ -252,26 +213,38 @@ static proauth2_status consume(proauth2_provider *p, const grant_tokens *t,
 	*unsure = status == PROAUTH2_ERR_OUTCOME_UNKNOWN;
 	if (status != PROAUTH2_OK || removed == 1)
 		return status;
-	return refuse_replay(p, t->client_id, t->grant_id, err);
+	return refuse_replay(p, t->client_id, t->grant_id, spent_what(s), err);
+}
+
+/* r's access token is stored. */
+static bool stored(proauth2_provider *p, const proauth2_token_response *r)
+{
+	char hash[HASH_SIZE];
+	json_t *record = NULL;
+	bool found = sha256_base64url(r->access_token, hash, NULL) == PROAUTH2_OK &&
+		fetch_one(p, TABLE_ACCESS_TOKENS, "token_hash", hash, &record,
+				NULL) == PROAUTH2_OK;
+
+	json_decref(record);
+	return found;
 }
 
 /*
- * The removal's outcome is unknown (or its group's): look. Gone, it
- * happened, and the tokens stand (if it was a racer's, the racer derived
- * them from the same presentation). Still there, nothing was spent yet: a
- * retry completes it.
+ * The removal's answer was lost, or its group's end's: look. The spent
+ * record gone and the tokens stored, it happened, and the tokens are
+ * answered. Else nothing was spent (or it cannot be seen yet): unknown
+ * still, a 503, and the retry spends the record again.
  */
 static proauth2_status settle(proauth2_provider *p, const grant_spending *s,
-		proauth2_status unknown)
+		const proauth2_token_response *r, proauth2_status unknown)
 {
-	json_t *record;
+	json_t *record = NULL;
 	proauth2_status status = fetch_one(p, s->table, s->key, s->hash, &record,
 			NULL);
 
 	json_decref(record);
-	if (status == PROAUTH2_ERR_NOT_FOUND)
-		return PROAUTH2_OK;
-	return unknown;
+	return status == PROAUTH2_ERR_NOT_FOUND && stored(p, r) ? PROAUTH2_OK :
+		unknown;
 }
 
 proauth2_status grant_spend_and_issue(proauth2_provider *p,
@@ -294,14 +267,32 @@ proauth2_status grant_spend_and_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK) {
 		status = durable;
 		unsure = durable == PROAUTH2_ERR_OUTCOME_UNKNOWN;
+	} else if (durable != PROAUTH2_OK && status == PROAUTH2_ERR_INVALID_GRANT) {
+		status = durable;  /* the revocation too may be lost: a retry finds out */
 	}
 	if (unsure)
-		status = settle(p, t->spending, status);
+		status = settle(p, t->spending, *out, status);
 	if (status != PROAUTH2_OK && *out != NULL) {
-		abandon(p, t, *out);
+		grant_discard(p, *out);
 		*out = NULL;
 	}
 	return status;
+}
+
+proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
+		const char *what, const char *client_id, proauth2_error *err)
+{
+	bool spent;
+	proauth2_status status = grant_revoke_if_spent(p, hash, client_id, &spent,
+			err);
+
+	if (status != PROAUTH2_OK)
+		return status;
+	if (spent)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"%s was already used: the grant is revoked", what);
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+			"%s is invalid or expired", what);
 }
 
 proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
@@ -321,22 +312,6 @@ proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
 		report_replay(p, client_id, record_string(record, "grant_id"));
 	json_decref(record);
 	return status;
-}
-
-proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
-		const char *what, const char *client_id, proauth2_error *err)
-{
-	bool spent;
-	proauth2_status status = grant_revoke_if_spent(p, hash, client_id, &spent,
-			err);
-
-	if (status != PROAUTH2_OK)
-		return status;
-	if (spent)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
-				"%s was already used: the grant is revoked", what);
-	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
-			"%s is invalid or expired", what);
 }
 
 proauth2_status grant_revoke(proauth2_provider *p, const char *grant_id,

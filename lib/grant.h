@@ -14,22 +14,12 @@ void grant_new_id(char id[GRANT_ID_SIZE]);
  * code or a revoked grant must be kept. */
 int64_t grant_horizon(const proauth2_provider *p);
 
-/*
- * A one-time secret (a code or a refresh token) being spent: its record is
- * table's under key = hash. The tokens its spending issues are derived from
- * it and from what the client presented with it (see grant.c), so a retry
- * of a spending that failed midway issues the same tokens.
- */
+/* A one-time secret (a code or a refresh token) being spent: its record
+ * is table's under key = hash. */
 typedef struct grant_spending {
 	const char *table;
 	const char *key;
 	const char *hash;
-	const char *secret;         /* as presented */
-	/* Its record's random resume_salt; NULL (a record from before schema
-	 * 4): the tokens are drawn at random, and a retry issues others. */
-	const char *resume_salt;
-	const char *client_secret;  /* as presented; NULL for public clients */
-	const char *code_verifier;  /* as presented, or NULL */
 } grant_spending;
 
 /* The tokens one grant issues at once. */
@@ -55,17 +45,23 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 void grant_discard(proauth2_provider *p, proauth2_token_response *r);
 
 /*
- * Spend the code or refresh token t->spending names and
- * issue t's tokens, as one group of writes. Of any number of presentations
- * at once, exactly one succeeds; the others are replays, get
- * PROAUTH2_ERR_INVALID_GRANT and revoke the grant, which is reported. A
- * presentation after a failed one (any step, any outcome) completes it with
- * the same tokens. A presentation after a successful one finds nothing to
- * spend: the caller refuses it (grant_refuse_unknown).
+ * Spend the code or refresh token t->spending names and issue t's tokens,
+ * as one group of writes. Of any number of presentations at once, exactly
+ * one succeeds; the others are replays, get PROAUTH2_ERR_INVALID_GRANT and
+ * revoke the grant, which is reported. Until one succeeds, the record
+ * stays: a presentation after a failed one (any step, any outcome) spends
+ * it again. A presentation after a successful one finds nothing to spend:
+ * the caller refuses it (grant_refuse_unknown).
  */
 proauth2_status grant_spend_and_issue(proauth2_provider *p,
 		const grant_tokens *t, proauth2_token_response **out,
 		proauth2_error *err);
+
+/* A code or refresh token client_id presented was not found: if it was
+ * spent before, this is a replay, its grant is revoked and reported.
+ * Returns PROAUTH2_ERR_INVALID_GRANT (or the datastore's error). */
+proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
+		const char *what, const char *client_id, proauth2_error *err);
 
 /* The code or refresh token under hash, presented by client_id anywhere
  * (token, revocation, introspection), was spent before: a reuse. Then its
@@ -73,12 +69,6 @@ proauth2_status grant_spend_and_issue(proauth2_provider *p,
  * leaves *spent false. Either way PROAUTH2_OK, unless the datastore fails. */
 proauth2_status grant_revoke_if_spent(proauth2_provider *p, const char *hash,
 		const char *client_id, bool *spent, proauth2_error *err);
-
-/* A code or refresh token client_id presented was not found: if it was
- * spent before, this is a replay, its grant is revoked and reported.
- * Returns PROAUTH2_ERR_INVALID_GRANT (or the datastore's error). */
-proauth2_status grant_refuse_unknown(proauth2_provider *p, const char *hash,
-		const char *what, const char *client_id, proauth2_error *err);
 
 /* Whether grant_id carries a revocation mark: a token of it is dead even
  * if the revocation's removals failed. */

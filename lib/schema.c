@@ -38,8 +38,6 @@ static const proauth2_field code_fields[] = {
 	{"code_challenge", S, 0},
 	{"code_challenge_method", S, 0},
 	{"expires_at", I, REQ},
-	/* Random, mixed into the tokens its exchange derives (schema 4). */
-	{"resume_salt", S, 0},
 };
 
 /* Access and refresh tokens share one shape. */
@@ -51,8 +49,6 @@ static const proauth2_field token_fields[] = {
 	{"scope", S, REQ},
 	{"issued_at", I, REQ},
 	{"expires_at", I, REQ},
-	/* Refresh tokens: as the codes' (schema 4). */
-	{"resume_salt", S, 0},
 };
 
 /* Codes and refresh tokens already used: a second use is a replay. */

@@ -95,6 +95,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		proauth2_error *err)
 {
 	char hash[HASH_SIZE];
+	grant_spending spending = {TABLE_CODES, "code_hash", hash};
 	json_t *client = NULL, *code = NULL;
 	proauth2_status status;
 
@@ -117,15 +118,6 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		status = check_code_binding(code, req, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
-		grant_spending spending = {
-			.table = TABLE_CODES,
-			.key = "code_hash",
-			.hash = hash,
-			.secret = req->code,
-			.resume_salt = record_string(code, "resume_salt"),
-			.client_secret = req->client_secret,
-			.code_verifier = req->code_verifier,
-		};
 		grant_tokens tokens = {
 			.client_id = req->client_id,
 			.user_id = record_string(code, "user_id"),
@@ -147,6 +139,7 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 		proauth2_error *err)
 {
 	char hash[HASH_SIZE];
+	grant_spending spending = {TABLE_REFRESH_TOKENS, "token_hash", hash};
 	json_t *client = NULL, *old = NULL;
 	char *granted = NULL;
 	const char *client_id, *scope;
@@ -184,14 +177,6 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 			status = NO_MEMORY(err);
 	}
 	if (status == PROAUTH2_OK) {
-		grant_spending spending = {
-			.table = TABLE_REFRESH_TOKENS,
-			.key = "token_hash",
-			.hash = hash,
-			.secret = req->refresh_token,
-			.resume_salt = record_string(old, "resume_salt"),
-			.client_secret = req->client_secret,
-		};
 		grant_tokens tokens = {
 			.client_id = client_id,
 			.user_id = record_string(old, "user_id"),

@@ -390,7 +390,7 @@ START_TEST(a_read_that_fails_in_a_group_fails_its_batch)
 	/* A write from elsewhere: the writer's cached pages are stale, so
 	 * the group's read goes to the file. */
 	db = open_file();
-	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO spent_tokens VALUES"
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO spent_tokens (token_hash, grant_id, expires_at) VALUES"
 			" ('t0', 'g0', 4000000000)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(ops->begin_writes(cls, &err), PROAUTH2_OK);
