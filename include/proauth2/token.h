@@ -168,7 +168,9 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_code_issue(
  * once, check redirect_uri and the PKCE verifier, and issue an access token
  * (and a refresh token if the client may refresh). Among concurrent
  * redemptions of one code exactly one succeeds; a replayed code is refused
- * and revokes every token issued from it.
+ * and revokes every token issued from it. A datastore failure
+ * (PROAUTH2_ERR_UNAVAILABLE, PROAUTH2_ERR_OUTCOME_UNKNOWN) leaves the code
+ * good: the same request again completes the exchange.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_exchange_code(
 		proauth2_provider *provider, const proauth2_code_exchange *request,
@@ -178,7 +180,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_exchange_cod
  * grant_type=refresh_token: rotate the refresh token (the one presented
  * stops working) and issue a new access token, with the request's scope
  * (NULL: the same scope; else a subset of the original grant). Presenting
- * a refresh token that was already rotated revokes the whole grant.
+ * a refresh token that was already rotated revokes the whole grant. A
+ * datastore failure leaves the refresh token good, as for a code.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_refresh(
 		proauth2_provider *provider, const proauth2_refresh_request *request,
