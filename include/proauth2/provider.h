@@ -84,7 +84,8 @@ typedef struct proauth2_config {
 	bool enable_password_grant;
 	proauth2_password_fn check_password;  /**< judges the credentials */
 	void *password_arg;                   /**< passed to check_password */
-	/** Dynamic client registration (RFC 7591, RFC 7592) at /register. */
+	/** Dynamic client registration (RFC 7591, RFC 7592) at the
+	 * registration endpoint (by default the issuer's path + /register). */
 	bool enable_registration;
 	/** Events a host must see (see event.h): called with log_arg. NULL:
 	 * the library stays silent. */
