@@ -34,6 +34,7 @@ fi
 install_missing python3-requests python3-requests-oauthlib python3-authlib curl jq \
 	python3-mongomock python3-mockupdb
 tests/browser/install.sh
+tests/e2e/js/install.sh
 
 jobs=$(nproc)
 
