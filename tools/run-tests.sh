@@ -31,9 +31,10 @@ fi
 . tools/deps.sh
 # The end-to-end tests: real OAuth clients from Debian, and a browser; the
 # MongoDB tests' server (mongomock behind mockupdb's wire protocol).
-install_missing python3-requests python3-requests-oauthlib \
+install_missing python3-requests python3-requests-oauthlib python3-authlib curl jq \
 	python3-mongomock python3-mockupdb
 tests/browser/install.sh
+tests/e2e/js/install.sh
 
 jobs=$(nproc)
 

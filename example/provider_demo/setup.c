@@ -296,61 +296,227 @@ void app_stop(struct demo_app *app)
 
 /* The startup banner: where the demo listens and what to try. */
 
-/* `curl -s -u 'id:secret'' for the confidential client. */
-static void curl_as_client(buf *b, const struct demo_app *app)
+/*
+ * README.rst's walkthrough, step by step (tests/e2e/test_readme.py checks
+ * that the two agree): a comment saying what the answer is, then the
+ * commands. {user} and {password} stand for the demo user's.
+ */
+enum {
+	NEED_CC = 1,            /* the client_credentials grant */
+	NEED_PASSWORD = 2,      /* the password grant */
+	NEED_CODE = 4,          /* the code flow: the public client */
+	NEED_REFRESH = 8,       /* the refresh_token grant */
+};
+
+static const struct {
+	unsigned needs;
+	const char *text;
+} walkthrough[] = {
+	{NEED_CC,
+		"# client_credentials, client_secret_basic: an access token with scope api\n"
+		"curl -s -u \"$ID:$SECRET\" -d grant_type=client_credentials -d scope=api \\\n"
+		"     \"$AS/token\"\n",
+	},
+	{NEED_CC,
+		"# the same with client_secret_post\n"
+		"curl -s -d grant_type=client_credentials -d client_id=\"$ID\" \\\n"
+		"     -d client_secret=\"$SECRET\" -d scope=api \"$AS/token\"\n",
+	},
+	{NEED_PASSWORD,
+		"# the password grant, for legacy clients: tokens for the user {user}\n"
+		"curl -s -u \"$ID:$SECRET\" -d grant_type=password -d username={user} \\\n"
+		"     -d password={password} -d scope=profile \"$AS/token\"\n",
+	},
+	{NEED_CODE,
+		"# the code flow with PKCE: open the /authorize URL the demo printed (or\n"
+		"# the credentials file's authorization_url) in a browser, log in as\n"
+		"# {user}/{password}, allow, and paste here the code the /callback page shows\n"
+		"read -r CODE\n",
+	},
+	{NEED_CODE,
+		"# exchange the code (the public client: client_id, no secret): an access\n"
+		"# token with scope \"profile email api\", and a refresh token\n"
+		"curl -s -d grant_type=authorization_code -d client_id=\"$PUBLIC_ID\" \\\n"
+		"     -d code=\"$CODE\" -d code_verifier=\"$VERIFIER\" \\\n"
+		"     -d redirect_uri=\"$AS/callback\" \"$AS/token\" | tee tokens.json\n"
+		"ACCESS=$(jq -r .access_token tokens.json)\n"
+		"REFRESH=$(jq -r .refresh_token tokens.json)\n",
+	},
+	{NEED_CODE,
+		"# call the protected resource (it needs scope profile): the user, {user}\n"
+		"curl -s -H \"Authorization: Bearer $ACCESS\" \"$AS/api/me\"\n",
+	},
+	{NEED_CODE | NEED_REFRESH,
+		"# refresh: a new access token and a new refresh token (rotation)\n"
+		"curl -s -d grant_type=refresh_token -d client_id=\"$PUBLIC_ID\" \\\n"
+		"     -d refresh_token=\"$REFRESH\" \"$AS/token\" | tee tokens.json\n"
+		"OLD_REFRESH=$REFRESH\n"
+		"ACCESS=$(jq -r .access_token tokens.json)\n"
+		"REFRESH=$(jq -r .refresh_token tokens.json)\n",
+	},
+	{NEED_CODE,
+		"# the demo API introspects the token it was sent (RFC 7662): active,\n"
+		"# for the user {user}\n"
+		"curl -s -u \"$RS_ID:$RS_SECRET\" -d token=\"$ACCESS\" \"$AS/introspect\"\n",
+	},
+	{NEED_CODE,
+		"# the public client revokes its access token (RFC 7009): {}\n"
+		"curl -s -d client_id=\"$PUBLIC_ID\" -d token=\"$ACCESS\" \"$AS/revoke\"\n",
+	},
+	{NEED_CODE,
+		"# the protected resource now refuses it: invalid_token\n"
+		"curl -s -H \"Authorization: Bearer $ACCESS\" \"$AS/api/me\"\n",
+	},
+	{NEED_CODE | NEED_REFRESH,
+		"# the old refresh token stopped working: invalid_grant; and since a\n"
+		"# reused refresh token may be stolen, that revoked the whole grant ...\n"
+		"curl -s -d grant_type=refresh_token -d client_id=\"$PUBLIC_ID\" \\\n"
+		"     -d refresh_token=\"$OLD_REFRESH\" \"$AS/token\"\n",
+	},
+	{NEED_CODE | NEED_REFRESH,
+		"# ... so the newest refresh token is refused too: invalid_grant\n"
+		"curl -s -d grant_type=refresh_token -d client_id=\"$PUBLIC_ID\" \\\n"
+		"     -d refresh_token=\"$REFRESH\" \"$AS/token\"\n",
+	},
+	{0,
+		"# the metadata (RFC 8414): the issuer and its endpoints\n"
+		"curl -s \"$AS/.well-known/oauth-authorization-server\"\n",
+	},
+	{0,
+		"# dynamic registration (RFC 7591): a new client, its secret, and the\n"
+		"# token and URL that manage its registration\n"
+		"curl -s -H 'Content-Type: application/json' \\\n"
+		"     -d '{\"redirect_uris\":[\"http://127.0.0.1:9000/cb\"],\"grant_types\":[\"client_credentials\"],\"scope\":\"api\"}' \\\n"
+		"     \"$AS/register\" | tee client.json\n",
+	},
+	{0,
+		"# read the registration back (RFC 7592), without the secret\n"
+		"curl -s -H \"Authorization: Bearer $(jq -r .registration_access_token client.json)\" \\\n"
+		"     \"$(jq -r .registration_client_uri client.json)\"\n",
+	},
+};
+
+/* s as it is written in a command: bare when that is safe, else quoted. */
+static void shell_word(buf *b, const char *s)
 {
-	buf_puts(b, "curl -s -u ");
-	buf_shellf(b, "%s:%s", app->confidential->client_id,
-			app->confidential->client_secret);
+	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			"0123456789_.-") == strlen(s))
+		buf_puts(b, s);
+	else
+		buf_shell(b, s);
 }
 
-/* The URL of one of the provider's endpoints, as a shell word. */
-static void endpoint(buf *b, const struct demo_app *app, proauth2_endpoint which)
+/* The README writes the provider's endpoints as "$AS/token" and the like. */
+static const struct {
+	const char *word;
+	proauth2_endpoint which;
+} endpoint_words[] = {
+	{"\"$AS/token\"", PROAUTH2_ENDPOINT_TOKEN},
+	{"\"$AS/introspect\"", PROAUTH2_ENDPOINT_INTROSPECTION},
+	{"\"$AS/revoke\"", PROAUTH2_ENDPOINT_REVOCATION},
+	{"\"$AS/register\"", PROAUTH2_ENDPOINT_REGISTRATION},
+	{"\"$AS/.well-known/oauth-authorization-server\"", PROAUTH2_ENDPOINT_METADATA},
+};
+
+/* At s, a word naming an endpoint that is not where the README's word says
+ * (--endpoint-base, a path issuer): print its URL instead and return the
+ * word's length; else 0. */
+static size_t put_endpoint(buf *b, const struct demo_app *app, const char *s)
 {
-	buf_shell(b, proauth2_provider_endpoint(app->provider, which));
+	for (size_t i = 0; i < sizeof(endpoint_words) / sizeof(endpoint_words[0]); i++) {
+		const char *word = endpoint_words[i].word;
+		const char *url = proauth2_provider_endpoint(app->provider,
+				endpoint_words[i].which);
+		size_t n = strlen(word), base = strlen(app->base);
+
+		if (strncmp(s, word, n) != 0)
+			continue;
+		/* word is '"$AS' + path + '"'. */
+		if (strncmp(url, app->base, base) == 0 &&
+				strlen(url + base) == n - 5 &&
+				strncmp(url + base, word + 4, n - 5) == 0)
+			return 0;
+		buf_shell(b, url);
+		return n;
+	}
+	return 0;
+}
+
+/* A step, each line indented, {user} and {password} filled in: bare in the
+ * comments, as shell words in the commands; endpoints where they are. */
+static void put_step(buf *b, const struct demo_app *app, const char *text)
+{
+	bool comment = text[0] == '#';
+
+	buf_puts(b, "  ");
+	for (const char *s = text; *s != '\0'; s++) {
+		size_t skip = comment ? 0 : put_endpoint(b, app, s);
+
+		if (skip > 0) {
+			s += skip - 1;
+			continue;
+		}
+		if (strncmp(s, "{user}", 6) == 0 || strncmp(s, "{password}", 10) == 0) {
+			const char *v = s[1] == 'u' ? app->opt->user : app->opt->password;
+
+			if (comment)
+				buf_puts(b, v);
+			else
+				shell_word(b, v);
+			s += s[1] == 'u' ? 5 : 9;
+			continue;
+		}
+		buf_printf(b, "%c", *s);
+		if (*s == '\n') {
+			if (s[1] != '\0')
+				buf_puts(b, "  ");
+			comment = s[1] == '#';
+		}
+	}
 }
 
 static void token_commands(buf *b, const struct demo_app *app)
 {
-	unsigned grants = app->opt->grants;
+	unsigned grants = app->opt->grants, have = 0;
 
-	buf_puts(b, "\nTry it:\n");
-	if (grants & PROAUTH2_GRANT_CLIENT_CREDENTIALS) {
-		buf_puts(b, "  # client_credentials: a token for the confidential client\n  ");
-		curl_as_client(b, app);
-		buf_puts(b, " -d grant_type=client_credentials ");
-		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
-		buf_puts(b, "\n  # the same, kept in $TOKEN for the commands below\n  TOKEN=$(");
-		curl_as_client(b, app);
-		buf_puts(b, " -d grant_type=client_credentials ");
-		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
-		buf_puts(b, " | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p')\n");
+	if (grants & PROAUTH2_GRANT_CLIENT_CREDENTIALS)
+		have |= NEED_CC;
+	if (grants & PROAUTH2_GRANT_PASSWORD)
+		have |= NEED_PASSWORD;
+	if (app->public_client != NULL)
+		have |= NEED_CODE;
+	if (grants & PROAUTH2_GRANT_REFRESH_TOKEN)
+		have |= NEED_REFRESH;
+	buf_puts(b, "\nTry it (README.rst's walkthrough: paste one command at a time;"
+		" they need curl and jq):\n"
+		"  # the demo's issuer, its clients (confidential, public, and the demo API,\n"
+		"  # a resource server) and the PKCE verifier of its /authorize URL\n"
+		"  AS=");
+	buf_shell(b, app->base);
+	buf_puts(b, "\n  ID=");
+	buf_shell(b, app->confidential->client_id);
+	buf_puts(b, "\n  SECRET=");
+	buf_shell(b, app->confidential->client_secret);
+	if (app->public_client != NULL) {
+		buf_puts(b, "\n  PUBLIC_ID=");
+		buf_shell(b, app->public_client->client_id);
+	}
+	/* The resource server's credentials are in the credentials file. */
+	if (app->opt->credentials_file != NULL) {
+		buf_puts(b, "\n  RS_ID=$(jq -r .resource_server.client_id ");
+		buf_shell(b, app->opt->credentials_file);
+		buf_puts(b, ")\n  RS_SECRET=$(jq -r .resource_server.client_secret ");
+		buf_shell(b, app->opt->credentials_file);
+		buf_puts(b, ")");
 	} else {
-		buf_puts(b, "  # set TOKEN to an access token from the code flow above\n");
+		buf_puts(b, "\n  # RS_ID, RS_SECRET: start the demo with --credentials-file FILE");
 	}
-	if (grants & PROAUTH2_GRANT_PASSWORD) {
-		buf_puts(b, "  # the password grant, for legacy clients\n  ");
-		curl_as_client(b, app);
-		buf_puts(b, " -d grant_type=password --data-urlencode username=");
-		buf_shell(b, app->opt->user);
-		buf_puts(b, " --data-urlencode password=");
-		buf_shell(b, app->opt->password);
-		buf_puts(b, " ");
-		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
-		buf_puts(b, "\n");
-	}
-	buf_puts(b, "  # introspection (RFC 7662)\n  ");
-	curl_as_client(b, app);
-	buf_puts(b, " -d \"token=$TOKEN\" ");
-	endpoint(b, app, PROAUTH2_ENDPOINT_INTROSPECTION);
-	buf_puts(b, "\n  # the protected resource (needs scope profile)\n"
-		"  curl -s -H \"Authorization: Bearer $TOKEN\" ");
-	buf_shellf(b, "%s/api/me", app->base);
-	buf_puts(b, "\n  # revocation (RFC 7009); /api/me then answers invalid_token\n  ");
-	curl_as_client(b, app);
-	buf_puts(b, " -d \"token=$TOKEN\" ");
-	endpoint(b, app, PROAUTH2_ENDPOINT_REVOCATION);
+	buf_puts(b, "\n  VERIFIER=");
+	buf_shell(b, app->verifier);
 	buf_puts(b, "\n");
+	for (size_t i = 0; i < sizeof(walkthrough) / sizeof(walkthrough[0]); i++)
+		if ((walkthrough[i].needs & have) == walkthrough[i].needs)
+			put_step(b, app, walkthrough[i].text);
 }
 
 int app_print_banner(const struct demo_app *app, FILE *out)
