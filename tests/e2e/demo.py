@@ -166,10 +166,26 @@ def find_binary(binary=None):
 def free_port():
     """A loopback port free right now, for a demo whose --issuer must name
     its port before it starts (another process may take it in between:
-    retry a start that fails to listen)."""
+    start_on_free_port retries)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_on_free_port(args_for_port, tries=3):
+    """Start a demo with the flags args_for_port(port) names, on a port free
+    when picked, retrying when another process took it first. Returns
+    (Demo, credentials); the caller stops the demo."""
+    last = None
+    for _ in range(tries):
+        d = Demo(extra_args=args_for_port(free_port()))
+        try:
+            return d, d.start()
+        except DemoError as e:
+            last = e
+            if "cannot listen" not in str(e):
+                raise
+    raise last
 
 
 def child_env():

@@ -7,20 +7,11 @@ here, since the issuer must carry it), and where the clients should find
 the metadata and the endpoints.
 """
 
-import socket
 import urllib.parse
 
 import demo
 
 TIMEOUT = 10  # seconds, every HTTP request
-START_TRIES = 3  # a free port may be taken between our check and the demo's bind
-
-
-def free_port():
-    """A port nothing listens on now, on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def shape(name, port):
@@ -51,17 +42,14 @@ SHAPES = ("trailing-slash", "path-issuer", "prefix-mount")
 
 def start_shape(name):
     """Start a demo in this shape; (Demo, credentials, shape). The caller stops it."""
-    last = None
-    for _ in range(START_TRIES):
-        s = shape(name, free_port())
-        d = demo.Demo(extra_args=s["args"])
-        try:
-            return d, d.start(), s
-        except demo.DemoError as e:
-            last = e
-            if "Address already in use" not in str(e):
-                break
-    raise last
+    shapes = []
+
+    def args(port):
+        shapes.append(shape(name, port))
+        return shapes[-1]["args"]
+
+    d, creds = demo.start_on_free_port(args)
+    return d, creds, shapes[-1]
 
 
 def browser_login(http, authorization_url, user, password):

@@ -25,7 +25,6 @@ from requests.auth import HTTPBasicAuth  # noqa: E402
 
 TIMEOUT = tc.TIMEOUT
 WELL_KNOWN = "/.well-known/oauth-authorization-server"
-STARTS = 3  # tries, each on a port free when picked
 
 
 def rfc8414_location(issuer):
@@ -39,21 +38,14 @@ def rfc8414_location(issuer):
 def start_demo(issuer_path, base_path=None):
     """A demo whose issuer is http://127.0.0.1:<port><issuer_path> (and
     endpoint base ...<base_path>); returns (Demo, credentials)."""
-    last = None
-    for _ in range(STARTS):
-        port = demo.free_port()
+    def args(port):
         root = "http://127.0.0.1:%d" % port
-        args = ["--port", str(port), "--issuer", root + issuer_path]
+        flags = ["--port", str(port), "--issuer", root + issuer_path]
         if base_path is not None:
-            args += ["--endpoint-base", root + base_path]
-        d = demo.Demo(extra_args=args)
-        try:
-            return d, d.start()
-        except demo.DemoError as e:
-            last = e
-            if "cannot listen" not in str(e):
-                raise
-    raise last
+            flags += ["--endpoint-base", root + base_path]
+        return flags
+
+    return demo.start_on_free_port(args)
 
 
 class UrlShapes:
