@@ -70,31 +70,30 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, 0, out);
-	if (req->method == NULL || (strcmp(req->method, "GET") != 0 &&
-			strcmp(req->method, "HEAD") != 0))
-		return error_response(p, proauth2_error_set(&err,
-				PROAUTH2_ERR_INVALID_REQUEST, "metadata is read with GET"),
-				&err, 0, out);
+	if (response_method_check(req, "GET", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	if (issuer == NULL || strlen(issuer) > 900)
 		return error_response(p, proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
 				"the provider has no issuer"), &err, 0, out);
 	grants = grant_types(p);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o, s:[s, s, s],"
-			" s:[s, s], s:[s, s], s:b}",
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s, s], s:o, s:[s, s, s],"
+			" s:[s, s, s], s:[s, s, s], s:b}",
 			"issuer", issuer,
 			"authorization_endpoint", endpoint(issuer, ROUTE_AUTHORIZE, authorize, sizeof(authorize)),
 			"token_endpoint", endpoint(issuer, ROUTE_TOKEN, token, sizeof(token)),
 			"revocation_endpoint", endpoint(issuer, ROUTE_REVOKE, revoke, sizeof(revoke)),
 			"introspection_endpoint", endpoint(issuer, ROUTE_INTROSPECT, introspect, sizeof(introspect)),
 			"response_types_supported", "code",
-			"response_modes_supported", "query",
+			"response_modes_supported", "query", "form_post",
 			"grant_types_supported", grants,
 			"token_endpoint_auth_methods_supported",
 				"client_secret_basic", "client_secret_post", "none",
+			/* Public clients authenticate with client_id alone
+			 * (revoke_endpoint.c). */
 			"revocation_endpoint_auth_methods_supported",
-				"client_secret_basic", "client_secret_post",
+				"client_secret_basic", "client_secret_post", "none",
 			"introspection_endpoint_auth_methods_supported",
-				"client_secret_basic", "client_secret_post",
+				"client_secret_basic", "client_secret_post", "none",
 			"authorization_response_iss_parameter_supported", 1);
 	if (doc != NULL && json_object_set_new(doc, "code_challenge_methods_supported",
 			proauth2_provider_plain_pkce_allowed(p) ? json_pack("[s, s]", "S256", "plain") :
