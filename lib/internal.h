@@ -49,6 +49,9 @@ struct proauth2_provider {
 	int64_t authorization_lifetime;
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */
+	/* Every endpoint's URL and, pointing into it, its path: made once. */
+	char *endpoint_urls[PROAUTH2_ENDPOINT_METADATA + 1];
+	const char *endpoint_paths[PROAUTH2_ENDPOINT_METADATA + 1];
 };
 
 

@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 
+#include "endpoint_url.h"
 #include "event.h"
 #include "internal.h"
 #include "scope.h"
@@ -59,14 +60,63 @@ static int64_t system_clock(void *arg)
 	return (int64_t)time(NULL);
 }
 
+/* cfg's endpoint URLs by proauth2_endpoint (NULL where it has none, as
+ * its caller compiled it), and its endpoint_base. */
+static const char *given_urls(const proauth2_config *cfg,
+		const char *given[PROAUTH2_ENDPOINT_METADATA])
+{
+	memset(given, 0, PROAUTH2_ENDPOINT_METADATA * sizeof(given[0]));
+	if (!SIZED_HAS(cfg, proauth2_config, registration_endpoint))
+		return NULL;
+	given[PROAUTH2_ENDPOINT_AUTHORIZATION] = cfg->authorization_endpoint;
+	given[PROAUTH2_ENDPOINT_TOKEN] = cfg->token_endpoint;
+	given[PROAUTH2_ENDPOINT_REVOCATION] = cfg->revocation_endpoint;
+	given[PROAUTH2_ENDPOINT_INTROSPECTION] = cfg->introspection_endpoint;
+	given[PROAUTH2_ENDPOINT_REGISTRATION] = cfg->registration_endpoint;
+	return cfg->endpoint_base;
+}
+
+/* The issuer (required) and every URL configured, each as RFC 8414 wants. */
+static proauth2_status check_urls(const proauth2_config *cfg, proauth2_error *err)
+{
+	static const char *const names[PROAUTH2_ENDPOINT_METADATA] = {
+		"authorization_endpoint", "token_endpoint", "revocation_endpoint",
+		"introspection_endpoint", "registration_endpoint",
+	};
+	const char *given[PROAUTH2_ENDPOINT_METADATA], *base, *why;
+	size_t i;
+
+	if (cfg->issuer == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.issuer is required: the server's https URL "
+				"(RFC 8414 §2), such as https://auth.example.com");
+	why = endpoint_url_refusal(cfg->issuer);
+	if (why != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.issuer '%.200s' %s", cfg->issuer, why);
+	base = given_urls(cfg, given);
+	if (base != NULL && (why = endpoint_url_refusal(base)) != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.endpoint_base '%.200s' %s", base, why);
+	for (i = 0; i < PROAUTH2_ENDPOINT_METADATA; i++)
+		if (given[i] != NULL && (why = endpoint_url_refusal(given[i])) != NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+					"config.%s '%.200s' %s", names[i], given[i], why);
+	return PROAUTH2_OK;
+}
+
 static proauth2_status check_config(const proauth2_config *cfg,
 		proauth2_error *err)
 {
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, error_redirects), "proauth2_config", err);
+			SIZED_END(proauth2_config, registration_endpoint),
+			"proauth2_config", err);
 
+	if (status != PROAUTH2_OK)
+		return status;
+	status = check_urls(cfg, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (SIZED_HAS(cfg, proauth2_config, authorization_lifetime) &&
@@ -168,6 +218,17 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		proauth2_provider_free(p);
 		return NO_MEMORY(err);
 	}
+	{
+		const char *given[PROAUTH2_ENDPOINT_METADATA];
+		const char *base = given_urls(cfg, given);
+
+		status = endpoint_urls_make(p->issuer, base, given, p->endpoint_urls,
+				p->endpoint_paths, err);
+	}
+	if (status != PROAUTH2_OK) {
+		proauth2_provider_free(p);
+		return status;
+	}
 	p->datastore = cfg->datastore;
 	p->code_lifetime = cfg->code_lifetime;
 	p->access_token_lifetime = cfg->access_token_lifetime;
@@ -218,6 +279,7 @@ void proauth2_provider_free(proauth2_provider *p)
 		return;
 	free(p->issuer);
 	free(p->supported_scopes);
+	endpoint_urls_free(p->endpoint_urls);
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
 }
@@ -230,6 +292,18 @@ int64_t proauth2_provider_now(const proauth2_provider *p)
 const char *proauth2_provider_issuer(const proauth2_provider *p)
 {
 	return p->issuer;
+}
+
+const char *proauth2_provider_endpoint(const proauth2_provider *p,
+		proauth2_endpoint which)
+{
+	return (unsigned)which < ENDPOINT_COUNT ? p->endpoint_urls[which] : NULL;
+}
+
+const char *proauth2_provider_endpoint_path(const proauth2_provider *p,
+		proauth2_endpoint which)
+{
+	return (unsigned)which < ENDPOINT_COUNT ? p->endpoint_paths[which] : NULL;
 }
 
 bool proauth2_provider_registration_enabled(const proauth2_provider *p)

@@ -95,6 +95,7 @@ START_TEST(newer_config_works_while_its_new_fields_are_zero)
 	proauth2_error err = {0};
 
 	proauth2_config_init_sized(&newer.known, sizeof(newer));
+	newer.known.issuer = "https://auth.example.com";
 	newer.known.datastore = ds;
 	ck_assert_int_eq(proauth2_provider_new(&newer.known, &p, &err), PROAUTH2_OK);
 	proauth2_provider_free(p);

@@ -57,12 +57,6 @@ static void logging(proauth2_config *cfg)
 	cfg->log_arg = events;
 }
 
-static void logging_without_issuer(proauth2_config *cfg)
-{
-	logging(cfg);
-	cfg->issuer = NULL;
-}
-
 static void setup(void)
 {
 	env_setup();
@@ -333,23 +327,25 @@ END_TEST
 
 START_TEST(server_error_reports_the_hidden_text)
 {
-	proauth2_http_response *r;
+	proauth2_http_response *r = NULL;
+	proauth2_token_info *info = NULL;
 	const recorded *e;
 	json_t *doc;
 
-	env_reconfigure(logging_without_issuer);
-	r = http_any("GET", "/.well-known/oauth-authorization-server", NULL, NULL,
-			NULL);
+	/* The host's mistake: a required scope that is no scope. */
+	ck_assert_int_eq(bearer("Bearer x", "a\"b", &info, &r),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_int_eq(r->status, 500);
 	doc = body_json(r);
 	/* The client is told nothing of it; the host is. */
 	ck_assert_ptr_null(strstr(json_string_value(json_object_get(doc,
-			"error_description")), "issuer"));
+			"error_description")), "required_scope"));
 	e = only(PROAUTH2_EVENT_SERVER_ERROR);
 	ck_assert_int_eq(e->level, PROAUTH2_LEVEL_ERROR);
 	ck_assert_int_eq(e->http_status, 500);
-	ck_assert_int_eq(e->status, PROAUTH2_ERR_DATASTORE);
-	ck_assert_str_eq(e->message, "the provider has no issuer");
+	ck_assert_int_eq(e->status, PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_str_eq(e->message,
+			"required_scope is not a scope (RFC 6749 section 3.3)");
 	json_decref(doc);
 	proauth2_http_response_free(r);
 }

@@ -250,6 +250,7 @@ START_TEST(pending_requests_stop_at_the_client_cap_then_the_global_one)
 		ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &other_ds,
 				NULL), PROAUTH2_OK);
 		proauth2_config_init(&cfg);
+		cfg.issuer = "https://auth.example.com";
 		cfg.datastore = other_ds;
 		cfg.clock = env_clock;
 		small_caps(&cfg);

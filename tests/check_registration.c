@@ -263,6 +263,7 @@ START_TEST(anonymous_registrations_are_counted_across_providers)
 		ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &ds2, NULL),
 				PROAUTH2_OK);
 	proauth2_config_init(&cfg);
+	cfg.issuer = "https://auth.example.com";
 	cfg.datastore = ds2 != NULL ? ds2 : env.ds;
 	cfg.clock = clock_of;
 	cfg.clock_arg = &env.now;

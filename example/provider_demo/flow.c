@@ -259,20 +259,22 @@ static enum MHD_Result show_login(struct demo_app *app, struct MHD_Connection *c
 }
 
 /* A form POST from another site carries that site's Origin (or "null");
- * ours carries ours, the issuer's scheme://host[:port]. Browsers that send
- * none are let through: the CSRF token still holds. */
+ * ours carries ours, the authorization endpoint's scheme://host[:port].
+ * Browsers that send none are let through: the CSRF token still holds. */
 static bool origin_ok(const struct demo_app *app, struct MHD_Connection *c)
 {
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-	const char *host = strstr(app->base, "://");
+	const char *ours = proauth2_provider_endpoint(app->provider,
+			PROAUTH2_ENDPOINT_AUTHORIZATION);
+	const char *host = strstr(ours, "://");
 	size_t n;
 
 	if (origin == NULL)
 		return true;
 	if (host == NULL)
 		return false;
-	n = (size_t)(host + 3 - app->base) + strcspn(host + 3, "/?#");
-	return strlen(origin) == n && strncasecmp(origin, app->base, n) == 0;
+	n = (size_t)(host + 3 - ours) + strcspn(host + 3, "/?#");
+	return strlen(origin) == n && strncasecmp(origin, ours, n) == 0;
 }
 
 static enum MHD_Result forbidden(struct MHD_Connection *c)

@@ -3,7 +3,7 @@
  * libmicrohttpd, with login and consent pages and a protected resource.
  *
  *   provider_demo [--port N] [--bind ADDR] [--db PATH] [--issuer URL]
- *                 [--config FILE] [--code-lifetime S]
+ *                 [--endpoint-base URL] [--config FILE] [--code-lifetime S]
  *                 [--access-token-lifetime S] [--refresh-token-lifetime S]
  *                 [--grants LIST] [--user NAME] [--password PW]
  *                 [--credentials-file PATH] [--max-connections N]
@@ -20,10 +20,12 @@
  * authorization URL with a PKCE challenge and its verifier, and curl
  * commands to try; --credentials-file writes the same as JSON.
  *
- * Routes: /token /revoke /introspect /register[/<id>]
- * /.well-known/oauth-authorization-server (proauth2_http_handle),
+ * Routes (under the issuer's path, or --endpoint-base's for the
+ * endpoints): /token /revoke /introspect /register[/<id>] and the
+ * metadata at RFC 8414's place (proauth2_http_handle),
  * GET /authorize -> login page -> POST /login -> consent page ->
- * POST /consent -> 303 to the client; GET /callback shows the code;
+ * POST /consent -> 303 to the client (login and consent beside the
+ * authorization endpoint); GET /callback shows the code;
  * GET /api/me needs a bearer token with scope "profile"; GET / is an index.
  *
  * Against abuse: sign-ins and the password grant go through the library's

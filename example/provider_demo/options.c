@@ -36,6 +36,7 @@ static const struct def defs[] = {
 	{"bind", K_BIND, AT(bind), "127.0.0.1"},
 	{"db", K_PATH, AT(db), "provider_demo.db"},
 	{"issuer", K_ISSUER, AT(issuer), NULL},
+	{"endpoint-base", K_ISSUER, AT(endpoint_base), NULL},
 	{"grants", K_GRANTS, AT(grants_text), DEFAULT_GRANTS},
 	{"user", K_TEXT, AT(user), "demo"},
 	{"password", K_TEXT, AT(password), "demo"},
@@ -60,6 +61,7 @@ void options_usage(FILE *f)
 	      "  --db PATH|URI               SQLite database file (provider_demo.db),\n"
 	      "                              or a mongodb:// URI\n"
 	      "  --issuer URL                issuer identifier (http://<bind>:<port>)\n"
+	      "  --endpoint-base URL         URL the endpoints live under (the issuer)\n"
 	      "  --config FILE               read `key = value' lines, keys as below\n"
 	      "  --code-lifetime S           authorization code lifetime, seconds\n"
 	      "  --access-token-lifetime S   access token lifetime, seconds\n"
@@ -82,8 +84,8 @@ void options_usage(FILE *f)
 	      "                              127.0.0.1, [::1], localhost)\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
-	      "..._DB, ..._ISSUER, ..._GRANTS, ..._USER, ..._PASSWORD), which beat the\n"
-	      "config file.\n", f);
+	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
+	      "which beat the config file.\n", f);
 }
 
 static int bad(const char *where, const char *value, const char *why)
@@ -449,6 +451,7 @@ void options_free(struct demo_options *o)
 	free(o->bind);
 	free(o->db);
 	free(o->issuer);
+	free(o->endpoint_base);
 	free(o->grants_text);
 	free(o->user);
 	free(o->password);

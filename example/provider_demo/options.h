@@ -15,6 +15,7 @@ struct demo_options {
 	char *bind;                     /* a numeric IPv4 or IPv6 address */
 	char *db;
 	char *issuer;                   /* NULL: http://<bind>:<port> */
+	char *endpoint_base;            /* NULL: the issuer */
 	char *grants_text;
 	unsigned grants;                /* PROAUTH2_GRANT_* bits */
 	char *user;

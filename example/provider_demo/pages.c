@@ -41,14 +41,16 @@ static void hidden(buf *b, const char *name, const char *value)
 
 char *page_index(const struct demo_app *app)
 {
-	static const char *const endpoints[][2] = {
-		{"GET", "/.well-known/oauth-authorization-server"},
-		{"GET", "/authorize"},
-		{"POST", "/token"},
-		{"POST", "/introspect"},
-		{"POST", "/revoke"},
-		{"POST", "/register"},
-		{"GET", "/api/me"},
+	static const struct {
+		const char *method;
+		proauth2_endpoint which;
+	} endpoints[] = {
+		{"GET", PROAUTH2_ENDPOINT_METADATA},
+		{"GET", PROAUTH2_ENDPOINT_AUTHORIZATION},
+		{"POST", PROAUTH2_ENDPOINT_TOKEN},
+		{"POST", PROAUTH2_ENDPOINT_INTROSPECTION},
+		{"POST", PROAUTH2_ENDPOINT_REVOCATION},
+		{"POST", PROAUTH2_ENDPOINT_REGISTRATION},
 	};
 	buf b = BUF_INIT;
 	size_t i;
@@ -68,10 +70,13 @@ char *page_index(const struct demo_app *app)
 	}
 	buf_puts(&b, "<h2>Endpoints</h2>\n<table>\n");
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
-		buf_printf(&b, "<tr><th>%s</th><td><code>", endpoints[i][0]);
-		buf_html(&b, app->base);
-		buf_printf(&b, "%s</code></td></tr>\n", endpoints[i][1]);
+		buf_printf(&b, "<tr><th>%s</th><td><code>", endpoints[i].method);
+		buf_html(&b, proauth2_provider_endpoint(app->provider, endpoints[i].which));
+		buf_puts(&b, "</code></td></tr>\n");
 	}
+	buf_puts(&b, "<tr><th>GET</th><td><code>");
+	buf_html(&b, app->base);
+	buf_puts(&b, "/api/me</code></td></tr>\n");
 	buf_puts(&b, "</table>\n");
 	return close_page(&b);
 }
@@ -86,7 +91,7 @@ char *page_login(const char *ticket, const char *csrf, const char *error)
 		buf_html(&b, error);
 		buf_puts(&b, "</p>\n");
 	}
-	buf_puts(&b, "<form method=\"post\" action=\"/login\">\n");
+	buf_puts(&b, "<form method=\"post\" action=\"login\">\n");
 	hidden(&b, "ticket", ticket);
 	hidden(&b, "csrf", csrf);
 	buf_puts(&b, "<label for=\"username\">User name</label>\n"
@@ -131,7 +136,7 @@ char *page_consent(const proauth2_authorization *a, const char *user,
 		buf_html(&b, proauth2_authorization_param(a, key));
 		buf_puts(&b, "</code></td></tr>\n");
 	}
-	buf_puts(&b, "</table>\n</details>\n<form method=\"post\" action=\"/consent\">\n");
+	buf_puts(&b, "</table>\n</details>\n<form method=\"post\" action=\"consent\">\n");
 	hidden(&b, "ticket", proauth2_authorization_ticket(a));
 	hidden(&b, "csrf", csrf);
 	buf_puts(&b, "<button id=\"allow\" type=\"submit\" name=\"decision\" "

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,18 +329,21 @@ enum { GET = 1, POST = 2 };
 typedef enum MHD_Result (*route_fn)(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req);
 
+/* Each path is a member of struct demo_app (setup.h), made at startup. */
+#define PATH(member) offsetof(struct demo_app, member)
+
 static const struct {
-	const char *path;
+	size_t path;
 	unsigned methods;
 	const char *allow;
 	route_fn handle;
 } routes[] = {
-	{"/", GET, "GET, HEAD", show_index},
-	{"/authorize", GET | POST, "GET, HEAD, POST", flow_authorize},
-	{"/login", POST, "POST", flow_login},
-	{"/consent", POST, "POST", flow_consent},
-	{"/callback", GET | POST, "GET, HEAD, POST", show_callback},
-	{"/api/me", GET, "GET, HEAD", api_me},
+	{PATH(index_path), GET, "GET, HEAD", show_index},
+	{PATH(authorize_path), GET | POST, "GET, HEAD, POST", flow_authorize},
+	{PATH(login_path), POST, "POST", flow_login},
+	{PATH(consent_path), POST, "POST", flow_consent},
+	{PATH(callback_path), GET | POST, "GET, HEAD, POST", show_callback},
+	{PATH(api_path), GET, "GET, HEAD", api_me},
 };
 
 static unsigned method_bit(const char *method)
@@ -359,7 +363,7 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 	size_t i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(req->path, routes[i].path) != 0)
+		if (strcmp(req->path, *(char **)((char *)app + routes[i].path)) != 0)
 			continue;
 		if (!(method_bit(req->method) & routes[i].methods))
 			return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -375,6 +379,7 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 /* One request's state, from its first line to its completion. */
 struct exchange {
 	char *uri;              /* the request target as received */
+	char *path;             /* its path, undecoded, as proauth2 wants it */
 	char *body;
 	size_t length;
 	size_t capacity;
@@ -426,7 +431,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct exchange *x = calloc(1, sizeof(*x));
 
-	if (x != NULL && (x->uri = strdup(uri)) == NULL) {
+	if (x != NULL && ((x->uri = strdup(uri)) == NULL ||
+			(x->path = strndup(uri, strcspn(uri, "?"))) == NULL)) {
+		free(x->uri);
 		free(x);
 		x = NULL;
 	}
@@ -443,6 +450,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (x == NULL)
 		return;
 	free(x->uri);
+	free(x->path);
 	free(x->body);
 	free(x);
 	*con_cls = NULL;
@@ -584,7 +592,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	proauth2_http_request req = {
 		.struct_size = sizeof(proauth2_http_request),
 		.method = method,
-		.path = url,
+		.path = x->path,
 		.query = query != NULL ? query + 1 : NULL,
 		.body = x->body != NULL ? x->body : "",
 		.body_length = x->length,

@@ -72,6 +72,40 @@ static int make_urls(struct demo_app *app, unsigned port)
 	return app->base != NULL && app->redirect_uri != NULL ? 0 : nomem();
 }
 
+/* The path of an absolute URL, "" when it has none. */
+static const char *path_of(const char *url)
+{
+	const char *s = strstr(url, "://");
+
+	s = s != NULL ? s + 3 : url;
+	return s + strcspn(s, "/");
+}
+
+/* The demo's own routes (setup.h), once the provider is made. */
+static int make_paths(struct demo_app *app)
+{
+	const char *prefix = path_of(app->base);
+	const char *authorize = proauth2_provider_endpoint_path(app->provider,
+			PROAUTH2_ENDPOINT_AUTHORIZATION);
+	int folder = (int)(strrchr(authorize, '/') + 1 - authorize);
+	buf b = BUF_INIT;
+
+	buf_printf(&b, "%s/", prefix);
+	app->index_path = buf_finish(&b);
+	buf_printf(&b, "%s/callback", prefix);
+	app->callback_path = buf_finish(&b);
+	buf_printf(&b, "%s/api/me", prefix);
+	app->api_path = buf_finish(&b);
+	app->authorize_path = strdup(authorize);
+	buf_printf(&b, "%.*slogin", folder, authorize);
+	app->login_path = buf_finish(&b);
+	buf_printf(&b, "%.*sconsent", folder, authorize);
+	app->consent_path = buf_finish(&b);
+	return app->index_path != NULL && app->callback_path != NULL &&
+		app->api_path != NULL && app->authorize_path != NULL &&
+		app->login_path != NULL && app->consent_path != NULL ? 0 : nomem();
+}
+
 static int make_authorize_url(struct demo_app *app)
 {
 	buf b = BUF_INIT;
@@ -86,7 +120,8 @@ static int make_authorize_url(struct demo_app *app)
 	app->state[16] = '\0';  /* a state needs no 256 bits */
 	if (app->public_client == NULL)
 		return 0;
-	buf_printf(&b, "%s/authorize?response_type=code&client_id=", app->base);
+	buf_printf(&b, "%s?response_type=code&client_id=", proauth2_provider_endpoint(
+			app->provider, PROAUTH2_ENDPOINT_AUTHORIZATION));
 	buf_urlencode(&b, app->public_client->client_id);
 	buf_puts(&b, "&redirect_uri=");
 	buf_urlencode(&b, app->redirect_uri);
@@ -209,6 +244,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	}
 	proauth2_config_init(&cfg);
 	cfg.issuer = app->issuer;
+	cfg.endpoint_base = opt->endpoint_base;
 	cfg.datastore = app->ds;
 	cfg.supported_scopes = DEMO_SCOPE;
 	/* The library's registration defaults: 16 KiB of metadata, 10
@@ -229,7 +265,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.refresh_token_lifetime = opt->refresh_token_lifetime;
 	if (proauth2_provider_new(&cfg, &app->provider, &err) != PROAUTH2_OK)
 		return failed("creating the provider", &err);
-	if (register_clients(app) != 0)
+	if (make_paths(app) != 0 || register_clients(app) != 0)
 		return -1;
 	return make_authorize_url(app);
 }
@@ -246,6 +282,12 @@ void app_stop(struct demo_app *app)
 	free(app->base);
 	free(app->redirect_uri);
 	free(app->authorize_url);
+	free(app->index_path);
+	free(app->callback_path);
+	free(app->api_path);
+	free(app->authorize_path);
+	free(app->login_path);
+	free(app->consent_path);
 	proauth2_secret_free(app->verifier);
 	proauth2_secret_free(app->challenge);
 	proauth2_secret_free(app->state);
@@ -262,10 +304,10 @@ static void curl_as_client(buf *b, const struct demo_app *app)
 			app->confidential->client_secret);
 }
 
-/* The URL of the endpoint at path, as a shell word. */
-static void endpoint(buf *b, const struct demo_app *app, const char *path)
+/* The URL of one of the provider's endpoints, as a shell word. */
+static void endpoint(buf *b, const struct demo_app *app, proauth2_endpoint which)
 {
-	buf_shellf(b, "%s%s", app->base, path);
+	buf_shell(b, proauth2_provider_endpoint(app->provider, which));
 }
 
 static void token_commands(buf *b, const struct demo_app *app)
@@ -277,11 +319,11 @@ static void token_commands(buf *b, const struct demo_app *app)
 		buf_puts(b, "  # client_credentials: a token for the confidential client\n  ");
 		curl_as_client(b, app);
 		buf_puts(b, " -d grant_type=client_credentials ");
-		endpoint(b, app, "/token");
+		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
 		buf_puts(b, "\n  # the same, kept in $TOKEN for the commands below\n  TOKEN=$(");
 		curl_as_client(b, app);
 		buf_puts(b, " -d grant_type=client_credentials ");
-		endpoint(b, app, "/token");
+		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
 		buf_puts(b, " | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p')\n");
 	} else {
 		buf_puts(b, "  # set TOKEN to an access token from the code flow above\n");
@@ -294,20 +336,20 @@ static void token_commands(buf *b, const struct demo_app *app)
 		buf_puts(b, " --data-urlencode password=");
 		buf_shell(b, app->opt->password);
 		buf_puts(b, " ");
-		endpoint(b, app, "/token");
+		endpoint(b, app, PROAUTH2_ENDPOINT_TOKEN);
 		buf_puts(b, "\n");
 	}
 	buf_puts(b, "  # introspection (RFC 7662)\n  ");
 	curl_as_client(b, app);
 	buf_puts(b, " -d \"token=$TOKEN\" ");
-	endpoint(b, app, "/introspect");
+	endpoint(b, app, PROAUTH2_ENDPOINT_INTROSPECTION);
 	buf_puts(b, "\n  # the protected resource (needs scope profile)\n"
 		"  curl -s -H \"Authorization: Bearer $TOKEN\" ");
-	endpoint(b, app, "/api/me");
+	buf_shellf(b, "%s/api/me", app->base);
 	buf_puts(b, "\n  # revocation (RFC 7009); /api/me then answers invalid_token\n  ");
 	curl_as_client(b, app);
 	buf_puts(b, " -d \"token=$TOKEN\" ");
-	endpoint(b, app, "/revoke");
+	endpoint(b, app, PROAUTH2_ENDPOINT_REVOCATION);
 	buf_puts(b, "\n");
 }
 
@@ -319,9 +361,11 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 	db_display(app->opt->db, db, sizeof(db));
 	buf_printf(&b, "proauth2 provider demo listening on %s\n"
 		"  issuer          %s\n"
+		"  metadata        %s\n"
 		"  database        %s (%s)\n"
 		"  grants          %s\n\n",
-		app->listen_url, app->issuer, db, proauth2_datastore_name(app->ds),
+		app->listen_url, app->issuer, proauth2_provider_endpoint(app->provider,
+			PROAUTH2_ENDPOINT_METADATA), db, proauth2_datastore_name(app->ds),
 		app->opt->grants_text);
 	buf_printf(&b, "Confidential client \"%s\"\n"
 		"  client_id       %s\n"
@@ -354,9 +398,11 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 
 static json_t *credentials(const struct demo_app *app)
 {
-	return json_pack("{s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:s, s:s, s:s,"
+	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:s, s:s, s:s,"
 			" s:s, s:s, s:s?}",
 			"issuer", app->issuer,
+			"metadata_url", proauth2_provider_endpoint(app->provider,
+				PROAUTH2_ENDPOINT_METADATA),
 			"url", app->listen_url,
 			"port", (json_int_t)app->port,
 			"confidential",

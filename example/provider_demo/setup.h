@@ -32,6 +32,16 @@ struct demo_app {
 	proauth2_client *confidential;
 	proauth2_client *public_client; /* NULL unless authorization_code is on */
 	struct sessions *sessions;
+	/* The demo's own routes, raw paths: its pages under the issuer's
+	 * path; the browser flow at the provider's authorization endpoint,
+	 * its login and consent pages beside it (where the pages' relative
+	 * form actions lead). */
+	char *index_path;               /* <issuer path>/ */
+	char *callback_path;            /* <issuer path>/callback */
+	char *api_path;                 /* <issuer path>/api/me */
+	char *authorize_path;
+	char *login_path;               /* <authorize path's folder>/login */
+	char *consent_path;             /* <authorize path's folder>/consent */
 };
 
 /* Open the datastore, create the provider and register fresh demo clients

@@ -7,6 +7,10 @@
  * well-formed or not, with the response the RFCs prescribe; a client's
  * mistake never yields a 5xx. Thread-safe as the provider is.
  *
+ * proauth2_http_handle() routes by request->path; the endpoint functions
+ * (proauth2_http_token() and the others) ignore it, for hosts that route
+ * requests themselves.
+ *
  * Every endpoint function sets *response (NULL only when memory ran
  * out, with PROAUTH2_ERR_NOMEM) and returns the OAuth outcome: PROAUTH2_OK
  * when the request was granted, else the error the response carries.
@@ -40,7 +44,9 @@ typedef const char *(*proauth2_header_fn)(void *arg, const char *name);
 typedef struct proauth2_http_request {
 	size_t struct_size;         /**< set by init */
 	const char *method;         /**< "GET", "POST", ... */
-	const char *path;           /**< without the query string */
+	/** The request target's path as received: raw (not percent-decoded),
+	 * without the query string. Only proauth2_http_handle() reads it. */
+	const char *path;
 	const char *query;          /**< after '?', undecoded; NULL if none */
 	const char *body;           /**< may be NULL */
 	size_t body_length;         /**< bytes of body */
@@ -81,17 +87,30 @@ PROAUTH2_EXPORT const char *proauth2_http_response_header(
 PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *response);
 
 /**
- * Route a request to the endpoint its path names, or answer 404/405:
+ * Route a request to the endpoint its path names, or answer 404/405. The
+ * paths are those of the provider's endpoint URLs
+ * (proauth2_provider_endpoint_path(), fixed when the provider is made;
+ * by default the issuer's path, without a trailing slash, then):
  *   POST /token, POST /revoke, POST /introspect,
- *   GET /.well-known/oauth-authorization-server,
+ *   GET the metadata at RFC 8414 §3.1's place,
+ *   /.well-known/oauth-authorization-server followed by the issuer's path
+ *   (and, for an issuer with a path, also at that path followed by
+ *   /.well-known/oauth-authorization-server, where OpenID Connect
+ *   Discovery and many OAuth clients look),
  *   POST /register and GET/PUT/DELETE /register/\<client_id\> (when the
- *   provider enables registration). POST /register takes the initial
+ *   provider enables registration).
+ * request->path is matched raw, byte for byte: a host that mounts the
+ * endpoints elsewhere says so in proauth2_config (endpoint_base or an
+ * endpoint's URL) rather than rewriting the path, so that the metadata
+ * advertises where they are. The host and scheme are not compared.
+ * POST /register takes the initial
  *   access token as "Authorization: Bearer" (401 invalid_token when it is
  *   wrong, or missing and configured), refuses a body past
  *   config.registration_max_metadata (400 invalid_client_metadata) and
  *   answers 429 temporarily_unavailable past the anonymous limit.
  * The authorization endpoint (/authorize, advertised in the metadata) is
- * not routed: it needs the host's pages; see proauth2_http_authorize_begin.
+ * not routed: it needs the host's pages; see proauth2_http_authorize_begin
+ * and PROAUTH2_ENDPOINT_AUTHORIZATION for its path.
  *
  * Every endpoint function, called through here or directly, answers
  * another method with 405 method_not_allowed and an Allow header; and
@@ -102,6 +121,10 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_handle(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* The endpoint functions below answer whatever request->path says: a host
+ * that routes requests itself calls them directly, and the path is not
+ * read. */
 
 /** POST token endpoint (RFC 6749 §3.2): authorization_code, refresh_token,
  * client_credentials, and password when provider and client enable it. */

@@ -50,7 +50,14 @@ typedef enum proauth2_error_redirects {
 typedef struct proauth2_config {
 	/** sizeof(proauth2_config) as the caller was compiled; set by init. */
 	size_t struct_size;
-	/** The issuer identifier (RFC 8414), an https URL. May be NULL. */
+	/** The issuer identifier (RFC 8414 §2), required: an absolute https
+	 * URL with a host, or http on loopback (127.0.0.1, [::1], localhost)
+	 * for development; a path is allowed, a query, fragment or user
+	 * information is not; at most PROAUTH2_URL_MAX_LENGTH bytes of
+	 * printable ASCII. The metadata's "issuer" and the "iss" of RFC 9207
+	 * are this value exactly as given, trailing slash included (clients
+	 * compare it byte for byte); the endpoints' URLs drop a trailing
+	 * slash (issuer http://h/ gives http://h/token). */
 	const char *issuer;
 	/** The datastore every record goes to. Borrowed: it must outlive the
 	 * provider. Required. */
@@ -77,7 +84,8 @@ typedef struct proauth2_config {
 	bool enable_password_grant;
 	proauth2_password_fn check_password;  /**< judges the credentials */
 	void *password_arg;                   /**< passed to check_password */
-	/** Dynamic client registration (RFC 7591, RFC 7592) at /register. */
+	/** Dynamic client registration (RFC 7591, RFC 7592) at the
+	 * registration endpoint (by default the issuer's path + /register). */
 	bool enable_registration;
 	/** Events a host must see (see event.h): called with log_arg. NULL:
 	 * the library stays silent. */
@@ -142,7 +150,31 @@ typedef struct proauth2_config {
 	/** Which clients authorization errors are redirected to; default
 	 * PROAUTH2_ERROR_REDIRECTS_TRUSTED. */
 	proauth2_error_redirects error_redirects;
+	/** @name Endpoint URLs
+	 * Where the host serves the endpoints, as RFC 8414 metadata
+	 * advertises them and proauth2_http_handle() routes them (by their
+	 * path). Each is an absolute URL checked as the issuer is. A caller
+	 * compiled before these fields gets the defaults. */
+	/** @{ */
+	/** The URL the endpoints live under; NULL (default): the issuer
+	 * without its trailing slash. A trailing slash is dropped. */
+	const char *endpoint_base;
+	/** NULL (default): endpoint_base + "/authorize". */
+	const char *authorization_endpoint;
+	/** NULL (default): endpoint_base + "/token". */
+	const char *token_endpoint;
+	/** NULL (default): endpoint_base + "/revoke". */
+	const char *revocation_endpoint;
+	/** NULL (default): endpoint_base + "/introspect". */
+	const char *introspection_endpoint;
+	/** NULL (default): endpoint_base + "/register"; a client's RFC 7592
+	 * configuration endpoint is this + "/" + client_id. */
+	const char *registration_endpoint;
+	/** @} */
 } proauth2_config;
+
+/** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */
+#define PROAUTH2_URL_MAX_LENGTH 1024
 
 /** Fill cfg with the defaults above (datastore NULL) and its struct_size.
  * Call it first; see common.h. */
@@ -167,8 +199,33 @@ PROAUTH2_EXPORT void proauth2_provider_free(proauth2_provider *provider);
 /** The provider's current time, from its clock. */
 PROAUTH2_EXPORT int64_t proauth2_provider_now(const proauth2_provider *provider);
 
-/** The configured issuer, or NULL. Borrowed. */
+/** The configured issuer, exactly as configured. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_provider_issuer(const proauth2_provider *provider);
+
+/** The provider's endpoints (proauth2_provider_endpoint()). */
+typedef enum proauth2_endpoint {
+	PROAUTH2_ENDPOINT_AUTHORIZATION = 0, /**< RFC 6749 §3.1 */
+	PROAUTH2_ENDPOINT_TOKEN,             /**< RFC 6749 §3.2 */
+	PROAUTH2_ENDPOINT_REVOCATION,        /**< RFC 7009 */
+	PROAUTH2_ENDPOINT_INTROSPECTION,     /**< RFC 7662 */
+	PROAUTH2_ENDPOINT_REGISTRATION,      /**< RFC 7591 */
+	/** The metadata (RFC 8414 §3.1): the issuer's scheme and authority,
+	 * "/.well-known/oauth-authorization-server", then the issuer's path
+	 * without its trailing slash. */
+	PROAUTH2_ENDPOINT_METADATA
+} proauth2_endpoint;
+
+/** The absolute URL of endpoint which, as configured or derived at
+ * creation (see proauth2_config's endpoint URLs); NULL for a value not in
+ * the enum. Borrowed: valid as long as the provider. */
+PROAUTH2_EXPORT const char *proauth2_provider_endpoint(
+		const proauth2_provider *provider, proauth2_endpoint which);
+
+/** The path of that URL ("/token", "/tenant/token", "/" for none), which
+ * proauth2_http_handle() routes; a host routing requests itself compares
+ * the raw request path with it byte for byte. NULL as above. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_provider_endpoint_path(
+		const proauth2_provider *provider, proauth2_endpoint which);
 
 /* What the configuration enabled, for the endpoint layer and hosts. */
 

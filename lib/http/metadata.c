@@ -7,15 +7,11 @@
 
 #include "request.h"
 #include "response.h"
-#include "routes.h"
 
-/* issuer + path, or NULL past the buffer. */
-static const char *endpoint(const char *issuer, const char *path, char *buf,
-		size_t size)
+/* The URL the provider derived (or was given) for which. */
+static const char *endpoint(const proauth2_provider *p, proauth2_endpoint which)
 {
-	int n = snprintf(buf, size, "%s%s", issuer, path);
-
-	return n > 0 && (size_t)n < size ? buf : NULL;
+	return proauth2_provider_endpoint(p, which);
 }
 
 static json_t *split_scopes(const char *scopes)
@@ -64,7 +60,6 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 {
 	const char *issuer = proauth2_provider_issuer(p);
 	const char *scopes = proauth2_provider_supported_scopes(p);
-	char authorize[1024], token[1024], revoke[1024], introspect[1024], reg[1024];
 	json_t *doc, *grants;
 	proauth2_error err = {0};
 
@@ -72,17 +67,16 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		return error_response(p, err.status, &err, 0, out);
 	if (response_method_check(req, "GET", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
-	if (issuer == NULL || strlen(issuer) > 900)
-		return error_response(p, proauth2_error_set(&err, PROAUTH2_ERR_DATASTORE,
-				"the provider has no issuer"), &err, 0, out);
 	grants = grant_types(p);
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s, s], s:o, s:[s, s, s],"
 			" s:[s, s, s], s:[s, s, s], s:b}",
+			/* As configured: clients compare it byte for byte
+			 * (RFC 8414 §3.3), trailing slash included. */
 			"issuer", issuer,
-			"authorization_endpoint", endpoint(issuer, ROUTE_AUTHORIZE, authorize, sizeof(authorize)),
-			"token_endpoint", endpoint(issuer, ROUTE_TOKEN, token, sizeof(token)),
-			"revocation_endpoint", endpoint(issuer, ROUTE_REVOKE, revoke, sizeof(revoke)),
-			"introspection_endpoint", endpoint(issuer, ROUTE_INTROSPECT, introspect, sizeof(introspect)),
+			"authorization_endpoint", endpoint(p, PROAUTH2_ENDPOINT_AUTHORIZATION),
+			"token_endpoint", endpoint(p, PROAUTH2_ENDPOINT_TOKEN),
+			"revocation_endpoint", endpoint(p, PROAUTH2_ENDPOINT_REVOCATION),
+			"introspection_endpoint", endpoint(p, PROAUTH2_ENDPOINT_INTROSPECTION),
 			"response_types_supported", "code",
 			"response_modes_supported", "query", "form_post",
 			"grant_types_supported", grants,
@@ -105,6 +99,6 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		json_object_set_new(doc, "scopes_supported", split_scopes(scopes));
 	if (doc != NULL && proauth2_provider_registration_enabled(p))
 		json_object_set_new(doc, "registration_endpoint",
-				json_string(endpoint(issuer, ROUTE_REGISTER, reg, sizeof(reg))));
+				json_string(endpoint(p, PROAUTH2_ENDPOINT_REGISTRATION)));
 	return respond(response_json(200, doc), PROAUTH2_OK, out);
 }

@@ -126,10 +126,9 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 	for (bit = 1; grants != NULL && bit <= REGISTRABLE_GRANTS; bit <<= 1)
 		if (c->grant_types & REGISTRABLE_GRANTS & bit)
 			json_array_append_new(grants, json_string(proauth2_grant_type_name(bit)));
-	const char *issuer = proauth2_provider_issuer(p);
-
-	snprintf(uri, sizeof(uri), "%s%s/%s", issuer != NULL ? issuer : "",
-			ROUTE_REGISTER, c->client_id);
+	/* RFC 7592 §3: the configuration endpoint under the registration's. */
+	snprintf(uri, sizeof(uri), "%s/%s", proauth2_provider_endpoint(p,
+			PROAUTH2_ENDPOINT_REGISTRATION), c->client_id);
 	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
 			" s:s*, s:s}",
 			"client_id", c->client_id,

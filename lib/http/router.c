@@ -1,4 +1,5 @@
-/* proauth2_http_handle: one entry point for every routed endpoint. */
+/* proauth2_http_handle: one entry point for every routed endpoint, by the
+ * paths of the provider's endpoint URLs. */
 #include <string.h>
 
 #include <proauth2/http.h>
@@ -12,15 +13,15 @@ typedef proauth2_status (*endpoint_fn)(proauth2_provider *,
 		const proauth2_http_request *, proauth2_http_response **);
 
 static const struct {
-	const char *path;
+	proauth2_endpoint which;
 	const char *method;
 	endpoint_fn handle;
 } routes[] = {
-	{ROUTE_TOKEN, "POST", proauth2_http_token},
-	{ROUTE_REVOKE, "POST", proauth2_http_revoke},
-	{ROUTE_INTROSPECT, "POST", proauth2_http_introspect},
-	{ROUTE_METADATA, "GET", proauth2_http_metadata},
-	{ROUTE_REGISTER, "POST", register_client_endpoint},
+	{PROAUTH2_ENDPOINT_TOKEN, "POST", proauth2_http_token},
+	{PROAUTH2_ENDPOINT_REVOCATION, "POST", proauth2_http_revoke},
+	{PROAUTH2_ENDPOINT_INTROSPECTION, "POST", proauth2_http_introspect},
+	{PROAUTH2_ENDPOINT_METADATA, "GET", proauth2_http_metadata},
+	{PROAUTH2_ENDPOINT_REGISTRATION, "POST", register_client_endpoint},
 };
 
 static proauth2_status plain_error(int http, const char *code, const char *allow,
@@ -35,10 +36,40 @@ static proauth2_status plain_error(int http, const char *code, const char *allow
 	return respond(r, PROAUTH2_ERR_INVALID_REQUEST, out);
 }
 
+/* Whether path starts with prefix; *rest receives what follows it. */
+static bool starts_with(const char *path, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	*rest = path + n;
+	return strncmp(path, prefix, n) == 0;
+}
+
+/* Whether path is the metadata's: RFC 8414 §3.1's, or, for an issuer
+ * with a path, that path followed by the well-known suffix. */
+static bool is_metadata_path(const proauth2_provider *p, const char *path)
+{
+	const char *rfc = proauth2_provider_endpoint_path(p, PROAUTH2_ENDPOINT_METADATA);
+	const char *issuer_path = rfc + strlen(ROUTE_METADATA), *rest;
+
+	if (strcmp(path, rfc) == 0)
+		return true;
+	return *issuer_path != '\0' && starts_with(path, issuer_path, &rest) &&
+		strcmp(rest, ROUTE_METADATA) == 0;
+}
+
+static bool route_matches(const proauth2_provider *p, proauth2_endpoint which,
+		const char *path)
+{
+	if (which == PROAUTH2_ENDPOINT_METADATA)
+		return is_metadata_path(p, path);
+	return strcmp(path, proauth2_provider_endpoint_path(p, which)) == 0;
+}
+
 proauth2_status proauth2_http_handle(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	const char *path;
+	const char *path, *rest;
 	proauth2_error err = {0};
 	size_t i;
 
@@ -47,11 +78,11 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 		return error_response(p, err.status, &err, 0, out);
 	path = req->path != NULL ? req->path : "";
 	if (proauth2_provider_registration_enabled(p) &&
-			strncmp(path, ROUTE_REGISTER "/", sizeof(ROUTE_REGISTER)) == 0)
-		return register_manage_endpoint(p, req,
-				path + sizeof(ROUTE_REGISTER), out);
+			starts_with(path, proauth2_provider_endpoint_path(p,
+				PROAUTH2_ENDPOINT_REGISTRATION), &rest) && rest[0] == '/')
+		return register_manage_endpoint(p, req, rest + 1, out);
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(path, routes[i].path) != 0)
+		if (!route_matches(p, routes[i].which, path))
 			continue;
 		if (routes[i].handle == register_client_endpoint &&
 				!proauth2_provider_registration_enabled(p))

@@ -30,6 +30,7 @@ import os
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,15 @@ def find_binary(binary=None):
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise DemoError("demo binary %s is not an executable file" % path)
     return path
+
+
+def free_port():
+    """A loopback port free right now, for a demo whose --issuer must name
+    its port before it starts (another process may take it in between:
+    retry a start that fails to listen)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def child_env():
