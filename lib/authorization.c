@@ -115,6 +115,20 @@ static bool decode_params(proauth2_authorization *a, const char *text, bool *ok)
 	return readable;
 }
 
+/* RFC 7636 §4.3: a challenge without a method is plain. */
+static const char *challenge_method(const char *challenge, const char *method)
+{
+	return challenge != NULL && method == NULL ? "plain" : method;
+}
+
+/* The modes the metadata advertises (response_modes_supported); any other
+ * would go unheeded, the code landing where the client does not look. */
+static bool response_mode_supported(const char *mode)
+{
+	return mode == NULL || strcmp(mode, "query") == 0 ||
+		strcmp(mode, "form_post") == 0;
+}
+
 /* A new authorization for client with ticket, scope and parameters. */
 static proauth2_authorization *authorization_new(const json_t *client,
 		const char *ticket, const char *scope, bool *ok)
@@ -253,16 +267,27 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 	else if (status == PROAUTH2_OK && strcmp(response_type, "code") != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
 				"response_type must be code");
+	if (status == PROAUTH2_OK &&
+			!response_mode_supported(param(names, values, n, "response_mode")))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"response_mode must be query or form_post");
 	if (status == PROAUTH2_OK) {
 		proauth2_code_request cr = {
 			.struct_size = sizeof(proauth2_code_request),
 			.client_id = client_id,
 			.redirect_uri = param(names, values, n, "redirect_uri"),
 			.code_challenge = param(names, values, n, "code_challenge"),
-			.code_challenge_method = param(names, values, n,
-					"code_challenge_method"),
+			.code_challenge_method = challenge_method(
+					param(names, values, n, "code_challenge"),
+					param(names, values, n, "code_challenge_method")),
 		};
-		status = code_check_request(p, client, &cr, &method, err);
+		if (cr.code_challenge != NULL && param(names, values, n,
+				"code_challenge_method") == NULL && !p->allow_plain_pkce)
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"code_challenge_method is missing, which means plain"
+					" (RFC 7636 section 4.3): send code_challenge_method=S256");
+		else
+			status = code_check_request(p, client, &cr, &method, err);
 	}
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, param(names, values, n, "scope"),
@@ -361,8 +386,9 @@ proauth2_status proauth2_authorization_approve(proauth2_provider *p,
 		.redirect_uri = proauth2_authorization_param(a, "redirect_uri"),
 		.scope = granted_scope != NULL ? granted_scope : a->scope,
 		.code_challenge = proauth2_authorization_param(a, "code_challenge"),
-		.code_challenge_method = proauth2_authorization_param(a,
-				"code_challenge_method"),
+		.code_challenge_method = challenge_method(
+				proauth2_authorization_param(a, "code_challenge"),
+				proauth2_authorization_param(a, "code_challenge_method")),
 	};
 	status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "code.h"
 #include "crypto.h"
 #include "event.h"
 #include "grant.h"
@@ -64,16 +65,33 @@ static bool may_refresh(const proauth2_provider *p, const json_t *client)
 		client_record_allows(client, PROAUTH2_GRANT_REFRESH_TOKEN);
 }
 
-/* redirect_uri and PKCE of a token request against its code (§4.1.3,
- * RFC 7636 §4.6, RFC 9700 §2.1.1 against downgrade). */
-static proauth2_status check_code_binding(const json_t *code,
-		const proauth2_code_exchange *req, proauth2_error *err)
+/* The redirect_uri of a token request matches its code's (§4.1.3): the
+ * same, or both absent; or, for a code whose request left it implied
+ * (the client's single URI, §3.1.2.3), that URI, which most client
+ * libraries send whether or not they sent it before. */
+static bool redirect_uri_binds(const json_t *client, const json_t *code,
+		const char *sent)
 {
 	const char *uri = record_string(code, "redirect_uri");
+	const char *implied;
+
+	if (uri != NULL)
+		return sent != NULL && strcmp(uri, sent) == 0;
+	if (sent == NULL)
+		return true;
+	implied = code_redirect_target(client, NULL);
+	return implied != NULL && strcmp(implied, sent) == 0;
+}
+
+/* redirect_uri and PKCE of a token request against its code (§4.1.3,
+ * RFC 7636 §4.6, RFC 9700 §2.1.1 against downgrade). */
+static proauth2_status check_code_binding(const json_t *client,
+		const json_t *code, const proauth2_code_exchange *req,
+		proauth2_error *err)
+{
 	const char *challenge = record_string(code, "code_challenge");
 
-	if ((uri == NULL) != (req->redirect_uri == NULL) ||
-			(uri != NULL && strcmp(uri, req->redirect_uri) != 0))
+	if (!redirect_uri_binds(client, code, req->redirect_uri))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"redirect_uri does not match the authorization request");
 	if (challenge == NULL && req->code_verifier != NULL)
@@ -115,7 +133,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"the code was issued to another client");
 	if (status == PROAUTH2_OK)
-		status = check_code_binding(code, req, err);
+		status = check_code_binding(client, code, req, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
 		grant_tokens tokens = {

@@ -192,7 +192,7 @@ START_TEST(failed_basic_authentication_over_http_is_reported)
 	snprintf(body, sizeof(body),
 			"grant_type=refresh_token&refresh_token=x&client_id=%s",
 			c->client_id);
-	assert_error(post_form("/token", body, NULL), 400, "invalid_client");
+	assert_error(post_form("/token", body, NULL), 401, "invalid_client");
 	e = only(PROAUTH2_EVENT_CLIENT_AUTH_FAILED);
 	ck_assert_str_eq(e->client_id, c->client_id);
 	ck_assert_str_eq(e->auth_method, "none");

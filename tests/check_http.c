@@ -89,7 +89,9 @@ START_TEST(basic_credentials_are_form_decoded)
 	proauth2_http_response_free(r);
 	r = post_form("/token", "grant_type=client_credentials", "Basic !!!notbase64");
 	ck_assert_str_eq(proauth2_http_response_header(r, "WWW-Authenticate"),
-			"Basic realm=\"proauth2\", charset=\"UTF-8\"");
+			"Basic realm=\"proauth2\", charset=\"UTF-8\", "
+			"error=\"invalid_client\", "
+			"error_description=\"malformed Basic credentials\"");
 	assert_error(r, 401, "invalid_client");
 	proauth2_client_free(c);
 }
@@ -106,10 +108,11 @@ START_TEST(wrong_secret_is_invalid_client)
 	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s"
 			"&client_secret=wrong", c->client_id);
 	r = post_form("/token", body, NULL);
-	ck_assert_ptr_null(proauth2_http_response_header(r, "WWW-Authenticate"));
-	assert_error(r, 400, "invalid_client");
+	/* Posted, it is a 401 with the challenge all the same (RFC 7662 §2.3). */
+	ck_assert_ptr_nonnull(proauth2_http_response_header(r, "WWW-Authenticate"));
+	assert_error(r, 401, "invalid_client");
 	assert_error(post_form("/token", "grant_type=client_credentials", NULL),
-			400, "invalid_client");
+			401, "invalid_client");
 	proauth2_client_free(c);
 }
 END_TEST
@@ -287,7 +290,8 @@ START_TEST(authorization_errors_redirect_with_state)
 	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s", pub->client_id, uri);
 	assert_redirected_error(body, "invalid_request");  /* PKCE required */
 	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s&scope=admin"
-			"&code_challenge=" RFC7636_CHALLENGE, pub->client_id, uri);
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=S256",
+			pub->client_id, uri);
 	assert_redirected_error(body, "invalid_scope");
 	snprintf(body, sizeof(body), "response_type=code&client_id=%s%s"
 			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=plain",
@@ -456,7 +460,7 @@ START_TEST(revocation_endpoint)
 			400, "invalid_request");
 	assert_error(post_form("/revoke", body, basic(c->client_id, "wrong")),
 			401, "invalid_client");
-	assert_error(post_form("/revoke", body, NULL), 400, "invalid_client");
+	assert_error(post_form("/revoke", body, NULL), 401, "invalid_client");
 	assert_error(http("GET", "/revoke", NULL, NULL, auth), 405, "method_not_allowed");
 	free(token);
 	proauth2_client_free(c);
@@ -493,7 +497,7 @@ START_TEST(introspection_endpoint)
 	ck_assert_uint_eq(json_object_size(doc), 1);
 	json_decref(doc);
 	proauth2_http_response_free(r);
-	assert_error(post_form("/introspect", body, NULL), 400, "invalid_client");
+	assert_error(post_form("/introspect", body, NULL), 401, "invalid_client");
 
 	env.now += 3600;
 	r = post_form("/introspect", body, basic(c->client_id, c->client_secret));
@@ -877,7 +881,7 @@ START_TEST(overlong_client_id_is_unknown)
 	strcpy(form, "grant_type=client_credentials&client_id=");
 	memset(form + strlen(form), 'a', n);
 	form[40 + n] = '\0';
-	assert_error(post_form("/token", form, NULL), 400, "invalid_client");
+	assert_error(post_form("/token", form, NULL), 401, "invalid_client");
 	free(query);
 	free(form);
 }
@@ -1006,15 +1010,15 @@ START_TEST(authorization_engine_parks_spends_and_approves)
 	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE |
 			PROAUTH2_GRANT_REFRESH_TOKEN, "read write");
 	const char *names[] = {"response_type", "client_id", "redirect_uri", "scope",
-		"code_challenge", "state", "prompt"};
+		"code_challenge", "state", "prompt", "code_challenge_method"};
 	const char *values[] = {"code", c->client_id, REDIRECT_URI, "read write",
-		RFC7636_CHALLENGE, "xyz", ""};
+		RFC7636_CHALLENGE, "xyz", "", "S256"};
 	proauth2_authorization *a = NULL, *spent = NULL, *again = NULL;
 	proauth2_token_response *tokens;
 	proauth2_error err = {0};
 	char *code = NULL;
 
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 7,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 8,
 			&a, &err), PROAUTH2_OK);
 	ck_assert_str_eq(proauth2_authorization_client_id(a), c->client_id);
 	ck_assert_str_eq(proauth2_authorization_client_name(a), "Test client");
@@ -1022,7 +1026,7 @@ START_TEST(authorization_engine_parks_spends_and_approves)
 	ck_assert_str_eq(proauth2_authorization_param(a, "state"), "xyz");
 	ck_assert_ptr_null(proauth2_authorization_param(a, "prompt"));  /* empty */
 	ck_assert_ptr_null(proauth2_authorization_param(a, NULL));
-	ck_assert_uint_eq(proauth2_authorization_param_count(a), 7);
+	ck_assert_uint_eq(proauth2_authorization_param_count(a), 8);
 	ck_assert_str_eq(proauth2_authorization_param_name(a, 6), "prompt");
 	/* Only a spent ticket may be approved: no second code from one request. */
 	ck_assert_int_eq(proauth2_authorization_approve(env.provider, a, USER, NULL,
@@ -1031,7 +1035,7 @@ START_TEST(authorization_engine_parks_spends_and_approves)
 	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
 			proauth2_authorization_ticket(a), &spent, &err), PROAUTH2_OK);
 	ck_assert_str_eq(proauth2_authorization_param(spent, "state"), "xyz");
-	ck_assert_uint_eq(proauth2_authorization_param_count(spent), 7);
+	ck_assert_uint_eq(proauth2_authorization_param_count(spent), 8);
 	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
 			proauth2_authorization_ticket(a), &again, &err), PROAUTH2_ERR_NOT_FOUND);
 	ck_assert_ptr_null(again);
@@ -1061,14 +1065,14 @@ START_TEST(authorization_engine_refuses_bad_requests)
 {
 	proauth2_client *c = register_client(PUB, PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
 	const char *names[] = {"client_id", "redirect_uri", "response_type",
-		"code_challenge", "client_id"};
+		"code_challenge", "code_challenge_method", "client_id"};
 	const char *values[] = {c->client_id, REDIRECT_URI, "code", RFC7636_CHALLENGE,
-		c->client_id};
+		"S256", c->client_id};
 	proauth2_authorization *a = NULL;
 	proauth2_error err = {0};
 
 	/* A parameter named twice (§3.1). */
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 6,
 			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
 	ck_assert_ptr_null(a);
 	/* The checks of the endpoint, in its order. */
@@ -1076,17 +1080,17 @@ START_TEST(authorization_engine_refuses_bad_requests)
 			values + 1, 3, &a, &err), PROAUTH2_ERR_INVALID_REQUEST);
 	ck_assert_str_eq(err.text, "client_id is missing");
 	values[1] = "https://client.example.com/evil";
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
 			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
 	values[1] = REDIRECT_URI;
 	values[2] = "token";
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
 			&a, &err), PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE);
 	values[2] = "code";
 	/* Not UTF-8: a client's mistake, not a server error. */
-	names[4] = "state";
-	values[4] = "\xff\xfe";
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
+	names[5] = "state";
+	values[5] = "\xff\xfe";
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 6,
 			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
 	ck_assert_str_eq(err.text, "a parameter is not UTF-8");
 	ck_assert_ptr_null(a);
@@ -1094,9 +1098,9 @@ START_TEST(authorization_engine_refuses_bad_requests)
 	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 3,
 			&a, &err), PROAUTH2_ERR_INVALID_REQUEST);
 	ck_assert_ptr_null(a);
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
 			NULL, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
-	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 4,
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values, 5,
 			&a, &err), PROAUTH2_OK);
 	proauth2_authorization_free(a);
 	proauth2_client_free(c);

@@ -91,8 +91,9 @@ static void assert_page_with_link(proauth2_http_response *r, const char *code)
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "error")), code);
 	link = json_string_value(json_object_get(doc, "redirect_uri"));
 	ck_assert_ptr_nonnull(link);
-	snprintf(expected, sizeof(expected), REDIRECT_URI "?error=%s&state=s1", code);
+	snprintf(expected, sizeof(expected), REDIRECT_URI "?error=%s&", code);
 	ck_assert_int_eq(strncmp(link, expected, strlen(expected)), 0);
+	ck_assert_ptr_nonnull(strstr(link, "&state=s1"));
 	json_decref(doc);
 	proauth2_http_response_free(r);
 }
@@ -105,7 +106,8 @@ static void errors_for(const char *client_id, char *q, size_t size,
 			client_id);
 	check(begin_fails(q), "unsupported_response_type");
 	snprintf(q, size, "response_type=code&client_id=%s" URI_FMT "&state=s1"
-			"&scope=admin&code_challenge=" RFC7636_CHALLENGE, client_id);
+			"&scope=admin&code_challenge=" RFC7636_CHALLENGE
+			"&code_challenge_method=S256", client_id);
 	check(begin_fails(q), "invalid_scope");
 	snprintf(q, size, "response_type=code&client_id=%s" URI_FMT "&state=s1",
 			client_id);
@@ -189,7 +191,7 @@ START_TEST(an_over_long_client_id_is_a_client_error_at_every_endpoint)
 		for (k = 0; k < 3; k++) {
 			b = form_with("client_id", id,
 					"grant_type=client_credentials&token=x");
-			assert_error(post_form(token_ends[k], b, NULL), 400,
+			assert_error(post_form(token_ends[k], b, NULL), 401,
 					"invalid_client");
 			free(b);
 			assert_error(post_form(token_ends[k],

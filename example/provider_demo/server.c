@@ -299,12 +299,26 @@ static const char *arg(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* The answer as a query (GET), or as a form the provider's page posts
+ * (response_mode=form_post). */
 static enum MHD_Result show_callback(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
-	return reply_html(c, MHD_HTTP_OK, page_callback(app, arg(c, "code"),
-			arg(c, "state"), arg(c, "iss"), arg(c, "error"),
-			arg(c, "error_description")), NULL);
+	proauth2_form *f = NULL;
+	enum MHD_Result ret;
+
+	if (strcmp(req->method, "POST") != 0)
+		return reply_html(c, MHD_HTTP_OK, page_callback(app, arg(c, "code"),
+				arg(c, "state"), arg(c, "iss"), arg(c, "error"),
+				arg(c, "error_description")), NULL);
+	if (proauth2_form_parse(req->body, req->body_length, &f, NULL) != PROAUTH2_OK)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "invalid_request", NULL);
+	ret = reply_html(c, MHD_HTTP_OK, page_callback(app,
+			proauth2_form_get(f, "code"), proauth2_form_get(f, "state"),
+			proauth2_form_get(f, "iss"), proauth2_form_get(f, "error"),
+			proauth2_form_get(f, "error_description")), NULL);
+	proauth2_form_free(f);
+	return ret;
 }
 
 /* Which handler answers a request: the demo's own pages first, then
@@ -328,7 +342,7 @@ static const struct {
 	{PATH(authorize_path), GET | POST, "GET, HEAD, POST", flow_authorize},
 	{PATH(login_path), POST, "POST", flow_login},
 	{PATH(consent_path), POST, "POST", flow_consent},
-	{PATH(callback_path), GET, "GET, HEAD", show_callback},
+	{PATH(callback_path), GET | POST, "GET, HEAD, POST", show_callback},
 	{PATH(api_path), GET, "GET, HEAD", api_me},
 };
 
@@ -444,28 +458,60 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 struct header_search {
 	const char *name;
-	const char *value;
-	unsigned count;
+	char *joined;   /* the values seen so far, ", "-separated; NULL: none */
+	bool failed;    /* out of memory */
 };
 
 static enum MHD_Result match_header(void *cls, enum MHD_ValueKind kind,
 		const char *key, const char *value)
 {
 	struct header_search *hs = cls;
+	size_t had = hs->joined != NULL ? strlen(hs->joined) : 0;
+	char *grown;
 
-	if (key != NULL && strcasecmp(key, hs->name) == 0 && hs->count++ == 0)
-		hs->value = value;
+	if (key == NULL || value == NULL || strcasecmp(key, hs->name) != 0 || hs->failed)
+		return MHD_YES;
+	grown = realloc(hs->joined, had + strlen(value) + 3);
+	if (grown == NULL) {
+		hs->failed = true;
+		return MHD_YES;
+	}
+	sprintf(grown + had, "%s%s", had > 0 ? ", " : "", value);
+	hs->joined = grown;
 	return MHD_YES;
 }
 
-/* proauth2_header_fn: a header sent more than once counts as absent, so
- * two Authorization headers cannot be played against each other. */
+/* What lookup_header answers from; the strings it returned live until
+ * the request is answered (proauth2_header_fn). */
+struct header_lookup {
+	struct MHD_Connection *c;
+	char *returned[16];
+	size_t n;
+};
+
+/* proauth2_header_fn: a header sent more than once comes back joined
+ * (RFC 9110 §5.3), so the library sees the repetition and refuses two
+ * Authorization headers. */
 static const char *lookup_header(void *arg, const char *name)
 {
-	struct header_search hs = {name, NULL, 0};
+	struct header_lookup *l = arg;
+	struct header_search hs = {name, NULL, false};
 
-	MHD_get_connection_values(arg, MHD_HEADER_KIND, match_header, &hs);
-	return hs.count == 1 ? hs.value : NULL;
+	MHD_get_connection_values(l->c, MHD_HEADER_KIND, match_header, &hs);
+	if (hs.failed || (hs.joined != NULL && l->n == sizeof(l->returned) /
+			sizeof(l->returned[0]))) {
+		free(hs.joined);
+		return NULL;  /* as if absent: the request fails, safely */
+	}
+	if (hs.joined != NULL)
+		l->returned[l->n++] = hs.joined;
+	return hs.joined;
+}
+
+static void header_lookup_clear(struct header_lookup *l)
+{
+	while (l->n > 0)
+		free(l->returned[--l->n]);
 }
 
 /* Whether the announced Content-Length already exceeds the limit. */
@@ -542,6 +588,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				"temporarily_unavailable", NULL);
 	set_answering(s, c, true);
 	query = strchr(x->uri, '?');
+	struct header_lookup headers = {.c = c};
 	proauth2_http_request req = {
 		.struct_size = sizeof(proauth2_http_request),
 		.method = method,
@@ -550,9 +597,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		.body = x->body != NULL ? x->body : "",
 		.body_length = x->length,
 		.header = lookup_header,
-		.header_arg = c,
+		.header_arg = &headers,
 	};
-	return route(s->app, c, &req);
+	enum MHD_Result ret = route(s->app, c, &req);
+
+	header_lookup_clear(&headers);
+	return ret;
 }
 
 /* max_connections, lowered to leave FD_RESERVE descriptors under the

@@ -29,8 +29,10 @@ typedef struct proauth2_authorization proauth2_authorization;
  * (names[i] = values[i], at most 64, no name twice; an empty value counts
  * as absent), and park it under a new ticket. Checked in this order:
  * client_id, redirect_uri (registered exactly, or implied when the client
- * has a single one), response_type=code, the client's grant, PKCE, scope.
- * On success *out receives the request, freed with
+ * has a single one), response_type=code, response_mode (absent, query or
+ * form_post), the client's grant, PKCE (a code_challenge without
+ * code_challenge_method is plain, RFC 7636 §4.3, refused unless
+ * config.allow_plain_pkce), scope. On success *out receives the request, freed with
  * proauth2_authorization_free(); on failure *out is NULL.
  *
  * Pending requests are capped (config.max_authorizations_per_client and

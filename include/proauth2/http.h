@@ -31,7 +31,12 @@ extern "C" {
 #endif
 
 /** Look up a request header by case-insensitive name; NULL if absent. If the
- * header came more than once, return NULL or the joined values. */
+ * header came more than once, return the values joined with ", " (RFC 9110
+ * §5.3), so that a repeated Authorization is refused (400 invalid_request);
+ * returning one of them hides the repetition. The string must stay valid
+ * and unchanged until the endpoint function given the request returns
+ * (the library keeps no pointer past that, and may call again for the
+ * same name). */
 typedef const char *(*proauth2_header_fn)(void *arg, const char *name);
 
 /** What the host received. Fill with proauth2_http_request_init() first
@@ -106,6 +111,13 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
  * The authorization endpoint (/authorize, advertised in the metadata) is
  * not routed: it needs the host's pages; see proauth2_http_authorize_begin
  * and PROAUTH2_ENDPOINT_AUTHORIZATION for its path.
+ *
+ * Every endpoint function, called through here or directly, answers
+ * another method with 405 method_not_allowed and an Allow header; and
+ * every failed client authentication (Basic or client_secret_post) with
+ * 401 invalid_client and `WWW-Authenticate: Basic realm="proauth2",
+ * error="invalid_client"` (RFC 6749 §5.2, RFC 7662 §2.3). Every
+ * error_description stays within RFC 6749 §5.2's characters.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_handle(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
@@ -143,8 +155,9 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proa
 
 /**
  * Step one: validate an authorization request (GET query or POST form):
- * client_id, redirect_uri (exact match), response_type=code, scope, state,
- * PKCE. On success returns PROAUTH2_OK with *authorization set and
+ * client_id, redirect_uri (exact match), response_type=code,
+ * response_mode (query, the default, or form_post; any other is an
+ * invalid_request), scope, state, PKCE. On success returns PROAUTH2_OK with *authorization set and
  * *response NULL: show your login and consent pages, keeping
  * proauth2_authorization_ticket(). On failure *authorization is NULL and
  * *response is the error: a 303 back to the client, or — when client_id
@@ -166,6 +179,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_beg
  * Step two, approved: issue a code for user_id with granted_scope (NULL:
  * as requested; it may only narrow) and answer with the 303 redirect
  * carrying code, state and iss (RFC 9207). Spends the ticket.
+ *
+ * A request with response_mode=form_post (OAuth 2.0 Form Post Response
+ * Mode) is answered, here and by every redirected error, with a 200
+ * text/html page instead, that posts those parameters to the redirect URI
+ * as it loads; its Content-Security-Policy allows only that script and a
+ * submission to the redirect URI's origin. Send it as it is. Redirected
+ * errors carry error_description as well.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_issue(
 		proauth2_provider *provider, const char *ticket, const char *user_id,

@@ -5,6 +5,7 @@
  * and consent pages; issue or deny spends the ticket and answers with the
  * redirect back to the client.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <proauth2/client.h>
 #include <proauth2/http.h>
 
+#include "form_post.h"
 #include "request.h"
 #include "response.h"
 
@@ -48,42 +50,84 @@ static int append_param(char **url, const char *name, const char *value)
 	return 0;
 }
 
-/* redirect_uri with code or error, state and iss (RFC 9207) added: a new
- * string, NULL when memory ran out. */
-static char *redirect_url(proauth2_provider *p, const char *redirect_uri,
-		const char *code, proauth2_status error, const char *state)
+/* What goes back to the client: code or error (with its description),
+ * state and iss (RFC 9207), in that order. */
+typedef struct answer {
+	const char *names[4];
+	const char *values[4];
+	size_t n;
+	char description[PROAUTH2_ERROR_TEXT_SIZE];
+} answer;
+
+static void answer_set(answer *a, const proauth2_provider *p, const char *code,
+		proauth2_status error, const proauth2_error *err, const char *state)
 {
 	const char *issuer = proauth2_provider_issuer(p);
-	char *url = strdup(redirect_uri);
-	int failed = url == NULL;
 
-	if (!failed && code != NULL)
-		failed = append_param(&url, "code", code);
-	if (!failed && code == NULL)
-		failed = append_param(&url, "error", proauth2_status_oauth_error(error));
-	if (!failed && state != NULL)
-		failed = append_param(&url, "state", state);
-	if (!failed && issuer != NULL)
-		failed = append_param(&url, "iss", issuer);
-	if (failed) {
-		free(url);
-		return NULL;
+	a->n = 0;
+	if (code != NULL) {
+		a->names[a->n] = "code";
+		a->values[a->n++] = code;
+	} else {
+		a->names[a->n] = "error";
+		a->values[a->n++] = proauth2_status_oauth_error(error);
+		/* A 5xx's text is for the host's log only (response.c). */
+		if (err != NULL && err->text[0] != '\0' &&
+				status_http_code(error) < 500) {
+			description_clean(err->text, a->description,
+					sizeof(a->description));
+			a->names[a->n] = "error_description";
+			a->values[a->n++] = a->description;
+		}
 	}
+	if (state != NULL) {
+		a->names[a->n] = "state";
+		a->values[a->n++] = state;
+	}
+	if (issuer != NULL) {
+		a->names[a->n] = "iss";
+		a->values[a->n++] = issuer;
+	}
+}
+
+/* redirect_uri with the answer in its query: a new string, NULL when
+ * memory ran out. */
+static char *redirect_url(const char *redirect_uri, const answer *a)
+{
+	char *url = strdup(redirect_uri);
+	size_t i;
+
+	for (i = 0; url != NULL && i < a->n; i++)
+		if (append_param(&url, a->names[i], a->values[i]) != 0) {
+			free(url);
+			url = NULL;
+		}
 	return url;
 }
 
-/* The 303 to redirect_uri with code or error, state and iss. */
-static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_uri,
-		const char *code, proauth2_status error, const char *state,
-		proauth2_status status, proauth2_http_response **out)
+/* The answer to redirect_uri: a 303 with it in the query, or for
+ * response_mode=form_post the page that posts it (form_post.c). */
+static proauth2_status answer_back(const char *redirect_uri, bool form_post,
+		const answer *a, proauth2_status status, proauth2_http_response **out)
 {
-	char *url = redirect_url(p, redirect_uri, code, error, state);
+	char *url;
 
+	if (form_post)
+		return respond(form_post_page(redirect_uri, a->names, a->values, a->n),
+				status, out);
+	url = redirect_url(redirect_uri, a);
 	if (url == NULL)
 		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
 	status = respond(response_redirect(url), status, out);
 	free(url);
 	return status;
+}
+
+/* The response_mode a request asked for is form_post (the engine refused
+ * any but query and form_post). */
+static bool wants_form_post(const char *response_mode)
+{
+	return response_mode != NULL && strcmp(response_mode, "form_post") == 0;
 }
 
 /*
@@ -95,14 +139,16 @@ static proauth2_status redirect_back(proauth2_provider *p, const char *redirect_
  */
 static proauth2_status error_back(proauth2_provider *p,
 		const proauth2_client *client, const char *redirect_uri,
-		proauth2_status status, const proauth2_error *err, const char *state,
-		proauth2_http_response **out)
+		bool form_post, proauth2_status status, const proauth2_error *err,
+		const char *state, proauth2_http_response **out)
 {
+	answer a;
 	char *url;
 
+	answer_set(&a, p, NULL, status, err, state);
 	if (proauth2_client_trusted_for_error_redirects(p, client))
-		return redirect_back(p, redirect_uri, NULL, status, state, status, out);
-	url = redirect_url(p, redirect_uri, NULL, status, state);
+		return answer_back(redirect_uri, form_post, &a, status, out);
+	url = redirect_url(redirect_uri, &a);
 	if (url == NULL)
 		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
 	status = error_page(p, status, err, 0, url, out);
@@ -190,8 +236,9 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 			status == PROAUTH2_ERR_OUTCOME_UNKNOWN)
 		status = error_response(p, status, &err, 0, out);
 	else if (status != PROAUTH2_OK)
-		status = error_back(p, client, target, status, &err,
-				form_get(&f, "state"), out);
+		status = error_back(p, client, target,
+				wants_form_post(form_get(&f, "response_mode")), status,
+				&err, form_get(&f, "state"), out);
 done:
 	proauth2_client_free(client);
 	form_clear(&f);
@@ -237,6 +284,19 @@ static proauth2_status spend(proauth2_provider *p, const char *ticket,
 	return PROAUTH2_OK;
 }
 
+/* The approval's or refusal's answer to the client of a. */
+static proauth2_status decision_back(proauth2_provider *p,
+		const proauth2_authorization *a, const char *target, const char *code,
+		proauth2_status status, const proauth2_error *err,
+		proauth2_http_response **out)
+{
+	answer ans;
+
+	answer_set(&ans, p, code, status, err, proauth2_authorization_param(a, "state"));
+	return answer_back(target, wants_form_post(proauth2_authorization_param(a,
+			"response_mode")), &ans, status, out);
+}
+
 proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 		const char *ticket, const char *user_id, const char *granted_scope,
 		proauth2_http_response **out)
@@ -253,8 +313,7 @@ proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK) {
 		status = proauth2_authorization_approve(p, a, user_id, granted_scope,
 				&code, &err);
-		status = redirect_back(p, target, code, status,
-				proauth2_authorization_param(a, "state"), status, out);
+		status = decision_back(p, a, target, code, status, &err, out);
 	}
 	proauth2_secret_free(code);
 	proauth2_client_free(client);
@@ -273,9 +332,8 @@ proauth2_status proauth2_http_authorize_deny(proauth2_provider *p,
 	*out = NULL;
 	status = spend(p, ticket, &a, &client, &target, out);
 	if (status == PROAUTH2_OK)
-		status = redirect_back(p, target, NULL, PROAUTH2_ERR_ACCESS_DENIED,
-				proauth2_authorization_param(a, "state"),
-				PROAUTH2_ERR_ACCESS_DENIED, out);
+		status = decision_back(p, a, target, NULL, PROAUTH2_ERR_ACCESS_DENIED,
+				NULL, out);
 	proauth2_client_free(client);
 	proauth2_authorization_free(a);
 	return status;

@@ -115,8 +115,15 @@ proauth2_status form_parse(const char *s, size_t len, form *out,
 		}
 		if (has_param(out, name)) {
 			form_clear(out);
-			proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-					"parameter '%.40s' is repeated", name);
+			/* Named only when it is a plain name: a client's
+			 * input is never echoed as it came. */
+			if (strlen(name) <= 40 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name))
+				proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+						"parameter %s is repeated", name);
+			else
+				proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+						"a parameter is repeated");
 			free(name);
 			free(value);
 			return PROAUTH2_ERR_INVALID_REQUEST;

@@ -65,14 +65,11 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, 0, out);
-	if (req->method == NULL || (strcmp(req->method, "GET") != 0 &&
-			strcmp(req->method, "HEAD") != 0))
-		return error_response(p, proauth2_error_set(&err,
-				PROAUTH2_ERR_INVALID_REQUEST, "metadata is read with GET"),
-				&err, 0, out);
+	if (response_method_check(req, "GET", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	grants = grant_types(p);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o, s:[s, s, s],"
-			" s:[s, s], s:[s, s], s:b}",
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s, s], s:o, s:[s, s, s],"
+			" s:[s, s, s], s:[s, s, s], s:b}",
 			/* As configured: clients compare it byte for byte
 			 * (RFC 8414 §3.3), trailing slash included. */
 			"issuer", issuer,
@@ -81,14 +78,16 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 			"revocation_endpoint", endpoint(p, PROAUTH2_ENDPOINT_REVOCATION),
 			"introspection_endpoint", endpoint(p, PROAUTH2_ENDPOINT_INTROSPECTION),
 			"response_types_supported", "code",
-			"response_modes_supported", "query",
+			"response_modes_supported", "query", "form_post",
 			"grant_types_supported", grants,
 			"token_endpoint_auth_methods_supported",
 				"client_secret_basic", "client_secret_post", "none",
+			/* Public clients authenticate with client_id alone
+			 * (revoke_endpoint.c). */
 			"revocation_endpoint_auth_methods_supported",
-				"client_secret_basic", "client_secret_post",
+				"client_secret_basic", "client_secret_post", "none",
 			"introspection_endpoint_auth_methods_supported",
-				"client_secret_basic", "client_secret_post",
+				"client_secret_basic", "client_secret_post", "none",
 			"authorization_response_iss_parameter_supported", 1);
 	if (doc != NULL && json_object_set_new(doc, "code_challenge_methods_supported",
 			proauth2_provider_plain_pkce_allowed(p) ? json_pack("[s, s]", "S256", "plain") :

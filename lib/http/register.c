@@ -189,6 +189,8 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	metadata m;
 	json_t *doc;
 
+	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	/* RFC 7591 §3: the initial access token is a bearer token. */
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) != 0)
 		return invalid_token("the Authorization header must be "

@@ -140,6 +140,11 @@ proauth2_status request_client_credentials(const proauth2_http_request *req,
 	proauth2_status status;
 
 	memset(c, 0, sizeof(*c));
+	/* Two headers, joined by the host (proauth2_header_fn): no
+	 * credentials we take (token68, RFC 9110 §11.2) hold a comma. */
+	if (auth != NULL && strchr(auth, ',') != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"more than one Authorization header");
 	if (auth != NULL && strncasecmp(auth, "Basic ", 6) == 0) {
 		status = read_basic(auth + 6, c, err);
 		if (status != PROAUTH2_OK)

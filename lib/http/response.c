@@ -1,4 +1,5 @@
 /* Building endpoint responses. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include <proauth2/throttle.h>
 
+#include "request.h"
 #include "response.h"
 
 proauth2_http_response *response_new(int status)
@@ -48,10 +50,43 @@ int response_add_header(proauth2_http_response *r, const char *name,
 	return 0;
 }
 
+void description_clean(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*s != '\0' && o + 1 < size) {
+		if (*s >= 0x20 && *s <= 0x7e && *s != '"' && *s != '\\') {
+			out[o++] = (char)*s++;
+			continue;
+		}
+		/* One '?' for a whole UTF-8 sequence. */
+		out[o++] = '?';
+		if (*s++ >= 0xc0)
+			while (*s >= 0x80 && *s < 0xc0)
+				s++;
+	}
+	out[o] = '\0';
+}
+
+/* Whatever built it, no error_description leaves out of the charset. */
+static int clean_description(json_t *body)
+{
+	const char *text = json_string_value(json_object_get(body, "error_description"));
+	char clean[PROAUTH2_ERROR_TEXT_SIZE];
+
+	if (text == NULL)
+		return 0;
+	description_clean(text, clean, sizeof(clean));
+	return strcmp(clean, text) == 0 ? 0 :
+		json_object_set_new(body, "error_description", json_string(clean));
+}
+
 proauth2_http_response *response_json(int status, json_t *body)
 {
 	proauth2_http_response *r = body ? response_new(status) : NULL;
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *text = body && clean_description(body) == 0 ?
+		json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
 	if (r == NULL || text == NULL ||
@@ -122,19 +157,38 @@ proauth2_status error_response(const proauth2_provider *p,
 	return error_page(p, status, err, basic_auth, NULL, out);
 }
 
+/* The Basic challenge of an invalid_client answer, naming the error
+ * (RFC 6749 §5.2; description is within the charset already, so a valid
+ * quoted-string). */
+static int add_basic_challenge(proauth2_http_response *r, const char *description)
+{
+	char value[sizeof("Basic realm=\"proauth2\", charset=\"UTF-8\", "
+			"error=\"invalid_client\", error_description=\"\"") +
+			PROAUTH2_ERROR_TEXT_SIZE];
+
+	snprintf(value, sizeof(value), "Basic realm=\"proauth2\", charset=\"UTF-8\", "
+			"error=\"invalid_client\"%s%s%s",
+			description != NULL ? ", error_description=\"" : "",
+			description != NULL ? description : "",
+			description != NULL ? "\"" : "");
+	return response_add_header(r, "WWW-Authenticate", value);
+}
+
 proauth2_status error_page(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		const char *link, proauth2_http_response **out)
 {
 	const char *code = proauth2_status_oauth_error(status);
 	int http = status_http_code(status);
+	char description[PROAUTH2_ERROR_TEXT_SIZE];
+	bool described = err != NULL && err->text[0] != '\0';
 	proauth2_http_response *r;
 	json_t *body;
 
-	/* §5.2: invalid_client is a 401 only when the client tried an
-	 * Authorization header; otherwise a 400. */
-	if (status == PROAUTH2_ERR_INVALID_CLIENT && !basic_auth)
-		http = 400;
+	/* Every failed client authentication is a 401 with the challenge,
+	 * whether the client tried Basic or the form (§5.2 allows 400 for
+	 * the form; RFC 7662 §2.3 and strict clients expect 401). */
+	(void)basic_auth;
 	/* An invalid argument here is the host's mistake (a request it did
 	 * not initialize) or ours, never the client's. */
 	if (status == PROAUTH2_ERR_INVALID_ARGUMENT) {
@@ -142,20 +196,21 @@ proauth2_status error_page(const proauth2_provider *p,
 		http = 500;
 	}
 	/* Don't tell clients about our internals. */
-	if (http >= 500)
+	if (http >= 500) {
 		report_server_error(p, http, status, err);
-	body = json_pack("{s:s, s:s}", "error", code, "error_description",
-			http >= 500 ? "the server could not complete the request" :
-			err != NULL && err->text[0] != '\0' ? err->text : code);
+		described = false;
+	}
+	description_clean(http >= 500 ? "the server could not complete the request" :
+			described ? err->text : code, description, sizeof(description));
+	body = json_pack("{s:s, s:s}", "error", code, "error_description", description);
 	if (body != NULL && link != NULL && http < 500 &&
 			json_object_set_new(body, "redirect_uri", json_string(link)) != 0) {
 		json_decref(body);
 		body = NULL;
 	}
 	r = response_json(http, body);
-	if (r != NULL && status == PROAUTH2_ERR_INVALID_CLIENT && basic_auth &&
-			response_add_header(r, "WWW-Authenticate",
-				"Basic realm=\"proauth2\", charset=\"UTF-8\"") != 0) {
+	if (r != NULL && status == PROAUTH2_ERR_INVALID_CLIENT &&
+			add_basic_challenge(r, described ? description : NULL) != 0) {
 		proauth2_http_response_free(r);
 		r = NULL;
 	}
@@ -169,6 +224,27 @@ proauth2_status error_page(const proauth2_provider *p,
 		r = NULL;
 	}
 	return respond(r, status, out);
+}
+
+proauth2_status response_method_check(const proauth2_http_request *req,
+		const char *method, proauth2_http_response **out)
+{
+	const char *got;
+	proauth2_http_response *r;
+
+	if (request_check(req, NULL) != PROAUTH2_OK)
+		return PROAUTH2_OK;  /* the endpoint reports it */
+	got = req->method != NULL ? req->method : "";
+	if (strcmp(got, method) == 0 ||
+			(strcmp(method, "GET") == 0 && strcmp(got, "HEAD") == 0))
+		return PROAUTH2_OK;
+	r = response_json(405, json_pack("{s:s}", "error", "method_not_allowed"));
+	if (r != NULL && response_add_header(r, "Allow",
+			strcmp(method, "GET") == 0 ? "GET, HEAD" : method) != 0) {
+		proauth2_http_response_free(r);
+		r = NULL;
+	}
+	return respond(r, PROAUTH2_ERR_INVALID_REQUEST, out);
 }
 
 proauth2_http_response *response_redirect(const char *location)

@@ -24,10 +24,17 @@ int response_add_retry_after(proauth2_http_response *r, const proauth2_error *er
 /* The HTTP status an OAuth error is answered with (RFC 6749 §5.2). */
 int status_http_code(proauth2_status status);
 
+/* in as an RFC 6749 §5.2 error_description (%x20-21 / %x23-5B / %x5D-7E,
+ * hence also a quoted-string): each byte or UTF-8 sequence outside becomes
+ * '?'; truncated to size. response_json() applies it to any
+ * error_description, so no endpoint can forget. */
+void description_clean(const char *in, char *out, size_t size);
+
 /*
  * The RFC 6749 §5.2 error response for status, with err's text as
- * error_description. invalid_client after Basic authentication is a 401
- * with WWW-Authenticate (basic_auth set). A 5xx hides err's text from the
+ * error_description. invalid_client is a 401 with WWW-Authenticate: Basic
+ * naming the error, however the client authenticated (basic_auth no
+ * longer matters; kept for the callers). A 5xx hides err's text from the
  * client and reports it to p's log instead. Returns status so endpoints
  * can `return error_response(...)`.
  */
@@ -41,6 +48,13 @@ proauth2_status error_response(const proauth2_provider *p,
 proauth2_status error_page(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err, int basic_auth,
 		const char *link, proauth2_http_response **out);
+
+/* Whether req's method is method (HEAD counting as GET): PROAUTH2_OK with
+ * *out untouched, or the 405 with Allow in *out and
+ * PROAUTH2_ERR_INVALID_REQUEST. Every entry point calls it first, so
+ * that each answers a wrong method alike, routed or not. */
+proauth2_status response_method_check(const proauth2_http_request *req,
+		const char *method, proauth2_http_response **out);
 
 /* A 303 See Other to location. */
 proauth2_http_response *response_redirect(const char *location);

@@ -41,6 +41,8 @@ proauth2_status proauth2_http_revoke(proauth2_provider *p,
 	proauth2_status status;
 	form f;
 
+	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	status = read_token_request(p, req, &f, &c, &hint, &err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_revoke(p, c.client_id, form_get(&f, "token"),
@@ -81,6 +83,8 @@ proauth2_status proauth2_http_introspect(proauth2_provider *p,
 	proauth2_status status;
 	form f;
 
+	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	status = read_token_request(p, req, &f, &c, &hint, &err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_introspect(p, c.client_id,

@@ -69,7 +69,7 @@ static bool route_matches(const proauth2_provider *p, proauth2_endpoint which,
 proauth2_status proauth2_http_handle(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
-	const char *path, *method, *rest;
+	const char *path, *rest;
 	proauth2_error err = {0};
 	size_t i;
 
@@ -77,7 +77,6 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, 0, out);
 	path = req->path != NULL ? req->path : "";
-	method = req->method != NULL ? req->method : "";
 	if (proauth2_provider_registration_enabled(p) &&
 			starts_with(path, proauth2_provider_endpoint_path(p,
 				PROAUTH2_ENDPOINT_REGISTRATION), &rest) && rest[0] == '/')
@@ -88,10 +87,9 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 		if (routes[i].handle == register_client_endpoint &&
 				!proauth2_provider_registration_enabled(p))
 			break;
-		if (strcmp(method, routes[i].method) == 0 ||
-				(strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
-			return routes[i].handle(p, req, out);
-		return plain_error(405, "method_not_allowed", routes[i].method, out);
+		if (response_method_check(req, routes[i].method, out) != PROAUTH2_OK)
+			return PROAUTH2_ERR_INVALID_REQUEST;
+		return routes[i].handle(p, req, out);
 	}
 	return plain_error(404, "not_found", NULL, out);
 }

@@ -52,7 +52,8 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		return proauth2_token_password(p, &pr, tokens, err);
 	}
 	return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
-			"grant_type '%.40s' is not supported", grant_type);
+			"this grant_type is not supported: see the metadata's"
+			" grant_types_supported");
 }
 
 static json_t *token_json(const proauth2_token_response *t)
@@ -75,6 +76,8 @@ proauth2_status proauth2_http_token(proauth2_provider *p,
 	const char *grant_type = NULL;
 	form f;
 
+	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
 	status = request_read_form(req, &f, &err);
 	if (status == PROAUTH2_OK) {
 		grant_type = form_get(&f, "grant_type");

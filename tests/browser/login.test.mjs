@@ -184,3 +184,36 @@ test('deny sends the user back with access_denied', { timeout: TEST_MS }, async 
   assert.equal(callback.searchParams.get('state'), state);
   assert.equal(callback.searchParams.get('code'), null);
 });
+
+// OAuth 2.0 Form Post Response Mode: the provider's page posts the answer
+// to the redirect URI by itself, its CSP allowing that script and no more.
+test('response_mode=form_post posts the code to the redirect URI', { timeout: TEST_MS }, async () => {
+  const { verifier, challenge } = pkce();
+  const state = base64url(crypto.randomBytes(16));
+  const posted = await withPage(async (page) => {
+    const violations = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    await login(page, authorizeUrl(challenge, state) + '&response_mode=form_post');
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url() === creds.redirect_uri),
+      page.click('#allow'),
+    ]);
+    await page.waitForURL((u) => u.href === creds.redirect_uri);
+    const form = new URLSearchParams(request.postData() || '');
+    assert.ok(form.get('code'), `no code posted: ${request.postData()}`);
+    assert.ok((await page.content()).includes(form.get('code')), 'callback page does not show the code');
+    assert.deepEqual(violations, []);
+    return form;
+  });
+  assert.equal(posted.get('state'), state);
+  assert.equal(posted.get('iss'), creds.issuer);
+  const res = await post('/token', {
+    grant_type: 'authorization_code',
+    code: posted.get('code'),
+    redirect_uri: creds.redirect_uri,
+    client_id: creds.public.client_id,
+    code_verifier: verifier,
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+});

@@ -103,10 +103,11 @@ class ThrottleTest(DemoPerTest):
         # Locked: the right secret is refused too, as a wrong one would be.
         r = self.post("/token", {"grant_type": "client_credentials"}, auth=right)
         self.assertEqual(self.token_outcome(r, "invalid_client", 401), "throttled")
-        # The same lock covers client_secret_post, revoke and introspect.
+        # The same lock covers client_secret_post (a 401 too), revoke and
+        # introspect.
         r = self.post("/introspect", {"token": "x", "client_id": self.conf_id,
                                       "client_secret": self.conf_secret})
-        self.assertEqual(self.token_outcome(r, "invalid_client", 400), "throttled")
+        self.assertEqual(self.token_outcome(r, "invalid_client", 401), "throttled")
         # The lock ends by itself; a success resets the count.
         self.wait_out(r)
         r = self.post("/token", {"grant_type": "client_credentials"}, auth=right)

@@ -1,0 +1,167 @@
+"""End-to-end: the RFC details strict clients check, against provider_demo
+over real HTTP (python3-requests and http.client).
+
+    PROAUTH2_DEMO_BIN=build/example/provider_demo /usr/bin/python3 tests/e2e/test_details.py
+"""
+
+import html.parser
+import http.client
+import os
+import re
+import secrets
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import demo  # noqa: E402
+import test_clients as tc  # noqa: E402  (skips without the client modules)
+
+TIMEOUT = tc.TIMEOUT
+# RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E.
+DESCRIPTION = re.compile(r'^[\x20\x21\x23-\x5b\x5d-\x7e]*$')
+
+
+class _HiddenInputs(html.parser.HTMLParser):
+    """The form_post page's form: its action and hidden inputs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.action = None
+        self.method = None
+        self.fields = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.action, self.method = a.get("action"), a.get("method")
+        elif tag == "input" and a.get("type") == "hidden":
+            self.fields[a["name"]] = a.get("value", "")
+
+
+class DetailsTest(tc.DemoTestCase):
+
+    def raw(self, method, path, headers, body=b""):
+        """One request with headers exactly as given (names may repeat)."""
+        parts = urllib.parse.urlsplit(self.issuer)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+        self.addCleanup(conn.close)
+        conn.putrequest(method, path)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+
+    def test_error_description_stays_in_the_charset(self):
+        r = self.post("/token", {"grant_type": 'x"y\\z\u00e9'}, auth=self.basic())
+        body = self.assertOAuthError(r, 400, "unsupported_grant_type")
+        self.assertRegex(body.get("error_description", ""), DESCRIPTION)
+        self.assertNotIn('x"y', body.get("error_description", ""))
+
+    def test_wrong_posted_secret_is_401_with_the_challenge(self):
+        for path in ("/token", "/revoke", "/introspect"):
+            r = self.post(path, {"grant_type": "client_credentials", "token": "t",
+                                 "client_id": self.conf_id, "client_secret": "wrong"})
+            self.assertOAuthError(r, 401, "invalid_client")
+            www = r.headers.get("WWW-Authenticate", "")
+            self.assertTrue(www.startswith('Basic realm="'), www)
+            self.assertIn('error="invalid_client"', www)
+
+    def test_two_authorization_headers_are_invalid_request(self):
+        basic = self.basic()
+        prepared = self.http.prepare_request(
+            tc.requests.Request("POST", self.token_url, auth=basic))
+        value = prepared.headers["Authorization"]
+        status, headers, body = self.raw("POST", "/token", [
+            ("Host", urllib.parse.urlsplit(self.issuer).netloc),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", value), ("Authorization", value)],
+            b"grant_type=client_credentials")
+        self.assertEqual(status, 400, body)
+        self.assertIn(b'"invalid_request"', body)
+
+    def test_challenge_without_method_is_refused(self):
+        b = tc._session()
+        self.addCleanup(b.close)
+        r = b.get(self.url("/authorize"), timeout=TIMEOUT, allow_redirects=False,
+                  params={"response_type": "code", "client_id": self.pub_id,
+                          "redirect_uri": self.redirect_uri, "scope": "profile",
+                          "state": "s1", "code_challenge": tc.pkce_pair()[1]})
+        params = self.redirect_params(r)
+        self.assertEqual(params.get("error"), "invalid_request", params)
+        self.assertIn("code_challenge_method", params.get("error_description", ""))
+        self.assertEqual(params.get("state"), "s1")
+
+    def test_redirect_uri_omitted_then_sent(self):
+        verifier, challenge = tc.pkce_pair()
+        b, page, state = self.authorize(challenge=challenge, redirect_uri=None)
+        params = self.redirect_params(self.click(b, page, "allow"))
+        r = self.post("/token", {"grant_type": "authorization_code",
+                                 "code": params["code"], "client_id": self.pub_id,
+                                 "redirect_uri": self.redirect_uri,
+                                 "code_verifier": verifier})
+        self.assertEqual(r.status_code, 200, r.text)
+
+    def test_form_post_through_login_and_consent(self):
+        verifier, challenge = tc.pkce_pair()
+        b, page, state = self.authorize(challenge=challenge, response_mode="form_post")
+        r = self.click(b, page, "allow")
+        self.assertEqual(r.status_code, 200, r.text[:500])
+        self.assertNotIn("Location", r.headers)
+        self.assertEqual(r.headers.get("Content-Type"), "text/html; charset=utf-8")
+        self.assertNoStore(r)
+        csp = r.headers.get("Content-Security-Policy", "")
+        origin = "%s://%s" % urllib.parse.urlsplit(self.redirect_uri)[:2]
+        self.assertIn("form-action " + origin, csp)
+        self.assertIn("default-src 'none'", csp)
+        form = _HiddenInputs()
+        form.feed(r.text)
+        self.assertEqual(form.method, "post")
+        self.assertEqual(form.action, self.redirect_uri)
+        self.assertEqual(form.fields.get("state"), state)
+        self.assertEqual(form.fields.get("iss"), self.issuer)
+        # What the browser then posts, the demo's callback page shows.
+        shown = b.post(form.action, data=form.fields, timeout=TIMEOUT)
+        self.assertEqual(shown.status_code, 200, shown.text[:500])
+        self.assertIn(form.fields["code"], shown.text)
+        r = self.post("/token", {"grant_type": "authorization_code",
+                                 "code": form.fields["code"], "client_id": self.pub_id,
+                                 "redirect_uri": self.redirect_uri,
+                                 "code_verifier": verifier})
+        self.assertEqual(r.status_code, 200, r.text)
+
+    def test_unsupported_response_modes_are_refused(self):
+        for mode in ("fragment", "web_message"):
+            b = tc._session()
+            self.addCleanup(b.close)
+            r = b.get(self.url("/authorize"), timeout=TIMEOUT, allow_redirects=False,
+                      params={"response_type": "code", "client_id": self.pub_id,
+                              "redirect_uri": self.redirect_uri, "scope": "profile",
+                              "state": "s1", "response_mode": mode,
+                              "code_challenge": tc.pkce_pair()[1],
+                              "code_challenge_method": "S256"})
+            params = self.redirect_params(r)
+            self.assertEqual(params.get("error"), "invalid_request", params)
+        m = self.get("/.well-known/oauth-authorization-server").json()
+        self.assertEqual(m["response_modes_supported"], ["query", "form_post"])
+        self.assertIn("none", m["revocation_endpoint_auth_methods_supported"])
+        self.assertIn("none", m["introspection_endpoint_auth_methods_supported"])
+
+    def test_405_with_allow(self):
+        for path in ("/token", "/revoke", "/introspect"):
+            r = self.get(path)
+            self.assertEqual(r.status_code, 405, r.text[:300])
+            self.assertEqual(r.headers.get("Allow"), "POST")
+        r = self.post("/.well-known/oauth-authorization-server", {})
+        self.assertEqual(r.status_code, 405, r.text[:300])
+        self.assertEqual(r.headers.get("Allow"), "GET, HEAD")
+
+
+if __name__ == "__main__":
+    path = demo.binary_from_argv(sys.argv)
+    if path:
+        demo.set_binary(path)
+    unittest.main()
