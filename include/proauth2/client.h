@@ -86,10 +86,18 @@ typedef struct proauth2_client_params {
 	 * port may differ (RFC 8252 §7.3). */
 	const char *const *redirect_uris;
 	size_t n_redirect_uris;  /**< how many redirect_uris there are */
-	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
+	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token.
+	 * PROAUTH2_GRANT_PASSWORD registers dynamically only on a provider
+	 * that enables the password grant, and only with the initial access
+	 * token (PROAUTH2_ERR_INVALID_REQUEST otherwise): the client sees
+	 * the user's password, so the host must vouch for it. */
 	unsigned grant_types;
 	/** Space-delimited scopes the client may ask for; also the default
-	 * scope of requests that name none. NULL or "": no scope. */
+	 * scope of requests that name none. NULL or "": no scope; but NULL
+	 * at dynamic registration (and its updates) means the provider's
+	 * supported_scopes, or "" when it has no list, so that a client
+	 * registered without scope can ask for any scope it could have
+	 * named. */
 	const char *scope;
 	/** Display name for consent pages. May be NULL. */
 	const char *name;
@@ -249,7 +257,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
  * or PROAUTH2_ERR_INVALID_REQUEST beyond them); when the config names an
  * initial access token it fails with PROAUTH2_ERR_INVALID_TOKEN; when
  * config.registration_anonymous_max registrations were made in the current
- * window, with PROAUTH2_ERR_TOO_MANY_REQUESTS.
+ * window, with PROAUTH2_ERR_TOO_MANY_REQUESTS. A NULL params->scope is
+ * the provider's supported scopes; params->resource must be NULL (only the
+ * host makes resource servers) and the password grant is refused
+ * (PROAUTH2_ERR_INVALID_REQUEST both).
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dynamic(
 		proauth2_provider *provider, const proauth2_client_params *params,
@@ -260,7 +271,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dy
  * 7591 §3; may be NULL for none). A token that is not the configured one
  * (or any token when none is configured) is PROAUTH2_ERR_INVALID_TOKEN. A
  * client registered with the right one is PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN
- * and is not counted against the anonymous limit.
+ * and is not counted against the anonymous limit, and may have the password
+ * grant when the provider enables it.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
 proauth2_client_register_dynamic_with_token(proauth2_provider *provider,
