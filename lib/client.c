@@ -79,19 +79,103 @@ static struct limits limits_for(const proauth2_provider *p,
 	return origin == PROAUTH2_REGISTERED_BY_HOST ? host_limits : l;
 }
 
-static proauth2_status check_params(const proauth2_provider *p,
-		const proauth2_client_params *params, struct limits limits,
-		proauth2_error *err)
+/* The longest resource identifier, as long as a host's redirect URI. */
+#define RESOURCE_MAX 2048
+
+/*
+ * params as the caller compiled it, copied whole into *out with the
+ * fields it lacks at their defaults. A dynamically registered client that
+ * names no scope gets the provider's supported scopes (all it could ask
+ * for by naming them; "" when the provider keeps no list), so that it
+ * can ask for any of them rather than for nothing.
+ */
+static proauth2_status params_read(const proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_client_origin origin,
+		proauth2_client_params *out, proauth2_error *err)
 {
-	unsigned grants;
-	const char *scope, *why;
-	size_t i;
-	proauth2_status status = SIZED_CHECK(params, proauth2_client_params, name, err);
+	proauth2_status status = sized_check(params,
+			SIZED_END(proauth2_client_params, name),
+			SIZED_END(proauth2_client_params, resource),
+			"proauth2_client_params", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
-	grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
-	scope = params->scope ? params->scope : "";
+	proauth2_client_params_init(out);
+	out->type = params->type;
+	out->redirect_uris = params->redirect_uris;
+	out->n_redirect_uris = params->n_redirect_uris;
+	out->grant_types = params->grant_types;
+	out->scope = params->scope;
+	out->name = params->name;
+	if (SIZED_HAS(params, proauth2_client_params, resource))
+		out->resource = params->resource;
+	if (SIZED_HAS(params, proauth2_client_params, token_endpoint_auth_method))
+		out->token_endpoint_auth_method = params->token_endpoint_auth_method;
+	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
+		out->scope = p->supported_scopes;
+	return PROAUTH2_OK;
+}
+
+/* The password grant hands the client a user's password (RFC 6749 §4.3.2):
+ * only for a client the host vouches for, on a provider that enables it. */
+static proauth2_status check_password_grant(const proauth2_provider *p,
+		unsigned grants, proauth2_client_origin origin, proauth2_error *err)
+{
+	if (!(grants & PROAUTH2_GRANT_PASSWORD) || origin == PROAUTH2_REGISTERED_BY_HOST)
+		return PROAUTH2_OK;
+	if (!p->enable_password_grant)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"this provider does not enable the password grant");
+	if (origin == PROAUTH2_REGISTERED_ANONYMOUSLY)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the password grant is registered only with the initial "
+				"access token");
+	return PROAUTH2_OK;
+}
+
+/* The client's type allows its auth method; a resource is well formed. */
+static proauth2_status check_auth_and_resource(const proauth2_client_params *params,
+		proauth2_error *err)
+{
+	proauth2_auth_method m = params->token_endpoint_auth_method;
+	const char *why;
+
+	if (m != PROAUTH2_AUTH_METHOD_ANY && proauth2_auth_method_name(m) == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"unknown token_endpoint_auth_method");
+	if ((m == PROAUTH2_AUTH_METHOD_NONE) != (params->type == PROAUTH2_CLIENT_PUBLIC) &&
+			m != PROAUTH2_AUTH_METHOD_ANY)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				params->type == PROAUTH2_CLIENT_PUBLIC ?
+				"a public client authenticates with none" :
+				"a confidential client authenticates with its secret");
+	if (params->resource == NULL)
+		return PROAUTH2_OK;
+	if (strlen(params->resource) > RESOURCE_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"resource is longer than %d bytes", RESOURCE_MAX);
+	why = resource_uri_refusal(params->resource);
+	if (why != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"resource %s", why);
+	return PROAUTH2_OK;
+}
+
+/* params as params_read() gave them, for a client of origin. */
+static proauth2_status check_params(const proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_client_origin origin,
+		proauth2_error *err)
+{
+	struct limits limits = limits_for(p, origin);
+	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
+	const char *scope = params->scope ? params->scope : "", *why;
+	size_t i;
+	proauth2_status status = check_auth_and_resource(params, err);
+
+	if (status == PROAUTH2_OK)
+		status = check_password_grant(p, grants, origin, err);
+	if (status != PROAUTH2_OK)
+		return status;
 
 	if (params->type != PROAUTH2_CLIENT_CONFIDENTIAL &&
 			params->type != PROAUTH2_CLIENT_PUBLIC)
@@ -165,7 +249,8 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 		return NULL;
 	}
 	/* json_pack steals the o arguments even when it fails. */
-	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s}",
+	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s,"
+			" s:s*, s:s*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -175,7 +260,10 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			"name", params->name,
 			"created_at", (json_int_t)created_at,
 			"registration_token_hash", registration_token_hash,
-			"registered_by", origin_names[origin]);
+			"registered_by", origin_names[origin],
+			"resource", params->resource,
+			"token_endpoint_auth_method",
+				proauth2_auth_method_name(params->token_endpoint_auth_method));
 }
 
 /* A proauth2_client from a stored record (and a secret in clear or NULL). */
@@ -199,6 +287,9 @@ static proauth2_status client_from_record(const json_t *record,
 	c->name = dup_or_null(record_string(record, "name"), &ok);
 	c->created_at = json_integer_value(json_object_get(record, "created_at"));
 	c->registered_by = client_record_origin(record);
+	c->resource = dup_or_null(record_string(record, "resource"), &ok);
+	c->token_endpoint_auth_method = proauth2_auth_method_parse(
+			record_string(record, "token_endpoint_auth_method"));
 	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
 	ok = ok && c->redirect_uris != NULL;
 	if (c->redirect_uris != NULL)
@@ -248,10 +339,18 @@ proauth2_status client_register_with(proauth2_provider *p,
 	char *secret = NULL;
 	uuid_t uuid;
 	json_t *record;
+	proauth2_client_params given;
 	proauth2_status status;
 
 	*out = NULL;
-	status = check_params(p, params, limits_for(p, origin), err);
+	status = params_read(p, params, origin, &given, err);
+	if (status == PROAUTH2_OK && given.resource != NULL &&
+			origin != PROAUTH2_REGISTERED_BY_HOST)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"only the host makes a client a resource server");
+	params = &given;
+	if (status == PROAUTH2_OK)
+		status = check_params(p, params, origin, err);
 	/* Only a valid registration counts against the limit. */
 	if (status == PROAUTH2_OK && origin == PROAUTH2_REGISTERED_ANONYMOUSLY)
 		status = registration_take_anonymous_slot(p, err);
@@ -303,7 +402,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 		proauth2_client **out, proauth2_error *err)
 {
 	proauth2_client *old = NULL;
-	proauth2_client_params kept;
+	proauth2_client_params kept, given;
 	json_t *stored = NULL, *record = NULL;
 	char hash[HASH_SIZE];
 	char *secret = NULL;
@@ -320,14 +419,17 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 		 * URIs when its secret is rotated. */
 		kept = (proauth2_client_params){sizeof(kept), old->type,
 			(const char *const *)old->redirect_uris, old->n_redirect_uris,
-			old->grant_types, old->scope, old->name};
+			old->grant_types, old->scope, old->name,
+			old->token_endpoint_auth_method, old->resource};
 		params = &kept;
-	} else if (params->type != old->type) {
-		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"a client's type cannot change");
-		goto done;
 	} else {
-		status = check_params(p, params, limits_for(p, old->registered_by), err);
+		status = params_read(p, params, old->registered_by, &given, err);
+		if (status == PROAUTH2_OK && given.type != old->type)
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"a client's type cannot change");
+		params = &given;
+		if (status == PROAUTH2_OK)
+			status = check_params(p, params, old->registered_by, err);
 		if (status != PROAUTH2_OK)
 			goto done;
 	}
@@ -428,13 +530,28 @@ proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_
 	return status;
 }
 
+/* Whether a client of record may authenticate by used (ANY: not said). A
+ * stored method this library does not know allows nothing. */
+static bool method_allowed(const json_t *record, proauth2_auth_method used)
+{
+	const char *name = record_string(record, "token_endpoint_auth_method");
+	proauth2_auth_method registered = proauth2_auth_method_parse(name);
+
+	if (name != NULL && registered == PROAUTH2_AUTH_METHOD_ANY)
+		return false;
+	return used == PROAUTH2_AUTH_METHOD_ANY ||
+		registered == PROAUTH2_AUTH_METHOD_ANY || registered == used;
+}
+
+/* The secret is client_id's (or both are none), and came as it must. */
 static proauth2_status authenticate_record(proauth2_provider *p,
-		const char *client_id, const char *client_secret, json_t **record,
-		proauth2_error *err)
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, json_t **record, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
 	const char *stored_hash;
 	proauth2_status status;
+	bool ok = false;
 
 	*record = NULL;
 	if (client_id == NULL || client_id[0] == '\0' ||
@@ -449,18 +566,21 @@ static proauth2_status authenticate_record(proauth2_provider *p,
 		return status;
 	stored_hash = record_string(*record, "secret_hash");
 	if (stored_hash == NULL && client_secret == NULL)
-		return PROAUTH2_OK;  /* a public client */
+		ok = true;  /* a public client */
 	if (stored_hash != NULL && client_secret != NULL &&
 			strlen(client_secret) <= PRESENTED_SECRET_MAX) {
 		status = sha256_base64url(client_secret, hash, err);
-		if (status == PROAUTH2_OK && proauth2_secret_equal(hash, stored_hash))
-			return PROAUTH2_OK;
 		if (status != PROAUTH2_OK) {
 			json_decref(*record);
 			*record = NULL;
 			return status;
 		}
+		ok = proauth2_secret_equal(hash, stored_hash);
 	}
+	/* The right secret by the wrong way is no authentication (RFC 7591
+	 * §2): the one check every endpoint's authentication passes. */
+	if (ok && method_allowed(*record, method))
+		return PROAUTH2_OK;
 	json_decref(*record);
 	*record = NULL;
 	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
@@ -471,8 +591,8 @@ static proauth2_status authenticate_record(proauth2_provider *p,
  * public client's request guesses nothing). Unknown clients are counted
  * like known ones. */
 static proauth2_status throttled_authenticate(proauth2_provider *p,
-		const char *client_id, const char *client_secret, json_t **record,
-		proauth2_error *err)
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, json_t **record, proauth2_error *err)
 {
 	char subject[THROTTLE_SUBJECT_SIZE];
 	int64_t retry_after;
@@ -483,13 +603,14 @@ static proauth2_status throttled_authenticate(proauth2_provider *p,
 	if (client_secret == NULL || client_id == NULL ||
 			throttle_subject(subject, sizeof(subject), "client", client_id,
 				NULL) != PROAUTH2_OK)
-		return authenticate_record(p, client_id, client_secret, record, err);
+		return authenticate_record(p, client_id, client_secret, method,
+				record, err);
 	status = throttle_check_found(p, subject, &retry_after, &found, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (retry_after > 0)
 		return throttle_refused(retry_after, PROAUTH2_ERR_INVALID_CLIENT, err);
-	status = authenticate_record(p, client_id, client_secret, record, err);
+	status = authenticate_record(p, client_id, client_secret, method, record, err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_CLIENT)
 		return status;
 	recorded = throttle_record_found(p, subject, status == PROAUTH2_OK, found,
@@ -503,11 +624,11 @@ static proauth2_status throttled_authenticate(proauth2_provider *p,
 }
 
 proauth2_status client_authenticate_record(proauth2_provider *p,
-		const char *client_id, const char *client_secret, json_t **record,
-		proauth2_error *err)
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, json_t **record, proauth2_error *err)
 {
 	proauth2_status status = throttled_authenticate(p, client_id, client_secret,
-			record, err);
+			method, record, err);
 
 	if (status == PROAUTH2_ERR_INVALID_CLIENT)
 		report_auth_failed(p, client_id,
@@ -519,6 +640,14 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 		const char *client_id, const char *client_secret,
 		proauth2_client **out, proauth2_error *err)
 {
+	return proauth2_client_authenticate_method(p, client_id, client_secret,
+			PROAUTH2_AUTH_METHOD_ANY, out, err);
+}
+
+proauth2_status proauth2_client_authenticate_method(proauth2_provider *p,
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, proauth2_client **out, proauth2_error *err)
+{
 	json_t *record;
 	proauth2_status status;
 
@@ -527,7 +656,8 @@ proauth2_status proauth2_client_authenticate(proauth2_provider *p,
 	if (p == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider is required");
-	status = client_authenticate_record(p, client_id, client_secret, &record, err);
+	status = client_authenticate_record(p, client_id, client_secret, method,
+			&record, err);
 	if (status == PROAUTH2_OK && out != NULL)
 		status = client_from_record(record, NULL, out, err);
 	json_decref(record);
@@ -585,5 +715,6 @@ void proauth2_client_free(proauth2_client *c)
 	free(c->redirect_uris);
 	free(c->scope);
 	free(c->name);
+	free(c->resource);
 	free(c);
 }

@@ -90,11 +90,12 @@ proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err
  * allocation (json_pack's included) gave NULL. */
 #define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
 
-/* Load client_id and check its secret (see proauth2_client_authenticate);
- * *record receives the stored client record. */
+/* Load client_id and check its secret and the method it came by (see
+ * proauth2_client_authenticate_method); *record receives the stored
+ * client record. */
 proauth2_status client_authenticate_record(proauth2_provider *p,
-		const char *client_id, const char *client_secret, json_t **record,
-		proauth2_error *err);
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, json_t **record, proauth2_error *err);
 
 /* proauth2_client_register by origin, also recording the hash of an RFC
  * 7592 registration access token (may be NULL). A dynamic origin holds

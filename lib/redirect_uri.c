@@ -112,6 +112,30 @@ const char *redirect_uri_refusal(const char *uri, bool allow_http)
 	return NULL;
 }
 
+const char *resource_uri_refusal(const char *uri)
+{
+	size_t len = scheme_length(uri);
+	const char *s, *authority, *end;
+
+	for (s = uri; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return "has a space or control character";
+	if (!scheme_is(uri, len, "https") && !scheme_is(uri, len, "http"))
+		return "is not an absolute https (or loopback http) URI";
+	if (strchr(uri, '#') != NULL)
+		return "has a fragment (RFC 8707 §2)";
+	if (strncmp(uri + len, "://", 3) != 0)
+		return "has no host (https://host/...)";
+	authority = uri + len + 3;
+	end = authority_end(authority);
+	if (end == authority || memchr(authority, '@', (size_t)(end - authority)) != NULL)
+		return "needs a host and no user information";
+	if (scheme_is(uri, len, "http") && !is_loopback(authority, end))
+		return "uses plain http other than on loopback (127.0.0.1, [::1], "
+			"localhost): use https";
+	return NULL;
+}
+
 /* For http://127.0.0.1[:port]rest or http://[::1][:port]rest: the length
  * of what comes before the port, and rest. */
 static bool loopback_ip_parts(const char *uri, size_t *prefix, const char **rest)

@@ -9,6 +9,11 @@
  * "redirect URI N ..." (static). allow_http: plain http on any host. */
 const char *redirect_uri_refusal(const char *uri, bool allow_http);
 
+/* NULL when uri may be a resource server's identifier (RFC 8707 §2: an
+ * absolute URI without fragment; here https, or http on loopback, with a
+ * host); else why not, completing "resource ..." (static). */
+const char *resource_uri_refusal(const char *uri);
+
 /* Whether requested is registered: the same bytes, except that for http on
  * a loopback IP literal (127.0.0.1, [::1]) the port may differ (RFC 8252
  * §7.3: a native app listens on whatever port it gets). */

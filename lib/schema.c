@@ -26,6 +26,11 @@ static const proauth2_field client_fields[] = {
 	{"registration_token_hash", S, 0},
 	/* "host", "initial_access_token" or "anonymous" (schema 3). */
 	{"registered_by", S, 0},
+	/* Schema 4: the resource a resource server serves (RFC 8707 §2). */
+	{"resource", S, 0},
+	/* Schema 4: "client_secret_basic", "client_secret_post" or "none";
+	 * absent: whatever the client's type allows. */
+	{"token_endpoint_auth_method", S, 0},
 };
 
 static const proauth2_field code_fields[] = {

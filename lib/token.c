@@ -11,13 +11,26 @@
 #include "struct_size.h"
 #include "throttle_int.h"
 
+/* A grant request checked as its caller compiled it: the first version
+ * ended at last; auth_method came after. Known up to sizeof, not to
+ * auth_method's end: the padding after it is not zeroed by a copy of a
+ * struct made with a designated initializer (common.h), and a copy must
+ * work. A field appended later goes past it. */
+#define REQUEST_CHECK(req, type, last, err) sized_check((req), \
+		SIZED_END(type, last), sizeof(type), #type, (err))
+
+/* The request's auth_method, ANY for a caller compiled before it. */
+#define REQUEST_METHOD(req, type) (SIZED_HAS(req, type, auth_method) ? \
+		(req)->auth_method : PROAUTH2_AUTH_METHOD_ANY)
+
 /* Authenticate the client and check it may use grant. */
 static proauth2_status authorize_client(proauth2_provider *p,
-		const char *client_id, const char *client_secret, unsigned grant,
-		json_t **client, proauth2_error *err)
+		const char *client_id, const char *client_secret,
+		proauth2_auth_method method, unsigned grant, json_t **client,
+		proauth2_error *err)
 {
 	proauth2_status status = client_authenticate_record(p, client_id,
-			client_secret, client, err);
+			client_secret, method, client, err);
 
 	if (status != PROAUTH2_OK)
 		return status;
@@ -121,9 +134,10 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and out are required");
 	*out = NULL;
-	status = SIZED_CHECK(req, proauth2_code_exchange, code_verifier, err);
+	status = REQUEST_CHECK(req, proauth2_code_exchange, code_verifier, err);
 	if (status == PROAUTH2_OK)
 		status = authorize_client(p, req->client_id, req->client_secret,
+				REQUEST_METHOD(req, proauth2_code_exchange),
 				PROAUTH2_GRANT_AUTHORIZATION_CODE, &client, err);
 	if (status == PROAUTH2_OK)
 		status = find_presented(p, TABLE_CODES, "code_hash", req->code,
@@ -167,12 +181,13 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and out are required");
 	*out = NULL;
-	status = SIZED_CHECK(req, proauth2_refresh_request, scope, err);
+	status = REQUEST_CHECK(req, proauth2_refresh_request, scope, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	client_id = req->client_id;
 	scope = req->scope;
 	status = authorize_client(p, client_id, req->client_secret,
+			REQUEST_METHOD(req, proauth2_refresh_request),
 			PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
 	if (status == PROAUTH2_OK)
 		status = find_presented(p, TABLE_REFRESH_TOKENS, "token_hash",
@@ -226,9 +241,10 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and out are required");
 	*out = NULL;
-	status = SIZED_CHECK(req, proauth2_client_credentials_request, scope, err);
+	status = REQUEST_CHECK(req, proauth2_client_credentials_request, scope, err);
 	if (status == PROAUTH2_OK)
 		status = authorize_client(p, req->client_id, req->client_secret,
+				REQUEST_METHOD(req, proauth2_client_credentials_request),
 				PROAUTH2_GRANT_CLIENT_CREDENTIALS, &client, err);
 	/* Registration refuses the grant to public clients; check anyway. */
 	if (status == PROAUTH2_OK && record_string(client, "secret_hash") == NULL)
@@ -290,7 +306,7 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and out are required");
 	*out = NULL;
-	status = SIZED_CHECK(req, proauth2_password_request, scope, err);
+	status = REQUEST_CHECK(req, proauth2_password_request, scope, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	client_id = req->client_id;
@@ -300,6 +316,7 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
 				"the password grant is not enabled");
 	status = authorize_client(p, client_id, req->client_secret,
+			REQUEST_METHOD(req, proauth2_password_request),
 			PROAUTH2_GRANT_PASSWORD, &client, err);
 	if (status == PROAUTH2_OK && (username == NULL || password == NULL ||
 			username[0] == '\0'))

@@ -104,6 +104,48 @@ static proauth2_status refuse_unknown(proauth2_provider *p,
 			"the token is invalid, expired or revoked");
 }
 
+/*
+ * Whether the access token of record is meant for resource. No token names
+ * an audience yet, so every access token is meant for every resource; with
+ * RFC 8707 audiences, this is where the token's audience is matched.
+ */
+static bool token_meant_for(const json_t *record, const char *resource)
+{
+	(void)record;
+	return resource != NULL;
+}
+
+/* When record is another client's token: the resource client_id serves
+ * and record's access token is meant for, in *resource (new); else
+ * PROAUTH2_ERR_INVALID_TOKEN. Costs a read only in that case. */
+static proauth2_status resource_view(proauth2_provider *p, const char *client_id,
+		const json_t *record, bool is_refresh_token, char **resource,
+		proauth2_error *err)
+{
+	json_t *client = NULL;
+	const char *served;
+	proauth2_status status;
+	bool ok = true;
+
+	*resource = NULL;
+	if (is_refresh_token)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token was issued to another client");
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)  /* deleted since it authenticated */
+		status = PROAUTH2_ERR_INVALID_TOKEN;
+	served = record_string(client, "resource");
+	if (status == PROAUTH2_OK && !token_meant_for(record, served))
+		status = PROAUTH2_ERR_INVALID_TOKEN;
+	if (status == PROAUTH2_OK)
+		*resource = dup_or_null(served, &ok);
+	json_decref(client);
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return proauth2_error_set(err, status,
+				"the token was issued to another client");
+	return ok ? status : NO_MEMORY(err);
+}
+
 proauth2_status proauth2_token_introspect(proauth2_provider *p,
 		const char *client_id, const char *token, proauth2_token_hint hint,
 		proauth2_token_info **out, proauth2_error *err)
@@ -111,6 +153,8 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 	const char *tables[2] = {TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS};
 	json_t *record = NULL;
 	proauth2_status status = PROAUTH2_ERR_INVALID_TOKEN;
+	char *audience = NULL;
+	bool refresh;
 	size_t i;
 
 	if (out == NULL || p == NULL || client_id == NULL)
@@ -127,13 +171,17 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 		return refuse_unknown(p, client_id, token, err);
 	if (status != PROAUTH2_OK)
 		return status;
+	refresh = strcmp(tables[i - 1], TABLE_REFRESH_TOKENS) == 0;
 	if (strcmp(record_string(record, "client_id"), client_id) != 0)
-		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
-				"the token was issued to another client");
-	else
-		status = info_from_record(record, out, err);
+		status = resource_view(p, client_id, record, refresh, &audience, err);
 	if (status == PROAUTH2_OK)
-		(*out)->is_refresh_token = strcmp(tables[i - 1], TABLE_REFRESH_TOKENS) == 0;
+		status = info_from_record(record, out, err);
+	if (status == PROAUTH2_OK) {
+		(*out)->is_refresh_token = refresh;
+		(*out)->audience = audience;
+		audience = NULL;
+	}
+	free(audience);
 	json_decref(record);
 	return status;
 }
@@ -145,6 +193,7 @@ void proauth2_token_info_free(proauth2_token_info *info)
 	free(info->client_id);
 	free(info->user_id);
 	free(info->scope);
+	free(info->audience);
 	free(info);
 }
 

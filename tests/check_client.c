@@ -1,4 +1,5 @@
 /* Client registration, management and authentication. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,7 +228,7 @@ START_TEST(delete_removes_codes_and_tokens)
 	proauth2_token_response *r = NULL;
 	proauth2_code_exchange late = {sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, pending,
-		REDIRECT_URI, RFC7636_VERIFIER};
+		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY};
 	proauth2_client *gone = NULL;
 
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);
@@ -297,6 +298,234 @@ START_TEST(dynamic_registration_token_manages_only_its_client)
 	ck_assert_ptr_null(c);
 	proauth2_secret_free(token);
 	proauth2_client_free(other);
+}
+END_TEST
+
+/* Register a client_credentials client with params tweaked by the test. */
+static proauth2_client *register_cc(const char *resource, proauth2_auth_method method)
+{
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.scope = "read";
+	p.resource = resource;
+	p.token_endpoint_auth_method = method;
+	ck_assert_msg(proauth2_client_register(env.provider, &p, &c, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	return c;
+}
+
+START_TEST(resource_is_an_absolute_https_or_loopback_uri)
+{
+	static const char *const good[] = {
+		"https://api.example.com", "https://api.example.com/v1?tenant=a",
+		"http://127.0.0.1:8080/api", "http://localhost/api", "http://[::1]/",
+	};
+	static const char *const bad[] = {
+		"http://api.example.com/", "https://api.example.com/#part", "/api",
+		"", "urn:example:api", "https:///api", "https://user@api.example.com/",
+		"https://api.example.com/a b", "javascript:alert(1)",
+	};
+	char huge[2100];
+	proauth2_client_params p;
+	proauth2_client *c = NULL, *u = NULL;
+	proauth2_error err = {0};
+	size_t i;
+
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		p.resource = good[i];
+		ck_assert_msg(proauth2_client_register(env.provider, &p, &c, &err) ==
+				PROAUTH2_OK, "%s: %s", good[i], err.text);
+		ck_assert_str_eq(c->resource, good[i]);
+		proauth2_client_free(c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.resource = bad[i];
+		ck_assert_msg(register_with(&p) == PROAUTH2_ERR_INVALID_REQUEST, "%s", bad[i]);
+	}
+	memset(huge, 'a', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	memcpy(huge, "https://", 8);
+	p.resource = huge;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_INVALID_REQUEST);
+
+	/* Stored, read back, kept by a rotation, changed and cleared by the host. */
+	c = register_cc("https://api.example.com/", PROAUTH2_AUTH_METHOD_ANY);
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->resource, "https://api.example.com/");
+	proauth2_client_free(u);
+	ck_assert_int_eq(proauth2_client_rotate_secret(env.provider, c->client_id, &u,
+			NULL), PROAUTH2_OK);
+	ck_assert_str_eq(u->resource, "https://api.example.com/");
+	proauth2_client_free(u);
+	p.resource = "https://other.example.com/";
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->resource, "https://other.example.com/");
+	proauth2_client_free(u);
+	p.resource = NULL;
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_ptr_null(u->resource);
+	proauth2_client_free(u);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(auth_method_fits_the_type_and_is_honoured)
+{
+	proauth2_client *any = register_cc(NULL, PROAUTH2_AUTH_METHOD_ANY);
+	proauth2_client *post = register_cc(NULL, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST);
+	proauth2_client *pub = register_client(PUB, 0, "read"), *out = NULL;
+	proauth2_client_params p;
+	proauth2_client_credentials_request cr;
+	proauth2_token_response *t = NULL;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.token_endpoint_auth_method = PROAUTH2_AUTH_METHOD_NONE;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_INVALID_REQUEST);
+	p.token_endpoint_auth_method = (proauth2_auth_method)9;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_INVALID_REQUEST);
+	p.type = PUB;
+	p.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE;
+	p.redirect_uris = (const char *const[]){REDIRECT_URI};
+	p.n_redirect_uris = 1;
+	p.token_endpoint_auth_method = PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_INVALID_REQUEST);
+	p.token_endpoint_auth_method = PROAUTH2_AUTH_METHOD_NONE;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_OK);
+
+	/* The host's default: whatever the type allows. */
+	ck_assert_int_eq(any->token_endpoint_auth_method, PROAUTH2_AUTH_METHOD_ANY);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, any->client_id,
+			any->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC, NULL,
+			NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, any->client_id,
+			any->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST, NULL,
+			NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, pub->client_id,
+			NULL, PROAUTH2_AUTH_METHOD_NONE, NULL, NULL), PROAUTH2_OK);
+
+	/* A registered method: the right secret the wrong way is refused. */
+	ck_assert_int_eq(post->token_endpoint_auth_method,
+			PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, post->client_id,
+			post->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST, &out,
+			NULL), PROAUTH2_OK);
+	ck_assert_int_eq(out->token_endpoint_auth_method,
+			PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST);
+	proauth2_client_free(out);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, post->client_id,
+			post->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC, &out,
+			&err), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_ptr_null(out);
+	/* Not said: only the secret counts (the API before the method). */
+	ck_assert_int_eq(proauth2_client_authenticate(env.provider, post->client_id,
+			post->client_secret, NULL, NULL), PROAUTH2_OK);
+	/* The grants check it too. */
+	proauth2_client_credentials_request_init(&cr);
+	cr.client_id = post->client_id;
+	cr.client_secret = post->client_secret;
+	cr.auth_method = PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC;
+	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, &cr, &t, NULL),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	cr.auth_method = PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST;
+	ck_assert_int_eq(proauth2_token_client_credentials(env.provider, &cr, &t, NULL),
+			PROAUTH2_OK);
+	proauth2_token_response_free(t);
+
+	/* Updated by the host. */
+	p.type = CONF;
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.n_redirect_uris = 0;
+	p.token_endpoint_auth_method = PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC;
+	ck_assert_int_eq(proauth2_client_update(env.provider, post->client_id, &p, &out,
+			NULL), PROAUTH2_OK);
+	ck_assert_int_eq(out->token_endpoint_auth_method,
+			PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC);
+	proauth2_client_free(out);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, post->client_id,
+			post->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST, NULL,
+			NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_str_eq(proauth2_auth_method_name(PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST),
+			"client_secret_post");
+	ck_assert_ptr_null(proauth2_auth_method_name(PROAUTH2_AUTH_METHOD_ANY));
+	ck_assert_int_eq(proauth2_auth_method_parse("none"), PROAUTH2_AUTH_METHOD_NONE);
+	ck_assert_int_eq(proauth2_auth_method_parse("None"), PROAUTH2_AUTH_METHOD_ANY);
+	ck_assert_int_eq(proauth2_auth_method_parse(NULL), PROAUTH2_AUTH_METHOD_ANY);
+	proauth2_client_free(pub);
+	proauth2_client_free(post);
+	proauth2_client_free(any);
+}
+END_TEST
+
+/* Drop field from client_id's stored record (or set it to value). */
+static void rewrite_record(const char *client_id, const char *field, const char *value)
+{
+	json_t *query = json_pack("{s:s}", "client_id", client_id), *record = NULL;
+	proauth2_error err = {0};
+
+	ck_assert_int_eq(proauth2_datastore_fetch(env.ds, "clients", query, env.now,
+			&record, &err), PROAUTH2_OK);
+	if (value != NULL)
+		json_object_set_new(record, field, json_string(value));
+	else
+		json_object_del(record, field);
+	ck_assert_msg(proauth2_datastore_replace(env.ds, "clients", record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(record);
+	json_decref(query);
+}
+
+START_TEST(clients_stored_before_schema_4_take_any_method)
+{
+	proauth2_client *c = register_cc("https://api.example.com/",
+			PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST), *out = NULL;
+
+	/* As a schema 3 datastore holds it: neither field. */
+	rewrite_record(c->client_id, "token_endpoint_auth_method", NULL);
+	rewrite_record(c->client_id, "resource", NULL);
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &out, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(out->token_endpoint_auth_method, PROAUTH2_AUTH_METHOD_ANY);
+	ck_assert_ptr_null(out->resource);
+	proauth2_client_free(out);
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, c->client_id,
+			c->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC, NULL,
+			NULL), PROAUTH2_OK);
+	/* A method this library does not know allows nothing. */
+	rewrite_record(c->client_id, "token_endpoint_auth_method", "private_key_jwt");
+	ck_assert_int_eq(proauth2_client_authenticate_method(env.provider, c->client_id,
+			c->client_secret, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST, NULL,
+			NULL), PROAUTH2_ERR_INVALID_CLIENT);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(params_of_an_older_caller_take_the_defaults)
+{
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+
+	/* Compiled before resource and token_endpoint_auth_method: what lies
+	 * past its struct_size is not read. */
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.resource = "not a URI";
+	p.token_endpoint_auth_method = (proauth2_auth_method)9;
+	p.struct_size = offsetof(proauth2_client_params, token_endpoint_auth_method);
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &c, NULL), PROAUTH2_OK);
+	ck_assert_ptr_null(c->resource);
+	ck_assert_int_eq(c->token_endpoint_auth_method, PROAUTH2_AUTH_METHOD_ANY);
+	proauth2_client_free(c);
 }
 END_TEST
 
@@ -380,6 +609,10 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, dynamic_registration_token_manages_only_its_client);
 	tcase_add_test(tc, provider_getters_report_the_config);
 	tcase_add_test(tc, redirect_target_is_exact_or_the_only_one);
+	tcase_add_test(tc, resource_is_an_absolute_https_or_loopback_uri);
+	tcase_add_test(tc, auth_method_fits_the_type_and_is_honoured);
+	tcase_add_test(tc, clients_stored_before_schema_4_take_any_method);
+	tcase_add_test(tc, params_of_an_older_caller_take_the_defaults);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1107,6 +1107,375 @@ START_TEST(authorization_engine_refuses_bad_requests)
 }
 END_TEST
 
+
+/* ---- Issue 12: what the client record holds and honours. ---- */
+
+/* A member of r's JSON body as a new string (NULL when absent). */
+static char *body_string(const proauth2_http_response *r, const char *name)
+{
+	json_t *doc = body_json(r);
+	const char *s = json_string_value(json_object_get(doc, name));
+	char *copy = s != NULL ? strdup(s) : NULL;
+
+	json_decref(doc);
+	return copy;
+}
+
+/* POST /introspect of token as client (Basic); the answer's JSON (new). */
+static json_t *introspect_as(const proauth2_client *client, const char *token)
+{
+	proauth2_http_response *r;
+	json_t *doc;
+
+	snprintf(body, sizeof(body), "token=%s", token);
+	r = post_form("/introspect", body, basic(client->client_id, client->client_secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	doc = body_json(r);
+	proauth2_http_response_free(r);
+	return doc;
+}
+
+/* A confidential client standing for an API at resource. */
+static proauth2_client *register_resource_server(const char *resource)
+{
+	proauth2_client_params params;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&params);
+	params.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	params.scope = "read";
+	params.name = "API";
+	params.resource = resource;
+	ck_assert_msg(proauth2_client_register(env.provider, &params, &c, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(c->resource, resource);
+	return c;
+}
+
+START_TEST(resource_server_introspects_tokens_meant_for_it)
+{
+	proauth2_client *app = register_client(CONF, ALL_GRANTS, "read write");
+	proauth2_client *api = register_resource_server("https://api.example.com/");
+	proauth2_client *plain = register_client(CONF, ALL_GRANTS, "read");
+	char *code = issue_code(app, "read", 1);
+	proauth2_token_response *t = exchange_code(app, code, 1);
+	proauth2_http_response *r;
+	json_t *doc;
+
+	/* The API learns who the user's token is for and what it allows. */
+	doc = introspect_as(api, t->access_token);
+	ck_assert(json_is_true(json_object_get(doc, "active")));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "client_id")), app->client_id);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "sub")), USER);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "scope")), "read");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "aud")),
+			"https://api.example.com/");
+	json_decref(doc);
+	/* The app itself: no audience is claimed for it. */
+	doc = introspect_as(app, t->access_token);
+	ck_assert(json_is_true(json_object_get(doc, "active")));
+	ck_assert_ptr_null(json_object_get(doc, "aud"));
+	json_decref(doc);
+	/* A client that is no resource server learns nothing. */
+	doc = introspect_as(plain, t->access_token);
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	ck_assert_uint_eq(json_object_size(doc), 1);
+	json_decref(doc);
+	/* Nor does the API about the app's refresh token, hinted or not. */
+	doc = introspect_as(api, t->refresh_token);
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	ck_assert_uint_eq(json_object_size(doc), 1);
+	json_decref(doc);
+	snprintf(body, sizeof(body), "token=%s&token_type_hint=refresh_token",
+			t->refresh_token);
+	r = post_form("/introspect", body, basic(api->client_id, api->client_secret));
+	doc = body_json(r);
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	proauth2_token_response_free(t);
+	free(code);
+	proauth2_client_free(plain);
+	proauth2_client_free(api);
+	proauth2_client_free(app);
+}
+END_TEST
+
+/* Register through /register; the response (201 asserted). */
+static proauth2_http_response *register_ok(const char *json, const char *authorization)
+{
+	proauth2_http_response *r = http("POST", "/register", "application/json", json,
+			authorization);
+
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	return r;
+}
+
+START_TEST(registration_stores_reflects_and_honours_the_auth_method)
+{
+	proauth2_http_response *r;
+	char auth[128], path[128], form[256], *id, *secret, *token, *method;
+
+	env_reconfigure(enable_registration);
+	r = register_ok("{\"grant_types\":[\"client_credentials\"],\"scope\":\"read\","
+			"\"token_endpoint_auth_method\":\"client_secret_post\"}", NULL);
+	id = body_string(r, "client_id");
+	secret = body_string(r, "client_secret");
+	token = body_string(r, "registration_access_token");
+	method = body_string(r, "token_endpoint_auth_method");
+	ck_assert_str_eq(method, "client_secret_post");
+	free(method);
+	proauth2_http_response_free(r);
+	snprintf(path, sizeof(path), "/register/%s", id);
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s"
+			"&client_secret=%s", id, secret);
+
+	/* RFC 7592 §2.1: read back as registered. */
+	r = http("GET", path, NULL, NULL, auth);
+	ck_assert_int_eq(r->status, 200);
+	method = body_string(r, "token_endpoint_auth_method");
+	ck_assert_str_eq(method, "client_secret_post");
+	free(method);
+	proauth2_http_response_free(r);
+
+	/* Honoured: the secret in the form, never in Basic. */
+	r = post_form("/token", form, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/token", "grant_type=client_credentials",
+			basic(id, secret)), 401, "invalid_client");
+	snprintf(body, sizeof(body), "token=x&client_id=%s&client_secret=%s", id, secret);
+	r = post_form("/introspect", body, NULL);
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+	assert_error(post_form("/introspect", "token=x", basic(id, secret)), 401,
+			"invalid_client");
+	assert_error(post_form("/revoke", "token=x", basic(id, secret)), 401,
+			"invalid_client");
+
+	/* Updated with PUT: now Basic only. */
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"grant_types\":"
+			"[\"client_credentials\"],\"scope\":\"read\","
+			"\"token_endpoint_auth_method\":\"client_secret_basic\"}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	method = body_string(r, "token_endpoint_auth_method");
+	ck_assert_str_eq(method, "client_secret_basic");
+	free(method);
+	proauth2_http_response_free(r);
+	r = post_form("/token", "grant_type=client_credentials", basic(id, secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	r = post_form("/token", form, NULL);
+	/* 400 or 401: a form-borne invalid_client's status is the token
+	 * endpoint's own rule (RFC 6749 §5.2 allows either). */
+	ck_assert_msg(r->status == 400 || r->status == 401, "%d %s", r->status, r->body);
+	assert_error(r, r->status, "invalid_client");
+	free(id);
+	free(secret);
+	free(token);
+}
+END_TEST
+
+START_TEST(registration_refuses_unknown_auth_methods)
+{
+	env_reconfigure(enable_registration);
+	assert_error(http("POST", "/register", "application/json",
+			"{\"grant_types\":[\"client_credentials\"],"
+			"\"token_endpoint_auth_method\":\"client_secret_jwt\"}", NULL),
+			400, "invalid_client_metadata");
+	assert_error(http("POST", "/register", "application/json",
+			"{\"grant_types\":[\"client_credentials\"],"
+			"\"token_endpoint_auth_method\":7}", NULL),
+			400, "invalid_client_metadata");
+}
+END_TEST
+
+START_TEST(registration_without_scope_gets_the_supported_scopes)
+{
+	proauth2_http_response *r;
+	char *id, *secret, *scope;
+
+	env_reconfigure(enable_registration);
+	r = register_ok("{\"grant_types\":[\"client_credentials\"]}", NULL);
+	id = body_string(r, "client_id");
+	secret = body_string(r, "client_secret");
+	scope = body_string(r, "scope");
+	ck_assert_str_eq(scope, "read write admin");
+	proauth2_http_response_free(r);
+	r = post_form("/token", "grant_type=client_credentials&scope=read",
+			basic(id, secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	free(scope);
+	free(id);
+	free(secret);
+}
+END_TEST
+
+static void registration_and_password(proauth2_config *cfg)
+{
+	registration_with_token(cfg);
+	enable_password(cfg);
+}
+
+/* Whether the metadata's grant_types_supported holds name. */
+static bool metadata_lists_grant(const char *name)
+{
+	proauth2_http_response *r = http("GET", "/.well-known/oauth-authorization-server",
+			NULL, NULL, NULL);
+	json_t *doc = body_json(r), *item;
+	bool found = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "grant_types_supported"), i, item)
+		found = found || strcmp(json_string_value(item), name) == 0;
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	return found;
+}
+
+START_TEST(metadata_and_registration_agree_on_the_password_grant)
+{
+	static const char legacy[] = "{\"grant_types\":[\"password\",\"refresh_token\"],"
+		"\"scope\":\"read\"}";
+	proauth2_http_response *r;
+	char *id, *secret;
+
+	/* Disabled: neither advertised nor registrable. */
+	env_reconfigure(registration_with_token);
+	ck_assert(!metadata_lists_grant("password"));
+	assert_error(http("POST", "/register", "application/json", legacy,
+			"Bearer the-initial-token"), 400, "invalid_client_metadata");
+
+	/* Enabled: advertised, and registrable by a client the host vouches
+	 * for (the initial access token), which then uses it. */
+	env_reconfigure(registration_and_password);
+	ck_assert(metadata_lists_grant("password"));
+	r = register_ok(legacy, "Bearer the-initial-token");
+	id = body_string(r, "client_id");
+	secret = body_string(r, "client_secret");
+	ck_assert_ptr_nonnull(strstr(r->body, "\"password\""));
+	proauth2_http_response_free(r);
+	r = post_form("/token", "grant_type=password&username=alice&password=s3cret",
+			basic(id, secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	free(id);
+	free(secret);
+}
+END_TEST
+
+static void anonymous_and_password(proauth2_config *cfg)
+{
+	enable_registration(cfg);
+	enable_password(cfg);
+}
+
+START_TEST(anonymous_registration_never_gets_the_password_grant)
+{
+	proauth2_http_response *r;
+	char *description;
+
+	env_reconfigure(anonymous_and_password);
+	r = http("POST", "/register", "application/json",
+			"{\"grant_types\":[\"password\"]}", NULL);
+	description = body_string(r, "error_description");
+	ck_assert_ptr_nonnull(strstr(description, "initial access token"));
+	free(description);
+	assert_error(r, 400, "invalid_client_metadata");
+}
+END_TEST
+
+START_TEST(registration_never_makes_a_resource_server)
+{
+	proauth2_client *app = register_client(CONF, ALL_GRANTS, "read");
+	proauth2_client *c = NULL, *u = NULL;
+	proauth2_client_params p;
+	char *token = cc_token(app, NULL), *id, *secret, *reg, auth[128], path[128];
+	proauth2_http_response *r;
+	json_t *doc;
+
+	/* RFC 7591 §2: a member the server does not take is ignored. */
+	env_reconfigure(enable_registration);
+	r = register_ok("{\"grant_types\":[\"client_credentials\"],"
+			"\"resource\":\"https://api.example.com/\"}", NULL);
+	id = body_string(r, "client_id");
+	secret = body_string(r, "client_secret");
+	reg = body_string(r, "registration_access_token");
+	ck_assert_ptr_null(strstr(r->body, "resource"));
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(proauth2_client_get(env.provider, id, &c, NULL), PROAUTH2_OK);
+	ck_assert_ptr_null(c->resource);
+	snprintf(body, sizeof(body), "token=%s", token);
+	doc = body_json(r = post_form("/introspect", body, basic(id, secret)));
+	ck_assert(json_is_false(json_object_get(doc, "active")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+
+	/* The host may make it one; its own PUT keeps that. */
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.scope = c->scope;
+	p.token_endpoint_auth_method = c->token_endpoint_auth_method;
+	p.resource = "https://api.example.com/";
+	ck_assert_int_eq(proauth2_client_update(env.provider, id, &p, NULL, NULL),
+			PROAUTH2_OK);
+	snprintf(path, sizeof(path), "/register/%s", id);
+	snprintf(auth, sizeof(auth), "Bearer %s", reg);
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"grant_types\":"
+			"[\"client_credentials\"],\"scope\":\"read\"}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(proauth2_client_get(env.provider, id, &u, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(u->resource, "https://api.example.com/");
+	ck_assert_str_eq(u->scope, "read");
+	proauth2_client_free(u);
+	proauth2_client_free(c);
+	proauth2_client_free(app);
+	free(token);
+	free(id);
+	free(secret);
+	free(reg);
+}
+END_TEST
+
+START_TEST(public_client_update_keeps_none)
+{
+	proauth2_http_response *r;
+	char auth[128], path[128], *id, *token, *method;
+
+	env_reconfigure(enable_registration);
+	r = register_ok("{\"redirect_uris\":[\"https://a.example/cb\"],"
+			"\"token_endpoint_auth_method\":\"none\"}", NULL);
+	id = body_string(r, "client_id");
+	token = body_string(r, "registration_access_token");
+	proauth2_http_response_free(r);
+	snprintf(path, sizeof(path), "/register/%s", id);
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	/* §2.2: left out, the method is back at its default: for a public
+	 * client, none. */
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"redirect_uris\":"
+			"[\"https://b.example/cb\"]}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	method = body_string(r, "token_endpoint_auth_method");
+	ck_assert_str_eq(method, "none");
+	free(method);
+	proauth2_http_response_free(r);
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"redirect_uris\":"
+			"[\"https://b.example/cb\"],\"token_endpoint_auth_method\":"
+			"\"client_secret_post\"}", id);
+	assert_error(http("PUT", path, "application/json", body, auth), 400,
+			"invalid_client_metadata");
+	free(id);
+	free(token);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -1150,6 +1519,14 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, host_forms_parse_strictly);
 	tcase_add_test(tc, authorization_engine_parks_spends_and_approves);
 	tcase_add_test(tc, authorization_engine_refuses_bad_requests);
+	tcase_add_test(tc, resource_server_introspects_tokens_meant_for_it);
+	tcase_add_test(tc, registration_stores_reflects_and_honours_the_auth_method);
+	tcase_add_test(tc, registration_refuses_unknown_auth_methods);
+	tcase_add_test(tc, registration_without_scope_gets_the_supported_scopes);
+	tcase_add_test(tc, metadata_and_registration_agree_on_the_password_grant);
+	tcase_add_test(tc, anonymous_registration_never_gets_the_password_grant);
+	tcase_add_test(tc, registration_never_makes_a_resource_server);
+	tcase_add_test(tc, public_client_update_keeps_none);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -138,6 +138,50 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* A schema 3 database: marked 4 once opened, its clients read as they were. */
+START_TEST(schema_3_database_is_brought_to_4)
+{
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	mongoc_collection_t *schema = mongoc_client_get_collection(client, "faults",
+			"proauth2_schema");
+	mongoc_collection_t *clients = mongoc_client_get_collection(client, "faults",
+			"clients");
+	bson_t *mark = BCON_NEW("_id", "version", "version", BCON_INT64(3));
+	bson_t *old = BCON_NEW("_id", "old", "client_type", "confidential",
+			"redirect_uris", "[", "]", "grant_types", "[", "client_credentials", "]",
+			"scope", "read", "created_at", BCON_INT64(1), "registered_by", "host");
+	bson_t *filter = BCON_NEW("_id", "version");
+	json_t *query = json_pack("{s:s}", "client_id", "old"), *record = NULL;
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_iter_t it;
+	proauth2_error err = {0};
+
+	ck_assert(mongoc_collection_insert_one(schema, mark, NULL, NULL, NULL));
+	ck_assert(mongoc_collection_insert_one(clients, old, NULL, NULL, NULL));
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err),
+			PROAUTH2_OK);
+	cursor = mongoc_collection_find_with_opts(schema, filter, NULL, NULL);
+	ck_assert(mongoc_cursor_next(cursor, &doc));
+	ck_assert(bson_iter_init_find(&it, doc, "version"));
+	ck_assert_int_eq(bson_iter_as_int64(&it), 4);
+	mongoc_cursor_destroy(cursor);
+	ck_assert_msg(proauth2_datastore_fetch(env.ds, "clients", query, env.now,
+			&record, &err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "scope")), "read");
+	ck_assert_ptr_null(json_object_get(record, "resource"));
+	ck_assert_ptr_null(json_object_get(record, "token_endpoint_auth_method"));
+	json_decref(record);
+	json_decref(query);
+	bson_destroy(filter);
+	bson_destroy(old);
+	bson_destroy(mark);
+	mongoc_collection_destroy(clients);
+	mongoc_collection_destroy(schema);
+	mongoc_client_destroy(client);
+}
+END_TEST
+
 /* A 32-bit integer, as another driver may write one, reads back. */
 START_TEST(int32_written_elsewhere_reads_back)
 {
@@ -396,6 +440,7 @@ static Suite *mongodb_suite(void)
 	tcase_set_timeout(faults, 120);
 	tcase_add_checked_fixture(faults, server_setup, server_teardown);
 	tcase_add_test(faults, newer_schema_is_refused);
+	tcase_add_test(faults, schema_3_database_is_brought_to_4);
 	tcase_add_test(faults, int32_written_elsewhere_reads_back);
 	tcase_add_test(faults, exhausted_pool_is_unavailable);
 	tcase_add_test(faults, server_stops_and_comes_back);

@@ -232,6 +232,146 @@ START_TEST(initial_access_token_is_required_when_configured)
 }
 END_TEST
 
+START_TEST(dynamic_registration_without_scope_gets_the_supported_scopes)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p = params_for(uris, 1);
+	proauth2_client *c = NULL, *u = NULL;
+
+	p.scope = NULL;
+	ck_assert_int_eq(register_dynamic(&p, NULL, &c, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(c->scope, "read write admin");
+	/* A client that asks for nothing gets nothing; the host's get "". */
+	p.scope = "";
+	ck_assert_int_eq(register_dynamic(&p, NULL, &u, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "");
+	proauth2_client_free(u);
+	p.scope = NULL;
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &u, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "");
+	proauth2_client_free(u);
+	/* An update without scope (RFC 7592 §2.2: back to the default). */
+	p.scope = "read";
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "read");
+	proauth2_client_free(u);
+	p.scope = NULL;
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, &u, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(u->scope, "read write admin");
+	proauth2_client_free(u);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void no_scope_list(proauth2_config *cfg)
+{
+	cfg->supported_scopes = NULL;
+}
+
+START_TEST(without_a_scope_list_the_default_is_none)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p = params_for(uris, 1);
+	proauth2_client *c = NULL;
+
+	env_reconfigure(no_scope_list);
+	p.scope = NULL;
+	ck_assert_int_eq(register_dynamic(&p, NULL, &c, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(c->scope, "");
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(only_the_host_makes_resource_servers)
+{
+	proauth2_client_params p;
+	proauth2_error err = {0};
+
+	env_reconfigure(initial_token);
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	p.resource = "https://api.example.com/";
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "host"));
+	p.resource = NULL;
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, NULL), PROAUTH2_OK);
+}
+END_TEST
+
+static bool any_password(void *arg, const char *user, const char *password)
+{
+	(void)arg;
+	(void)user;
+	(void)password;
+	return false;
+}
+
+static void token_and_password(proauth2_config *cfg)
+{
+	initial_token(cfg);
+	cfg->enable_password_grant = true;
+	cfg->check_password = any_password;
+}
+
+START_TEST(password_grant_is_registered_only_with_the_initial_token)
+{
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_PASSWORD | PROAUTH2_GRANT_REFRESH_TOKEN;
+	p.scope = "read";
+	/* Disabled: not for dynamic clients, with or without a token. */
+	ck_assert_int_eq(register_dynamic(&p, NULL, NULL, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "does not enable"));
+	env_reconfigure(initial_token);
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	/* Enabled: with the initial access token only. */
+	env_reconfigure(token_and_password);
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, &c, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(c->grant_types, p.grant_types);
+	proauth2_client_free(c);
+	/* The host's clients, as before: whatever the provider enables. */
+	c = register_client(PROAUTH2_CLIENT_CONFIDENTIAL, PROAUTH2_GRANT_PASSWORD, "read");
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void anonymous_and_password(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+	cfg->enable_password_grant = true;
+	cfg->check_password = any_password;
+}
+
+START_TEST(anonymous_clients_never_get_the_password_grant)
+{
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	env_reconfigure(anonymous_and_password);
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_PASSWORD;
+	ck_assert_int_eq(register_dynamic(&p, NULL, NULL, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "initial access token"));
+	/* Nor by an update of one registered without it. */
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	ck_assert_int_eq(register_dynamic(&p, NULL, &c, NULL), PROAUTH2_OK);
+	p.grant_types |= PROAUTH2_GRANT_PASSWORD;
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &p, NULL,
+			NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static int64_t clock_of(void *arg)
 {
 	return *(const int64_t *)arg;
@@ -402,6 +542,11 @@ int main(void)
 	tcase_add_test(tc, anonymous_registrations_are_counted_across_providers);
 	tcase_add_test(tc, anonymous_registration_can_be_refused_outright);
 	tcase_add_test(tc, loopback_redirect_uri_port_may_vary);
+	tcase_add_test(tc, dynamic_registration_without_scope_gets_the_supported_scopes);
+	tcase_add_test(tc, without_a_scope_list_the_default_is_none);
+	tcase_add_test(tc, only_the_host_makes_resource_servers);
+	tcase_add_test(tc, password_grant_is_registered_only_with_the_initial_token);
+	tcase_add_test(tc, anonymous_clients_never_get_the_password_grant);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

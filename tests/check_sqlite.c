@@ -142,6 +142,54 @@ START_TEST(version_2_database_gains_registration_columns)
 }
 END_TEST
 
+START_TEST(version_3_database_gains_client_columns)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *record, *query = json_pack("{s:s}", "client_id", "old");
+
+	/* Schema 3: clients without resource and token_endpoint_auth_method,
+	 * holding a client stored then. */
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	sqlite_file_exec(path, "ALTER TABLE clients DROP COLUMN resource;"
+	    "ALTER TABLE clients DROP COLUMN token_endpoint_auth_method;"
+	    "INSERT INTO clients (client_id, client_type, redirect_uris, grant_types,"
+	    " scope, created_at, registered_by) VALUES ('old', 'confidential', '[]',"
+	    " '[\"client_credentials\"]', 'read', 1, 'host');"
+	    "PRAGMA user_version = 3;");
+	ds = NULL;
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
+	ck_assert_int_eq(PROAUTH2_SCHEMA_VERSION, 4);
+	/* The old client reads back without the new fields: absent, not null. */
+	ck_assert_msg(proauth2_datastore_fetch(ds, "clients", query, 0, &record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "scope")), "read");
+	ck_assert_ptr_null(json_object_get(record, "resource"));
+	ck_assert_ptr_null(json_object_get(record, "token_endpoint_auth_method"));
+	json_decref(record);
+	record = json_pack("{s:s, s:s, s:[], s:[s], s:s, s:I, s:s, s:s}", "client_id",
+			"new", "client_type", "confidential", "redirect_uris",
+			"grant_types", "client_credentials", "scope", "", "created_at",
+			(json_int_t)1, "resource", "https://api.example/",
+			"token_endpoint_auth_method", "client_secret_post");
+	ck_assert_msg(proauth2_datastore_store(ds, "clients", record, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	json_decref(record);
+	json_object_set_new(query, "client_id", json_string("new"));
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "clients", query, 0, &record, &err),
+			PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "resource")),
+			"https://api.example/");
+	json_decref(record);
+	json_decref(query);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
 START_TEST(newer_database_is_refused)
 {
 	proauth2_datastore *ds = NULL;
@@ -423,6 +471,7 @@ int main(void)
 	tcase_add_test(tc, version_1_database_is_upgraded);
 	tcase_add_test(tc, version_2_database_gains_auth_failures);
 	tcase_add_test(tc, version_2_database_gains_registration_columns);
+	tcase_add_test(tc, version_3_database_gains_client_columns);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

@@ -19,7 +19,7 @@ static proauth2_code_exchange good_request(const proauth2_client *c, const char 
 {
 	return (proauth2_code_exchange){sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, code,
-		REDIRECT_URI, RFC7636_VERIFIER};
+		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY};
 }
 
 static proauth2_status exchange_status(const proauth2_code_exchange *req)

@@ -398,12 +398,13 @@ START_TEST(test_round_trip)
 	json_decref(record);
 	json_decref(full);
 
-	/* The edges: an empty array, an empty string, the optional field
-	 * present, the int64 extremes. */
+	/* The edges: an empty array, an empty string, optional fields
+	 * present (schema 4's among them), the int64 extremes. */
 	assert_ok(store_record("clients", parse("{'client_id': 'client-2',"
 			" 'client_type': 'public', 'redirect_uris': [],"
 			" 'grant_types': ['client_credentials'], 'scope': '',"
-			" 'name': 'Client Two',"
+			" 'name': 'Client Two', 'resource': 'https://api.example/',"
+			" 'token_endpoint_auth_method': 'none',"
 			" 'created_at': 9223372036854775807}")));
 	assert_ok(store_record("clients", parse("{'client_id': 'client-3',"
 			" 'client_type': 'public', 'redirect_uris': ['x:y'],"
@@ -413,8 +414,10 @@ START_TEST(test_round_trip)
 	expect_uint(array_size(record, "redirect_uris"), 0);
 	expect_str(str(record, "scope"), "");
 	expect_str(str(record, "name"), "Client Two");
+	expect_str(str(record, "resource"), "https://api.example/");
+	expect_str(str(record, "token_endpoint_auth_method"), "none");
 	expect_int(integer(record, "created_at"), INT64_MAX);
-	expect_uint(json_object_size(record), 7);
+	expect_uint(json_object_size(record), 9);
 	json_decref(record);
 	record = fetch_one("clients", by("client_id", "client-3"), NOW);
 	expect_int(integer(record, "created_at"), INT64_MIN);

@@ -155,6 +155,32 @@ static void log_event(void *arg, const proauth2_event *e)
 	funlockfile(out);
 }
 
+/* The API the demo serves (/api/me) as a resource server: it introspects
+ * the tokens it receives, whichever client they were issued to. */
+static int register_api(struct demo_app *app)
+{
+	proauth2_client_params params;
+	proauth2_error err = {0};
+	buf b = BUF_INIT;
+	char *resource;
+	int rc = 0;
+
+	buf_printf(&b, "%s/api", app->base);
+	resource = buf_finish(&b);
+	if (resource == NULL)
+		return nomem();
+	proauth2_client_params_init(&params);
+	params.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	params.scope = DEMO_SCOPE;
+	params.name = "demo API";
+	params.resource = resource;
+	if (proauth2_client_register(app->provider, &params, &app->api, &err) !=
+			PROAUTH2_OK)
+		rc = failed("registering the demo API", &err);
+	free(resource);
+	return rc;
+}
+
 static int register_clients(struct demo_app *app)
 {
 	const char *uris[] = {app->redirect_uri};
@@ -173,6 +199,8 @@ static int register_clients(struct demo_app *app)
 	if (proauth2_client_register(app->provider, &params, &app->confidential,
 			&err) != PROAUTH2_OK)
 		return failed("registering the confidential client", &err);
+	if (register_api(app) != 0)
+		return -1;
 	/* The public client lives by the code flow: without it, none. */
 	if (!(grants & PROAUTH2_GRANT_AUTHORIZATION_CODE))
 		return 0;
@@ -274,6 +302,7 @@ void app_stop(struct demo_app *app)
 {
 	proauth2_client_free(app->confidential);
 	proauth2_client_free(app->public_client);
+	proauth2_client_free(app->api);
 	proauth2_provider_free(app->provider);
 	proauth2_datastore_close(app->ds);
 	sessions_free(app->sessions);
@@ -501,16 +530,10 @@ static void token_commands(buf *b, const struct demo_app *app)
 		buf_puts(b, "\n  PUBLIC_ID=");
 		buf_shell(b, app->public_client->client_id);
 	}
-	/* The resource server's credentials are in the credentials file. */
-	if (app->opt->credentials_file != NULL) {
-		buf_puts(b, "\n  RS_ID=$(jq -r .resource_server.client_id ");
-		buf_shell(b, app->opt->credentials_file);
-		buf_puts(b, ")\n  RS_SECRET=$(jq -r .resource_server.client_secret ");
-		buf_shell(b, app->opt->credentials_file);
-		buf_puts(b, ")");
-	} else {
-		buf_puts(b, "\n  # RS_ID, RS_SECRET: start the demo with --credentials-file FILE");
-	}
+	buf_puts(b, "\n  RS_ID=");
+	buf_shell(b, app->api->client_id);
+	buf_puts(b, "\n  RS_SECRET=");
+	buf_shell(b, app->api->client_secret);
 	buf_puts(b, "\n  VERIFIER=");
 	buf_shell(b, app->verifier);
 	buf_puts(b, "\n");
@@ -542,6 +565,12 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 		buf_printf(&b, "Public client \"%s\"\n"
 			"  client_id       %s\n",
 			app->public_client->name, app->public_client->client_id);
+	buf_printf(&b, "Resource server \"%s\" (introspects the tokens sent to it)\n"
+		"  client_id       %s\n"
+		"  client_secret   %s\n"
+		"  resource        %s\n",
+		app->api->name, app->api->client_id, app->api->client_secret,
+		app->api->resource);
 	buf_printf(&b, "Redirect URI      %s\n"
 		"Demo user         %s (password: %s)\n",
 		app->redirect_uri, app->opt->user, app->opt->password);
@@ -564,8 +593,8 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 
 static json_t *credentials(const struct demo_app *app)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:s, s:s, s:s,"
-			" s:s, s:s, s:s?}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:s, s:s},"
+			" s:s, s:s, s:s, s:s, s:s, s:s?}",
 			"issuer", app->issuer,
 			"metadata_url", proauth2_provider_endpoint(app->provider,
 				PROAUTH2_ENDPOINT_METADATA),
@@ -577,6 +606,10 @@ static json_t *credentials(const struct demo_app *app)
 			"public",
 				"client_id", app->public_client != NULL ?
 					app->public_client->client_id : NULL,
+			"resource_server",
+				"client_id", app->api->client_id,
+				"client_secret", app->api->client_secret,
+				"resource", app->api->resource,
 			"redirect_uri", app->redirect_uri,
 			"user", app->opt->user,
 			"password", app->opt->password,

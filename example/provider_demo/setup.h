@@ -1,6 +1,6 @@
 /*
  * What the whole demo shares, and how it starts: the datastore, the
- * provider, its two demo clients, the PKCE pair it printed, the browser
+ * provider, its demo clients, the PKCE pair it printed, the browser
  * sessions, and the banner that tells the user (and test scripts) how to
  * reach it.
  */
@@ -31,6 +31,7 @@ struct demo_app {
 	proauth2_provider *provider;
 	proauth2_client *confidential;
 	proauth2_client *public_client; /* NULL unless authorization_code is on */
+	proauth2_client *api;           /* "demo API", a resource server at <issuer>/api */
 	struct sessions *sessions;
 	/* The demo's own routes, raw paths: its pages under the issuer's
 	 * path; the browser flow at the provider's authorization endpoint,

@@ -42,6 +42,31 @@ PROAUTH2_EXPORT const char *proauth2_grant_type_name(unsigned grant);
  * is unknown or NULL. Case-sensitive, as RFC 6749 §3.2 is. */
 PROAUTH2_EXPORT unsigned proauth2_grant_type_parse(const char *name);
 
+/** How a client authenticates at the token, revocation and introspection
+ * endpoints: RFC 7591 §2's token_endpoint_auth_method. */
+typedef enum proauth2_auth_method {
+	/** Whatever suits its type: client_secret_basic or client_secret_post
+	 * for a confidential client, none for a public one. The default of
+	 * clients the host registers. */
+	PROAUTH2_AUTH_METHOD_ANY = 0,
+	/** "client_secret_basic": the secret in Authorization: Basic only
+	 * (RFC 6749 §2.3.1). Confidential clients. */
+	PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC,
+	/** "client_secret_post": the secret in the form body only. */
+	PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST,
+	/** "none": client_id alone, no secret. Public clients. */
+	PROAUTH2_AUTH_METHOD_NONE
+} proauth2_auth_method;
+
+/** The RFC 7591 name of method ("client_secret_basic",
+ * "client_secret_post", "none"); NULL for PROAUTH2_AUTH_METHOD_ANY and
+ * anything else. Static. */
+PROAUTH2_EXPORT const char *proauth2_auth_method_name(proauth2_auth_method method);
+
+/** The method an RFC 7591 name stands for; PROAUTH2_AUTH_METHOD_ANY when
+ * the name is unknown or NULL (no name means it). Case-sensitive. */
+PROAUTH2_EXPORT proauth2_auth_method proauth2_auth_method_parse(const char *name);
+
 /** What the caller gives to register or update a client. Fill with
  * proauth2_client_params_init() first (confidential, every field empty);
  * it grows as common.h describes. */
@@ -61,13 +86,35 @@ typedef struct proauth2_client_params {
 	 * port may differ (RFC 8252 §7.3). */
 	const char *const *redirect_uris;
 	size_t n_redirect_uris;  /**< how many redirect_uris there are */
-	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token. */
+	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token.
+	 * PROAUTH2_GRANT_PASSWORD registers dynamically only on a provider
+	 * that enables the password grant, and only with the initial access
+	 * token (PROAUTH2_ERR_INVALID_REQUEST otherwise): the client sees
+	 * the user's password, so the host must vouch for it. */
 	unsigned grant_types;
 	/** Space-delimited scopes the client may ask for; also the default
-	 * scope of requests that name none. NULL or "": no scope. */
+	 * scope of requests that name none. NULL or "": no scope; but NULL
+	 * at dynamic registration (and its updates) means the provider's
+	 * supported_scopes, or "" when it has no list, so that a client
+	 * registered without scope can ask for any scope it could have
+	 * named. */
 	const char *scope;
 	/** Display name for consent pages. May be NULL. */
 	const char *name;
+	/** How the client must authenticate. ANY (the default) leaves it to
+	 * the client's type; BASIC and POST need a confidential client, NONE
+	 * a public one (PROAUTH2_ERR_INVALID_REQUEST otherwise). Before
+	 * resource: the struct then ends without padding that a copy of it
+	 * need not zero. */
+	proauth2_auth_method token_endpoint_auth_method;
+	/** Makes the client a resource server with this identifier: an
+	 * absolute URI (RFC 8707 §2) of https, or http on loopback, without
+	 * fragment, at most 2048 bytes (PROAUTH2_ERR_INVALID_REQUEST
+	 * otherwise). Such a client may introspect the access tokens meant
+	 * for that resource, whichever client they were issued to (see
+	 * proauth2_token_introspect()). Only the host sets it:
+	 * dynamic registration refuses it. NULL: no resource server. */
+	const char *resource;
 } proauth2_client_params;
 
 /** Fill params with the defaults above and its struct_size; see common.h. */
@@ -107,6 +154,11 @@ typedef struct proauth2_client {
 	/** Who registered it. Clients stored before this field: anonymous
 	 * when they have a registration access token, else the host. */
 	proauth2_client_origin registered_by;
+	/** The resource it serves (proauth2_client_params.resource); NULL
+	 * when it is no resource server. */
+	char *resource;
+	/** How it must authenticate; ANY for clients stored before it. */
+	proauth2_auth_method token_endpoint_auth_method;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */
@@ -166,12 +218,29 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_delete(
  * Authenticate a client at the token endpoint. A confidential client must
  * present its secret (compared in constant time); a public client must
  * present none. PROAUTH2_ERR_INVALID_CLIENT on any failure, without saying
- * which. out may be NULL; else it receives the client.
+ * which. out may be NULL; else it receives the client. The client's
+ * token_endpoint_auth_method is not looked at: this is
+ * proauth2_client_authenticate_method() with PROAUTH2_AUTH_METHOD_ANY.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticate(
 		proauth2_provider *provider, const char *client_id,
 		const char *client_secret, proauth2_client **out,
 		proauth2_error *err);
+
+/**
+ * proauth2_client_authenticate() of credentials that came by method: Basic
+ * (PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC), the form
+ * (PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST) or client_id alone
+ * (PROAUTH2_AUTH_METHOD_NONE). A client registered for one method that
+ * used another is PROAUTH2_ERR_INVALID_CLIENT, as a wrong secret is; a
+ * client registered with PROAUTH2_AUTH_METHOD_ANY takes what its type
+ * allows. method PROAUTH2_AUTH_METHOD_ANY means the caller cannot say:
+ * only the secret is checked. The HTTP endpoints always say.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticate_method(
+		proauth2_provider *provider, const char *client_id,
+		const char *client_secret, proauth2_auth_method method,
+		proauth2_client **out, proauth2_error *err);
 
 /* ---- Dynamic registration (RFC 7591) and its management (RFC 7592). ---- */
 
@@ -188,7 +257,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
  * or PROAUTH2_ERR_INVALID_REQUEST beyond them); when the config names an
  * initial access token it fails with PROAUTH2_ERR_INVALID_TOKEN; when
  * config.registration_anonymous_max registrations were made in the current
- * window, with PROAUTH2_ERR_TOO_MANY_REQUESTS.
+ * window, with PROAUTH2_ERR_TOO_MANY_REQUESTS. A NULL params->scope is
+ * the provider's supported scopes; params->resource must be NULL (only the
+ * host makes resource servers) and the password grant is refused
+ * (PROAUTH2_ERR_INVALID_REQUEST both).
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dynamic(
 		proauth2_provider *provider, const proauth2_client_params *params,
@@ -199,7 +271,8 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dy
  * 7591 §3; may be NULL for none). A token that is not the configured one
  * (or any token when none is configured) is PROAUTH2_ERR_INVALID_TOKEN. A
  * client registered with the right one is PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN
- * and is not counted against the anonymous limit.
+ * and is not counted against the anonymous limit, and may have the password
+ * grant when the provider enables it.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
 proauth2_client_register_dynamic_with_token(proauth2_provider *provider,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <proauth2/client.h>
 #include <proauth2/common.h>
 #include <proauth2/error.h>
 #include <proauth2/provider.h>
@@ -69,6 +70,11 @@ typedef struct proauth2_code_exchange {
 	const char *code;           /**< as proauth2_code_issue() gave it */
 	const char *redirect_uri;   /**< as sent in the authorization request */
 	const char *code_verifier;  /**< RFC 7636 */
+	/** How the client sent client_secret: Basic, the form or none (see
+	 * proauth2_client_authenticate_method(), which checks it against the
+	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
+	 * default: not said. */
+	proauth2_auth_method auth_method;
 } proauth2_code_exchange;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -87,6 +93,11 @@ typedef struct proauth2_refresh_request {
 	const char *refresh_token;  /**< the one to rotate */
 	/** NULL: the grant's scope; else a subset of it. */
 	const char *scope;
+	/** How the client sent client_secret: Basic, the form or none (see
+	 * proauth2_client_authenticate_method(), which checks it against the
+	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
+	 * default: not said. */
+	proauth2_auth_method auth_method;
 } proauth2_refresh_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -104,6 +115,11 @@ typedef struct proauth2_client_credentials_request {
 	const char *client_secret;  /**< its secret */
 	/** NULL: the client's registered scope. */
 	const char *scope;
+	/** How the client sent client_secret: Basic, the form or none (see
+	 * proauth2_client_authenticate_method(), which checks it against the
+	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
+	 * default: not said. */
+	proauth2_auth_method auth_method;
 } proauth2_client_credentials_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -125,6 +141,11 @@ typedef struct proauth2_password_request {
 	const char *password;       /**< their password, for check_password */
 	/** NULL: the client's registered scope. */
 	const char *scope;
+	/** How the client sent client_secret: Basic, the form or none (see
+	 * proauth2_client_authenticate_method(), which checks it against the
+	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
+	 * default: not said. */
+	proauth2_auth_method auth_method;
 } proauth2_password_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -152,6 +173,12 @@ typedef struct proauth2_token_info {
 	int64_t issued_at;   /**< seconds since the epoch, by the provider's clock */
 	int64_t expires_at;  /**< when it stops being valid, likewise */
 	bool is_refresh_token; /**< set by proauth2_token_introspect() */
+	/** Set by proauth2_token_introspect() when a resource server asks
+	 * about another client's access token meant for it: its resource,
+	 * the token's audience as far as the asker is concerned (RFC 7662
+	 * §2.2 "aud"). NULL otherwise: tokens carry no audience of their own
+	 * yet. */
+	char *audience;
 } proauth2_token_info;
 
 /**
@@ -237,7 +264,12 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
 /**
  * Look up an access or refresh token for client_id, which the caller has
  * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
- * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false). A
+ * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false), with one
+ * exception: a resource server (a client registered with
+ * proauth2_client_params.resource) may look up another client's access
+ * token meant for its resource, and (*out)->audience then names that
+ * resource. Every access token is meant for every resource until tokens
+ * carry audiences (RFC 8707); a refresh token is never meant for one. A
  * refresh token (or code) already spent is a reuse: its grant is revoked
  * and the replay reported, and the answer is the same.
  */

@@ -32,7 +32,8 @@ static json_t *split_scopes(const char *scopes)
 	return list;
 }
 
-/* Every grant type, the password grant only when the provider enables it. */
+/* Every grant type, the password grant only when the provider enables it:
+ * what registration accepts too (password with the initial access token). */
 static json_t *grant_types(const proauth2_provider *p)
 {
 	static const unsigned bits[] = {

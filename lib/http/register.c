@@ -15,16 +15,18 @@
 /* The most any configuration allows (the engine holds each to its own). */
 #define MAX_URIS 64
 
-/* Client metadata from a registration request, pointing into its JSON. */
+/* Client metadata from a registration request, pointing into its JSON.
+ * A "resource" member is not read: only the host makes resource servers. */
 typedef struct metadata {
 	proauth2_client_params params;
 	const char *uris[MAX_URIS];
-	const char *auth_method;
 } metadata;
 
-/* The password grant is for legacy clients the host registers. */
+/* Every grant the metadata may advertise; the engine refuses password
+ * unless the provider enables it and the initial access token is shown. */
 #define REGISTRABLE_GRANTS (PROAUTH2_GRANT_AUTHORIZATION_CODE | \
-		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS)
+		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS | \
+		PROAUTH2_GRANT_PASSWORD)
 
 /* An RFC 7591 §3.2.2 error. */
 static proauth2_status metadata_error(const char *code, const char *description,
@@ -43,11 +45,15 @@ static int is_json(const char *content_type)
 }
 
 /* Parse the JSON body into m; NULL and a description when it is no valid
- * metadata. The returned JSON owns the strings m points to. */
+ * metadata. Without token_endpoint_auth_method the client uses
+ * default_method (RFC 7591 §2: client_secret_basic). The returned JSON
+ * owns the strings m points to. */
 static json_t *read_metadata(const proauth2_provider *p,
-		const proauth2_http_request *req, metadata *m, const char **problem)
+		const proauth2_http_request *req, proauth2_auth_method default_method,
+		metadata *m, const char **problem)
 {
 	json_t *doc, *uris, *grants, *item;
+	proauth2_auth_method method = default_method;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
@@ -64,19 +70,15 @@ static json_t *read_metadata(const proauth2_provider *p,
 		goto bad;
 	uris = json_object_get(doc, "redirect_uris");
 	grants = json_object_get(doc, "grant_types");
-	m->auth_method = json_string_value(json_object_get(doc,
-			"token_endpoint_auth_method"));
-	if (m->auth_method == NULL)
-		m->auth_method = "client_secret_basic";  /* §2 */
+	item = json_object_get(doc, "token_endpoint_auth_method");
 	*problem = "token_endpoint_auth_method must be client_secret_basic, "
 		"client_secret_post or none";
-	if (strcmp(m->auth_method, "none") == 0)
-		m->params.type = PROAUTH2_CLIENT_PUBLIC;
-	else if (strcmp(m->auth_method, "client_secret_basic") == 0 ||
-			strcmp(m->auth_method, "client_secret_post") == 0)
-		m->params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
-	else
+	if (item != NULL && (method = proauth2_auth_method_parse(
+			json_string_value(item))) == PROAUTH2_AUTH_METHOD_ANY)
 		goto bad;
+	m->params.token_endpoint_auth_method = method;
+	m->params.type = method == PROAUTH2_AUTH_METHOD_NONE ?
+		PROAUTH2_CLIENT_PUBLIC : PROAUTH2_CLIENT_CONFIDENTIAL;
 	*problem = "redirect_uris must be an array of at most 64 strings";
 	if (uris != NULL && (!json_is_array(uris) || json_array_size(uris) > MAX_URIS))
 		goto bad;
@@ -86,8 +88,8 @@ static json_t *read_metadata(const proauth2_provider *p,
 	}
 	m->params.redirect_uris = m->uris;
 	m->params.n_redirect_uris = json_array_size(uris);
-	*problem = "grant_types may hold authorization_code, refresh_token and "
-		"client_credentials";
+	*problem = "grant_types may hold authorization_code, refresh_token, "
+		"client_credentials and password";
 	if (grants == NULL)
 		m->params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE;  /* §2 */
 	else if (!json_is_array(grants) || json_array_size(grants) == 0)
@@ -112,9 +114,20 @@ bad:
 	return NULL;
 }
 
+/* How c authenticates, by name; one the host left to the type (or stored
+ * before the field) by the type's default. */
+static const char *auth_method_name(const proauth2_client *c)
+{
+	const char *name = proauth2_auth_method_name(c->token_endpoint_auth_method);
+
+	if (name != NULL)
+		return name;
+	return c->type == PROAUTH2_CLIENT_PUBLIC ? "none" : "client_secret_basic";
+}
+
 /* The client's metadata as RFC 7591 §3.2.1 answers it. */
 static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
-		const char *auth_method, const char *registration_token)
+		const char *registration_token)
 {
 	json_t *uris = json_array(), *grants = json_array();
 	char uri[1200];
@@ -138,8 +151,7 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 			"redirect_uris", uris,
 			"grant_types", grants,
 			"response_types", "code",
-			"token_endpoint_auth_method", c->type == PROAUTH2_CLIENT_PUBLIC ?
-				"none" : auth_method,
+			"token_endpoint_auth_method", auth_method_name(c),
 			"scope", c->scope,
 			"client_name", c->name,
 			"registration_access_token", registration_token,
@@ -195,14 +207,15 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) != 0)
 		return invalid_token("the Authorization header must be "
 				"\"Bearer <initial access token>\"", NULL, out);
-	doc = read_metadata(p, req, &m, &problem);
+	doc = read_metadata(p, req, PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC, &m,
+			&problem);
 	if (doc == NULL)
 		return metadata_error("invalid_client_metadata", problem, out);
 	status = proauth2_client_register_dynamic_with_token(p, &m.params,
 			auth != NULL ? auth + 7 : NULL, &client, &token, &err);
 	if (status == PROAUTH2_OK)
-		status = respond(response_json(201, client_json(p, client,
-				m.auth_method, token)), PROAUTH2_OK, out);
+		status = respond(response_json(201, client_json(p, client, token)),
+				PROAUTH2_OK, out);
 	else
 		registration_refused(p, status, &err, out);
 	proauth2_secret_free(token);
@@ -233,15 +246,26 @@ static proauth2_status update_client(proauth2_provider *p,
 	proauth2_client *old = NULL, *client = NULL;
 	proauth2_error err = {0};
 	proauth2_status status;
-	const char *problem;
+	const char *problem, *body_id;
 	metadata m;
-	json_t *doc = read_metadata(p, req, &m, &problem);
-	const char *body_id = json_string_value(json_object_get(doc, "client_id"));
+	json_t *doc = NULL;
 
-	if (doc == NULL)
-		return metadata_error("invalid_client_metadata", problem, out);
 	status = proauth2_client_get(p, client_id, &old, &err);
-	if (status == PROAUTH2_OK && (body_id == NULL || strcmp(body_id, client_id) != 0))
+	if (status != PROAUTH2_OK)
+		return error_response(p, status, &err, 0, out);
+	/* §2.2: what the body leaves out goes back to its default; the
+	 * method's is its type's, a public client's none. */
+	doc = read_metadata(p, req, old->type == PROAUTH2_CLIENT_PUBLIC ?
+			PROAUTH2_AUTH_METHOD_NONE : PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC,
+			&m, &problem);
+	if (doc == NULL) {
+		proauth2_client_free(old);
+		return metadata_error("invalid_client_metadata", problem, out);
+	}
+	/* The host's say, not the client's: kept. */
+	m.params.resource = old->resource;
+	body_id = json_string_value(json_object_get(doc, "client_id"));
+	if (body_id == NULL || strcmp(body_id, client_id) != 0)
 		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id in the body must be the client's own");
 	else if (status == PROAUTH2_OK && old->type != m.params.type)
@@ -250,8 +274,8 @@ static proauth2_status update_client(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = proauth2_client_update(p, client_id, &m.params, &client, &err);
 	if (status == PROAUTH2_OK)
-		status = respond(response_json(200, client_json(p, client,
-				m.auth_method, NULL)), PROAUTH2_OK, out);
+		status = respond(response_json(200, client_json(p, client, NULL)),
+				PROAUTH2_OK, out);
 	else
 		registration_refused(p, status, &err, out);
 	proauth2_client_free(old);
@@ -279,8 +303,8 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	if (strcmp(method, "GET") == 0) {
 		status = proauth2_client_get(p, client_id, &client, &err);
 		if (status == PROAUTH2_OK)
-			status = respond(response_json(200, client_json(p, client,
-					"client_secret_basic", NULL)), PROAUTH2_OK, out);
+			status = respond(response_json(200, client_json(p, client, NULL)),
+					PROAUTH2_OK, out);
 		else
 			error_response(p, status, &err, 0, out);
 		proauth2_client_free(client);

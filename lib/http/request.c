@@ -176,3 +176,11 @@ void credentials_clear(client_credentials *c)
 	}
 	memset(c, 0, sizeof(*c));
 }
+
+proauth2_auth_method credentials_method(const client_credentials *c)
+{
+	if (c->basic)
+		return PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC;
+	return c->client_secret != NULL ? PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST :
+		PROAUTH2_AUTH_METHOD_NONE;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include <proauth2/client.h>
 #include <proauth2/http.h>
 
 #include "form.h"
@@ -37,6 +38,10 @@ proauth2_status request_client_credentials(const proauth2_http_request *req,
 		const form *f, client_credentials *c, proauth2_error *err);
 
 void credentials_clear(client_credentials *c);
+
+/* How c came, for proauth2_client_authenticate_method(): Basic, a secret
+ * in the form, or client_id alone. */
+proauth2_auth_method credentials_method(const client_credentials *c);
 
 /* Decode strict base64 (with padding); NULL when malformed. *len receives
  * the decoded length; the result is NUL-terminated. */

@@ -18,8 +18,8 @@ static proauth2_status read_token_request(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = request_client_credentials(req, f, c, err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_client_authenticate(p, c->client_id,
-				c->client_secret, NULL, err);
+		status = proauth2_client_authenticate_method(p, c->client_id,
+				c->client_secret, credentials_method(c), NULL, err);
 	if (status == PROAUTH2_OK && form_get(f, "token") == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"token is missing");
@@ -61,7 +61,7 @@ static json_t *introspection_json(const proauth2_provider *p,
 {
 	const char *issuer = proauth2_provider_issuer(p);
 
-	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*}",
+	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*, s:s*}",
 			"active", 1,
 			"scope", info->scope,
 			"client_id", info->client_id,
@@ -70,7 +70,8 @@ static json_t *introspection_json(const proauth2_provider *p,
 			"token_type", info->is_refresh_token ? "refresh_token" : "Bearer",
 			"exp", (json_int_t)info->expires_at,
 			"iat", (json_int_t)info->issued_at,
-			"iss", issuer);
+			"iss", issuer,
+			"aud", info->audience);
 }
 
 proauth2_status proauth2_http_introspect(proauth2_provider *p,

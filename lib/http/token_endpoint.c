@@ -16,6 +16,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		proauth2_code_exchange_init(&ex);
 		ex.client_id = c->client_id;
 		ex.client_secret = c->client_secret;
+		ex.auth_method = credentials_method(c);
 		ex.code = form_get(f, "code");
 		ex.redirect_uri = form_get(f, "redirect_uri");
 		ex.code_verifier = form_get(f, "code_verifier");
@@ -27,6 +28,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		proauth2_refresh_request_init(&rr);
 		rr.client_id = c->client_id;
 		rr.client_secret = c->client_secret;
+		rr.auth_method = credentials_method(c);
 		rr.refresh_token = form_get(f, "refresh_token");
 		rr.scope = form_get(f, "scope");
 		return proauth2_token_refresh(p, &rr, tokens, err);
@@ -37,6 +39,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		proauth2_client_credentials_request_init(&cr);
 		cr.client_id = c->client_id;
 		cr.client_secret = c->client_secret;
+		cr.auth_method = credentials_method(c);
 		cr.scope = form_get(f, "scope");
 		return proauth2_token_client_credentials(p, &cr, tokens, err);
 	}
@@ -46,6 +49,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		proauth2_password_request_init(&pr);
 		pr.client_id = c->client_id;
 		pr.client_secret = c->client_secret;
+		pr.auth_method = credentials_method(c);
 		pr.username = form_get(f, "username");
 		pr.password = form_get(f, "password");
 		pr.scope = form_get(f, "scope");

@@ -492,6 +492,23 @@ class AuthorizationCodeTest(DemoTestCase):
         self.assertNotEqual(new["refresh_token"], token["refresh_token"])
         self.assertMe(new["access_token"], self.user, self.pub_id)
 
+    def test_resource_server_introspects_the_users_token(self):
+        # The demo API (a resource server) asks about a token the public
+        # client sent it; the confidential client, no resource server, learns
+        # nothing, and the API nothing of the refresh token.
+        api = self.creds["resource_server"]
+        api_auth = self.basic(api["client_id"], api["client_secret"])
+        _, _, code, verifier = self.code_flow()
+        _, token = self.exchange(code, verifier)
+        info = self.introspect(token["access_token"], auth=api_auth)
+        self.assertIs(info.get("active"), True, info)
+        self.assertEqual(info.get("aud"), api["resource"], info)
+        self.assertEqual(info.get("client_id"), self.pub_id, info)
+        self.assertEqual(info.get("sub"), self.user, info)
+        self.assertEqual(self.introspect(token["access_token"]), {"active": False})
+        self.assertEqual(self.introspect(token["refresh_token"], auth=api_auth),
+                         {"active": False})
+
     def test_code_replay_refused_and_revokes(self):
         _, _, code, verifier = self.code_flow()
         _, token = self.exchange(code, verifier)
