@@ -518,6 +518,11 @@ START_TEST(metadata_lists_none_where_public_clients_may_call)
 }
 END_TEST
 
+static void enable_registration(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+}
+
 START_TEST(two_authorization_headers_are_invalid_request)
 {
 	proauth2_client *c = register_client(CONF, ALL_GRANTS, "read");
@@ -544,17 +549,48 @@ START_TEST(two_authorization_headers_are_invalid_request)
 }
 END_TEST
 
+/* The bearer tokens of registration (RFC 7591 §3, RFC 7592) and of
+ * resources (RFC 6750 §3.1) sent twice are malformed requests too. */
+START_TEST(two_bearer_headers_are_invalid_request)
+{
+	static const char *const headers[] = {
+		"Content-Type", "application/json",
+		"Authorization", "Bearer abc",
+		"Authorization", "Bearer def",
+		NULL,
+	};
+	proauth2_http_request req = {
+		.struct_size = sizeof(proauth2_http_request),
+		.method = "GET",
+		.path = "/api",
+		.header = lookup_pairs,
+		.header_arg = (void *)headers,
+	};
+	proauth2_token_info *info = NULL;
+	proauth2_http_response *r = NULL;
+
+	env_reconfigure(enable_registration);
+	assert_error(call(proauth2_http_handle, "POST", "/register", headers,
+			"{\"redirect_uris\":[\"https://client.example.com/cb\"]}"),
+			400, "invalid_request");
+	assert_error(call(proauth2_http_handle, "GET", "/register/some-client",
+			headers, NULL), 400, "invalid_request");
+	ck_assert_int_eq(proauth2_http_bearer(env.provider, &req, NULL, &info, &r),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(info);
+	ck_assert_int_eq(r->status, 400);
+	ck_assert_ptr_nonnull(strstr(proauth2_http_response_header(r,
+			"WWW-Authenticate"), "error=\"invalid_request\""));
+	proauth2_http_response_free(r);
+}
+END_TEST
+
 static void assert_405(proauth2_http_response *r, const char *allow)
 {
 	ck_assert_msg(r->status == 405, "status %d: %s", r->status, r->body);
 	ck_assert_ptr_nonnull(proauth2_http_response_header(r, "Allow"));
 	ck_assert_str_eq(proauth2_http_response_header(r, "Allow"), allow);
 	assert_error(r, 405, "method_not_allowed");
-}
-
-static void enable_registration(proauth2_config *cfg)
-{
-	cfg->enable_registration = true;
 }
 
 START_TEST(every_entry_point_answers_405_with_allow)
@@ -595,6 +631,7 @@ static Suite *details_suite(void)
 	tcase_add_test(tc, other_response_modes_are_refused);
 	tcase_add_test(tc, metadata_lists_none_where_public_clients_may_call);
 	tcase_add_test(tc, two_authorization_headers_are_invalid_request);
+	tcase_add_test(tc, two_bearer_headers_are_invalid_request);
 	tcase_add_test(tc, every_entry_point_answers_405_with_allow);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -151,7 +151,7 @@ static proauth2_status error_back(proauth2_provider *p,
 	url = redirect_url(redirect_uri, &a);
 	if (url == NULL)
 		return respond(NULL, PROAUTH2_ERR_NOMEM, out);
-	status = error_page(p, status, err, 0, url, out);
+	status = error_page(p, status, err, url, out);
 	free(url);
 	return status;
 }
@@ -219,7 +219,7 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	if (status != PROAUTH2_OK) {
 		/* Never redirect while the client, its URI or the state is in
 		 * doubt. */
-		status = error_response(p, status, &err, 0, out);
+		status = error_response(p, status, &err, out);
 		goto done;
 	}
 	/* From here on, errors go back to the client (§4.1.2.1). */
@@ -234,7 +234,7 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	 * bounce off the client. */
 	if (status == PROAUTH2_ERR_UNAVAILABLE ||
 			status == PROAUTH2_ERR_OUTCOME_UNKNOWN)
-		status = error_response(p, status, &err, 0, out);
+		status = error_response(p, status, &err, out);
 	else if (status != PROAUTH2_OK)
 		status = error_back(p, client, target,
 				wants_form_post(form_get(&f, "response_mode")), status,
@@ -259,7 +259,7 @@ static proauth2_status unknown_ticket(const proauth2_provider *p,
 				"the authorization request is unknown, used or expired");
 	else
 		shown = *err;
-	return error_response(p, status, &shown, 0, out);
+	return error_response(p, status, &shown, out);
 }
 
 /* Spend ticket and find where to answer; on failure *out is the answer. */

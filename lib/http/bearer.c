@@ -69,14 +69,16 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 	*info = NULL;
 	*out = NULL;
 	if (request_check(req, &err) != PROAUTH2_OK)
-		return error_response(p, err.status, &err, 0, out);
+		return error_response(p, err.status, &err, out);
 	/* It is echoed in WWW-Authenticate: quotes or CR LF would break it. */
 	if (required_scope != NULL && !scope_ok(required_scope)) {
 		proauth2_error_set(&err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"required_scope is not a scope (RFC 6749 section 3.3)");
-		return error_response(p, err.status, &err, 0, out);
+		return error_response(p, err.status, &err, out);
 	}
-	auth = request_header(req, "Authorization");
+	if (request_authorization(req, &auth, &err) != PROAUTH2_OK)
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, out);
 	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
 		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL, out);
 	token = auth + 6;
@@ -92,7 +94,7 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 	if (status == PROAUTH2_ERR_INVALID_TOKEN)
 		return challenge(status, 401, "invalid_token", NULL, out);
 	if (status != PROAUTH2_OK)
-		return error_response(p, status, &err, 0, out);
+		return error_response(p, status, &err, out);
 	if (!proauth2_scope_includes((*info)->scope, required_scope)) {
 		proauth2_token_info_free(*info);
 		*info = NULL;

@@ -65,7 +65,7 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 	proauth2_error err = {0};
 
 	if (request_check(req, &err) != PROAUTH2_OK)
-		return error_response(p, err.status, &err, 0, out);
+		return error_response(p, err.status, &err, out);
 	if (response_method_check(req, "GET", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
 	grants = grant_types(p);

@@ -187,7 +187,7 @@ static proauth2_status registration_refused(const proauth2_provider *p,
 		return metadata_error("invalid_redirect_uri", err->text, out);
 	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
 		return metadata_error("invalid_client_metadata", err->text, out);
-	return error_response(p, status, err, 0, out);
+	return error_response(p, status, err, out);
 }
 
 proauth2_status register_client_endpoint(proauth2_provider *p,
@@ -197,12 +197,14 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	proauth2_error err = {0};
 	proauth2_status status;
 	char *token = NULL;
-	const char *problem, *auth = request_header(req, "Authorization");
+	const char *problem, *auth;
 	metadata m;
 	json_t *doc;
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
+	if (request_authorization(req, &auth, &err) != PROAUTH2_OK)
+		return error_response(p, err.status, &err, out);
 	/* RFC 7591 §3: the initial access token is a bearer token. */
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) != 0)
 		return invalid_token("the Authorization header must be "
@@ -231,8 +233,11 @@ static proauth2_status may_manage(proauth2_provider *p,
 		const proauth2_http_request *req, const char *client_id,
 		proauth2_error *err)
 {
-	const char *auth = request_header(req, "Authorization");
+	const char *auth;
+	proauth2_status status = request_authorization(req, &auth, err);
 
+	if (status != PROAUTH2_OK)
+		return status;
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"no registration access token");
@@ -252,7 +257,7 @@ static proauth2_status update_client(proauth2_provider *p,
 
 	status = proauth2_client_get(p, client_id, &old, &err);
 	if (status != PROAUTH2_OK)
-		return error_response(p, status, &err, 0, out);
+		return error_response(p, status, &err, out);
 	/* §2.2: what the body leaves out goes back to its default; the
 	 * method's is its type's, a public client's none. */
 	doc = read_metadata(p, req, old->type == PROAUTH2_CLIENT_PUBLIC ?
@@ -297,7 +302,7 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	/* §2: an unknown client and a wrong token look alike. */
 	status = may_manage(p, req, client_id, &err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_TOKEN)
-		return error_response(p, status, &err, 0, out);
+		return error_response(p, status, &err, out);
 	if (status != PROAUTH2_OK)
 		return invalid_token("invalid registration access token", &err, out);
 	if (strcmp(method, "GET") == 0) {
@@ -306,7 +311,7 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 			status = respond(response_json(200, client_json(p, client, NULL)),
 					PROAUTH2_OK, out);
 		else
-			error_response(p, status, &err, 0, out);
+			error_response(p, status, &err, out);
 		proauth2_client_free(client);
 		return status;
 	}
@@ -315,7 +320,7 @@ proauth2_status register_manage_endpoint(proauth2_provider *p,
 	if (strcmp(method, "DELETE") == 0) {
 		status = proauth2_client_delete(p, client_id, &err);
 		if (status != PROAUTH2_OK)
-			return error_response(p, status, &err, 0, out);
+			return error_response(p, status, &err, out);
 		return respond(response_new(204), PROAUTH2_OK, out);
 	}
 	r = response_json(405, json_pack("{s:s}", "error", "method_not_allowed"));

@@ -131,20 +131,32 @@ static proauth2_status read_basic(const char *value, client_credentials *c,
 	return PROAUTH2_OK;
 }
 
+proauth2_status request_authorization(const proauth2_http_request *req,
+		const char **value, proauth2_error *err)
+{
+	*value = request_header(req, "Authorization");
+	/* Two headers, joined by the host (proauth2_header_fn): no
+	 * credentials we take (token68, RFC 9110 §11.2) hold a comma. */
+	if (*value != NULL && strchr(*value, ',') != NULL) {
+		*value = NULL;
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"more than one Authorization header");
+	}
+	return PROAUTH2_OK;
+}
+
 proauth2_status request_client_credentials(const proauth2_http_request *req,
 		const form *f, client_credentials *c, proauth2_error *err)
 {
-	const char *auth = request_header(req, "Authorization");
+	const char *auth;
 	const char *form_id = form_get(f, "client_id");
 	const char *form_secret = form_get(f, "client_secret");
 	proauth2_status status;
 
 	memset(c, 0, sizeof(*c));
-	/* Two headers, joined by the host (proauth2_header_fn): no
-	 * credentials we take (token68, RFC 9110 §11.2) hold a comma. */
-	if (auth != NULL && strchr(auth, ',') != NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"more than one Authorization header");
+	status = request_authorization(req, &auth, err);
+	if (status != PROAUTH2_OK)
+		return status;
 	if (auth != NULL && strncasecmp(auth, "Basic ", 6) == 0) {
 		status = read_basic(auth + 6, c, err);
 		if (status != PROAUTH2_OK)

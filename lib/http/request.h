@@ -19,6 +19,11 @@ proauth2_status request_check(const proauth2_http_request *req,
 /* A request header, or NULL. */
 const char *request_header(const proauth2_http_request *req, const char *name);
 
+/* The Authorization header in *value (NULL when absent); sent twice it is
+ * PROAUTH2_ERR_INVALID_REQUEST, never taken as one of the two. */
+proauth2_status request_authorization(const proauth2_http_request *req,
+		const char **value, proauth2_error *err);
+
 /* The POST body as application/x-www-form-urlencoded (RFC 6749 §3.2);
  * PROAUTH2_ERR_INVALID_REQUEST for another method, content type or a
  * malformed body. */

@@ -151,10 +151,10 @@ int response_add_retry_after(proauth2_http_response *r, const proauth2_error *er
 }
 
 proauth2_status error_response(const proauth2_provider *p,
-		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_status status, const proauth2_error *err,
 		proauth2_http_response **out)
 {
-	return error_page(p, status, err, basic_auth, NULL, out);
+	return error_page(p, status, err, NULL, out);
 }
 
 /* The Basic challenge of an invalid_client answer, naming the error
@@ -175,7 +175,7 @@ static int add_basic_challenge(proauth2_http_response *r, const char *descriptio
 }
 
 proauth2_status error_page(const proauth2_provider *p,
-		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_status status, const proauth2_error *err,
 		const char *link, proauth2_http_response **out)
 {
 	const char *code = proauth2_status_oauth_error(status);
@@ -185,10 +185,6 @@ proauth2_status error_page(const proauth2_provider *p,
 	proauth2_http_response *r;
 	json_t *body;
 
-	/* Every failed client authentication is a 401 with the challenge,
-	 * whether the client tried Basic or the form (§5.2 allows 400 for
-	 * the form; RFC 7662 §2.3 and strict clients expect 401). */
-	(void)basic_auth;
 	/* An invalid argument here is the host's mistake (a request it did
 	 * not initialize) or ours, never the client's. */
 	if (status == PROAUTH2_ERR_INVALID_ARGUMENT) {

@@ -33,20 +33,20 @@ void description_clean(const char *in, char *out, size_t size);
 /*
  * The RFC 6749 §5.2 error response for status, with err's text as
  * error_description. invalid_client is a 401 with WWW-Authenticate: Basic
- * naming the error, however the client authenticated (basic_auth no
- * longer matters; kept for the callers). A 5xx hides err's text from the
+ * naming the error, however the client authenticated (RFC 7662 §2.3
+ * and strict clients expect 401 for post too). A 5xx hides err's text from the
  * client and reports it to p's log instead. Returns status so endpoints
  * can `return error_response(...)`.
  */
 proauth2_status error_response(const proauth2_provider *p,
-		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_status status, const proauth2_error *err,
 		proauth2_http_response **out);
 
 /* error_response() with, when link is not NULL and the error is the
  * client's, "redirect_uri": link in the body: where the host's page may let
  * the user go back to the client, instead of a 303 there. */
 proauth2_status error_page(const proauth2_provider *p,
-		proauth2_status status, const proauth2_error *err, int basic_auth,
+		proauth2_status status, const proauth2_error *err,
 		const char *link, proauth2_http_response **out);
 
 /* Whether req's method is method (HEAD counting as GET): PROAUTH2_OK with

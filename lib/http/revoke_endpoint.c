@@ -50,7 +50,7 @@ proauth2_status proauth2_http_revoke(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(200, json_object()), PROAUTH2_OK, out);
 	else
-		error_response(p, status, &err, c.basic, out);
+		error_response(p, status, &err, out);
 	credentials_clear(&c);
 	form_clear(&f);
 	return status;
@@ -97,7 +97,7 @@ proauth2_status proauth2_http_introspect(proauth2_provider *p,
 		status = respond(response_json(200, json_pack("{s:b}", "active", 0)),
 				PROAUTH2_OK, out);
 	else
-		error_response(p, status, &err, c.basic, out);
+		error_response(p, status, &err, out);
 	proauth2_token_info_free(info);
 	credentials_clear(&c);
 	form_clear(&f);

@@ -75,7 +75,7 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 
 	*out = NULL;
 	if (request_check(req, &err) != PROAUTH2_OK)
-		return error_response(p, err.status, &err, 0, out);
+		return error_response(p, err.status, &err, out);
 	path = req->path != NULL ? req->path : "";
 	if (proauth2_provider_registration_enabled(p) &&
 			starts_with(path, proauth2_provider_endpoint_path(p,

@@ -96,7 +96,7 @@ proauth2_status proauth2_http_token(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = respond(response_json(200, token_json(tokens)), PROAUTH2_OK, out);
 	else
-		error_response(p, status, &err, c.basic, out);
+		error_response(p, status, &err, out);
 	proauth2_token_response_free(tokens);
 	credentials_clear(&c);
 	form_clear(&f);
