@@ -117,12 +117,19 @@ static proauth2_status params_read(const proauth2_provider *p,
 }
 
 /* The password grant hands the client a user's password (RFC 6749 §4.3.2):
- * only for a client the host vouches for, on a provider that enables it. */
+ * only for a client the host vouches for, on a provider that enables it;
+ * registered dynamically, only a confidential one (a public client's
+ * password grant would authenticate no client at all). */
 static proauth2_status check_password_grant(const proauth2_provider *p,
-		unsigned grants, proauth2_client_origin origin, proauth2_error *err)
+		unsigned grants, const proauth2_client_params *params,
+		proauth2_client_origin origin, proauth2_error *err)
 {
 	if (!(grants & PROAUTH2_GRANT_PASSWORD) || origin == PROAUTH2_REGISTERED_BY_HOST)
 		return PROAUTH2_OK;
+	if (params->type == PROAUTH2_CLIENT_PUBLIC)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the password grant is registered only for a "
+				"confidential client");
 	if (!p->enable_password_grant)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"this provider does not enable the password grant");
@@ -151,6 +158,10 @@ static proauth2_status check_auth_and_resource(const proauth2_client_params *par
 				"a confidential client authenticates with its secret");
 	if (params->resource == NULL)
 		return PROAUTH2_OK;
+	/* Introspection must authenticate its caller (RFC 7662 §2.1). */
+	if (params->type == PROAUTH2_CLIENT_PUBLIC)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"a resource server is a confidential client");
 	if (strlen(params->resource) > RESOURCE_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"resource is longer than %d bytes", RESOURCE_MAX);
@@ -173,7 +184,7 @@ static proauth2_status check_params(const proauth2_provider *p,
 	proauth2_status status = check_auth_and_resource(params, err);
 
 	if (status == PROAUTH2_OK)
-		status = check_password_grant(p, grants, origin, err);
+		status = check_password_grant(p, grants, params, origin, err);
 	if (status != PROAUTH2_OK)
 		return status;
 

@@ -99,6 +99,10 @@ static const char *path_refusal(const char *path)
 	for (s = path; *s != '\0'; s++) {
 		if (*s == '%' && (!is_hex(s[1]) || !is_hex(s[2])))
 			return "has a bad percent escape";
+		/* An escaped dot or slash is a segment a client may send
+		 * decoded: the routed path would not be the one it sends. */
+		if (*s == '%' && ((s[1] == '2' && strchr("eEfF", s[2]) != NULL)))
+			return "has an escaped dot or slash (%2E, %2F) in its path";
 		if (*s != '/')
 			continue;
 		/* An empty segment, but for a trailing slash; a dot segment. */
@@ -163,7 +167,7 @@ proauth2_status endpoint_urls_make(const char *issuer, const char *base,
 	if (base == NULL)
 		base = issuer;
 	for (i = 0; i < PROAUTH2_ENDPOINT_METADATA; i++)
-		urls[i] = given[i] != NULL ? strdup(given[i]) :
+		urls[i] = given[i] != NULL ? join(given[i], strlen(given[i]), "", "", 0) :
 			join(base, strlen(base), default_paths[i], "", 0);
 	/* RFC 8414 §3.1: the well-known prefix between host and path, the
 	 * path's terminating slash removed. */

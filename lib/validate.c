@@ -115,35 +115,30 @@ static bool token_meant_for(const json_t *record, const char *resource)
 	return resource != NULL;
 }
 
-/* When record is another client's token: the resource client_id serves
- * and record's access token is meant for, in *resource (new); else
- * PROAUTH2_ERR_INVALID_TOKEN. Costs a read only in that case. */
+/* When record is another client's token: PROAUTH2_OK if client_id is a
+ * resource server, confidential (a public client's id is no credential,
+ * RFC 7662 §2.1), and record is an access token meant for its resource;
+ * else PROAUTH2_ERR_INVALID_TOKEN. Costs a read only in that case. */
 static proauth2_status resource_view(proauth2_provider *p, const char *client_id,
-		const json_t *record, bool is_refresh_token, char **resource,
-		proauth2_error *err)
+		const json_t *record, bool is_refresh_token, proauth2_error *err)
 {
 	json_t *client = NULL;
-	const char *served;
 	proauth2_status status;
-	bool ok = true;
 
-	*resource = NULL;
 	if (is_refresh_token)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token was issued to another client");
 	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)  /* deleted since it authenticated */
 		status = PROAUTH2_ERR_INVALID_TOKEN;
-	served = record_string(client, "resource");
-	if (status == PROAUTH2_OK && !token_meant_for(record, served))
+	if (status == PROAUTH2_OK && (record_string(client, "secret_hash") == NULL ||
+			!token_meant_for(record, record_string(client, "resource"))))
 		status = PROAUTH2_ERR_INVALID_TOKEN;
-	if (status == PROAUTH2_OK)
-		*resource = dup_or_null(served, &ok);
 	json_decref(client);
 	if (status == PROAUTH2_ERR_INVALID_TOKEN)
 		return proauth2_error_set(err, status,
 				"the token was issued to another client");
-	return ok ? status : NO_MEMORY(err);
+	return status;
 }
 
 proauth2_status proauth2_token_introspect(proauth2_provider *p,
@@ -153,7 +148,6 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 	const char *tables[2] = {TABLE_ACCESS_TOKENS, TABLE_REFRESH_TOKENS};
 	json_t *record = NULL;
 	proauth2_status status = PROAUTH2_ERR_INVALID_TOKEN;
-	char *audience = NULL;
 	bool refresh;
 	size_t i;
 
@@ -173,15 +167,11 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 		return status;
 	refresh = strcmp(tables[i - 1], TABLE_REFRESH_TOKENS) == 0;
 	if (strcmp(record_string(record, "client_id"), client_id) != 0)
-		status = resource_view(p, client_id, record, refresh, &audience, err);
+		status = resource_view(p, client_id, record, refresh, err);
 	if (status == PROAUTH2_OK)
 		status = info_from_record(record, out, err);
-	if (status == PROAUTH2_OK) {
+	if (status == PROAUTH2_OK)
 		(*out)->is_refresh_token = refresh;
-		(*out)->audience = audience;
-		audience = NULL;
-	}
-	free(audience);
 	json_decref(record);
 	return status;
 }
@@ -193,7 +183,6 @@ void proauth2_token_info_free(proauth2_token_info *info)
 	free(info->client_id);
 	free(info->user_id);
 	free(info->scope);
-	free(info->audience);
 	free(info);
 }
 

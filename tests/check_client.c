@@ -353,6 +353,17 @@ START_TEST(resource_is_an_absolute_https_or_loopback_uri)
 	memcpy(huge, "https://", 8);
 	p.resource = huge;
 	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_INVALID_REQUEST);
+	/* A public client's id is no credential to introspect with. */
+	p.type = PUB;
+	p.grant_types = 0;
+	p.redirect_uris = (const char *[]){"https://app.example.com/cb"};
+	p.n_redirect_uris = 1;
+	p.resource = "https://api.example.com/";
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &c, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "confidential"));
+	proauth2_client_params_init(&p);
+	p.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
 
 	/* Stored, read back, kept by a rotation, changed and cleared by the host. */
 	c = register_cc("https://api.example.com/", PROAUTH2_AUTH_METHOD_ANY);

@@ -15,6 +15,7 @@ static struct urls {
 	const char *issuer;
 	const char *base;
 	const char *token;      /* token_endpoint override */
+	const char *reg;        /* registration_endpoint override */
 	bool registration;
 } want;
 
@@ -23,6 +24,7 @@ static void tweak(proauth2_config *cfg)
 	cfg->issuer = want.issuer;
 	cfg->endpoint_base = want.base;
 	cfg->token_endpoint = want.token;
+	cfg->registration_endpoint = want.reg;
 	cfg->enable_registration = want.registration;
 }
 
@@ -135,6 +137,11 @@ START_TEST(endpoint_urls_are_checked_as_the_issuer_is)
 	cfg.introspection_endpoint = "https://other.example.com/oauth/token";
 	ck_assert_int_eq(try_config(&cfg, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_msg(strstr(err.text, "/oauth/token") != NULL, "%s", err.text);
+	/* A path a client may send decoded is not the path routed. */
+	cfg.introspection_endpoint = "https://other.example.com/oauth%2Fcheck";
+	ck_assert_int_eq(try_config(&cfg, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	cfg.introspection_endpoint = "https://other.example.com/%2e%2e/check";
+	ck_assert_int_eq(try_config(&cfg, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
 	cfg.introspection_endpoint = "https://other.example.com/check";
 	ck_assert_int_eq(try_config(&cfg, &err), PROAUTH2_OK);
 }
@@ -341,6 +348,37 @@ START_TEST(a_per_endpoint_override_is_advertised_and_routed)
 }
 END_TEST
 
+/* Registration at the endpoints' base itself: its clients' paths
+ * (/oauth/<id>) must not take the other endpoints', and an override's
+ * trailing slash goes as the base's does. */
+START_TEST(registration_at_the_base_leaves_the_other_endpoints_alone)
+{
+	proauth2_http_response *r;
+	json_t *doc;
+	const char *uri;
+
+	want = (struct urls){.issuer = "https://auth.example.com",
+		.base = "https://auth.example.com/oauth",
+		.reg = "https://auth.example.com/oauth/", .registration = true};
+	env_reconfigure(tweak);
+	/* The token endpoint's answer; before: registration's 401
+	 * invalid_token "invalid registration access token". */
+	assert_error(post_form("/oauth/token", "grant_type=client_credentials", NULL),
+			401, "invalid_client");
+	r = http("POST", "/oauth", "application/json",
+			"{\"redirect_uris\":[\"https://app.example.com/cb\"],"
+			"\"grant_types\":[\"client_credentials\"],\"scope\":\"read\"}", NULL);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	doc = body_json(r);
+	proauth2_http_response_free(r);
+	uri = member(doc, "registration_client_uri");
+	/* Before: https://auth.example.com/oauth//<id>. */
+	ck_assert_msg(strncmp(uri, "https://auth.example.com/oauth/", 31) == 0 &&
+			uri[31] != '/', "%s", uri);
+	json_decref(doc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http_urls");
@@ -356,6 +394,7 @@ int main(void)
 	tcase_add_test(tc, an_issuer_with_a_path_has_its_metadata_at_the_rfc_8414_place);
 	tcase_add_test(tc, an_endpoint_base_moves_every_endpoint_and_its_routes);
 	tcase_add_test(tc, a_per_endpoint_override_is_advertised_and_routed);
+	tcase_add_test(tc, registration_at_the_base_leaves_the_other_endpoints_alone);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? 0 : 1;
 }

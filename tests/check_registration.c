@@ -337,6 +337,11 @@ START_TEST(password_grant_is_registered_only_with_the_initial_token)
 	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, &c, NULL), PROAUTH2_OK);
 	ck_assert_uint_eq(c->grant_types, p.grant_types);
 	proauth2_client_free(c);
+	/* Never for a public client: the grant would authenticate no client. */
+	p.type = PROAUTH2_CLIENT_PUBLIC;
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "confidential"));
 	/* The host's clients, as before: whatever the provider enables. */
 	c = register_client(PROAUTH2_CLIENT_CONFIDENTIAL, PROAUTH2_GRANT_PASSWORD, "read");
 	proauth2_client_free(c);

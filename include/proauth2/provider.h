@@ -153,7 +153,8 @@ typedef struct proauth2_config {
 	/** @name Endpoint URLs
 	 * Where the host serves the endpoints, as RFC 8414 metadata
 	 * advertises them and proauth2_http_handle() routes them (by their
-	 * path). Each is an absolute URL checked as the issuer is. A caller
+	 * path). Each is an absolute URL checked as the issuer is, a trailing
+	 * slash dropped. A caller
 	 * compiled before these fields gets the defaults. */
 	/** @{ */
 	/** The URL the endpoints live under; NULL (default): the issuer

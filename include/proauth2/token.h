@@ -173,12 +173,6 @@ typedef struct proauth2_token_info {
 	int64_t issued_at;   /**< seconds since the epoch, by the provider's clock */
 	int64_t expires_at;  /**< when it stops being valid, likewise */
 	bool is_refresh_token; /**< set by proauth2_token_introspect() */
-	/** Set by proauth2_token_introspect() when a resource server asks
-	 * about another client's access token meant for it: its resource,
-	 * the token's audience as far as the asker is concerned (RFC 7662
-	 * §2.2 "aud"). NULL otherwise: tokens carry no audience of their own
-	 * yet. */
-	char *audience;
 } proauth2_token_info;
 
 /**
@@ -265,11 +259,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
  * Look up an access or refresh token for client_id, which the caller has
  * authenticated (RFC 7662). A token unknown, expired, revoked or issued to
  * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false), with one
- * exception: a resource server (a client registered with
+ * exception: a resource server (a confidential client registered with
  * proauth2_client_params.resource) may look up another client's access
- * token meant for its resource, and (*out)->audience then names that
- * resource. Every access token is meant for every resource until tokens
- * carry audiences (RFC 8707); a refresh token is never meant for one. A
+ * token meant for its resource. Until tokens carry audiences (RFC 8707),
+ * every access token is meant for every resource: each resource server
+ * of the provider sees every live access token, and the answer names no
+ * audience (a resource server must not take one for "meant for me"). A
+ * refresh token is never meant for one. A
  * refresh token (or code) already spent is a reuse: its grant is revoked
  * and the replay reported, and the answer is the same.
  */

@@ -61,7 +61,7 @@ static json_t *introspection_json(const proauth2_provider *p,
 {
 	const char *issuer = proauth2_provider_issuer(p);
 
-	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*, s:s*}",
+	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*}",
 			"active", 1,
 			"scope", info->scope,
 			"client_id", info->client_id,
@@ -70,8 +70,7 @@ static json_t *introspection_json(const proauth2_provider *p,
 			"token_type", info->is_refresh_token ? "refresh_token" : "Bearer",
 			"exp", (json_int_t)info->expires_at,
 			"iat", (json_int_t)info->issued_at,
-			"iss", issuer,
-			"aud", info->audience);
+			"iss", issuer);
 }
 
 proauth2_status proauth2_http_introspect(proauth2_provider *p,

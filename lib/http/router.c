@@ -77,10 +77,6 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, out);
 	path = req->path != NULL ? req->path : "";
-	if (proauth2_provider_registration_enabled(p) &&
-			starts_with(path, proauth2_provider_endpoint_path(p,
-				PROAUTH2_ENDPOINT_REGISTRATION), &rest) && rest[0] == '/')
-		return register_manage_endpoint(p, req, rest + 1, out);
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (!route_matches(p, routes[i].which, path))
 			continue;
@@ -91,5 +87,11 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 			return PROAUTH2_ERR_INVALID_REQUEST;
 		return routes[i].handle(p, req, out);
 	}
+	/* After the exact paths: a registration endpoint at the endpoints'
+	 * base (https://h/oauth) must not take /oauth/token for a client. */
+	if (proauth2_provider_registration_enabled(p) &&
+			starts_with(path, proauth2_provider_endpoint_path(p,
+				PROAUTH2_ENDPOINT_REGISTRATION), &rest) && rest[0] == '/')
+		return register_manage_endpoint(p, req, rest + 1, out);
 	return plain_error(404, "not_found", NULL, out);
 }
