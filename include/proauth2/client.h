@@ -88,9 +88,10 @@ typedef struct proauth2_client_params {
 	size_t n_redirect_uris;  /**< how many redirect_uris there are */
 	/** PROAUTH2_GRANT_* bits. 0 means authorization_code + refresh_token.
 	 * PROAUTH2_GRANT_PASSWORD registers dynamically only on a provider
-	 * that enables the password grant, and only with the initial access
-	 * token (PROAUTH2_ERR_INVALID_REQUEST otherwise): the client sees
-	 * the user's password, so the host must vouch for it. */
+	 * that enables the password grant, only with the initial access
+	 * token and only for a confidential client
+	 * (PROAUTH2_ERR_INVALID_REQUEST otherwise): the client sees the
+	 * user's password, so the host must vouch for it. */
 	unsigned grant_types;
 	/** Space-delimited scopes the client may ask for; also the default
 	 * scope of requests that name none. NULL or "": no scope; but NULL
@@ -272,7 +273,7 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register_dy
  * (or any token when none is configured) is PROAUTH2_ERR_INVALID_TOKEN. A
  * client registered with the right one is PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN
  * and is not counted against the anonymous limit, and may have the password
- * grant when the provider enables it.
+ * grant when the provider enables it and the client is confidential.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
 proauth2_client_register_dynamic_with_token(proauth2_provider *provider,
