@@ -428,10 +428,17 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	if (params == NULL) {
 		/* Unchanged: a client registered under older rules keeps its
 		 * URIs when its secret is rotated. */
-		kept = (proauth2_client_params){sizeof(kept), old->type,
-			(const char *const *)old->redirect_uris, old->n_redirect_uris,
-			old->grant_types, old->scope, old->name,
-			old->token_endpoint_auth_method, old->resource};
+		kept = (proauth2_client_params){
+			.struct_size = sizeof(kept),
+			.type = old->type,
+			.redirect_uris = (const char *const *)old->redirect_uris,
+			.n_redirect_uris = old->n_redirect_uris,
+			.grant_types = old->grant_types,
+			.scope = old->scope,
+			.name = old->name,
+			.token_endpoint_auth_method = old->token_endpoint_auth_method,
+			.resource = old->resource,
+		};
 		params = &kept;
 	} else {
 		status = params_read(p, params, old->registered_by, &given, err);

@@ -20,7 +20,8 @@ const char *endpoint_url_refusal(const char *url);
  * PROAUTH2_ERR_NOMEM; urls are to be freed with endpoint_urls_free()
  * either way. */
 proauth2_status endpoint_urls_make(const char *issuer, const char *base,
-		const char *const given[PROAUTH2_ENDPOINT_METADATA], char *urls[ENDPOINT_COUNT], const char *paths[ENDPOINT_COUNT],
+		const char *const given[PROAUTH2_ENDPOINT_METADATA],
+		char *urls[ENDPOINT_COUNT], const char *paths[ENDPOINT_COUNT],
 		proauth2_error *err);
 
 void endpoint_urls_free(char *urls[ENDPOINT_COUNT]);

@@ -76,6 +76,17 @@ static const char *given_urls(const proauth2_config *cfg,
 	return cfg->endpoint_base;
 }
 
+/* p's endpoint URLs and paths from cfg (checked by check_urls). */
+static proauth2_status make_endpoints(proauth2_provider *p,
+		const proauth2_config *cfg, proauth2_error *err)
+{
+	const char *given[PROAUTH2_ENDPOINT_METADATA];
+	const char *base = given_urls(cfg, given);
+
+	return endpoint_urls_make(p->issuer, base, given, p->endpoint_urls,
+			p->endpoint_paths, err);
+}
+
 /* The issuer (required) and every URL configured, each as RFC 8414 wants. */
 static proauth2_status check_urls(const proauth2_config *cfg, proauth2_error *err)
 {
@@ -218,13 +229,7 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		proauth2_provider_free(p);
 		return NO_MEMORY(err);
 	}
-	{
-		const char *given[PROAUTH2_ENDPOINT_METADATA];
-		const char *base = given_urls(cfg, given);
-
-		status = endpoint_urls_make(p->issuer, base, given, p->endpoint_urls,
-				p->endpoint_paths, err);
-	}
+	status = make_endpoints(p, cfg, err);
 	if (status != PROAUTH2_OK) {
 		proauth2_provider_free(p);
 		return status;

@@ -73,7 +73,8 @@ typedef struct proauth2_code_exchange {
 	/** How the client sent client_secret: Basic, the form or none (see
 	 * proauth2_client_authenticate_method(), which checks it against the
 	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
-	 * default: not said. */
+	 * default: not said, and the registered method goes unchecked; a
+	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
 } proauth2_code_exchange;
 
@@ -96,7 +97,8 @@ typedef struct proauth2_refresh_request {
 	/** How the client sent client_secret: Basic, the form or none (see
 	 * proauth2_client_authenticate_method(), which checks it against the
 	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
-	 * default: not said. */
+	 * default: not said, and the registered method goes unchecked; a
+	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
 } proauth2_refresh_request;
 
@@ -118,7 +120,8 @@ typedef struct proauth2_client_credentials_request {
 	/** How the client sent client_secret: Basic, the form or none (see
 	 * proauth2_client_authenticate_method(), which checks it against the
 	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
-	 * default: not said. */
+	 * default: not said, and the registered method goes unchecked; a
+	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
 } proauth2_client_credentials_request;
 
@@ -144,7 +147,8 @@ typedef struct proauth2_password_request {
 	/** How the client sent client_secret: Basic, the form or none (see
 	 * proauth2_client_authenticate_method(), which checks it against the
 	 * client's registered method). PROAUTH2_AUTH_METHOD_ANY, the
-	 * default: not said. */
+	 * default: not said, and the registered method goes unchecked; a
+	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
 } proauth2_password_request;
 
