@@ -95,7 +95,7 @@ static proauth2_status params_read(const proauth2_provider *p,
 {
 	proauth2_status status = sized_check(params,
 			SIZED_END(proauth2_client_params, name),
-			SIZED_END(proauth2_client_params, resource),
+			SIZED_END(proauth2_client_params, client_id),
 			"proauth2_client_params", err);
 
 	if (status != PROAUTH2_OK)
@@ -111,6 +111,8 @@ static proauth2_status params_read(const proauth2_provider *p,
 		out->resource = params->resource;
 	if (SIZED_HAS(params, proauth2_client_params, token_endpoint_auth_method))
 		out->token_endpoint_auth_method = params->token_endpoint_auth_method;
+	if (SIZED_HAS(params, proauth2_client_params, client_id))
+		out->client_id = params->client_id;
 	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
 		out->scope = p->supported_scopes;
 	return PROAUTH2_OK;
@@ -138,6 +140,42 @@ static proauth2_status check_password_grant(const proauth2_provider *p,
 				"the password grant is registered only with the initial "
 				"access token");
 	return PROAUTH2_OK;
+}
+
+/* A chosen client_id: RFC 3986 unreserved characters only, so that it is
+ * the same in a form, a path, Basic credentials (no ':'), a header and a
+ * log line, with nothing to escape or inject. */
+static proauth2_status check_client_id(const char *id, proauth2_error *err)
+{
+	static const char extra[] = "-._~";
+	size_t n;
+
+	for (n = 0; id[n] != '\0' && n <= PROAUTH2_CLIENT_ID_MAX_LENGTH; n++)
+		if (!((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= 'A' && id[n] <= 'Z') ||
+				(id[n] >= '0' && id[n] <= '9') || strchr(extra, id[n]) != NULL))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"client_id may hold only A-Z a-z 0-9 - . _ ~");
+	if (n == 0 || n > PROAUTH2_CLIENT_ID_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"client_id must be 1 to %d bytes", PROAUTH2_CLIENT_ID_MAX_LENGTH);
+	return PROAUTH2_OK;
+}
+
+/* Whether a registration of origin may choose its client_id. */
+static proauth2_status check_chosen_id(const proauth2_provider *p,
+		const char *id, proauth2_client_origin origin, proauth2_error *err)
+{
+	proauth2_registration_client_ids allowed = p->registration_client_ids;
+
+	if (id == NULL)
+		return PROAUTH2_OK;
+	if (origin == PROAUTH2_REGISTERED_ANONYMOUSLY ?
+			allowed != PROAUTH2_REGISTRATION_CLIENT_IDS_ANYONE :
+			origin == PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN &&
+			allowed == PROAUTH2_REGISTRATION_CLIENT_IDS_NEVER)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"this provider assigns client_id itself");
+	return check_client_id(id, err);
 }
 
 /* The client's type allows its auth method; a resource is well formed. */
@@ -359,6 +397,8 @@ proauth2_status client_register_with(proauth2_provider *p,
 			origin != PROAUTH2_REGISTERED_BY_HOST)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"only the host makes a client a resource server");
+	if (status == PROAUTH2_OK)
+		status = check_chosen_id(p, given.client_id, origin, err);
 	params = &given;
 	if (status == PROAUTH2_OK)
 		status = check_params(p, params, origin, err);
@@ -374,7 +414,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 	}
 	uuid_generate_random(uuid);
 	uuid_unparse_lower(uuid, client_id);
-	record = client_record(client_id, secret ? hash : NULL, params,
+	record = client_record(params->client_id ? params->client_id : client_id, secret ? hash : NULL, params,
 			proauth2_provider_now(p), registration_token_hash, origin);
 	if (record == NULL) {
 		proauth2_secret_free(secret);
@@ -382,6 +422,10 @@ proauth2_status client_register_with(proauth2_provider *p,
 	}
 	status = report_datastore(p, proauth2_datastore_store(p->datastore,
 			TABLE_CLIENTS, record, err), err);
+	/* The insert refuses a taken key atomically: no check-then-store. */
+	if (status == PROAUTH2_ERR_CONFLICT)
+		status = proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+				"client_id '%s' is taken", record_string(record, "client_id"));
 	if (status == PROAUTH2_OK)
 		status = client_from_record(record, secret, out, err);
 	json_decref(record);

@@ -46,6 +46,7 @@ struct proauth2_provider {
 	unsigned registration_anonymous_max;
 	int64_t registration_anonymous_window;
 	bool allow_http_redirect_uris;
+	proauth2_registration_client_ids registration_client_ids;
 	int64_t authorization_lifetime;
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */

@@ -122,7 +122,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, registration_endpoint),
+			SIZED_END(proauth2_config, registration_client_ids),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -146,6 +146,11 @@ static proauth2_status check_config(const proauth2_config *cfg,
 			 cfg->error_redirects > PROAUTH2_ERROR_REDIRECTS_NEVER))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.error_redirects is not a known policy");
+	if (SIZED_HAS(cfg, proauth2_config, registration_client_ids) &&
+			(cfg->registration_client_ids < PROAUTH2_REGISTRATION_CLIENT_IDS_NEVER ||
+			 cfg->registration_client_ids > PROAUTH2_REGISTRATION_CLIENT_IDS_ANYONE))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.registration_client_ids is not a known policy");
 	if (cfg->supported_scopes != NULL && !scope_is_valid(cfg->supported_scopes))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.supported_scopes is not a valid scope list");
@@ -274,6 +279,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	/* Fields a caller built before them may lack keep their defaults. */
 	if (SIZED_HAS(cfg, proauth2_config, error_redirects))
 		p->error_redirects = cfg->error_redirects;
+	if (SIZED_HAS(cfg, proauth2_config, registration_client_ids))
+		p->registration_client_ids = cfg->registration_client_ids;
 	*out = p;
 	return PROAUTH2_OK;
 }

@@ -1,5 +1,7 @@
 /* Client registration, management and authentication. */
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,189 @@ START_TEST(client_ids_are_unique)
 	ck_assert_str_ne(a->client_secret, b->client_secret);
 	proauth2_client_free(a);
 	proauth2_client_free(b);
+}
+END_TEST
+
+/* A client registered under the id the host chose. */
+static proauth2_client *register_chosen(const char *id, proauth2_client_type type,
+		unsigned grants)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&p);
+	p.client_id = id;
+	p.type = type;
+	p.grant_types = grants;
+	p.redirect_uris = uris;
+	p.n_redirect_uris = 1;
+	p.scope = "read";
+	ck_assert_msg(proauth2_client_register(env.provider, &p, &c, &err) ==
+			PROAUTH2_OK, "%s: %s", id, err.text);
+	return c;
+}
+
+START_TEST(chosen_client_id_is_stored_and_used)
+{
+	proauth2_client *c = register_chosen("exampleservice.domainconnect.org", CONF,
+			CODE_GRANTS | PROAUTH2_GRANT_CLIENT_CREDENTIALS);
+	proauth2_client *pub = register_chosen("dracoon_legacy_scripting", PUB,
+			CODE_GRANTS);
+	proauth2_client *read = NULL;
+	proauth2_token_response *t = NULL;
+	proauth2_token_info *info = NULL;
+	char *code;
+
+	ck_assert_str_eq(c->client_id, "exampleservice.domainconnect.org");
+	ck_assert_ptr_nonnull(c->client_secret);
+	ck_assert_int_eq(proauth2_client_get(env.provider,
+			"exampleservice.domainconnect.org", &read, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(read->client_id, c->client_id);
+	proauth2_client_free(read);
+	/* The code flow and client_credentials, under that id. */
+	code = issue_code(c, "read", 1);
+	t = exchange_code(c, code, 1);
+	ck_assert_int_eq(proauth2_token_validate(env.provider, t->access_token, &info,
+			NULL), PROAUTH2_OK);
+	ck_assert_str_eq(info->client_id, "exampleservice.domainconnect.org");
+	proauth2_token_info_free(info);
+	proauth2_token_response_free(t);
+	free(code);
+	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret, "read",
+			&t), PROAUTH2_OK);
+	proauth2_token_response_free(t);
+	code = issue_code(pub, "read", 1);
+	t = exchange_code(pub, code, 1);
+	proauth2_token_response_free(t);
+	free(code);
+	proauth2_client_free(pub);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(taken_client_id_is_a_conflict)
+{
+	proauth2_client *c = register_chosen("dracoon_legacy_scripting", PUB, CODE_GRANTS);
+	proauth2_client *uuid = register_client(CONF, 0, "read");
+	proauth2_client *again = NULL;
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p;
+	proauth2_error err = {0};
+
+	proauth2_client_params_init(&p);
+	p.client_id = "dracoon_legacy_scripting";
+	p.redirect_uris = uris;
+	p.n_redirect_uris = 1;
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &again, &err),
+			PROAUTH2_ERR_CONFLICT);
+	ck_assert_ptr_null(again);
+	ck_assert_str_eq(err.text, "client_id 'dracoon_legacy_scripting' is taken");
+	/* A generated id is taken the same way; the first stays as it was. */
+	p.client_id = uuid->client_id;
+	ck_assert_int_eq(register_with(&p), PROAUTH2_ERR_CONFLICT);
+	ck_assert_int_eq(proauth2_client_get(env.provider, "dracoon_legacy_scripting",
+			&again, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(again->type, PUB);
+	proauth2_client_free(again);
+	proauth2_client_free(uuid);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(bad_client_ids_are_refused)
+{
+	static const char *const bad[] = {"", "a:b", "a b", "a/b", "a%41", "a+b",
+		"a\"b", "a\\b", "a\nb", "a\rSet-Cookie:x", "\xc3\xa9t\xc3\xa9", "a?b",
+		"a#b", "a&b=c"};
+	char longest[PROAUTH2_CLIENT_ID_MAX_LENGTH + 2];
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p;
+	proauth2_client *c;
+	proauth2_error err = {0};
+	size_t i;
+
+	proauth2_client_params_init(&p);
+	p.redirect_uris = uris;
+	p.n_redirect_uris = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.client_id = bad[i];
+		ck_assert_msg(register_with(&p) == PROAUTH2_ERR_INVALID_REQUEST,
+				"accepted '%s'", bad[i]);
+	}
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';  /* one byte too long */
+	p.client_id = longest;
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &c, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_str_eq(err.text, "client_id must be 1 to 128 bytes");
+	longest[sizeof(longest) - 2] = '\0';
+	c = register_chosen(longest, CONF, 0);
+	proauth2_client_free(c);
+	c = register_chosen("A-Z.a_z~09", CONF, 0);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* One of two registrations racing for one id. */
+typedef struct racer {
+	proauth2_provider *provider;
+	pthread_barrier_t *start;
+	const char *id;
+	proauth2_status status;
+} racer;
+
+static void *race(void *arg)
+{
+	racer *r = arg;
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+
+	proauth2_client_params_init(&p);
+	p.client_id = r->id;
+	p.redirect_uris = uris;
+	p.n_redirect_uris = 1;
+	pthread_barrier_wait(r->start);
+	r->status = proauth2_client_register(r->provider, &p, &c, NULL);
+	proauth2_client_free(c);
+	return NULL;
+}
+
+START_TEST(racing_registrations_of_one_id_have_one_winner)
+{
+	proauth2_datastore *other_ds = NULL;
+	/* Another process on the same datastore; one in-memory database has
+	 * no other, so there the two threads share the provider. */
+	bool shared = strcmp(env_backend(), "sqlite-memory") == 0;
+	proauth2_provider *other = shared ? env.provider : env_open_provider(&other_ds);
+	pthread_barrier_t start;
+	pthread_t threads[2];
+	racer r[2];
+	char id[32];
+	int round, i, wins;
+
+	for (round = 0; round < 10; round++) {
+		snprintf(id, sizeof(id), "raced.client.%d", round);
+		pthread_barrier_init(&start, NULL, 2);
+		for (i = 0; i < 2; i++) {
+			r[i] = (racer){i == 0 ? env.provider : other, &start, id, 0};
+			ck_assert_int_eq(pthread_create(&threads[i], NULL, race, &r[i]), 0);
+		}
+		for (i = 0, wins = 0; i < 2; i++) {
+			pthread_join(threads[i], NULL);
+			wins += r[i].status == PROAUTH2_OK;
+			ck_assert(r[i].status == PROAUTH2_OK ||
+					r[i].status == PROAUTH2_ERR_CONFLICT);
+		}
+		pthread_barrier_destroy(&start);
+		ck_assert_int_eq(wins, 1);
+	}
+	if (!shared) {
+		proauth2_provider_free(other);
+		proauth2_datastore_close(other_ds);
+	}
 }
 END_TEST
 
@@ -612,6 +797,10 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, register_confidential_returns_secret_once);
 	tcase_add_test(tc, register_public_has_no_secret);
 	tcase_add_test(tc, client_ids_are_unique);
+	tcase_add_test(tc, chosen_client_id_is_stored_and_used);
+	tcase_add_test(tc, taken_client_id_is_a_conflict);
+	tcase_add_test(tc, bad_client_ids_are_refused);
+	tcase_add_test(tc, racing_registrations_of_one_id_have_one_winner);
 	tcase_add_test(tc, authenticate_checks_secret);
 	tcase_add_test(tc, register_refuses_bad_params);
 	tcase_add_test(tc, update_replaces_settings_and_keeps_secret);

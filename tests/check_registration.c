@@ -533,6 +533,76 @@ START_TEST(loopback_redirect_uri_port_may_vary)
 }
 END_TEST
 
+static void ids_with_token(proauth2_config *cfg)
+{
+	initial_token(cfg);
+	cfg->registration_client_ids = PROAUTH2_REGISTRATION_CLIENT_IDS_WITH_INITIAL_TOKEN;
+}
+
+static void ids_for_anyone(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+	cfg->registration_client_ids = PROAUTH2_REGISTRATION_CLIENT_IDS_ANYONE;
+}
+
+static void ids_unknown_policy(proauth2_config *cfg)
+{
+	cfg->registration_client_ids = (proauth2_registration_client_ids)9;
+}
+
+START_TEST(dynamic_registration_chooses_its_id_only_where_allowed)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p = params_for(uris, 1);
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+	proauth2_config cfg;
+	proauth2_provider *bad = NULL;
+
+	p.client_id = "exampleservice.domainconnect.org";
+	/* Default: nobody, anonymous or not. */
+	ck_assert_int_eq(register_dynamic(&p, NULL, NULL, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_str_eq(err.text, "this provider assigns client_id itself");
+	env_reconfigure(initial_token);
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	/* With the initial token only; a bad id is still refused. */
+	env_reconfigure(ids_with_token);
+	ck_assert_int_eq(register_dynamic(&p, NULL, NULL, NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, &c, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(c->client_id, "exampleservice.domainconnect.org");
+	proauth2_client_free(c);
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, &err),
+			PROAUTH2_ERR_CONFLICT);
+	p.client_id = "a:b";
+	ck_assert_int_eq(register_dynamic(&p, INITIAL_TOKEN, NULL, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	/* Anyone: anonymous registrations take an id too, first come. */
+	env_reconfigure(ids_for_anyone);
+	p.client_id = "squatter.example";
+	ck_assert_int_eq(register_dynamic(&p, NULL, &c, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(c->client_id, "squatter.example");
+	ck_assert_int_eq(c->registered_by, PROAUTH2_REGISTERED_ANONYMOUSLY);
+	proauth2_client_free(c);
+	/* An update cannot rename a client. */
+	p.client_id = "renamed.example";
+	ck_assert_int_eq(proauth2_client_update(env.provider, "squatter.example", &p,
+			&c, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(c->client_id, "squatter.example");
+	proauth2_client_free(c);
+	ck_assert_int_eq(proauth2_client_get(env.provider, "renamed.example", &c, NULL),
+			PROAUTH2_ERR_NOT_FOUND);
+	/* An unknown policy is a configuration error. */
+	proauth2_config_init(&cfg);
+	cfg.issuer = "https://auth.example.com";
+	cfg.datastore = env.ds;
+	ids_unknown_policy(&cfg);
+	ck_assert_int_eq(proauth2_provider_new(&cfg, &bad, &err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_str_eq(err.text, "config.registration_client_ids is not a known policy");
+	ck_assert_ptr_null(bad);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("registration");
@@ -552,6 +622,7 @@ int main(void)
 	tcase_add_test(tc, only_the_host_makes_resource_servers);
 	tcase_add_test(tc, password_grant_is_registered_only_with_the_initial_token);
 	tcase_add_test(tc, anonymous_clients_never_get_the_password_grant);
+	tcase_add_test(tc, dynamic_registration_chooses_its_id_only_where_allowed);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -116,7 +116,23 @@ typedef struct proauth2_client_params {
 	 * proauth2_token_introspect()). Only the host sets it:
 	 * dynamic registration refuses it. NULL: no resource server. */
 	const char *resource;
+	/** The client_id to register under; NULL (the default): a random
+	 * UUID. 1 to PROAUTH2_CLIENT_ID_MAX_LENGTH bytes of RFC 3986
+	 * unreserved characters (A-Z a-z 0-9 - . _ ~), so that it needs no
+	 * escaping in a form, a URL path (the RFC 7592 configuration
+	 * endpoint), HTTP Basic (no ':', RFC 6749 §2.3.1), a header or a
+	 * log line: "exampleservice.domainconnect.org",
+	 * "dracoon_legacy_scripting". Else PROAUTH2_ERR_INVALID_REQUEST. An
+	 * id already registered is PROAUTH2_ERR_CONFLICT, decided by the
+	 * datastore's insert (of two racing registrations exactly one wins).
+	 * Dynamic registration takes it only as
+	 * proauth2_config.registration_client_ids allows. Updates ignore it:
+	 * a client's id never changes. */
+	const char *client_id;
 } proauth2_client_params;
+
+/** The longest client_id proauth2_client_params.client_id may choose. */
+#define PROAUTH2_CLIENT_ID_MAX_LENGTH 128
 
 /** Fill params with the defaults above and its struct_size; see common.h. */
 #define proauth2_client_params_init(params) \
@@ -140,7 +156,7 @@ typedef enum proauth2_client_origin {
 /** A registered client, as read from the datastore. Every string is owned by
  * the struct; free it with proauth2_client_free(). */
 typedef struct proauth2_client {
-	char *client_id;  /**< a UUID */
+	char *client_id;  /**< a UUID, or the id the host chose */
 	/** The secret in clear: set only by proauth2_client_register() and
 	 * proauth2_client_rotate_secret() for confidential clients, NULL
 	 * otherwise. It is not stored anywhere: hand it to the client now. */
@@ -172,7 +188,8 @@ PROAUTH2_EXPORT proauth2_client_origin proauth2_client_registered_by(
 PROAUTH2_EXPORT bool proauth2_client_is_trusted(const proauth2_client *client);
 
 /**
- * Register a new client: client_id is a random UUID; a confidential client
+ * Register a new client: client_id is params->client_id, or a random UUID
+ * (PROAUTH2_ERR_CONFLICT when the chosen one is taken); a confidential client
  * gets a 256-bit client_secret, stored only as its SHA-256. On success
  * *out receives the client (with its secret), freed with
  * proauth2_client_free(). Bad params: PROAUTH2_ERR_INVALID_REDIRECT_URI for

@@ -45,6 +45,20 @@ typedef enum proauth2_error_redirects {
 	PROAUTH2_ERROR_REDIRECTS_NEVER
 } proauth2_error_redirects;
 
+/** Who may choose a client's client_id at dynamic registration (RFC 7591
+ * §2 leaves the id to the server). A chosen id can squat another party's
+ * well-known id (a Domain Connect providerId, a vendor's fixed app id)
+ * before that party is onboarded: let only registrants you vouch for
+ * choose. */
+typedef enum proauth2_registration_client_ids {
+	/** Nobody: a client_id in the metadata is refused. The default. */
+	PROAUTH2_REGISTRATION_CLIENT_IDS_NEVER = 0,
+	/** Registrations presenting the initial access token. */
+	PROAUTH2_REGISTRATION_CLIENT_IDS_WITH_INITIAL_TOKEN,
+	/** Anyone, anonymous registrations too: first come, first served. */
+	PROAUTH2_REGISTRATION_CLIENT_IDS_ANYONE
+} proauth2_registration_client_ids;
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -172,6 +186,9 @@ typedef struct proauth2_config {
 	 * configuration endpoint is this + "/" + client_id. */
 	const char *registration_endpoint;
 	/** @} */
+	/** Whether dynamic registration may take the client_id the metadata
+	 * asks for; default PROAUTH2_REGISTRATION_CLIENT_IDS_NEVER. */
+	proauth2_registration_client_ids registration_client_ids;
 } proauth2_config;
 
 /** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */

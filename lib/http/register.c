@@ -185,7 +185,10 @@ static proauth2_status registration_refused(const proauth2_provider *p,
 		return invalid_token(err->text, NULL, out);
 	if (status == PROAUTH2_ERR_INVALID_REDIRECT_URI)
 		return metadata_error("invalid_redirect_uri", err->text, out);
-	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE)
+	/* A taken client_id is the metadata's fault as well (RFC 7591 has
+	 * no code of its own for it). */
+	if (status == PROAUTH2_ERR_INVALID_REQUEST || status == PROAUTH2_ERR_INVALID_SCOPE ||
+			status == PROAUTH2_ERR_CONFLICT)
 		return metadata_error("invalid_client_metadata", err->text, out);
 	return error_response(p, status, err, out);
 }
@@ -213,6 +216,14 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 			&problem);
 	if (doc == NULL)
 		return metadata_error("invalid_client_metadata", problem, out);
+	/* A requested id: the engine takes it where the host allows. */
+	if (json_object_get(doc, "client_id") != NULL &&
+			(m.params.client_id = json_string_value(json_object_get(doc,
+				"client_id"))) == NULL) {
+		json_decref(doc);
+		return metadata_error("invalid_client_metadata",
+				"client_id must be a string", out);
+	}
 	status = proauth2_client_register_dynamic_with_token(p, &m.params,
 			auth != NULL ? auth + 7 : NULL, &client, &token, &err);
 	if (status == PROAUTH2_OK)
