@@ -784,6 +784,111 @@ START_TEST(registration_needs_the_initial_access_token)
 }
 END_TEST
 
+START_TEST(chosen_client_id_over_http)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params p;
+	proauth2_client *c = NULL;
+	proauth2_http_response *r = NULL;
+	char *ticket, *code, *token;
+
+	proauth2_client_params_init(&p);
+	p.client_id = "exampleservice.domainconnect.org";
+	p.grant_types = ALL_GRANTS;
+	p.redirect_uris = uris;
+	p.n_redirect_uris = 1;
+	p.scope = "read";
+	ck_assert_int_eq(proauth2_client_register(env.provider, &p, &c, NULL), PROAUTH2_OK);
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri="
+			"https%%3A%%2F%%2Fclient.example.com%%2Fcb&scope=read"
+			"&code_challenge=" RFC7636_CHALLENGE "&code_challenge_method=S256",
+			c->client_id);
+	ticket = begin(body);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider, ticket, USER,
+			NULL, &r), PROAUTH2_OK);
+	code = location_param(r, "code");
+	proauth2_http_response_free(r);
+	/* client_secret_post, then Basic, under the chosen id. */
+	snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s"
+			"&client_id=exampleservice.domainconnect.org&client_secret=%s"
+			"&redirect_uri=https%%3A%%2F%%2Fclient.example.com%%2Fcb"
+			"&code_verifier=" RFC7636_VERIFIER, code, c->client_secret);
+	r = post_form("/token", body, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	token = cc_token(c, "read");
+	ck_assert_int_eq(validate_status(token), PROAUTH2_OK);
+	free(token);
+	free(code);
+	free(ticket);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void registration_ids_with_token(proauth2_config *cfg)
+{
+	registration_with_token(cfg);
+	cfg->registration_client_ids = PROAUTH2_REGISTRATION_CLIENT_IDS_WITH_INITIAL_TOKEN;
+}
+
+static proauth2_http_response *register_id(const char *id_json, const char *auth)
+{
+	snprintf(body, sizeof(body), "{\"client_id\":%s,\"redirect_uris\":"
+			"[\"https://app.example.com/cb\"],\"grant_types\":"
+			"[\"client_credentials\"],\"scope\":\"read\"}", id_json);
+	return http("POST", "/register", "application/json", body, auth);
+}
+
+START_TEST(registration_takes_a_client_id_only_where_allowed)
+{
+	const char *tok = "Bearer the-initial-token";
+	proauth2_http_response *r;
+	json_t *doc;
+	char auth[128], *secret;
+
+	env_reconfigure(enable_registration);
+	r = register_id("\"exampleservice.domainconnect.org\"", NULL);
+	ck_assert_msg(strstr(r->body, "assigns client_id itself") != NULL, "%s", r->body);
+	assert_error(r, 400, "invalid_client_metadata");
+	env_reconfigure(registration_with_token);
+	assert_error(register_id("\"exampleservice.domainconnect.org\"", tok), 400,
+			"invalid_client_metadata");
+
+	env_reconfigure(registration_ids_with_token);
+	r = register_id("\"exampleservice.domainconnect.org\"", tok);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	doc = body_json(r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "client_id")),
+			"exampleservice.domainconnect.org");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "registration_client_uri")),
+			"https://auth.example.com/register/exampleservice.domainconnect.org");
+	secret = strdup(json_string_value(json_object_get(doc, "client_secret")));
+	snprintf(auth, sizeof(auth), "Bearer %s", json_string_value(json_object_get(doc,
+			"registration_access_token")));
+	json_decref(doc);
+	proauth2_http_response_free(r);
+	/* Its configuration endpoint, and its tokens, under that id. */
+	r = http("GET", "/register/exampleservice.domainconnect.org", NULL, NULL, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	r = post_form("/token", "grant_type=client_credentials",
+			basic("exampleservice.domainconnect.org", secret));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	free(secret);
+	/* Taken, malformed, not a string; without the token no id at all. */
+	r = register_id("\"exampleservice.domainconnect.org\"", tok);
+	ck_assert_msg(strstr(r->body, "is taken") != NULL, "%s", r->body);
+	assert_error(r, 400, "invalid_client_metadata");
+	assert_error(register_id("\"a:b\"", tok), 400, "invalid_client_metadata");
+	assert_error(register_id("\"a\\r\\nX-Injected: 1\"", tok), 400,
+			"invalid_client_metadata");
+	assert_error(register_id("\"\"", tok), 400, "invalid_client_metadata");
+	assert_error(register_id("42", tok), 400, "invalid_client_metadata");
+	assert_error(register_id("\"other.example\"", NULL), 401, "invalid_token");
+}
+END_TEST
+
 static void three_anonymous(proauth2_config *cfg)
 {
 	cfg->enable_registration = true;
@@ -1492,6 +1597,8 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, metadata_document);
 	tcase_add_test(tc, bearer_helper);
 	tcase_add_test(tc, dynamic_registration);
+	tcase_add_test(tc, chosen_client_id_over_http);
+	tcase_add_test(tc, registration_takes_a_client_id_only_where_allowed);
 	tcase_add_test(tc, registration_refuses_bad_metadata);
 	tcase_add_test(tc, registration_refuses_unsafe_redirect_uris);
 	tcase_add_test(tc, registration_metadata_is_bounded);
