@@ -7,7 +7,8 @@
  *                 [--access-token-lifetime S] [--refresh-token-lifetime S]
  *                 [--grants LIST] [--user NAME] [--password PW]
  *                 [--credentials-file PATH] [--max-connections N]
- *                 [--max-per-ip N] [--request-timeout S] [--help]
+ *                 [--max-per-ip N] [--request-timeout S] [--scopes LIST]
+ *                 [--client SPEC]... [--help]
  *
  * Defaults: 127.0.0.1:8080 (--port 0 picks a free port), provider_demo.db
  * (--db also takes a mongodb:// URI when built with MongoDB),

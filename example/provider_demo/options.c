@@ -19,7 +19,9 @@ enum kind {
 	K_PORT, K_BIND, K_ISSUER, K_GRANTS, K_TEXT, K_PATH,
 	K_LIFETIME,             /* seconds, > 0 */
 	K_LIFETIME_OR_ZERO,     /* seconds, 0 turns the feature off */
-	K_COUNT                 /* 1 to 100000 */
+	K_COUNT,                /* 1 to 100000 */
+	K_SCOPES,               /* RFC 6749 scope tokens, space or comma */
+	K_CLIENT                /* repeatable: adds a client */
 };
 
 struct def {
@@ -48,6 +50,8 @@ static const struct def defs[] = {
 	{"max-per-ip", K_COUNT, AT(max_per_ip), "32"},
 	{"request-timeout", K_COUNT, AT(request_timeout), "10"},
 	{"registration-token", K_TEXT, AT(registration_token), NULL},
+	{"scopes", K_SCOPES, AT(scopes), DEFAULT_SCOPES},
+	{"client", K_CLIENT, AT(clients), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -82,6 +86,15 @@ void options_usage(FILE *f)
 	      "                              100 anonymous registrations an hour, bodies of\n"
 	      "                              16 KiB, 10 redirect URIs (https, or http on\n"
 	      "                              127.0.0.1, [::1], localhost)\n"
+	      "  --scopes LIST               the scopes clients may ask for, space- or\n"
+	      "                              comma-separated (" DEFAULT_SCOPES ")\n"
+	      "  --client SPEC               keep a client registered under a chosen id,\n"
+	      "                              repeatable (config: one `client =' line each):\n"
+	      "                              id=ID,type=public|confidential,grants=G+G,\n"
+	      "                              redirect=URI (repeatable),scope=S+S,name=N;\n"
+	      "                              updated in place on the next start; a\n"
+	      "                              confidential one's secret is generated and\n"
+	      "                              printed when it is first registered\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -185,6 +198,162 @@ static int parse_grants(const char *value, unsigned *bits, char **canonical)
 	return *canonical != NULL ? 0 : -2;
 }
 
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+static bool scope_token_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e ||
+				s[i] == '"' || s[i] == '\\')
+			return false;
+	return n > 0;
+}
+
+/* value's scope tokens, split at spaces, commas or seps, joined by single
+ * spaces into a new string; NULL when a token is bad or there is none
+ * (*nomem then says which). */
+static char *scope_list(const char *value, const char *seps, bool *nomem)
+{
+	char *out = malloc(strlen(value) + 1), *at = out;
+	const char *s = value;
+	size_t n;
+
+	*nomem = out == NULL;
+	if (out == NULL)
+		return NULL;
+	while (*s != '\0') {
+		s += strspn(s, seps);
+		n = strcspn(s, seps);
+		if (n == 0)
+			break;
+		if (!scope_token_ok(s, n)) {
+			free(out);
+			return NULL;
+		}
+		if (at != out)
+			*at++ = ' ';
+		memcpy(at, s, n);
+		at += n;
+		s += n;
+	}
+	*at = '\0';
+	if (at == out) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void client_clear(struct demo_client *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_redirects; i++)
+		free(c->redirects[i]);
+	free(c->redirects);
+	free(c->id);
+	free(c->scope);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One key=value of a --client spec into c; NULL or why it is wrong. */
+static const char *client_field(struct demo_client *c, const char *key,
+		char *value)
+{
+	char **more, *item, *save = NULL;
+	unsigned bit;
+	bool nomem;
+
+	if (strcmp(key, "id") == 0) {
+		if (c->id != NULL || value[0] == '\0' || !printable(value))
+			return "needs one id=";
+		c->id = strdup(value);
+		return c->id != NULL ? NULL : "out of memory";
+	}
+	if (strcmp(key, "type") == 0) {
+		if (strcmp(value, "public") == 0)
+			c->type = PROAUTH2_CLIENT_PUBLIC;
+		else if (strcmp(value, "confidential") == 0)
+			c->type = PROAUTH2_CLIENT_CONFIDENTIAL;
+		else
+			return "has a type other than public or confidential";
+		return NULL;
+	}
+	if (strcmp(key, "grants") == 0) {
+		for (item = strtok_r(value, "+ ", &save); item != NULL;
+				item = strtok_r(NULL, "+ ", &save)) {
+			if ((bit = proauth2_grant_type_parse(item)) == 0)
+				return "has an unknown grant (grants=G+G)";
+			c->grants |= bit;
+		}
+		return c->grants != 0 ? NULL : "has no grant in grants=";
+	}
+	if (strcmp(key, "redirect") == 0) {
+		if (value[0] == '\0' || !printable(value) || strlen(value) > MAX_TEXT)
+			return "has an empty or unprintable redirect=";
+		more = realloc(c->redirects, (c->n_redirects + 1) * sizeof(*more));
+		if (more == NULL)
+			return "out of memory";
+		c->redirects = more;
+		if ((more[c->n_redirects] = strdup(value)) == NULL)
+			return "out of memory";
+		c->n_redirects++;
+		return NULL;
+	}
+	if (strcmp(key, "scope") == 0) {
+		free(c->scope);
+		c->scope = scope_list(value, "+ ", &nomem);
+		return c->scope != NULL ? NULL : nomem ? "out of memory" :
+			"has a scope= that is no list of scope tokens (S+S)";
+	}
+	if (strcmp(key, "name") == 0) {
+		if (!printable(value) || strlen(value) > 256)
+			return "has an unprintable or long name=";
+		free(c->name);
+		c->name = strdup(value);
+		return c->name != NULL ? NULL : "out of memory";
+	}
+	if (strcmp(key, "secret") == 0)
+		return "takes no secret=: the demo generates it and prints it once";
+	return "has an unknown key (id, type, grants, redirect, scope, name)";
+}
+
+/* A --client spec, appended to o's clients; 0 or -1 with a message. */
+static int add_client(struct demo_options *o, const char *value, const char *where)
+{
+	struct demo_client c = {.type = PROAUTH2_CLIENT_CONFIDENTIAL}, *more;
+	char *copy = strdup(value), *item, *save = NULL, *eq;
+	const char *why = copy == NULL ? "out of memory" : NULL;
+
+	for (item = copy ? strtok_r(copy, ",", &save) : NULL; item != NULL &&
+			why == NULL; item = strtok_r(NULL, ",", &save)) {
+		eq = strchr(item, '=');
+		if (eq == NULL) {
+			why = "is not a list of key=value (see --help)";
+			break;
+		}
+		*eq = '\0';
+		why = client_field(&c, trim(item), trim(eq + 1));
+	}
+	free(copy);
+	if (why == NULL && c.id == NULL)
+		why = "needs one id=";
+	if (why == NULL) {
+		more = realloc(o->clients, (o->n_clients + 1) * sizeof(*more));
+		if (more == NULL)
+			why = "out of memory";
+		else
+			o->clients = more, o->clients[o->n_clients++] = c;
+	}
+	if (why != NULL) {
+		client_clear(&c);
+		return bad(where, value, why);
+	}
+	return 0;
+}
+
 static int set_string(struct demo_options *o, const struct def *d, char *copy)
 {
 	char **slot = (char **)((char *)o + d->offset);
@@ -256,6 +425,17 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 			return bad(where, value, "is not a number from 1 to 100000");
 		*(unsigned *)((char *)o + d->offset) = (unsigned)n;
 		return 0;
+	case K_SCOPES: {
+		bool nomem;
+		char *list = scope_list(value, ", ", &nomem);
+
+		if (list == NULL && !nomem)
+			return bad(where, value, "is not a space- or comma-separated "
+					"list of RFC 6749 scope tokens");
+		return set_string(o, d, list);
+	}
+	case K_CLIENT:
+		return add_client(o, value, where);
 	}
 	return -1;
 }
@@ -458,5 +638,9 @@ void options_free(struct demo_options *o)
 	free(o->credentials_file);
 	free(o->registration_token);
 	free(o->config);
+	free(o->scopes);
+	for (size_t i = 0; i < o->n_clients; i++)
+		client_clear(&o->clients[i]);
+	free(o->clients);
 	memset(o, 0, sizeof(*o));
 }

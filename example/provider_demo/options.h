@@ -8,7 +8,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <proauth2/client.h>
+
 #define DEFAULT_GRANTS "authorization_code,refresh_token,client_credentials,password"
+#define DEFAULT_SCOPES "profile email api"
+
+/* A client the demo keeps registered under a chosen id (--client). */
+struct demo_client {
+	char *id;
+	proauth2_client_type type;
+	unsigned grants;                /* PROAUTH2_GRANT_* bits, 0: the default */
+	char **redirects;
+	size_t n_redirects;
+	char *scope;                    /* NULL: the demo's scopes */
+	char *name;                     /* NULL: the id */
+};
 
 struct demo_options {
 	unsigned port;                  /* 0: any free port */
@@ -31,6 +45,9 @@ struct demo_options {
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned request_timeout;       /* seconds for a request to arrive whole */
+	char *scopes;                   /* the supported scopes, space-separated */
+	struct demo_client *clients;    /* --client, every layer's, in order */
+	size_t n_clients;
 };
 
 enum {

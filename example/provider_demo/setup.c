@@ -19,7 +19,6 @@
 #include "flow.h"
 #include "setup.h"
 
-#define DEMO_SCOPE "profile email api"
 
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password)
@@ -126,7 +125,7 @@ static int make_authorize_url(struct demo_app *app)
 	buf_puts(&b, "&redirect_uri=");
 	buf_urlencode(&b, app->redirect_uri);
 	buf_puts(&b, "&scope=");
-	buf_urlencode(&b, DEMO_SCOPE);
+	buf_urlencode(&b, app->opt->scopes);
 	buf_printf(&b, "&state=%s&code_challenge=%s&code_challenge_method=S256",
 			app->state, app->challenge);
 	app->authorize_url = buf_finish(&b);
@@ -171,7 +170,7 @@ static int register_api(struct demo_app *app)
 		return nomem();
 	proauth2_client_params_init(&params);
 	params.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
-	params.scope = DEMO_SCOPE;
+	params.scope = app->opt->scopes;
 	params.name = "demo API";
 	params.resource = resource;
 	if (proauth2_client_register(app->provider, &params, &app->api, &err) !=
@@ -191,7 +190,7 @@ static int register_clients(struct demo_app *app)
 		.redirect_uris = uris,
 		.n_redirect_uris = 1,
 		.grant_types = grants,
-		.scope = DEMO_SCOPE,
+		.scope = app->opt->scopes,
 		.name = "Demo confidential client",
 	};
 	proauth2_error err = {0};
@@ -211,6 +210,58 @@ static int register_clients(struct demo_app *app)
 	if (proauth2_client_register(app->provider, &params, &app->public_client,
 			&err) != PROAUTH2_OK)
 		return failed("registering the public client", &err);
+	return 0;
+}
+
+/* Keep a --client registered: registered the first time, updated in place
+ * on a database that has it from an earlier start (its secret kept). */
+static int keep_client(struct demo_app *app, const struct demo_client *dc,
+		proauth2_client **out)
+{
+	proauth2_client_params params;
+	proauth2_client *old = NULL;
+	proauth2_error err = {0};
+	proauth2_status status;
+	char what[200];
+
+	proauth2_client_params_init(&params);
+	params.client_id = dc->id;
+	params.type = dc->type;
+	params.grant_types = dc->grants;
+	params.redirect_uris = (const char *const *)dc->redirects;
+	params.n_redirect_uris = dc->n_redirects;
+	params.scope = dc->scope != NULL ? dc->scope : app->opt->scopes;
+	params.name = dc->name != NULL ? dc->name : dc->id;
+	snprintf(what, sizeof(what), "registering client %.150s", dc->id);
+	status = proauth2_client_register(app->provider, &params, out, &err);
+	if (status != PROAUTH2_ERR_CONFLICT)
+		return status == PROAUTH2_OK ? 0 : failed(what, &err);
+	status = proauth2_client_get(app->provider, dc->id, &old, &err);
+	if (status == PROAUTH2_OK && old->type != dc->type) {
+		fprintf(stderr, "provider_demo: %s: it is %s on this database; a "
+				"client's type cannot change\n", what,
+				old->type == PROAUTH2_CLIENT_PUBLIC ? "public" : "confidential");
+		proauth2_client_free(old);
+		return -1;
+	}
+	proauth2_client_free(old);
+	if (status == PROAUTH2_OK)
+		status = proauth2_client_update(app->provider, dc->id, &params, out, &err);
+	return status == PROAUTH2_OK ? 0 : failed(what, &err);
+}
+
+static int keep_clients(struct demo_app *app)
+{
+	size_t i;
+
+	if (app->opt->n_clients == 0)
+		return 0;
+	app->kept = calloc(app->opt->n_clients, sizeof(*app->kept));
+	if (app->kept == NULL)
+		return nomem();
+	for (i = 0; i < app->opt->n_clients; i++)
+		if (keep_client(app, &app->opt->clients[i], &app->kept[i]) != 0)
+			return -1;
 	return 0;
 }
 
@@ -274,7 +325,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	cfg.issuer = app->issuer;
 	cfg.endpoint_base = opt->endpoint_base;
 	cfg.datastore = app->ds;
-	cfg.supported_scopes = DEMO_SCOPE;
+	cfg.supported_scopes = opt->scopes;
 	/* The library's registration defaults: 16 KiB of metadata, 10
 	 * redirect URIs, 100 anonymous registrations an hour shared by every
 	 * process on the database; or only with the initial access token. */
@@ -293,7 +344,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.refresh_token_lifetime = opt->refresh_token_lifetime;
 	if (proauth2_provider_new(&cfg, &app->provider, &err) != PROAUTH2_OK)
 		return failed("creating the provider", &err);
-	if (make_paths(app) != 0 || register_clients(app) != 0)
+	if (make_paths(app) != 0 || register_clients(app) != 0 || keep_clients(app) != 0)
 		return -1;
 	return make_authorize_url(app);
 }
@@ -303,6 +354,9 @@ void app_stop(struct demo_app *app)
 	proauth2_client_free(app->confidential);
 	proauth2_client_free(app->public_client);
 	proauth2_client_free(app->api);
+	for (size_t i = 0; app->kept != NULL && i < app->opt->n_clients; i++)
+		proauth2_client_free(app->kept[i]);
+	free(app->kept);
 	proauth2_provider_free(app->provider);
 	proauth2_datastore_close(app->ds);
 	sessions_free(app->sessions);
@@ -571,6 +625,15 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 		"  resource        %s\n",
 		app->api->name, app->api->client_id, app->api->client_secret,
 		app->api->resource);
+	for (size_t i = 0; app->kept != NULL && i < app->opt->n_clients; i++)
+		buf_printf(&b, "Kept %s client \"%s\"\n"
+			"  client_id       %s\n"
+			"  client_secret   %s\n",
+			app->kept[i]->type == PROAUTH2_CLIENT_PUBLIC ? "public" : "confidential",
+			app->kept[i]->name, app->kept[i]->client_id,
+			app->kept[i]->client_secret != NULL ? app->kept[i]->client_secret :
+			app->kept[i]->type == PROAUTH2_CLIENT_PUBLIC ? "(none)" :
+			"(as printed when it was first registered)");
 	buf_printf(&b, "Redirect URI      %s\n"
 		"Demo user         %s (password: %s)\n",
 		app->redirect_uri, app->opt->user, app->opt->password);
@@ -591,10 +654,24 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 
 /* The demo's credentials as JSON, for scripts and tests to pick up. */
 
+/* The kept clients: id, and the secret when it was generated now. */
+static json_t *kept_json(const struct demo_app *app)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list != NULL && app->kept != NULL &&
+			i < app->opt->n_clients; i++)
+		if (json_array_append_new(list, json_pack("{s:s, s:s*}",
+				"client_id", app->kept[i]->client_id,
+				"client_secret", app->kept[i]->client_secret)) != 0)
+			json_decref(list), list = NULL;
+	return list;
+}
+
 static json_t *credentials(const struct demo_app *app)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:s, s:s},"
-			" s:s, s:s, s:s, s:s, s:s, s:s?}",
+			" s:s, s:s, s:s, s:s, s:s, s:s?, s:o}",
 			"issuer", app->issuer,
 			"metadata_url", proauth2_provider_endpoint(app->provider,
 				PROAUTH2_ENDPOINT_METADATA),
@@ -615,7 +692,8 @@ static json_t *credentials(const struct demo_app *app)
 			"password", app->opt->password,
 			"code_verifier", app->verifier,
 			"code_challenge", app->challenge,
-			"authorization_url", app->authorize_url);
+			"authorization_url", app->authorize_url,
+			"clients", kept_json(app));
 }
 
 static int write_all(int fd, const char *s, size_t len)

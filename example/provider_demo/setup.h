@@ -32,6 +32,7 @@ struct demo_app {
 	proauth2_client *confidential;
 	proauth2_client *public_client; /* NULL unless authorization_code is on */
 	proauth2_client *api;           /* "demo API", a resource server at <issuer>/api */
+	proauth2_client **kept;         /* opt->clients as registered; secret only when new */
 	struct sessions *sessions;
 	/* The demo's own routes, raw paths: its pages under the issuer's
 	 * path; the browser flow at the provider's authorization endpoint,
