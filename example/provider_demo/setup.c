@@ -142,8 +142,14 @@ static void log_event(void *arg, const proauth2_event *e)
 	fprintf(out, "provider_demo: %s %s: %s",
 			e->level == PROAUTH2_LEVEL_ERROR ? "error" : "warning",
 			proauth2_event_kind_str(e->kind), e->message);
-	if (e->client_id != NULL)
-		fprintf(out, " client_id=\"%s\"", e->client_id);
+	/* The library made a presented id printable; a quote or backslash
+	 * in it must not end the field either. */
+	if (e->client_id != NULL) {
+		fputs(" client_id=\"", out);
+		for (const char *c = e->client_id; *c != '\0'; c++)
+			fputc(*c == '"' || *c == '\\' ? '?' : *c, out);
+		fputc('"', out);
+	}
 	if (e->grant_id != NULL)
 		fprintf(out, " grant_id=%s", e->grant_id);
 	if (e->auth_method != NULL)

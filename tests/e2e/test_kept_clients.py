@@ -78,6 +78,14 @@ class KeptClientsTest(tc.DemoTestCase):
                                  "refresh_token": body["refresh_token"]})
         self.assertEqual(r.status_code, 200, r.text)
 
+    def test_a_presented_id_cannot_forge_a_log_field(self):
+        r = self.post("/token", {"grant_type": "client_credentials"},
+                      auth=HTTPBasicAuth('x" forged="1', "secret"))
+        self.assertOAuthError(r, 401, "invalid_client")
+        log = self.demo.log_tail()
+        self.assertIn('client_id="x? forged=?1"', log)
+        self.assertNotIn('forged="1"', log)
+
 
 class RestartTest(unittest.TestCase):
 
