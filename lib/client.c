@@ -645,8 +645,18 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret,
 		proauth2_auth_method method, json_t **record, proauth2_error *err)
 {
-	proauth2_status status = throttled_authenticate(p, client_id, client_secret,
-			method, record, err);
+	proauth2_status status;
+
+	/* RFC 6749 §2.3.1 lets a client whose secret is empty leave it out:
+	 * an empty secret, however it came, is client_id alone (none). No
+	 * confidential client has one, so it never authenticates one. */
+	if (client_secret != NULL && client_secret[0] == '\0') {
+		client_secret = NULL;
+		if (method != PROAUTH2_AUTH_METHOD_ANY)
+			method = PROAUTH2_AUTH_METHOD_NONE;
+	}
+	status = throttled_authenticate(p, client_id, client_secret, method,
+			record, err);
 
 	if (status == PROAUTH2_ERR_INVALID_CLIENT)
 		report_auth_failed(p, client_id,

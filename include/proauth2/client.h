@@ -237,6 +237,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
  * client registered with PROAUTH2_AUTH_METHOD_ANY takes what its type
  * allows. method PROAUTH2_AUTH_METHOD_ANY means the caller cannot say:
  * only the secret is checked. The HTTP endpoints always say.
+ *
+ * An empty client_secret ("") is no secret, whichever method brought it:
+ * RFC 6749 §2.3.1 lets a client whose secret is empty leave it out, and
+ * public clients' libraries send Basic with an empty password ("id:").
+ * It counts as PROAUTH2_AUTH_METHOD_NONE, so it identifies a public
+ * client registered with NONE or ANY, and never authenticates a
+ * confidential client (PROAUTH2_ERR_INVALID_CLIENT).
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticate_method(
 		proauth2_provider *provider, const char *client_id,
