@@ -43,7 +43,7 @@ static proauth2_client *legacy_client(proauth2_client_type type,
 	params.grant_types = LEGACY_GRANTS;
 	params.scope = "read";
 	params.token_endpoint_auth_method = method;
-	(void)pkce_optional;
+	params.pkce_optional = pkce_optional;
 	ck_assert_msg(proauth2_client_register(env.provider, &params, &c, &err) ==
 			PROAUTH2_OK, "register: %s", err.text);
 	return c;
@@ -185,6 +185,237 @@ START_TEST(empty_basic_password_with_a_form_secret_is_two_methods)
 }
 END_TEST
 
+/* An authorization for query through the HTTP layer, approved for USER:
+ * the code (new), or NULL with *r the refusal. */
+static char *authorize(const char *query, proauth2_http_response **r)
+{
+	proauth2_http_request req = {.struct_size = sizeof(proauth2_http_request),
+		.method = "GET", .path = "/authorize", .query = query};
+	proauth2_authorization *a = NULL;
+	char *code;
+
+	*r = NULL;
+	if (proauth2_http_authorize_begin(env.provider, &req, &a, r) != PROAUTH2_OK)
+		return NULL;
+	ck_assert_ptr_null(*r);
+	ck_assert_int_eq(proauth2_http_authorize_issue(env.provider,
+			proauth2_authorization_ticket(a), USER, NULL, r), PROAUTH2_OK);
+	proauth2_authorization_free(a);
+	ck_assert_int_eq((*r)->status, 303);
+	code = location_param(*r, "code");
+	proauth2_http_response_free(*r);
+	*r = NULL;
+	return code;
+}
+
+/* DRACOON's get_code_url(), scope aside: no PKCE, its branding parameter. */
+static char *dracoon_code(const proauth2_client *c, proauth2_http_response **r)
+{
+	snprintf(body, sizeof(body), "branding=full&response_type=code&client_id=%s"
+			"&redirect_uri=" REDIRECT_URI "&scope=read", c->client_id);
+	return authorize(body, r);
+}
+
+/* DRACOON's token request for code: client_secret= and no verifier. */
+static proauth2_http_response *dracoon_exchange(const proauth2_client *c,
+		const char *code, const char *verifier)
+{
+	snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s"
+			"&client_id=%s&client_secret=&redirect_uri=%s%s%s", code,
+			c->client_id, CB, verifier ? "&code_verifier=" : "",
+			verifier ? verifier : "");
+	return post_form("/token", body, NULL);
+}
+
+START_TEST(legacy_public_client_does_the_code_flow_without_pkce)
+{
+	proauth2_client *c = legacy_client(PUB, PROAUTH2_AUTH_METHOD_ANY, true);
+	proauth2_client *got = NULL;
+	proauth2_http_response *r;
+	char *code = dracoon_code(c, &r), *refresh;
+
+	ck_assert_msg(code != NULL, "%s", r ? r->body : "");
+	ck_assert(c->pkce_optional);
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &got, NULL),
+			PROAUTH2_OK);
+	ck_assert(got->pkce_optional);
+	refresh = ok_member(dracoon_exchange(c, code, NULL), "refresh_token");
+	snprintf(body, sizeof(body), "grant_type=refresh_token&refresh_token=%s"
+			"&client_id=%s&client_secret=", refresh, c->client_id);
+	r = post_form("/token", body, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	/* Spent: a replay, as with PKCE. */
+	assert_error(dracoon_exchange(c, code, NULL), 400, "invalid_grant");
+	free(refresh);
+	free(code);
+	proauth2_client_free(got);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(public_client_without_the_opt_out_still_needs_pkce)
+{
+	proauth2_client *c = legacy_client(PUB, PROAUTH2_AUTH_METHOD_ANY, false);
+	proauth2_http_response *r;
+	char *code = dracoon_code(c, &r);
+
+	ck_assert_ptr_null(code);
+	ck_assert_ptr_nonnull(r);
+	/* Not redirected: the endpoint answers (or redirects) invalid_request. */
+	ck_assert_msg(r->status == 303 || r->status == 400, "%d", r->status);
+	if (r->status == 303) {
+		char *error = location_param(r, "error");
+
+		ck_assert_str_eq(error, "invalid_request");
+		free(error);
+		proauth2_http_response_free(r);
+	} else {
+		assert_error(r, 400, "invalid_request");
+	}
+	ck_assert(!c->pkce_optional);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* The opt-out is of sending PKCE, never of checking what was sent. */
+START_TEST(code_issued_with_a_challenge_still_needs_its_verifier)
+{
+	proauth2_client *c = legacy_client(PUB, PROAUTH2_AUTH_METHOD_ANY, true);
+	proauth2_http_response *r;
+	char *code, query[512];
+
+	snprintf(query, sizeof(query), "response_type=code&client_id=%s&redirect_uri=%s"
+			"&scope=read&code_challenge=" RFC7636_CHALLENGE
+			"&code_challenge_method=S256", c->client_id, CB);
+	code = authorize(query, &r);
+	ck_assert_ptr_nonnull(code);
+	assert_error(dracoon_exchange(c, code, NULL), 400, "invalid_grant");
+	free(code);
+	code = authorize(query, &r);
+	ck_assert_ptr_nonnull(code);
+	assert_error(dracoon_exchange(c, code, "wrong-verifier-wrong-verifier-wrong-verifier"),
+			400, "invalid_grant");
+	free(code);
+	code = authorize(query, &r);
+	ck_assert_ptr_nonnull(code);
+	r = dracoon_exchange(c, code, RFC7636_VERIFIER);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	free(code);
+	/* A bad challenge is refused as ever. */
+	snprintf(body, sizeof(body), "response_type=code&client_id=%s&redirect_uri=%s"
+			"&code_challenge=short&code_challenge_method=S256", c->client_id, CB);
+	ck_assert_ptr_null(authorize(body, &r));
+	ck_assert_ptr_nonnull(r);
+	proauth2_http_response_free(r);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* Taken back by the host, the opt-out goes for codes issued under it too. */
+START_TEST(opt_out_taken_back_voids_codes_issued_without_pkce)
+{
+	static const char *const uris[] = {REDIRECT_URI};
+	proauth2_client *c = legacy_client(PUB, PROAUTH2_AUTH_METHOD_ANY, true);
+	proauth2_client_params params;
+	proauth2_http_response *r;
+	char *code = dracoon_code(c, &r);
+
+	ck_assert_ptr_nonnull(code);
+	proauth2_client_params_init(&params);
+	params.type = PUB;
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.grant_types = LEGACY_GRANTS;
+	params.scope = "read";
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &params,
+			NULL, NULL), PROAUTH2_OK);
+	assert_error(dracoon_exchange(c, code, NULL), 400, "invalid_grant");
+	free(code);
+	ck_assert_ptr_null(dracoon_code(c, &r));
+	proauth2_http_response_free(r);
+	proauth2_client_free(c);
+}
+END_TEST
+
+static void enable_registration(proauth2_config *cfg)
+{
+	cfg->enable_registration = true;
+}
+
+static void require_pkce(proauth2_config *cfg)
+{
+	cfg->require_pkce = true;
+}
+
+/* Only the host opts a client out: never dynamic registration, whose
+ * updates (RFC 7592) keep what the host said. */
+START_TEST(only_the_host_makes_pkce_optional)
+{
+	static const char *const uris[] = {REDIRECT_URI};
+	proauth2_client_params params;
+	proauth2_client *c = NULL, *got = NULL;
+	proauth2_error err = {0};
+	char *token = NULL, *id, path[128], auth[128];
+	proauth2_http_response *r;
+
+	env_reconfigure(enable_registration);
+	proauth2_client_params_init(&params);
+	params.type = PUB;
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.scope = "read";
+	params.pkce_optional = true;
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params,
+			&c, &token, &err), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(token);
+	/* The host opts a dynamically registered client out... */
+	params.pkce_optional = false;
+	ck_assert_int_eq(proauth2_client_register_dynamic(env.provider, &params,
+			&c, &token, &err), PROAUTH2_OK);
+	params.pkce_optional = true;
+	ck_assert_int_eq(proauth2_client_update(env.provider, c->client_id, &params,
+			NULL, &err), PROAUTH2_OK);
+	/* ... and the client's own update keeps it. */
+	id = c->client_id;
+	snprintf(path, sizeof(path), "/register/%s", id);
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"redirect_uris\":"
+			"[\"" REDIRECT_URI "\"],\"token_endpoint_auth_method\":\"none\","
+			"\"scope\":\"read\"}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(proauth2_client_get(env.provider, id, &got, NULL), PROAUTH2_OK);
+	ck_assert(got->pkce_optional);
+	proauth2_secret_free(token);
+	proauth2_client_free(got);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* config.require_pkce yields to the host's word on one client. */
+START_TEST(opt_out_holds_under_require_pkce)
+{
+	proauth2_client *legacy, *modern;
+	proauth2_http_response *r;
+	char *code;
+
+	env_reconfigure(require_pkce);
+	legacy = legacy_client(CONF, PROAUTH2_AUTH_METHOD_ANY, true);
+	modern = legacy_client(CONF, PROAUTH2_AUTH_METHOD_ANY, false);
+	code = dracoon_code(legacy, &r);
+	ck_assert_ptr_nonnull(code);
+	free(code);
+	ck_assert_ptr_null(dracoon_code(modern, &r));
+	proauth2_http_response_free(r);
+	proauth2_client_free(legacy);
+	proauth2_client_free(modern);
+}
+END_TEST
+
 static Suite *legacy_suite(void)
 {
 	Suite *s = suite_create("http-legacy");
@@ -195,6 +426,12 @@ static Suite *legacy_suite(void)
 	tcase_add_test(tc, empty_basic_password_is_the_method_none);
 	tcase_add_test(tc, empty_secret_never_authenticates_a_confidential_client);
 	tcase_add_test(tc, empty_basic_password_with_a_form_secret_is_two_methods);
+	tcase_add_test(tc, legacy_public_client_does_the_code_flow_without_pkce);
+	tcase_add_test(tc, public_client_without_the_opt_out_still_needs_pkce);
+	tcase_add_test(tc, code_issued_with_a_challenge_still_needs_its_verifier);
+	tcase_add_test(tc, opt_out_taken_back_voids_codes_issued_without_pkce);
+	tcase_add_test(tc, only_the_host_makes_pkce_optional);
+	tcase_add_test(tc, opt_out_holds_under_require_pkce);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -116,6 +116,28 @@ typedef struct proauth2_client_params {
 	 * proauth2_token_introspect()). Only the host sets it:
 	 * dynamic registration refuses it. NULL: no resource server. */
 	const char *resource;
+	/** Let this client do the code flow without PKCE (RFC 7636), for a
+	 * legacy client that cannot send code_challenge (DRACOON's scripting
+	 * client). Off by default. Only the host sets it: dynamic
+	 * registration refuses it (PROAUTH2_ERR_INVALID_REQUEST) and a
+	 * client's own update (RFC 7592) keeps the host's say. It exempts
+	 * the client from the PKCE a public client always needs and from
+	 * config.require_pkce; a request that sends code_challenge is held
+	 * to it as ever, and its code needs its verifier.
+	 *
+	 * Weaker, and why RFC 9700 §2.1.1 requires PKCE of public clients: a
+	 * code intercepted on its way to the redirect URI (another app
+	 * claiming the URI scheme, a log, a Referer), or a stolen code
+	 * injected into the client's own session, can be redeemed, as a
+	 * public client has no secret that would stop either. Set it only
+	 * for a client that cannot be changed, with redirect URIs the user's
+	 * device alone can receive. No event is reported per request: the
+	 * host chose this once, per client.
+	 *
+	 * Last, with padding after it that a copy of the struct need not
+	 * zero: a field appended after it must begin past sizeof (as a
+	 * pointer does). */
+	bool pkce_optional;
 } proauth2_client_params;
 
 /** Fill params with the defaults above and its struct_size; see common.h. */
@@ -160,6 +182,10 @@ typedef struct proauth2_client {
 	char *resource;
 	/** How it must authenticate; ANY for clients stored before it. */
 	proauth2_auth_method token_endpoint_auth_method;
+	/** Its code flow may go without PKCE
+	 * (proauth2_client_params.pkce_optional); false for clients stored
+	 * before it. */
+	bool pkce_optional;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */
