@@ -38,8 +38,9 @@ typedef struct client_credentials {
 } client_credentials;
 
 /* Take the client's credentials from the Basic header or the form; using
- * both is an invalid_request (§2.3). Basic "id:" is client_id
- * alone (§2.3.1; an empty form value is no value, §3.1). Free with credentials_clear(). */
+ * both is an invalid_request (§2.3). Basic "id:" is client_id alone
+ * (§2.3.1), as client_secret= is (an empty form value is none, §3.1).
+ * Free with credentials_clear(). */
 proauth2_status request_client_credentials(const proauth2_http_request *req,
 		const form *f, client_credentials *c, proauth2_error *err);
 
