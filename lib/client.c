@@ -57,6 +57,11 @@ proauth2_client_origin client_record_origin(const json_t *client)
 		PROAUTH2_REGISTERED_BY_HOST : PROAUTH2_REGISTERED_ANONYMOUSLY;
 }
 
+bool client_record_pkce_optional(const json_t *client)
+{
+	return json_integer_value(json_object_get(client, "pkce_optional")) != 0;
+}
+
 bool client_record_trusted(const json_t *client)
 {
 	return client_record_origin(client) != PROAUTH2_REGISTERED_ANONYMOUSLY;
@@ -93,9 +98,11 @@ static proauth2_status params_read(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client_origin origin,
 		proauth2_client_params *out, proauth2_error *err)
 {
+	/* Known up to sizeof: the padding after pkce_optional need not be
+	 * zero in a copy (see token.c's REQUEST_CHECK). */
 	proauth2_status status = sized_check(params,
 			SIZED_END(proauth2_client_params, name),
-			SIZED_END(proauth2_client_params, client_id),
+			sizeof(proauth2_client_params),
 			"proauth2_client_params", err);
 
 	if (status != PROAUTH2_OK)
@@ -113,6 +120,8 @@ static proauth2_status params_read(const proauth2_provider *p,
 		out->token_endpoint_auth_method = params->token_endpoint_auth_method;
 	if (SIZED_HAS(params, proauth2_client_params, client_id))
 		out->client_id = params->client_id;
+	if (SIZED_HAS(params, proauth2_client_params, pkce_optional))
+		out->pkce_optional = params->pkce_optional;
 	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
 		out->scope = p->supported_scopes;
 	return PROAUTH2_OK;
@@ -299,7 +308,7 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 	}
 	/* json_pack steals the o arguments even when it fails. */
 	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s,"
-			" s:s*, s:s*}",
+			" s:s*, s:s*, s:o*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -312,7 +321,10 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			"registered_by", origin_names[origin],
 			"resource", params->resource,
 			"token_endpoint_auth_method",
-				proauth2_auth_method_name(params->token_endpoint_auth_method));
+				proauth2_auth_method_name(params->token_endpoint_auth_method),
+			/* Absent unless set: the record of every other client as
+			 * before. */
+			"pkce_optional", params->pkce_optional ? json_integer(1) : NULL);
 }
 
 /* A proauth2_client from a stored record (and a secret in clear or NULL). */
@@ -339,6 +351,7 @@ static proauth2_status client_from_record(const json_t *record,
 	c->resource = dup_or_null(record_string(record, "resource"), &ok);
 	c->token_endpoint_auth_method = proauth2_auth_method_parse(
 			record_string(record, "token_endpoint_auth_method"));
+	c->pkce_optional = client_record_pkce_optional(record);
 	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
 	ok = ok && c->redirect_uris != NULL;
 	if (c->redirect_uris != NULL)
@@ -399,6 +412,10 @@ proauth2_status client_register_with(proauth2_provider *p,
 				"only the host makes a client a resource server");
 	if (status == PROAUTH2_OK)
 		status = check_chosen_id(p, given.client_id, origin, err);
+	if (status == PROAUTH2_OK && given.pkce_optional &&
+			origin != PROAUTH2_REGISTERED_BY_HOST)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"only the host lets a client go without PKCE");
 	params = &given;
 	if (status == PROAUTH2_OK)
 		status = check_params(p, params, origin, err);
@@ -482,6 +499,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			.name = old->name,
 			.token_endpoint_auth_method = old->token_endpoint_auth_method,
 			.resource = old->resource,
+			.pkce_optional = old->pkce_optional,
 		};
 		params = &kept;
 	} else {
@@ -689,8 +707,18 @@ proauth2_status client_authenticate_record(proauth2_provider *p,
 		const char *client_id, const char *client_secret,
 		proauth2_auth_method method, json_t **record, proauth2_error *err)
 {
-	proauth2_status status = throttled_authenticate(p, client_id, client_secret,
-			method, record, err);
+	proauth2_status status;
+
+	/* RFC 6749 §2.3.1 lets a client whose secret is empty leave it out:
+	 * an empty secret, however it came, is client_id alone (none). No
+	 * confidential client has one, so it never authenticates one. */
+	if (client_secret != NULL && client_secret[0] == '\0') {
+		client_secret = NULL;
+		if (method != PROAUTH2_AUTH_METHOD_ANY)
+			method = PROAUTH2_AUTH_METHOD_NONE;
+	}
+	status = throttled_authenticate(p, client_id, client_secret, method,
+			record, err);
 
 	if (status == PROAUTH2_ERR_INVALID_CLIENT)
 		report_auth_failed(p, client_id,

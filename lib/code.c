@@ -24,12 +24,17 @@ const char *code_redirect_target(const json_t *client, const char *uri)
 	return NULL;
 }
 
+bool code_pkce_required(const proauth2_provider *p, const json_t *client)
+{
+	bool is_public = record_string(client, "secret_hash") == NULL;
+
+	return (is_public || p->require_pkce) && !client_record_pkce_optional(client);
+}
+
 proauth2_status code_check_request(proauth2_provider *p, const json_t *client,
 		const proauth2_code_request *req, const char **method,
 		proauth2_error *err)
 {
-	bool is_public = record_string(client, "secret_hash") == NULL;
-
 	*method = NULL;
 	if (!client_record_allows(client, PROAUTH2_GRANT_AUTHORIZATION_CODE))
 		return proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
@@ -41,7 +46,7 @@ proauth2_status code_check_request(proauth2_provider *p, const json_t *client,
 		if (req->code_challenge_method != NULL)
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 					"code_challenge_method without code_challenge");
-		if (is_public || p->require_pkce)
+		if (code_pkce_required(p, client))
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 					"PKCE is required: send code_challenge");
 		return PROAUTH2_OK;

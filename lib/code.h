@@ -9,6 +9,10 @@
  * the only registered one if uri is NULL (RFC 6749 §3.1.2.3); else NULL. */
 const char *code_redirect_target(const json_t *client, const char *uri);
 
+/* Whether client's code flow needs PKCE: a public client's always, every
+ * client's under config.require_pkce, unless the host made it optional. */
+bool code_pkce_required(const proauth2_provider *p, const json_t *client);
+
 /* The client may use the code grant, redirect_uri is registered, and PKCE
  * is present where required and well-formed; *method receives the static
  * challenge method to store (NULL without PKCE). Scope is checked apart. */

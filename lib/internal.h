@@ -113,6 +113,10 @@ proauth2_client_origin client_record_origin(const json_t *client);
 /* Whether a stored client record is trusted (proauth2_client_is_trusted). */
 bool client_record_trusted(const json_t *client);
 
+/* Whether the host let a stored client go without PKCE
+ * (proauth2_client_params.pkce_optional). */
+bool client_record_pkce_optional(const json_t *client);
+
 /* Count one anonymous registration against the current window's limit:
  * PROAUTH2_ERR_TOO_MANY_REQUESTS when it is reached. */
 proauth2_status registration_take_anonymous_slot(proauth2_provider *p,

@@ -31,6 +31,9 @@ static const proauth2_field client_fields[] = {
 	/* Schema 4: "client_secret_basic", "client_secret_post" or "none";
 	 * absent: whatever the client's type allows. */
 	{"token_endpoint_auth_method", S, 0},
+	/* Schema 5: 1 when the host lets the client go without PKCE;
+	 * absent: PKCE as its type and the provider require. */
+	{"pkce_optional", I, 0},
 };
 
 static const proauth2_field code_fields[] = {

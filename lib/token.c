@@ -98,9 +98,9 @@ static bool redirect_uri_binds(const json_t *client, const json_t *code,
 
 /* redirect_uri and PKCE of a token request against its code (§4.1.3,
  * RFC 7636 §4.6, RFC 9700 §2.1.1 against downgrade). */
-static proauth2_status check_code_binding(const json_t *client,
-		const json_t *code, const proauth2_code_exchange *req,
-		proauth2_error *err)
+static proauth2_status check_code_binding(const proauth2_provider *p,
+		const json_t *client, const json_t *code,
+		const proauth2_code_exchange *req, proauth2_error *err)
 {
 	const char *challenge = record_string(code, "code_challenge");
 
@@ -110,6 +110,11 @@ static proauth2_status check_code_binding(const json_t *client,
 	if (challenge == NULL && req->code_verifier != NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"code_verifier sent but the code has no challenge");
+	/* Issued without PKCE while the host let the client go without it,
+	 * and the host has since taken that back: the code goes too. */
+	if (challenge == NULL && code_pkce_required(p, client))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
+				"the code was issued without PKCE, which this client needs");
 	if (challenge != NULL && req->code_verifier == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"code_verifier is missing");
@@ -147,7 +152,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"the code was issued to another client");
 	if (status == PROAUTH2_OK)
-		status = check_code_binding(client, code, req, err);
+		status = check_code_binding(p, client, code, req, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
 		grant_tokens tokens = {

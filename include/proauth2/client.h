@@ -129,6 +129,28 @@ typedef struct proauth2_client_params {
 	 * proauth2_config.registration_client_ids allows. Updates ignore it:
 	 * a client's id never changes. */
 	const char *client_id;
+	/** Let this client do the code flow without PKCE (RFC 7636), for a
+	 * legacy client that cannot send code_challenge (DRACOON's scripting
+	 * client). Off by default. Only the host sets it: dynamic
+	 * registration refuses it (PROAUTH2_ERR_INVALID_REQUEST) and a
+	 * client's own update (RFC 7592) keeps the host's say. It exempts
+	 * the client from the PKCE a public client always needs and from
+	 * config.require_pkce; a request that sends code_challenge is held
+	 * to it as ever, and its code needs its verifier.
+	 *
+	 * Weaker, and why RFC 9700 §2.1.1 requires PKCE of public clients: a
+	 * code intercepted on its way to the redirect URI (another app
+	 * claiming the URI scheme, a log, a Referer), or a stolen code
+	 * injected into the client's own session, can be redeemed, as a
+	 * public client has no secret that would stop either. Set it only
+	 * for a client that cannot be changed, with redirect URIs the user's
+	 * device alone can receive. No event is reported per request: the
+	 * host chose this once, per client.
+	 *
+	 * Last, with padding after it that a copy of the struct need not
+	 * zero: a field appended after it must begin past sizeof (as a
+	 * pointer does). */
+	bool pkce_optional;
 } proauth2_client_params;
 
 /** The longest client_id proauth2_client_params.client_id may choose. */
@@ -176,6 +198,10 @@ typedef struct proauth2_client {
 	char *resource;
 	/** How it must authenticate; ANY for clients stored before it. */
 	proauth2_auth_method token_endpoint_auth_method;
+	/** Its code flow may go without PKCE
+	 * (proauth2_client_params.pkce_optional); false for clients stored
+	 * before it. */
+	bool pkce_optional;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */
@@ -254,6 +280,13 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticat
  * client registered with PROAUTH2_AUTH_METHOD_ANY takes what its type
  * allows. method PROAUTH2_AUTH_METHOD_ANY means the caller cannot say:
  * only the secret is checked. The HTTP endpoints always say.
+ *
+ * An empty client_secret ("") is no secret, whichever method brought it:
+ * RFC 6749 §2.3.1 lets a client whose secret is empty leave it out, and
+ * public clients' libraries send Basic with an empty password ("id:").
+ * It counts as PROAUTH2_AUTH_METHOD_NONE, so it identifies a public
+ * client registered with NONE or ANY, and never authenticates a
+ * confidential client (PROAUTH2_ERR_INVALID_CLIENT).
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_authenticate_method(
 		proauth2_provider *provider, const char *client_id,

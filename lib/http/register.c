@@ -280,6 +280,7 @@ static proauth2_status update_client(proauth2_provider *p,
 	}
 	/* The host's say, not the client's: kept. */
 	m.params.resource = old->resource;
+	m.params.pkce_optional = old->pkce_optional;
 	body_id = json_string_value(json_object_get(doc, "client_id"));
 	if (body_id == NULL || strcmp(body_id, client_id) != 0)
 		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,

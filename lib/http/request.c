@@ -128,6 +128,12 @@ static proauth2_status read_basic(const char *value, client_credentials *c,
 	if (c->client_id == NULL || c->client_secret == NULL || c->client_id[0] == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"malformed Basic credentials");
+	/* "id:" is client_id alone: RFC 6749 §2.3.1 lets an empty secret be
+	 * left out, and public clients' libraries send it so (DRACOON's). */
+	if (c->client_secret[0] == '\0') {
+		free(c->client_secret);
+		c->client_secret = NULL;
+	}
 	return PROAUTH2_OK;
 }
 
@@ -191,8 +197,8 @@ void credentials_clear(client_credentials *c)
 
 proauth2_auth_method credentials_method(const client_credentials *c)
 {
-	if (c->basic)
-		return PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC;
-	return c->client_secret != NULL ? PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST :
-		PROAUTH2_AUTH_METHOD_NONE;
+	if (c->client_secret == NULL)  /* Basic "id:" too */
+		return PROAUTH2_AUTH_METHOD_NONE;
+	return c->basic ? PROAUTH2_AUTH_METHOD_CLIENT_SECRET_BASIC :
+		PROAUTH2_AUTH_METHOD_CLIENT_SECRET_POST;
 }

@@ -33,19 +33,21 @@ proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 /* How the client authenticated (RFC 6749 §2.3). */
 typedef struct client_credentials {
 	char *client_id;      /* NULL when the request named no client */
-	char *client_secret;  /* NULL for public clients */
+	char *client_secret;  /* NULL for public clients; never "" */
 	bool basic;           /* sent in Authorization: Basic */
 } client_credentials;
 
 /* Take the client's credentials from the Basic header or the form; using
- * both is an invalid_request (§2.3). Free with credentials_clear(). */
+ * both is an invalid_request (§2.3). Basic "id:" is client_id alone
+ * (§2.3.1), as client_secret= is (an empty form value is none, §3.1).
+ * Free with credentials_clear(). */
 proauth2_status request_client_credentials(const proauth2_http_request *req,
 		const form *f, client_credentials *c, proauth2_error *err);
 
 void credentials_clear(client_credentials *c);
 
 /* How c came, for proauth2_client_authenticate_method(): Basic, a secret
- * in the form, or client_id alone. */
+ * in the form, or client_id alone (also Basic with an empty password). */
 proauth2_auth_method credentials_method(const client_credentials *c);
 
 /* Decode strict base64 (with padding); NULL when malformed. *len receives
