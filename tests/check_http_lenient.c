@@ -171,6 +171,18 @@ START_TEST(domain_connect_token_and_refresh_where_opted_in)
 	assert_error_with(dc_token(NULL, c, code), 400, "invalid_request",
 			"the body must be application/x-www-form-urlencoded");
 	assert_error_with(dc_token(&strict, c, code), 400, "invalid_request", NULL);
+	{
+		char target[2048], b[1024];
+
+		snprintf(target, sizeof(target), "/token?code=%s"
+				"&grant_type=authorization_code&redirect_uri=%s",
+				enc(code), enc(REDIRECT_URI));
+		snprintf(b, sizeof(b), "{\"client_id\": \"%s\", \"client_secret\":"
+				" \"%s\"}", c->client_id, c->client_secret);
+		assert_error_with(http("POST", target, JSON, b, NULL), 400,
+				"invalid_request",
+				"the body must be application/x-www-form-urlencoded");
+	}
 	/* JSON alone: the code and grant_type in the query are not read. */
 	assert_error_with(dc_token(&json_only, c, code), 400, "invalid_request",
 			"grant_type is missing");
