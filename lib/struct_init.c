@@ -47,3 +47,9 @@ void proauth2_http_request_init_sized(proauth2_http_request *request,
 {
 	sized_init(request, struct_size);
 }
+
+void proauth2_http_options_init_sized(proauth2_http_options *options,
+		size_t struct_size)
+{
+	sized_init(options, struct_size);
+}

@@ -112,6 +112,10 @@ PROAUTH2_EXPORT void proauth2_http_response_free(proauth2_http_response *respons
  * not routed: it needs the host's pages; see proauth2_http_authorize_begin
  * and PROAUTH2_ENDPOINT_AUTHORIZATION for its path.
  *
+ * The routed endpoints are strict (a form body only, response_type
+ * required); a host that must be lenient mounts proauth2_http_token_with()
+ * and the other _with functions at paths of its own.
+ *
  * Every endpoint function, called through here or directly, answers
  * another method with 405 method_not_allowed and an Allow header; and
  * every failed client authentication (Basic or client_secret_post) with
@@ -134,6 +138,65 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_token(proauth
 /** POST revocation endpoint (RFC 7009). */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_revoke(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
+
+/* ---- Lenient mounts, for clients that do not follow RFC 6749 to the
+ * letter (Domain Connect's access_token endpoint, some connectors). ---- */
+
+/** Also take parameters from the query string (POST only). */
+#define PROAUTH2_HTTP_PARAMS_QUERY 1u
+/** Also take a body of Content-Type application/json: one flat object of
+ * string values, bounded as the form is (64 KiB, 64 members, UTF-8, no NUL,
+ * no member named twice). */
+#define PROAUTH2_HTTP_PARAMS_JSON 2u
+
+/**
+ * How one mount of an endpoint reads its request. Fill with
+ * proauth2_http_options_init() (strict: every field zero); it grows as
+ * common.h describes. One provider may be mounted strictly at one path
+ * and leniently at another by calling the same endpoint with different
+ * options; proauth2_http_handle() always routes to the strict endpoints.
+ *
+ * Parameters given in several sources are merged; one present in two with
+ * different values is an invalid_request, identical values are taken
+ * once. client_id and client_secret from the query or a JSON body count
+ * as client_secret_post for token_endpoint_auth_method. GET stays refused
+ * with 405.
+ *
+ * A client secret (or a code, or a refresh token) in the query string is
+ * weaker than one in the body: URLs are written to server and proxy logs,
+ * may leak through Referer and browser history, and RFC 6749 §2.3.1 says
+ * the credentials MUST NOT be sent there. Opt in only for a client that
+ * cannot do otherwise, at a path of its own.
+ */
+typedef struct proauth2_http_options {
+	size_t struct_size;  /**< set by init */
+	/** Sources besides the form body, PROAUTH2_HTTP_PARAMS_* ORed; read
+	 * by proauth2_http_token_with() and proauth2_http_revoke_with(). */
+	unsigned params_from;
+	/** Nonzero: an authorization request without response_type means
+	 * response_type=code (Domain Connect's consent URL has none); read by
+	 * proauth2_http_authorize_begin_with(). Zero: invalid_request. */
+	int response_type_optional;
+} proauth2_http_options;
+
+/** Empty options (strict) and set their struct_size; see common.h. */
+#define proauth2_http_options_init(options) \
+	proauth2_http_options_init_sized((options), sizeof(proauth2_http_options))
+/** What proauth2_http_options_init() calls, with the caller's sizeof. */
+PROAUTH2_EXPORT void proauth2_http_options_init_sized(
+		proauth2_http_options *options, size_t struct_size);
+
+/** proauth2_http_token() reading its parameters as options say (NULL:
+ * strict, the same as proauth2_http_token()). */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_token_with(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		const proauth2_http_options *options, proauth2_http_response **response);
+
+/** proauth2_http_revoke() reading its parameters as options say (NULL:
+ * strict). */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_revoke_with(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		const proauth2_http_options *options, proauth2_http_response **response);
 
 /** POST introspection endpoint (RFC 7662); the caller authenticates as a
  * client and may only introspect its own tokens. */
@@ -172,6 +235,14 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proa
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_begin(
 		proauth2_provider *provider, const proauth2_http_request *request,
+		proauth2_authorization **authorization,
+		proauth2_http_response **response);
+
+/** proauth2_http_authorize_begin() with options (NULL: as without):
+ * options->response_type_optional lets response_type be absent. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_begin_with(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		const proauth2_http_options *options,
 		proauth2_authorization **authorization,
 		proauth2_http_response **response);
 

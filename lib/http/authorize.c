@@ -203,7 +203,17 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_authorization **authorization,
 		proauth2_http_response **out)
 {
-	const char *names[FORM_MAX_PARAMS], *values[FORM_MAX_PARAMS];
+	return proauth2_http_authorize_begin_with(p, req, NULL, authorization, out);
+}
+
+proauth2_status proauth2_http_authorize_begin_with(proauth2_provider *p,
+		const proauth2_http_request *req, const proauth2_http_options *options,
+		proauth2_authorization **authorization, proauth2_http_response **out)
+{
+	/* One more, for the response_type an opted-in mount supplies. */
+	const char *names[FORM_MAX_PARAMS + 1], *values[FORM_MAX_PARAMS + 1];
+	bool default_code;
+	size_t n = 0;
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
 	proauth2_status status;
@@ -213,7 +223,11 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 
 	*authorization = NULL;
 	*out = NULL;
-	status = read_params(req, &f, &err);
+	f.n = 0;
+	status = request_options_check(options, &err);
+	default_code = options != NULL && options->response_type_optional;
+	if (status == PROAUTH2_OK)
+		status = read_params(req, &f, &err);
 	if (status == PROAUTH2_OK)
 		status = check_client(p, &f, &client, &target, &err);
 	if (status != PROAUTH2_OK) {
@@ -224,10 +238,18 @@ proauth2_status proauth2_http_authorize_begin(proauth2_provider *p,
 	}
 	/* From here on, errors go back to the client (§4.1.2.1). */
 	for (i = 0; i < f.n; i++) {
-		names[i] = f.params[i].name;
-		values[i] = f.params[i].value;
+		/* Empty counts as absent (§3.1). */
+		if (default_code && form_get(&f, "response_type") == NULL &&
+				strcmp(f.params[i].name, "response_type") == 0)
+			continue;
+		names[n] = f.params[i].name;
+		values[n++] = f.params[i].value;
 	}
-	status = proauth2_authorization_begin(p, names, values, f.n,
+	if (default_code && form_get(&f, "response_type") == NULL) {
+		names[n] = "response_type";
+		values[n++] = "code";
+	}
+	status = proauth2_authorization_begin(p, names, values, n,
 			authorization, &err);
 	/* Overloaded (at the cap of pending requests, or the datastore
 	 * busy): a 503 page with Retry-After, not a redirect for a flood to

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include <proauth2/http.h>
 
 #include "form.h"
@@ -77,6 +79,19 @@ static bool has_param(const form *f, const char *name)
 	return false;
 }
 
+/* invalid_request about a parameter, named only when it is a plain name:
+ * a client's input is never echoed as it came. */
+static proauth2_status name_error(const char *name, const char *what,
+		proauth2_error *err)
+{
+	if (strlen(name) <= 40 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"parameter %s %s", name, what);
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+			"a parameter %s", what);
+}
+
 proauth2_status form_parse(const char *s, size_t len, form *out,
 		proauth2_error *err)
 {
@@ -115,15 +130,7 @@ proauth2_status form_parse(const char *s, size_t len, form *out,
 		}
 		if (has_param(out, name)) {
 			form_clear(out);
-			/* Named only when it is a plain name: a client's
-			 * input is never echoed as it came. */
-			if (strlen(name) <= 40 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name))
-				proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-						"parameter %s is repeated", name);
-			else
-				proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-						"a parameter is repeated");
+			name_error(name, "is repeated", err);
 			free(name);
 			free(value);
 			return PROAUTH2_ERR_INVALID_REQUEST;
@@ -131,6 +138,95 @@ proauth2_status form_parse(const char *s, size_t len, form *out,
 		out->params[out->n].name = name;
 		out->params[out->n].value = value;
 		out->n++;
+	}
+	return PROAUTH2_OK;
+}
+
+proauth2_status form_parse_json(const char *s, size_t len, form *out,
+		proauth2_error *err)
+{
+	json_error_t jerr;
+	json_t *doc, *value;
+	const char *key;
+	proauth2_status status = PROAUTH2_OK;
+
+	out->n = 0;
+	if (len > FORM_MAX_LENGTH)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"request parameters exceed %d bytes", FORM_MAX_LENGTH);
+	if (s == NULL || memchr(s, '\0', len) != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the body is not a JSON object");
+	/* jansson refuses invalid UTF-8 and, without JSON_ALLOW_NUL, an
+	 * escaped NUL. */
+	doc = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				doc == NULL && strstr(jerr.text, "duplicate") != NULL ?
+				"a JSON member is repeated" : "the body is not a JSON object");
+	}
+	if (json_object_size(doc) > FORM_MAX_PARAMS)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"more than %d request parameters", FORM_MAX_PARAMS);
+	json_object_foreach(doc, key, value) {
+		char *name, *text;
+
+		if (status != PROAUTH2_OK)
+			break;
+		if (key[0] == '\0' || !json_is_string(value)) {
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"the JSON body must be a flat object of strings");
+			break;
+		}
+		name = strdup(key);
+		text = strdup(json_string_value(value));
+		if (name == NULL || text == NULL) {
+			free(name);
+			free(text);
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+			break;
+		}
+		out->params[out->n].name = name;
+		out->params[out->n].value = text;
+		out->n++;
+	}
+	json_decref(doc);
+	if (status != PROAUTH2_OK)
+		form_clear(out);
+	return status;
+}
+
+proauth2_status form_merge(form *into, const form *from, proauth2_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < from->n; i++) {
+		const form_param *p = &from->params[i];
+		char *name, *value;
+
+		for (j = 0; j < into->n; j++)
+			if (strcmp(into->params[j].name, p->name) == 0)
+				break;
+		if (j < into->n) {
+			if (strcmp(into->params[j].value, p->value) != 0)
+				return name_error(p->name, "differs between the query"
+						" and the body", err);
+			continue;
+		}
+		if (into->n == FORM_MAX_PARAMS)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"more than %d request parameters", FORM_MAX_PARAMS);
+		name = strdup(p->name);
+		value = strdup(p->value);
+		if (name == NULL || value == NULL) {
+			free(name);
+			free(value);
+			return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+		}
+		into->params[into->n].name = name;
+		into->params[into->n].value = value;
+		into->n++;
 	}
 	return PROAUTH2_OK;
 }

@@ -29,6 +29,17 @@ typedef struct form {
  */
 proauth2_status form_parse(const char *s, size_t len, form *out, proauth2_error *err);
 
+/* Parse len bytes of s as one JSON object whose members are all strings,
+ * into out, with form_parse()'s bounds (size, count, UTF-8, no NUL, no
+ * member named twice); PROAUTH2_ERR_INVALID_REQUEST otherwise. */
+proauth2_status form_parse_json(const char *s, size_t len, form *out,
+		proauth2_error *err);
+
+/* Add from's parameters to into. One already in into with another value
+ * is PROAUTH2_ERR_INVALID_REQUEST; with the same value it is taken once.
+ * into keeps what it had on failure; the caller clears it. */
+proauth2_status form_merge(form *into, const form *from, proauth2_error *err);
+
 /* The value of name, or NULL if absent. An empty value counts as absent,
  * as RFC 6749 §3.1 asks. Borrowed. */
 const char *form_get(const form *f, const char *name);

@@ -35,10 +35,58 @@ static bool is_form_content(const char *content_type)
 		 content_type[n] == ' ');
 }
 
-proauth2_status request_read_form(const proauth2_http_request *req, form *f,
+static bool is_json_content(const char *content_type)
+{
+	static const char json_type[] = "application/json";
+	size_t n = sizeof(json_type) - 1;
+
+	return content_type != NULL && strncasecmp(content_type, json_type, n) == 0 &&
+		(content_type[n] == '\0' || content_type[n] == ';' ||
+		 content_type[n] == ' ');
+}
+
+proauth2_status request_options_check(const proauth2_http_options *o,
 		proauth2_error *err)
 {
+	proauth2_status status;
+
+	if (o == NULL)
+		return PROAUTH2_OK;
+	status = SIZED_CHECK(o, proauth2_http_options, response_type_optional, err);
+	if (status == PROAUTH2_OK && (o->params_from &
+			~(PROAUTH2_HTTP_PARAMS_QUERY | PROAUTH2_HTTP_PARAMS_JSON)) != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"options.params_from holds an unknown source");
+	return status;
+}
+
+/* The body's parameters: a form, or where allowed a JSON object or (with
+ * the query as source) nothing at all. */
+static proauth2_status read_body(const proauth2_http_request *req,
+		unsigned from, form *f, proauth2_error *err)
+{
+	const char *type = request_header(req, "Content-Type");
+
+	if (req->body != NULL && memchr(req->body, '\0', req->body_length) != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the body holds a NUL byte");
+	if (is_form_content(type))
+		return form_parse(req->body, req->body_length, f, err);
+	if ((from & PROAUTH2_HTTP_PARAMS_JSON) && is_json_content(type))
+		return form_parse_json(req->body, req->body_length, f, err);
+	if ((from & PROAUTH2_HTTP_PARAMS_QUERY) && req->body_length == 0)
+		return PROAUTH2_OK;
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+			(from & PROAUTH2_HTTP_PARAMS_JSON) ?
+			"the body must be application/x-www-form-urlencoded or application/json" :
+			"the body must be application/x-www-form-urlencoded");
+}
+
+proauth2_status request_read_params(const proauth2_http_request *req,
+		unsigned from, form *f, proauth2_error *err)
+{
 	proauth2_status status = request_check(req, err);
+	form query;
 
 	f->n = 0;
 	if (status != PROAUTH2_OK)
@@ -46,13 +94,23 @@ proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 	if (req->method == NULL || strcmp(req->method, "POST") != 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"this endpoint takes POST");
-	if (!is_form_content(request_header(req, "Content-Type")))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"the body must be application/x-www-form-urlencoded");
-	if (req->body != NULL && memchr(req->body, '\0', req->body_length) != NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"the body holds a NUL byte");
-	return form_parse(req->body, req->body_length, f, err);
+	status = read_body(req, from, f, err);
+	if (status != PROAUTH2_OK || !(from & PROAUTH2_HTTP_PARAMS_QUERY) ||
+			req->query == NULL)
+		return status;
+	status = form_parse(req->query, strlen(req->query), &query, err);
+	if (status == PROAUTH2_OK)
+		status = form_merge(f, &query, err);
+	form_clear(&query);
+	if (status != PROAUTH2_OK)
+		form_clear(f);
+	return status;
+}
+
+proauth2_status request_read_form(const proauth2_http_request *req, form *f,
+		proauth2_error *err)
+{
+	return request_read_params(req, 0, f, err);
 }
 
 static int base64_value(char c)

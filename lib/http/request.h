@@ -30,6 +30,21 @@ proauth2_status request_authorization(const proauth2_http_request *req,
 proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 		proauth2_error *err);
 
+/* request_read_form(), also taking the sources in from
+ * (PROAUTH2_HTTP_PARAMS_*): the query string merged in (a parameter in
+ * both with two values is an invalid_request), a JSON object body, and
+ * with the query an empty body of any type. */
+proauth2_status request_read_params(const proauth2_http_request *req,
+		unsigned from, form *f, proauth2_error *err);
+
+/* Whether o (NULL: strict) was made by proauth2_http_options_init() and
+ * names only known sources; PROAUTH2_ERR_INVALID_ARGUMENT if not. */
+proauth2_status request_options_check(const proauth2_http_options *o,
+		proauth2_error *err);
+
+/* The sources o adds (0 for NULL); check o first. */
+#define OPTIONS_SOURCES(o) ((o) != NULL ? (o)->params_from : 0u)
+
 /* How the client authenticated (RFC 6749 §2.3). */
 typedef struct client_credentials {
 	char *client_id;      /* NULL when the request named no client */

@@ -9,11 +9,11 @@
 
 /* Read the form, authenticate the client and read token and its hint. */
 static proauth2_status read_token_request(proauth2_provider *p,
-		const proauth2_http_request *req, form *f, client_credentials *c,
-		proauth2_token_hint *hint, proauth2_error *err)
+		const proauth2_http_request *req, unsigned from, form *f,
+		client_credentials *c, proauth2_token_hint *hint, proauth2_error *err)
 {
 	const char *hint_text;
-	proauth2_status status = request_read_form(req, f, err);
+	proauth2_status status = request_read_params(req, from, f, err);
 
 	if (status == PROAUTH2_OK)
 		status = request_client_credentials(req, f, c, err);
@@ -35,6 +35,13 @@ static proauth2_status read_token_request(proauth2_provider *p,
 proauth2_status proauth2_http_revoke(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
+	return proauth2_http_revoke_with(p, req, NULL, out);
+}
+
+proauth2_status proauth2_http_revoke_with(proauth2_provider *p,
+		const proauth2_http_request *req, const proauth2_http_options *options,
+		proauth2_http_response **out)
+{
 	proauth2_error err = {0};
 	client_credentials c = {0};
 	proauth2_token_hint hint;
@@ -43,7 +50,12 @@ proauth2_status proauth2_http_revoke(proauth2_provider *p,
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
-	status = read_token_request(p, req, &f, &c, &hint, &err);
+	f.n = 0;
+	hint = PROAUTH2_HINT_NONE;
+	status = request_options_check(options, &err);
+	if (status == PROAUTH2_OK)
+		status = read_token_request(p, req, OPTIONS_SOURCES(options), &f, &c,
+				&hint, &err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_revoke(p, c.client_id, form_get(&f, "token"),
 				hint, &err);
@@ -85,7 +97,7 @@ proauth2_status proauth2_http_introspect(proauth2_provider *p,
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
-	status = read_token_request(p, req, &f, &c, &hint, &err);
+	status = read_token_request(p, req, 0, &f, &c, &hint, &err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_introspect(p, c.client_id,
 				form_get(&f, "token"), hint, &info, &err);

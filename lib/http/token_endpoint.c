@@ -73,6 +73,13 @@ static json_t *token_json(const proauth2_token_response *t)
 proauth2_status proauth2_http_token(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
+	return proauth2_http_token_with(p, req, NULL, out);
+}
+
+proauth2_status proauth2_http_token_with(proauth2_provider *p,
+		const proauth2_http_request *req, const proauth2_http_options *options,
+		proauth2_http_response **out)
+{
 	proauth2_error err = {0};
 	client_credentials c = {0};
 	proauth2_token_response *tokens = NULL;
@@ -82,7 +89,10 @@ proauth2_status proauth2_http_token(proauth2_provider *p,
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
 		return PROAUTH2_ERR_INVALID_REQUEST;
-	status = request_read_form(req, &f, &err);
+	f.n = 0;
+	status = request_options_check(options, &err);
+	if (status == PROAUTH2_OK)
+		status = request_read_params(req, OPTIONS_SOURCES(options), &f, &err);
 	if (status == PROAUTH2_OK) {
 		grant_type = form_get(&f, "grant_type");
 		if (grant_type == NULL)

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the request parsers: form bodies and query strings,
- * Basic credentials, and whole token and authorization requests against a
- * provider on an in-memory SQLite datastore. The first byte picks which.
+ * JSON bodies, Basic credentials, and whole token (strict and lenient) and
+ * authorization requests against a provider on an in-memory SQLite
+ * datastore. The first byte picks which.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:  /* a form body, which may hold NUL bytes */
 		if (form_parse((const char *)data + 1, size - 1, &f, NULL) == PROAUTH2_OK)
 			form_clear(&f);
+		/* the same bytes as a lenient mount's JSON body */
+		if (form_parse_json((const char *)data + 1, size - 1, &f, NULL) == PROAUTH2_OK)
+			form_clear(&f);
 		break;
 	case 1:  /* an Authorization: Basic header */
 		header_value = text;
@@ -86,6 +90,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.body = (const char *)data + 1;
 		req.body_length = size - 1;
 		status = proauth2_http_handle(provider, &req, &r);
+		if (status == PROAUTH2_OK || r == NULL || r->status < 500) {
+			proauth2_http_options o;
+
+			/* again at a lenient mount, the text as query too */
+			proauth2_http_response_free(r);
+			r = NULL;
+			proauth2_http_options_init(&o);
+			o.params_from = PROAUTH2_HTTP_PARAMS_QUERY | PROAUTH2_HTTP_PARAMS_JSON;
+			req.query = text;
+			status = proauth2_http_token_with(provider, &req, &o, &r);
+		}
 		break;
 	case 3:  /* an authorization request's query */
 		req.method = "GET";
