@@ -91,7 +91,8 @@ void options_usage(FILE *f)
 	      "  --client SPEC               keep a client registered under a chosen id,\n"
 	      "                              repeatable (config: one `client =' line each):\n"
 	      "                              id=ID,type=public|confidential,grants=G+G,\n"
-	      "                              redirect=URI (repeatable),scope=S+S,name=N;\n"
+	      "                              redirect=URI (repeatable),scope=S+S,name=N,\n"
+	      "                              pkce=optional (a legacy client let off PKCE);\n"
 	      "                              updated in place on the next start; a\n"
 	      "                              confidential one's secret is generated and\n"
 	      "                              printed when it is first registered\n"
@@ -315,9 +316,15 @@ static const char *client_field(struct demo_client *c, const char *key,
 		c->name = strdup(value);
 		return c->name != NULL ? NULL : "out of memory";
 	}
+	if (strcmp(key, "pkce") == 0) {
+		if (strcmp(value, "optional") != 0 && strcmp(value, "required") != 0)
+			return "has a pkce= other than optional or required";
+		c->pkce_optional = strcmp(value, "optional") == 0;
+		return NULL;
+	}
 	if (strcmp(key, "secret") == 0)
 		return "takes no secret=: the demo generates it and prints it once";
-	return "has an unknown key (id, type, grants, redirect, scope, name)";
+	return "has an unknown key (id, type, grants, redirect, scope, name, pkce)";
 }
 
 /* A --client spec, appended to o's clients; 0 or -1 with a message. */

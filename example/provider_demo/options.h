@@ -22,6 +22,7 @@ struct demo_client {
 	size_t n_redirects;
 	char *scope;                    /* NULL: the demo's scopes */
 	char *name;                     /* NULL: the id */
+	bool pkce_optional;             /* pkce=optional: a legacy client */
 };
 
 struct demo_options {

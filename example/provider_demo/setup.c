@@ -238,6 +238,7 @@ static int keep_client(struct demo_app *app, const struct demo_client *dc,
 	params.n_redirect_uris = dc->n_redirects;
 	params.scope = dc->scope != NULL ? dc->scope : app->opt->scopes;
 	params.name = dc->name != NULL ? dc->name : dc->id;
+	params.pkce_optional = dc->pkce_optional;
 	snprintf(what, sizeof(what), "registering client %.150s", dc->id);
 	status = proauth2_client_register(app->provider, &params, out, &err);
 	if (status != PROAUTH2_ERR_CONFLICT)

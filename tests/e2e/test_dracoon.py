@@ -226,7 +226,7 @@ class DracoonTest(unittest.TestCase):
         """A second demo with DRACOON's two clients: the default app
         (public, password and code) and the legacy scripting client
         (public, no PKCE), both with scope all; this test's requests go
-        there. The --client syntax is the demo's: adjust it here."""
+        there. """
         shapes = []
 
         def args(port):
@@ -236,9 +236,9 @@ class DracoonTest(unittest.TestCase):
                 "--scopes", "all",
                 "--client", "id=dracoon_default,type=public,"
                             "grants=password+authorization_code+refresh_token,"
-                            "redirect_uri=" + uri,
+                            "redirect=" + uri,
                 "--client", "id=%s,type=public,grants=authorization_code+refresh_token,"
-                            "redirect_uri=%s,pkce=optional" % (LEGACY_ID, uri)]
+                            "redirect=%s,pkce=optional" % (LEGACY_ID, uri)]
         d, creds = demo.start_on_free_port(args)
         self.addCleanup(d.stop)
         self.creds, self.shape, self.base_url = creds, shapes[-1], creds["issuer"]
