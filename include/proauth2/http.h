@@ -198,7 +198,9 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_iss
  * with every token of the grant and come back from validation, the bearer
  * check and introspection (member "attributes");
  * proauth2_code_request.attributes has the rules. Attributes that break
- * them are the host's mistake: a 500 answer (and event), the ticket spent.
+ * them are the host's mistake: PROAUTH2_ERR_INVALID_ARGUMENT with a 500
+ * server_error page (reported as an event), not a redirect; the ticket is
+ * spent.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
 proauth2_http_authorize_issue_with_attributes(proauth2_provider *provider,

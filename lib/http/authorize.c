@@ -322,7 +322,12 @@ proauth2_status proauth2_http_authorize_issue_with_attributes(
 	if (status == PROAUTH2_OK) {
 		status = proauth2_authorization_approve_with_attributes(p, a,
 				user_id, granted_scope, attributes, &code, &err);
-		status = decision_back(p, a, target, code, status, &err, out);
+		/* Attributes the engine refused are the host's mistake: a 500
+		 * it hears of, not an invalid_request blamed on the client. */
+		if (status == PROAUTH2_ERR_INVALID_ARGUMENT)
+			status = error_page(p, status, &err, NULL, out);
+		else
+			status = decision_back(p, a, target, code, status, &err, out);
 	}
 	proauth2_secret_free(code);
 	proauth2_client_free(client);
