@@ -365,6 +365,15 @@ proauth2_status proauth2_authorization_approve(proauth2_provider *p,
 		proauth2_authorization *a, const char *user_id,
 		const char *granted_scope, char **code, proauth2_error *err)
 {
+	return proauth2_authorization_approve_with_attributes(p, a, user_id,
+			granted_scope, NULL, code, err);
+}
+
+proauth2_status proauth2_authorization_approve_with_attributes(
+		proauth2_provider *p, proauth2_authorization *a, const char *user_id,
+		const char *granted_scope, const char *attributes, char **code,
+		proauth2_error *err)
+{
 	proauth2_code_request cr;
 	proauth2_status status;
 
@@ -389,6 +398,7 @@ proauth2_status proauth2_authorization_approve(proauth2_provider *p,
 		.code_challenge_method = challenge_method(
 				proauth2_authorization_param(a, "code_challenge"),
 				proauth2_authorization_param(a, "code_challenge_method")),
+		.attributes = attributes,
 	};
 	status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attributes.h"
 #include "code.h"
 #include "crypto.h"
 #include "grant.h"
@@ -60,7 +61,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 {
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *scope = NULL;
+	char *scope = NULL, *attributes = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -68,7 +69,10 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and code are required");
 	*code = NULL;
-	status = SIZED_CHECK(req, proauth2_code_request, code_challenge_method, err);
+	/* attributes was appended: a caller compiled before it ends earlier. */
+	status = sized_check(req, SIZED_END(proauth2_code_request,
+			code_challenge_method), SIZED_END(proauth2_code_request,
+			attributes), "proauth2_code_request", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
@@ -81,6 +85,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status != PROAUTH2_OK)
 		return status;
 	status = code_check_request(p, client, req, &method, err);
+	if (status == PROAUTH2_OK && SIZED_HAS(req, proauth2_code_request, attributes))
+		status = attributes_canonical(req->attributes, &attributes, err);
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&scope, err);
@@ -91,7 +97,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK) {
 		grant_new_id(grant_id);
 		status = store_record(p, TABLE_CODES, json_pack(
-				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I}",
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*}",
 				"code_hash", hash,
 				"client_id", req->client_id,
 				"user_id", req->user_id,
@@ -101,13 +107,15 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"code_challenge", req->code_challenge,
 				"code_challenge_method", method,
 				"expires_at", (json_int_t)(proauth2_provider_now(p) +
-					p->code_lifetime)), err);
+					p->code_lifetime),
+				"attributes", attributes), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
 		*code = NULL;
 	}
 	free(scope);
+	free(attributes);
 	json_decref(client);
 	return status;
 }

@@ -69,14 +69,15 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
 				"grant_id", t->grant_id,
 				"scope", scope,
 				"issued_at", (json_int_t)now,
-				"expires_at", (json_int_t)(now + lifetime)), err);
+				"expires_at", (json_int_t)(now + lifetime),
+				"attributes", t->attributes), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;

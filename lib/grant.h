@@ -29,6 +29,7 @@ typedef struct grant_tokens {
 	const char *grant_id;
 	const char *scope;          /* of the access token */
 	const char *refresh_scope;  /* NULL: issue no refresh token */
+	const char *attributes;     /* the grant's, stored compact; NULL: none */
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */
 	bool revocable;

@@ -4,6 +4,7 @@
 
 #include <proauth2/backend.h>
 
+#include "attributes.h"
 #include "tables.h"
 #include "utf8.h"
 
@@ -46,6 +47,8 @@ static const proauth2_field code_fields[] = {
 	{"code_challenge", S, 0},
 	{"code_challenge_method", S, 0},
 	{"expires_at", I, REQ},
+	/* Schema 5: the host's grant attributes, a JSON object. */
+	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
 };
 
 /* Access and refresh tokens share one shape. */
@@ -57,6 +60,8 @@ static const proauth2_field token_fields[] = {
 	{"scope", S, REQ},
 	{"issued_at", I, REQ},
 	{"expires_at", I, REQ},
+	/* Schema 5: the grant's attributes, as the code had them. */
+	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
 };
 
 /* Codes and refresh tokens already used: a second use is a replay. */
@@ -143,7 +148,7 @@ const proauth2_field *proauth2_table_field(const proauth2_table *table,
 }
 
 /* Why a value does not fit its field, if it does not. */
-enum value_fault { VALUE_OK, VALUE_WRONG, VALUE_NOT_UTF8 };
+enum value_fault { VALUE_OK, VALUE_WRONG, VALUE_NOT_UTF8, VALUE_NOT_OBJECT };
 
 /* A string a backend can hold anywhere: bounded, no embedded NUL, and
  * UTF-8, as JSON text and every backend's strings are (jansson's *_nocheck
@@ -167,11 +172,17 @@ static enum value_fault value_check(const proauth2_field *field,
 {
 	enum value_fault fault;
 	size_t i;
-	json_t *item;
+	json_t *item, *object;
 
 	switch (field->type) {
 	case PROAUTH2_FIELD_STRING:
-		return string_check(value);
+		if ((fault = string_check(value)) != VALUE_OK ||
+				!(field->flags & PROAUTH2_FIELD_JSON_OBJECT))
+			return fault;
+		object = attributes_parse(json_string_value(value));
+		fault = object != NULL ? VALUE_OK : VALUE_NOT_OBJECT;
+		json_decref(object);
+		return fault;
 	case PROAUTH2_FIELD_INTEGER:
 		return json_is_integer(value) ? VALUE_OK : VALUE_WRONG;
 	case PROAUTH2_FIELD_STRING_ARRAY:
@@ -209,6 +220,11 @@ static proauth2_status check_members(const proauth2_table *table,
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 					"%s for %s: field '%s' is not valid UTF-8",
 					what, table->name, name);
+		case VALUE_NOT_OBJECT:
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
+					"%s for %s: field '%s' is not a JSON object "
+					"nested at most %d deep", what, table->name, name,
+					PROAUTH2_FIELD_MAX_DEPTH);
 		default:
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 					"%s for %s: field '%s' has the wrong type or size",

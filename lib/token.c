@@ -161,6 +161,8 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 			.grant_id = record_string(code, "grant_id"),
 			.scope = scope,
 			.refresh_scope = may_refresh(p, client) ? scope : NULL,
+			/* The host's, from the code: no request parameter sets it. */
+			.attributes = record_string(code, "attributes"),
 			.revocable = true,
 			.spending = &spending,
 		};
@@ -222,6 +224,7 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 			.scope = granted,
 			/* §6: the new refresh token keeps the original scope. */
 			.refresh_scope = record_string(old, "scope"),
+			.attributes = record_string(old, "attributes"),
 			.revocable = true,
 			.spending = &spending,
 		};

@@ -19,6 +19,7 @@ static proauth2_status info_from_record(const json_t *record,
 	info->client_id = dup_or_null(record_string(record, "client_id"), &ok);
 	info->user_id = dup_or_null(record_string(record, "user_id"), &ok);
 	info->scope = dup_or_null(record_string(record, "scope"), &ok);
+	info->attributes = dup_or_null(record_string(record, "attributes"), &ok);
 	info->issued_at = json_integer_value(json_object_get(record, "issued_at"));
 	info->expires_at = json_integer_value(json_object_get(record, "expires_at"));
 	if (!ok) {
@@ -183,6 +184,7 @@ void proauth2_token_info_free(proauth2_token_info *info)
 	free(info->client_id);
 	free(info->user_id);
 	free(info->scope);
+	free(info->attributes);
 	free(info);
 }
 

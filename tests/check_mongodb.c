@@ -138,8 +138,9 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
-/* A schema 3 database: marked 4 once opened, its clients read as they were. */
-START_TEST(schema_3_database_is_brought_to_4)
+/* A schema 3 database: marked current once opened, its clients read as
+ * they were. */
+START_TEST(schema_3_database_is_brought_to_current)
 {
 	mongoc_client_t *client = mongoc_client_new(server.uri);
 	mongoc_collection_t *schema = mongoc_client_get_collection(client, "faults",
@@ -164,7 +165,7 @@ START_TEST(schema_3_database_is_brought_to_4)
 	cursor = mongoc_collection_find_with_opts(schema, filter, NULL, NULL);
 	ck_assert(mongoc_cursor_next(cursor, &doc));
 	ck_assert(bson_iter_init_find(&it, doc, "version"));
-	ck_assert_int_eq(bson_iter_as_int64(&it), 4);
+	ck_assert_int_eq(bson_iter_as_int64(&it), PROAUTH2_SCHEMA_VERSION);
 	mongoc_cursor_destroy(cursor);
 	ck_assert_msg(proauth2_datastore_fetch(env.ds, "clients", query, env.now,
 			&record, &err) == PROAUTH2_OK, "%s", err.text);
@@ -177,6 +178,63 @@ START_TEST(schema_3_database_is_brought_to_4)
 	bson_destroy(old);
 	bson_destroy(mark);
 	mongoc_collection_destroy(clients);
+	mongoc_collection_destroy(schema);
+	mongoc_client_destroy(client);
+}
+END_TEST
+
+/* A schema 4 database: marked 5 once opened; its tokens, stored without
+ * attributes, read as they were, and new ones carry them. */
+START_TEST(schema_4_database_is_brought_to_5)
+{
+	mongoc_client_t *client = mongoc_client_new(server.uri);
+	mongoc_collection_t *schema = mongoc_client_get_collection(client, "faults",
+			"proauth2_schema");
+	mongoc_collection_t *tokens = mongoc_client_get_collection(client, "faults",
+			"access_tokens");
+	bson_t *mark = BCON_NEW("_id", "version", "version", BCON_INT64(4));
+	bson_t *old = BCON_NEW("_id", "old", "client_id", "c", "user_id", "u",
+			"grant_id", "g", "scope", "read", "issued_at", BCON_INT64(env.now),
+			"expires_at", BCON_INT64(env.now + 3600));
+	bson_t *filter = BCON_NEW("_id", "version");
+	json_t *query = json_pack("{s:s}", "token_hash", "old"), *record = NULL;
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_iter_t it;
+	proauth2_error err = {0};
+
+	ck_assert(mongoc_collection_insert_one(schema, mark, NULL, NULL, NULL));
+	ck_assert(mongoc_collection_insert_one(tokens, old, NULL, NULL, NULL));
+	ck_assert_int_eq(proauth2_datastore_open(env.ops, env.uri, &env.ds, &err),
+			PROAUTH2_OK);
+	cursor = mongoc_collection_find_with_opts(schema, filter, NULL, NULL);
+	ck_assert(mongoc_cursor_next(cursor, &doc));
+	ck_assert(bson_iter_init_find(&it, doc, "version"));
+	ck_assert_int_eq(bson_iter_as_int64(&it), 5);
+	mongoc_cursor_destroy(cursor);
+	ck_assert_msg(proauth2_datastore_fetch(env.ds, "access_tokens", query, env.now,
+			&record, &err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "scope")), "read");
+	ck_assert_ptr_null(json_object_get(record, "attributes"));
+	json_decref(record);
+	record = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "token_hash", "new",
+			"client_id", "c", "grant_id", "g", "scope", "read",
+			"issued_at", (json_int_t)env.now, "expires_at",
+			(json_int_t)(env.now + 3600), "attributes", "{\"domain\":\"a.example\"}");
+	ck_assert_msg(proauth2_datastore_store(env.ds, "access_tokens", record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(record);
+	json_object_set_new(query, "token_hash", json_string("new"));
+	ck_assert_int_eq(proauth2_datastore_fetch(env.ds, "access_tokens", query,
+			env.now, &record, &err), PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "attributes")),
+			"{\"domain\":\"a.example\"}");
+	json_decref(record);
+	json_decref(query);
+	bson_destroy(filter);
+	bson_destroy(old);
+	bson_destroy(mark);
+	mongoc_collection_destroy(tokens);
 	mongoc_collection_destroy(schema);
 	mongoc_client_destroy(client);
 }
@@ -440,7 +498,8 @@ static Suite *mongodb_suite(void)
 	tcase_set_timeout(faults, 120);
 	tcase_add_checked_fixture(faults, server_setup, server_teardown);
 	tcase_add_test(faults, newer_schema_is_refused);
-	tcase_add_test(faults, schema_3_database_is_brought_to_4);
+	tcase_add_test(faults, schema_3_database_is_brought_to_current);
+	tcase_add_test(faults, schema_4_database_is_brought_to_5);
 	tcase_add_test(faults, int32_written_elsewhere_reads_back);
 	tcase_add_test(faults, exhausted_pool_is_unavailable);
 	tcase_add_test(faults, server_stops_and_comes_back);

@@ -163,7 +163,7 @@ START_TEST(version_3_database_gains_client_columns)
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
 			PROAUTH2_OK);
 	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), PROAUTH2_SCHEMA_VERSION);
-	ck_assert_int_eq(PROAUTH2_SCHEMA_VERSION, 4);
+	ck_assert_int_ge(PROAUTH2_SCHEMA_VERSION, 4);
 	/* The old client reads back without the new fields: absent, not null. */
 	ck_assert_msg(proauth2_datastore_fetch(ds, "clients", query, 0, &record, &err) ==
 			PROAUTH2_OK, "%s", err.text);
@@ -184,6 +184,54 @@ START_TEST(version_3_database_gains_client_columns)
 			PROAUTH2_OK);
 	ck_assert_str_eq(json_string_value(json_object_get(record, "resource")),
 			"https://api.example/");
+	json_decref(record);
+	json_decref(query);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_4_database_gains_attributes)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *record, *query = json_pack("{s:s}", "token_hash", "old");
+
+	/* Schema 4: codes and tokens without attributes, holding a token
+	 * stored then. */
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	sqlite_file_exec(path, "ALTER TABLE codes DROP COLUMN attributes;"
+	    "ALTER TABLE access_tokens DROP COLUMN attributes;"
+	    "ALTER TABLE refresh_tokens DROP COLUMN attributes;"
+	    "INSERT INTO access_tokens (token_hash, client_id, user_id, grant_id,"
+	    " scope, issued_at, expires_at) VALUES ('old', 'c', 'u', 'g', 'read', 1,"
+	    " 9000000000000);"
+	    "PRAGMA user_version = 4;");
+	ds = NULL;
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('refresh_tokens') WHERE name = 'attributes'"), 1);
+	ck_assert_msg(proauth2_datastore_fetch(ds, "access_tokens", query, 0, &record,
+			&err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "scope")), "read");
+	ck_assert_ptr_null(json_object_get(record, "attributes"));
+	json_decref(record);
+	record = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "code_hash", "new",
+			"client_id", "c", "user_id", "u", "grant_id", "g", "scope", "read",
+			"expires_at", (json_int_t)9000000000000, "attributes",
+			"{\"domain\":\"connect.domains\"}");
+	ck_assert_msg(proauth2_datastore_store(ds, "codes", record, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	json_decref(record);
+	json_decref(query);
+	query = json_pack("{s:s}", "code_hash", "new");
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "codes", query, 0, &record, &err),
+			PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "attributes")),
+			"{\"domain\":\"connect.domains\"}");
 	json_decref(record);
 	json_decref(query);
 	proauth2_datastore_close(ds);
@@ -472,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, version_2_database_gains_auth_failures);
 	tcase_add_test(tc, version_2_database_gains_registration_columns);
 	tcase_add_test(tc, version_3_database_gains_client_columns);
+	tcase_add_test(tc, version_4_database_gains_attributes);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

@@ -423,6 +423,26 @@ START_TEST(test_round_trip)
 	expect_int(integer(record, "created_at"), INT64_MIN);
 	expect_uint(array_size(record, "grant_types"), 0);
 	json_decref(record);
+
+	/* Schema 5: grant attributes, a JSON object's text, kept byte for
+	 * byte on codes and tokens alike. */
+	full = code("code-attr", "client-1", LATER);
+	json_object_set_new(full, "attributes", json_string(
+			"{\"domain\":\"connect.domains\",\"hosts\":[\"async\",\"\"],"
+			"\"n\":{\"x\":1.5,\"\u00e9\":null}}"));
+	assert_ok(proauth2_datastore_store(ds, "codes", full, &err));
+	record = fetch_one("codes", by("code_hash", "code-attr"), NOW);
+	expect_true(json_equal(record, full));
+	json_decref(record);
+	json_decref(full);
+	full = token("token-attr", "client-1", "grant-1", NOW);
+	json_object_set_new(full, "attributes", json_string("{}"));
+	assert_ok(proauth2_datastore_store(ds, "refresh_tokens", full, &err));
+	record = fetch_one("refresh_tokens", by("token_hash", "token-attr"), NOW);
+	expect_str(str(record, "attributes"), "{}");
+	expect_true(json_equal(record, full));
+	json_decref(record);
+	json_decref(full);
 }
 END_TEST
 
@@ -787,6 +807,28 @@ START_TEST(test_invalid_records)
 	json_array_append_new(json_object_get(record, "redirect_uris"),
 			json_stringn("https://x.example/\0evil", 23));
 	assert_status(store_record("clients", record), PROAUTH2_ERR_INVALID_RECORD);
+
+	/* Schema 5's attributes hold a JSON object's text, nothing else. */
+	{
+		static const char *const not_objects[] = {
+			"", "[1]", "\"a\"", "7", "null", "{", "{\"a\":1} x",
+			"{\"a\":1,\"a\":2}",
+			"{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{}}}}}}}}}",
+		};
+
+		for (i = 0; i < sizeof(not_objects) / sizeof(not_objects[0]); i++) {
+			record = code("bad", "intruder", LATER);
+			json_object_set_new(record, "attributes",
+					json_string(not_objects[i]));
+			expect(store_record("codes", record) == PROAUTH2_ERR_INVALID_RECORD,
+					"store codes with attributes %s: expected invalid "
+					"record", not_objects[i]);
+		}
+		record = token("bad", "intruder", "g", NOW);
+		json_object_set_new(record, "attributes", json_pack("{s:s}", "a", "b"));
+		assert_status(store_record("access_tokens", record),
+				PROAUTH2_ERR_INVALID_RECORD);
+	}
 
 	expect_no_intruders();
 

@@ -78,6 +78,19 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_appr
 		const char *user_id, const char *granted_scope, char **code,
 		proauth2_error *err);
 
+/**
+ * proauth2_authorization_approve(), attaching grant attributes: the text
+ * of a JSON object (NULL: none) that goes with the code and every token of
+ * the grant (proauth2_code_request.attributes has the rules). Attributes
+ * that break them are PROAUTH2_ERR_INVALID_ARGUMENT, the host's mistake,
+ * and the authorization may be approved again.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
+proauth2_authorization_approve_with_attributes(proauth2_provider *provider,
+		proauth2_authorization *authorization, const char *user_id,
+		const char *granted_scope, const char *attributes, char **code,
+		proauth2_error *err);
+
 /** The ticket naming the pending request: opaque, URL-safe, single use,
  * valid for config.authorization_lifetime. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_ticket(

@@ -42,6 +42,10 @@ typedef enum proauth2_field_type {
 /** @{ */
 #define PROAUTH2_FIELD_REQUIRED 0x1u  /**< must be present in every record */
 #define PROAUTH2_FIELD_QUERIED  0x2u  /**< appears in queries: worth an index */
+/** A PROAUTH2_FIELD_STRING whose value is the text of a JSON object,
+ * nested at most PROAUTH2_FIELD_MAX_DEPTH deep (schema 5). A backend
+ * stores it as any string; validation parses it. */
+#define PROAUTH2_FIELD_JSON_OBJECT 0x4u
 /** @} */
 
 /** One field of a table. */
@@ -60,7 +64,7 @@ typedef struct proauth2_table {
 } proauth2_table;
 
 /** The schema version; it grows whenever a table or field changes. */
-#define PROAUTH2_SCHEMA_VERSION 4
+#define PROAUTH2_SCHEMA_VERSION 5
 
 /** The tables of PROAUTH2_SCHEMA_VERSION; *n receives their count. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_tables(size_t *n);
@@ -78,6 +82,9 @@ PROAUTH2_EXPORT const proauth2_field *proauth2_table_field(
 #define PROAUTH2_FIELD_MAX_LENGTH 4096
 /** Most items a string array may hold. */
 #define PROAUTH2_FIELD_MAX_ITEMS 64
+/** How deep the value of a PROAUTH2_FIELD_JSON_OBJECT field may nest: the
+ * object itself is depth 1. */
+#define PROAUTH2_FIELD_MAX_DEPTH 8
 
 /** @{ */
 /** Check a record or a query against a table's schema without storing it.

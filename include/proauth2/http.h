@@ -262,6 +262,22 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_iss
 		proauth2_provider *provider, const char *ticket, const char *user_id,
 		const char *granted_scope, proauth2_http_response **response);
 
+/**
+ * proauth2_http_authorize_issue(), attaching grant attributes to the code:
+ * the text of a JSON object (NULL: none) the host derives from what the
+ * user consented to, such as Domain Connect's domain and hosts. They go
+ * with every token of the grant and come back from validation, the bearer
+ * check and introspection (member "attributes");
+ * proauth2_code_request.attributes has the rules. Attributes that break
+ * them are the host's mistake: PROAUTH2_ERR_INVALID_ARGUMENT with a 500
+ * server_error page (reported as an event), not a redirect; the ticket is
+ * spent.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status
+proauth2_http_authorize_issue_with_attributes(proauth2_provider *provider,
+		const char *ticket, const char *user_id, const char *granted_scope,
+		const char *attributes, proauth2_http_response **response);
+
 /** Step two, refused: the 303 redirect with error=access_denied. Spends the
  * ticket. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_deny(

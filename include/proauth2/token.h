@@ -52,7 +52,22 @@ typedef struct proauth2_code_request {
 	const char *code_challenge;
 	/** "S256" (the default when NULL) or, if allowed, "plain". */
 	const char *code_challenge_method;
+	/** Grant attributes: the text of a JSON object the host attaches to
+	 * the grant (e.g. `{"domain":"connect.domains","hosts":["async",""]}`
+	 * for what the user consented to beyond scopes). NULL: none. It goes,
+	 * stored compact, with the code and every access and refresh token of
+	 * the grant, refreshed ones too, and comes back in
+	 * proauth2_token_info.attributes; no client request can set or change
+	 * it. At most PROAUTH2_ATTRIBUTES_MAX_LENGTH bytes compact, nested at
+	 * most PROAUTH2_ATTRIBUTES_MAX_DEPTH deep, no repeated member: else
+	 * PROAUTH2_ERR_INVALID_ARGUMENT. */
+	const char *attributes;
 } proauth2_code_request;
+
+/** Longest grant attributes, in bytes of compact JSON. */
+#define PROAUTH2_ATTRIBUTES_MAX_LENGTH 4096
+/** How deep grant attributes may nest; the object itself is depth 1. */
+#define PROAUTH2_ATTRIBUTES_MAX_DEPTH 8
 
 /** Empty req and set its struct_size; see common.h. */
 #define proauth2_code_request_init(req) \
@@ -177,6 +192,9 @@ typedef struct proauth2_token_info {
 	int64_t issued_at;   /**< seconds since the epoch, by the provider's clock */
 	int64_t expires_at;  /**< when it stops being valid, likewise */
 	bool is_refresh_token; /**< set by proauth2_token_introspect() */
+	/** The grant's attributes (proauth2_code_request.attributes), compact
+	 * JSON object text; NULL when the grant has none. */
+	char *attributes;
 } proauth2_token_info;
 
 /**

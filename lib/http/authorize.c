@@ -323,6 +323,15 @@ proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 		const char *ticket, const char *user_id, const char *granted_scope,
 		proauth2_http_response **out)
 {
+	return proauth2_http_authorize_issue_with_attributes(p, ticket, user_id,
+			granted_scope, NULL, out);
+}
+
+proauth2_status proauth2_http_authorize_issue_with_attributes(
+		proauth2_provider *p, const char *ticket, const char *user_id,
+		const char *granted_scope, const char *attributes,
+		proauth2_http_response **out)
+{
 	proauth2_authorization *a = NULL;
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
@@ -333,9 +342,14 @@ proauth2_status proauth2_http_authorize_issue(proauth2_provider *p,
 	*out = NULL;
 	status = spend(p, ticket, &a, &client, &target, out);
 	if (status == PROAUTH2_OK) {
-		status = proauth2_authorization_approve(p, a, user_id, granted_scope,
-				&code, &err);
-		status = decision_back(p, a, target, code, status, &err, out);
+		status = proauth2_authorization_approve_with_attributes(p, a,
+				user_id, granted_scope, attributes, &code, &err);
+		/* Attributes the engine refused are the host's mistake: a 500
+		 * it hears of, not an invalid_request blamed on the client. */
+		if (status == PROAUTH2_ERR_INVALID_ARGUMENT)
+			status = error_page(p, status, &err, NULL, out);
+		else
+			status = decision_back(p, a, target, code, status, &err, out);
 	}
 	proauth2_secret_free(code);
 	proauth2_client_free(client);

@@ -72,8 +72,15 @@ static json_t *introspection_json(const proauth2_provider *p,
 		const proauth2_token_info *info)
 {
 	const char *issuer = proauth2_provider_issuer(p);
+	/* The grant's attributes as a member of their own, never merged:
+	 * they cannot shadow a member RFC 7662 defines, and RFC 9396's
+	 * authorization_details can come beside them. Stored valid. */
+	json_t *attributes = info->attributes != NULL ?
+		json_loads(info->attributes, 0, NULL) : NULL;
 
-	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*}",
+	if (info->attributes != NULL && attributes == NULL)
+		return NULL;
+	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*, s:o*}",
 			"active", 1,
 			"scope", info->scope,
 			"client_id", info->client_id,
@@ -82,7 +89,8 @@ static json_t *introspection_json(const proauth2_provider *p,
 			"token_type", info->is_refresh_token ? "refresh_token" : "Bearer",
 			"exp", (json_int_t)info->expires_at,
 			"iat", (json_int_t)info->issued_at,
-			"iss", issuer);
+			"iss", issuer,
+			"attributes", attributes);
 }
 
 proauth2_status proauth2_http_introspect(proauth2_provider *p,
