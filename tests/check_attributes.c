@@ -355,25 +355,6 @@ END_TEST
 
 /* ---- A failed exchange's or refresh's retry: faulty_store.h. ---- */
 
-static const proauth2_datastore_ops *inner;
-
-static void faulty_setup(void)
-{
-	env_setup();
-	proauth2_provider_free(env.provider);
-	proauth2_datastore_close(env.ds);
-	inner = env.ops;
-	env.ops = faulty_store_ops(inner);
-	env.provider = env_open_provider(&env.ds);
-}
-
-static void faulty_teardown(void)
-{
-	faulty_store_fail(0, FAULTY_OFF);
-	env.ops = inner;
-	env_teardown();
-}
-
 static int is_failure(proauth2_status s)
 {
 	return s == PROAUTH2_ERR_UNAVAILABLE || s == PROAUTH2_ERR_OUTCOME_UNKNOWN;
@@ -447,7 +428,7 @@ static Suite *attributes_suite(void)
 	tcase_add_test(tc, refused_attributes_over_http_are_a_server_error);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("retries");
-	tcase_add_checked_fixture(tc, faulty_setup, faulty_teardown);
+	tcase_add_checked_fixture(tc, faulty_env_setup, faulty_env_teardown);
 	tcase_add_test(tc, a_retry_after_a_failure_keeps_the_attributes);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);

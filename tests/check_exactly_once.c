@@ -29,25 +29,6 @@
  * longer fires, and this bounds them if that never happens. */
 #define MAX_STEPS 40
 
-static const proauth2_datastore_ops *inner;
-
-static void setup(void)
-{
-	env_setup();
-	proauth2_provider_free(env.provider);
-	proauth2_datastore_close(env.ds);
-	inner = env.ops;
-	env.ops = faulty_store_ops(inner);
-	env.provider = env_open_provider(&env.ds);
-}
-
-static void teardown(void)
-{
-	faulty_store_fail(0, FAULTY_OFF);
-	env.ops = inner;
-	env_teardown();
-}
-
 /*
  * What fails the n-th step of a call: the wrapper around the backend
  * (faulty_store.h), on every backend; or, on MongoDB, the server's
@@ -646,7 +627,7 @@ int main(void)
 	Suite *s = suite_create("exactly_once");
 	TCase *tc = tcase_create("faults");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, faulty_env_setup, faulty_env_teardown);
 	tcase_set_timeout(tc, 240);
 	tcase_add_loop_test(tc, every_step_of_a_spending_fails_then_the_retry_completes_it,
 			0, (int)(sizeof(operations) / sizeof(operations[0])));

@@ -21,21 +21,6 @@ typedef proauth2_status (*with_fn)(proauth2_provider *,
 		const proauth2_http_request *, const proauth2_http_options *,
 		proauth2_http_response **);
 
-struct headers {
-	const char *content_type;
-	const char *authorization;
-};
-
-static const char *lookup(void *arg, const char *name)
-{
-	const struct headers *h = arg;
-
-	if (strcasecmp(name, "Content-Type") == 0)
-		return h->content_type;
-	if (strcasecmp(name, "Authorization") == 0)
-		return h->authorization;
-	return NULL;
-}
 
 /* fn on a POST of target (path, maybe "?query") with this content type
  * and body (each may be NULL), mounted with options (NULL: strict). */
@@ -43,7 +28,7 @@ static proauth2_http_response *post_with(with_fn fn,
 		const proauth2_http_options *options, const char *target,
 		const char *content_type, const char *b, const char *authorization)
 {
-	struct headers h = {content_type, authorization};
+	struct http_headers h = {content_type, authorization};
 	const char *q = strchr(target, '?');
 	proauth2_http_request req;
 	proauth2_http_response *r = NULL;
@@ -55,7 +40,7 @@ static proauth2_http_response *post_with(with_fn fn,
 	req.query = q ? q + 1 : NULL;
 	req.body = b;
 	req.body_length = b ? strlen(b) : 0;
-	req.header = lookup;
+	req.header = http_headers_lookup;
 	req.header_arg = &h;
 	status = fn(env.provider, &req, options, &r);
 	ck_assert_ptr_nonnull(r);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "faulty_store.h"
+#include "support.h"
 
 #define KEPT_NAMES 64
 
@@ -208,4 +209,23 @@ const proauth2_datastore_ops *faulty_store_ops(const proauth2_datastore_ops *inn
 		.count = inner->count != NULL ? f_count : NULL,
 	};
 	return &fs.ops;
+}
+
+static const proauth2_datastore_ops *unwrapped;
+
+void faulty_env_setup(void)
+{
+	env_setup();
+	proauth2_provider_free(env.provider);
+	proauth2_datastore_close(env.ds);
+	unwrapped = env.ops;
+	env.ops = faulty_store_ops(unwrapped);
+	env.provider = env_open_provider(&env.ds);
+}
+
+void faulty_env_teardown(void)
+{
+	faulty_store_fail(0, FAULTY_OFF);
+	env.ops = unwrapped;
+	env_teardown();
 }

@@ -37,4 +37,9 @@ int faulty_store_fired(void);
  * 64 are kept. */
 const char *faulty_store_call_name(unsigned n);
 
+/* Check fixtures: support.h's env, its backend wrapped in the faulty
+ * store (no failure armed), and back. */
+void faulty_env_setup(void);
+void faulty_env_teardown(void);
+
 #endif

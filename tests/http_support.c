@@ -8,14 +8,9 @@
 
 #include "http_support.h"
 
-struct headers {
-	const char *content_type;
-	const char *authorization;
-};
-
-static const char *lookup(void *arg, const char *name)
+const char *http_headers_lookup(void *arg, const char *name)
 {
-	const struct headers *h = arg;
+	const struct http_headers *h = arg;
 
 	if (strcasecmp(name, "Content-Type") == 0)
 		return h->content_type;
@@ -27,7 +22,7 @@ static const char *lookup(void *arg, const char *name)
 proauth2_http_response *http_any(const char *method, const char *path,
 		const char *content_type, const char *body, const char *authorization)
 {
-	struct headers h = {content_type, authorization};
+	struct http_headers h = {content_type, authorization};
 	const char *q = strchr(path, '?');
 	char path_only[256];
 	proauth2_http_request req = {
@@ -37,7 +32,7 @@ proauth2_http_response *http_any(const char *method, const char *path,
 		.query = q ? q + 1 : NULL,
 		.body = body,
 		.body_length = body ? strlen(body) : 0,
-		.header = lookup,
+		.header = http_headers_lookup,
 		.header_arg = &h,
 	};
 	proauth2_http_response *r = NULL;
@@ -87,12 +82,12 @@ proauth2_http_response *post_form(const char *path, const char *body,
 proauth2_status bearer(const char *authorization, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **r)
 {
-	struct headers h = {NULL, authorization};
+	struct http_headers h = {NULL, authorization};
 	proauth2_http_request req = {
 		.struct_size = sizeof(proauth2_http_request),
 		.method = "GET",
 		.path = "/api",
-		.header = lookup,
+		.header = http_headers_lookup,
 		.header_arg = &h,
 	};
 

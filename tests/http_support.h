@@ -32,6 +32,14 @@ const char *basic(const char *id, const char *secret);
 json_t *body_json(const proauth2_http_response *r);
 
 /* The response is status with error code in its JSON body; frees it. */
+/* The two headers the endpoints read, for a request's header callback:
+ * http_headers_lookup with a struct http_headers as its arg. */
+struct http_headers {
+	const char *content_type;
+	const char *authorization;
+};
+const char *http_headers_lookup(void *arg, const char *name);
+
 void assert_error(proauth2_http_response *r, int status, const char *code);
 
 /* GET /authorize with query through proauth2_http_authorize_begin,
