@@ -390,6 +390,16 @@ START_TEST(only_the_host_makes_pkce_optional)
 	proauth2_http_response_free(r);
 	ck_assert_int_eq(proauth2_client_get(env.provider, id, &got, NULL), PROAUTH2_OK);
 	ck_assert(got->pkce_optional);
+	proauth2_client_free(got);
+	/* New redirect URIs end it: the host let it off for the old ones. */
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"redirect_uris\":"
+			"[\"https://elsewhere.example.com/cb\"],"
+			"\"token_endpoint_auth_method\":\"none\",\"scope\":\"read\"}", id);
+	r = http("PUT", path, "application/json", body, auth);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	proauth2_http_response_free(r);
+	ck_assert_int_eq(proauth2_client_get(env.provider, id, &got, NULL), PROAUTH2_OK);
+	ck_assert(!got->pkce_optional);
 	proauth2_secret_free(token);
 	proauth2_client_free(got);
 	proauth2_client_free(c);

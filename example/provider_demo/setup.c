@@ -244,6 +244,14 @@ static int keep_client(struct demo_app *app, const struct demo_client *dc,
 	if (status != PROAUTH2_ERR_CONFLICT)
 		return status == PROAUTH2_OK ? 0 : failed(what, &err);
 	status = proauth2_client_get(app->provider, dc->id, &old, &err);
+	/* Only a client the demo (the host) registered is its to update. */
+	if (status == PROAUTH2_OK &&
+			proauth2_client_registered_by(old) != PROAUTH2_REGISTERED_BY_HOST) {
+		fprintf(stderr, "provider_demo: %s: the id is taken by a client "
+				"that registered itself\n", what);
+		proauth2_client_free(old);
+		return -1;
+	}
 	if (status == PROAUTH2_OK && old->type != dc->type) {
 		fprintf(stderr, "provider_demo: %s: it is %s on this database; a "
 				"client's type cannot change\n", what,

@@ -133,7 +133,8 @@ typedef struct proauth2_client_params {
 	 * legacy client that cannot send code_challenge (DRACOON's scripting
 	 * client). Off by default. Only the host sets it: dynamic
 	 * registration refuses it (PROAUTH2_ERR_INVALID_REQUEST) and a
-	 * client's own update (RFC 7592) keeps the host's say. It exempts
+	 * client's own update (RFC 7592) keeps the host's say while its
+	 * redirect URIs stay as they were; new ones end it. It exempts
 	 * the client from the PKCE a public client always needs and from
 	 * config.require_pkce; a request that sends code_challenge is held
 	 * to it as ever, and its code needs its verifier.

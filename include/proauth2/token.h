@@ -58,7 +58,8 @@ typedef struct proauth2_code_request {
 	 * stored compact, with the code and every access and refresh token of
 	 * the grant, refreshed ones too, and comes back in
 	 * proauth2_token_info.attributes; no client request can set or change
-	 * it. At most PROAUTH2_ATTRIBUTES_MAX_LENGTH bytes compact, nested at
+	 * it, but the client and every resource server may read it at
+	 * introspection: no secrets in it. At most PROAUTH2_ATTRIBUTES_MAX_LENGTH bytes compact, nested at
 	 * most PROAUTH2_ATTRIBUTES_MAX_DEPTH deep, no repeated member: else
 	 * PROAUTH2_ERR_INVALID_ARGUMENT. */
 	const char *attributes;

@@ -255,6 +255,20 @@ static proauth2_status may_manage(proauth2_provider *p,
 	return proauth2_client_verify_registration_token(p, client_id, auth + 7, err);
 }
 
+/* Whether uris are client's registered redirect URIs, in order. */
+static bool same_uris(const proauth2_client *client, const char *const *uris,
+		size_t n)
+{
+	size_t i;
+
+	if (n != client->n_redirect_uris)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(uris[i], client->redirect_uris[i]) != 0)
+			return false;
+	return true;
+}
+
 static proauth2_status update_client(proauth2_provider *p,
 		const proauth2_http_request *req, const char *client_id,
 		proauth2_http_response **out)
@@ -278,9 +292,11 @@ static proauth2_status update_client(proauth2_provider *p,
 		proauth2_client_free(old);
 		return metadata_error("invalid_client_metadata", problem, out);
 	}
-	/* The host's say, not the client's: kept. */
+	/* The host's say, not the client's: kept. The PKCE opt-out was
+	 * given for the redirect URIs the host saw: new ones end it. */
 	m.params.resource = old->resource;
-	m.params.pkce_optional = old->pkce_optional;
+	m.params.pkce_optional = old->pkce_optional &&
+		same_uris(old, m.params.redirect_uris, m.params.n_redirect_uris);
 	body_id = json_string_value(json_object_get(doc, "client_id"));
 	if (body_id == NULL || strcmp(body_id, client_id) != 0)
 		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_REQUEST,
