@@ -1090,6 +1090,12 @@ START_TEST(host_forms_parse_strictly)
 	ck_assert_str_eq(proauth2_form_get(f, "password"), "a b&c");
 	ck_assert_ptr_null(proauth2_form_get(f, "empty"));
 	ck_assert_ptr_null(proauth2_form_get(f, "absent"));
+	/* Every name, in the order given, empty values too. */
+	ck_assert_uint_eq(proauth2_form_count(f), 3);
+	ck_assert_str_eq(proauth2_form_name(f, 0), "user");
+	ck_assert_str_eq(proauth2_form_name(f, 1), "password");
+	ck_assert_str_eq(proauth2_form_name(f, 2), "empty");
+	ck_assert_ptr_null(proauth2_form_name(f, 3));
 	proauth2_form_free(f);
 
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {

@@ -302,6 +302,14 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_form_parse(const c
 PROAUTH2_EXPORT const char *proauth2_form_get(const proauth2_form *form,
 		const char *name);
 
+/** How many parameters the form has, for proauth2_form_name(). */
+PROAUTH2_EXPORT size_t proauth2_form_count(const proauth2_form *form);
+
+/** The name of the i-th parameter, in the order given (i < count); NULL
+ * past the end. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_form_name(const proauth2_form *form,
+		size_t i);
+
 /** Free a form. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
 

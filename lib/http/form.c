@@ -270,6 +270,16 @@ const char *proauth2_form_get(const proauth2_form *f, const char *name)
 	return form_get(&f->parsed, name);
 }
 
+size_t proauth2_form_count(const proauth2_form *f)
+{
+	return f->parsed.n;
+}
+
+const char *proauth2_form_name(const proauth2_form *f, size_t i)
+{
+	return i < f->parsed.n ? f->parsed.params[i].name : NULL;
+}
+
 void proauth2_form_free(proauth2_form *f)
 {
 	if (f == NULL)
