@@ -59,6 +59,9 @@ static const char *printable(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+_Static_assert(PROAUTH2_EVENT_CLIENT_ID_MAX >= PROAUTH2_CLIENT_ID_MAX_LENGTH,
+		"an event shows every valid client_id whole");
+
 void report_auth_failed(const proauth2_provider *p, const char *client_id,
 		const char *method)
 {

@@ -19,7 +19,7 @@ typedef struct recorded {
 	proauth2_event_level level;
 	proauth2_status status;
 	char message[256];
-	char client_id[128];
+	char client_id[PROAUTH2_EVENT_CLIENT_ID_MAX + 1];
 	char grant_id[64];
 	char auth_method[32];
 	int http_status;
@@ -259,6 +259,32 @@ START_TEST(presented_client_id_is_made_printable)
 }
 END_TEST
 
+/* A host may choose ids up to PROAUTH2_CLIENT_ID_MAX_LENGTH: the event
+ * names the longest whole. */
+START_TEST(longest_chosen_client_id_is_reported_whole)
+{
+	char id[PROAUTH2_CLIENT_ID_MAX_LENGTH + 1];
+	proauth2_client_params params;
+	proauth2_token_response *t = NULL;
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	memcpy(id, "service.example.", 16);
+	proauth2_client_params_init(&params);
+	params.client_id = id;
+	params.type = PROAUTH2_CLIENT_CONFIDENTIAL;
+	params.grant_types = PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &c, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(client_credentials_with(id, "wrong", NULL, &t),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_str_eq(only(PROAUTH2_EVENT_CLIENT_AUTH_FAILED)->client_id, id);
+	proauth2_client_free(c);
+}
+END_TEST
+
 START_TEST(replayed_code_reports_the_revoked_grant)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
@@ -485,6 +511,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, failed_basic_authentication_over_http_is_reported);
 	tcase_add_test(tc, wrong_registration_token_reports_failed_authentication);
 	tcase_add_test(tc, presented_client_id_is_made_printable);
+	tcase_add_test(tc, longest_chosen_client_id_is_reported_whole);
 	tcase_add_test(tc, replayed_code_reports_the_revoked_grant);
 	tcase_add_test(tc, replayed_refresh_token_reports_the_revoked_grant);
 	tcase_add_test(tc, server_error_reports_the_hidden_text);

@@ -46,8 +46,9 @@ typedef enum proauth2_event_kind {
 	PROAUTH2_EVENT_KIND_COUNT
 } proauth2_event_kind;
 
-/** The longest client_id an event carries, in bytes. */
-#define PROAUTH2_EVENT_CLIENT_ID_MAX 64
+/** The longest client_id an event carries, in bytes: every valid id
+ * (PROAUTH2_CLIENT_ID_MAX_LENGTH) whole. */
+#define PROAUTH2_EVENT_CLIENT_ID_MAX 128
 
 /**
  * One event. Filled by the library, valid only during the callback (copy
