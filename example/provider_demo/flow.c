@@ -10,6 +10,7 @@
 
 #include <proauth2/throttle.h>
 
+#include "domain_connect.h"
 #include "flow.h"
 #include "pages.h"
 #include "server.h"
@@ -254,7 +255,7 @@ static enum MHD_Result show_login(struct demo_app *app, struct MHD_Connection *c
 			"SameSite=Strict; Path=/; Max-Age=%d%s", csrf, LOGIN_LIFETIME,
 			strncmp(app->issuer, "https:", 6) == 0 ? "; Secure" : "");
 	snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
-	return reply_page(c, status, page_login(ticket, csrf, error), cookie,
+	return reply_page(c, status, page_login(app, ticket, csrf, error), cookie,
 			retry_after > 0 ? seconds : NULL);
 }
 
@@ -342,19 +343,26 @@ static int sign_in_allowed(struct demo_app *app, struct MHD_Connection *c,
 enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
+	return flow_authorize_with(app, c, req, NULL);
+}
+
+enum MHD_Result flow_authorize_with(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req, const proauth2_http_options *options)
+{
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *resp = NULL;
 	char csrf[TOKEN_SIZE], *user, *html;
 	proauth2_status status;
 	enum MHD_Result ret;
 
-	status = proauth2_http_authorize_begin(app->provider, req, &a, &resp);
+	status = proauth2_http_authorize_begin_with(app->provider, req, options,
+			&a, &resp);
 	if (status != PROAUTH2_OK)  /* the client's mistake, or ours */
 		return reply_oauth(c, status, resp);
 	proauth2_http_response_free(resp);
 	user = session_user(app, c, csrf);
 	if (user != NULL) {
-		html = page_consent(a, user, csrf);
+		html = page_consent(app, a, user, csrf);
 		ret = reply_html(c, MHD_HTTP_OK, html, NULL);
 	} else {
 		ret = show_login(app, c, MHD_HTTP_OK,
@@ -397,12 +405,28 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 					SESSION_LIFETIME, strncmp(app->issuer, "https:", 6) == 0 ?
 					"; Secure" : "");
 			ret = reply_html(c, MHD_HTTP_OK,
-					page_consent(a, app->opt->user, csrf), cookie);
+					page_consent(app, a, app->opt->user, csrf), cookie);
 		}
 	}
 	proauth2_authorization_free(a);
 	proauth2_form_free(f);
 	return ret;
+}
+
+/* Issue the code; a Domain Connect request's consented domain and host
+ * go with it as grant attributes, for the apply endpoint to check. */
+static proauth2_status approve(struct demo_app *app, const proauth2_authorization *a,
+		const char *user, proauth2_http_response **resp)
+{
+	char *attributes = domain_connect_attributes(app, a);
+	proauth2_status status;
+
+	if (attributes == NULL && domain_connect_wanted(app, a))
+		return PROAUTH2_ERR_NOMEM;
+	status = proauth2_http_authorize_issue_with_attributes(app->provider,
+			proauth2_authorization_ticket(a), user, NULL, attributes, resp);
+	free(attributes);
+	return status;
 }
 
 enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
@@ -440,8 +464,7 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 		/* Issue and deny spend the ticket; of two racing answers one
 		 * wins, and the library answers the other. */
 		if (strcmp(decision, "allow") == 0)
-			status = proauth2_http_authorize_issue(app->provider, ticket,
-					user, NULL, &resp);
+			status = approve(app, a, user, &resp);
 		else
 			status = proauth2_http_authorize_deny(app->provider, ticket, &resp);
 		ret = reply_oauth(c, status, resp);

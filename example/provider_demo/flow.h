@@ -26,6 +26,9 @@ void sessions_free(sessions *s);
 /* The request handlers, as the router calls them. */
 enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req);
+/* flow_authorize reading the request as options say (a lenient mount). */
+enum MHD_Result flow_authorize_with(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req, const proauth2_http_options *options);
 enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req);
 enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,

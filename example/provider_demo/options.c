@@ -52,6 +52,7 @@ static const struct def defs[] = {
 	{"registration-token", K_TEXT, AT(registration_token), NULL},
 	{"scopes", K_SCOPES, AT(scopes), DEFAULT_SCOPES},
 	{"client", K_CLIENT, AT(clients), NULL},
+	{"domain-connect", K_TEXT, AT(domain_connect), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -96,6 +97,11 @@ void options_usage(FILE *f)
 	      "                              updated in place on the next start; a\n"
 	      "                              confidential one's secret is generated and\n"
 	      "                              printed when it is first registered\n"
+	      "  --domain-connect NAME       also be a Domain Connect DNS provider called\n"
+	      "                              NAME (its async flow): each kept client is a\n"
+	      "                              service provider, its scopes its templates;\n"
+	      "                              settings at <issuer>/v2/<domain>/settings,\n"
+	      "                              the applied records at <issuer>/zone\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -646,6 +652,7 @@ void options_free(struct demo_options *o)
 	free(o->registration_token);
 	free(o->config);
 	free(o->scopes);
+	free(o->domain_connect);
 	for (size_t i = 0; i < o->n_clients; i++)
 		client_clear(&o->clients[i]);
 	free(o->clients);

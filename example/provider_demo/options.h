@@ -48,6 +48,7 @@ struct demo_options {
 	unsigned request_timeout;       /* seconds for a request to arrive whole */
 	char *scopes;                   /* the supported scopes, space-separated */
 	struct demo_client *clients;    /* --client, every layer's, in order */
+	char *domain_connect;           /* a DNS provider's name: Domain Connect on */
 	size_t n_clients;
 };
 

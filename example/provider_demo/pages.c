@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "domain_connect.h"
 #include "pages.h"
 
 static void open_page(buf *b, const char *title)
@@ -81,7 +82,16 @@ char *page_index(const struct demo_app *app)
 	return close_page(&b);
 }
 
-char *page_login(const char *ticket, const char *csrf, const char *error)
+/* A form posting to path. */
+static void open_form(buf *b, const char *path)
+{
+	buf_puts(b, "<form method=\"post\" action=\"");
+	buf_html(b, path);
+	buf_puts(b, "\">\n");
+}
+
+char *page_login(const struct demo_app *app, const char *ticket,
+		const char *csrf, const char *error)
 {
 	buf b = BUF_INIT;
 
@@ -91,7 +101,7 @@ char *page_login(const char *ticket, const char *csrf, const char *error)
 		buf_html(&b, error);
 		buf_puts(&b, "</p>\n");
 	}
-	buf_puts(&b, "<form method=\"post\" action=\"login\">\n");
+	open_form(&b, app->login_path);
 	hidden(&b, "ticket", ticket);
 	hidden(&b, "csrf", csrf);
 	buf_puts(&b, "<label for=\"username\">User name</label>\n"
@@ -104,8 +114,8 @@ char *page_login(const char *ticket, const char *csrf, const char *error)
 	return close_page(&b);
 }
 
-char *page_consent(const proauth2_authorization *a, const char *user,
-		const char *csrf)
+char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
+		const char *user, const char *csrf)
 {
 	const char *name = proauth2_authorization_client_name(a);
 	const char *scope = proauth2_authorization_scope(a);
@@ -123,7 +133,9 @@ char *page_consent(const proauth2_authorization *a, const char *user,
 	buf_html(&b, proauth2_authorization_client_id(a));
 	buf_puts(&b, "</code>) asks for access with scope <code id=\"scope\">");
 	buf_html(&b, scope != NULL && scope[0] != '\0' ? scope : "(none)");
-	buf_puts(&b, "</code>.</p>\n<details open>\n<summary>The request</summary>\n"
+	buf_puts(&b, "</code>.</p>\n");
+	domain_connect_describe(&b, app, a);
+	buf_puts(&b, "<details open>\n<summary>The request</summary>\n"
 		"<table id=\"params\">\n");
 	for (i = 0; i < n; i++) {
 		const char *key = proauth2_authorization_param_name(a, i);
@@ -136,7 +148,8 @@ char *page_consent(const proauth2_authorization *a, const char *user,
 		buf_html(&b, proauth2_authorization_param(a, key));
 		buf_puts(&b, "</code></td></tr>\n");
 	}
-	buf_puts(&b, "</table>\n</details>\n<form method=\"post\" action=\"consent\">\n");
+	buf_puts(&b, "</table>\n</details>\n");
+	open_form(&b, app->consent_path);
 	hidden(&b, "ticket", proauth2_authorization_ticket(a));
 	hidden(&b, "csrf", csrf);
 	buf_puts(&b, "<button id=\"allow\" type=\"submit\" name=\"decision\" "

@@ -13,12 +13,15 @@
 /* The start page: the authorization URL and the endpoints. */
 char *page_index(const struct demo_app *app);
 
-/* The login form for ticket; error (may be NULL) is shown above it. */
-char *page_login(const char *ticket, const char *csrf, const char *error);
+/* The login form for ticket; error (may be NULL) is shown above it. The
+ * forms post to the demo's login and consent paths, wherever the page is. */
+char *page_login(const struct demo_app *app, const char *ticket,
+		const char *csrf, const char *error);
 
-/* The consent form for a pending request, bound to the session by csrf. */
-char *page_consent(const proauth2_authorization *a, const char *user,
-		const char *csrf);
+/* The consent form for a pending request, bound to the session by csrf;
+ * a Domain Connect request says what will change in which zone. */
+char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
+		const char *user, const char *csrf);
 
 /* What the client received at its redirect URI: code or error, and how to
  * exchange the code. Any argument but app may be NULL. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "domain_connect.h"
 #include "flow.h"
 #include "pages.h"
 #include "server.h"
@@ -360,8 +361,11 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 {
 	proauth2_http_response *resp = NULL;
 	proauth2_status status;
+	enum MHD_Result ret;
 	size_t i;
 
+	if (domain_connect_route(app, c, req, &ret))
+		return ret;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(req->path, *(char **)((char *)app + routes[i].path)) != 0)
 			continue;

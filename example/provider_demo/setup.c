@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "flow.h"
+#include "zone.h"
 #include "setup.h"
 
 
@@ -329,6 +330,8 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	app->sessions = sessions_new();
 	if (app->sessions == NULL)
 		return nomem();
+	if (opt->domain_connect != NULL && (app->zone = zone_new()) == NULL)
+		return nomem();
 	ops = backend_for(opt->db);
 	if (ops == NULL)
 		return -1;
@@ -372,6 +375,7 @@ void app_stop(struct demo_app *app)
 	for (size_t i = 0; app->kept != NULL && i < app->opt->n_clients; i++)
 		proauth2_client_free(app->kept[i]);
 	free(app->kept);
+	zone_free(app->zone);
 	proauth2_provider_free(app->provider);
 	proauth2_datastore_close(app->ds);
 	sessions_free(app->sessions);
@@ -658,6 +662,12 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 			"  code_verifier   %s\n"
 			"  (the /callback page then shows the token request)\n",
 			app->authorize_url, app->verifier);
+	if (app->opt->domain_connect != NULL)
+		buf_printf(&b, "\nDomain Connect DNS provider \"%s\" (async flow; the kept "
+			"clients are its service providers)\n"
+			"  settings        %s/v2/<domain>/settings\n"
+			"  zone            %s/zone\n",
+			app->opt->domain_connect, app->base, app->base);
 	token_commands(&b, app);
 	text = buf_finish(&b);
 	if (text == NULL)
