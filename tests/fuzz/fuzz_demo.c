@@ -7,8 +7,11 @@
  * Content-Length and Connection: close. Markers: @S the session cookie's
  * id of a signed-in user, @C that session's CSRF token, @T a fresh
  * ticket, @U @W the demo user and password, @K the demo's public client,
- * @Q the query of the demo's own authorization request. Every request a
- * browser could frame is answered, never with a 5xx.
+ * @Q the query of the demo's own authorization request. The demo is also a
+ * Domain Connect DNS provider: @P its service provider's client_id, @X
+ * that client's secret, @A an access token of that client for template1
+ * on example.com, host www. Every request a browser or a Domain Connect
+ * client could frame is answered, never with a 5xx.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,7 +34,7 @@
 static struct demo_options opt;
 static struct demo_app app;
 static unsigned port;
-static char *session, *csrf, *ticket;
+static char *session, *csrf, *ticket, *dc_token;
 static unsigned long runs;
 
 /* Send a whole request, read the whole answer (NUL-terminated; free() it),
@@ -159,20 +162,56 @@ static bool sign_in(void)
 	return session != NULL && csrf != NULL;
 }
 
+#define DC_REDIRECT "https://sp.example/async_oauth_response"
+
+/* What the Domain Connect consent would give the service provider: an
+ * access token whose grant covers example.com, host www. */
+static char *domain_connect_token(void)
+{
+	proauth2_code_request req;
+	proauth2_code_exchange ex;
+	proauth2_token_response *tokens = NULL;
+	char *code = NULL, *token = NULL;
+
+	proauth2_code_request_init(&req);
+	req.client_id = app.kept[0]->client_id;
+	req.user_id = opt.user;
+	req.redirect_uri = DC_REDIRECT;
+	req.scope = "template1";
+	req.attributes = "{\"domain\":\"example.com\",\"hosts\":[\"www\"]}";
+	proauth2_code_exchange_init(&ex);
+	ex.client_id = req.client_id;
+	ex.client_secret = app.kept[0]->client_secret;
+	ex.redirect_uri = DC_REDIRECT;
+	if (proauth2_code_issue(app.provider, &req, &code, NULL) == PROAUTH2_OK) {
+		ex.code = code;
+		if (proauth2_token_exchange_code(app.provider, &ex, &tokens,
+				NULL) == PROAUTH2_OK)
+			token = strdup(tokens->access_token);
+	}
+	proauth2_token_response_free(tokens);
+	proauth2_secret_free(code);
+	return token;
+}
+
 static void start(void)
 {
 	char *argv[] = {"fuzz_demo", "--db", ":memory:", "--bind", "127.0.0.1",
-		"--port", "0", NULL};
+		"--port", "0", "--domain-connect", "fuzz-dns",
+		"--scopes", "profile email api template1 template2",
+		"--client", "id=sp.example,type=confidential,"
+		"grants=authorization_code+refresh_token,redirect=" DC_REDIRECT
+		",scope=template1+template2,pkce=optional", NULL};
 	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (options_load(&opt, 7, argv) != OPTIONS_OK)
+	if (options_load(&opt, (int)(sizeof(argv) / sizeof(*argv)) - 1, argv) != OPTIONS_OK)
 		abort();
 	fd = server_listen(opt.bind, 0, &port);
 	if (fd < 0 || app_start(&app, &opt, port) != 0 ||
 			server_start(fd, &app) == NULL)
 		abort();
-	if (!sign_in())
+	if (!sign_in() || (dc_token = domain_connect_token()) == NULL)
 		abort();
 }
 
@@ -224,6 +263,12 @@ static const char *marker(char m)
 		return opt.password;
 	case 'K':
 		return app.public_client->client_id;
+	case 'P':
+		return app.kept[0]->client_id;
+	case 'X':
+		return app.kept[0]->client_secret;
+	case 'A':
+		return dc_token;
 	case 'Q':
 		return strchr(app.authorize_url, '?') + 1;
 	case 'T':
