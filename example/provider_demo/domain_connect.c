@@ -68,21 +68,12 @@ static const proauth2_client *service_provider(const struct demo_app *app,
 	return NULL;
 }
 
-/* Whether service is one of the scopes client may ask for. */
+/* Whether service (a captured name: one scope token) is one of the scopes
+ * client may ask for. */
 static bool has_template(const proauth2_client *client, const char *service)
 {
-	size_t n = strlen(service);
-	const char *s = client != NULL ? client->scope : "";
-
-	while (*s != '\0') {
-		size_t len = strcspn(s, " ");
-
-		if (len == n && strncmp(s, service, n) == 0)
-			return true;
-		s += len;
-		s += strspn(s, " ");
-	}
-	return false;
+	return client != NULL && service[0] != '\0' &&
+		proauth2_scope_includes(client->scope, service);
 }
 
 static enum MHD_Result json_error(struct MHD_Connection *c, unsigned status,
