@@ -58,6 +58,20 @@ static bool name_ok(const char *s, bool is_host)
 	return is_host || labels >= 2;
 }
 
+/* Whether host (NULL or "": the apex) in domain is a DNS name, one that
+ * fits in NAME_MAX_LENGTH written out; else why not. */
+static const char *zone_name_problem(const char *domain, const char *host)
+{
+	if (!name_ok(domain, false))
+		return "domain is missing or is not a domain name.";
+	if (host != NULL && !name_ok(host, true))
+		return "host is not a host name.";
+	if (host != NULL && host[0] != '\0' &&
+			strlen(host) + 1 + strlen(domain) > NAME_MAX_LENGTH)
+		return "host and domain together are longer than a DNS name.";
+	return NULL;
+}
+
 /* The kept client whose id is provider, or NULL. */
 static const proauth2_client *service_provider(const struct demo_app *app,
 		const char *provider)
@@ -153,16 +167,22 @@ static enum MHD_Result consent(struct demo_app *app, struct MHD_Connection *c,
 	if (q != NULL) {
 		const char *client_id = proauth2_form_get(q, "client_id");
 
-		if (client_id == NULL || strcmp(client_id, caps[0]) != 0)
+		const proauth2_client *provider = service_provider(app, caps[0]);
+		const char *scope = proauth2_form_get(q, "scope");
+
+		if (provider == NULL)
+			why = "The providerId in the path is no service provider of this DNS provider.";
+		else if (client_id == NULL || strcmp(client_id, caps[0]) != 0)
 			why = "client_id is not the providerId in the path.";
-		else if (!name_ok(proauth2_form_get(q, "domain"), false))
-			why = "domain is missing or is not a domain name.";
-		else if (proauth2_form_get(q, "host") != NULL &&
-				!name_ok(proauth2_form_get(q, "host"), true))
-			why = "host is not a host name.";
-		else if (caps[1][0] != '\0' && !has_template(service_provider(app,
-				caps[0]), caps[1]))
+		else if ((why = zone_name_problem(proauth2_form_get(q, "domain"),
+				proauth2_form_get(q, "host"))) != NULL)
+			;
+		else if (caps[1][0] != '\0' && !has_template(provider, caps[1]))
 			why = "No such template.";
+		else if (caps[1][0] != '\0' &&
+				!proauth2_scope_includes(scope != NULL ? scope : provider->scope,
+					caps[1]))
+			why = "scope does not ask for the template in the path.";
 	}
 	proauth2_form_free(q);
 	if (why != NULL)
@@ -211,28 +231,63 @@ static bool is_variable(const char *name)
 	return true;
 }
 
-/* The record's text: "provider/service name=value ...", in the order
- * given; NULL when longer than DATA_MAX_LENGTH (or out of memory). */
-static char *record_data(const char *provider, const char *service,
-		const proauth2_form *q)
+/* A variable's name: letters, digits, '-' and '_'. */
+static bool variable_name_ok(const char *name)
 {
+	size_t n = strlen(name);
+
+	return n > 0 && n <= LABEL_MAX_LENGTH && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+/* value in double quotes, '"' and '\\' escaped (RFC 1035 §5.1), so that
+ * no value reads as another variable; false for a control character. */
+static bool put_quoted(buf *b, const char *value)
+{
+	buf_puts(b, "\"");
+	for (; *value != '\0'; value++) {
+		unsigned char ch = (unsigned char)*value;
+
+		if (ch < 0x20 || ch == 0x7f)
+			return false;
+		if (ch == '"' || ch == '\\')
+			buf_puts(b, "\\");
+		buf_printf(b, "%c", ch);
+	}
+	buf_puts(b, "\"");
+	return true;
+}
+
+/* The record's text, 'provider/service name="value" ...' in the order
+ * given, into *data; else why not (the variables' names or values, or
+ * longer than DATA_MAX_LENGTH), *data NULL (NULL too out of memory). */
+static const char *record_data(const char *provider, const char *service,
+		const proauth2_form *q, char **data)
+{
+	const char *why = NULL;
 	buf b = BUF_INIT;
-	char *data;
 
 	buf_printf(&b, "%s/%s", provider, service);
-	for (size_t i = 0; i < proauth2_form_count(q); i++) {
-		const char *name = proauth2_form_name(q, i);
+	for (size_t i = 0; i < proauth2_form_count(q) && why == NULL; i++) {
+		const char *name = proauth2_form_name(q, i), *value;
 
-		if (is_variable(name))
-			buf_printf(&b, " %s=%s", name, proauth2_form_get(q, name) != NULL ?
-					proauth2_form_get(q, name) : "");
+		if (!is_variable(name))
+			continue;
+		value = proauth2_form_get(q, name) != NULL ? proauth2_form_get(q, name) : "";
+		if (!variable_name_ok(name))
+			why = "variable names are letters, digits, '-' and '_'";
+		buf_printf(&b, " %s=", name);
+		if (why == NULL && !put_quoted(&b, value))
+			why = "variable values hold no control characters";
 	}
-	data = buf_finish(&b);
-	if (data != NULL && strlen(data) > DATA_MAX_LENGTH) {
-		free(data);
-		return NULL;
+	*data = buf_finish(&b);
+	if (why == NULL && *data != NULL && strlen(*data) > DATA_MAX_LENGTH)
+		why = "the variables are too long";
+	if (why != NULL) {
+		free(*data);
+		*data = NULL;
 	}
-	return data;
+	return why;
 }
 
 static enum MHD_Result applied(struct MHD_Connection *c, enum zone_result result,
@@ -260,7 +315,7 @@ static enum MHD_Result apply(struct demo_app *app, struct MHD_Connection *c,
 {
 	proauth2_token_info *info = NULL;
 	proauth2_http_response *resp = NULL;
-	const char *domain, *host, *force;
+	const char *domain, *host, *force, *why;
 	proauth2_form *q = NULL;
 	enum MHD_Result ret;
 	proauth2_status status;
@@ -278,18 +333,21 @@ static enum MHD_Result apply(struct demo_app *app, struct MHD_Connection *c,
 	host = q != NULL && proauth2_form_get(q, "host") != NULL ?
 		proauth2_form_get(q, "host") : "";
 	force = q != NULL ? proauth2_form_get(q, "force") : NULL;
-	if (q == NULL || !name_ok(domain, false) || !name_ok(host, true))
+	if (q == NULL)
 		ret = json_error(c, MHD_HTTP_BAD_REQUEST, "invalid_request",
-				"domain and host must be DNS names");
+				"not a valid query (a bad escape, or a parameter given twice)");
+	else if ((why = zone_name_problem(domain, host)) != NULL)
+		ret = json_error(c, MHD_HTTP_BAD_REQUEST, "invalid_request", why);
 	else if (strcmp(info->client_id, caps[0]) != 0)
 		ret = json_error(c, MHD_HTTP_FORBIDDEN, "access_denied",
 				"the token was issued to another service provider");
 	else if (!covers(info->attributes, domain, host))
 		ret = json_error(c, MHD_HTTP_FORBIDDEN, "access_denied",
 				"the user did not consent to this domain and host");
-	else if ((data = record_data(caps[0], caps[1], q)) == NULL)
-		ret = json_error(c, MHD_HTTP_BAD_REQUEST, "invalid_request",
-				"the variables are too long");
+	else if ((why = record_data(caps[0], caps[1], q, &data)) != NULL)
+		ret = json_error(c, MHD_HTTP_BAD_REQUEST, "invalid_request", why);
+	else if (data == NULL)
+		ret = reply_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
 	else {
 		ret = applied(c, zone_apply(app->zone, domain, host, caps[0], caps[1],
 				data, force != NULL && strcmp(force, "true") == 0),
@@ -393,11 +451,16 @@ bool domain_connect_route(struct demo_app *app, struct MHD_Connection *c,
 
 /* The consent. */
 
+/* A service provider's request for a name: what the async consent checked
+ * (the strict /authorize may carry a domain too, for any client). */
 bool domain_connect_wanted(const struct demo_app *app,
 		const proauth2_authorization *a)
 {
 	return app->opt->domain_connect != NULL &&
-		proauth2_authorization_param(a, "domain") != NULL;
+		proauth2_authorization_param(a, "domain") != NULL &&
+		service_provider(app, proauth2_authorization_client_id(a)) != NULL &&
+		zone_name_problem(proauth2_authorization_param(a, "domain"),
+				proauth2_authorization_param(a, "host")) == NULL;
 }
 
 char *domain_connect_attributes(const struct demo_app *app,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <proauth2/client.h>
 
 #include "options.h"
@@ -129,12 +130,17 @@ static int parse_uint(const char *value, long long max, long long *out)
 	return 0;
 }
 
-static bool printable(const char *s)
+/* No control characters, and UTF-8 (jansson's check): the demo puts its
+ * texts in JSON. */
+static bool printable(const char *text)
 {
-	for (; *s != '\0'; s++)
+	json_t *valid = json_string(text);
+
+	json_decref(valid);
+	for (const char *s = text; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
-	return true;
+	return valid != NULL;
 }
 
 /* An http(s) URL without query, fragment or characters needing quotes. */

@@ -30,8 +30,8 @@ void zone_free(zone *z);
 /*
  * Put the TXT record data at host (relative to domain, "" for the apex)
  * for template provider/service. It replaces what that template put there
- * before; a record of another template at the same name is a conflict,
- * unless force, which replaces it. Names compare without case.
+ * before; a record of another template at the same name (host.domain,
+ * without case) is a conflict, unless force, which replaces it.
  */
 enum zone_result zone_apply(zone *z, const char *domain, const char *host,
 		const char *provider, const char *service, const char *data,

@@ -38,7 +38,10 @@ import http.client
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -57,6 +60,8 @@ TIMEOUT = interop.TIMEOUT
 DNS_PROVIDER = "demo-dns"
 PROVIDER_ID = "exampleservice.domainconnect.org"
 OTHER_ID = "otherservice.example"
+# Another provider: client_ids are case-sensitive.
+UPPER_ID = "EXAMPLESERVICE.domainconnect.org"
 REDIRECT = "https://exampleservice.domainconnect.org/async_oauth_response"
 ROOT, HOST = "connect.domains", "async"
 PARAMS = {"IP": "132.148.25.185", "RANDOMTEXT": "shm:1531371203:Hello world async"}
@@ -189,7 +194,8 @@ class DomainConnectTest(unittest.TestCase):
             "--domain-connect", DNS_PROVIDER,
             "--scopes", "profile template1 template2",
             "--client", kept_client(PROVIDER_ID, "template1+template2"),
-            "--client", kept_client(OTHER_ID, "template1")])
+            "--client", kept_client(OTHER_ID, "template1"),
+            "--client", kept_client(UPPER_ID, "template1")])
         cls.creds = cls.demo.start()
         cls.addClassCleanup(cls.demo.stop)
         cls.secrets = {c["client_id"]: c["client_secret"] for c in cls.creds["clients"]}
@@ -248,11 +254,11 @@ class DomainConnectTest(unittest.TestCase):
         status, answer = sp.apply(service_id="template1", params=PARAMS, force=True)
         self.assertEqual(status, 200, answer)
         record = {"domain": ROOT, "host": HOST, "type": "TXT",
-                  "data": "%s/template1 IP=%s RANDOMTEXT=%s" % (
+                  "data": '%s/template1 IP="%s" RANDOMTEXT="%s"' % (
                       PROVIDER_ID, PARAMS["IP"], PARAMS["RANDOMTEXT"])}
         self.assertEqual(answer["applied"], record)
-        self.assertIn(dict(record, providerId=PROVIDER_ID, serviceId="template1"),
-                      self.zone())
+        self.assertIn(dict(record, name=HOST + "." + ROOT, providerId=PROVIDER_ID,
+                           serviceId="template1"), self.zone())
 
         # The access token is about to expire: the library refreshes,
         # every parameter in the query and the credentials in the body too.
@@ -363,6 +369,96 @@ class DomainConnectTest(unittest.TestCase):
                                     content_type="application/json")
         self.assertEqual((status, json.loads(text)["error"]), (400, "invalid_request"), text)
         self.assertIn("access_token", sp.get_async_token())
+
+    def test_a_provider_differing_in_case_is_another_provider(self):
+        sp, upper = self.provider(), self.provider(UPPER_ID)
+        for p in (sp, upper):
+            p.config["host"] = "case"
+            self.consent(p, "template1")
+            p.get_async_token()
+        status, answer = sp.apply(params={"IP": "192.0.2.1"}, force=True)
+        self.assertEqual(status, 200, answer)
+        status, answer = upper.apply(params={"IP": "192.0.2.66"})
+        self.assertEqual((status, answer["error"]), (409, "conflict"), answer)
+        status, answer = sp.apply(params={"IP": "192.0.2.2"})
+        self.assertEqual(status, 200, answer)  # its own record: no conflict
+
+    def test_a_name_is_one_owner_however_it_is_split(self):
+        sp, other = self.provider(), self.provider(OTHER_ID)
+        sp.config["host"] = "split"
+        self.consent(sp, "template1")
+        sp.get_async_token()
+        status, answer = sp.apply(force=True)
+        self.assertEqual(status, 200, answer)
+        # split.connect.domains again, as the apex of a domain of its own.
+        other.config.update(domain_root="split." + ROOT, host="")
+        self.consent(other, "template1")
+        other.get_async_token()
+        status, answer = other.apply()
+        self.assertEqual((status, answer["error"]), (409, "conflict"), answer)
+        names = [r["name"] for r in self.zone()]
+        self.assertEqual(names.count("split." + ROOT), 1, names)
+
+    def test_variables_cannot_forge_variables(self):
+        sp = self.provider()
+        sp.config["host"] = "vars"
+        self.consent(sp, "template1")
+        sp.get_async_token()
+        # Values are quoted, as in a zone file (RFC 1035 §5.1).
+        status, answer = sp.apply(params={"IP": '192.0.2.1" evil="1', "k_2": "a\\b"},
+                                  force=True)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["applied"]["data"], PROVIDER_ID +
+                         '/template1 IP="192.0.2.1\\" evil=\\"1" k_2="a\\\\b"')
+        # Names are letters, digits, '-' and '_'; values hold no control
+        # characters.
+        for params in ({"a=b": "c"}, {"a b": "c"}, {"IP": "192.0.2.1\nx"}):
+            status, answer = sp.apply(params=params, force=True)
+            self.assertEqual((status, answer["error"]), (400, "invalid_request"), params)
+        status, answer = sp.apply(params={"IP": "1%zz"}, force=True)
+        self.assertEqual(status, 200, answer)  # sent encoded: a value of "1%zz"
+        status, text = http_request("POST", "%s/v2/domainTemplates/providers/%s/services/"
+                                    "template1/apply?domain=%s&host=vars&IP=1%%zz" % (
+                                        self.base, PROVIDER_ID, ROOT),
+                                    bearer=sp.context["access_token"])
+        self.assertEqual(status, 400, text)
+        self.assertIn("not a valid query", json.loads(text)["error_description"])
+
+    def test_a_name_longer_than_dns_allows_is_refused(self):
+        sp = self.provider()
+        host = ".".join(["h" * 63] * 3)  # 191 characters
+        domain = "d" * 63 + ".example"  # 72: 264 with the dot
+        sp.config.update(domain_root=domain, host=host)
+        r = requests.get(sp.async_context("template1", PARAMS, REDIRECT), timeout=TIMEOUT,
+                         allow_redirects=False)
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("longer than a DNS name", r.text)
+
+    def test_consent_pages_only_for_service_providers_and_their_templates(self):
+        sp = self.provider()
+        # The template in the path must be asked for.
+        url = sp.async_context("template1", PARAMS, REDIRECT, service_id_in_path=True)
+        r = requests.get(url.replace("scope=template1", "scope=template2"),
+                         timeout=TIMEOUT, allow_redirects=False)
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("template in the path", r.text)
+        # A client of the demo that is no service provider.
+        confidential = self.creds["confidential"]["client_id"]
+        r = requests.get(url.replace(PROVIDER_ID, confidential).replace(
+            "/services/template1", ""), timeout=TIMEOUT, allow_redirects=False)
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("service provider", r.text)
+
+    def test_a_provider_name_must_be_utf8(self):
+        dbdir = tempfile.mkdtemp(prefix="proauth2-dc-")
+        self.addCleanup(shutil.rmtree, dbdir, True)
+        p = subprocess.run([os.fsencode(demo.find_binary()), b"--port", b"0", b"--db",
+                            os.fsencode(os.path.join(dbdir, "bad.db")),
+                            b"--domain-connect", b"dns\xff"],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=20, cwd=dbdir, env=demo.child_env())
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"printable", p.stderr)
 
     def test_methods(self):
         for method, path in (("POST", "/v2/%s/settings" % ROOT),
