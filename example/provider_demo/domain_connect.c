@@ -6,6 +6,7 @@
 
 #include "domain_connect.h"
 #include "flow.h"
+#include "lenient.h"
 #include "pages.h"
 #include "server.h"
 #include "zone.h"
@@ -196,14 +197,7 @@ static enum MHD_Result consent(struct demo_app *app, struct MHD_Connection *c,
 static enum MHD_Result token(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req, char caps[][NAME_MAX_LENGTH + 1])
 {
-	proauth2_http_response *resp = NULL;
-	proauth2_http_options options;
-	proauth2_status status;
-
-	proauth2_http_options_init(&options);
-	options.params_from = PROAUTH2_HTTP_PARAMS_QUERY | PROAUTH2_HTTP_PARAMS_JSON;
-	status = proauth2_http_token_with(app->provider, req, &options, &resp);
-	return reply_oauth(c, status, resp);
+	return lenient_token(app, c, req);
 }
 
 /* Whether the grant's attributes cover host in domain. */

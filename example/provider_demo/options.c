@@ -22,7 +22,8 @@ enum kind {
 	K_LIFETIME_OR_ZERO,     /* seconds, 0 turns the feature off */
 	K_COUNT,                /* 1 to 100000 */
 	K_SCOPES,               /* RFC 6749 scope tokens, space or comma */
-	K_CLIENT                /* repeatable: adds a client */
+	K_CLIENT,               /* repeatable: adds a client */
+	K_MOUNT                 /* a path under the issuer's: '/' and segments */
 };
 
 struct def {
@@ -54,6 +55,7 @@ static const struct def defs[] = {
 	{"scopes", K_SCOPES, AT(scopes), DEFAULT_SCOPES},
 	{"client", K_CLIENT, AT(clients), NULL},
 	{"domain-connect", K_TEXT, AT(domain_connect), NULL},
+	{"lenient-path", K_MOUNT, AT(lenient_path), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -103,6 +105,10 @@ void options_usage(FILE *f)
 	      "                              service provider, its scopes its templates;\n"
 	      "                              settings at <issuer>/v2/<domain>/settings,\n"
 	      "                              the applied records at <issuer>/zone\n"
+	      "  --lenient-path PATH         also mount the token and revocation endpoints\n"
+	      "                              at <issuer>PATH/token and PATH/revoke, reading\n"
+	      "                              the query string and a JSON body too (weaker:\n"
+	      "                              secrets in a URL end up in logs); off unless set\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -161,6 +167,27 @@ static bool issuer_ok(const char *s)
 				strchr("?#\"'<>\\`{}|^", *s) != NULL)
 			return false;
 	return true;
+}
+
+/* A path of our own under the issuer's: '/', then segments of RFC 3986
+ * unreserved characters (nothing to escape, so the raw path compares
+ * equal), none empty, "." or "..". */
+static bool mount_ok(const char *s)
+{
+	size_t n;
+
+	if (s[0] != '/' || strlen(s) > 256)
+		return false;
+	while (*s == '/') {
+		s++;
+		n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				"0123456789-._~");
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+				(n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += n;
+	}
+	return *s == '\0';
 }
 
 static char *trim(char *s)
@@ -455,6 +482,11 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 	}
 	case K_CLIENT:
 		return add_client(o, value, where);
+	case K_MOUNT:
+		if (!mount_ok(value))
+			return bad(where, value, "is not a path such as /lenient: '/' and "
+					"segments of A-Z a-z 0-9 - . _ ~, none empty, '.' or '..'");
+		return set_string(o, d, strdup(value));
 	}
 	return -1;
 }
@@ -659,6 +691,7 @@ void options_free(struct demo_options *o)
 	free(o->config);
 	free(o->scopes);
 	free(o->domain_connect);
+	free(o->lenient_path);
 	for (size_t i = 0; i < o->n_clients; i++)
 		client_clear(&o->clients[i]);
 	free(o->clients);

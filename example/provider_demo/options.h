@@ -49,6 +49,7 @@ struct demo_options {
 	char *scopes;                   /* the supported scopes, space-separated */
 	struct demo_client *clients;    /* --client, every layer's, in order */
 	char *domain_connect;           /* a DNS provider's name: Domain Connect on */
+	char *lenient_path;             /* NULL: no lenient token and revoke mounts */
 	size_t n_clients;
 };
 

@@ -18,6 +18,7 @@
 #include "api.h"
 #include "domain_connect.h"
 #include "flow.h"
+#include "lenient.h"
 #include "pages.h"
 #include "server.h"
 
@@ -364,7 +365,8 @@ static enum MHD_Result route(struct demo_app *app, struct MHD_Connection *c,
 	enum MHD_Result ret;
 	size_t i;
 
-	if (domain_connect_route(app, c, req, &ret))
+	if (domain_connect_route(app, c, req, &ret) ||
+			lenient_route(app, c, req, &ret))
 		return ret;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(req->path, *(char **)((char *)app + routes[i].path)) != 0)

@@ -668,6 +668,12 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 			"  settings        %s/v2/<domain>/settings\n"
 			"  zone            %s/zone\n",
 			app->opt->domain_connect, app->base, app->base);
+	if (app->opt->lenient_path != NULL)
+		buf_printf(&b, "\nLenient token and revocation endpoints (the query string "
+			"and a JSON body too)\n"
+			"  token           %s%s/token\n"
+			"  revocation      %s%s/revoke\n",
+			app->base, app->opt->lenient_path, app->base, app->opt->lenient_path);
 	token_commands(&b, app);
 	text = buf_finish(&b);
 	if (text == NULL)
