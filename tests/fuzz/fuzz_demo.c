@@ -10,7 +10,8 @@
  * @Q the query of the demo's own authorization request. The demo is also a
  * Domain Connect DNS provider: @P its service provider's client_id, @X
  * that client's secret, @A an access token of that client for template1
- * on example.com, host www. Every request a browser or a Domain Connect
+ * on example.com, host www. /lenient/token and /lenient/revoke read the
+ * query and JSON bodies too. Every request a browser or a Domain Connect
  * client could frame is answered, never with a 5xx.
  */
 #include <arpa/inet.h>
@@ -201,7 +202,8 @@ static void start(void)
 		"--scopes", "profile email api template1 template2",
 		"--client", "id=sp.example,type=confidential,"
 		"grants=authorization_code+refresh_token,redirect=" DC_REDIRECT
-		",scope=template1+template2,pkce=optional", NULL};
+		",scope=template1+template2,pkce=optional",
+		"--lenient-path", "/lenient", NULL};
 	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
