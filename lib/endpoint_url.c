@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "endpoint_url.h"
+#include "loopback.h"
 #include "internal.h"
 
 #define WELL_KNOWN "/.well-known/oauth-authorization-server"
@@ -38,18 +39,6 @@ static const char *path_of(const char *url)
 	const char *authority = strstr(url, "://") + 3;
 
 	return authority + strcspn(authority, "/");
-}
-
-/* Whether [host, end) names loopback. */
-static bool is_loopback(const char *host, const char *end)
-{
-	static const char *const names[] = {"127.0.0.1", "[::1]", "localhost"};
-	size_t i, len = (size_t)(end - host);
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (len == strlen(names[i]) && strncasecmp(host, names[i], len) == 0)
-			return true;
-	return false;
 }
 
 /* NULL when [authority, end) is host[:port] with a port of 1 to 65535. */
@@ -84,7 +73,7 @@ static const char *authority_refusal(const char *authority, const char *end,
 		if (n < 1 || n > 65535)
 			return "has a bad port";
 	}
-	if (http && !is_loopback(authority, host_end))
+	if (http && !host_is_loopback(authority, host_end))
 		return "uses plain http other than on loopback (127.0.0.1, [::1], "
 			"localhost): use https";
 	return NULL;

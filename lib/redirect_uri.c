@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "loopback.h"
 #include "redirect_uri.h"
 
 static bool is_alpha(char c)
@@ -50,30 +51,6 @@ static const char *authority_end(const char *authority)
 	return authority + strcspn(authority, "/?#");
 }
 
-/* Whether host [host, end) is loopback, with an optional :port after it. */
-static bool is_loopback(const char *host, const char *end)
-{
-	static const char *const names[] = {"127.0.0.1", "[::1]", "localhost"};
-	const char *port;
-	size_t i, len;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		len = strlen(names[i]);
-		if ((size_t)(end - host) < len || strncasecmp(host, names[i], len) != 0)
-			continue;
-		port = host + len;
-		if (port == end)
-			return true;
-		if (*port++ != ':')
-			continue;
-		while (port < end && is_digit(*port))
-			port++;
-		if (port == end)
-			return true;
-	}
-	return false;
-}
-
 const char *redirect_uri_refusal(const char *uri, bool allow_http)
 {
 	size_t len = scheme_length(uri);
@@ -106,7 +83,7 @@ const char *redirect_uri_refusal(const char *uri, bool allow_http)
 	/* User information only serves to disguise the host. */
 	if (end == authority || memchr(authority, '@', (size_t)(end - authority)) != NULL)
 		return "needs a host and no user information";
-	if (http && !allow_http && !is_loopback(authority, end))
+	if (http && !allow_http && !host_is_loopback(authority, end))
 		return "uses plain http other than on loopback (127.0.0.1, [::1], "
 			"localhost): use https";
 	return NULL;
@@ -130,7 +107,7 @@ const char *resource_uri_refusal(const char *uri)
 	end = authority_end(authority);
 	if (end == authority || memchr(authority, '@', (size_t)(end - authority)) != NULL)
 		return "needs a host and no user information";
-	if (scheme_is(uri, len, "http") && !is_loopback(authority, end))
+	if (scheme_is(uri, len, "http") && !host_is_loopback(authority, end))
 		return "uses plain http other than on loopback (127.0.0.1, [::1], "
 			"localhost): use https";
 	return NULL;
