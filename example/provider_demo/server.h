@@ -7,7 +7,8 @@
  * Against connection abuse (options max-connections, max-per-ip,
  * request-timeout): a limit on connections in all, fitted under the
  * open-file limit; a limit per client address; and a deadline for each
- * request to arrive whole, which trickling bytes do not extend.
+ * request to arrive whole, which trickling bytes do not extend. Heads over
+ * SERVER_MAX_HEAD and bodies over SERVER_MAX_BODY are refused.
  */
 #ifndef DEMO_SERVER_H
 #define DEMO_SERVER_H
@@ -24,6 +25,12 @@
 
 /* Larger bodies are answered 413. */
 #define SERVER_MAX_BODY (64 * 1024)
+
+/* Larger request heads (the target and every header's name and value,
+ * counted together) are answered 431, before any of the body is read: as
+ * much as common servers take, and small enough that libmicrohttpd's pool
+ * holds such a head and its answer many times over (server.c). */
+#define SERVER_MAX_HEAD (8 * 1024)
 
 struct demo_app;
 typedef struct server server;
