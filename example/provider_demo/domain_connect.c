@@ -156,6 +156,18 @@ static enum MHD_Result show_template(struct demo_app *app, struct MHD_Connection
 			"records", "type", "TXT", "host", "@", "data", data));
 }
 
+/* Why the consent path's template does not go with the request (scope
+ * NULL: the provider's), or NULL. */
+static const char *template_problem(const proauth2_client *provider,
+		const char *service, const char *scope)
+{
+	if (!has_template(provider, service))
+		return "No such template.";
+	if (!proauth2_scope_includes(scope != NULL ? scope : provider->scope, service))
+		return "scope does not ask for the template in the path.";
+	return NULL;
+}
+
 /* Consent: the demo's pages, after the Domain Connect parameters are
  * checked (a bad one is a page: there is nothing to redirect yet). */
 static enum MHD_Result consent(struct demo_app *app, struct MHD_Connection *c,
@@ -167,23 +179,17 @@ static enum MHD_Result consent(struct demo_app *app, struct MHD_Connection *c,
 
 	if (q != NULL) {
 		const char *client_id = proauth2_form_get(q, "client_id");
-
 		const proauth2_client *provider = service_provider(app, caps[0]);
-		const char *scope = proauth2_form_get(q, "scope");
 
 		if (provider == NULL)
 			why = "The providerId in the path is no service provider of this DNS provider.";
 		else if (client_id == NULL || strcmp(client_id, caps[0]) != 0)
 			why = "client_id is not the providerId in the path.";
-		else if ((why = zone_name_problem(proauth2_form_get(q, "domain"),
-				proauth2_form_get(q, "host"))) != NULL)
-			;
-		else if (caps[1][0] != '\0' && !has_template(provider, caps[1]))
-			why = "No such template.";
-		else if (caps[1][0] != '\0' &&
-				!proauth2_scope_includes(scope != NULL ? scope : provider->scope,
-					caps[1]))
-			why = "scope does not ask for the template in the path.";
+		else
+			why = zone_name_problem(proauth2_form_get(q, "domain"),
+					proauth2_form_get(q, "host"));
+		if (why == NULL && caps[1][0] != '\0')
+			why = template_problem(provider, caps[1], proauth2_form_get(q, "scope"));
 	}
 	proauth2_form_free(q);
 	if (why != NULL)
@@ -447,7 +453,7 @@ bool domain_connect_route(struct demo_app *app, struct MHD_Connection *c,
 
 /* A service provider's request for a name: what the async consent checked
  * (the strict /authorize may carry a domain too, for any client). */
-bool domain_connect_wanted(const struct demo_app *app,
+static bool domain_connect_wanted(const struct demo_app *app,
 		const proauth2_authorization *a)
 {
 	return app->opt->domain_connect != NULL &&
@@ -457,21 +463,21 @@ bool domain_connect_wanted(const struct demo_app *app,
 				proauth2_authorization_param(a, "host")) == NULL;
 }
 
-char *domain_connect_attributes(const struct demo_app *app,
-		const proauth2_authorization *a)
+bool domain_connect_attributes(const struct demo_app *app,
+		const proauth2_authorization *a, char **attributes)
 {
 	const char *host = proauth2_authorization_param(a, "host");
-	json_t *attributes;
-	char *text;
+	json_t *object;
 
+	*attributes = NULL;
 	if (!domain_connect_wanted(app, a))
-		return NULL;
-	attributes = json_pack("{s:s, s:[s]}", "domain",
+		return true;
+	object = json_pack("{s:s, s:[s]}", "domain",
 			proauth2_authorization_param(a, "domain"), "hosts",
 			host != NULL ? host : "");
-	text = attributes != NULL ? json_dumps(attributes, JSON_COMPACT) : NULL;
-	json_decref(attributes);
-	return text;
+	*attributes = object != NULL ? json_dumps(object, JSON_COMPACT) : NULL;
+	json_decref(object);
+	return *attributes != NULL;
 }
 
 void domain_connect_describe(buf *b, const struct demo_app *app,

@@ -37,15 +37,12 @@
 bool domain_connect_route(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req, enum MHD_Result *ret);
 
-/* Whether a pending request is a Domain Connect consent: the mode is on
- * and the request names a domain. */
-bool domain_connect_wanted(const struct demo_app *app,
-		const proauth2_authorization *a);
-
-/* The grant attributes the consent to such a request attaches:
- * {"domain": D, "hosts": [H]}; NULL when it is none (or out of memory). */
-char *domain_connect_attributes(const struct demo_app *app,
-		const proauth2_authorization *a);
+/* The grant attributes the consent to a pending request attaches when it
+ * is a Domain Connect one (a service provider's, naming a valid domain and
+ * host): *attributes {"domain": D, "hosts": [H]}, else NULL. False when
+ * out of memory. */
+bool domain_connect_attributes(const struct demo_app *app,
+		const proauth2_authorization *a, char **attributes);
 
 /* For the consent page: which zone and templates the user is consenting
  * to, when it is such a request. */

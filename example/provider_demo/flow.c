@@ -418,10 +418,10 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 static proauth2_status approve(struct demo_app *app, const proauth2_authorization *a,
 		const char *user, proauth2_http_response **resp)
 {
-	char *attributes = domain_connect_attributes(app, a);
+	char *attributes;
 	proauth2_status status;
 
-	if (attributes == NULL && domain_connect_wanted(app, a))
+	if (!domain_connect_attributes(app, a, &attributes))
 		return PROAUTH2_ERR_NOMEM;
 	status = proauth2_http_authorize_issue_with_attributes(app->provider,
 			proauth2_authorization_ticket(a), user, NULL, attributes, resp);
