@@ -11,6 +11,7 @@
 #include "code.h"
 #include "crypto.h"
 #include "internal.h"
+#include "resources.h"
 #include "scope.h"
 #include "utf8.h"
 
@@ -232,6 +233,17 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 	return PROAUTH2_OK;
 }
 
+/* RFC 8707 §2: each resource registered; checked again at approval. */
+static proauth2_status check_resource(proauth2_provider *p,
+		const char *resource, proauth2_error *err)
+{
+	char *audience;
+	proauth2_status status = resources_resolve(p, resource, &audience, err);
+
+	free(audience);
+	return status;
+}
+
 proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 		const char *const *names, const char *const *values, size_t n,
 		proauth2_authorization **out, proauth2_error *err)
@@ -292,6 +304,8 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, param(names, values, n, "scope"),
 				record_string(client, "scope"), &scope, err);
+	if (status == PROAUTH2_OK)
+		status = check_resource(p, param(names, values, n, "resource"), err);
 	if (status == PROAUTH2_OK)
 		status = park(p, client, names, values, n, scope, out, err);
 	free(scope);
@@ -399,6 +413,7 @@ proauth2_status proauth2_authorization_approve_with_attributes(
 				proauth2_authorization_param(a, "code_challenge"),
 				proauth2_authorization_param(a, "code_challenge_method")),
 		.attributes = attributes,
+		.resource = proauth2_authorization_param(a, "resource"),
 	};
 	status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)

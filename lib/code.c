@@ -8,6 +8,7 @@
 #include "grant.h"
 #include "pkce.h"
 #include "redirect_uri.h"
+#include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
 
@@ -61,7 +62,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 {
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *scope = NULL, *attributes = NULL;
+	char *scope = NULL, *attributes = NULL, *resource = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -69,10 +70,11 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and code are required");
 	*code = NULL;
-	/* attributes was appended: a caller compiled before it ends earlier. */
+	/* attributes and resource were appended: a caller compiled before
+	 * them ends earlier. */
 	status = sized_check(req, SIZED_END(proauth2_code_request,
 			code_challenge_method), SIZED_END(proauth2_code_request,
-			attributes), "proauth2_code_request", err);
+			resource), "proauth2_code_request", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
@@ -88,6 +90,9 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK && SIZED_HAS(req, proauth2_code_request, attributes))
 		status = attributes_canonical(req->attributes, &attributes, err);
 	if (status == PROAUTH2_OK)
+		status = resources_resolve(p, SIZED_HAS(req, proauth2_code_request,
+				resource) ? req->resource : NULL, &resource, err);
+	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&scope, err);
 	if (status == PROAUTH2_OK)
@@ -97,7 +102,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK) {
 		grant_new_id(grant_id);
 		status = store_record(p, TABLE_CODES, json_pack(
-				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*}",
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*}",
 				"code_hash", hash,
 				"client_id", req->client_id,
 				"user_id", req->user_id,
@@ -108,7 +113,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"code_challenge_method", method,
 				"expires_at", (json_int_t)(proauth2_provider_now(p) +
 					p->code_lifetime),
-				"attributes", attributes), err);
+				"attributes", attributes,
+				"resource", resource), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
@@ -116,6 +122,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	}
 	free(scope);
 	free(attributes);
+	free(resource);
 	json_decref(client);
 	return status;
 }

@@ -35,6 +35,7 @@ static const struct {
 		"temporarily_unavailable"},
 	[PROAUTH2_ERR_OUTCOME_UNKNOWN] = {"datastore outcome unknown",
 		"temporarily_unavailable"},
+	[PROAUTH2_ERR_INVALID_TARGET] = {"invalid target", "invalid_target"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

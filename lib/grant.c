@@ -57,8 +57,8 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 
 /* Store a token record; *token receives the token in clear. */
 static proauth2_status store_token(proauth2_provider *p, const char *table,
-		const grant_tokens *t, const char *scope, int64_t lifetime,
-		char **token, proauth2_error *err)
+		const grant_tokens *t, const char *scope, const char *resource,
+		int64_t lifetime, char **token, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
 	int64_t now = proauth2_provider_now(p);
@@ -69,7 +69,7 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
@@ -77,7 +77,8 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 				"scope", scope,
 				"issued_at", (json_int_t)now,
 				"expires_at", (json_int_t)(now + lifetime),
-				"attributes", t->attributes), err);
+				"attributes", t->attributes,
+				"resource", resource), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;
@@ -153,11 +154,12 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response_free(r);
 		return NO_MEMORY(err);
 	}
-	status = store_token(p, TABLE_ACCESS_TOKENS, t, t->scope,
+	status = store_token(p, TABLE_ACCESS_TOKENS, t, t->scope, t->audience,
 			p->access_token_lifetime, &r->access_token, err);
 	if (status == PROAUTH2_OK && t->refresh_scope != NULL)
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
-				p->refresh_token_lifetime, &r->refresh_token, err);
+				t->resource, p->refresh_token_lifetime, &r->refresh_token,
+				err);
 	if (status == PROAUTH2_OK && t->revocable)
 		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {

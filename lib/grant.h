@@ -30,6 +30,8 @@ typedef struct grant_tokens {
 	const char *scope;          /* of the access token */
 	const char *refresh_scope;  /* NULL: issue no refresh token */
 	const char *attributes;     /* the grant's, stored compact; NULL: none */
+	const char *resource;       /* the grant's resources; NULL: none */
+	const char *audience;       /* the access token's; NULL: none */
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */
 	bool revocable;

@@ -53,6 +53,8 @@ struct proauth2_provider {
 	/* Every endpoint's URL and, pointing into it, its path: made once. */
 	char *endpoint_urls[PROAUTH2_ENDPOINT_METADATA + 1];
 	const char *endpoint_paths[PROAUTH2_ENDPOINT_METADATA + 1];
+	/* Registered resources (lib/resource.c): the one mutable part. */
+	struct resource_registry *resources;
 };
 
 

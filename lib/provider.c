@@ -8,6 +8,7 @@
 #include "endpoint_url.h"
 #include "event.h"
 #include "internal.h"
+#include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
 #include "throttle_int.h"
@@ -230,7 +231,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		return NO_MEMORY(err);
 	p->issuer = dup_or_null(cfg->issuer, &ok);
 	p->supported_scopes = dup_or_null(cfg->supported_scopes, &ok);
-	if (!ok) {
+	p->resources = resource_registry_new();
+	if (!ok || p->resources == NULL) {
 		proauth2_provider_free(p);
 		return NO_MEMORY(err);
 	}
@@ -292,6 +294,7 @@ void proauth2_provider_free(proauth2_provider *p)
 	free(p->issuer);
 	free(p->supported_scopes);
 	endpoint_urls_free(p->endpoint_urls);
+	resource_registry_free(p->resources);
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
 }

@@ -49,6 +49,8 @@ static const proauth2_field code_fields[] = {
 	{"expires_at", I, REQ},
 	/* Schema 5: the host's grant attributes, a JSON object. */
 	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
+	/* Schema 6: the resources the grant is for (RFC 8707), space-delimited. */
+	{"resource", S, 0},
 };
 
 /* Access and refresh tokens share one shape. */
@@ -62,6 +64,9 @@ static const proauth2_field token_fields[] = {
 	{"expires_at", I, REQ},
 	/* Schema 5: the grant's attributes, as the code had them. */
 	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
+	/* Schema 6: an access token's audience, a refresh token's grant's
+	 * resources (RFC 8707), space-delimited. */
+	{"resource", S, 0},
 };
 
 /* Codes and refresh tokens already used: a second use is a replay. */

@@ -28,7 +28,7 @@ bool scope_is_valid(const char *scope)
 	return true;
 }
 
-static bool contains_token(const char *list, const char *token, size_t len)
+bool scope_has_token(const char *list, const char *token, size_t len)
 {
 	const char *s = list;
 
@@ -50,7 +50,7 @@ bool scope_is_subset(const char *scope, const char *allowed)
 	while (*s != '\0') {
 		size_t n = strcspn(s, " ");
 
-		if (n > 0 && !contains_token(allowed, s, n))
+		if (n > 0 && !scope_has_token(allowed, s, n))
 			return false;
 		s += n;
 		s += strspn(s, " ");

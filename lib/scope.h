@@ -11,6 +11,10 @@
 /* scope = scope-token *( SP scope-token ); "" is the empty scope. */
 bool scope_is_valid(const char *scope);
 
+/* Whether the space-delimited list holds the len bytes of token as one of
+ * its words. */
+bool scope_has_token(const char *list, const char *token, size_t len);
+
 /* Every token of scope appears in allowed. */
 bool scope_is_subset(const char *scope, const char *allowed);
 

@@ -7,6 +7,7 @@
 #include "event.h"
 #include "grant.h"
 #include "pkce.h"
+#include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
 #include "throttle_int.h"
@@ -22,6 +23,38 @@
 /* The request's auth_method, ANY for a caller compiled before it. */
 #define REQUEST_METHOD(req, type) (SIZED_HAS(req, type, auth_method) ? \
 		(req)->auth_method : PROAUTH2_AUTH_METHOD_ANY)
+
+/* The request's resource, NULL for a caller compiled before it. */
+#define REQUEST_RESOURCE(req, type) (SIZED_HAS(req, type, resource) ? \
+		(req)->resource : NULL)
+
+/* An access token's audience among the grant's resources (RFC 8707 §2.2),
+ * and its scope: what of scope the audience accepts. Free both. */
+static proauth2_status narrow_audience(proauth2_provider *p,
+		const char *requested, const char *granted, const char *scope,
+		char **audience, char **access_scope, proauth2_error *err)
+{
+	proauth2_status status = resources_narrow(requested, granted, audience,
+			err);
+
+	*access_scope = NULL;
+	if (status == PROAUTH2_OK)
+		status = resources_scope(p, *audience, scope, access_scope, err);
+	return status;
+}
+
+/* The same for a grant made by this request: the resources it names. */
+static proauth2_status new_audience(proauth2_provider *p, const char *requested,
+		const char *scope, char **audience, char **access_scope,
+		proauth2_error *err)
+{
+	proauth2_status status = resources_resolve(p, requested, audience, err);
+
+	*access_scope = NULL;
+	if (status == PROAUTH2_OK)
+		status = resources_scope(p, *audience, scope, access_scope, err);
+	return status;
+}
 
 /* Authenticate the client and check it may use grant. */
 static proauth2_status authorize_client(proauth2_provider *p,
@@ -133,6 +166,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 	char hash[HASH_SIZE];
 	grant_spending spending = {TABLE_CODES, "code_hash", hash};
 	json_t *client = NULL, *code = NULL;
+	char *audience = NULL, *access_scope = NULL;
 	proauth2_status status;
 
 	if (out == NULL || p == NULL || req == NULL)
@@ -153,21 +187,29 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 				"the code was issued to another client");
 	if (status == PROAUTH2_OK)
 		status = check_code_binding(p, client, code, req, err);
+	if (status == PROAUTH2_OK)
+		status = narrow_audience(p, REQUEST_RESOURCE(req,
+				proauth2_code_exchange), record_string(code, "resource"),
+				record_string(code, "scope"), &audience, &access_scope, err);
 	if (status == PROAUTH2_OK) {
 		const char *scope = record_string(code, "scope");
 		grant_tokens tokens = {
 			.client_id = req->client_id,
 			.user_id = record_string(code, "user_id"),
 			.grant_id = record_string(code, "grant_id"),
-			.scope = scope,
+			.scope = access_scope,
 			.refresh_scope = may_refresh(p, client) ? scope : NULL,
 			/* The host's, from the code: no request parameter sets it. */
 			.attributes = record_string(code, "attributes"),
+			.resource = record_string(code, "resource"),
+			.audience = audience,
 			.revocable = true,
 			.spending = &spending,
 		};
 		status = grant_spend_and_issue(p, &tokens, out, err);
 	}
+	free(audience);
+	free(access_scope);
 	json_decref(code);
 	json_decref(client);
 	return status;
@@ -180,7 +222,7 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 	char hash[HASH_SIZE];
 	grant_spending spending = {TABLE_REFRESH_TOKENS, "token_hash", hash};
 	json_t *client = NULL, *old = NULL;
-	char *granted = NULL;
+	char *granted = NULL, *audience = NULL, *access_scope = NULL;
 	const char *client_id, *scope;
 	proauth2_status status;
 
@@ -216,20 +258,29 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 		else if ((granted = strdup(scope && scope[0] ? scope : original)) == NULL)
 			status = NO_MEMORY(err);
 	}
+	if (status == PROAUTH2_OK)
+		status = narrow_audience(p, REQUEST_RESOURCE(req,
+				proauth2_refresh_request), record_string(old, "resource"),
+				granted, &audience, &access_scope, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
 			.client_id = client_id,
 			.user_id = record_string(old, "user_id"),
 			.grant_id = record_string(old, "grant_id"),
-			.scope = granted,
-			/* §6: the new refresh token keeps the original scope. */
+			.scope = access_scope,
+			/* §6: the new refresh token keeps the original scope, and
+			 * RFC 8707 §2.2 the grant's resources. */
 			.refresh_scope = record_string(old, "scope"),
 			.attributes = record_string(old, "attributes"),
+			.resource = record_string(old, "resource"),
+			.audience = audience,
 			.revocable = true,
 			.spending = &spending,
 		};
 		status = grant_spend_and_issue(p, &tokens, out, err);
 	}
+	free(audience);
+	free(access_scope);
 	free(granted);
 	json_decref(old);
 	json_decref(client);
@@ -242,7 +293,7 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 {
 	char grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *granted = NULL;
+	char *granted = NULL, *audience = NULL, *access_scope = NULL;
 	proauth2_status status;
 
 	if (out == NULL || p == NULL || req == NULL)
@@ -261,15 +312,22 @@ proauth2_status proauth2_token_client_credentials(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&granted, err);
+	if (status == PROAUTH2_OK)
+		status = new_audience(p, REQUEST_RESOURCE(req,
+				proauth2_client_credentials_request), granted, &audience,
+				&access_scope, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
 			.client_id = req->client_id,
 			.grant_id = grant_id,
-			.scope = granted,
+			.scope = access_scope,
+			.audience = audience,
 		};
 		grant_new_id(grant_id);
 		status = grant_issue(p, &tokens, out, err);
 	}
+	free(audience);
+	free(access_scope);
 	free(granted);
 	json_decref(client);
 	return status;
@@ -306,7 +364,7 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 {
 	char grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *granted = NULL;
+	char *granted = NULL, *audience = NULL, *access_scope = NULL;
 	const char *client_id, *username, *password;
 	proauth2_status status;
 
@@ -339,18 +397,26 @@ proauth2_status proauth2_token_password(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&granted, err);
+	if (status == PROAUTH2_OK)
+		status = new_audience(p, REQUEST_RESOURCE(req,
+				proauth2_password_request), granted, &audience,
+				&access_scope, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
 			.client_id = client_id,
 			.user_id = username,
 			.grant_id = grant_id,
-			.scope = granted,
+			.scope = access_scope,
 			.refresh_scope = may_refresh(p, client) ? granted : NULL,
+			.resource = audience,
+			.audience = audience,
 			.revocable = true,
 		};
 		grant_new_id(grant_id);
 		status = grant_issue(p, &tokens, out, err);
 	}
+	free(audience);
+	free(access_scope);
 	free(granted);
 	json_decref(client);
 	return status;

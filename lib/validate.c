@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "grant.h"
 #include "internal.h"
+#include "resources.h"
 
 static proauth2_status info_from_record(const json_t *record,
 		proauth2_token_info **out, proauth2_error *err)
@@ -20,6 +21,7 @@ static proauth2_status info_from_record(const json_t *record,
 	info->user_id = dup_or_null(record_string(record, "user_id"), &ok);
 	info->scope = dup_or_null(record_string(record, "scope"), &ok);
 	info->attributes = dup_or_null(record_string(record, "attributes"), &ok);
+	info->audience = dup_or_null(record_string(record, "resource"), &ok);
 	info->issued_at = json_integer_value(json_object_get(record, "issued_at"));
 	info->expires_at = json_integer_value(json_object_get(record, "expires_at"));
 	if (!ok) {
@@ -64,23 +66,48 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 	return status;
 }
 
-proauth2_status proauth2_token_validate(proauth2_provider *p,
-		const char *access_token, proauth2_token_info **out,
-		proauth2_error *err)
+/* Validation, for resource (NULL: whichever the token is for). */
+static proauth2_status validate(proauth2_provider *p, const char *access_token,
+		const char *resource, proauth2_token_info **out, proauth2_error *err)
 {
 	json_t *record;
 	proauth2_status status;
 
 	if (out != NULL)
 		*out = NULL;
-	if (p == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider is required");
 	status = find_token(p, TABLE_ACCESS_TOKENS, access_token, &record, err);
+	if (status == PROAUTH2_OK && resource != NULL &&
+			!resources_accept(p, record_string(record, "resource"), resource))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token is not meant for this resource");
 	if (status == PROAUTH2_OK && out != NULL)
 		status = info_from_record(record, out, err);
 	json_decref(record);
 	return status;
+}
+
+proauth2_status proauth2_token_validate(proauth2_provider *p,
+		const char *access_token, proauth2_token_info **out,
+		proauth2_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (p == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider is required");
+	return validate(p, access_token, NULL, out, err);
+}
+
+proauth2_status proauth2_token_validate_for(proauth2_provider *p,
+		const char *access_token, const char *resource,
+		proauth2_token_info **out, proauth2_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (p == NULL || resource == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider and resource are required");
+	return validate(p, access_token, resource, out, err);
 }
 
 /* token is no live token: if it is a spent refresh token (or code), this
@@ -105,15 +132,13 @@ static proauth2_status refuse_unknown(proauth2_provider *p,
 			"the token is invalid, expired or revoked");
 }
 
-/*
- * Whether the access token of record is meant for resource. No token names
- * an audience yet, so every access token is meant for every resource; with
- * RFC 8707 audiences, this is where the token's audience is matched.
- */
-static bool token_meant_for(const json_t *record, const char *resource)
+/* Whether the access token of record is meant for resource, and its
+ * resource servers may look at it. */
+static bool token_meant_for(proauth2_provider *p, const json_t *record,
+		const char *resource)
 {
-	(void)record;
-	return resource != NULL;
+	return resources_accept(p, record_string(record, "resource"), resource) &&
+		resources_allow_introspection(p, resource);
 }
 
 /* When record is another client's token: PROAUTH2_OK if client_id is a
@@ -133,7 +158,7 @@ static proauth2_status resource_view(proauth2_provider *p, const char *client_id
 	if (status == PROAUTH2_ERR_NOT_FOUND)  /* deleted since it authenticated */
 		status = PROAUTH2_ERR_INVALID_TOKEN;
 	if (status == PROAUTH2_OK && (record_string(client, "secret_hash") == NULL ||
-			!token_meant_for(record, record_string(client, "resource"))))
+			!token_meant_for(p, record, record_string(client, "resource"))))
 		status = PROAUTH2_ERR_INVALID_TOKEN;
 	json_decref(client);
 	if (status == PROAUTH2_ERR_INVALID_TOKEN)
@@ -185,6 +210,7 @@ void proauth2_token_info_free(proauth2_token_info *info)
 	free(info->user_id);
 	free(info->scope);
 	free(info->attributes);
+	free(info->audience);
 	free(info);
 }
 

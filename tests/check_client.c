@@ -413,7 +413,7 @@ START_TEST(delete_removes_codes_and_tokens)
 	proauth2_token_response *r = NULL;
 	proauth2_code_exchange late = {sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, pending,
-		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY};
+		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY, NULL};
 	proauth2_client *gone = NULL;
 
 	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_OK);

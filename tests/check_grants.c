@@ -87,7 +87,7 @@ START_TEST(sole_redirect_uri_may_be_omitted)
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
 	ex = (proauth2_code_exchange){sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, code, NULL, NULL,
-			PROAUTH2_AUTH_METHOD_ANY};
+			PROAUTH2_AUTH_METHOD_ANY, NULL};
 	ck_assert_int_eq(proauth2_token_exchange_code(env.provider, &ex, &t, NULL),
 			PROAUTH2_OK);
 	proauth2_token_response_free(t);
@@ -282,7 +282,7 @@ START_TEST(revoke_user_logs_out)
 	proauth2_token_response *t2 = exchange_code(c, code2, 1), *r = NULL;
 	proauth2_code_exchange late = {sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, pending,
-		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY};
+		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY, NULL};
 	size_t removed = 0;
 
 	ck_assert_int_eq(proauth2_token_revoke_user(env.provider, c->client_id, USER,

@@ -211,7 +211,8 @@ START_TEST(version_4_database_gains_attributes)
 	ds = NULL;
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
 			PROAUTH2_OK);
-	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"),
+			PROAUTH2_SCHEMA_VERSION);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM"
 	    " pragma_table_info('refresh_tokens') WHERE name = 'attributes'"), 1);
 	ck_assert_msg(proauth2_datastore_fetch(ds, "access_tokens", query, 0, &record,
@@ -232,6 +233,53 @@ START_TEST(version_4_database_gains_attributes)
 			PROAUTH2_OK);
 	ck_assert_str_eq(json_string_value(json_object_get(record, "attributes")),
 			"{\"domain\":\"connect.domains\"}");
+	json_decref(record);
+	json_decref(query);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_5_database_gains_resource)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *record, *query = json_pack("{s:s}", "token_hash", "old");
+
+	/* Schema 5: codes and tokens without resource (RFC 8707), holding a
+	 * token stored then. */
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	sqlite_file_exec(path, "ALTER TABLE codes DROP COLUMN resource;"
+	    "ALTER TABLE access_tokens DROP COLUMN resource;"
+	    "ALTER TABLE refresh_tokens DROP COLUMN resource;"
+	    "INSERT INTO access_tokens (token_hash, client_id, user_id, grant_id,"
+	    " scope, issued_at, expires_at) VALUES ('old', 'c', 'u', 'g', 'read', 1,"
+	    " 9000000000000);"
+	    "PRAGMA user_version = 5;");
+	ds = NULL;
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), 6);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('codes') WHERE name = 'resource'"), 1);
+	ck_assert_msg(proauth2_datastore_fetch(ds, "access_tokens", query, 0, &record,
+			&err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_ptr_null(json_object_get(record, "resource"));
+	json_decref(record);
+	record = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "token_hash",
+			"new", "client_id", "c", "user_id", "u", "grant_id", "g", "scope",
+			"read", "issued_at", (json_int_t)1, "expires_at",
+			(json_int_t)9000000000000, "resource", "https://api.example/mcp");
+	ck_assert_msg(proauth2_datastore_store(ds, "refresh_tokens", record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(record);
+	json_decref(query);
+	query = json_pack("{s:s}", "token_hash", "new");
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "refresh_tokens", query, 0,
+			&record, &err), PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "resource")),
+			"https://api.example/mcp");
 	json_decref(record);
 	json_decref(query);
 	proauth2_datastore_close(ds);
@@ -521,6 +569,7 @@ int main(void)
 	tcase_add_test(tc, version_2_database_gains_registration_columns);
 	tcase_add_test(tc, version_3_database_gains_client_columns);
 	tcase_add_test(tc, version_4_database_gains_attributes);
+	tcase_add_test(tc, version_5_database_gains_resource);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

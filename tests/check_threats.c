@@ -19,7 +19,7 @@ static proauth2_code_exchange good_request(const proauth2_client *c, const char 
 {
 	return (proauth2_code_exchange){sizeof(proauth2_code_exchange),
 			c->client_id, c->client_secret, code,
-		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY};
+		REDIRECT_URI, RFC7636_VERIFIER, PROAUTH2_AUTH_METHOD_ANY, NULL};
 }
 
 static proauth2_status exchange_status(const proauth2_code_exchange *req)
@@ -88,7 +88,7 @@ START_TEST(redirect_uri_mismatch)
 	proauth2_client *c = register_client(CONF, 0, "read");
 	proauth2_code_request req = {sizeof(proauth2_code_request),
 			c->client_id, USER,
-		"https://client.example.com/cb/../evil", "read", RFC7636_CHALLENGE, NULL, NULL};
+		"https://client.example.com/cb/../evil", "read", RFC7636_CHALLENGE, NULL, NULL, NULL};
 	char *code = NULL;
 	proauth2_code_exchange ex;
 
@@ -171,7 +171,7 @@ START_TEST(pkce_plain_refused_by_default)
 	proauth2_client *c = register_client(CONF, 0, "read");
 	proauth2_code_request req = {sizeof(proauth2_code_request),
 			c->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_VERIFIER, "plain", NULL};
+		RFC7636_VERIFIER, "plain", NULL, NULL};
 	char *code = NULL;
 
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
@@ -204,7 +204,7 @@ START_TEST(pkce_plain_when_enabled)
 	c = register_client(PUB, CODE_GRANTS, "read");
 	req = (proauth2_code_request){sizeof(proauth2_code_request),
 			c->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_VERIFIER, "plain", NULL};
+		RFC7636_VERIFIER, "plain", NULL, NULL};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
 	ex = good_request(c, code);
 	ex.code_verifier = RFC7636_CHALLENGE;
@@ -325,7 +325,7 @@ START_TEST(public_client_without_pkce_refused)
 {
 	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
 	proauth2_code_request req = {sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL};
+			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL, NULL};
 	proauth2_error err = {0};
 	char *code = NULL;
 
@@ -354,7 +354,7 @@ START_TEST(require_pkce_covers_confidential_clients)
 	env_reconfigure(require_pkce);
 	c = register_client(CONF, 0, "read");
 	req = (proauth2_code_request){sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL};
+			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL, NULL};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
 			PROAUTH2_ERR_INVALID_REQUEST);
 	proauth2_client_free(c);
@@ -366,7 +366,7 @@ START_TEST(scope_escalation_at_authorization)
 	proauth2_client *c = register_client(CONF, 0, "read");
 	proauth2_code_request req = {sizeof(proauth2_code_request),
 			c->client_id, USER, REDIRECT_URI, "read write",
-		RFC7636_CHALLENGE, NULL, NULL};
+		RFC7636_CHALLENGE, NULL, NULL, NULL};
 	char *code = NULL;
 
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
@@ -387,7 +387,7 @@ START_TEST(grant_type_not_allowed)
 	proauth2_client *c = register_client(CONF, 0, "read");
 	proauth2_code_request req = {sizeof(proauth2_code_request),
 			cc->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_CHALLENGE, NULL, NULL};
+		RFC7636_CHALLENGE, NULL, NULL, NULL};
 	char *code = NULL;
 	char *other_code = issue_code(c, "read", 1);
 	proauth2_token_response *t = exchange_code(c, other_code, 1), *r = NULL;

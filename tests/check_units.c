@@ -270,6 +270,7 @@ START_TEST(status_maps_to_rfc_errors)
 		{PROAUTH2_ERR_INVALID_RECORD, "server_error"},
 		{PROAUTH2_ERR_UNAVAILABLE, "temporarily_unavailable"},
 		{PROAUTH2_ERR_INVALID_REDIRECT_URI, "invalid_redirect_uri"},
+		{PROAUTH2_ERR_INVALID_TARGET, "invalid_target"},
 	};
 	size_t i;
 	int s;

@@ -67,6 +67,9 @@ typedef enum proauth2_status {
 	 * Retrying later may help; the HTTP layer answers 503
 	 * temporarily_unavailable, as for PROAUTH2_ERR_UNAVAILABLE. */
 	PROAUTH2_ERR_OUTCOME_UNKNOWN,
+	/** A `resource` parameter names no registered resource, or one the
+	 * grant was not given (RFC 8707 §2 invalid_target, HTTP 400). */
+	PROAUTH2_ERR_INVALID_TARGET,
 	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;

@@ -313,7 +313,7 @@ PROAUTH2_EXPORT const char *proauth2_form_name(const proauth2_form *form,
 /** Free a form. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
 
-/* ---- Resource servers (RFC 6750). ---- */
+/* ---- Resource servers (RFC 6750, RFC 8707, RFC 9728). ---- */
 
 /**
  * Check the request's "Authorization: Bearer" token and that it carries
@@ -321,11 +321,40 @@ PROAUTH2_EXPORT void proauth2_form_free(proauth2_form *form);
  * what the token stands for and *response is NULL; otherwise *info is NULL
  * and *response is the 401/403/400 with its WWW-Authenticate header. A
  * required_scope that is no scope (RFC 6749 §3.3) is
- * PROAUTH2_ERR_INVALID_ARGUMENT, answered 500.
+ * PROAUTH2_ERR_INVALID_ARGUMENT, answered 500. The token's audience is not
+ * checked: a resource registered with proauth2_resource_register() calls
+ * proauth2_http_bearer_for().
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_bearer(proauth2_provider *provider,
 		const proauth2_http_request *request, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **response);
+
+/**
+ * proauth2_http_bearer() for the registered resource with identifier
+ * resource: a token not meant for it (proauth2_token_validate_for()) is
+ * 401 invalid_token, and every 401 and 403 challenge carries
+ * `resource_metadata="<its metadata URL>"` (RFC 9728 §5.1), from which a
+ * client that has only the resource's URL finds its authorization server:
+ * `WWW-Authenticate: Bearer realm="proauth2",
+ * resource_metadata="https://h/.well-known/oauth-protected-resource/mcp",
+ * error="invalid_token"`. A resource that is not registered is
+ * PROAUTH2_ERR_INVALID_ARGUMENT, answered 500.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_bearer_for(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		const char *resource, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **response);
+
+/**
+ * GET a registered resource's metadata (RFC 9728 §3.2): 200 with the
+ * document of proauth2_resource_metadata(). For a host that serves it
+ * itself; proauth2_http_handle() routes GET at the metadata URL's path of
+ * every registered resource here (proauth2_resource_by_metadata_path()).
+ * An unregistered resource is 404.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_resource_metadata(
+		proauth2_provider *provider, const char *resource,
+		const proauth2_http_request *request, proauth2_http_response **response);
 
 #ifdef __cplusplus
 }

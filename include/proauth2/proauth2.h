@@ -18,6 +18,7 @@
 #include <proauth2/scope.h>
 #include <proauth2/authorization.h>
 #include <proauth2/throttle.h>
+#include <proauth2/resource.h>
 #include <proauth2/sqlite.h>
 #include <proauth2/http.h>
 

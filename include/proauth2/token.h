@@ -63,6 +63,11 @@ typedef struct proauth2_code_request {
 	 * most PROAUTH2_ATTRIBUTES_MAX_DEPTH deep, no repeated member: else
 	 * PROAUTH2_ERR_INVALID_ARGUMENT. */
 	const char *attributes;
+	/** RFC 8707: the resources the grant is for, space-delimited (the
+	 * request's `resource` parameters), each registered
+	 * (proauth2/resource.h), else PROAUTH2_ERR_INVALID_TARGET. NULL: the
+	 * default resource, or none. */
+	const char *resource;
 } proauth2_code_request;
 
 /** Longest grant attributes, in bytes of compact JSON. */
@@ -92,6 +97,10 @@ typedef struct proauth2_code_exchange {
 	 * default: not said, and the registered method goes unchecked; a
 	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
+	/** RFC 8707: the resources the access token is for, space-delimited,
+	 * each one of the grant's, else PROAUTH2_ERR_INVALID_TARGET. NULL:
+	 * all of the grant's. */
+	const char *resource;
 } proauth2_code_exchange;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -116,6 +125,10 @@ typedef struct proauth2_refresh_request {
 	 * default: not said, and the registered method goes unchecked; a
 	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
+	/** RFC 8707: the resources the access token is for, space-delimited,
+	 * each one of the grant's, else PROAUTH2_ERR_INVALID_TARGET. NULL:
+	 * all of the grant's. */
+	const char *resource;
 } proauth2_refresh_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -139,6 +152,10 @@ typedef struct proauth2_client_credentials_request {
 	 * default: not said, and the registered method goes unchecked; a
 	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
+	/** RFC 8707: the resources the access token is for, space-delimited,
+	 * each registered, else PROAUTH2_ERR_INVALID_TARGET. NULL: the
+	 * default resource, or none. */
+	const char *resource;
 } proauth2_client_credentials_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -166,6 +183,10 @@ typedef struct proauth2_password_request {
 	 * default: not said, and the registered method goes unchecked; a
 	 * host with its own HTTP layer sets it. */
 	proauth2_auth_method auth_method;
+	/** RFC 8707: the resources the access token is for, space-delimited,
+	 * each registered, else PROAUTH2_ERR_INVALID_TARGET. NULL: the
+	 * default resource, or none. */
+	const char *resource;
 } proauth2_password_request;
 
 /** Empty req and set its struct_size; see common.h. */
@@ -196,6 +217,9 @@ typedef struct proauth2_token_info {
 	/** The grant's attributes (proauth2_code_request.attributes), compact
 	 * JSON object text; NULL when the grant has none. */
 	char *attributes;
+	/** RFC 8707: the resources the token is for, space-delimited (a
+	 * refresh token: those its grant may ask for); NULL: no audience. */
+	char *audience;
 } proauth2_token_info;
 
 /**
@@ -251,11 +275,25 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_password(
 /**
  * Validate an access token. PROAUTH2_ERR_INVALID_TOKEN when it is unknown,
  * expired or revoked. On success *out (may be NULL) receives what the token
- * stands for.
+ * stands for. The token's audience is not checked: a resource server calls
+ * proauth2_token_validate_for().
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_validate(
 		proauth2_provider *provider, const char *access_token,
 		proauth2_token_info **out, proauth2_error *err);
+
+/**
+ * proauth2_token_validate() for the resource with identifier resource
+ * (RFC 8707): also PROAUTH2_ERR_INVALID_TOKEN when the token is not meant
+ * for it. A token with an audience is meant for the resources it names; a
+ * token without one, only for resources that are not registered
+ * (proauth2/resource.h), so that a registered resource never takes a token
+ * issued for no one in particular. resource NULL is
+ * PROAUTH2_ERR_INVALID_ARGUMENT.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_validate_for(
+		proauth2_provider *provider, const char *access_token,
+		const char *resource, proauth2_token_info **out, proauth2_error *err);
 
 /**
  * Revoke an access or refresh token on behalf of client_id, which the
@@ -284,11 +322,10 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
  * another client is PROAUTH2_ERR_INVALID_TOKEN ("active": false), with one
  * exception: a resource server (a confidential client registered with
  * proauth2_client_params.resource) may look up another client's access
- * token meant for its resource. Until tokens carry audiences (RFC 8707),
- * every access token is meant for every resource: each resource server
- * of the provider sees every live access token, and the answer names no
- * audience (a resource server must not take one for "meant for me"). A
- * refresh token is never meant for one. A
+ * token meant for its resource, as proauth2_token_validate_for() judges
+ * it, unless the resource is registered with no_introspection. The answer
+ * names the token's audience (RFC 8707). A refresh token is never meant
+ * for one. A
  * refresh token (or code) already spent is a reuse: its grant is revoked
  * and the replay reported, and the answer is the same.
  */

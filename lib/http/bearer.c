@@ -1,9 +1,11 @@
 /* Resource servers: the Authorization: Bearer check (RFC 6750). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <proauth2/http.h>
+#include <proauth2/resource.h>
 #include <proauth2/scope.h>
 
 #include "request.h"
@@ -32,22 +34,26 @@ static int scope_ok(const char *s)
 	return 1;
 }
 
-/* The 400/401/403 answer with its WWW-Authenticate challenge (§3). */
+/* The 400/401/403 answer with its WWW-Authenticate challenge (§3), naming
+ * the resource's metadata (RFC 9728 §5.1) when there is one. */
 static proauth2_status challenge(proauth2_status status, int http,
-		const char *error, const char *scope, proauth2_http_response **out)
+		const char *error, const char *scope, const char *metadata,
+		proauth2_http_response **out)
 {
-	char value[512];
+	char value[2048];
+	int n;
 	proauth2_http_response *r;
 
-	if (error == NULL)  /* §3.1: no credentials, no error code */
-		snprintf(value, sizeof(value), "Bearer realm=\"proauth2\"");
-	else if (scope != NULL)
-		snprintf(value, sizeof(value),
-				"Bearer realm=\"proauth2\", error=\"%s\", scope=\"%.400s\"",
-				error, scope);
-	else
-		snprintf(value, sizeof(value), "Bearer realm=\"proauth2\", error=\"%s\"",
-				error);
+	n = snprintf(value, sizeof(value), "Bearer realm=\"proauth2\"");
+	if (metadata != NULL)
+		n += snprintf(value + n, sizeof(value) - (size_t)n,
+				", resource_metadata=\"%s\"", metadata);
+	if (error != NULL)  /* §3.1: no credentials, no error code */
+		n += snprintf(value + n, sizeof(value) - (size_t)n,
+				", error=\"%s\"", error);
+	if (error != NULL && scope != NULL)
+		snprintf(value + n, sizeof(value) - (size_t)n, ", scope=\"%.400s\"",
+				scope);
 	r = response_json(http, error ? json_pack("{s:s}", "error", error) :
 			json_object());
 	if (r != NULL && response_add_header(r, "WWW-Authenticate", value) != 0) {
@@ -57,17 +63,72 @@ static proauth2_status challenge(proauth2_status status, int http,
 	return respond(r, status, out);
 }
 
-proauth2_status proauth2_http_bearer(proauth2_provider *p,
-		const proauth2_http_request *req, const char *required_scope,
-		proauth2_token_info **info, proauth2_http_response **out)
+/* The token of "Authorization: Bearer <token>", or the challenge's
+ * answer (PROAUTH2_OK with *token NULL). */
+static proauth2_status bearer_token(proauth2_provider *p,
+		const proauth2_http_request *req, const char *metadata,
+		const char **token, proauth2_http_response **out)
 {
 	const char *auth;
+	proauth2_error err = {0};
+
+	*token = NULL;
+	if (request_authorization(req, &auth, &err) != PROAUTH2_OK)
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, metadata, out);
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
+		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL,
+				metadata, out);
+	auth += 6;
+	if (*auth != ' ')
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, metadata, out);
+	while (*auth == ' ')
+		auth++;
+	if (!b64token_ok(auth))
+		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
+				NULL, metadata, out);
+	*token = auth;
+	return PROAUTH2_OK;
+}
+
+/* The bearer check, for resource (NULL: any audience) whose metadata is at
+ * metadata (NULL: none). */
+static proauth2_status bearer_check(proauth2_provider *p,
+		const proauth2_http_request *req, const char *resource,
+		const char *metadata, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **out)
+{
 	proauth2_error err = {0};
 	proauth2_status status;
 	const char *token;
 
-	*info = NULL;
-	*out = NULL;
+	status = bearer_token(p, req, metadata, &token, out);
+	if (token == NULL)
+		return status;
+	status = resource != NULL ?
+		proauth2_token_validate_for(p, token, resource, info, &err) :
+		proauth2_token_validate(p, token, info, &err);
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return challenge(status, 401, "invalid_token", NULL, metadata, out);
+	if (status != PROAUTH2_OK)
+		return error_response(p, status, &err, out);
+	if (!proauth2_scope_includes((*info)->scope, required_scope)) {
+		proauth2_token_info_free(*info);
+		*info = NULL;
+		return challenge(PROAUTH2_ERR_INVALID_SCOPE, 403, "insufficient_scope",
+				required_scope, metadata, out);
+	}
+	return PROAUTH2_OK;
+}
+
+/* What every bearer check refuses before looking at a token. */
+static proauth2_status check_call(proauth2_provider *p,
+		const proauth2_http_request *req, const char *required_scope,
+		proauth2_http_response **out)
+{
+	proauth2_error err = {0};
+
 	if (request_check(req, &err) != PROAUTH2_OK)
 		return error_response(p, err.status, &err, out);
 	/* It is echoed in WWW-Authenticate: quotes or CR LF would break it. */
@@ -76,30 +137,50 @@ proauth2_status proauth2_http_bearer(proauth2_provider *p,
 				"required_scope is not a scope (RFC 6749 section 3.3)");
 		return error_response(p, err.status, &err, out);
 	}
-	if (request_authorization(req, &auth, &err) != PROAUTH2_OK)
-		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
-				NULL, out);
-	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0)
-		return challenge(PROAUTH2_ERR_INVALID_TOKEN, 401, NULL, NULL, out);
-	token = auth + 6;
-	if (*token != ' ')
-		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
-				NULL, out);
-	while (*token == ' ')
-		token++;
-	if (!b64token_ok(token))
-		return challenge(PROAUTH2_ERR_INVALID_REQUEST, 400, "invalid_request",
-				NULL, out);
-	status = proauth2_token_validate(p, token, info, &err);
-	if (status == PROAUTH2_ERR_INVALID_TOKEN)
-		return challenge(status, 401, "invalid_token", NULL, out);
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_http_bearer(proauth2_provider *p,
+		const proauth2_http_request *req, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **out)
+{
+	proauth2_status status;
+
+	*info = NULL;
+	*out = NULL;
+	status = check_call(p, req, required_scope, out);
+	if (status != PROAUTH2_OK)
+		return status;
+	return bearer_check(p, req, NULL, NULL, required_scope, info, out);
+}
+
+proauth2_status proauth2_http_bearer_for(proauth2_provider *p,
+		const proauth2_http_request *req, const char *resource,
+		const char *required_scope, proauth2_token_info **info,
+		proauth2_http_response **out)
+{
+	proauth2_error err = {0};
+	proauth2_status status;
+	char *metadata = NULL;
+
+	*info = NULL;
+	*out = NULL;
+	status = check_call(p, req, required_scope, out);
+	if (status != PROAUTH2_OK)
+		return status;
+	/* Registered, so its URL is quotable: a URI with no space, quote
+	 * or control character. */
+	status = resource == NULL ? proauth2_error_set(&err,
+			PROAUTH2_ERR_INVALID_ARGUMENT, "resource is required") :
+		proauth2_resource_metadata_url(p, resource, &metadata, &err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		status = proauth2_error_set(&err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"the resource is not registered "
+				"(proauth2_resource_register)");
 	if (status != PROAUTH2_OK)
 		return error_response(p, status, &err, out);
-	if (!proauth2_scope_includes((*info)->scope, required_scope)) {
-		proauth2_token_info_free(*info);
-		*info = NULL;
-		return challenge(PROAUTH2_ERR_INVALID_SCOPE, 403, "insufficient_scope",
-				required_scope, out);
-	}
-	return PROAUTH2_OK;
+	status = bearer_check(p, req, resource, metadata, required_scope, info,
+			out);
+	free(metadata);
+	return status;
 }

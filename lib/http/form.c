@@ -69,14 +69,34 @@ void form_clear(form *f)
 	f->n = 0;
 }
 
-static bool has_param(const form *f, const char *name)
+static form_param *find_param(form *f, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < f->n; i++)
 		if (strcmp(f->params[i].name, name) == 0)
-			return true;
-	return false;
+			return &f->params[i];
+	return NULL;
+}
+
+/* RFC 8707 §2: resource may come several times, one URI each, which the
+ * form holds as one space-delimited list (a URI has no space). */
+static proauth2_status add_resource(form_param *list, const char *value,
+		proauth2_error *err)
+{
+	size_t len = strlen(list->value);
+	char *joined;
+
+	if (value[0] == '\0' || list->value[0] == '\0')
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TARGET,
+				"resource is empty");
+	joined = realloc(list->value, len + strlen(value) + 2);
+	if (joined == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	joined[len] = ' ';
+	strcpy(joined + len + 1, value);
+	list->value = joined;
+	return PROAUTH2_OK;
 }
 
 /* invalid_request about a parameter, named only when it is a plain name:
@@ -128,12 +148,25 @@ proauth2_status form_parse(const char *s, size_t len, form *out,
 			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 					"malformed request parameter encoding");
 		}
-		if (has_param(out, name)) {
-			form_clear(out);
-			name_error(name, "is repeated", err);
+		if (strcmp(name, FORM_RESOURCE) == 0 && strchr(value, ' ') != NULL) {
 			free(name);
 			free(value);
-			return PROAUTH2_ERR_INVALID_REQUEST;
+			form_clear(out);
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TARGET,
+					"resource is not an absolute URI");
+		}
+		if (find_param(out, name) != NULL) {
+			proauth2_status status = strcmp(name, FORM_RESOURCE) == 0 ?
+				add_resource(find_param(out, name), value, err) :
+				name_error(name, "is repeated", err);
+
+			free(name);
+			free(value);
+			if (status != PROAUTH2_OK) {
+				form_clear(out);
+				return status;
+			}
+			continue;
 		}
 		out->params[out->n].name = name;
 		out->params[out->n].value = value;
@@ -177,6 +210,12 @@ proauth2_status form_parse_json(const char *s, size_t len, form *out,
 		if (key[0] == '\0' || !json_is_string(value)) {
 			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 					"the JSON body must be a flat object of strings");
+			break;
+		}
+		if (strcmp(key, FORM_RESOURCE) == 0 &&
+				strchr(json_string_value(value), ' ') != NULL) {
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_TARGET,
+					"resource is not an absolute URI");
 			break;
 		}
 		name = strdup(key);

@@ -19,6 +19,10 @@ typedef struct form {
 	size_t n;
 } form;
 
+/* The one parameter that may be repeated (RFC 8707 §2): its values are
+ * joined with spaces, and one holding a space is PROAUTH2_ERR_INVALID_TARGET. */
+#define FORM_RESOURCE "resource"
+
 /*
  * Parse len bytes of s (NULL or empty: no parameters). Refuses, with
  * PROAUTH2_ERR_INVALID_REQUEST: a bad percent escape, a decoded NUL or

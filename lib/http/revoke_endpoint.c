@@ -68,6 +68,27 @@ proauth2_status proauth2_http_revoke_with(proauth2_provider *p,
 	return status;
 }
 
+/* RFC 7662 §2.2 aud: an access token's audience (RFC 8707), a string for
+ * one resource, an array for several; NULL for none. */
+static json_t *audience_json(const proauth2_token_info *info)
+{
+	json_t *aud;
+	const char *s;
+
+	if (info->audience == NULL || info->is_refresh_token)
+		return NULL;
+	if (strchr(info->audience, ' ') == NULL)
+		return json_string(info->audience);
+	aud = json_array();
+	for (s = info->audience; aud != NULL && *s != '\0'; s += strspn(s, " ")) {
+		size_t n = strcspn(s, " ");
+
+		json_array_append_new(aud, json_stringn(s, n));
+		s += n;
+	}
+	return aud;
+}
+
 static json_t *introspection_json(const proauth2_provider *p,
 		const proauth2_token_info *info)
 {
@@ -80,7 +101,7 @@ static json_t *introspection_json(const proauth2_provider *p,
 
 	if (info->attributes != NULL && attributes == NULL)
 		return NULL;
-	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*, s:o*}",
+	return json_pack("{s:b, s:s, s:s, s:s*, s:s*, s:s, s:I, s:I, s:s*, s:o*, s:o*}",
 			"active", 1,
 			"scope", info->scope,
 			"client_id", info->client_id,
@@ -90,6 +111,7 @@ static json_t *introspection_json(const proauth2_provider *p,
 			"exp", (json_int_t)info->expires_at,
 			"iat", (json_int_t)info->issued_at,
 			"iss", issuer,
+			"aud", audience_json(info),
 			"attributes", attributes);
 }
 

@@ -1,8 +1,10 @@
 /* proauth2_http_handle: one entry point for every routed endpoint, by the
  * paths of the provider's endpoint URLs. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <proauth2/http.h>
+#include <proauth2/resource.h>
 
 #include "register.h"
 #include "request.h"
@@ -66,6 +68,25 @@ static bool route_matches(const proauth2_provider *p, proauth2_endpoint which,
 	return strcmp(path, proauth2_provider_endpoint_path(p, which)) == 0;
 }
 
+/* GET a registered resource's metadata by its path (RFC 9728 §3.1). */
+static proauth2_status resource_metadata_route(proauth2_provider *p,
+		const proauth2_http_request *req, const char *path,
+		proauth2_http_response **out)
+{
+	char *resource = NULL;
+	proauth2_error err = {0};
+	proauth2_status status = proauth2_resource_by_metadata_path(p, path,
+			&resource, &err);
+
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		return plain_error(404, "not_found", NULL, out);
+	if (status != PROAUTH2_OK)
+		return error_response(p, status, &err, out);
+	status = proauth2_http_resource_metadata(p, resource, req, out);
+	free(resource);
+	return status;
+}
+
 proauth2_status proauth2_http_handle(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
@@ -93,5 +114,7 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 			starts_with(path, proauth2_provider_endpoint_path(p,
 				PROAUTH2_ENDPOINT_REGISTRATION), &rest) && rest[0] == '/')
 		return register_manage_endpoint(p, req, rest + 1, out);
+	if (starts_with(path, ROUTE_RESOURCE_METADATA, &rest))
+		return resource_metadata_route(p, req, path, out);
 	return plain_error(404, "not_found", NULL, out);
 }

@@ -10,4 +10,7 @@
  * §4's place, which many clients try). */
 #define ROUTE_METADATA "/.well-known/oauth-authorization-server"
 
+/* RFC 9728 §3's well-known prefix of every resource's metadata path. */
+#define ROUTE_RESOURCE_METADATA "/.well-known/oauth-protected-resource"
+
 #endif

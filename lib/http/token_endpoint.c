@@ -20,6 +20,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		ex.code = form_get(f, "code");
 		ex.redirect_uri = form_get(f, "redirect_uri");
 		ex.code_verifier = form_get(f, "code_verifier");
+		ex.resource = form_get(f, FORM_RESOURCE);
 		return proauth2_token_exchange_code(p, &ex, tokens, err);
 	}
 	if (grant == PROAUTH2_GRANT_REFRESH_TOKEN) {
@@ -31,6 +32,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		rr.auth_method = credentials_method(c);
 		rr.refresh_token = form_get(f, "refresh_token");
 		rr.scope = form_get(f, "scope");
+		rr.resource = form_get(f, FORM_RESOURCE);
 		return proauth2_token_refresh(p, &rr, tokens, err);
 	}
 	if (grant == PROAUTH2_GRANT_CLIENT_CREDENTIALS) {
@@ -41,6 +43,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		cr.client_secret = c->client_secret;
 		cr.auth_method = credentials_method(c);
 		cr.scope = form_get(f, "scope");
+		cr.resource = form_get(f, FORM_RESOURCE);
 		return proauth2_token_client_credentials(p, &cr, tokens, err);
 	}
 	if (grant == PROAUTH2_GRANT_PASSWORD) {
@@ -53,6 +56,7 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 		pr.username = form_get(f, "username");
 		pr.password = form_get(f, "password");
 		pr.scope = form_get(f, "scope");
+		pr.resource = form_get(f, FORM_RESOURCE);
 		return proauth2_token_password(p, &pr, tokens, err);
 	}
 	return proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_GRANT_TYPE,
