@@ -1,0 +1,681 @@
+/* JOSE under the engine: compact JWS signing and strict verification,
+ * public JWKs, and private keys sealed at rest; with the RFCs' vectors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <openssl/evp.h>
+
+#include <proauth2/proauth2.h>
+
+#include "crypto.h"
+#include "jws.h"
+
+/* RFC 8037 Appendix A.1 (the Ed25519 key) and A.4 (its JWS). */
+#define RFC8037_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
+#define RFC8037_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+#define RFC8037_A4_JWS "eyJhbGciOiJFZERTQSJ9." \
+	"RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc." \
+	"hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
+
+static const jws_alg all_algs[] = {JWS_ES256, JWS_EDDSA, JWS_RS256};
+#define ALG_COUNT (sizeof(all_algs) / sizeof(all_algs[0]))
+
+/* One key per algorithm, made once before the tests fork. */
+static EVP_PKEY *keys[ALG_COUNT];
+
+/* What the lookup knows: one kid, one key, and what it was asked. */
+struct keyring {
+	const char *kid;
+	EVP_PKEY *key;
+	int calls;
+	jws_alg asked;
+};
+
+static EVP_PKEY *lookup(const char *kid, jws_alg alg, void *arg)
+{
+	struct keyring *ring = arg;
+
+	ring->calls++;
+	ring->asked = alg;
+	if (strcmp(kid, ring->kid) != 0 || EVP_PKEY_up_ref(ring->key) != 1)
+		return NULL;
+	return ring->key;
+}
+
+/* Made with OpenSSL directly, to test the engine's keys against. */
+static EVP_PKEY *generate(jws_alg alg)
+{
+	EVP_PKEY *key = NULL;
+
+	switch (alg) {
+	case JWS_ES256:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case JWS_EDDSA:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		break;
+	case JWS_RS256:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		break;
+	}
+	return key;
+}
+
+static json_t *sample_claims(void)
+{
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:I, s:[s, s]}",
+			"iss", "https://as.example", "sub", "alice",
+			"client_id", "c1", "exp", (json_int_t)1767225600,
+			"aud", "https://rs.example", "https://other.example");
+
+	ck_assert_ptr_nonnull(claims);
+	return claims;
+}
+
+static char *sign_sample(jws_alg alg, EVP_PKEY *key, const char *kid)
+{
+	json_t *claims = sample_claims();
+	char *token = NULL;
+
+	ck_assert_int_eq(jws_sign(alg, key, kid, "at+jwt", claims, &token, NULL),
+			PROAUTH2_OK);
+	json_decref(claims);
+	ck_assert_ptr_nonnull(token);
+	return token;
+}
+
+/* What jws_verify() makes of token with ring's one key. */
+static jws_fault verify_fault(const char *token, struct keyring *ring)
+{
+	proauth2_error err = {0};
+	json_t *header = NULL, *claims = NULL;
+	jws_fault fault = JWS_FAULT_NONE;
+	proauth2_status status;
+
+	status = jws_verify(token, lookup, ring, &header, &claims, &fault, &err);
+	if (status == PROAUTH2_OK) {
+		ck_assert_ptr_nonnull(header);
+		ck_assert_ptr_nonnull(claims);
+		ck_assert_int_eq(fault, JWS_FAULT_NONE);
+	} else {
+		ck_assert_int_eq(status, PROAUTH2_ERR_INVALID_TOKEN);
+		ck_assert_int_eq(err.status, PROAUTH2_ERR_INVALID_TOKEN);
+		ck_assert_ptr_null(header);
+		ck_assert_ptr_null(claims);
+		ck_assert_int_ne(fault, JWS_FAULT_NONE);
+	}
+	json_decref(header);
+	json_decref(claims);
+	return fault;
+}
+
+/* Part index (0 header, 1 payload, 2 signature) of token, decoded into
+ * out (of size bytes); its length. */
+static size_t part_bytes(const char *token, int index, unsigned char *out,
+		size_t size)
+{
+	const char *start = token, *end;
+	size_t n = 0;
+
+	while (index-- > 0)
+		start = strchr(start, '.') + 1;
+	end = strchr(start, '.');
+	if (end == NULL)
+		end = start + strlen(start);
+	ck_assert_uint_le(BASE64URL_DECODED_MAX((size_t)(end - start)), size);
+	ck_assert(base64url_decode(start, (size_t)(end - start), out, &n));
+	return n;
+}
+
+/* token with part index replaced by the base64url of bytes (free()). */
+static char *with_part(const char *token, int index, const void *bytes,
+		size_t len)
+{
+	char *parts[3], *copy = strdup(token), *out, *p = copy;
+	char *encoded = malloc(len / 3 * 4 + 5);
+	int i;
+
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_ptr_nonnull(encoded);
+	for (i = 0; i < 3; i++) {
+		parts[i] = p;
+		p = strchr(p, '.');
+		if (p != NULL)
+			*p++ = '\0';
+	}
+	base64url_encode(bytes, len, encoded);
+	parts[index] = encoded;
+	out = malloc(strlen(token) + strlen(encoded) + 3);
+	ck_assert_ptr_nonnull(out);
+	sprintf(out, "%s.%s.%s", parts[0], parts[1], parts[2]);
+	free(encoded);
+	free(copy);
+	return out;
+}
+
+static char *with_text_part(const char *token, int index, const char *text)
+{
+	return with_part(token, index, text, strlen(text));
+}
+
+START_TEST(alg_names_round_trip_and_others_are_refused)
+{
+	static const char *refused[] = {"none", "None", "NONE", "HS256",
+		"es256", "EDDSA", "Ed25519", "RS256 ", "PS256", "ES384", ""};
+	jws_alg alg;
+	size_t i;
+
+	for (i = 0; i < ALG_COUNT; i++) {
+		ck_assert(jws_alg_from_name(jws_alg_name(all_algs[i]), &alg));
+		ck_assert_int_eq(alg, all_algs[i]);
+	}
+	ck_assert_str_eq(jws_alg_name(JWS_ES256), "ES256");
+	ck_assert_str_eq(jws_alg_name(JWS_EDDSA), "EdDSA");
+	ck_assert_str_eq(jws_alg_name(JWS_RS256), "RS256");
+	ck_assert_int_eq(JWS_ALG_DEFAULT, JWS_ES256);
+	ck_assert_ptr_null(jws_alg_name((jws_alg)3));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ck_assert_msg(!jws_alg_from_name(refused[i], &alg), "%s", refused[i]);
+	ck_assert(!jws_alg_from_name(NULL, &alg));
+}
+END_TEST
+
+START_TEST(keys_fit_their_algorithm_only)
+{
+	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	EVP_PKEY *p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	size_t i, j;
+
+	for (i = 0; i < ALG_COUNT; i++)
+		for (j = 0; j < ALG_COUNT; j++)
+			ck_assert_int_eq(jws_key_fits(keys[i], all_algs[j]), i == j);
+	ck_assert(!jws_key_fits(small, JWS_RS256));
+	ck_assert(!jws_key_fits(p384, JWS_ES256));
+	ck_assert(!jws_key_fits(NULL, JWS_ES256));
+	EVP_PKEY_free(small);
+	EVP_PKEY_free(p384);
+}
+END_TEST
+
+START_TEST(each_algorithm_signs_and_verifies)
+{
+	jws_alg alg = all_algs[_i];
+	struct keyring ring = {"key-1", keys[_i], 0, 0};
+	json_t *header = NULL, *claims = NULL, *expected = sample_claims();
+	unsigned char header_text[128];
+	jws_fault fault = JWS_FAULT_BAD_SIGNATURE;
+	char want[128], *token = sign_sample(alg, keys[_i], "key-1");
+	size_t n;
+
+	/* The header: fixed members in a fixed order, compact. */
+	n = part_bytes(token, 0, header_text, sizeof(header_text));
+	snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}",
+			jws_alg_name(alg));
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert_mem_eq(header_text, want, n);
+
+	ck_assert_int_eq(jws_verify(token, lookup, &ring, &header, &claims,
+			&fault, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(fault, JWS_FAULT_NONE);
+	ck_assert_int_eq(ring.calls, 1);
+	ck_assert_int_eq(ring.asked, alg);
+	ck_assert(json_equal(claims, expected));
+	ck_assert_str_eq(json_string_value(json_object_get(header, "alg")),
+			jws_alg_name(alg));
+	ck_assert_str_eq(json_string_value(json_object_get(header, "typ")), "at+jwt");
+	ck_assert_str_eq(json_string_value(json_object_get(header, "kid")), "key-1");
+	json_decref(header);
+	json_decref(claims);
+	json_decref(expected);
+
+	/* Outputs may be declined. */
+	ck_assert_int_eq(jws_verify(token, lookup, &ring, NULL, NULL, NULL, NULL),
+			PROAUTH2_OK);
+	free(token);
+}
+END_TEST
+
+START_TEST(signatures_have_the_jws_lengths)
+{
+	static const size_t lengths[] = {64, 64, 256};
+	unsigned char sig[JWS_SIGNATURE_MAX];
+	char *token = sign_sample(all_algs[_i], keys[_i], "k");
+	size_t sig_len = 0;
+
+	ck_assert_uint_eq(part_bytes(token, 2, sig, sizeof(sig)), lengths[_i]);
+	ck_assert_int_eq(jws_sign_bytes(all_algs[_i], keys[_i],
+			(const unsigned char *)"abc", 3, sig, &sig_len, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(sig_len, lengths[_i]);
+	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
+			(const unsigned char *)"abc", 3, sig, sig_len, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
+			(const unsigned char *)"abd", 3, sig, sig_len, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	/* One byte short or over is no signature. */
+	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
+			(const unsigned char *)"abc", 3, sig, sig_len - 1, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
+			(const unsigned char *)"abc", 3, sig, sig_len + 1, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	free(token);
+}
+END_TEST
+
+START_TEST(es256_signature_in_der_is_refused)
+{
+	unsigned char der[80], sig[JWS_SIGNATURE_MAX];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t der_len = sizeof(der), sig_len = 0;
+
+	/* What OpenSSL makes by itself verifies with OpenSSL, but a JWS
+	 * carries R || S (RFC 7518 §3.4). */
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL,
+			keys[0]), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, der, &der_len,
+			(const unsigned char *)"abc", 3), 1);
+	EVP_MD_CTX_free(ctx);
+	ck_assert_uint_ne(der_len, 64);
+	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, keys[0],
+			(const unsigned char *)"abc", 3, der, der_len, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(jws_sign_bytes(JWS_ES256, keys[0],
+			(const unsigned char *)"abc", 3, sig, &sig_len, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(sig_len, 64);
+	ck_assert(memcmp(sig, der, 8) != 0);
+}
+END_TEST
+
+START_TEST(tampered_payload_header_or_signature_is_refused)
+{
+	struct keyring ring = {"key-1", keys[_i], 0, 0};
+	char *token = sign_sample(all_algs[_i], keys[_i], "key-1");
+	char header[128], *forged;
+	unsigned char sig[JWS_SIGNATURE_MAX];
+	size_t sig_len;
+
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+
+	forged = with_text_part(token, 1, "{\"iss\":\"https://as.example\","
+			"\"sub\":\"mallory\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
+	free(forged);
+
+	snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"kid\":\"key-1\","
+			"\"typ\":\"JWT\"}", jws_alg_name(all_algs[_i]));
+	forged = with_text_part(token, 0, header);
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
+	free(forged);
+
+	sig_len = part_bytes(token, 2, sig, sizeof(sig));
+	sig[sig_len / 2] ^= 0x01;
+	forged = with_part(token, 2, sig, sig_len);
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
+	free(forged);
+
+	/* Cut short: the length alone refuses it. */
+	forged = with_part(token, 2, sig, sig_len - 1);
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
+	free(forged);
+	forged = with_part(token, 2, "", 0);
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
+	free(forged);
+	free(token);
+}
+END_TEST
+
+START_TEST(alg_other_than_the_keys_is_refused)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+
+	/* The lookup hands back the P-256 key whatever alg it is asked for:
+	 * the key decides, not the token. */
+	forged = with_text_part(token, 0, "{\"alg\":\"RS256\",\"kid\":\"key-1\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_KEY_MISMATCH);
+	ck_assert_int_eq(ring.asked, JWS_RS256);
+	free(forged);
+	forged = with_text_part(token, 0, "{\"alg\":\"EdDSA\",\"kid\":\"key-1\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_KEY_MISMATCH);
+	free(forged);
+	free(token);
+
+	/* An RS256 token presented as ES256 to its RSA key. */
+	ring.key = keys[2];
+	token = sign_sample(JWS_RS256, keys[2], "key-1");
+	forged = with_text_part(token, 0, "{\"alg\":\"ES256\",\"kid\":\"key-1\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_KEY_MISMATCH);
+	free(forged);
+	free(token);
+}
+END_TEST
+
+START_TEST(alg_none_and_unknown_algs_are_refused)
+{
+	static const char *headers[] = {
+		"{\"alg\":\"none\",\"kid\":\"key-1\"}",
+		"{\"alg\":\"HS256\",\"kid\":\"key-1\"}",
+		"{\"alg\":\"es256\",\"kid\":\"key-1\"}",
+		"{\"alg\":\"ES512\",\"kid\":\"key-1\"}",
+		"{\"kid\":\"key-1\"}",
+		"{\"alg\":null,\"kid\":\"key-1\"}",
+		"{\"alg\":[\"ES256\"],\"kid\":\"key-1\"}",
+	};
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged, *unsigned_;
+	size_t i;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		forged = with_text_part(token, 0, headers[i]);
+		ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_ALG_REFUSED);
+		/* An unsecured JWS: an empty signature (RFC 7519 §6.1). */
+		unsigned_ = strdup(forged);
+		*(strrchr(unsigned_, '.') + 1) = '\0';
+		ck_assert_int_eq(verify_fault(unsigned_, &ring), JWS_FAULT_ALG_REFUSED);
+		free(unsigned_);
+		free(forged);
+	}
+	/* Refused before any key is looked up. */
+	ck_assert_int_eq(ring.calls, 0);
+	free(token);
+}
+END_TEST
+
+START_TEST(unknown_or_missing_kid_is_refused)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-2"), *forged;
+
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_UNKNOWN_KEY);
+	ck_assert_int_eq(ring.calls, 1);
+	forged = with_text_part(token, 0, "{\"alg\":\"ES256\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_MALFORMED);
+	free(forged);
+	forged = with_text_part(token, 0, "{\"alg\":\"ES256\",\"kid\":\"\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_MALFORMED);
+	free(forged);
+	forged = with_text_part(token, 0, "{\"alg\":\"ES256\",\"kid\":1}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_MALFORMED);
+	free(forged);
+	ck_assert_int_eq(ring.calls, 1);
+	free(token);
+}
+END_TEST
+
+START_TEST(padding_stray_characters_and_wrong_part_counts_are_refused)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1");
+	size_t len = strlen(token), dot1 = strcspn(token, ".");
+	char *bad = malloc(len + 8);
+
+	ck_assert_ptr_nonnull(bad);
+	/* ES256's 64 bytes take 86 characters: "==" would pad them. */
+	sprintf(bad, "%s==", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	sprintf(bad, "%s=", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	sprintf(bad, "%s.", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	sprintf(bad, "%s.AAAA", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	sprintf(bad, "%s\n", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	sprintf(bad, " %s", token);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	/* '=' inside the header part, and the standard alphabet's '+'. */
+	memcpy(bad, token, dot1);
+	memcpy(bad + dot1, "=", 1);
+	strcpy(bad + dot1 + 1, token + dot1);
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	strcpy(bad, token);
+	bad[len - 3] = '+';
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	/* Two parts, one part, nothing. */
+	strcpy(bad, token);
+	*strrchr(bad, '.') = '\0';
+	ck_assert_int_eq(verify_fault(bad, &ring), JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(verify_fault("eyJhbGciOiJFUzI1NiJ9", &ring),
+			JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(verify_fault("", &ring), JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(verify_fault("..", &ring), JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(ring.calls, 0);
+	free(bad);
+	free(token);
+}
+END_TEST
+
+START_TEST(non_canonical_base64url_is_refused)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1");
+	size_t len = strlen(token);
+	char last = token[len - 1];
+
+	/* 86 characters carry 64 bytes and 4 spare bits, which must be 0:
+	 * a last character one higher decodes to the same bytes. */
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+	token[len - 1] = last == 'A' ? 'B' : last == 'Q' ? 'R' : last == 'g' ?
+		'h' : 'x';
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_MALFORMED);
+	free(token);
+}
+END_TEST
+
+START_TEST(repeated_members_are_refused)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+	static const char payload[] = "{\"sub\":\"alice\",\"sub\":\"admin\"}";
+
+	forged = with_text_part(token, 0,
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"kid\":\"key-2\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_MALFORMED);
+	free(forged);
+	forged = with_text_part(token, 0,
+			"{\"alg\":\"ES256\",\"alg\":\"ES256\",\"kid\":\"key-1\"}");
+	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_MALFORMED);
+	free(forged);
+	free(token);
+
+	/* Validly signed, and still refused. */
+	ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+			(const unsigned char *)payload, strlen(payload), &token, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(ring.calls, 1);
+	free(token);
+}
+END_TEST
+
+START_TEST(header_and_payload_must_be_plain_json_objects)
+{
+	static const char *headers[] = {
+		"[\"ES256\"]", "\"ES256\"", "",
+		"{\"alg\":\"ES256\",\"kid\":\"key-1\"}x", "{\"alg\":\"ES256\",",
+		"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"crit\":[\"exp\"],\"exp\":1}",
+		"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"x\":[[[[[[[[[1]]]]]]]]]}",
+	};
+	static const char *payloads[] = {"[]", "\"alice\"", "", "{\"a\":1",
+		"{\"x\":[[[[[[[[[1]]]]]]]]]}"};
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+	size_t i;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		forged = with_text_part(token, 0, headers[i]);
+		ck_assert_msg(verify_fault(forged, &ring) == JWS_FAULT_MALFORMED,
+				"%s", headers[i]);
+		free(forged);
+	}
+	free(token);
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
+				"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+				(const unsigned char *)payloads[i], strlen(payloads[i]),
+				&token, NULL), PROAUTH2_OK);
+		ck_assert_msg(verify_fault(token, &ring) == JWS_FAULT_MALFORMED,
+				"%s", payloads[i]);
+		free(token);
+	}
+	/* Eight deep is allowed, as for every stored field. */
+	ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+			(const unsigned char *)"{\"x\":[[[[[[1]]]]]]}", 19, &token, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+	free(token);
+}
+END_TEST
+
+START_TEST(overlong_tokens_are_refused_unread)
+{
+	struct keyring ring = {"key-1", keys[0], 0, 0};
+	json_t *claims = json_pack("{s:s%}", "pad", "", (size_t)0);
+	char *pad = malloc(JWS_MAX_LENGTH), *token = NULL;
+
+	/* A validly signed token one byte over the limit. */
+	ck_assert_ptr_nonnull(pad);
+	memset(pad, 'a', JWS_MAX_LENGTH - 1);
+	pad[JWS_MAX_LENGTH - 1] = '\0';
+	ck_assert_ptr_nonnull(claims);
+	for (size_t n = JWS_MAX_LENGTH * 3 / 4 - 200; ; n++) {
+		pad[n] = '\0';
+		ck_assert_int_eq(json_object_set_new(claims, "pad", json_string(pad)), 0);
+		pad[n] = 'a';
+		ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "key-1", NULL, claims,
+				&token, NULL), PROAUTH2_OK);
+		if (strlen(token) > JWS_MAX_LENGTH)
+			break;
+		ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+		free(token);
+	}
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_MALFORMED);
+	free(token);
+	free(pad);
+	json_decref(claims);
+}
+END_TEST
+
+START_TEST(signing_refuses_what_it_cannot_vouch_for)
+{
+	json_t *claims = sample_claims(), *array = json_array();
+	proauth2_error err = {0};
+	char *token = (char *)"unset";
+	unsigned char header[64];
+	size_t n;
+
+	ck_assert_int_eq(jws_sign(JWS_RS256, keys[0], "k", NULL, claims, &token,
+			&err), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(token);
+	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], NULL, NULL, claims, &token,
+			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "", NULL, claims, &token,
+			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "k", NULL, array, &token,
+			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "k", NULL, NULL, &token,
+			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(token);
+	/* Without typ, the header has two members. */
+	ck_assert_int_eq(jws_sign(JWS_EDDSA, keys[1], "k", NULL, claims, &token,
+			NULL), PROAUTH2_OK);
+	n = part_bytes(token, 0, header, sizeof(header));
+	ck_assert_uint_eq(n, strlen("{\"alg\":\"EdDSA\",\"kid\":\"k\"}"));
+	ck_assert_mem_eq(header, "{\"alg\":\"EdDSA\",\"kid\":\"k\"}", n);
+	free(token);
+	json_decref(claims);
+	json_decref(array);
+}
+END_TEST
+
+START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
+{
+	static const char header[] = "{\"alg\":\"EdDSA\"}";
+	static const char payload[] = "Example of Ed25519 signing";
+	unsigned char d[34], x[34], raw[32], sig[JWS_SIGNATURE_MAX];
+	size_t d_len, x_len, raw_len = sizeof(raw), sig_len;
+	EVP_PKEY *key, *pub;
+	const char *input_end = strrchr(RFC8037_A4_JWS, '.');
+	char *token = NULL;
+
+	ck_assert(base64url_decode(RFC8037_D, strlen(RFC8037_D), d, &d_len));
+	ck_assert(base64url_decode(RFC8037_X, strlen(RFC8037_X), x, &x_len));
+	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, d, d_len);
+	ck_assert_ptr_nonnull(key);
+	/* A.2: the public key of d is x. */
+	ck_assert_int_eq(EVP_PKEY_get_raw_public_key(key, raw, &raw_len), 1);
+	ck_assert_uint_eq(raw_len, x_len);
+	ck_assert_mem_eq(raw, x, x_len);
+
+	/* A.4: Ed25519 is deterministic, so the JWS is the RFC's exactly. */
+	ck_assert_int_eq(jws_sign_compact(JWS_EDDSA, key, header,
+			(const unsigned char *)payload, strlen(payload), &token, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(token, RFC8037_A4_JWS);
+	free(token);
+
+	/* A.5: it verifies under x alone. */
+	pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, x_len);
+	ck_assert_ptr_nonnull(pub);
+	sig_len = part_bytes(RFC8037_A4_JWS, 2, sig, sizeof(sig));
+	ck_assert_int_eq(jws_verify_bytes(JWS_EDDSA, pub,
+			(const unsigned char *)RFC8037_A4_JWS,
+			(size_t)(input_end - RFC8037_A4_JWS), sig, sig_len, NULL),
+			PROAUTH2_OK);
+	sig[0] ^= 0x80;
+	ck_assert_int_eq(jws_verify_bytes(JWS_EDDSA, pub,
+			(const unsigned char *)RFC8037_A4_JWS,
+			(size_t)(input_end - RFC8037_A4_JWS), sig, sig_len, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+static Suite *jws_suite(void)
+{
+	Suite *s = suite_create("jws");
+	TCase *tc = tcase_create("jws");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, alg_names_round_trip_and_others_are_refused);
+	tcase_add_test(tc, keys_fit_their_algorithm_only);
+	tcase_add_loop_test(tc, each_algorithm_signs_and_verifies, 0, ALG_COUNT);
+	tcase_add_loop_test(tc, signatures_have_the_jws_lengths, 0, ALG_COUNT);
+	tcase_add_test(tc, es256_signature_in_der_is_refused);
+	tcase_add_loop_test(tc, tampered_payload_header_or_signature_is_refused,
+			0, ALG_COUNT);
+	tcase_add_test(tc, alg_other_than_the_keys_is_refused);
+	tcase_add_test(tc, alg_none_and_unknown_algs_are_refused);
+	tcase_add_test(tc, unknown_or_missing_kid_is_refused);
+	tcase_add_test(tc, padding_stray_characters_and_wrong_part_counts_are_refused);
+	tcase_add_test(tc, non_canonical_base64url_is_refused);
+	tcase_add_test(tc, repeated_members_are_refused);
+	tcase_add_test(tc, header_and_payload_must_be_plain_json_objects);
+	tcase_add_test(tc, overlong_tokens_are_refused_unread);
+	tcase_add_test(tc, signing_refuses_what_it_cannot_vouch_for);
+	tcase_add_test(tc, rfc8037_a4_ed25519_signature_is_reproduced);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *runner;
+	int failed;
+	size_t i;
+
+	for (i = 0; i < ALG_COUNT; i++)
+		if ((keys[i] = generate(all_algs[i])) == NULL)
+			return EXIT_FAILURE;
+	runner = srunner_create(jws_suite());
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	for (i = 0; i < ALG_COUNT; i++)
+		EVP_PKEY_free(keys[i]);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
