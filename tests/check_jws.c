@@ -4,11 +4,16 @@
 #include <string.h>
 
 #include <check.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 
 #include <proauth2/proauth2.h>
 
 #include "crypto.h"
+#include "jwk.h"
 #include "jws.h"
 
 /* RFC 8037 Appendix A.1 (the Ed25519 key) and A.4 (its JWS). */
@@ -17,6 +22,16 @@
 #define RFC8037_A4_JWS "eyJhbGciOiJFZERTQSJ9." \
 	"RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc." \
 	"hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
+
+/* RFC 7515 Appendix A.3: the P-256 key and the ES256 JWS made with it. */
+#define RFC7515_A3_X "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"
+#define RFC7515_A3_Y "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+#define RFC7515_A3_D "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"
+#define RFC7515_A3_JWS "eyJhbGciOiJFUzI1NiJ9." \
+	"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt" \
+	"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ." \
+	"DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSA" \
+	"pmWQxfKTUJqPP3-Kg6NU1Q"
 
 static const jws_alg all_algs[] = {JWS_ES256, JWS_EDDSA, JWS_RS256};
 #define ALG_COUNT (sizeof(all_algs) / sizeof(all_algs[0]))
@@ -59,6 +74,44 @@ static EVP_PKEY *generate(jws_alg alg)
 		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 		break;
 	}
+	return key;
+}
+
+/* A P-256 private key from its d alone: the point is computed here, so
+ * what jwk_public() prints of it is checked against the RFC's x and y. */
+static EVP_PKEY *p256_from_d(const char *d_text)
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	EC_POINT *point = EC_POINT_new(group);
+	unsigned char d[34], pub[65];
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *key = NULL;
+	BIGNUM *priv;
+	size_t n;
+
+	ck_assert(base64url_decode(d_text, strlen(d_text), d, &n));
+	ck_assert_uint_eq(n, 32);
+	priv = BN_bin2bn(d, 32, NULL);
+	ck_assert_int_eq(EC_POINT_mul(group, point, priv, NULL, NULL, NULL), 1);
+	ck_assert_uint_eq(EC_POINT_point2oct(group, point,
+			POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), NULL), 65);
+	ck_assert_int_eq(OSSL_PARAM_BLD_push_utf8_string(bld,
+			OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1, 0), 1);
+	ck_assert_int_eq(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY,
+			priv), 1);
+	ck_assert_int_eq(OSSL_PARAM_BLD_push_octet_string(bld,
+			OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)), 1);
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ck_assert_int_eq(EVP_PKEY_fromdata_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params), 1);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	BN_clear_free(priv);
+	EC_POINT_free(point);
+	EC_GROUP_free(group);
 	return key;
 }
 
@@ -635,6 +688,247 @@ START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
 }
 END_TEST
 
+START_TEST(rfc7515_a3_es256_jws_verifies_with_its_jwk)
+{
+	json_t *jwk = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC",
+			"crv", "P-256", "x", RFC7515_A3_X, "y", RFC7515_A3_Y);
+	const char *input_end = strrchr(RFC7515_A3_JWS, '.');
+	size_t input_len = (size_t)(input_end - RFC7515_A3_JWS), sig_len;
+	unsigned char sig[JWS_SIGNATURE_MAX];
+	struct keyring ring = {"", NULL, 0, 0};
+	EVP_PKEY *key = NULL;
+	jws_alg alg = JWS_RS256;
+
+	ck_assert_int_eq(jwk_public_key(jwk, &key, &alg, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(alg, JWS_ES256);
+	sig_len = part_bytes(RFC7515_A3_JWS, 2, sig, sizeof(sig));
+	ck_assert_uint_eq(sig_len, 64);
+	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
+			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
+			NULL), PROAUTH2_OK);
+	/* S's last bit, R's first: R || S is read the RFC's way round. */
+	sig[63] ^= 0x01;
+	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
+			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
+			NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	sig[63] ^= 0x01;
+	sig[0] ^= 0x80;
+	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
+			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
+			NULL), PROAUTH2_ERR_INVALID_TOKEN);
+
+	/* Whole, it still lacks the kid our tokens must carry. */
+	ring.key = key;
+	ck_assert_int_eq(verify_fault(RFC7515_A3_JWS, &ring), JWS_FAULT_MALFORMED);
+	ck_assert_int_eq(ring.calls, 0);
+	EVP_PKEY_free(key);
+	json_decref(jwk);
+}
+END_TEST
+
+START_TEST(rfc7515_a3_public_jwk_is_computed_from_d)
+{
+	EVP_PKEY *key = p256_from_d(RFC7515_A3_D), *pub = NULL;
+	json_t *jwk = NULL, *rfc = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC",
+			"crv", "P-256", "x", RFC7515_A3_X, "y", RFC7515_A3_Y);
+	struct keyring ring = {"a3", NULL, 0, 0};
+	char *text, *token;
+	jws_alg alg;
+
+	ck_assert_int_eq(jwk_public(key, JWS_ES256, "a3", &jwk, NULL), PROAUTH2_OK);
+	text = json_dumps(jwk, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ck_assert_str_eq(text, "{\"kty\":\"EC\",\"crv\":\"P-256\","
+			"\"x\":\"" RFC7515_A3_X "\",\"y\":\"" RFC7515_A3_Y "\","
+			"\"kid\":\"a3\",\"alg\":\"ES256\",\"use\":\"sig\"}");
+	free(text);
+
+	/* A token this key signs verifies under the RFC's public JWK. */
+	ck_assert_int_eq(jwk_public_key(rfc, &pub, &alg, NULL), PROAUTH2_OK);
+	ring.key = pub;
+	token = sign_sample(JWS_ES256, key, "a3");
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+	free(token);
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(key);
+	json_decref(jwk);
+	json_decref(rfc);
+}
+END_TEST
+
+START_TEST(rfc8037_public_jwk_is_the_rfcs)
+{
+	unsigned char d[34];
+	size_t d_len;
+	EVP_PKEY *key;
+	json_t *jwk = NULL;
+	char *text;
+
+	ck_assert(base64url_decode(RFC8037_D, strlen(RFC8037_D), d, &d_len));
+	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, d, d_len);
+	ck_assert_int_eq(jwk_public(key, JWS_EDDSA, "a2", &jwk, NULL), PROAUTH2_OK);
+	text = json_dumps(jwk, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ck_assert_str_eq(text, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+			"\"x\":\"" RFC8037_X "\",\"kid\":\"a2\",\"alg\":\"EdDSA\","
+			"\"use\":\"sig\"}");
+	free(text);
+	json_decref(jwk);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+START_TEST(generated_keys_round_trip_through_their_jwk)
+{
+	jws_alg alg = all_algs[_i], read_alg = JWS_ALG_DEFAULT;
+	EVP_PKEY *key = NULL, *pub = NULL;
+	struct keyring ring = {"gen", NULL, 0, 0};
+	unsigned char bytes[JWS_SIGNATURE_MAX + 2];
+	json_t *jwk = NULL;
+	const char *name;
+	char *token;
+	size_t n;
+
+	ck_assert_int_eq(jwk_generate(alg, &key, NULL), PROAUTH2_OK);
+	ck_assert(jws_key_fits(key, alg));
+	ck_assert_int_eq(jwk_public(key, alg, "gen", &jwk, NULL), PROAUTH2_OK);
+	ck_assert_ptr_null(json_object_get(jwk, "d"));
+	ck_assert_str_eq(json_string_value(json_object_get(jwk, "use")), "sig");
+	ck_assert_str_eq(json_string_value(json_object_get(jwk, "alg")),
+			jws_alg_name(alg));
+	ck_assert_str_eq(json_string_value(json_object_get(jwk, "kid")), "gen");
+	if (alg == JWS_RS256) {
+		name = json_string_value(json_object_get(jwk, "n"));
+		ck_assert(base64url_decode(name, strlen(name), bytes, &n));
+		ck_assert_uint_eq(n, 256);
+		ck_assert_uint_ne(bytes[0], 0);
+		ck_assert_str_eq(json_string_value(json_object_get(jwk, "e")), "AQAB");
+		ck_assert_uint_eq(json_object_size(jwk), 6);
+	} else {
+		ck_assert_uint_eq(json_object_size(jwk), alg == JWS_ES256 ? 7 : 6);
+	}
+	ck_assert_int_eq(jwk_public_key(jwk, &pub, &read_alg, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(read_alg, alg);
+	ck_assert_int_eq(EVP_PKEY_eq(key, pub), 1);
+
+	/* The published half verifies what the private half signs. */
+	ring.key = pub;
+	token = sign_sample(alg, key, "gen");
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+	free(token);
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(key);
+	json_decref(jwk);
+}
+END_TEST
+
+START_TEST(ec_coordinates_are_left_padded)
+{
+	EVP_PKEY *key = NULL;
+	json_t *jwk = NULL;
+	int i;
+
+	/* About one key in 128 has a coordinate below 2^248: its first
+	 * byte is zero, and the JWK still carries 32 bytes (43 characters). */
+	for (i = 0; i < 2000; i++) {
+		BIGNUM *x = NULL, *y = NULL;
+		bool small;
+
+		ck_assert_int_eq(jwk_generate(JWS_ES256, &key, NULL), PROAUTH2_OK);
+		ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X,
+				&x), 1);
+		ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y,
+				&y), 1);
+		small = BN_num_bytes(x) < 32 || BN_num_bytes(y) < 32;
+		BN_free(x);
+		BN_free(y);
+		if (small)
+			break;
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	ck_assert_ptr_nonnull(key);
+	ck_assert_int_eq(jwk_public(key, JWS_ES256, "k", &jwk, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(jwk, "x"))), 43);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(jwk, "y"))), 43);
+	json_decref(jwk);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+/* jwk_public_key() on text, expecting a refusal. */
+static void assert_jwk_refused(const char *text)
+{
+	json_t *jwk = json_loads(text, 0, NULL);
+	EVP_PKEY *key = (EVP_PKEY *)1;
+	jws_alg alg;
+
+	ck_assert_msg(jwk != NULL, "%s", text);
+	ck_assert_msg(jwk_public_key(jwk, &key, &alg, NULL) ==
+			PROAUTH2_ERR_INVALID_ARGUMENT, "%s accepted", text);
+	ck_assert_ptr_null(key);
+	json_decref(jwk);
+}
+
+START_TEST(public_jwks_are_read_strictly)
+{
+	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	json_t *jwk = NULL;
+	char text[1024];
+
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
+			"\",\"y\":\"" RFC7515_A3_Y "\",\"d\":\"" RFC7515_A3_D "\"}");
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"" RFC7515_A3_X
+			"\",\"y\":\"" RFC7515_A3_Y "\"}");
+	/* y of another point: off the curve. */
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
+			"\",\"y\":\"" RFC7515_A3_X "\"}");
+	/* 31 bytes of x; padded base64. */
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\","
+			"\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA\","
+			"\"y\":\"" RFC7515_A3_Y "\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
+			RFC8037_X "=\"}");
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
+			"\",\"y\":\"" RFC7515_A3_Y "\",\"alg\":\"RS256\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
+			RFC8037_X "\",\"use\":\"enc\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\""
+			RFC8037_X "\"}");
+	assert_jwk_refused("{\"kty\":\"oct\",\"k\":\"AAAA\"}");
+	assert_jwk_refused("{\"crv\":\"Ed25519\",\"x\":\"" RFC8037_X "\"}");
+	assert_jwk_refused("[]");
+
+	/* RSA: a modulus under 2048 bits; one with a leading zero byte. */
+	ck_assert_int_eq(jwk_public(small, JWS_RS256, "k", &jwk, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jwk_public(keys[2], JWS_RS256, "k", &jwk, NULL),
+			PROAUTH2_OK);
+	{
+		const char *n = json_string_value(json_object_get(jwk, "n"));
+		unsigned char bytes[260];
+		size_t len;
+
+		ck_assert(base64url_decode(n, strlen(n), bytes + 1, &len));
+		bytes[0] = 0;
+		strcpy(text, "{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"");
+		base64url_encode(bytes, len + 1, text + strlen(text));
+		strcat(text, "\"}");
+		assert_jwk_refused(text);
+		strcpy(text, "{\"kty\":\"RSA\",\"e\":\"AAEAAQ\",\"n\":\"");
+		strcat(text, n);
+		strcat(text, "\"}");
+		assert_jwk_refused(text);
+	}
+	json_decref(jwk);
+	/* A key under the wrong alg, and no kid. */
+	ck_assert_int_eq(jwk_public(keys[0], JWS_EDDSA, "k", &jwk, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jwk_public(keys[0], JWS_ES256, "", &jwk, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(jwk);
+	EVP_PKEY_free(small);
+}
+END_TEST
+
 static Suite *jws_suite(void)
 {
 	Suite *s = suite_create("jws");
@@ -658,6 +952,17 @@ static Suite *jws_suite(void)
 	tcase_add_test(tc, overlong_tokens_are_refused_unread);
 	tcase_add_test(tc, signing_refuses_what_it_cannot_vouch_for);
 	tcase_add_test(tc, rfc8037_a4_ed25519_signature_is_reproduced);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("jwk");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, rfc7515_a3_es256_jws_verifies_with_its_jwk);
+	tcase_add_test(tc, rfc7515_a3_public_jwk_is_computed_from_d);
+	tcase_add_test(tc, rfc8037_public_jwk_is_the_rfcs);
+	tcase_add_loop_test(tc, generated_keys_round_trip_through_their_jwk, 0,
+			ALG_COUNT);
+	tcase_add_test(tc, ec_coordinates_are_left_padded);
+	tcase_add_test(tc, public_jwks_are_read_strictly);
 	suite_add_tcase(s, tc);
 	return s;
 }
