@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "jwk.h"
 #include "jws.h"
+#include "key_seal.h"
 
 /* RFC 8037 Appendix A.1 (the Ed25519 key) and A.4 (its JWS). */
 #define RFC8037_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
@@ -929,6 +930,124 @@ START_TEST(public_jwks_are_read_strictly)
 }
 END_TEST
 
+static const unsigned char kek[KEY_SEAL_KEK_SIZE] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+	0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+	0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+};
+
+/* key_open() on sealed, expecting a clean refusal. */
+static void assert_not_opened(const char *sealed, const unsigned char *with,
+		const char *kid)
+{
+	proauth2_error err = {0};
+	EVP_PKEY *key = (EVP_PKEY *)1;
+
+	ck_assert_int_eq(key_open(sealed, with, kid, &key, &err),
+			PROAUTH2_ERR_CRYPTO);
+	ck_assert_int_eq(err.status, PROAUTH2_ERR_CRYPTO);
+	ck_assert_ptr_null(key);
+}
+
+START_TEST(sealed_keys_open_to_the_same_private_key)
+{
+	struct keyring ring = {"kid-1", keys[_i], 0, 0};
+	char *sealed = NULL, *again = NULL, *token;
+	EVP_PKEY *opened = NULL;
+
+	ck_assert_int_eq(key_seal(keys[_i], kek, "kid-1", &sealed, NULL),
+			PROAUTH2_OK);
+	ck_assert(strncmp(sealed, "v1.", 3) == 0);
+	ck_assert_uint_eq(strspn(sealed + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"abcdefghijklmnopqrstuvwxyz0123456789-_"), strlen(sealed) - 3);
+	ck_assert_int_eq(key_open(sealed, kek, "kid-1", &opened, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(EVP_PKEY_eq(opened, keys[_i]), 1);
+	/* The private half came back: it signs what the original verifies. */
+	token = sign_sample(all_algs[_i], opened, "kid-1");
+	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
+	free(token);
+
+	/* A fresh nonce each time. */
+	ck_assert_int_eq(key_seal(keys[_i], kek, "kid-1", &again, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_ne(sealed, again);
+	free(again);
+	free(sealed);
+	EVP_PKEY_free(opened);
+}
+END_TEST
+
+START_TEST(sealed_keys_open_under_their_kek_and_kid_only)
+{
+	unsigned char other[KEY_SEAL_KEK_SIZE];
+	char *sealed = NULL, *bad;
+	size_t len, i;
+
+	ck_assert_int_eq(key_seal(keys[0], kek, "kid-1", &sealed, NULL),
+			PROAUTH2_OK);
+	len = strlen(sealed);
+	memcpy(other, kek, sizeof(other));
+	other[31] ^= 0x01;
+	assert_not_opened(sealed, other, "kid-1");
+	assert_not_opened(sealed, kek, "kid-2");
+	assert_not_opened(sealed, kek, "kid-");
+	assert_not_opened(sealed, kek, "");
+
+	bad = malloc(len + 4);
+	ck_assert_ptr_nonnull(bad);
+	/* Altered anywhere: nonce, ciphertext, tag. */
+	for (i = 3; i < len - 1; i += 7) {
+		strcpy(bad, sealed);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		assert_not_opened(bad, kek, "kid-1");
+	}
+	/* Cut short, down to nothing. */
+	for (i = len - 1; i > 0; i -= i > 40 ? 13 : 1) {
+		memcpy(bad, sealed, i);
+		bad[i] = '\0';
+		assert_not_opened(bad, kek, "kid-1");
+	}
+	/* Another version, padding, no prefix, a stray character. */
+	strcpy(bad, sealed);
+	bad[1] = '2';
+	assert_not_opened(bad, kek, "kid-1");
+	sprintf(bad, "%s=", sealed);
+	assert_not_opened(bad, kek, "kid-1");
+	assert_not_opened(sealed + 3, kek, "kid-1");
+	strcpy(bad, sealed);
+	bad[len / 2] = '.';
+	assert_not_opened(bad, kek, "kid-1");
+	assert_not_opened("", kek, "kid-1");
+	assert_not_opened("v1.", kek, "kid-1");
+	free(bad);
+	free(sealed);
+}
+END_TEST
+
+START_TEST(only_private_keys_are_sealed)
+{
+	json_t *jwk = NULL;
+	EVP_PKEY *pub = NULL;
+	char *sealed = (char *)"unset";
+	jws_alg alg;
+
+	ck_assert_int_eq(jwk_public(keys[1], JWS_EDDSA, "k", &jwk, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(jwk_public_key(jwk, &pub, &alg, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(key_seal(pub, kek, "k", &sealed, NULL),
+			PROAUTH2_ERR_CRYPTO);
+	ck_assert_ptr_null(sealed);
+	ck_assert_int_eq(key_seal(keys[1], kek, "", &sealed, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(key_seal(keys[1], kek, NULL, &sealed, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_null(sealed);
+	EVP_PKEY_free(pub);
+	json_decref(jwk);
+}
+END_TEST
+
 static Suite *jws_suite(void)
 {
 	Suite *s = suite_create("jws");
@@ -963,6 +1082,14 @@ static Suite *jws_suite(void)
 			ALG_COUNT);
 	tcase_add_test(tc, ec_coordinates_are_left_padded);
 	tcase_add_test(tc, public_jwks_are_read_strictly);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("key_seal");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, sealed_keys_open_to_the_same_private_key, 0,
+			ALG_COUNT);
+	tcase_add_test(tc, sealed_keys_open_under_their_kek_and_kid_only);
+	tcase_add_test(tc, only_private_keys_are_sealed);
 	suite_add_tcase(s, tc);
 	return s;
 }
