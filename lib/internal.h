@@ -51,8 +51,8 @@ struct proauth2_provider {
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */
 	/* Every endpoint's URL and, pointing into it, its path: made once. */
-	char *endpoint_urls[PROAUTH2_ENDPOINT_METADATA + 1];
-	const char *endpoint_paths[PROAUTH2_ENDPOINT_METADATA + 1];
+	char *endpoint_urls[PROAUTH2_ENDPOINT_JWKS + 1];
+	const char *endpoint_paths[PROAUTH2_ENDPOINT_JWKS + 1];
 	/* Registered resources (lib/resource.c): the one mutable part. */
 	struct resource_registry *resources;
 	/* JWT access tokens and their signing keys (lib/key_set.c, jwt.c). */

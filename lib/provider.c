@@ -400,6 +400,11 @@ bool proauth2_provider_plain_pkce_allowed(const proauth2_provider *p)
 	return p->allow_plain_pkce;
 }
 
+bool proauth2_provider_has_signing_keys(const proauth2_provider *p)
+{
+	return p->has_kek;
+}
+
 const char *proauth2_provider_supported_scopes(const proauth2_provider *p)
 {
 	return p->supported_scopes;

@@ -297,7 +297,10 @@ typedef enum proauth2_endpoint {
 	/** The metadata (RFC 8414 §3.1): the issuer's scheme and authority,
 	 * "/.well-known/oauth-authorization-server", then the issuer's path
 	 * without its trailing slash. */
-	PROAUTH2_ENDPOINT_METADATA
+	PROAUTH2_ENDPOINT_METADATA,
+	/** The JWK Set of the signing keys (RFC 7517): endpoint_base +
+	 * "/jwks"; advertised as jwks_uri when the provider has them. */
+	PROAUTH2_ENDPOINT_JWKS
 } proauth2_endpoint;
 
 /** The absolute URL of endpoint which, as configured or derived at
@@ -329,6 +332,11 @@ PROAUTH2_EXPORT size_t proauth2_provider_registration_max_metadata(
 
 /** code_challenge_method=plain is accepted (config.allow_plain_pkce). */
 PROAUTH2_EXPORT bool proauth2_provider_plain_pkce_allowed(
+		const proauth2_provider *provider);
+
+/** The provider has signing keys (config.key_encryption_key): its
+ * metadata names jwks_uri. */
+PROAUTH2_EXPORT bool proauth2_provider_has_signing_keys(
 		const proauth2_provider *provider);
 
 /** The space-delimited supported scopes, or NULL when any is. Borrowed. */
