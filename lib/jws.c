@@ -231,11 +231,15 @@ proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key,
 		char **out, proauth2_error *err)
 {
 	unsigned char sig[JWS_SIGNATURE_MAX];
-	size_t header_len = strlen(header), sig_len = 0, input_len;
+	size_t header_len, sig_len = 0, input_len;
 	proauth2_status status;
 	char *text, *p;
 
 	*out = NULL;
+	if (header == NULL || (payload == NULL && len > 0))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"a JWS needs a header and a payload");
+	header_len = strlen(header);
 	if (header_len > SIZE_MAX / 8 || len > SIZE_MAX / 8)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"the JWS would be too long");
