@@ -40,7 +40,8 @@ bool jws_alg_from_name(const char *name, jws_alg *out);
 
 /* True if key can sign or verify under alg: a P-256 key for ES256, an
  * Ed25519 key for EdDSA, an RSA key of JWS_RSA_MIN_BITS to
- * JWS_RSA_MAX_BITS for RS256. */
+ * JWS_RSA_MAX_BITS for RS256. A key fits one alg at most, so the key, not
+ * a token, decides the algorithm. */
 bool jws_key_fits(const EVP_PKEY *key, jws_alg alg);
 
 /* The raw cost of one signature: input signed with key under alg, the
@@ -79,9 +80,10 @@ PROAUTH2_WARN_UNUSED proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key,
 		const char *kid, const char *typ, const json_t *claims, char **out,
 		proauth2_error *err);
 
-/* The key a token names: kid and alg as its header gives them (alg one of
- * the three). Returns a new reference that jws_verify() frees with
- * EVP_PKEY_free(), or NULL when no such key is known. */
+/* The key a token names: kid (borrowed for the call) and alg as its header
+ * gives them, alg one of the three. Returns a new reference that
+ * jws_verify() frees with EVP_PKEY_free(), or NULL when no such key is
+ * known; a key set that rotates may drop its own reference meanwhile. */
 typedef EVP_PKEY *(*jws_key_lookup)(const char *kid, jws_alg alg, void *arg);
 
 /* Why jws_verify() refused a token, for logs and tests: a relying party
