@@ -31,7 +31,8 @@ proauth2_status jwk_generate(jws_alg alg, EVP_PKEY **out, proauth2_error *err)
 		key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 		break;
 	case JWS_RS256:
-		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)JWS_RSA_MIN_BITS);
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+				(size_t)JWS_RSA_MIN_BITS);
 		break;
 	default:
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
@@ -49,8 +50,8 @@ proauth2_status jwk_generate(jws_alg alg, EVP_PKEY **out, proauth2_error *err)
 /* A BIGNUM parameter of key, base64url-encoded big-endian into text (of
  * RSA_MODULUS_TEXT): padded to pad bytes, or, for pad 0, as short as the
  * number is. */
-static bool bn_param_base64url(const EVP_PKEY *key, const char *name,
-		int pad, char text[RSA_MODULUS_TEXT])
+static bool bn_param_base64url(const EVP_PKEY *key, const char *name, int pad,
+		char text[RSA_MODULUS_TEXT])
 {
 	unsigned char bytes[RSA_MODULUS_MAX];
 	BIGNUM *bn = NULL;
@@ -86,9 +87,9 @@ proauth2_status jwk_public(const EVP_PKEY *key, jws_alg alg, const char *kid,
 	switch (alg) {
 	case JWS_ES256:
 		ok = bn_param_base64url(key, OSSL_PKEY_PARAM_EC_PUB_X,
-				P256_COORDINATE, a) &&
-			bn_param_base64url(key, OSSL_PKEY_PARAM_EC_PUB_Y,
-				P256_COORDINATE, b);
+				     P256_COORDINATE, a) &&
+				bn_param_base64url(key, OSSL_PKEY_PARAM_EC_PUB_Y,
+						P256_COORDINATE, b);
 		if (ok)
 			jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 					"kty", "EC", "crv", "P-256", "x", a, "y", b,
@@ -96,21 +97,22 @@ proauth2_status jwk_public(const EVP_PKEY *key, jws_alg alg, const char *kid,
 		break;
 	case JWS_EDDSA:
 		ok = EVP_PKEY_get_raw_public_key(key, raw, &raw_len) == 1 &&
-			raw_len == ED25519_KEY;
+				raw_len == ED25519_KEY;
 		if (ok) {
 			base64url_encode(raw, raw_len, a);
-			jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-					"kty", "OKP", "crv", "Ed25519", "x", a,
-					"kid", kid, "alg", name, "use", "sig");
+			jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty",
+					"OKP", "crv", "Ed25519", "x", a, "kid", kid,
+					"alg", name, "use", "sig");
 		}
 		break;
 	case JWS_RS256:
 		ok = bn_param_base64url(key, OSSL_PKEY_PARAM_RSA_N, 0, a) &&
-			bn_param_base64url(key, OSSL_PKEY_PARAM_RSA_E, 0, b);
+				bn_param_base64url(key, OSSL_PKEY_PARAM_RSA_E, 0,
+						b);
 		if (ok)
-			jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-					"kty", "RSA", "n", a, "e", b,
-					"kid", kid, "alg", name, "use", "sig");
+			jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty",
+					"RSA", "n", a, "e", b, "kid", kid, "alg",
+					name, "use", "sig");
 		break;
 	}
 	if (!ok) {
@@ -127,8 +129,8 @@ proauth2_status jwk_public(const EVP_PKEY *key, jws_alg alg, const char *kid,
 
 /* A member of jwk decoded from canonical base64url into out (of max
  * bytes); false if missing, not a string or too long. */
-static bool member_bytes(const json_t *jwk, const char *name,
-		unsigned char *out, size_t max, size_t *len)
+static bool member_bytes(const json_t *jwk, const char *name, unsigned char *out,
+		size_t max, size_t *len)
 {
 	const char *text = json_string_value(json_object_get(jwk, name));
 	size_t text_len;
@@ -154,10 +156,14 @@ static EVP_PKEY *key_from_params(const char *name, OSSL_PARAM_BLD *bld)
 	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
 	EVP_PKEY *key = NULL;
+	bool ok = params != NULL && ctx != NULL &&
+			EVP_PKEY_fromdata_init(ctx) == 1 &&
+			EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
 
-	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-			EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+	if (!ok) {
+		EVP_PKEY_free(key);
 		key = NULL;
+	}
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
 	return key;
@@ -172,19 +178,22 @@ static EVP_PKEY *ec_key(const json_t *jwk)
 	size_t x_len, y_len;
 
 	if (!member_is(jwk, "crv", "P-256") ||
-			!member_bytes(jwk, "x", point + 1, P256_COORDINATE, &x_len) ||
+			!member_bytes(jwk, "x", point + 1, P256_COORDINATE,
+					&x_len) ||
 			x_len != P256_COORDINATE ||
 			!member_bytes(jwk, "y", point + 1 + P256_COORDINATE,
-				P256_COORDINATE, &y_len) ||
+					P256_COORDINATE, &y_len) ||
 			y_len != P256_COORDINATE)
 		return NULL;
 	point[0] = 0x04;
 	/* OpenSSL refuses a point that is not on the curve. */
 	if ((bld = OSSL_PARAM_BLD_new()) != NULL &&
-			OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-				SN_X9_62_prime256v1, 0) == 1 &&
-			OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-				point, 1 + 2 * P256_COORDINATE) == 1)
+			OSSL_PARAM_BLD_push_utf8_string(bld,
+					OSSL_PKEY_PARAM_GROUP_NAME,
+					SN_X9_62_prime256v1, 0) == 1 &&
+			OSSL_PARAM_BLD_push_octet_string(bld,
+					OSSL_PKEY_PARAM_PUB_KEY, point,
+					1 + 2 * P256_COORDINATE) == 1)
 		key = key_from_params("EC", bld);
 	OSSL_PARAM_BLD_free(bld);
 	return key;
@@ -216,11 +225,12 @@ static EVP_PKEY *rsa_key(const json_t *jwk)
 			!member_bytes(jwk, "e", e, RSA_EXPONENT_MAX, &e_len) ||
 			e_len == 0 || e[0] == 0)
 		return NULL;
-	if ((bn_n = BN_bin2bn(n, (int)n_len, NULL)) != NULL &&
-			(bn_e = BN_bin2bn(e, (int)e_len, NULL)) != NULL &&
-			(bld = OSSL_PARAM_BLD_new()) != NULL &&
-			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
-			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1)
+	bn_n = BN_bin2bn(n, (int)n_len, NULL);
+	bn_e = BN_bin2bn(e, (int)e_len, NULL);
+	bld = OSSL_PARAM_BLD_new();
+	if (bn_n != NULL && bn_e != NULL && bld != NULL &&
+			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
+			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
 		key = key_from_params("RSA", bld);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(bn_n);
@@ -228,12 +238,11 @@ static EVP_PKEY *rsa_key(const json_t *jwk)
 	return key;
 }
 
-proauth2_status jwk_public_key(const json_t *jwk, EVP_PKEY **key,
-		jws_alg *alg, proauth2_error *err)
+proauth2_status jwk_public_key(const json_t *jwk, EVP_PKEY **key, jws_alg *alg,
+		proauth2_error *err)
 {
-	static const char *const private_members[] = {"d", "p", "q", "dp",
-		"dq", "qi", "oth", "k"};
-	const char *alg_name;
+	static const char *const private_members[] = {"d", "p", "q", "dp", "dq",
+			"qi", "oth", "k"};
 	EVP_PKEY *made = NULL;
 	jws_alg kind;
 	size_t i;
@@ -244,8 +253,10 @@ proauth2_status jwk_public_key(const json_t *jwk, EVP_PKEY **key,
 				"a JWK is a JSON object");
 	for (i = 0; i < sizeof(private_members) / sizeof(private_members[0]); i++)
 		if (json_object_get(jwk, private_members[i]) != NULL)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-					"a public JWK has no \"%s\"", private_members[i]);
+			return proauth2_error_set(err,
+					PROAUTH2_ERR_INVALID_ARGUMENT,
+					"a public JWK has no \"%s\"",
+					private_members[i]);
 	if (member_is(jwk, "kty", "EC")) {
 		kind = JWS_ES256;
 		made = ec_key(jwk);
@@ -266,9 +277,9 @@ proauth2_status jwk_public_key(const json_t *jwk, EVP_PKEY **key,
 				"the %s JWK does not describe a key we use",
 				jws_alg_name(kind));
 	}
-	alg_name = json_string_value(json_object_get(jwk, "alg"));
+	/* Optional members, but when there, they must agree. */
 	if ((json_object_get(jwk, "alg") != NULL &&
-				(alg_name == NULL || strcmp(alg_name, jws_alg_name(kind)) != 0)) ||
+				!member_is(jwk, "alg", jws_alg_name(kind))) ||
 			(json_object_get(jwk, "use") != NULL &&
 				!member_is(jwk, "use", "sig"))) {
 		EVP_PKEY_free(made);

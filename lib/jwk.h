@@ -28,8 +28,8 @@ PROAUTH2_WARN_UNUSED proauth2_status jwk_generate(jws_alg alg, EVP_PKEY **out,
  * Never a private member. kid is non-empty UTF-8. A key that does not fit
  * alg or no kid: PROAUTH2_ERR_INVALID_ARGUMENT; else PROAUTH2_ERR_NOMEM or
  * PROAUTH2_ERR_CRYPTO. */
-PROAUTH2_WARN_UNUSED proauth2_status jwk_public(const EVP_PKEY *key,
-		jws_alg alg, const char *kid, json_t **out, proauth2_error *err);
+PROAUTH2_WARN_UNUSED proauth2_status jwk_public(const EVP_PKEY *key, jws_alg alg,
+		const char *kid, json_t **out, proauth2_error *err);
 
 /* The public key a public JWK (borrowed) describes, in *key
  * (EVP_PKEY_free()), and its algorithm in *alg: kty EC with crv P-256 and

@@ -27,9 +27,9 @@
 #define BASE64URL_LENGTH(n) (((n) + 2) / 3 * 4)
 
 static const char *const alg_names[] = {
-	[JWS_ES256] = "ES256",
-	[JWS_EDDSA] = "EdDSA",
-	[JWS_RS256] = "RS256",
+		[JWS_ES256] = "ES256",
+		[JWS_EDDSA] = "EdDSA",
+		[JWS_RS256] = "RS256",
 };
 
 const char *jws_alg_name(jws_alg alg)
@@ -58,9 +58,10 @@ static bool is_p256(const EVP_PKEY *key)
 	char group[32];
 
 	return EVP_PKEY_is_a(key, "EC") &&
-		EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
-			group, sizeof(group), NULL) == 1 &&
-		strcmp(group, SN_X9_62_prime256v1) == 0;
+			EVP_PKEY_get_utf8_string_param(key,
+					OSSL_PKEY_PARAM_GROUP_NAME, group,
+					sizeof(group), NULL) == 1 &&
+			strcmp(group, SN_X9_62_prime256v1) == 0;
 }
 
 bool jws_key_fits(const EVP_PKEY *key, jws_alg alg)
@@ -74,10 +75,18 @@ bool jws_key_fits(const EVP_PKEY *key, jws_alg alg)
 		return EVP_PKEY_is_a(key, "ED25519");
 	case JWS_RS256:
 		return EVP_PKEY_is_a(key, "RSA") &&
-			EVP_PKEY_get_bits(key) >= JWS_RSA_MIN_BITS &&
-			EVP_PKEY_get_bits(key) <= JWS_RSA_MAX_BITS;
+				EVP_PKEY_get_bits(key) >= JWS_RSA_MIN_BITS &&
+				EVP_PKEY_get_bits(key) <= JWS_RSA_MAX_BITS;
 	}
 	return false;
+}
+
+static proauth2_status key_misfit(jws_alg alg, proauth2_error *err)
+{
+	const char *name = jws_alg_name(alg);
+
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+			"the key is not one for %s", name ? name : "this algorithm");
 }
 
 /* The signature length the JWS carries for key under alg. */
@@ -92,8 +101,7 @@ static size_t signature_length(jws_alg alg, const EVP_PKEY *key)
 
 /* One EVP_DigestSign or EVP_DigestVerify context for alg: SHA-256, except
  * for Ed25519, which hashes by itself (RFC 8032 PureEdDSA). */
-static bool digest_init(EVP_MD_CTX *ctx, jws_alg alg, EVP_PKEY *key,
-		bool sign)
+static bool digest_init(EVP_MD_CTX *ctx, jws_alg alg, EVP_PKEY *key, bool sign)
 {
 	const EVP_MD *md = alg == JWS_EDDSA ? NULL : EVP_sha256();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -103,7 +111,7 @@ static bool digest_init(EVP_MD_CTX *ctx, jws_alg alg, EVP_PKEY *key,
 	if (ok != 1)
 		return false;
 	return alg != JWS_RS256 ||
-		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0;
+			EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0;
 }
 
 /* OpenSSL's DER ECDSA-Sig-Value as the JWS's R || S. */
@@ -119,8 +127,8 @@ static bool ecdsa_der_to_raw(const unsigned char *der, size_t len,
 		return false;
 	ECDSA_SIG_get0(sig, &r, &s);
 	ok = BN_bn2binpad(r, raw, ES256_COORDINATE) == ES256_COORDINATE &&
-		BN_bn2binpad(s, raw + ES256_COORDINATE, ES256_COORDINATE) ==
-			ES256_COORDINATE;
+			BN_bn2binpad(s, raw + ES256_COORDINATE, ES256_COORDINATE) ==
+					ES256_COORDINATE;
 	ECDSA_SIG_free(sig);
 	return ok;
 }
@@ -135,7 +143,8 @@ static bool ecdsa_raw_to_der(const unsigned char raw[ES256_SIGNATURE],
 	unsigned char *p = der;
 	int len;
 
-	if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
+	if (sig == NULL || r == NULL || s == NULL ||
+			ECDSA_SIG_set0(sig, r, s) != 1) {
 		ECDSA_SIG_free(sig);
 		BN_free(r);
 		BN_free(s);
@@ -162,14 +171,13 @@ proauth2_status jws_sign_bytes(jws_alg alg, EVP_PKEY *key,
 	bool ok;
 
 	if (!jws_key_fits(key, alg))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"the key is not one for %s",
-				jws_alg_name(alg) ? jws_alg_name(alg) : "this algorithm");
+		return key_misfit(alg, err);
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	n = alg == JWS_ES256 ? sizeof(der) : JWS_SIGNATURE_MAX;
 	ok = digest_init(ctx, alg, key, true) &&
-		EVP_DigestSign(ctx, alg == JWS_ES256 ? der : sig, &n, input, len) == 1;
+			EVP_DigestSign(ctx, alg == JWS_ES256 ? der : sig, &n, input,
+					len) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (ok && alg == JWS_ES256) {
 		ok = ecdsa_der_to_raw(der, n, sig);
@@ -185,23 +193,21 @@ proauth2_status jws_sign_bytes(jws_alg alg, EVP_PKEY *key,
 }
 
 proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key,
-		const unsigned char *input, size_t len,
-		const unsigned char *sig, size_t sig_len,
-		proauth2_error *err)
+		const unsigned char *input, size_t len, const unsigned char *sig,
+		size_t sig_len, proauth2_error *err)
 {
 	unsigned char der[ES256_DER_MAX];
 	EVP_MD_CTX *ctx;
 	int verdict;
 
 	if (!jws_key_fits(key, alg))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"the key is not one for %s",
-				jws_alg_name(alg) ? jws_alg_name(alg) : "this algorithm");
+		return key_misfit(alg, err);
 	/* A signature of any other length is no signature of alg's. */
 	if (sig_len != signature_length(alg, key))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the %s signature is %zu bytes, not %zu",
-				jws_alg_name(alg), sig_len, signature_length(alg, key));
+				jws_alg_name(alg), sig_len,
+				signature_length(alg, key));
 	if (alg == JWS_ES256) {
 		if (!ecdsa_raw_to_der(sig, der, &sig_len))
 			return proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
@@ -214,7 +220,8 @@ proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key,
 		EVP_MD_CTX_free(ctx);
 		ERR_clear_error();
 		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
-				"%s verification could not start", jws_alg_name(alg));
+				"%s verification could not start",
+				jws_alg_name(alg));
 	}
 	verdict = EVP_DigestVerify(ctx, sig, sig_len, input, len);
 	EVP_MD_CTX_free(ctx);
@@ -226,16 +233,20 @@ proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key,
 			"the %s signature does not verify", jws_alg_name(alg));
 }
 
-proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key,
-		const char *header, const unsigned char *payload, size_t len,
-		char **out, proauth2_error *err)
+proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key, const char *header,
+		const unsigned char *payload, size_t len, char **out,
+		proauth2_error *err)
 {
 	unsigned char sig[JWS_SIGNATURE_MAX];
-	size_t header_len = strlen(header), sig_len = 0, input_len;
+	size_t header_len, sig_len = 0, input_len;
 	proauth2_status status;
 	char *text, *p;
 
 	*out = NULL;
+	if (header == NULL || (payload == NULL && len > 0))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"a JWS needs a header and a payload");
+	header_len = strlen(header);
 	if (header_len > SIZE_MAX / 8 || len > SIZE_MAX / 8)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"the JWS would be too long");
@@ -274,14 +285,13 @@ proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"a JWS needs a claims object and a kid");
 	if (!jws_key_fits(key, alg))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"the key is not one for %s",
-				jws_alg_name(alg) ? jws_alg_name(alg) : "this algorithm");
+		return key_misfit(alg, err);
 	/* Built member by member: jansson keeps this insertion order. */
 	fields = typ != NULL ?
-		json_pack("{s:s, s:s, s:s}", "alg", jws_alg_name(alg), "kid", kid,
-			"typ", typ) :
-		json_pack("{s:s, s:s}", "alg", jws_alg_name(alg), "kid", kid);
+			json_pack("{s:s, s:s, s:s}", "alg", jws_alg_name(alg),
+					"kid", kid, "typ", typ) :
+			json_pack("{s:s, s:s}", "alg", jws_alg_name(alg), "kid",
+					kid);
 	if (fields != NULL)
 		header = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(fields);
@@ -291,15 +301,16 @@ proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
 				"out of memory (or a kid or typ that is not UTF-8)");
 	if (status == PROAUTH2_OK)
 		status = jws_sign_compact(alg, key, header,
-				(const unsigned char *)payload, strlen(payload), out, err);
+				(const unsigned char *)payload, strlen(payload),
+				out, err);
 	free(header);
 	free(payload);
 	return status;
 }
 
 /* Refuses the token: fault for the caller, the detail in err. */
-static proauth2_status refuse(jws_fault *fault, jws_fault why,
-		proauth2_error *err, const char *detail)
+static proauth2_status refuse(jws_fault *fault, jws_fault why, proauth2_error *err,
+		const char *detail)
 {
 	if (fault != NULL)
 		*fault = why;
@@ -331,8 +342,8 @@ static proauth2_status decode_part(const char *text, size_t len,
  * the other one) and bounded depth; NULL if they are not one. */
 static json_t *parse_object(const unsigned char *bytes, size_t len)
 {
-	json_t *value = json_loadb((const char *)bytes, len,
-			JSON_REJECT_DUPLICATES, NULL);
+	json_t *value = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES,
+			NULL);
 
 	if (json_is_object(value) &&
 			json_depth_within(value, PROAUTH2_FIELD_MAX_DEPTH))
@@ -351,9 +362,10 @@ static bool split(const char *token, size_t len, struct compact *c)
 {
 	const char *end = token + len, *dot1, *dot2;
 
-	if ((dot1 = memchr(token, '.', len)) == NULL ||
-			(dot2 = memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1))) == NULL ||
-			memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)) != NULL)
+	if ((dot1 = memchr(token, '.', len)) == NULL)
+		return false;
+	dot2 = memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1));
+	if (dot2 == NULL || memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)) != NULL)
 		return false;
 	c->header = token;
 	c->header_len = (size_t)(dot1 - token);
@@ -385,9 +397,9 @@ static proauth2_status check_header(const json_t *header, jws_alg *alg,
 	return PROAUTH2_OK;
 }
 
-proauth2_status jws_verify(const char *token, jws_key_lookup lookup,
-		void *arg, json_t **header_out, json_t **claims_out,
-		jws_fault *fault, proauth2_error *err)
+proauth2_status jws_verify(const char *token, jws_key_lookup lookup, void *arg,
+		json_t **header_out, json_t **claims_out, jws_fault *fault,
+		proauth2_error *err)
 {
 	unsigned char *header_bytes = NULL, *payload = NULL, *sig = NULL;
 	size_t len, header_len = 0, payload_len = 0, sig_len = 0;
@@ -437,7 +449,8 @@ proauth2_status jws_verify(const char *token, jws_key_lookup lookup,
 				"the JWS alg is not its key's");
 	if (status == PROAUTH2_OK) {
 		status = jws_verify_bytes(alg, key, (const unsigned char *)token,
-				c.header_len + 1 + c.payload_len, sig, sig_len, err);
+				c.header_len + 1 + c.payload_len, sig, sig_len,
+				err);
 		if (status == PROAUTH2_ERR_INVALID_TOKEN && fault != NULL)
 			*fault = JWS_FAULT_BAD_SIGNATURE;
 	}

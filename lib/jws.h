@@ -16,9 +16,9 @@
 #include <proauth2/error.h>
 
 typedef enum jws_alg {
-	JWS_ES256,  /* ECDSA P-256 SHA-256, signature R || S (RFC 7518 §3.4) */
-	JWS_EDDSA,  /* Ed25519 (RFC 8037 §3.1) */
-	JWS_RS256,  /* RSASSA-PKCS1-v1_5 SHA-256, modulus of 2048 to 8192 bits */
+	JWS_ES256, /* ECDSA P-256 SHA-256, signature R || S (RFC 7518 §3.4) */
+	JWS_EDDSA, /* Ed25519 (RFC 8037 §3.1) */
+	JWS_RS256, /* RSASSA-PKCS1-v1_5 SHA-256, modulus of 2048 to 8192 bits */
 } jws_alg;
 
 #define JWS_ALG_DEFAULT JWS_ES256
@@ -40,7 +40,8 @@ bool jws_alg_from_name(const char *name, jws_alg *out);
 
 /* True if key can sign or verify under alg: a P-256 key for ES256, an
  * Ed25519 key for EdDSA, an RSA key of JWS_RSA_MIN_BITS to
- * JWS_RSA_MAX_BITS for RS256. */
+ * JWS_RSA_MAX_BITS for RS256. A key fits one alg at most, so the key, not
+ * a token, decides the algorithm. */
 bool jws_key_fits(const EVP_PKEY *key, jws_alg alg);
 
 /* The raw cost of one signature: input signed with key under alg, the
@@ -58,9 +59,8 @@ PROAUTH2_WARN_UNUSED proauth2_status jws_sign_bytes(jws_alg alg, EVP_PKEY *key,
  * PROAUTH2_ERR_INVALID_TOKEN; a key that does not fit alg:
  * PROAUTH2_ERR_INVALID_ARGUMENT; OpenSSL failing: PROAUTH2_ERR_CRYPTO. */
 PROAUTH2_WARN_UNUSED proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key,
-		const unsigned char *input, size_t len,
-		const unsigned char *sig, size_t sig_len,
-		proauth2_error *err);
+		const unsigned char *input, size_t len, const unsigned char *sig,
+		size_t sig_len, proauth2_error *err);
 
 /* base64url(header) "." base64url(payload) "." base64url(signature) in
  * *out (free()). header is signed as given: the caller vouches that it is a
@@ -76,24 +76,25 @@ PROAUTH2_WARN_UNUSED proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key
  * serialized compact, in their own order. Not an object, no kid, or a key
  * that does not fit alg: PROAUTH2_ERR_INVALID_ARGUMENT; else as
  * jws_sign_compact(). */
-PROAUTH2_WARN_UNUSED proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
-		const char *typ, const json_t *claims, char **out,
+PROAUTH2_WARN_UNUSED proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key,
+		const char *kid, const char *typ, const json_t *claims, char **out,
 		proauth2_error *err);
 
-/* The key a token names: kid and alg as its header gives them (alg one of
- * the three). Returns a new reference that jws_verify() frees with
- * EVP_PKEY_free(), or NULL when no such key is known. */
+/* The key a token names: kid (borrowed for the call) and alg as its header
+ * gives them, alg one of the three. Returns a new reference that
+ * jws_verify() frees with EVP_PKEY_free(), or NULL when no such key is
+ * known; a key set that rotates may drop its own reference meanwhile. */
 typedef EVP_PKEY *(*jws_key_lookup)(const char *kid, jws_alg alg, void *arg);
 
 /* Why jws_verify() refused a token, for logs and tests: a relying party
  * answers each the same way, invalid_token. */
 typedef enum jws_fault {
 	JWS_FAULT_NONE,
-	JWS_FAULT_MALFORMED,      /* length, parts, base64url, JSON, header */
-	JWS_FAULT_ALG_REFUSED,    /* alg missing or none of the three */
-	JWS_FAULT_UNKNOWN_KEY,    /* the lookup knows no such kid */
-	JWS_FAULT_KEY_MISMATCH,   /* the key found is not one for alg */
-	JWS_FAULT_BAD_SIGNATURE,  /* wrong length or does not verify */
+	JWS_FAULT_MALFORMED,     /* length, parts, base64url, JSON, header */
+	JWS_FAULT_ALG_REFUSED,   /* alg missing or none of the three */
+	JWS_FAULT_UNKNOWN_KEY,   /* the lookup knows no such kid */
+	JWS_FAULT_KEY_MISMATCH,  /* the key found is not one for alg */
+	JWS_FAULT_BAD_SIGNATURE, /* wrong length or does not verify */
 } jws_fault;
 
 /* token checked strictly: at most JWS_MAX_LENGTH bytes; exactly three
@@ -108,8 +109,8 @@ typedef enum jws_fault {
  * PROAUTH2_ERR_INVALID_TOKEN, and the reason in *fault (may be NULL; set
  * to JWS_FAULT_NONE unless refused). PROAUTH2_ERR_NOMEM and
  * PROAUTH2_ERR_CRYPTO are ours, not the token's. */
-PROAUTH2_WARN_UNUSED proauth2_status jws_verify(const char *token, jws_key_lookup lookup,
-		void *arg, json_t **header, json_t **claims, jws_fault *fault,
-		proauth2_error *err);
+PROAUTH2_WARN_UNUSED proauth2_status jws_verify(const char *token,
+		jws_key_lookup lookup, void *arg, json_t **header, json_t **claims,
+		jws_fault *fault, proauth2_error *err);
 
 #endif

@@ -33,15 +33,18 @@ static bool gcm(bool encrypt, const unsigned char kek[KEY_SEAL_KEK_SIZE],
 		return false;
 	}
 	ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, kek, nonce,
-			encrypt) == 1 &&
-		EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)kid,
-			(int)kid_len) == 1 &&
-		EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
-		(encrypt || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG,
-			tag) == 1) &&
-		EVP_CipherFinal_ex(ctx, out + n, &n) == 1 &&
-		(!encrypt || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG,
-			tag) == 1);
+			encrypt) == 1;
+	ok = ok && EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)kid,
+			(int)kid_len) == 1;
+	ok = ok && EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1;
+	if (!encrypt)
+		ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG,
+				tag) == 1;
+	/* Decrypting, this is where a wrong KEK, kid or byte shows. */
+	ok = ok && EVP_CipherFinal_ex(ctx, out + n, &n) == 1;
+	if (encrypt)
+		ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG,
+				tag) == 1;
 	EVP_CIPHER_CTX_free(ctx);
 	return ok;
 }
@@ -72,7 +75,7 @@ proauth2_status key_seal(const EVP_PKEY *key,
 {
 	proauth2_status status = PROAUTH2_OK;
 	unsigned char *der = NULL, *sealed = NULL;
-	size_t der_len = 0, sealed_len = 0;
+	size_t der_len = 0, sealed_len = 0, text_size = 0;
 	char *text = NULL;
 
 	*out = NULL;
@@ -84,20 +87,26 @@ proauth2_status key_seal(const EVP_PKEY *key,
 				"the private key could not be encoded");
 	if (status == PROAUTH2_OK) {
 		sealed_len = SEAL_NONCE + der_len + SEAL_TAG;
-		if (SEAL_PREFIX_LENGTH + (sealed_len + 2) / 3 * 4 > KEY_SEAL_MAX_LENGTH)
-			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+		text_size = SEAL_PREFIX_LENGTH + (sealed_len + 2) / 3 * 4 + 1;
+		if (text_size > KEY_SEAL_MAX_LENGTH + 1)
+			status = proauth2_error_set(err,
+					PROAUTH2_ERR_INVALID_ARGUMENT,
 					"the private key is too large to seal");
 	}
-	if (status == PROAUTH2_OK &&
-			((sealed = malloc(sealed_len)) == NULL ||
-			 (text = malloc(SEAL_PREFIX_LENGTH + (sealed_len + 2) / 3 * 4 + 1)) == NULL))
-		status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	if (status == PROAUTH2_OK) {
+		sealed = malloc(sealed_len);
+		text = malloc(text_size);
+		if (sealed == NULL || text == NULL)
+			status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
+					"out of memory");
+	}
 	if (status == PROAUTH2_OK && RAND_bytes(sealed, SEAL_NONCE) != 1)
 		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
 				"the random generator failed");
 	if (status == PROAUTH2_OK &&
-			!gcm(true, kek, sealed, kid, der, der_len, sealed + SEAL_NONCE,
-				sealed + SEAL_NONCE + der_len))
+			!gcm(true, kek, sealed, kid, der, der_len,
+					sealed + SEAL_NONCE,
+					sealed + SEAL_NONCE + der_len))
 		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
 				"AES-256-GCM sealing failed");
 	OPENSSL_clear_free(der, der_len);
@@ -151,7 +160,7 @@ proauth2_status key_open(const char *sealed_text,
 	if ((sealed = malloc(BASE64URL_DECODED_MAX(text_len))) == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	if (!base64url_decode(sealed_text + SEAL_PREFIX_LENGTH, text_len, sealed,
-				&sealed_len) ||
+			    &sealed_len) ||
 			sealed_len <= SEAL_NONCE + SEAL_TAG)
 		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
 				"the sealed key is truncated or not base64url");
@@ -162,8 +171,8 @@ proauth2_status key_open(const char *sealed_text,
 					"out of memory");
 	}
 	if (status == PROAUTH2_OK &&
-			!gcm(false, kek, sealed, kid, sealed + SEAL_NONCE, der_len, der,
-				sealed + SEAL_NONCE + der_len))
+			!gcm(false, kek, sealed, kid, sealed + SEAL_NONCE, der_len,
+					der, sealed + SEAL_NONCE + der_len))
 		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
 				"the sealed key does not open with this KEK and kid");
 	if (status == PROAUTH2_OK && (key = pkcs8_key(der, der_len)) == NULL)

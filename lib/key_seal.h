@@ -28,7 +28,8 @@ PROAUTH2_WARN_UNUSED proauth2_status key_seal(const EVP_PKEY *key,
 		char **out, proauth2_error *err);
 
 /* The private key that sealed holds, in *out (EVP_PKEY_free()), if it was
- * sealed under kek for kid and not a byte of it changed since. Otherwise
+ * sealed under kek for kid and not a byte of it changed since; of whatever
+ * type was sealed (jws_key_fits() tells if it is the one expected). Otherwise
  * PROAUTH2_ERR_CRYPTO (a wrong KEK or kid, an altered or truncated text,
  * another version) or PROAUTH2_ERR_NOMEM, and nothing decrypted is left in
  * memory. */

@@ -20,7 +20,8 @@
 /* RFC 8037 Appendix A.1 (the Ed25519 key) and A.4 (its JWS). */
 #define RFC8037_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 #define RFC8037_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
-#define RFC8037_A4_JWS "eyJhbGciOiJFZERTQSJ9." \
+#define RFC8037_A4_JWS                         \
+	"eyJhbGciOiJFZERTQSJ9."                \
 	"RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc." \
 	"hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
 
@@ -28,9 +29,10 @@
 #define RFC7515_A3_X "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"
 #define RFC7515_A3_Y "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
 #define RFC7515_A3_D "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"
-#define RFC7515_A3_JWS "eyJhbGciOiJFUzI1NiJ9." \
+#define RFC7515_A3_JWS                                                     \
+	"eyJhbGciOiJFUzI1NiJ9."                                            \
 	"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt" \
-	"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ." \
+	"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ."                                  \
 	"DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSA" \
 	"pmWQxfKTUJqPP3-Kg6NU1Q"
 
@@ -97,13 +99,19 @@ static EVP_PKEY *p256_from_d(const char *d_text)
 	priv = BN_bin2bn(d, 32, NULL);
 	ck_assert_int_eq(EC_POINT_mul(group, point, priv, NULL, NULL, NULL), 1);
 	ck_assert_uint_eq(EC_POINT_point2oct(group, point,
-			POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), NULL), 65);
+					  POINT_CONVERSION_UNCOMPRESSED, pub,
+					  sizeof(pub), NULL),
+			65);
 	ck_assert_int_eq(OSSL_PARAM_BLD_push_utf8_string(bld,
-			OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1, 0), 1);
-	ck_assert_int_eq(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY,
-			priv), 1);
+					 OSSL_PKEY_PARAM_GROUP_NAME,
+					 SN_X9_62_prime256v1, 0),
+			1);
+	ck_assert_int_eq(
+			OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv),
+			1);
 	ck_assert_int_eq(OSSL_PARAM_BLD_push_octet_string(bld,
-			OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)), 1);
+					 OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)),
+			1);
 	params = OSSL_PARAM_BLD_to_param(bld);
 	ck_assert_int_eq(EVP_PKEY_fromdata_init(ctx), 1);
 	ck_assert_int_eq(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params), 1);
@@ -118,10 +126,10 @@ static EVP_PKEY *p256_from_d(const char *d_text)
 
 static json_t *sample_claims(void)
 {
-	json_t *claims = json_pack("{s:s, s:s, s:s, s:I, s:[s, s]}",
-			"iss", "https://as.example", "sub", "alice",
-			"client_id", "c1", "exp", (json_int_t)1767225600,
-			"aud", "https://rs.example", "https://other.example");
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:I, s:[s, s]}", "iss",
+			"https://as.example", "sub", "alice", "client_id", "c1",
+			"exp", (json_int_t)1767225600, "aud", "https://rs.example",
+			"https://other.example");
 
 	ck_assert_ptr_nonnull(claims);
 	return claims;
@@ -183,8 +191,7 @@ static size_t part_bytes(const char *token, int index, unsigned char *out,
 }
 
 /* token with part index replaced by the base64url of bytes (free()). */
-static char *with_part(const char *token, int index, const void *bytes,
-		size_t len)
+static char *with_part(const char *token, int index, const void *bytes, size_t len)
 {
 	char *parts[3], *copy = strdup(token), *out, *p = copy;
 	char *encoded = malloc(len / 3 * 4 + 5);
@@ -215,8 +222,8 @@ static char *with_text_part(const char *token, int index, const char *text)
 
 START_TEST(alg_names_round_trip_and_others_are_refused)
 {
-	static const char *refused[] = {"none", "None", "NONE", "HS256",
-		"es256", "EDDSA", "Ed25519", "RS256 ", "PS256", "ES384", ""};
+	static const char *refused[] = {"none", "None", "NONE", "HS256", "es256",
+			"EDDSA", "Ed25519", "RS256 ", "PS256", "ES384", ""};
 	jws_alg alg;
 	size_t i;
 
@@ -230,7 +237,8 @@ START_TEST(alg_names_round_trip_and_others_are_refused)
 	ck_assert_int_eq(JWS_ALG_DEFAULT, JWS_ES256);
 	ck_assert_ptr_null(jws_alg_name((jws_alg)3));
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-		ck_assert_msg(!jws_alg_from_name(refused[i], &alg), "%s", refused[i]);
+		ck_assert_msg(!jws_alg_from_name(refused[i], &alg), "%s",
+				refused[i]);
 	ck_assert(!jws_alg_from_name(NULL, &alg));
 }
 END_TEST
@@ -243,7 +251,8 @@ START_TEST(keys_fit_their_algorithm_only)
 
 	for (i = 0; i < ALG_COUNT; i++)
 		for (j = 0; j < ALG_COUNT; j++)
-			ck_assert_int_eq(jws_key_fits(keys[i], all_algs[j]), i == j);
+			ck_assert_int_eq(jws_key_fits(keys[i], all_algs[j]),
+					i == j);
 	ck_assert(!jws_key_fits(small, JWS_RS256));
 	ck_assert(!jws_key_fits(p384, JWS_ES256));
 	ck_assert(!jws_key_fits(NULL, JWS_ES256));
@@ -264,21 +273,25 @@ START_TEST(each_algorithm_signs_and_verifies)
 
 	/* The header: fixed members in a fixed order, compact. */
 	n = part_bytes(token, 0, header_text, sizeof(header_text));
-	snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}",
+	snprintf(want, sizeof(want),
+			"{\"alg\":\"%s\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}",
 			jws_alg_name(alg));
 	ck_assert_uint_eq(n, strlen(want));
 	ck_assert_mem_eq(header_text, want, n);
 
-	ck_assert_int_eq(jws_verify(token, lookup, &ring, &header, &claims,
-			&fault, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(jws_verify(token, lookup, &ring, &header, &claims, &fault,
+					 NULL),
+			PROAUTH2_OK);
 	ck_assert_int_eq(fault, JWS_FAULT_NONE);
 	ck_assert_int_eq(ring.calls, 1);
 	ck_assert_int_eq(ring.asked, alg);
 	ck_assert(json_equal(claims, expected));
 	ck_assert_str_eq(json_string_value(json_object_get(header, "alg")),
 			jws_alg_name(alg));
-	ck_assert_str_eq(json_string_value(json_object_get(header, "typ")), "at+jwt");
-	ck_assert_str_eq(json_string_value(json_object_get(header, "kid")), "key-1");
+	ck_assert_str_eq(json_string_value(json_object_get(header, "typ")),
+			"at+jwt");
+	ck_assert_str_eq(json_string_value(json_object_get(header, "kid")),
+			"key-1");
 	json_decref(header);
 	json_decref(claims);
 	json_decref(expected);
@@ -299,19 +312,26 @@ START_TEST(signatures_have_the_jws_lengths)
 
 	ck_assert_uint_eq(part_bytes(token, 2, sig, sizeof(sig)), lengths[_i]);
 	ck_assert_int_eq(jws_sign_bytes(all_algs[_i], keys[_i],
-			(const unsigned char *)"abc", 3, sig, &sig_len, NULL), PROAUTH2_OK);
+					 (const unsigned char *)"abc", 3, sig,
+					 &sig_len, NULL),
+			PROAUTH2_OK);
 	ck_assert_uint_eq(sig_len, lengths[_i]);
 	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
-			(const unsigned char *)"abc", 3, sig, sig_len, NULL), PROAUTH2_OK);
+					 (const unsigned char *)"abc", 3, sig,
+					 sig_len, NULL),
+			PROAUTH2_OK);
 	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
-			(const unsigned char *)"abd", 3, sig, sig_len, NULL),
+					 (const unsigned char *)"abd", 3, sig,
+					 sig_len, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
 	/* One byte short or over is no signature. */
 	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
-			(const unsigned char *)"abc", 3, sig, sig_len - 1, NULL),
+					 (const unsigned char *)"abc", 3, sig,
+					 sig_len - 1, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
 	ck_assert_int_eq(jws_verify_bytes(all_algs[_i], keys[_i],
-			(const unsigned char *)"abc", 3, sig, sig_len + 1, NULL),
+					 (const unsigned char *)"abc", 3, sig,
+					 sig_len + 1, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
 	free(token);
 }
@@ -325,17 +345,21 @@ START_TEST(es256_signature_in_der_is_refused)
 
 	/* What OpenSSL makes by itself verifies with OpenSSL, but a JWS
 	 * carries R || S (RFC 7518 §3.4). */
-	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL,
-			keys[0]), 1);
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, keys[0]),
+			1);
 	ck_assert_int_eq(EVP_DigestSign(ctx, der, &der_len,
-			(const unsigned char *)"abc", 3), 1);
+					 (const unsigned char *)"abc", 3),
+			1);
 	EVP_MD_CTX_free(ctx);
 	ck_assert_uint_ne(der_len, 64);
 	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, keys[0],
-			(const unsigned char *)"abc", 3, der, der_len, NULL),
+					 (const unsigned char *)"abc", 3, der,
+					 der_len, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
 	ck_assert_int_eq(jws_sign_bytes(JWS_ES256, keys[0],
-			(const unsigned char *)"abc", 3, sig, &sig_len, NULL), PROAUTH2_OK);
+					 (const unsigned char *)"abc", 3, sig,
+					 &sig_len, NULL),
+			PROAUTH2_OK);
 	ck_assert_uint_eq(sig_len, 64);
 	ck_assert(memcmp(sig, der, 8) != 0);
 }
@@ -351,13 +375,16 @@ START_TEST(tampered_payload_header_or_signature_is_refused)
 
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
 
-	forged = with_text_part(token, 1, "{\"iss\":\"https://as.example\","
+	forged = with_text_part(token, 1,
+			"{\"iss\":\"https://as.example\","
 			"\"sub\":\"mallory\"}");
 	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
 	free(forged);
 
-	snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"kid\":\"key-1\","
-			"\"typ\":\"JWT\"}", jws_alg_name(all_algs[_i]));
+	snprintf(header, sizeof(header),
+			"{\"alg\":\"%s\",\"kid\":\"key-1\","
+			"\"typ\":\"JWT\"}",
+			jws_alg_name(all_algs[_i]));
 	forged = with_text_part(token, 0, header);
 	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_BAD_SIGNATURE);
 	free(forged);
@@ -408,13 +435,13 @@ END_TEST
 START_TEST(alg_none_and_unknown_algs_are_refused)
 {
 	static const char *headers[] = {
-		"{\"alg\":\"none\",\"kid\":\"key-1\"}",
-		"{\"alg\":\"HS256\",\"kid\":\"key-1\"}",
-		"{\"alg\":\"es256\",\"kid\":\"key-1\"}",
-		"{\"alg\":\"ES512\",\"kid\":\"key-1\"}",
-		"{\"kid\":\"key-1\"}",
-		"{\"alg\":null,\"kid\":\"key-1\"}",
-		"{\"alg\":[\"ES256\"],\"kid\":\"key-1\"}",
+			"{\"alg\":\"none\",\"kid\":\"key-1\"}",
+			"{\"alg\":\"HS256\",\"kid\":\"key-1\"}",
+			"{\"alg\":\"es256\",\"kid\":\"key-1\"}",
+			"{\"alg\":\"ES512\",\"kid\":\"key-1\"}",
+			"{\"kid\":\"key-1\"}",
+			"{\"alg\":null,\"kid\":\"key-1\"}",
+			"{\"alg\":[\"ES256\"],\"kid\":\"key-1\"}",
 	};
 	struct keyring ring = {"key-1", keys[0], 0, 0};
 	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged, *unsigned_;
@@ -422,11 +449,13 @@ START_TEST(alg_none_and_unknown_algs_are_refused)
 
 	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
 		forged = with_text_part(token, 0, headers[i]);
-		ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_ALG_REFUSED);
+		ck_assert_int_eq(verify_fault(forged, &ring),
+				JWS_FAULT_ALG_REFUSED);
 		/* An unsecured JWS: an empty signature (RFC 7519 §6.1). */
 		unsigned_ = strdup(forged);
 		*(strrchr(unsigned_, '.') + 1) = '\0';
-		ck_assert_int_eq(verify_fault(unsigned_, &ring), JWS_FAULT_ALG_REFUSED);
+		ck_assert_int_eq(verify_fault(unsigned_, &ring),
+				JWS_FAULT_ALG_REFUSED);
 		free(unsigned_);
 		free(forged);
 	}
@@ -510,8 +539,10 @@ START_TEST(non_canonical_base64url_is_refused)
 	/* 86 characters carry 64 bytes and 4 spare bits, which must be 0:
 	 * a last character one higher decodes to the same bytes. */
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
-	token[len - 1] = last == 'A' ? 'B' : last == 'Q' ? 'R' : last == 'g' ?
-		'h' : 'x';
+	token[len - 1] = last == 'A' ? 'B' :
+			last == 'Q'  ? 'R' :
+			last == 'g'  ? 'h' :
+				       'x';
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_MALFORMED);
 	free(token);
 }
@@ -535,8 +566,9 @@ START_TEST(repeated_members_are_refused)
 
 	/* Validly signed, and still refused. */
 	ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
-			"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
-			(const unsigned char *)payload, strlen(payload), &token, NULL),
+					 "{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+					 (const unsigned char *)payload,
+					 strlen(payload), &token, NULL),
 			PROAUTH2_OK);
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_MALFORMED);
 	ck_assert_int_eq(ring.calls, 1);
@@ -547,13 +579,16 @@ END_TEST
 START_TEST(header_and_payload_must_be_plain_json_objects)
 {
 	static const char *headers[] = {
-		"[\"ES256\"]", "\"ES256\"", "",
-		"{\"alg\":\"ES256\",\"kid\":\"key-1\"}x", "{\"alg\":\"ES256\",",
-		"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"crit\":[\"exp\"],\"exp\":1}",
-		"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"x\":[[[[[[[[[1]]]]]]]]]}",
+			"[\"ES256\"]",
+			"\"ES256\"",
+			"",
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\"}x",
+			"{\"alg\":\"ES256\",",
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"crit\":[\"exp\"],\"exp\":1}",
+			"{\"alg\":\"ES256\",\"kid\":\"key-1\",\"x\":[[[[[[[[[1]]]]]]]]]}",
 	};
 	static const char *payloads[] = {"[]", "\"alice\"", "", "{\"a\":1",
-		"{\"x\":[[[[[[[[[1]]]]]]]]]}"};
+			"{\"x\":[[[[[[[[[1]]]]]]]]]}"};
 	struct keyring ring = {"key-1", keys[0], 0, 0};
 	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
 	size_t i;
@@ -566,18 +601,22 @@ START_TEST(header_and_payload_must_be_plain_json_objects)
 	}
 	free(token);
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
-		ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
-				"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
-				(const unsigned char *)payloads[i], strlen(payloads[i]),
-				&token, NULL), PROAUTH2_OK);
+		ck_assert_int_eq(
+				jws_sign_compact(JWS_ES256, keys[0],
+						"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+						(const unsigned char *)payloads[i],
+						strlen(payloads[i]), &token, NULL),
+				PROAUTH2_OK);
 		ck_assert_msg(verify_fault(token, &ring) == JWS_FAULT_MALFORMED,
 				"%s", payloads[i]);
 		free(token);
 	}
 	/* Eight deep is allowed, as for every stored field. */
-	ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
-			"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
-			(const unsigned char *)"{\"x\":[[[[[[1]]]]]]}", 19, &token, NULL),
+	ck_assert_int_eq(
+			jws_sign_compact(JWS_ES256, keys[0],
+					"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
+					(const unsigned char *)"{\"x\":[[[[[[1]]]]]]}",
+					19, &token, NULL),
 			PROAUTH2_OK);
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
 	free(token);
@@ -595,12 +634,15 @@ START_TEST(overlong_tokens_are_refused_unread)
 	memset(pad, 'a', JWS_MAX_LENGTH - 1);
 	pad[JWS_MAX_LENGTH - 1] = '\0';
 	ck_assert_ptr_nonnull(claims);
-	for (size_t n = JWS_MAX_LENGTH * 3 / 4 - 200; ; n++) {
+	for (size_t n = JWS_MAX_LENGTH * 3 / 4 - 200;; n++) {
 		pad[n] = '\0';
-		ck_assert_int_eq(json_object_set_new(claims, "pad", json_string(pad)), 0);
+		ck_assert_int_eq(json_object_set_new(claims, "pad",
+						 json_string(pad)),
+				0);
 		pad[n] = 'a';
 		ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "key-1", NULL, claims,
-				&token, NULL), PROAUTH2_OK);
+						 &token, NULL),
+				PROAUTH2_OK);
 		if (strlen(token) > JWS_MAX_LENGTH)
 			break;
 		ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
@@ -622,20 +664,26 @@ START_TEST(signing_refuses_what_it_cannot_vouch_for)
 	size_t n;
 
 	ck_assert_int_eq(jws_sign(JWS_RS256, keys[0], "k", NULL, claims, &token,
-			&err), PROAUTH2_ERR_INVALID_ARGUMENT);
+					 &err),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_ptr_null(token);
 	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], NULL, NULL, claims, &token,
-			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+					 NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "", NULL, claims, &token,
-			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+					 NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "k", NULL, array, &token,
-			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
-	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "k", NULL, NULL, &token,
-			NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
+					 NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(
+			jws_sign(JWS_ES256, keys[0], "k", NULL, NULL, &token, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_ptr_null(token);
 	/* Without typ, the header has two members. */
 	ck_assert_int_eq(jws_sign(JWS_EDDSA, keys[1], "k", NULL, claims, &token,
-			NULL), PROAUTH2_OK);
+					 NULL),
+			PROAUTH2_OK);
 	n = part_bytes(token, 0, header, sizeof(header));
 	ck_assert_uint_eq(n, strlen("{\"alg\":\"EdDSA\",\"kid\":\"k\"}"));
 	ck_assert_mem_eq(header, "{\"alg\":\"EdDSA\",\"kid\":\"k\"}", n);
@@ -666,7 +714,8 @@ START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
 
 	/* A.4: Ed25519 is deterministic, so the JWS is the RFC's exactly. */
 	ck_assert_int_eq(jws_sign_compact(JWS_EDDSA, key, header,
-			(const unsigned char *)payload, strlen(payload), &token, NULL),
+					 (const unsigned char *)payload,
+					 strlen(payload), &token, NULL),
 			PROAUTH2_OK);
 	ck_assert_str_eq(token, RFC8037_A4_JWS);
 	free(token);
@@ -676,13 +725,15 @@ START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
 	ck_assert_ptr_nonnull(pub);
 	sig_len = part_bytes(RFC8037_A4_JWS, 2, sig, sizeof(sig));
 	ck_assert_int_eq(jws_verify_bytes(JWS_EDDSA, pub,
-			(const unsigned char *)RFC8037_A4_JWS,
-			(size_t)(input_end - RFC8037_A4_JWS), sig, sig_len, NULL),
+					 (const unsigned char *)RFC8037_A4_JWS,
+					 (size_t)(input_end - RFC8037_A4_JWS), sig,
+					 sig_len, NULL),
 			PROAUTH2_OK);
 	sig[0] ^= 0x80;
 	ck_assert_int_eq(jws_verify_bytes(JWS_EDDSA, pub,
-			(const unsigned char *)RFC8037_A4_JWS,
-			(size_t)(input_end - RFC8037_A4_JWS), sig, sig_len, NULL),
+					 (const unsigned char *)RFC8037_A4_JWS,
+					 (size_t)(input_end - RFC8037_A4_JWS), sig,
+					 sig_len, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
 	EVP_PKEY_free(pub);
 	EVP_PKEY_free(key);
@@ -691,8 +742,8 @@ END_TEST
 
 START_TEST(rfc7515_a3_es256_jws_verifies_with_its_jwk)
 {
-	json_t *jwk = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC",
-			"crv", "P-256", "x", RFC7515_A3_X, "y", RFC7515_A3_Y);
+	json_t *jwk = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256",
+			"x", RFC7515_A3_X, "y", RFC7515_A3_Y);
 	const char *input_end = strrchr(RFC7515_A3_JWS, '.');
 	size_t input_len = (size_t)(input_end - RFC7515_A3_JWS), sig_len;
 	unsigned char sig[JWS_SIGNATURE_MAX];
@@ -705,18 +756,21 @@ START_TEST(rfc7515_a3_es256_jws_verifies_with_its_jwk)
 	sig_len = part_bytes(RFC7515_A3_JWS, 2, sig, sizeof(sig));
 	ck_assert_uint_eq(sig_len, 64);
 	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
-			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
-			NULL), PROAUTH2_OK);
+					 (const unsigned char *)RFC7515_A3_JWS,
+					 input_len, sig, sig_len, NULL),
+			PROAUTH2_OK);
 	/* S's last bit, R's first: R || S is read the RFC's way round. */
 	sig[63] ^= 0x01;
 	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
-			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
-			NULL), PROAUTH2_ERR_INVALID_TOKEN);
+					 (const unsigned char *)RFC7515_A3_JWS,
+					 input_len, sig, sig_len, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
 	sig[63] ^= 0x01;
 	sig[0] ^= 0x80;
 	ck_assert_int_eq(jws_verify_bytes(JWS_ES256, key,
-			(const unsigned char *)RFC7515_A3_JWS, input_len, sig, sig_len,
-			NULL), PROAUTH2_ERR_INVALID_TOKEN);
+					 (const unsigned char *)RFC7515_A3_JWS,
+					 input_len, sig, sig_len, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
 
 	/* Whole, it still lacks the kid our tokens must carry. */
 	ring.key = key;
@@ -730,15 +784,17 @@ END_TEST
 START_TEST(rfc7515_a3_public_jwk_is_computed_from_d)
 {
 	EVP_PKEY *key = p256_from_d(RFC7515_A3_D), *pub = NULL;
-	json_t *jwk = NULL, *rfc = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC",
-			"crv", "P-256", "x", RFC7515_A3_X, "y", RFC7515_A3_Y);
+	json_t *jwk = NULL,
+	       *rfc = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256",
+			       "x", RFC7515_A3_X, "y", RFC7515_A3_Y);
 	struct keyring ring = {"a3", NULL, 0, 0};
 	char *text, *token;
 	jws_alg alg;
 
 	ck_assert_int_eq(jwk_public(key, JWS_ES256, "a3", &jwk, NULL), PROAUTH2_OK);
 	text = json_dumps(jwk, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	ck_assert_str_eq(text, "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	ck_assert_str_eq(text,
+			"{\"kty\":\"EC\",\"crv\":\"P-256\","
 			"\"x\":\"" RFC7515_A3_X "\",\"y\":\"" RFC7515_A3_Y "\","
 			"\"kid\":\"a3\",\"alg\":\"ES256\",\"use\":\"sig\"}");
 	free(text);
@@ -768,7 +824,8 @@ START_TEST(rfc8037_public_jwk_is_the_rfcs)
 	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, d, d_len);
 	ck_assert_int_eq(jwk_public(key, JWS_EDDSA, "a2", &jwk, NULL), PROAUTH2_OK);
 	text = json_dumps(jwk, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	ck_assert_str_eq(text, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+	ck_assert_str_eq(text,
+			"{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
 			"\"x\":\"" RFC8037_X "\",\"kid\":\"a2\",\"alg\":\"EdDSA\","
 			"\"use\":\"sig\"}");
 	free(text);
@@ -801,7 +858,8 @@ START_TEST(generated_keys_round_trip_through_their_jwk)
 		ck_assert(base64url_decode(name, strlen(name), bytes, &n));
 		ck_assert_uint_eq(n, 256);
 		ck_assert_uint_ne(bytes[0], 0);
-		ck_assert_str_eq(json_string_value(json_object_get(jwk, "e")), "AQAB");
+		ck_assert_str_eq(json_string_value(json_object_get(jwk, "e")),
+				"AQAB");
 		ck_assert_uint_eq(json_object_size(jwk), 6);
 	} else {
 		ck_assert_uint_eq(json_object_size(jwk), alg == JWS_ES256 ? 7 : 6);
@@ -834,10 +892,12 @@ START_TEST(ec_coordinates_are_left_padded)
 		bool small;
 
 		ck_assert_int_eq(jwk_generate(JWS_ES256, &key, NULL), PROAUTH2_OK);
-		ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X,
-				&x), 1);
-		ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y,
-				&y), 1);
+		ck_assert_int_eq(EVP_PKEY_get_bn_param(key,
+						 OSSL_PKEY_PARAM_EC_PUB_X, &x),
+				1);
+		ck_assert_int_eq(EVP_PKEY_get_bn_param(key,
+						 OSSL_PKEY_PARAM_EC_PUB_Y, &y),
+				1);
 		small = BN_num_bytes(x) < 32 || BN_num_bytes(y) < 32;
 		BN_free(x);
 		BN_free(y);
@@ -864,7 +924,8 @@ static void assert_jwk_refused(const char *text)
 
 	ck_assert_msg(jwk != NULL, "%s", text);
 	ck_assert_msg(jwk_public_key(jwk, &key, &alg, NULL) ==
-			PROAUTH2_ERR_INVALID_ARGUMENT, "%s accepted", text);
+					PROAUTH2_ERR_INVALID_ARGUMENT,
+			"%s accepted", text);
 	ck_assert_ptr_null(key);
 	json_decref(jwk);
 }
@@ -876,24 +937,25 @@ START_TEST(public_jwks_are_read_strictly)
 	char text[1024];
 
 	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
-			"\",\"y\":\"" RFC7515_A3_Y "\",\"d\":\"" RFC7515_A3_D "\"}");
+			   "\",\"y\":\"" RFC7515_A3_Y "\",\"d\":\"" RFC7515_A3_D
+			   "\"}");
 	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"" RFC7515_A3_X
-			"\",\"y\":\"" RFC7515_A3_Y "\"}");
+			   "\",\"y\":\"" RFC7515_A3_Y "\"}");
 	/* y of another point: off the curve. */
 	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
-			"\",\"y\":\"" RFC7515_A3_X "\"}");
+			   "\",\"y\":\"" RFC7515_A3_X "\"}");
 	/* 31 bytes of x; padded base64. */
 	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\","
-			"\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA\","
-			"\"y\":\"" RFC7515_A3_Y "\"}");
-	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
-			RFC8037_X "=\"}");
+			   "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA\","
+			   "\"y\":\"" RFC7515_A3_Y "\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" RFC8037_X
+			   "=\"}");
 	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC7515_A3_X
-			"\",\"y\":\"" RFC7515_A3_Y "\",\"alg\":\"RS256\"}");
-	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
-			RFC8037_X "\",\"use\":\"enc\"}");
-	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\""
-			RFC8037_X "\"}");
+			   "\",\"y\":\"" RFC7515_A3_Y "\",\"alg\":\"RS256\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" RFC8037_X
+			   "\",\"use\":\"enc\"}");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"" RFC8037_X
+			   "\"}");
 	assert_jwk_refused("{\"kty\":\"oct\",\"k\":\"AAAA\"}");
 	assert_jwk_refused("{\"crv\":\"Ed25519\",\"x\":\"" RFC8037_X "\"}");
 	assert_jwk_refused("[]");
@@ -931,9 +993,38 @@ START_TEST(public_jwks_are_read_strictly)
 END_TEST
 
 static const unsigned char kek[KEY_SEAL_KEK_SIZE] = {
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
-	0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
-	0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+		0x00,
+		0x01,
+		0x02,
+		0x03,
+		0x04,
+		0x05,
+		0x06,
+		0x07,
+		0x08,
+		0x09,
+		0x0a,
+		0x0b,
+		0x0c,
+		0x0d,
+		0x0e,
+		0x0f,
+		0x10,
+		0x11,
+		0x12,
+		0x13,
+		0x14,
+		0x15,
+		0x16,
+		0x17,
+		0x18,
+		0x19,
+		0x1a,
+		0x1b,
+		0x1c,
+		0x1d,
+		0x1e,
+		0x1f,
 };
 
 /* key_open() on sealed, expecting a clean refusal. */
@@ -958,8 +1049,10 @@ START_TEST(sealed_keys_open_to_the_same_private_key)
 	ck_assert_int_eq(key_seal(keys[_i], kek, "kid-1", &sealed, NULL),
 			PROAUTH2_OK);
 	ck_assert(strncmp(sealed, "v1.", 3) == 0);
-	ck_assert_uint_eq(strspn(sealed + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"abcdefghijklmnopqrstuvwxyz0123456789-_"), strlen(sealed) - 3);
+	ck_assert_uint_eq(strspn(sealed + 3,
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "abcdefghijklmnopqrstuvwxyz0123456789-_"),
+			strlen(sealed) - 3);
 	ck_assert_int_eq(key_open(sealed, kek, "kid-1", &opened, NULL),
 			PROAUTH2_OK);
 	ck_assert_int_eq(EVP_PKEY_eq(opened, keys[_i]), 1);
@@ -1059,12 +1152,13 @@ static Suite *jws_suite(void)
 	tcase_add_loop_test(tc, each_algorithm_signs_and_verifies, 0, ALG_COUNT);
 	tcase_add_loop_test(tc, signatures_have_the_jws_lengths, 0, ALG_COUNT);
 	tcase_add_test(tc, es256_signature_in_der_is_refused);
-	tcase_add_loop_test(tc, tampered_payload_header_or_signature_is_refused,
-			0, ALG_COUNT);
+	tcase_add_loop_test(tc, tampered_payload_header_or_signature_is_refused, 0,
+			ALG_COUNT);
 	tcase_add_test(tc, alg_other_than_the_keys_is_refused);
 	tcase_add_test(tc, alg_none_and_unknown_algs_are_refused);
 	tcase_add_test(tc, unknown_or_missing_kid_is_refused);
-	tcase_add_test(tc, padding_stray_characters_and_wrong_part_counts_are_refused);
+	tcase_add_test(tc,
+			padding_stray_characters_and_wrong_part_counts_are_refused);
 	tcase_add_test(tc, non_canonical_base64url_is_refused);
 	tcase_add_test(tc, repeated_members_are_refused);
 	tcase_add_test(tc, header_and_payload_must_be_plain_json_objects);

@@ -70,8 +70,8 @@ START_TEST(base64url_decode_refuses_all_but_the_canonical_form)
 {
 	/* Padding, the standard alphabet, spaces, a length of 4k + 1, and
 	 * "Zh" (unused bits set: "Zg" is the one spelling of "f"). */
-	static const char *bad[] = {"Zg==", "Zg=", "+w", "/w", "Zm9v Yg",
-		"Zm9vY", "Zh", "Zm9", "Zm\n9v"};
+	static const char *bad[] = {"Zg==", "Zg=", "+w", "/w", "Zm9v Yg", "Zm9vY",
+			"Zh", "Zm9", "Zm\n9v"};
 	unsigned char out[16];
 	size_t i, n;
 
