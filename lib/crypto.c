@@ -8,6 +8,7 @@
 
 #include <proauth2/token.h>
 
+#include "base64_digit.h"
 #include "crypto.h"
 
 void base64url_encode(const unsigned char *in, size_t len, char *out)
@@ -35,22 +36,6 @@ void base64url_encode(const unsigned char *in, size_t len, char *out)
 	*out = '\0';
 }
 
-/* The 6-bit value of a base64url character, -1 for any other byte. */
-static int base64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 bool base64url_decode(const char *in, size_t len, unsigned char *out,
 		size_t *out_len)
 {
@@ -61,7 +46,7 @@ bool base64url_decode(const char *in, size_t len, unsigned char *out,
 	if (len % 4 == 1)
 		return false;
 	for (i = 0; i < len; i++) {
-		int v = base64url_value((unsigned char)in[i]);
+		int v = base64_digit((unsigned char)in[i], '-', '_');
 
 		if (v < 0)
 			return false;

@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base64_digit.h"
 #include "request.h"
 #include "struct_size.h"
 
@@ -113,21 +114,6 @@ proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 	return request_read_params(req, 0, f, err);
 }
 
-static int base64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 char *base64_decode(const char *s, size_t *len)
 {
 	size_t n = strlen(s), i, o = 0;
@@ -147,7 +133,7 @@ char *base64_decode(const char *s, size_t *len)
 					(k == 3 || s[i + 3] == '=')) {
 				v[k] = 0;
 				pad++;
-			} else if ((v[k] = base64_value(s[i + k])) < 0) {
+			} else if ((v[k] = base64_digit((unsigned char)s[i + k], '+', '/')) < 0) {
 				free(out);
 				return NULL;
 			}
