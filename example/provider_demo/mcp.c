@@ -155,9 +155,10 @@ static bool handle(const proauth2_token_info *info, json_t *msg, json_t **out)
 	const char *jsonrpc = json_string_value(json_object_get(msg, "jsonrpc"));
 
 	*out = NULL;
-	if (!json_is_object(msg) || jsonrpc == NULL || strcmp(jsonrpc, "2.0") != 0 ||
-			(id != NULL && !json_is_string(id) && !json_is_integer(id)))
-		*out = error_of(NULL, INVALID_REQUEST, "not a JSON-RPC 2.0 message");
+	if (id != NULL && !json_is_string(id) && !json_is_integer(id))
+		*out = error_of(NULL, INVALID_REQUEST, "an id is a string or an integer");
+	else if (!json_is_object(msg) || jsonrpc == NULL || strcmp(jsonrpc, "2.0") != 0)
+		*out = error_of(id, INVALID_REQUEST, "not a JSON-RPC 2.0 message");
 	else if (method != NULL && id != NULL)
 		*out = answer(info, method, id, json_object_get(msg, "params"));
 	else if (method == NULL && (id == NULL ||
@@ -167,6 +168,12 @@ static bool handle(const proauth2_token_info *info, json_t *msg, json_t **out)
 	else
 		return true;  /* a notification, or a response to us: accepted */
 	return *out != NULL;
+}
+
+/* The error code of an answer, 0 for a result. */
+static json_int_t code_of(json_t *answer)
+{
+	return json_integer_value(json_object_get(json_object_get(answer, "error"), "code"));
 }
 
 /* A JSON-RPC error that ends the request, with its HTTP status. */
@@ -215,7 +222,7 @@ static enum MHD_Result serve(struct MHD_Connection *c, const proauth2_http_reque
 	if (version != NULL && !supported(version))
 		return refuse(c, MHD_HTTP_BAD_REQUEST, INVALID_REQUEST,
 				"unsupported MCP-Protocol-Version");
-	msg = json_loadb(req->body, req->body_length, JSON_REJECT_DUPLICATES, NULL);
+	msg = json_loadb(req->body, req->body_length, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 	if (msg == NULL)
 		return refuse(c, MHD_HTTP_BAD_REQUEST, PARSE_ERROR, "parse error");
 	if (json_is_array(msg)) {
@@ -229,8 +236,7 @@ static enum MHD_Result serve(struct MHD_Connection *c, const proauth2_http_reque
 	else if (out == NULL)
 		ret = reply_empty(c, MHD_HTTP_ACCEPTED);
 	else
-		ret = reply_json(c, json_object_get(out, "error") != NULL &&
-				json_object_get(out, "id") == json_null() ?
+		ret = reply_json(c, code_of(out) == INVALID_REQUEST ?
 				MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, out);
 	json_decref(msg);
 	return ret;
