@@ -634,10 +634,11 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 	buf_printf(&b, "proauth2 provider demo listening on %s\n"
 		"  issuer          %s\n"
 		"  metadata        %s\n"
+		"  MCP server      %s\n"
 		"  database        %s (%s)\n"
 		"  grants          %s\n\n",
 		app->listen_url, app->issuer, proauth2_provider_endpoint(app->provider,
-			PROAUTH2_ENDPOINT_METADATA), db, proauth2_datastore_name(app->ds),
+			PROAUTH2_ENDPOINT_METADATA), app->mcp_resource, db, proauth2_datastore_name(app->ds),
 		app->opt->grants_text);
 	buf_printf(&b, "Confidential client \"%s\"\n"
 		"  client_id       %s\n"
