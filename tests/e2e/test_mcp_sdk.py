@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The official MCP TypeScript SDK's client against the demo's /mcp.
 
-Starts the demo, writes its credentials to a JSON file and runs
+Starts the demo, and the demo in each deployment shape (interop.py),
+writes their credentials to a JSON file and runs
 js/mcp_sdk.test.mjs with node --test: the SDK's client, given only the
 /mcp URL, finds its way through the 401, the resource and authorization
 server metadata, registration, the authorization (login and consent
@@ -25,6 +26,7 @@ SDK = os.path.join(JS, "node_modules", "@modelcontextprotocol", "sdk", "package.
 sys.path.insert(0, HERE)
 
 import demo  # noqa: E402
+import interop  # noqa: E402
 
 RUN_TIMEOUT = 120  # seconds, the whole node run
 
@@ -41,23 +43,35 @@ def main():
     if not os.path.isfile(SDK):
         skip("@modelcontextprotocol/sdk", "run tests/e2e/js/install.sh")
 
+    running = []
     tmp = tempfile.mkdtemp(prefix="proauth2-mcp-")
-    d = demo.Demo()
     status = 1
     try:
+        d = demo.Demo()
+        demos = {"default": d.start(), "shapes": {}}
+        running.append(d)
+        for name in interop.SHAPES:
+            try:
+                sd, creds, shape = interop.start_shape(name)
+            except demo.DemoError as e:
+                demos["shapes"][name] = {"error": str(e).strip()}
+                continue
+            running.append(sd)
+            demos["shapes"][name] = {"creds": creds, "shape": shape}
         path = os.path.join(tmp, "demos.json")
         with open(path, "w") as f:
-            json.dump({"default": d.start()}, f)
+            json.dump(demos, f)
         env = dict(os.environ, PROAUTH2_E2E_DEMOS=path, NO_PROXY="*")
         r = subprocess.run([node, "--test", "--test-reporter=spec", "mcp_sdk.test.mjs"],
                            cwd=JS, env=env, timeout=RUN_TIMEOUT)
         status = r.returncode
     finally:
-        try:
-            d.stop()
-        except demo.DemoError as e:
-            print("error: %s" % e, flush=True)
-            status = 1
+        for d in running:
+            try:
+                d.stop()
+            except demo.DemoError as e:
+                print("error: %s" % e, flush=True)
+                status = 1
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if status else 0
 

@@ -1,6 +1,7 @@
 // The official MCP TypeScript SDK's client against provider_demo's /mcp.
 // Run by ../test_mcp_sdk.py, which starts a demo and names it in
-// PROAUTH2_E2E_DEMOS ({"default": creds}). The client is given the /mcp
+// PROAUTH2_E2E_DEMOS ({"default": creds, "shapes": {name: {"creds",
+// "shape"} or {"error"}}}, as for oauth4webapi.test.mjs). The client is given the /mcp
 // URL and nothing else: it meets the 401, finds the resource's metadata
 // and the authorization server's, registers, authorizes with PKCE and
 // resource (the test answers the login and consent pages as the user
@@ -83,7 +84,7 @@ function submit(html, base, buttonId, fill = {}) {
   return [new URL(form.action, base), body];
 }
 
-async function browserLogin(authorizationUrl) {
+async function browserLogin(authorizationUrl, c) {
   const cookies = new Map();
   const go = async (url, init = {}) => {
     const headers = { ...(init.headers || {}) };
@@ -99,7 +100,7 @@ async function browserLogin(authorizationUrl) {
   let r = await go(authorizationUrl);
   assert.equal(r.status, 200, `GET ${authorizationUrl}: ${r.status} ${await r.clone().text()}`);
   let [action, body] = submit(await r.text(), authorizationUrl, 'login',
-    { username: creds.user, password: creds.password });
+    { username: c.user, password: c.password });
   r = await go(action, { method: 'POST', body });
   assert.equal(r.status, 200, 'login');
   [action, body] = submit(await r.text(), action, 'allow');
@@ -110,19 +111,20 @@ async function browserLogin(authorizationUrl) {
 
 // -- the OAuthClientProvider: in memory, the user's part done over HTTP ---
 class DemoProvider {
-  constructor({ confidential = false, clientMetadataUrl } = {}) {
+  constructor(c, { confidential = false, clientMetadataUrl } = {}) {
+    this.c = c;
     this.confidential = confidential;
     this.clientMetadataUrl = clientMetadataUrl;
     this.saved = [];
     this.authorizations = [];
   }
 
-  get redirectUrl() { return creds.redirect_uri; }
+  get redirectUrl() { return this.c.redirect_uri; }
 
   get clientMetadata() {
     return {
       client_name: 'proauth2 e2e mcp_sdk.test.mjs',
-      redirect_uris: [creds.redirect_uri],
+      redirect_uris: [this.c.redirect_uri],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: this.confidential ? 'client_secret_basic' : 'none',
@@ -141,10 +143,10 @@ class DemoProvider {
   // back on the redirect, for finishAuth().
   async redirectToAuthorization(url) {
     this.authorizations.push(url);
-    const back = await browserLogin(url);
+    const back = await browserLogin(url, this.c);
     console.log(`  (the user) GET ${url.pathname}?${[...url.searchParams.keys()].join('&')}, `
       + `log in, allow -> ${back.pathname}?${[...back.searchParams.keys()].join('&')}`);
-    assert.equal(`${back.origin}${back.pathname}`, creds.redirect_uri);
+    assert.equal(`${back.origin}${back.pathname}`, this.c.redirect_uri);
     assert.equal(back.searchParams.get('state'), this._state, 'state comes back');
     assert.equal(back.searchParams.get('error'), null, back.href);
     this.code = back.searchParams.get('code');
@@ -152,9 +154,9 @@ class DemoProvider {
   }
 }
 
-async function connect(provider, fetchFn) {
+async function connect(provider, fetchFn, mcp) {
   const client = new Client({ name: 'proauth2-e2e', version: '0' });
-  const transport = new StreamableHTTPClientTransport(new URL(MCP), { authProvider: provider, fetch: fetchFn });
+  const transport = new StreamableHTTPClientTransport(new URL(mcp), { authProvider: provider, fetch: fetchFn });
   await client.connect(transport);
   return { client, transport };
 }
@@ -173,6 +175,8 @@ function log(seen, from = 0) {
 // The whole flow from the /mcp URL; returns what it saw.
 async function fromNothing(provider) {
   const { seen, fetchFn } = recorder();
+  const c = provider.c;
+  const MCP = c.mcp;
 
   // 1. Unauthenticated: 401, discovery, registration, authorization (the
   //    provider logs in), then connect() fails as the SDK intends.
@@ -215,10 +219,10 @@ async function fromNothing(provider) {
   assert.ok(provider.tokens()?.refresh_token, 'a refresh token');
 
   // 3. Connected with the token: initialize, initialized, GET (405), the tool.
-  const { client, transport } = await connect(provider, fetchFn);
+  const { client, transport } = await connect(provider, fetchFn, MCP);
   const who = await whoami(client);
   assert.equal(who.aud, MCP, "the token's audience is the /mcp resource");
-  assert.equal(who.sub, creds.user);
+  assert.equal(who.sub, c.user);
   assert.equal(who.client_id, provider.clientInformation().client_id);
   assert.equal(who.scope, 'profile');
   const calls = seen.slice(mark).filter((e) => e.url === MCP && e.status === 200);
@@ -240,7 +244,7 @@ async function fromNothing(provider) {
   assert.equal(refresh.form.resource, MCP, 'resource in the refresh');
   assert.notEqual(provider.tokens().access_token, before.access_token);
   assert.equal(again.aud, MCP);
-  assert.equal(again.sub, creds.user);
+  assert.equal(again.sub, c.user);
   console.log('then:');
   log(seen, mark);
   await transport.close();
@@ -248,7 +252,7 @@ async function fromNothing(provider) {
 }
 
 test('dynamic registration of a public client, from the /mcp URL alone', async () => {
-  const provider = new DemoProvider();
+  const provider = new DemoProvider(creds);
   const { seen } = await fromNothing(provider);
   const reg = seen.find((e) => e.method === 'POST' && e.json?.redirect_uris);
   assert.ok(reg, 'a registration request');
@@ -261,7 +265,7 @@ test('dynamic registration of a public client, from the /mcp URL alone', async (
 });
 
 test('dynamic registration of a confidential client (client_secret_basic)', async () => {
-  const provider = new DemoProvider({ confidential: true });
+  const provider = new DemoProvider(creds, { confidential: true });
   const { seen } = await fromNothing(provider);
   assert.ok(provider.clientInformation().client_secret, 'a secret was issued');
   const exchange = seen.find((e) => e.form?.grant_type === 'authorization_code');
@@ -270,7 +274,7 @@ test('dynamic registration of a confidential client (client_secret_basic)', asyn
   assert.equal(refresh.authorization, 'Basic');
 });
 
-test('a token for no resource is refused at /mcp', async () => {
+test('an unknown token is 401 invalid_token at /mcp', async () => {
   const r = await fetch(MCP, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream',
@@ -281,6 +285,19 @@ test('a token for no resource is refused at /mcp', async () => {
   assert.equal(r.status, 401);
   assert.match(r.headers.get('www-authenticate'), /error="invalid_token"/);
 });
+
+// The same from a demo in each deployment shape: the issuer with a
+// trailing slash, with a path (/tenant/mcp, its metadata at
+// /.well-known/oauth-protected-resource/tenant/mcp), its endpoints under
+// a prefix.
+for (const [name, d] of Object.entries(demos.shapes || {})) {
+  test(`the same flow, the demo as ${name}`, async () => {
+    assert.ok(d.creds, `the ${name} demo did not start: ${d.error}`);
+    const provider = new DemoProvider(d.creds);
+    console.log(`${name}: ${d.creds.mcp}`);
+    await fromNothing(provider);
+  });
+}
 
 // SEP-991: the client_id is an https URL of a document the authorization
 // server fetches. The SDK takes that road only when the AS metadata says
@@ -297,7 +314,7 @@ test('a Client ID Metadata Document instead of registration', async (t) => {
     t.skip('no https document URL to offer (PROAUTH2_E2E_CIMD_URL)');
     return;
   }
-  const provider = new DemoProvider({ clientMetadataUrl: url });
+  const provider = new DemoProvider(creds, { clientMetadataUrl: url });
   const { seen } = await fromNothing(provider);
   assert.equal(provider.clientInformation().client_id, url);
   assert.ok(!seen.some((e) => e.method === 'POST' && e.json?.redirect_uris), 'no registration');
