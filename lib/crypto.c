@@ -35,6 +35,50 @@ void base64url_encode(const unsigned char *in, size_t len, char *out)
 	*out = '\0';
 }
 
+/* The 6-bit value of a base64url character, -1 for any other byte. */
+static int base64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+bool base64url_decode(const char *in, size_t len, unsigned char *out,
+		size_t *out_len)
+{
+	unsigned long bits = 0;
+	int nbits = 0;
+	size_t i, n = 0;
+
+	if (len % 4 == 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		int v = base64url_value((unsigned char)in[i]);
+
+		if (v < 0)
+			return false;
+		bits = (bits << 6 | (unsigned)v) & 0xffff;
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			out[n++] = (unsigned char)(bits >> nbits);
+		}
+	}
+	/* Bits left over must be zero, or two texts would decode the same. */
+	if (bits & ((1ul << nbits) - 1))
+		return false;
+	*out_len = n;
+	return true;
+}
+
 proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
 {
 	unsigned char raw[32];

@@ -17,6 +17,17 @@
 /* base64url without padding; out must hold 4 * ceil(len / 3) + 1 bytes. */
 void base64url_encode(const unsigned char *in, size_t len, char *out);
 
+/* The bytes that len characters of base64url decode to, at most. */
+#define BASE64URL_DECODED_MAX(len) ((len) / 4 * 3 + 2)
+
+/* Strict base64url: the len characters of in decoded into out (which holds
+ * BASE64URL_DECODED_MAX(len) bytes), their number in *out_len. False, out
+ * undefined, unless in is the one canonical unpadded encoding of some
+ * bytes: no '=', no character outside the URL alphabet, no length of
+ * 4k + 1, no set bit in the unused end of the last character. */
+bool base64url_decode(const char *in, size_t len, unsigned char *out,
+		size_t *out_len);
+
 /* base64url(SHA-256(text)): the form in which a secret is stored, and the
  * RFC 7636 S256 code challenge of a verifier. */
 proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],

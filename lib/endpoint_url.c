@@ -164,6 +164,7 @@ proauth2_status endpoint_urls_make(const char *issuer, const char *base,
 		n--;
 	urls[PROAUTH2_ENDPOINT_METADATA] = join(issuer,
 			(size_t)(issuer_path - issuer), WELL_KNOWN, issuer_path, n);
+	urls[PROAUTH2_ENDPOINT_JWKS] = join(base, strlen(base), "/jwks", "", 0);
 	for (i = 0; i < ENDPOINT_COUNT; i++) {
 		if (urls[i] == NULL)
 			return NO_MEMORY(err);

@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "event.h"
 #include "grant.h"
+#include "jwt.h"
 
 int64_t grant_horizon(const proauth2_provider *p)
 {
@@ -92,7 +93,8 @@ static void remove_token(proauth2_provider *p, const char *table,
 {
 	char hash[HASH_SIZE];
 
-	if (token != NULL && sha256_base64url(token, hash, NULL) == PROAUTH2_OK)
+	if (token != NULL && !jwt_shaped(token) &&
+			sha256_base64url(token, hash, NULL) == PROAUTH2_OK)
 		remove_where(p, table, json_pack("{s:s}", "token_hash", hash),
 				NULL, NULL);
 }
@@ -154,8 +156,14 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response_free(r);
 		return NO_MEMORY(err);
 	}
-	status = store_token(p, TABLE_ACCESS_TOKENS, t, t->scope, t->audience,
-			p->access_token_lifetime, &r->access_token, err);
+	/* A JWT is not stored: its signature vouches for it. */
+	if (jwt_wanted(p, t->audience)) {
+		r->expires_in = p->jwt_access_token_lifetime;
+		status = jwt_issue(p, t, &r->access_token, err);
+	} else {
+		status = store_token(p, TABLE_ACCESS_TOKENS, t, t->scope, t->audience,
+				p->access_token_lifetime, &r->access_token, err);
+	}
 	if (status == PROAUTH2_OK && t->refresh_scope != NULL)
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
 				t->resource, p->refresh_token_lifetime, &r->refresh_token,

@@ -51,10 +51,21 @@ struct proauth2_provider {
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */
 	/* Every endpoint's URL and, pointing into it, its path: made once. */
-	char *endpoint_urls[PROAUTH2_ENDPOINT_METADATA + 1];
-	const char *endpoint_paths[PROAUTH2_ENDPOINT_METADATA + 1];
+	char *endpoint_urls[PROAUTH2_ENDPOINT_JWKS + 1];
+	const char *endpoint_paths[PROAUTH2_ENDPOINT_JWKS + 1];
 	/* Registered resources (lib/resource.c): the one mutable part. */
 	struct resource_registry *resources;
+	/* JWT access tokens and their signing keys (lib/key_set.c, jwt.c). */
+	bool jwt_access_tokens;
+	proauth2_signing_alg signing_alg;
+	bool has_kek;
+	unsigned char kek[PROAUTH2_KEK_SIZE];
+	int64_t jwt_access_token_lifetime;
+	int64_t key_rotation_period;
+	int64_t key_propagation_period;
+	int64_t key_cache_lifetime;
+	bool jwt_revocation_check;
+	struct key_set *keys;  /* a cache, behind its own lock */
 };
 
 

@@ -8,6 +8,7 @@
 #include "endpoint_url.h"
 #include "event.h"
 #include "internal.h"
+#include "key_set.h"
 #include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
@@ -26,6 +27,11 @@
 /* Beyond these the schema (or the slot table) is no bound at all. */
 #define MOST_REDIRECT_URIS 64
 #define MOST_ANONYMOUS 100000
+
+#define DEFAULT_JWT_LIFETIME 300
+#define DEFAULT_ROTATION_PERIOD (30 * 86400)
+#define DEFAULT_PROPAGATION_PERIOD 86400
+#define DEFAULT_KEY_CACHE_LIFETIME 60
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
@@ -52,6 +58,12 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 		cfg->authorization_lifetime = AUTHORIZATION_LIFETIME;
 		cfg->max_authorizations = MAX_AUTHORIZATIONS;
 		cfg->max_authorizations_per_client = MAX_AUTHORIZATIONS_PER_CLIENT;
+	}
+	if (SIZED_HAS(cfg, proauth2_config, jwt_revocation_check)) {
+		cfg->jwt_access_token_lifetime = DEFAULT_JWT_LIFETIME;
+		cfg->key_rotation_period = DEFAULT_ROTATION_PERIOD;
+		cfg->key_propagation_period = DEFAULT_PROPAGATION_PERIOD;
+		cfg->key_cache_lifetime = DEFAULT_KEY_CACHE_LIFETIME;
 	}
 }
 
@@ -123,7 +135,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, registration_client_ids),
+			SIZED_END(proauth2_config, jwt_revocation_check),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -160,6 +172,48 @@ static proauth2_status check_config(const proauth2_config *cfg,
 			cfg->auth_lockout_max <= 0))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"auth_failure_window and auth_lockout_max must be positive");
+	return PROAUTH2_OK;
+}
+
+/* cfg's JWT and signing-key settings into p: defaults where cfg (as its
+ * caller compiled it) has none or says 0. */
+static proauth2_status take_jwt(proauth2_provider *p, const proauth2_config *cfg,
+		proauth2_error *err)
+{
+	proauth2_config c;
+
+	proauth2_config_init(&c);
+	if (SIZED_HAS(cfg, proauth2_config, jwt_revocation_check))
+		c = *cfg;
+	p->jwt_access_tokens = c.jwt_access_tokens;
+	p->signing_alg = c.signing_alg;
+	p->jwt_revocation_check = c.jwt_revocation_check;
+#define OR_DEFAULT(v, d) ((v) != 0 ? (v) : (d))
+	p->jwt_access_token_lifetime = OR_DEFAULT(c.jwt_access_token_lifetime,
+			DEFAULT_JWT_LIFETIME);
+	p->key_rotation_period = OR_DEFAULT(c.key_rotation_period,
+			DEFAULT_ROTATION_PERIOD);
+	p->key_propagation_period = OR_DEFAULT(c.key_propagation_period,
+			DEFAULT_PROPAGATION_PERIOD);
+	p->key_cache_lifetime = OR_DEFAULT(c.key_cache_lifetime,
+			DEFAULT_KEY_CACHE_LIFETIME);
+#undef OR_DEFAULT
+	if (c.key_encryption_key != NULL) {
+		memcpy(p->kek, c.key_encryption_key, PROAUTH2_KEK_SIZE);
+		p->has_kek = true;
+	}
+	if (c.signing_alg < PROAUTH2_SIGNING_ES256 || c.signing_alg > PROAUTH2_SIGNING_RS256)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.signing_alg is not a known algorithm");
+	if (p->jwt_access_tokens && !p->has_kek)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.jwt_access_tokens needs config.key_encryption_key");
+	if (p->jwt_access_token_lifetime <= 0 || p->key_cache_lifetime <= 0 ||
+			p->key_propagation_period < 0 ||
+			p->key_propagation_period >= p->key_rotation_period)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config: JWT and key lifetimes must be positive, and "
+				"key_propagation_period shorter than key_rotation_period");
 	return PROAUTH2_OK;
 }
 
@@ -232,7 +286,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	p->issuer = dup_or_null(cfg->issuer, &ok);
 	p->supported_scopes = dup_or_null(cfg->supported_scopes, &ok);
 	p->resources = resource_registry_new();
-	if (!ok || p->resources == NULL) {
+	p->keys = key_set_new();
+	if (!ok || p->resources == NULL || p->keys == NULL) {
 		proauth2_provider_free(p);
 		return NO_MEMORY(err);
 	}
@@ -265,6 +320,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		p->auth_lockout_max = cfg->auth_lockout_max;
 	}
 	status = take_registration(p, cfg, err);
+	if (status == PROAUTH2_OK)
+		status = take_jwt(p, cfg, err);
 	if (status != PROAUTH2_OK) {
 		proauth2_provider_free(p);
 		return status;
@@ -295,6 +352,8 @@ void proauth2_provider_free(proauth2_provider *p)
 	free(p->supported_scopes);
 	endpoint_urls_free(p->endpoint_urls);
 	resource_registry_free(p->resources);
+	key_set_free(p->keys);
+	OPENSSL_cleanse(p->kek, sizeof(p->kek));
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
 }
@@ -339,6 +398,11 @@ bool proauth2_provider_password_grant_enabled(const proauth2_provider *p)
 bool proauth2_provider_plain_pkce_allowed(const proauth2_provider *p)
 {
 	return p->allow_plain_pkce;
+}
+
+bool proauth2_provider_has_signing_keys(const proauth2_provider *p)
+{
+	return p->has_kek;
 }
 
 const char *proauth2_provider_supported_scopes(const proauth2_provider *p)

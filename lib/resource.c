@@ -15,6 +15,7 @@ typedef struct resource_entry {
 	char *documentation;
 	bool is_default;
 	bool no_introspection;
+	proauth2_token_format token_format;
 } resource_entry;
 
 /* Registered once, read by every request: a read lock each. */
@@ -25,6 +26,8 @@ struct resource_registry {
 };
 
 #define WELL_KNOWN "/.well-known/oauth-protected-resource"
+
+static json_t *list_array(const char *list);
 
 resource_registry *resource_registry_new(void)
 {
@@ -80,11 +83,18 @@ static proauth2_status check_params(const proauth2_resource_params *params,
 		proauth2_error *err)
 {
 	const char *why;
-	proauth2_status status = SIZED_CHECK(params, proauth2_resource_params,
-			no_introspection, err);
+	/* token_format was appended: a caller compiled before it ends earlier. */
+	proauth2_status status = sized_check(params, SIZED_END(proauth2_resource_params,
+			no_introspection), SIZED_END(proauth2_resource_params,
+			token_format), "proauth2_resource_params", err);
 
 	if (status != PROAUTH2_OK)
 		return status;
+	if (SIZED_HAS(params, proauth2_resource_params, token_format) &&
+			(params->token_format < PROAUTH2_TOKEN_FORMAT_DEFAULT ||
+			 params->token_format > PROAUTH2_TOKEN_FORMAT_JWT))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"resource token_format is not a known format");
 	if (params->identifier == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"a resource needs its identifier");
@@ -133,6 +143,8 @@ static proauth2_status add(resource_registry *r,
 	res->documentation = dup_or_null(params->documentation, &ok);
 	res->is_default = params->is_default;
 	res->no_introspection = params->no_introspection;
+	res->token_format = SIZED_HAS(params, proauth2_resource_params,
+			token_format) ? params->token_format : PROAUTH2_TOKEN_FORMAT_DEFAULT;
 	if (!ok) {
 		resource_clear(res);
 		memset(res, 0, sizeof(*res));
@@ -153,6 +165,10 @@ proauth2_status proauth2_resource_register(proauth2_provider *p,
 	status = check_params(params, err);
 	if (status != PROAUTH2_OK)
 		return status;
+	if (SIZED_HAS(params, proauth2_resource_params, token_format) &&
+			params->token_format == PROAUTH2_TOKEN_FORMAT_JWT && !p->has_kek)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"JWT access tokens need config.key_encryption_key");
 	pthread_rwlock_wrlock(&p->resources->lock);
 	status = add(p->resources, params, err);
 	pthread_rwlock_unlock(&p->resources->lock);
@@ -345,6 +361,35 @@ bool resources_accept(proauth2_provider *p, const char *audience,
 	if (audience != NULL)
 		return scope_has_token(audience, resource, strlen(resource));
 	return !proauth2_resource_is_registered(p, resource);
+}
+
+bool resources_want_jwt(proauth2_provider *p, const char *audience,
+		bool jwt_default)
+{
+	const char *s;
+	bool jwt = true;
+
+	pthread_rwlock_rdlock(&p->resources->lock);
+	for (s = audience; jwt && *s != '\0'; s += strspn(s, " ")) {
+		size_t n = strcspn(s, " ");
+		const resource_entry *res = find(p->resources, s, n);
+
+		jwt = res != NULL && (res->token_format == PROAUTH2_TOKEN_FORMAT_JWT ||
+				(res->token_format == PROAUTH2_TOKEN_FORMAT_DEFAULT &&
+				 jwt_default));
+		s += n;
+	}
+	pthread_rwlock_unlock(&p->resources->lock);
+	return jwt;
+}
+
+json_t *resources_list_json(const char *list)
+{
+	if (list == NULL)
+		return NULL;
+	if (strchr(list, ' ') == NULL)
+		return json_string(list);
+	return list_array(list);
 }
 
 bool resources_allow_introspection(proauth2_provider *p, const char *resource)

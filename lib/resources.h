@@ -46,6 +46,15 @@ proauth2_status resources_scope(proauth2_provider *p, const char *audience,
 bool resources_accept(proauth2_provider *p, const char *audience,
 		const char *resource);
 
+/* Whether an access token for audience (not NULL) is a JWT: each of its
+ * resources wants one, by its token_format or, by default, jwt_default. */
+bool resources_want_jwt(proauth2_provider *p, const char *audience,
+		bool jwt_default);
+
+/* A space-delimited list as JSON: a string for one item, else an array
+ * (RFC 7519 §4.1.3's aud); NULL for NULL or when memory runs out. */
+json_t *resources_list_json(const char *list);
+
 /* Whether resource servers of resource may introspect its tokens. */
 bool resources_allow_introspection(proauth2_provider *p, const char *resource);
 

@@ -3,6 +3,7 @@
 
 #include "crypto.h"
 #include "grant.h"
+#include "jwt.h"
 
 /*
  * Revoke the token under hash in table if it is there. *found tells whether
@@ -33,6 +34,26 @@ static proauth2_status revoke_in(proauth2_provider *p, const char *table,
 	return status;
 }
 
+/* A JWT access token: RFC 7009 §2.1 lets its grant go with it, which is
+ * the only mark validation can see (when it looks, jwt_revocation_check). */
+static proauth2_status revoke_jwt(proauth2_provider *p, const char *client_id,
+		const char *token, proauth2_error *err)
+{
+	json_t *record = NULL;
+	proauth2_status status = jwt_verify(p, token, &record, err);
+
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return PROAUTH2_OK;  /* §2.2 */
+	if (status == PROAUTH2_OK &&
+			strcmp(record_string(record, "client_id"), client_id) != 0)
+		status = proauth2_error_set(err, PROAUTH2_ERR_UNAUTHORIZED_CLIENT,
+				"the token was issued to another client");
+	else if (status == PROAUTH2_OK)
+		status = grant_revoke(p, record_string(record, "grant_id"), err);
+	json_decref(record);
+	return status;
+}
+
 proauth2_status proauth2_token_revoke(proauth2_provider *p, const char *client_id,
 		const char *token, proauth2_token_hint hint, proauth2_error *err)
 {
@@ -48,6 +69,8 @@ proauth2_status proauth2_token_revoke(proauth2_provider *p, const char *client_i
 	if (token == NULL || token[0] == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"token is missing");
+	if (jwt_shaped(token))
+		return revoke_jwt(p, client_id, token, err);
 	/* §2.2: an invalid token is no error. */
 	if (strlen(token) > PRESENTED_SECRET_MAX)
 		return PROAUTH2_OK;

@@ -109,6 +109,22 @@ static const proauth2_field registration_slot_fields[] = {
 	{"expires_at", I, REQ},
 };
 
+/* Keys that sign JWT access tokens (schema 6), one per rotation period by
+ * kid, each made once by whichever process stores it first
+ * (lib/key_set.c). */
+static const proauth2_field signing_key_fields[] = {
+	{"kid", S, REQ | QRY},
+	{"alg", S, REQ},
+	{"public_jwk", S, REQ | PROAUTH2_FIELD_JSON_OBJECT},
+	/* Sealed under the host's key-encryption key; absent once revoked. */
+	{"private_key", S, 0},
+	{"created_at", I, REQ},
+	{"activates_at", I, REQ},
+	{"expires_at", I, REQ},
+	/* 1: retired at once (a compromise), published no more. */
+	{"revoked", I, 0},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -121,6 +137,7 @@ static const proauth2_table tables[] = {
 	TABLE(TABLE_AUTHORIZATIONS, authorization_fields),
 	TABLE(TABLE_AUTH_FAILURES, auth_failure_fields),
 	TABLE(TABLE_REGISTRATION_SLOTS, registration_slot_fields),
+	TABLE(TABLE_SIGNING_KEYS, signing_key_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

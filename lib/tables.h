@@ -12,5 +12,6 @@
 #define TABLE_AUTHORIZATIONS "authorizations"
 #define TABLE_AUTH_FAILURES "auth_failures"
 #define TABLE_REGISTRATION_SLOTS "registration_slots"
+#define TABLE_SIGNING_KEYS "signing_keys"
 
 #endif

@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "grant.h"
 #include "internal.h"
+#include "jwt.h"
 #include "resources.h"
 
 static proauth2_status info_from_record(const json_t *record,
@@ -41,6 +42,11 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 	proauth2_status status;
 
 	*record = NULL;
+	if (token != NULL && jwt_shaped(token))
+		return strcmp(table, TABLE_ACCESS_TOKENS) == 0 ?
+			jwt_verify(p, token, record, err) :
+			proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+					"the token is invalid");
 	if (token == NULL || token[0] == '\0' || strlen(token) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid");

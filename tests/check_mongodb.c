@@ -183,9 +183,10 @@ START_TEST(schema_3_database_is_brought_to_current)
 }
 END_TEST
 
-/* A schema 4 database: marked 5 once opened; its tokens, stored without
- * attributes, read as they were, and new ones carry them. */
-START_TEST(schema_4_database_is_brought_to_5)
+/* A schema 4 database: marked current once opened; its tokens, stored
+ * without attributes (schema 5) or resource (schema 6), read as they
+ * were, and new ones carry them. */
+START_TEST(schema_4_database_is_brought_to_current)
 {
 	mongoc_client_t *client = mongoc_client_new(server.uri);
 	mongoc_collection_t *schema = mongoc_client_get_collection(client, "faults",
@@ -210,17 +211,19 @@ START_TEST(schema_4_database_is_brought_to_5)
 	cursor = mongoc_collection_find_with_opts(schema, filter, NULL, NULL);
 	ck_assert(mongoc_cursor_next(cursor, &doc));
 	ck_assert(bson_iter_init_find(&it, doc, "version"));
-	ck_assert_int_eq(bson_iter_as_int64(&it), 5);
+	ck_assert_int_eq(bson_iter_as_int64(&it), PROAUTH2_SCHEMA_VERSION);
 	mongoc_cursor_destroy(cursor);
 	ck_assert_msg(proauth2_datastore_fetch(env.ds, "access_tokens", query, env.now,
 			&record, &err) == PROAUTH2_OK, "%s", err.text);
 	ck_assert_str_eq(json_string_value(json_object_get(record, "scope")), "read");
 	ck_assert_ptr_null(json_object_get(record, "attributes"));
+	ck_assert_ptr_null(json_object_get(record, "resource"));
 	json_decref(record);
-	record = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "token_hash", "new",
+	record = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "token_hash", "new",
 			"client_id", "c", "grant_id", "g", "scope", "read",
 			"issued_at", (json_int_t)env.now, "expires_at",
-			(json_int_t)(env.now + 3600), "attributes", "{\"domain\":\"a.example\"}");
+			(json_int_t)(env.now + 3600), "attributes", "{\"domain\":\"a.example\"}",
+			"resource", "https://api.example/mcp");
 	ck_assert_msg(proauth2_datastore_store(env.ds, "access_tokens", record, &err) ==
 			PROAUTH2_OK, "%s", err.text);
 	json_decref(record);
@@ -229,6 +232,8 @@ START_TEST(schema_4_database_is_brought_to_5)
 			env.now, &record, &err), PROAUTH2_OK);
 	ck_assert_str_eq(json_string_value(json_object_get(record, "attributes")),
 			"{\"domain\":\"a.example\"}");
+	ck_assert_str_eq(json_string_value(json_object_get(record, "resource")),
+			"https://api.example/mcp");
 	json_decref(record);
 	json_decref(query);
 	bson_destroy(filter);
@@ -499,7 +504,7 @@ static Suite *mongodb_suite(void)
 	tcase_add_checked_fixture(faults, server_setup, server_teardown);
 	tcase_add_test(faults, newer_schema_is_refused);
 	tcase_add_test(faults, schema_3_database_is_brought_to_current);
-	tcase_add_test(faults, schema_4_database_is_brought_to_5);
+	tcase_add_test(faults, schema_4_database_is_brought_to_current);
 	tcase_add_test(faults, int32_written_elsewhere_reads_back);
 	tcase_add_test(faults, exhausted_pool_is_unavailable);
 	tcase_add_test(faults, server_stops_and_comes_back);

@@ -45,6 +45,45 @@ START_TEST(base64url_uses_url_alphabet)
 }
 END_TEST
 
+START_TEST(base64url_decode_reverses_encode)
+{
+	unsigned char in[64], out[BASE64URL_DECODED_MAX(88)];
+	char text[88];
+	size_t len, n;
+
+	for (len = 0; len < sizeof(in); len++) {
+		in[len] = (unsigned char)(len * 37 + 11);
+		base64url_encode(in, len + 1, text);
+		ck_assert(base64url_decode(text, strlen(text), out, &n));
+		ck_assert_uint_eq(n, len + 1);
+		ck_assert_mem_eq(out, in, n);
+	}
+	ck_assert(base64url_decode("Zm9vYmFy", 8, out, &n));
+	ck_assert_uint_eq(n, 6);
+	ck_assert_mem_eq(out, "foobar", 6);
+	ck_assert(base64url_decode("", 0, out, &n));
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(base64url_decode_refuses_all_but_the_canonical_form)
+{
+	/* Padding, the standard alphabet, spaces, a length of 4k + 1, and
+	 * "Zh" (unused bits set: "Zg" is the one spelling of "f"). */
+	static const char *bad[] = {"Zg==", "Zg=", "+w", "/w", "Zm9v Yg", "Zm9vY",
+			"Zh", "Zm9", "Zm\n9v"};
+	unsigned char out[16];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!base64url_decode(bad[i], strlen(bad[i]), out, &n),
+				"%s accepted", bad[i]);
+	/* A NUL inside the given length is a stray byte too. */
+	ck_assert(!base64url_decode("Zm9vYg\0", 7, out, &n));
+	ck_assert(base64url_decode("Zm8", 3, out, &n));
+}
+END_TEST
+
 START_TEST(hash_is_sha256_base64url)
 {
 	char hash[HASH_SIZE];
@@ -314,6 +353,8 @@ static Suite *units_suite(void)
 
 	tcase_add_test(tc, base64url_rfc4648_vectors);
 	tcase_add_test(tc, base64url_uses_url_alphabet);
+	tcase_add_test(tc, base64url_decode_reverses_encode);
+	tcase_add_test(tc, base64url_decode_refuses_all_but_the_canonical_form);
 	tcase_add_test(tc, hash_is_sha256_base64url);
 	tcase_add_test(tc, secrets_are_256_bit_and_distinct);
 	tcase_add_test(tc, secret_equal_compares_whole_strings);

@@ -54,11 +54,17 @@ const char *env_backend(void)
 
 proauth2_provider *env_open_provider(proauth2_datastore **ds)
 {
+	return env_open_provider_with(ds, NULL);
+}
+
+proauth2_provider *env_open_provider_with(proauth2_datastore **ds,
+		void (*tweak)(proauth2_config *cfg))
+{
 	proauth2_error err = {0};
 
 	ck_assert_msg(proauth2_datastore_open(env.ops, env.uri, ds, &err) ==
 			PROAUTH2_OK, "datastore: %s", err.text);
-	return new_provider(*ds, NULL);
+	return new_provider(*ds, tweak);
 }
 
 void env_setup(void)

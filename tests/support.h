@@ -43,6 +43,9 @@ const char *env_backend(void);
 /* A second datastore (*ds) and provider on env.uri, as another process
  * serving the same clients would open them. */
 proauth2_provider *env_open_provider(proauth2_datastore **ds);
+/* The same, with its config changed by tweak as env_reconfigure() does. */
+proauth2_provider *env_open_provider_with(proauth2_datastore **ds,
+		void (*tweak)(proauth2_config *cfg));
 
 /* Reopen the provider with cfg changed by tweak (e.g. require_pkce). */
 void env_reconfigure(void (*tweak)(proauth2_config *cfg));

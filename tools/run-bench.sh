@@ -2,7 +2,8 @@
 # Build an optimised proauth2 and run every benchmark, in one run so that
 # only same-run ratios are read:
 #   1. bench_core: the grant engine in process, per backend, 1 and 2 threads,
-#      and sqlite_processes: 1-3 processes writing one SQLite file;
+#      sqlite_processes: 1-3 processes writing one SQLite file, and
+#      bench_jws: one JWS signature and verification per algorithm;
 #   2. HTTP, with wrk on 127.0.0.1 (2 threads, 50 keep-alive connections):
 #      the libmicrohttpd floor (a fixed body), provider_demo's token
 #      endpoint (client_credentials, client_secret_basic), introspection and
@@ -44,6 +45,8 @@ if [ "$only" != http ]; then
 	build-bench/bench/bench_core --count "$count"
 	echo "== several processes on one SQLite file"
 	build-bench/bench/sqlite_processes --seconds 3
+	echo "== one JWS signature and verification, per algorithm"
+	build-bench/bench/bench_jws
 fi
 [ "$only" != core ] || exit 0
 

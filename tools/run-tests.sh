@@ -78,7 +78,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 run build --setup=valgrind --no-rebuild
 
 # Every parser under libFuzzer, each target for a bounded time from its
-# seeds (tests/fuzz/corpus/<target>/): 180 s in all. -Dfuzz=true
+# seeds (tests/fuzz/corpus/<target>/): 195 s in all. -Dfuzz=true
 # instruments the whole project (meson.build); the check below makes sure
 # the library the targets link has coverage counters, so that no target
 # runs blind. -max_len is above the largest input each path accepts (64 KiB
@@ -99,6 +99,7 @@ revoke 20 70000
 metadata 10 4096
 bearer 15 16384
 ticket 25 70000
+jws 15 20000
 bson 20 70000
 demo 40 70000"
 # PROAUTH2_FUZZ_SCALE=N: each target N times as long (at least 1 s).

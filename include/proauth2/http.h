@@ -203,6 +203,11 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_revoke_with(
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_introspect(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);
 
+/** GET the JWK Set of the provider's signing keys (RFC 7517 §5,
+ * proauth2_signing_keys_jwks()), routed at PROAUTH2_ENDPOINT_JWKS. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_jwks(proauth2_provider *provider,
+		const proauth2_http_request *request, proauth2_http_response **response);
+
 /** GET authorization server metadata (RFC 8414). */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_metadata(proauth2_provider *provider,
 		const proauth2_http_request *request, proauth2_http_response **response);

@@ -59,6 +59,16 @@ typedef enum proauth2_registration_client_ids {
 	PROAUTH2_REGISTRATION_CLIENT_IDS_ANYONE
 } proauth2_registration_client_ids;
 
+/** How the provider signs JWT access tokens (RFC 9068) with its keys. */
+typedef enum proauth2_signing_alg {
+	PROAUTH2_SIGNING_ES256 = 0,  /**< ECDSA P-256 with SHA-256: the default */
+	PROAUTH2_SIGNING_EDDSA,      /**< Ed25519 (RFC 8037) */
+	PROAUTH2_SIGNING_RS256       /**< RSA 2048 PKCS#1 v1.5 with SHA-256 */
+} proauth2_signing_alg;
+
+/** The size of config.key_encryption_key in bytes. */
+#define PROAUTH2_KEK_SIZE 32
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -189,6 +199,43 @@ typedef struct proauth2_config {
 	/** Whether dynamic registration may take the client_id the metadata
 	 * asks for; default PROAUTH2_REGISTRATION_CLIENT_IDS_NEVER. */
 	proauth2_registration_client_ids registration_client_ids;
+	/** @name JWT access tokens (RFC 9068) and their signing keys
+	 * A caller compiled before these fields gets opaque tokens only. */
+	/** @{ */
+	/** Access tokens for registered resources are JWTs, unless the
+	 * resource says opaque (proauth2_resource_params.token_format). A
+	 * token with no audience is always opaque (RFC 9068 §3 needs an
+	 * aud). Needs key_encryption_key. Off (default): opaque. */
+	bool jwt_access_tokens;
+	/** The algorithm of new signing keys; default ES256. */
+	proauth2_signing_alg signing_alg;
+	/** PROAUTH2_KEK_SIZE secret bytes the host keeps outside the
+	 * datastore (a file, a secret manager): every private signing key is
+	 * stored sealed under it (AES-256-GCM), never in clear. Copied. NULL
+	 * (default): no signing keys, no JWTs, no JWKS. Every process of a
+	 * shared datastore needs the same one. */
+	const unsigned char *key_encryption_key;
+	/** Lifetime of a JWT access token in seconds; default 300. A JWT is
+	 * checked without a datastore read, so it stays good until it
+	 * expires unless jwt_revocation_check is set: keep it short. */
+	int64_t jwt_access_token_lifetime;
+	/** How long a signing key signs, in seconds; default 30 days. */
+	int64_t key_rotation_period;
+	/** How long a new key is published before it signs, in seconds, so
+	 * that resource servers caching the JWKS see it first; default one
+	 * day, less than key_rotation_period. */
+	int64_t key_propagation_period;
+	/** How long a process trusts the key set it read, in seconds, before
+	 * reading it again; default 60. Another process's rotation, or a
+	 * proauth2_signing_keys_rotate_now() there, reaches this one within
+	 * that time. */
+	int64_t key_cache_lifetime;
+	/** Validation of a JWT access token also reads its grant's revocation
+	 * mark (one datastore read), so that revoking the grant (a refresh
+	 * token's revocation, a replay, proauth2_token_revoke() of the JWT)
+	 * ends it at once. Off (default): a JWT lives until it expires. */
+	bool jwt_revocation_check;
+	/** @} */
 } proauth2_config;
 
 /** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */
@@ -220,6 +267,26 @@ PROAUTH2_EXPORT int64_t proauth2_provider_now(const proauth2_provider *provider)
 /** The configured issuer, exactly as configured. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_provider_issuer(const proauth2_provider *provider);
 
+/**
+ * Retire the signing key in use at once (a key compromise): it leaves the
+ * JWKS and every token it signed stops validating; a new key signs from
+ * now, without propagation (resource servers refetch the JWKS when they
+ * meet its kid). Other processes on the datastore follow within
+ * config.key_cache_lifetime. PROAUTH2_ERR_INVALID_ARGUMENT without a
+ * key_encryption_key.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_signing_keys_rotate_now(
+		proauth2_provider *provider, proauth2_error *err);
+
+/**
+ * The provider's JWK Set (RFC 7517 §5) as JSON text in *json (free()): the
+ * public keys that sign, will sign, or signed tokens still alive. A
+ * provider without key_encryption_key has an empty set. The first call
+ * creates the first key.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_signing_keys_jwks(
+		proauth2_provider *provider, char **json, proauth2_error *err);
+
 /** The provider's endpoints (proauth2_provider_endpoint()). */
 typedef enum proauth2_endpoint {
 	PROAUTH2_ENDPOINT_AUTHORIZATION = 0, /**< RFC 6749 §3.1 */
@@ -230,7 +297,10 @@ typedef enum proauth2_endpoint {
 	/** The metadata (RFC 8414 §3.1): the issuer's scheme and authority,
 	 * "/.well-known/oauth-authorization-server", then the issuer's path
 	 * without its trailing slash. */
-	PROAUTH2_ENDPOINT_METADATA
+	PROAUTH2_ENDPOINT_METADATA,
+	/** The JWK Set of the signing keys (RFC 7517): endpoint_base +
+	 * "/jwks"; advertised as jwks_uri when the provider has them. */
+	PROAUTH2_ENDPOINT_JWKS
 } proauth2_endpoint;
 
 /** The absolute URL of endpoint which, as configured or derived at
@@ -262,6 +332,11 @@ PROAUTH2_EXPORT size_t proauth2_provider_registration_max_metadata(
 
 /** code_challenge_method=plain is accepted (config.allow_plain_pkce). */
 PROAUTH2_EXPORT bool proauth2_provider_plain_pkce_allowed(
+		const proauth2_provider *provider);
+
+/** The provider has signing keys (config.key_encryption_key): its
+ * metadata names jwks_uri. */
+PROAUTH2_EXPORT bool proauth2_provider_has_signing_keys(
 		const proauth2_provider *provider);
 
 /** The space-delimited supported scopes, or NULL when any is. Borrowed. */

@@ -39,6 +39,17 @@ extern "C" {
 /** Most resources one request (or one grant) may name. */
 #define PROAUTH2_RESOURCES_PER_REQUEST_MAX 8
 
+/** What access tokens for a resource are. */
+typedef enum proauth2_token_format {
+	/** As config.jwt_access_tokens says: the default. */
+	PROAUTH2_TOKEN_FORMAT_DEFAULT = 0,
+	/** Opaque: validated by a datastore read, revoked at once. */
+	PROAUTH2_TOKEN_FORMAT_OPAQUE,
+	/** A JWT (RFC 9068): validated by signature, no read (needs the
+	 * provider's key_encryption_key). */
+	PROAUTH2_TOKEN_FORMAT_JWT
+} proauth2_token_format;
+
 /** A resource to register. Fill with proauth2_resource_params_init()
  * first; it grows as common.h describes. */
 typedef struct proauth2_resource_params {
@@ -67,6 +78,9 @@ typedef struct proauth2_resource_params {
 	 * the identifier). Off: a resource server of it may introspect every
 	 * access token meant for it. */
 	bool no_introspection;
+	/** What its access tokens are. A token for several resources is a
+	 * JWT only when each of them wants one. */
+	proauth2_token_format token_format;
 } proauth2_resource_params;
 
 /** Empty params and set their struct_size; see common.h. */

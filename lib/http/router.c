@@ -23,6 +23,7 @@ static const struct {
 	{PROAUTH2_ENDPOINT_REVOCATION, "POST", proauth2_http_revoke},
 	{PROAUTH2_ENDPOINT_INTROSPECTION, "POST", proauth2_http_introspect},
 	{PROAUTH2_ENDPOINT_METADATA, "GET", proauth2_http_metadata},
+	{PROAUTH2_ENDPOINT_JWKS, "GET", proauth2_http_jwks},
 	{PROAUTH2_ENDPOINT_REGISTRATION, "POST", register_client_endpoint},
 };
 

@@ -1,0 +1,211 @@
+/* JWT access tokens (RFC 9068 §2): claims, signing and validation. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "jwt.h"
+#include "key_set.h"
+#include "resources.h"
+
+#define TYP "at+jwt"
+/* What a relying party's clock may differ by (iat, nbf). */
+#define CLOCK_SKEW 60
+
+bool jwt_shaped(const char *token)
+{
+	const char *dot = token != NULL ? strchr(token, '.') : NULL;
+
+	return dot != NULL && strchr(dot + 1, '.') != NULL;
+}
+
+bool jwt_wanted(proauth2_provider *p, const char *audience)
+{
+	return audience != NULL && p->has_kek &&
+		resources_want_jwt(p, audience, p->jwt_access_tokens);
+}
+
+/* RFC 9068 §2.2's claims for t, and the grant's own. */
+static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
+		const char *jti)
+{
+	int64_t now = proauth2_provider_now(p);
+	json_t *attributes = t->attributes != NULL ?
+		json_loads(t->attributes, 0, NULL) : NULL;
+
+	if (t->attributes != NULL && attributes == NULL)
+		return NULL;
+	/* §2.2: with no resource owner (client_credentials), sub is the
+	 * client. */
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o*}",
+			"iss", p->issuer,
+			"sub", t->user_id != NULL ? t->user_id : t->client_id,
+			"aud", resources_list_json(t->audience),
+			"exp", (json_int_t)(now + p->jwt_access_token_lifetime),
+			"iat", (json_int_t)now,
+			"jti", jti,
+			"client_id", t->client_id,
+			"scope", t->scope,
+			"grant_id", t->grant_id,
+			"attributes", attributes);
+}
+
+proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
+		char **token, proauth2_error *err)
+{
+	char kid[KEY_ID_SIZE], *jti = NULL;
+	EVP_PKEY *key = NULL;
+	json_t *claims = NULL;
+	jws_alg alg;
+	proauth2_status status = key_set_signer(p, kid, &alg, &key, err);
+
+	*token = NULL;
+	if (status == PROAUTH2_OK)
+		status = proauth2_secret_new(&jti, err);
+	if (status == PROAUTH2_OK && (claims = claims_of(p, t, jti)) == NULL)
+		status = NO_MEMORY(err);
+	if (status == PROAUTH2_OK)
+		status = jws_sign(alg, key, kid, TYP, claims, token, err);
+	json_decref(claims);
+	proauth2_secret_free(jti);
+	EVP_PKEY_free(key);
+	return status;
+}
+
+static EVP_PKEY *lookup(const char *kid, jws_alg alg, void *arg)
+{
+	return key_set_public(arg, kid, alg);
+}
+
+static proauth2_status refused(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+			"the token is invalid, expired or revoked");
+}
+
+static bool is_string(const json_t *claims, const char *name)
+{
+	return json_is_string(json_object_get(claims, name));
+}
+
+/* The integer claim name, or def when absent; false when it is there but
+ * no integer. */
+static bool int_claim(const json_t *claims, const char *name, int64_t def,
+		int64_t *out)
+{
+	json_t *v = json_object_get(claims, name);
+
+	*out = v == NULL ? def : json_integer_value(v);
+	return v == NULL || json_is_integer(v);
+}
+
+/* aud as our space-delimited audience, in *audience (free()); false when
+ * it is no string or array of resource URIs. */
+static bool audience_of(const json_t *aud, char **audience)
+{
+	json_t *list = json_is_string(aud) ? json_pack("[O]", aud) : json_incref((json_t *)aud);
+	size_t i, len = 0;
+	json_t *item;
+	bool ok = json_is_array(list) && json_array_size(list) > 0 &&
+		json_array_size(list) <= PROAUTH2_RESOURCES_PER_REQUEST_MAX;
+
+	*audience = NULL;
+	json_array_foreach(list, i, item) {
+		const char *s = json_string_value(item);
+		char *grown;
+
+		if (!ok || s == NULL || s[0] == '\0' || strchr(s, ' ') != NULL ||
+				strlen(s) > PROAUTH2_URL_MAX_LENGTH) {
+			ok = false;
+			break;
+		}
+		if ((grown = realloc(*audience, len + strlen(s) + 2)) == NULL) {
+			ok = false;
+			break;
+		}
+		*audience = grown;
+		len += (size_t)sprintf(grown + len, len > 0 ? " %s" : "%s", s);
+	}
+	json_decref(list);
+	if (!ok) {
+		free(*audience);
+		*audience = NULL;
+	}
+	return ok;
+}
+
+/* The claims checked (RFC 9068 §4) into a record. */
+static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
+		const json_t *claims, json_t **record, proauth2_error *err)
+{
+	const char *typ = json_string_value(json_object_get(header, "typ"));
+	const char *sub, *client_id;
+	int64_t now = proauth2_provider_now(p), exp, iat, nbf;
+	json_t *attributes = json_object_get(claims, "attributes");
+	char *audience = NULL, *attributes_text = NULL;
+
+	if (typ == NULL || (strcasecmp(typ, TYP) != 0 &&
+			strcasecmp(typ, "application/" TYP) != 0) ||
+			!is_string(claims, "iss") ||
+			strcmp(json_string_value(json_object_get(claims, "iss")), p->issuer) != 0 ||
+			!json_is_integer(json_object_get(claims, "exp")) ||
+			!int_claim(claims, "exp", 0, &exp) || exp <= now ||
+			!int_claim(claims, "iat", now, &iat) || iat > now + CLOCK_SKEW ||
+			!int_claim(claims, "nbf", now, &nbf) || nbf > now + CLOCK_SKEW ||
+			!is_string(claims, "sub") || !is_string(claims, "client_id") ||
+			!is_string(claims, "grant_id") ||
+			(json_object_get(claims, "scope") != NULL && !is_string(claims, "scope")) ||
+			(attributes != NULL && !json_is_object(attributes)) ||
+			!audience_of(json_object_get(claims, "aud"), &audience))
+		return refused(err);
+	if (attributes != NULL &&
+			(attributes_text = json_dumps(attributes, JSON_COMPACT)) == NULL) {
+		free(audience);
+		return NO_MEMORY(err);
+	}
+	sub = json_string_value(json_object_get(claims, "sub"));
+	client_id = json_string_value(json_object_get(claims, "client_id"));
+	*record = json_pack("{s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s}",
+			"client_id", client_id,
+			/* §2.2: a sub that is the client speaks for no user. */
+			"user_id", strcmp(sub, client_id) != 0 ? sub : NULL,
+			"grant_id", json_string_value(json_object_get(claims, "grant_id")),
+			"scope", is_string(claims, "scope") ?
+				json_string_value(json_object_get(claims, "scope")) : "",
+			"issued_at", (json_int_t)iat,
+			"expires_at", (json_int_t)exp,
+			"attributes", attributes_text,
+			"resource", audience);
+	free(attributes_text);
+	free(audience);
+	return *record != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+}
+
+proauth2_status jwt_verify(proauth2_provider *p, const char *token,
+		json_t **record, proauth2_error *err)
+{
+	json_t *header = NULL, *claims = NULL;
+	proauth2_status status;
+	bool revoked = false;
+
+	*record = NULL;
+	if (!p->has_kek || strlen(token) > JWS_MAX_LENGTH)
+		return refused(err);
+	status = jws_verify(token, lookup, p, &header, &claims, NULL, err);
+	if (status == PROAUTH2_OK)
+		status = claims_record(p, header, claims, record, err);
+	else if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		status = refused(err);
+	if (status == PROAUTH2_OK && p->jwt_revocation_check)
+		status = grant_is_revoked(p, record_string(*record, "grant_id"),
+				&revoked, err);
+	if (status == PROAUTH2_OK && revoked)
+		status = refused(err);
+	if (status != PROAUTH2_OK) {
+		json_decref(*record);
+		*record = NULL;
+	}
+	json_decref(header);
+	json_decref(claims);
+	return status;
+}
