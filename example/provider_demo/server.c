@@ -19,6 +19,7 @@
 #include "domain_connect.h"
 #include "flow.h"
 #include "lenient.h"
+#include "mcp.h"
 #include "pages.h"
 #include "server.h"
 
@@ -264,6 +265,13 @@ enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *bo
 	return json_reply(c, status, body, NULL);
 }
 
+enum MHD_Result reply_empty(struct MHD_Connection *c, unsigned status)
+{
+	const char *headers[] = {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", NULL};
+
+	return queue(c, status, make("", 0, headers));
+}
+
 enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
 		const char *code, const char *allow)
 {
@@ -357,6 +365,8 @@ static const struct {
 	{PATH(consent_path), POST, "POST", flow_consent},
 	{PATH(callback_path), GET | POST, "GET, HEAD, POST", show_callback},
 	{PATH(api_path), GET, "GET, HEAD", api_me},
+	/* No event stream on GET, no session to DELETE: both are 405. */
+	{PATH(mcp_path), POST, "POST", mcp_post},
 };
 
 static unsigned method_bit(const char *method)

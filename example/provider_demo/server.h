@@ -61,6 +61,9 @@ enum MHD_Result reply_page(struct MHD_Connection *c, unsigned status,
 /* A JSON document, not cached; steals body (NULL: 500). */
 enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *body);
 
+/* No body, not cached: 202 Accepted, say. */
+enum MHD_Result reply_empty(struct MHD_Connection *c, unsigned status);
+
 /* {"error": code}, with an Allow header when allow is not NULL. */
 enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
 		const char *code, const char *allow);

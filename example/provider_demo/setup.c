@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "flow.h"
+#include "mcp.h"
 #include "zone.h"
 #include "setup.h"
 
@@ -69,7 +70,10 @@ static int make_urls(struct demo_app *app, unsigned port)
 	app->base = strndup(app->issuer, len);
 	buf_printf(&b, "%s/callback", app->base != NULL ? app->base : "");
 	app->redirect_uri = buf_finish(&b);
-	return app->base != NULL && app->redirect_uri != NULL ? 0 : nomem();
+	buf_printf(&b, "%s/mcp", app->base != NULL ? app->base : "");
+	app->mcp_resource = buf_finish(&b);
+	return app->base != NULL && app->redirect_uri != NULL &&
+		app->mcp_resource != NULL ? 0 : nomem();
 }
 
 /* The path of an absolute URL, "" when it has none. */
@@ -96,13 +100,16 @@ static int make_paths(struct demo_app *app)
 	app->callback_path = buf_finish(&b);
 	buf_printf(&b, "%s/api/me", prefix);
 	app->api_path = buf_finish(&b);
+	buf_printf(&b, "%s/mcp", prefix);
+	app->mcp_path = buf_finish(&b);
 	app->authorize_path = strdup(authorize);
 	buf_printf(&b, "%.*slogin", folder, authorize);
 	app->login_path = buf_finish(&b);
 	buf_printf(&b, "%.*sconsent", folder, authorize);
 	app->consent_path = buf_finish(&b);
 	return app->index_path != NULL && app->callback_path != NULL &&
-		app->api_path != NULL && app->authorize_path != NULL &&
+		app->api_path != NULL && app->mcp_path != NULL &&
+		app->authorize_path != NULL &&
 		app->login_path != NULL && app->consent_path != NULL ? 0 : nomem();
 }
 
@@ -362,7 +369,8 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.refresh_token_lifetime = opt->refresh_token_lifetime;
 	if (proauth2_provider_new(&cfg, &app->provider, &err) != PROAUTH2_OK)
 		return failed("creating the provider", &err);
-	if (make_paths(app) != 0 || register_clients(app) != 0 || keep_clients(app) != 0)
+	if (make_paths(app) != 0 || mcp_register(app) != 0 ||
+			register_clients(app) != 0 || keep_clients(app) != 0)
 		return -1;
 	return make_authorize_url(app);
 }
@@ -383,10 +391,12 @@ void app_stop(struct demo_app *app)
 	free(app->issuer);
 	free(app->base);
 	free(app->redirect_uri);
+	free(app->mcp_resource);
 	free(app->authorize_url);
 	free(app->index_path);
 	free(app->callback_path);
 	free(app->api_path);
+	free(app->mcp_path);
 	free(app->authorize_path);
 	free(app->login_path);
 	free(app->consent_path);
@@ -624,10 +634,11 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 	buf_printf(&b, "proauth2 provider demo listening on %s\n"
 		"  issuer          %s\n"
 		"  metadata        %s\n"
+		"  MCP server      %s\n"
 		"  database        %s (%s)\n"
 		"  grants          %s\n\n",
 		app->listen_url, app->issuer, proauth2_provider_endpoint(app->provider,
-			PROAUTH2_ENDPOINT_METADATA), db, proauth2_datastore_name(app->ds),
+			PROAUTH2_ENDPOINT_METADATA), app->mcp_resource, db, proauth2_datastore_name(app->ds),
 		app->opt->grants_text);
 	buf_printf(&b, "Confidential client \"%s\"\n"
 		"  client_id       %s\n"
@@ -702,7 +713,7 @@ static json_t *kept_json(const struct demo_app *app)
 static json_t *credentials(const struct demo_app *app)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:s, s:s},"
-			" s:s, s:s, s:s, s:s, s:s, s:s?, s:o}",
+			" s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o}",
 			"issuer", app->issuer,
 			"metadata_url", proauth2_provider_endpoint(app->provider,
 				PROAUTH2_ENDPOINT_METADATA),
@@ -719,6 +730,7 @@ static json_t *credentials(const struct demo_app *app)
 				"client_secret", app->api->client_secret,
 				"resource", app->api->resource,
 			"redirect_uri", app->redirect_uri,
+			"mcp", app->mcp_resource,
 			"user", app->opt->user,
 			"password", app->opt->password,
 			"code_verifier", app->verifier,

@@ -23,6 +23,7 @@ struct demo_app {
 	char *issuer;                   /* as configured, else listen_url */
 	char *base;                     /* issuer without a trailing '/' */
 	char *redirect_uri;             /* <issuer>/callback */
+	char *mcp_resource;             /* <issuer>/mcp, the MCP server's identifier */
 	char *authorize_url;            /* for the public client, with PKCE */
 	char *verifier;                 /* the PKCE pair, library secrets */
 	char *challenge;
@@ -42,6 +43,7 @@ struct demo_app {
 	char *index_path;               /* <issuer path>/ */
 	char *callback_path;            /* <issuer path>/callback */
 	char *api_path;                 /* <issuer path>/api/me */
+	char *mcp_path;                 /* <issuer path>/mcp */
 	char *authorize_path;
 	char *login_path;               /* <authorize path's folder>/login */
 	char *consent_path;             /* <authorize path's folder>/consent */

@@ -10,7 +10,8 @@
  * @Q the query of the demo's own authorization request. The demo is also a
  * Domain Connect DNS provider: @P its service provider's client_id, @X
  * that client's secret, @A an access token of that client for template1
- * on example.com, host www. /lenient/token and /lenient/revoke read the
+ * on example.com, host www, @M an access token of the confidential client
+ * for the MCP server at /mcp. /lenient/token and /lenient/revoke read the
  * query and JSON bodies too. Every request a browser or a Domain Connect
  * client could frame is answered, never with a 5xx.
  */
@@ -35,7 +36,7 @@
 static struct demo_options opt;
 static struct demo_app app;
 static unsigned port;
-static char *session, *csrf, *ticket, *dc_token;
+static char *session, *csrf, *ticket, *dc_token, *mcp_token;
 static unsigned long runs;
 
 /* Send a whole request, read the whole answer (NUL-terminated; free() it),
@@ -195,6 +196,25 @@ static char *domain_connect_token(void)
 	return token;
 }
 
+/* A client_credentials token of the confidential client for /mcp. */
+static char *mcp_access_token(void)
+{
+	proauth2_client_credentials_request req;
+	proauth2_token_response *tokens = NULL;
+	char *token = NULL;
+
+	proauth2_client_credentials_request_init(&req);
+	req.client_id = app.confidential->client_id;
+	req.client_secret = app.confidential->client_secret;
+	req.scope = "profile";
+	req.resource = app.mcp_resource;
+	if (proauth2_token_client_credentials(app.provider, &req, &tokens,
+			NULL) == PROAUTH2_OK)
+		token = strdup(tokens->access_token);
+	proauth2_token_response_free(tokens);
+	return token;
+}
+
 static void start(void)
 {
 	char *argv[] = {"fuzz_demo", "--db", ":memory:", "--bind", "127.0.0.1",
@@ -213,7 +233,8 @@ static void start(void)
 	if (fd < 0 || app_start(&app, &opt, port) != 0 ||
 			server_start(fd, &app) == NULL)
 		abort();
-	if (!sign_in() || (dc_token = domain_connect_token()) == NULL)
+	if (!sign_in() || (dc_token = domain_connect_token()) == NULL ||
+			(mcp_token = mcp_access_token()) == NULL)
 		abort();
 }
 
@@ -271,6 +292,8 @@ static const char *marker(char m)
 		return app.kept[0]->client_secret;
 	case 'A':
 		return dc_token;
+	case 'M':
+		return mcp_token;
 	case 'Q':
 		return strchr(app.authorize_url, '?') + 1;
 	case 'T':
