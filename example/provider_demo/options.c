@@ -56,6 +56,7 @@ static const struct def defs[] = {
 	{"client", K_CLIENT, AT(clients), NULL},
 	{"domain-connect", K_TEXT, AT(domain_connect), NULL},
 	{"lenient-path", K_MOUNT, AT(lenient_path), NULL},
+	{"key-file", K_PATH, AT(key_file), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -109,6 +110,11 @@ void options_usage(FILE *f)
 	      "                              at <issuer>PATH/token and PATH/revoke, reading\n"
 	      "                              the query string and a JSON body too (weaker:\n"
 	      "                              secrets in a URL end up in logs); off unless set\n"
+	      "  --key-file PATH             seal signing keys under the 32-byte key in\n"
+	      "                              PATH (made, mode 0600, when missing; keep it\n"
+	      "                              out of the database): /mcp's access tokens\n"
+	      "                              become JWTs (RFC 9068), the keys' JWK Set is\n"
+	      "                              at <issuer>/jwks; off unless set\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -692,6 +698,7 @@ void options_free(struct demo_options *o)
 	free(o->scopes);
 	free(o->domain_connect);
 	free(o->lenient_path);
+	free(o->key_file);
 	for (size_t i = 0; i < o->n_clients; i++)
 		client_clear(&o->clients[i]);
 	free(o->clients);

@@ -50,6 +50,7 @@ struct demo_options {
 	struct demo_client *clients;    /* --client, every layer's, in order */
 	char *domain_connect;           /* a DNS provider's name: Domain Connect on */
 	char *lenient_path;             /* NULL: no lenient token and revoke mounts */
+	char *key_file;                 /* NULL: no signing keys, opaque tokens */
 	size_t n_clients;
 };
 

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "flow.h"
+#include "kek.h"
 #include "mcp.h"
 #include "zone.h"
 #include "setup.h"
@@ -367,6 +368,12 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.access_token_lifetime = opt->access_token_lifetime;
 	if (opt->refresh_token_lifetime >= 0)
 		cfg.refresh_token_lifetime = opt->refresh_token_lifetime;
+	if (opt->key_file != NULL) {
+		if (kek_load(opt->key_file, app->kek) != 0)
+			return -1;
+		cfg.key_encryption_key = app->kek;
+		cfg.jwt_access_tokens = true;  /* for /mcp, the one resource */
+	}
 	if (proauth2_provider_new(&cfg, &app->provider, &err) != PROAUTH2_OK)
 		return failed("creating the provider", &err);
 	if (make_paths(app) != 0 || mcp_register(app) != 0 ||
@@ -392,6 +399,7 @@ void app_stop(struct demo_app *app)
 	free(app->base);
 	free(app->redirect_uri);
 	free(app->mcp_resource);
+	OPENSSL_cleanse(app->kek, sizeof(app->kek));
 	free(app->authorize_url);
 	free(app->index_path);
 	free(app->callback_path);

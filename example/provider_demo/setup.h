@@ -24,6 +24,7 @@ struct demo_app {
 	char *base;                     /* issuer without a trailing '/' */
 	char *redirect_uri;             /* <issuer>/callback */
 	char *mcp_resource;             /* <issuer>/mcp, the MCP server's identifier */
+	unsigned char kek[PROAUTH2_KEK_SIZE];  /* from opt->key_file */
 	char *authorize_url;            /* for the public client, with PKCE */
 	char *verifier;                 /* the PKCE pair, library secrets */
 	char *challenge;

@@ -58,6 +58,12 @@ def main():
                 continue
             running.append(sd)
             demos["shapes"][name] = {"creds": creds, "shape": shape}
+        # The demo with signing keys: /mcp's access tokens are JWTs.
+        kek = os.path.join(tmp, "demo.kek")
+        jd, creds = demo.start_on_free_port(
+            lambda port: ["--port", str(port), "--key-file", kek])
+        running.append(jd)
+        demos["shapes"]["jwt-tokens"] = {"creds": creds, "shape": {"name": "jwt-tokens"}}
         path = os.path.join(tmp, "demos.json")
         with open(path, "w") as f:
             json.dump(demos, f)

@@ -296,6 +296,15 @@ for (const [name, d] of Object.entries(demos.shapes || {})) {
     const provider = new DemoProvider(d.creds);
     console.log(`${name}: ${d.creds.mcp}`);
     await fromNothing(provider);
+    if (name === 'jwt-tokens') {
+      // RFC 9068: a JWS whose header says at+jwt, for the /mcp audience.
+      const [header, claims] = provider.tokens().access_token.split('.').slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+      assert.equal(header.typ, 'at+jwt');
+      assert.equal(header.alg, 'ES256');
+      assert.equal(claims.aud, d.creds.mcp);
+      assert.equal(claims.iss, d.creds.issuer);
+    }
   });
 }
 
