@@ -7,7 +7,8 @@
 #   2. HTTP, with wrk on 127.0.0.1 (2 threads, 50 keep-alive connections):
 #      the libmicrohttpd floor (a fixed body), provider_demo's token
 #      endpoint (client_credentials, client_secret_basic), introspection and
-#      the bearer-protected /api/me, and node-oidc-provider's token endpoint
+#      the bearer-protected /api/me, the same two with JWT access tokens
+#      (provider_demo --key-file), and node-oidc-provider's token endpoint
 #      and introspection with the same client;
 #   3. provider_demo's peak RSS during its run.
 # PROAUTH2_BENCH_SECONDS sets each wrk run (10 s); PROAUTH2_BENCH_COUNT
@@ -118,6 +119,25 @@ load introspect "http://127.0.0.1:$port/introspect" post_form.lua "token=$token"
 load api_me "http://127.0.0.1:$port/api/me" get_auth.lua "" "Bearer $token"
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$demo/status")
 kill "$demo"
+
+# JWT access tokens (RFC 9068): the demo with signing keys, the token
+# endpoint issuing client_credentials JWTs for /mcp (nothing stored) and
+# /api/me validating them (no datastore read).
+port=$(free_port)
+build-bench/example/provider_demo --port "$port" --db "$work/demo-jwt.db" \
+	--key-file "$work/demo.kek" --credentials-file "$work/creds-jwt.json" \
+	> "$work/demo-jwt.log" 2>&1 &
+pids="$pids $!"
+wait_for "http://127.0.0.1:$port/"
+jwt_basic=$(basic_auth "$work/creds-jwt.json")
+mcp="http%3A%2F%2F127.0.0.1%3A$port%2Fmcp"
+jwt=$(curl -s -H "Authorization: $jwt_basic" -d grant_type=client_credentials \
+	-d scope=profile -d "resource=$mcp" "http://127.0.0.1:$port/token" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+load token_jwt "http://127.0.0.1:$port/token" post_form.lua \
+	"grant_type=client_credentials&resource=$mcp" "$jwt_basic"
+load api_me_jwt "http://127.0.0.1:$port/api/me" get_auth.lua "" "Bearer $jwt"
+kill $!
 
 # The same token endpoint with synchronous=NORMAL (no fsync per commit).
 port=$(free_port)
