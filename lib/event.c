@@ -11,6 +11,7 @@ const char *proauth2_event_kind_str(proauth2_event_kind kind)
 		[PROAUTH2_EVENT_REPLAY] = "replay",
 		[PROAUTH2_EVENT_CLIENT_AUTH_FAILED] = "client_auth_failed",
 		[PROAUTH2_EVENT_DATASTORE_FAILURE] = "datastore_failure",
+		[PROAUTH2_EVENT_REFRESH_RETRY] = "refresh_retry",
 	};
 
 	if ((unsigned)kind >= PROAUTH2_EVENT_KIND_COUNT)
@@ -34,6 +35,21 @@ void report_replay(const proauth2_provider *p, const char *client_id,
 		.status = PROAUTH2_ERR_INVALID_GRANT,
 		.message = "a spent code or refresh token was presented again: "
 			"its grant is revoked",
+		.client_id = client_id,
+		.grant_id = grant_id,
+	};
+
+	proauth2_provider_report(p, &event);
+}
+
+void report_refresh_retry(const proauth2_provider *p, const char *client_id,
+		const char *grant_id)
+{
+	proauth2_event event = {
+		.kind = PROAUTH2_EVENT_REFRESH_RETRY,
+		.level = PROAUTH2_LEVEL_WARNING,
+		.message = "a refresh token spent moments ago was presented again by "
+			"its client: a fresh pair replaces the newest",
 		.client_id = client_id,
 		.grant_id = grant_id,
 	};

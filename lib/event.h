@@ -11,6 +11,11 @@
 void report_replay(const proauth2_provider *p, const char *client_id,
 		const char *grant_id);
 
+/* client_id retried a refresh token of grant_id spent within
+ * config.refresh_reuse_grace, and got a fresh pair. */
+void report_refresh_retry(const proauth2_provider *p, const char *client_id,
+		const char *grant_id);
+
 /* client_id failed to authenticate by method ("client_secret", "none",
  * "registration_access_token": static strings). */
 void report_auth_failed(const proauth2_provider *p, const char *client_id,

@@ -59,7 +59,8 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 /* Store a token record; *token receives the token in clear. */
 static proauth2_status store_token(proauth2_provider *p, const char *table,
 		const grant_tokens *t, const char *scope, const char *resource,
-		int64_t lifetime, char **token, proauth2_error *err)
+		const char *parent, int64_t lifetime, char **token,
+		proauth2_error *err)
 {
 	char hash[HASH_SIZE];
 	int64_t now = proauth2_provider_now(p);
@@ -70,7 +71,7 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
@@ -79,7 +80,8 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 				"issued_at", (json_int_t)now,
 				"expires_at", (json_int_t)(now + lifetime),
 				"attributes", t->attributes,
-				"resource", resource), err);
+				"resource", resource,
+				"parent", parent), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;
@@ -140,6 +142,11 @@ static proauth2_status refuse_if_revoked(proauth2_provider *p,
 			"the grant is revoked");
 }
 
+static bool spends_refresh(const grant_spending *s)
+{
+	return s != NULL && strcmp(s->table, TABLE_REFRESH_TOKENS) == 0;
+}
+
 proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response **out, proauth2_error *err)
 {
@@ -162,12 +169,13 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		status = jwt_issue(p, t, &r->access_token, err);
 	} else {
 		status = store_token(p, TABLE_ACCESS_TOKENS, t, t->scope, t->audience,
-				p->access_token_lifetime, &r->access_token, err);
+				NULL, p->access_token_lifetime, &r->access_token, err);
 	}
 	if (status == PROAUTH2_OK && t->refresh_scope != NULL)
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
-				t->resource, p->refresh_token_lifetime, &r->refresh_token,
-				err);
+				t->resource, spends_refresh(t->spending) ?
+				t->spending->hash : NULL, p->refresh_token_lifetime,
+				&r->refresh_token, err);
 	if (status == PROAUTH2_OK && t->revocable)
 		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {
@@ -203,16 +211,19 @@ static proauth2_status mark_spent(proauth2_provider *p, const grant_tokens *t,
 		proauth2_error *err)
 {
 	proauth2_status status = store_record(p, TABLE_SPENT_TOKENS, json_pack(
-			"{s:s, s:s, s:I}", "token_hash", t->spending->hash,
+			"{s:s, s:s, s:I, s:I, s:s*}", "token_hash", t->spending->hash,
 			"grant_id", t->grant_id,
-			"expires_at", (json_int_t)grant_horizon(p)), err);
+			"expires_at", (json_int_t)grant_horizon(p),
+			"spent_at", (json_int_t)proauth2_provider_now(p),
+			"parent", t->spending->parent), err);
 
 	return status == PROAUTH2_ERR_CONFLICT ? PROAUTH2_OK : status;
 }
 
 /* Step 3: remove the spent secret's record; *unsure if its answer was
  * lost. Removed by someone else first, this presentation lost to another,
- * or the grant was revoked. */
+ * or the grant was revoked: a replay, unless retries of refresh tokens are
+ * allowed, when the loser may retry (and a revoked grant refuses that). */
 static proauth2_status consume(proauth2_provider *p, const grant_tokens *t,
 		bool *unsure, proauth2_error *err)
 {
@@ -224,6 +235,9 @@ static proauth2_status consume(proauth2_provider *p, const grant_tokens *t,
 	*unsure = status == PROAUTH2_ERR_OUTCOME_UNKNOWN;
 	if (status != PROAUTH2_OK || removed == 1)
 		return status;
+	if (spends_refresh(s) && p->refresh_reuse_grace > 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_CONFLICT,
+				"another presentation of the refresh token won");
 	return refuse_replay(p, t->client_id, t->grant_id, spent_what(s), err);
 }
 

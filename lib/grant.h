@@ -15,11 +15,13 @@ void grant_new_id(char id[GRANT_ID_SIZE]);
 int64_t grant_horizon(const proauth2_provider *p);
 
 /* A one-time secret (a code or a refresh token) being spent: its record
- * is table's under key = hash. */
+ * is table's under key = hash. A refresh token's parent is its record's:
+ * the spent mark keeps it, for a retry to follow (refresh_retry.h). */
 typedef struct grant_spending {
 	const char *table;
 	const char *key;
 	const char *hash;
+	const char *parent;  /* NULL: none */
 } grant_spending;
 
 /* The tokens one grant issues at once. */
@@ -54,7 +56,9 @@ void grant_discard(proauth2_provider *p, proauth2_token_response *r);
  * revoke the grant, which is reported. Until one succeeds, the record
  * stays: a presentation after a failed one (any step, any outcome) spends
  * it again. A presentation after a successful one finds nothing to spend:
- * the caller refuses it (grant_refuse_unknown).
+ * the caller refuses it (grant_refuse_unknown). Under
+ * config.refresh_reuse_grace, a refresh token's losing presentation
+ * revokes nothing: it gets PROAUTH2_ERR_CONFLICT, to retry (refresh_retry.h).
  */
 proauth2_status grant_spend_and_issue(proauth2_provider *p,
 		const grant_tokens *t, proauth2_token_response **out,

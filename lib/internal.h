@@ -65,6 +65,7 @@ struct proauth2_provider {
 	int64_t key_propagation_period;
 	int64_t key_cache_lifetime;
 	bool jwt_revocation_check;
+	int64_t refresh_reuse_grace;  /* 0: every reuse revokes */
 	struct key_set *keys;  /* a cache, behind its own lock */
 };
 

@@ -135,7 +135,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, jwt_revocation_check),
+			SIZED_END(proauth2_config, refresh_reuse_grace),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -172,6 +172,12 @@ static proauth2_status check_config(const proauth2_config *cfg,
 			cfg->auth_lockout_max <= 0))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"auth_failure_window and auth_lockout_max must be positive");
+	if (SIZED_HAS(cfg, proauth2_config, refresh_reuse_grace) &&
+			(cfg->refresh_reuse_grace < 0 ||
+			 cfg->refresh_reuse_grace > PROAUTH2_REFRESH_REUSE_GRACE_MAX))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.refresh_reuse_grace must be 0 to %d seconds",
+				PROAUTH2_REFRESH_REUSE_GRACE_MAX);
 	return PROAUTH2_OK;
 }
 
@@ -340,6 +346,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		p->error_redirects = cfg->error_redirects;
 	if (SIZED_HAS(cfg, proauth2_config, registration_client_ids))
 		p->registration_client_ids = cfg->registration_client_ids;
+	if (SIZED_HAS(cfg, proauth2_config, refresh_reuse_grace))
+		p->refresh_reuse_grace = cfg->refresh_reuse_grace;
 	*out = p;
 	return PROAUTH2_OK;
 }

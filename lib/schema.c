@@ -53,20 +53,31 @@ static const proauth2_field code_fields[] = {
 	{"resource", S, 0},
 };
 
-/* Access and refresh tokens share one shape. */
-static const proauth2_field token_fields[] = {
-	{"token_hash", S, REQ | QRY},
-	{"client_id", S, REQ | QRY},
-	{"user_id", S, QRY},
-	{"grant_id", S, REQ | QRY},
-	{"scope", S, REQ},
-	{"issued_at", I, REQ},
-	{"expires_at", I, REQ},
-	/* Schema 5: the grant's attributes, as the code had them. */
-	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
-	/* Schema 6: an access token's audience, a refresh token's grant's
-	 * resources (RFC 8707), space-delimited. */
-	{"resource", S, 0},
+/* Access and refresh tokens share one shape; a refresh token adds its
+ * parent. */
+#define TOKEN_FIELDS \
+	{"token_hash", S, REQ | QRY}, \
+	{"client_id", S, REQ | QRY}, \
+	{"user_id", S, QRY}, \
+	{"grant_id", S, REQ | QRY}, \
+	{"scope", S, REQ}, \
+	{"issued_at", I, REQ}, \
+	{"expires_at", I, REQ}, \
+	/* Schema 5: the grant's attributes, as the code had them. */ \
+	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT}, \
+	/* Schema 6: an access token's audience, a refresh token's grant's \
+	 * resources (RFC 8707), space-delimited. */ \
+	{"resource", S, 0}
+
+static const proauth2_field access_token_fields[] = {
+	TOKEN_FIELDS,
+};
+
+static const proauth2_field refresh_token_fields[] = {
+	TOKEN_FIELDS,
+	/* Schema 7: the hash of the refresh token spent to issue this one,
+	 * which a retry of that one finds it by (lib/refresh_retry.c). */
+	{"parent", S, QRY},
 };
 
 /* Codes and refresh tokens already used: a second use is a replay. */
@@ -74,6 +85,10 @@ static const proauth2_field spent_fields[] = {
 	{"token_hash", S, REQ | QRY},
 	{"grant_id", S, REQ},
 	{"expires_at", I, REQ},
+	/* Schema 7: when it was spent, and a refresh token's parent (as
+	 * its record had it): the links a retry follows. */
+	{"spent_at", I, 0},
+	{"parent", S, QRY},
 };
 
 /* Grants revoked while their tokens may still be being issued. */
@@ -130,8 +145,8 @@ static const proauth2_field signing_key_fields[] = {
 static const proauth2_table tables[] = {
 	TABLE(TABLE_CLIENTS, client_fields),
 	TABLE(TABLE_CODES, code_fields),
-	TABLE(TABLE_ACCESS_TOKENS, token_fields),
-	TABLE(TABLE_REFRESH_TOKENS, token_fields),
+	TABLE(TABLE_ACCESS_TOKENS, access_token_fields),
+	TABLE(TABLE_REFRESH_TOKENS, refresh_token_fields),
 	TABLE(TABLE_SPENT_TOKENS, spent_fields),
 	TABLE(TABLE_REVOKED_GRANTS, revoked_grant_fields),
 	TABLE(TABLE_AUTHORIZATIONS, authorization_fields),

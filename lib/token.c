@@ -7,6 +7,7 @@
 #include "event.h"
 #include "grant.h"
 #include "pkce.h"
+#include "refresh_retry.h"
 #include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
@@ -164,7 +165,7 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 		proauth2_error *err)
 {
 	char hash[HASH_SIZE];
-	grant_spending spending = {TABLE_CODES, "code_hash", hash};
+	grant_spending spending = {TABLE_CODES, "code_hash", hash, NULL};
 	json_t *client = NULL, *code = NULL;
 	char *audience = NULL, *access_scope = NULL;
 	proauth2_status status;
@@ -215,62 +216,41 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 	return status;
 }
 
-proauth2_status proauth2_token_refresh(proauth2_provider *p,
-		const proauth2_refresh_request *req, proauth2_token_response **out,
-		proauth2_error *err)
+/* Spend the refresh token old (a record) for a new pair (§6). */
+static proauth2_status refresh_from(proauth2_provider *p,
+		const proauth2_refresh_request *req, const json_t *old,
+		proauth2_token_response **out, proauth2_error *err)
 {
-	char hash[HASH_SIZE];
-	grant_spending spending = {TABLE_REFRESH_TOKENS, "token_hash", hash};
-	json_t *client = NULL, *old = NULL;
+	grant_spending spending = {TABLE_REFRESH_TOKENS, "token_hash",
+		record_string(old, "token_hash"), record_string(old, "parent")};
+	const char *original = record_string(old, "scope"), *scope = req->scope;
 	char *granted = NULL, *audience = NULL, *access_scope = NULL;
-	const char *client_id, *scope;
-	proauth2_status status;
+	proauth2_status status = PROAUTH2_OK;
 
-	if (out == NULL || p == NULL || req == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider, request and out are required");
-	*out = NULL;
-	status = REQUEST_CHECK(req, proauth2_refresh_request, scope, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	client_id = req->client_id;
-	scope = req->scope;
-	status = authorize_client(p, client_id, req->client_secret,
-			REQUEST_METHOD(req, proauth2_refresh_request),
-			PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
-	if (status == PROAUTH2_OK)
-		status = find_presented(p, TABLE_REFRESH_TOKENS, "token_hash",
-				req->refresh_token, "refresh_token", client_id, hash,
-				&old, err);
-	if (status == PROAUTH2_OK &&
-			strcmp(record_string(old, "client_id"), client_id) != 0)
+	if (strcmp(record_string(old, "client_id"), req->client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_GRANT,
 				"the refresh token was issued to another client");
 	/* §6: the new scope may only narrow the original grant's; unlike
 	 * scope_resolve(), the provider's supported list does not apply. */
-	if (status == PROAUTH2_OK) {
-		const char *original = record_string(old, "scope");
-
-		if (scope != NULL && scope[0] != '\0' &&
-				(!scope_is_valid(scope) || !scope_is_subset(scope, original)))
-			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
-					"scope exceeds the original grant");
-		else if ((granted = strdup(scope && scope[0] ? scope : original)) == NULL)
-			status = NO_MEMORY(err);
-	}
+	else if (scope != NULL && scope[0] != '\0' &&
+			(!scope_is_valid(scope) || !scope_is_subset(scope, original)))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"scope exceeds the original grant");
+	else if ((granted = strdup(scope && scope[0] ? scope : original)) == NULL)
+		status = NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
 		status = narrow_audience(p, REQUEST_RESOURCE(req,
 				proauth2_refresh_request), record_string(old, "resource"),
 				granted, &audience, &access_scope, err);
 	if (status == PROAUTH2_OK) {
 		grant_tokens tokens = {
-			.client_id = client_id,
+			.client_id = req->client_id,
 			.user_id = record_string(old, "user_id"),
 			.grant_id = record_string(old, "grant_id"),
 			.scope = access_scope,
 			/* §6: the new refresh token keeps the original scope, and
 			 * RFC 8707 §2.2 the grant's resources. */
-			.refresh_scope = record_string(old, "scope"),
+			.refresh_scope = original,
 			.attributes = record_string(old, "attributes"),
 			.resource = record_string(old, "resource"),
 			.audience = audience,
@@ -282,6 +262,78 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 	free(audience);
 	free(access_scope);
 	free(granted);
+	return status;
+}
+
+/* A race lost twice, or to a refresh not yet visible: nothing was issued,
+ * and a try a moment later will see the winner's. */
+static proauth2_status refreshed_meanwhile(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
+			"the refresh token was refreshed at the same moment: retry");
+}
+
+/* The grant's live refresh token in place of the spent one under hash, if
+ * client_id may retry it (refresh_retry.h); else a replay's refusal, or,
+ * after losing a race (lost), a 503 for the client to try again. */
+static proauth2_status retry_head(proauth2_provider *p, const char *hash,
+		const char *client_id, bool lost, json_t **head, proauth2_error *err)
+{
+	proauth2_status status = refresh_retry_find(p, hash, client_id, head, err);
+
+	if (status != PROAUTH2_ERR_NOT_FOUND)
+		return status;
+	if (lost)
+		return refreshed_meanwhile(err);
+	return grant_refuse_unknown(p, hash, "refresh_token", client_id, err);
+}
+
+proauth2_status proauth2_token_refresh(proauth2_provider *p,
+		const proauth2_refresh_request *req, proauth2_token_response **out,
+		proauth2_error *err)
+{
+	char hash[HASH_SIZE];
+	json_t *client = NULL, *old = NULL;
+	bool retried = false;
+	proauth2_status status;
+
+	if (out == NULL || p == NULL || req == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, request and out are required");
+	*out = NULL;
+	status = REQUEST_CHECK(req, proauth2_refresh_request, scope, err);
+	if (status == PROAUTH2_OK)
+		status = authorize_client(p, req->client_id, req->client_secret,
+				REQUEST_METHOD(req, proauth2_refresh_request),
+				PROAUTH2_GRANT_REFRESH_TOKEN, &client, err);
+	if (status == PROAUTH2_OK)
+		status = hash_presented(req->refresh_token, "refresh_token", hash, err);
+	if (status == PROAUTH2_OK)
+		status = fetch_one(p, TABLE_REFRESH_TOKENS, "token_hash", hash, &old,
+				err);
+	if (status == PROAUTH2_ERR_NOT_FOUND && p->refresh_reuse_grace > 0) {
+		status = retry_head(p, hash, req->client_id, false, &old, err);
+		retried = status == PROAUTH2_OK;
+	} else if (status == PROAUTH2_ERR_NOT_FOUND) {
+		status = grant_refuse_unknown(p, hash, "refresh_token",
+				req->client_id, err);
+	}
+	if (status == PROAUTH2_OK)
+		status = refresh_from(p, req, old, out, err);
+	/* Lost to another presentation (only under the grace): once more,
+	 * from what the winner left. */
+	if (status == PROAUTH2_ERR_CONFLICT) {
+		json_decref(old);
+		status = retry_head(p, hash, req->client_id, true, &old, err);
+		if (status == PROAUTH2_OK)
+			status = refresh_from(p, req, old, out, err);
+		if (status == PROAUTH2_ERR_CONFLICT)
+			status = refreshed_meanwhile(err);
+		retried = true;
+	}
+	if (status == PROAUTH2_OK && retried)
+		report_refresh_retry(p, req->client_id, record_string(old,
+				"grant_id"));
 	json_decref(old);
 	json_decref(client);
 	return status;

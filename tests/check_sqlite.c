@@ -260,7 +260,8 @@ START_TEST(version_5_database_gains_resource)
 	ds = NULL;
 	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
 			PROAUTH2_OK);
-	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"), 6);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"),
+			PROAUTH2_SCHEMA_VERSION);
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM"
 	    " pragma_table_info('codes') WHERE name = 'resource'"), 1);
 	ck_assert_msg(proauth2_datastore_fetch(ds, "access_tokens", query, 0, &record,
@@ -280,6 +281,47 @@ START_TEST(version_5_database_gains_resource)
 			&record, &err), PROAUTH2_OK);
 	ck_assert_str_eq(json_string_value(json_object_get(record, "resource")),
 			"https://api.example/mcp");
+	json_decref(record);
+	json_decref(query);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
+START_TEST(version_6_database_gains_retry_links)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *record, *query;
+
+	/* Schema 6: refresh tokens and spent marks without their parents. */
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	sqlite_file_exec(path, "DROP INDEX refresh_tokens_parent;"
+	    "DROP INDEX spent_tokens_parent;"
+	    "ALTER TABLE refresh_tokens DROP COLUMN parent;"
+	    "ALTER TABLE spent_tokens DROP COLUMN parent;"
+	    "ALTER TABLE spent_tokens DROP COLUMN spent_at;"
+	    "PRAGMA user_version = 6;");
+	ds = NULL;
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "PRAGMA user_version"),
+			PROAUTH2_SCHEMA_VERSION);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name IN ('refresh_tokens_parent', 'spent_tokens_parent')"), 2);
+	record = json_pack("{s:s, s:s, s:I, s:I, s:s}", "token_hash", "spent",
+			"grant_id", "g", "expires_at", (json_int_t)9000000000000,
+			"spent_at", (json_int_t)1, "parent", "older");
+	ck_assert_msg(proauth2_datastore_store(ds, "spent_tokens", record, &err) ==
+			PROAUTH2_OK, "%s", err.text);
+	json_decref(record);
+	query = json_pack("{s:s}", "parent", "older");
+	ck_assert_msg(proauth2_datastore_fetch(ds, "spent_tokens", query, 0, &record,
+			&err) == PROAUTH2_OK, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "token_hash")),
+			"spent");
+	ck_assert_int_eq(json_integer_value(json_object_get(record, "spent_at")), 1);
 	json_decref(record);
 	json_decref(query);
 	proauth2_datastore_close(ds);
@@ -570,6 +612,7 @@ int main(void)
 	tcase_add_test(tc, version_3_database_gains_client_columns);
 	tcase_add_test(tc, version_4_database_gains_attributes);
 	tcase_add_test(tc, version_5_database_gains_resource);
+	tcase_add_test(tc, version_6_database_gains_retry_links);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

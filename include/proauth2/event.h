@@ -42,6 +42,11 @@ typedef enum proauth2_event_kind {
 	 * endpoint that then answers a 5xx reports PROAUTH2_EVENT_SERVER_ERROR
 	 * as well: one failure, two events. */
 	PROAUTH2_EVENT_DATASTORE_FAILURE,
+	/** A refresh token spent moments ago came back from its client, which
+	 * got a fresh pair in place of the answer it lost
+	 * (config.refresh_reuse_grace): the grant lives on. Many in a row
+	 * for one grant_id are more likely a thief than a bad network. */
+	PROAUTH2_EVENT_REFRESH_RETRY,
 	/** Not a kind: the number of kinds. */
 	PROAUTH2_EVENT_KIND_COUNT
 } proauth2_event_kind;
@@ -67,7 +72,8 @@ typedef struct proauth2_event {
 	const char *message;
 	/** The client concerned, or NULL. */
 	const char *client_id;
-	/** PROAUTH2_EVENT_REPLAY: the revoked grant; else NULL. */
+	/** PROAUTH2_EVENT_REPLAY: the revoked grant;
+	 * PROAUTH2_EVENT_REFRESH_RETRY: the grant refreshed; else NULL. */
 	const char *grant_id;
 	/** PROAUTH2_EVENT_CLIENT_AUTH_FAILED: "client_secret" when a secret was
 	 * presented, "none" when not, "registration_access_token" at the
@@ -85,7 +91,8 @@ typedef struct proauth2_event {
 typedef void (*proauth2_log_fn)(void *arg, const proauth2_event *event);
 
 /** The name of a kind ("server_error", "replay", "client_auth_failed",
- * "datastore_failure"); "unknown" for anything else. Static. */
+ * "datastore_failure", "refresh_retry"); "unknown" for anything else.
+ * Static. */
 PROAUTH2_EXPORT const char *proauth2_event_kind_str(proauth2_event_kind kind);
 
 #ifdef __cplusplus

@@ -69,6 +69,9 @@ typedef enum proauth2_signing_alg {
 /** The size of config.key_encryption_key in bytes. */
 #define PROAUTH2_KEK_SIZE 32
 
+/** The longest config.refresh_reuse_grace, in seconds. */
+#define PROAUTH2_REFRESH_REUSE_GRACE_MAX 300
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -236,6 +239,20 @@ typedef struct proauth2_config {
 	 * ends it at once. Off (default): a JWT lives until it expires. */
 	bool jwt_revocation_check;
 	/** @} */
+	/**
+	 * Seconds after a refresh token is spent during which its own client
+	 * may present it again and get a fresh pair, in place of the one
+	 * whose answer it never received (a timeout, a lost connection, two
+	 * tabs refreshing at once): only the newest refresh token of the
+	 * grant stays live, and each retry is reported
+	 * (PROAUTH2_EVENT_REFRESH_RETRY). A reuse later, or by another
+	 * client, revokes the grant as ever. Whoever stole the spent token
+	 * could retry it too within this time: keep it short. 0 (default):
+	 * every reuse revokes the grant (RFC 9700 §4.14.2). At most
+	 * PROAUTH2_REFRESH_REUSE_GRACE_MAX. A caller compiled before this
+	 * field gets 0.
+	 */
+	int64_t refresh_reuse_grace;
 } proauth2_config;
 
 /** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */
