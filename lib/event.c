@@ -26,15 +26,16 @@ void proauth2_provider_report(const proauth2_provider *p,
 		p->log(p->log_arg, event);
 }
 
-void report_replay(const proauth2_provider *p, const char *client_id,
+/* An event about client_id's grant_id. */
+static void report_grant(const proauth2_provider *p, proauth2_event_kind kind,
+		proauth2_status status, const char *message, const char *client_id,
 		const char *grant_id)
 {
 	proauth2_event event = {
-		.kind = PROAUTH2_EVENT_REPLAY,
+		.kind = kind,
 		.level = PROAUTH2_LEVEL_WARNING,
-		.status = PROAUTH2_ERR_INVALID_GRANT,
-		.message = "a spent code or refresh token was presented again: "
-			"its grant is revoked",
+		.status = status,
+		.message = message,
 		.client_id = client_id,
 		.grant_id = grant_id,
 	};
@@ -42,19 +43,21 @@ void report_replay(const proauth2_provider *p, const char *client_id,
 	proauth2_provider_report(p, &event);
 }
 
+void report_replay(const proauth2_provider *p, const char *client_id,
+		const char *grant_id)
+{
+	report_grant(p, PROAUTH2_EVENT_REPLAY, PROAUTH2_ERR_INVALID_GRANT,
+			"a spent code or refresh token was presented again: "
+			"its grant is revoked", client_id, grant_id);
+}
+
 void report_refresh_retry(const proauth2_provider *p, const char *client_id,
 		const char *grant_id)
 {
-	proauth2_event event = {
-		.kind = PROAUTH2_EVENT_REFRESH_RETRY,
-		.level = PROAUTH2_LEVEL_WARNING,
-		.message = "a refresh token spent moments ago was presented again by "
-			"its client: a fresh pair replaces the newest",
-		.client_id = client_id,
-		.grant_id = grant_id,
-	};
-
-	proauth2_provider_report(p, &event);
+	report_grant(p, PROAUTH2_EVENT_REFRESH_RETRY, PROAUTH2_OK,
+			"a refresh token spent moments ago was presented again by "
+			"its client: a fresh pair replaces the newest", client_id,
+			grant_id);
 }
 
 /* A client_id as presented, safe to write to a log line: control bytes
