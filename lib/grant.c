@@ -147,6 +147,14 @@ static bool spends_refresh(const grant_spending *s)
 	return s != NULL && strcmp(s->table, TABLE_REFRESH_TOKENS) == 0;
 }
 
+/* The links a retry follows (refresh_retry.h), written only when retries
+ * are allowed: a random hash in an index costs each refresh a random page
+ * write, which the strict default need not pay. */
+static bool links_kept(const proauth2_provider *p)
+{
+	return p->refresh_reuse_grace > 0;
+}
+
 proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response **out, proauth2_error *err)
 {
@@ -173,7 +181,7 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 	}
 	if (status == PROAUTH2_OK && t->refresh_scope != NULL)
 		status = store_token(p, TABLE_REFRESH_TOKENS, t, t->refresh_scope,
-				t->resource, spends_refresh(t->spending) ?
+				t->resource, links_kept(p) && spends_refresh(t->spending) ?
 				t->spending->hash : NULL, p->refresh_token_lifetime,
 				&r->refresh_token, err);
 	if (status == PROAUTH2_OK && t->revocable)
@@ -210,12 +218,13 @@ static const char *spent_what(const grant_spending *s)
 static proauth2_status mark_spent(proauth2_provider *p, const grant_tokens *t,
 		proauth2_error *err)
 {
+	bool links = links_kept(p);
 	proauth2_status status = store_record(p, TABLE_SPENT_TOKENS, json_pack(
-			"{s:s, s:s, s:I, s:I, s:s*}", "token_hash", t->spending->hash,
+			"{s:s, s:s, s:I, s:o*, s:s*}", "token_hash", t->spending->hash,
 			"grant_id", t->grant_id,
 			"expires_at", (json_int_t)grant_horizon(p),
-			"spent_at", (json_int_t)proauth2_provider_now(p),
-			"parent", t->spending->parent), err);
+			"spent_at", links ? json_integer(proauth2_provider_now(p)) : NULL,
+			"parent", links ? t->spending->parent : NULL), err);
 
 	return status == PROAUTH2_ERR_CONFLICT ? PROAUTH2_OK : status;
 }

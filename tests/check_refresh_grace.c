@@ -122,6 +122,23 @@ START_TEST(by_default_a_reuse_revokes_the_grant)
 }
 END_TEST
 
+START_TEST(a_token_spent_while_retries_were_off_is_not_retried)
+{
+	proauth2_token_response *first, *second;
+
+	env_reconfigure(strict);
+	first = first_pair();
+	second = refresh_ok(first->refresh_token);
+	env_reconfigure(with_grace);
+	refresh_fails(first->refresh_token, PROAUTH2_ERR_INVALID_GRANT);
+	ck_assert_int_eq(retries, 0);
+	ck_assert_int_eq(replays, 1);
+	refresh_fails(second->refresh_token, PROAUTH2_ERR_INVALID_GRANT);
+	proauth2_token_response_free(first);
+	proauth2_token_response_free(second);
+}
+END_TEST
+
 START_TEST(a_retry_within_the_grace_gets_a_fresh_pair)
 {
 	proauth2_token_response *first = first_pair(), *lost, *retried, *next;
@@ -408,6 +425,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, by_default_a_reuse_revokes_the_grant);
+	tcase_add_test(tc, a_token_spent_while_retries_were_off_is_not_retried);
 	tcase_add_test(tc, a_retry_within_the_grace_gets_a_fresh_pair);
 	tcase_add_test(tc, a_retry_may_narrow_the_scope_as_any_refresh);
 	tcase_add_test(tc, a_reuse_after_the_grace_revokes_the_grant);
