@@ -7,20 +7,11 @@
 #include <proauth2/client.h>
 #include <proauth2/http.h>
 
+#include "client_metadata.h"
 #include "request.h"
 #include "response.h"
 #include "register.h"
 #include "routes.h"
-
-/* The most any configuration allows (the engine holds each to its own). */
-#define MAX_URIS 64
-
-/* Client metadata from a registration request, pointing into its JSON.
- * A "resource" member is not read: only the host makes resource servers. */
-typedef struct metadata {
-	proauth2_client_params params;
-	const char *uris[MAX_URIS];
-} metadata;
 
 /* Every grant the metadata may advertise; the engine refuses password
  * unless the provider enables it and the initial access token is shown. */
@@ -50,14 +41,10 @@ static int is_json(const char *content_type)
  * owns the strings m points to. */
 static json_t *read_metadata(const proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_auth_method default_method,
-		metadata *m, const char **problem)
+		client_metadata *m, const char **problem)
 {
-	json_t *doc, *uris, *grants, *item;
-	proauth2_auth_method method = default_method;
-	size_t i;
+	json_t *doc;
 
-	memset(m, 0, sizeof(*m));
-	proauth2_client_params_init(&m->params);
 	*problem = "the body is larger than this server's registration limit";
 	if (req->body_length > proauth2_provider_registration_max_metadata(p) ||
 			req->body_length > FORM_MAX_LENGTH)
@@ -66,50 +53,8 @@ static json_t *read_metadata(const proauth2_provider *p,
 	if (!is_json(request_header(req, "Content-Type")) || req->body == NULL)
 		return NULL;
 	doc = json_loadb(req->body, req->body_length, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(doc))
-		goto bad;
-	uris = json_object_get(doc, "redirect_uris");
-	grants = json_object_get(doc, "grant_types");
-	item = json_object_get(doc, "token_endpoint_auth_method");
-	*problem = "token_endpoint_auth_method must be client_secret_basic, "
-		"client_secret_post or none";
-	if (item != NULL && (method = proauth2_auth_method_parse(
-			json_string_value(item))) == PROAUTH2_AUTH_METHOD_ANY)
-		goto bad;
-	m->params.token_endpoint_auth_method = method;
-	m->params.type = method == PROAUTH2_AUTH_METHOD_NONE ?
-		PROAUTH2_CLIENT_PUBLIC : PROAUTH2_CLIENT_CONFIDENTIAL;
-	*problem = "redirect_uris must be an array of at most 64 strings";
-	if (uris != NULL && (!json_is_array(uris) || json_array_size(uris) > MAX_URIS))
-		goto bad;
-	json_array_foreach(uris, i, item) {
-		if ((m->uris[i] = json_string_value(item)) == NULL)
-			goto bad;
-	}
-	m->params.redirect_uris = m->uris;
-	m->params.n_redirect_uris = json_array_size(uris);
-	*problem = "grant_types may hold authorization_code, refresh_token, "
-		"client_credentials and password";
-	if (grants == NULL)
-		m->params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE;  /* §2 */
-	else if (!json_is_array(grants) || json_array_size(grants) == 0)
-		goto bad;
-	json_array_foreach(grants, i, item) {
-		unsigned bit = proauth2_grant_type_parse(json_string_value(item));
-
-		if ((bit & REGISTRABLE_GRANTS) == 0)
-			goto bad;
-		m->params.grant_types |= bit;
-	}
-	*problem = "scope and client_name must be strings";
-	item = json_object_get(doc, "scope");
-	if (item != NULL && (m->params.scope = json_string_value(item)) == NULL)
-		goto bad;
-	item = json_object_get(doc, "client_name");
-	if (item != NULL && (m->params.name = json_string_value(item)) == NULL)
-		goto bad;
-	return doc;
-bad:
+	if (client_metadata_read(doc, default_method, REGISTRABLE_GRANTS, m, problem))
+		return doc;
 	json_decref(doc);
 	return NULL;
 }
@@ -201,7 +146,7 @@ proauth2_status register_client_endpoint(proauth2_provider *p,
 	proauth2_status status;
 	char *token = NULL;
 	const char *problem, *auth;
-	metadata m;
+	client_metadata m;
 	json_t *doc;
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
@@ -277,7 +222,7 @@ static proauth2_status update_client(proauth2_provider *p,
 	proauth2_error err = {0};
 	proauth2_status status;
 	const char *problem, *body_id;
-	metadata m;
+	client_metadata m;
 	json_t *doc = NULL;
 
 	status = proauth2_client_get(p, client_id, &old, &err);
