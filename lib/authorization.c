@@ -8,6 +8,7 @@
 
 #include <proauth2/authorization.h>
 
+#include "client_document.h"
 #include "code.h"
 #include "crypto.h"
 #include "internal.h"
@@ -264,10 +265,12 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 	if (client_id == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id is missing");
-	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &client, err);
+	status = client_lookup(p, client_id, &client, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"unknown client_id");
+	else if (status == PROAUTH2_ERR_INVALID_CLIENT)
+		status = error_recode(err, PROAUTH2_ERR_INVALID_REQUEST);
 	if (status == PROAUTH2_OK && code_redirect_target(client,
 			param(names, values, n, "redirect_uri")) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
@@ -341,8 +344,8 @@ static proauth2_status load(proauth2_provider *p, const char *ticket,
 					"the ticket was already used");
 	}
 	if (status == PROAUTH2_OK)
-		status = fetch_one(p, TABLE_CLIENTS, "client_id",
-				record_string(record, "client_id"), &client, err);
+		status = client_lookup(p, record_string(record, "client_id"),
+				&client, err);
 	if (status == PROAUTH2_OK) {
 		a = authorization_new(client, ticket, record_string(record, "scope"), &ok);
 		/* A request parked by an older version is as good as expired. */

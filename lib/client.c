@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "event.h"
+#include "client_document.h"
 #include "internal.h"
 #include "redirect_uri.h"
 #include "scope.h"
@@ -42,6 +43,7 @@ static const char *const origin_names[] = {
 	[PROAUTH2_REGISTERED_BY_HOST] = "host",
 	[PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN] = "initial_access_token",
 	[PROAUTH2_REGISTERED_ANONYMOUSLY] = "anonymous",
+	[PROAUTH2_REGISTERED_BY_DOCUMENT] = "metadata_document",
 };
 
 proauth2_client_origin client_record_origin(const json_t *client)
@@ -62,9 +64,16 @@ bool client_record_pkce_optional(const json_t *client)
 	return json_integer_value(json_object_get(client, "pkce_optional")) != 0;
 }
 
+/* Who vouches for a client of origin: the host, or the token it handed. */
+static bool origin_trusted(proauth2_client_origin origin)
+{
+	return origin == PROAUTH2_REGISTERED_BY_HOST ||
+		origin == PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN;
+}
+
 bool client_record_trusted(const json_t *client)
 {
-	return client_record_origin(client) != PROAUTH2_REGISTERED_ANONYMOUSLY;
+	return origin_trusted(client_record_origin(client));
 }
 
 /* What one registration may store. */
@@ -327,6 +336,24 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			"pkce_optional", params->pkce_optional ? json_integer(1) : NULL);
 }
 
+proauth2_status client_document_record(const proauth2_provider *p,
+		const char *url, const proauth2_client_params *params,
+		json_t **record, proauth2_error *err)
+{
+	proauth2_client_origin origin = PROAUTH2_REGISTERED_BY_DOCUMENT;
+	proauth2_client_params given;
+	proauth2_status status = params_read(p, params, origin, &given, err);
+
+	*record = NULL;
+	if (status == PROAUTH2_OK)
+		status = check_params(p, &given, origin, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	*record = client_record(url, NULL, &given, proauth2_provider_now(p),
+			NULL, origin);
+	return *record != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+}
+
 /* A proauth2_client from a stored record (and a secret in clear or NULL). */
 static proauth2_status client_from_record(const json_t *record,
 		const char *secret, proauth2_client **out, proauth2_error *err)
@@ -460,7 +487,7 @@ proauth2_status proauth2_client_get(proauth2_provider *p, const char *client_id,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, client_id and out are required");
 	*out = NULL;
-	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &record, err);
+	status = client_lookup(p, client_id, &record, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	status = client_from_record(record, NULL, out, err);
@@ -638,7 +665,7 @@ static proauth2_status authenticate_record(proauth2_provider *p,
 			strlen(client_id) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"client authentication failed");
-	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+	status = client_lookup(p, client_id, record, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"client authentication failed");
@@ -789,7 +816,7 @@ proauth2_client_origin proauth2_client_registered_by(const proauth2_client *c)
 
 bool proauth2_client_is_trusted(const proauth2_client *c)
 {
-	return proauth2_client_registered_by(c) != PROAUTH2_REGISTERED_ANONYMOUSLY;
+	return origin_trusted(proauth2_client_registered_by(c));
 }
 
 void proauth2_client_free(proauth2_client *c)

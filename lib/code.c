@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "attributes.h"
+#include "client_document.h"
 #include "code.h"
 #include "crypto.h"
 #include "grant.h"
@@ -80,7 +81,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id and user_id are required");
-	status = fetch_one(p, TABLE_CLIENTS, "client_id", req->client_id, &client, err);
+	status = client_lookup(p, req->client_id, &client, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"unknown client_id");

@@ -4,6 +4,8 @@
 
 #include <proauth2/error.h>
 
+#include "internal.h"
+
 static const struct {
 	const char *name;
 	const char *oauth_error;
@@ -63,5 +65,12 @@ proauth2_status proauth2_error_set(proauth2_error *err, proauth2_status status,
 	va_start(ap, fmt);
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	va_end(ap);
+	return status;
+}
+
+proauth2_status error_recode(proauth2_error *err, proauth2_status status)
+{
+	if (err != NULL)
+		err->status = status;
 	return status;
 }

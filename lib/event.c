@@ -78,7 +78,8 @@ static const char *printable(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-_Static_assert(PROAUTH2_EVENT_CLIENT_ID_MAX >= PROAUTH2_CLIENT_ID_MAX_LENGTH,
+_Static_assert(PROAUTH2_EVENT_CLIENT_ID_MAX >= PROAUTH2_CLIENT_ID_MAX_LENGTH &&
+		PROAUTH2_EVENT_CLIENT_ID_MAX >= PROAUTH2_CLIENT_DOCUMENT_URL_MAX,
 		"an event shows every valid client_id whole");
 
 void report_auth_failed(const proauth2_provider *p, const char *client_id,

@@ -66,6 +66,11 @@ struct proauth2_provider {
 	int64_t key_cache_lifetime;
 	bool jwt_revocation_check;
 	int64_t refresh_reuse_grace;  /* 0: every reuse revokes */
+	/* Client ID Metadata Documents (lib/client_document.c). */
+	proauth2_client_document_fetch_fn client_document_fetch;
+	void *client_document_fetch_arg;
+	int64_t client_document_cache_max;
+	struct document_cache *documents;  /* behind its own lock */
 	struct key_set *keys;  /* a cache, behind its own lock */
 };
 
@@ -104,6 +109,9 @@ proauth2_status datastore_end_writes(proauth2_datastore *ds, proauth2_error *err
 /* Fill err with PROAUTH2_ERR_NOMEM and return it: what to do when an
  * allocation (json_pack's included) gave NULL. */
 #define NO_MEMORY(err) proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory")
+
+/* status in place of err's, its text kept (err may be NULL). */
+proauth2_status error_recode(proauth2_error *err, proauth2_status status);
 
 /* Load client_id and check its secret and the method it came by (see
  * proauth2_client_authenticate_method); *record receives the stored

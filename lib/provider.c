@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 
+#include "client_document.h"
 #include "endpoint_url.h"
 #include "event.h"
 #include "internal.h"
@@ -32,6 +33,7 @@
 #define DEFAULT_ROTATION_PERIOD (30 * 86400)
 #define DEFAULT_PROPAGATION_PERIOD 86400
 #define DEFAULT_KEY_CACHE_LIFETIME 60
+#define DEFAULT_DOCUMENT_CACHE_MAX 3600
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
@@ -65,6 +67,8 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 		cfg->key_propagation_period = DEFAULT_PROPAGATION_PERIOD;
 		cfg->key_cache_lifetime = DEFAULT_KEY_CACHE_LIFETIME;
 	}
+	if (SIZED_HAS(cfg, proauth2_config, client_document_cache_max))
+		cfg->client_document_cache_max = DEFAULT_DOCUMENT_CACHE_MAX;
 }
 
 static int64_t system_clock(void *arg)
@@ -135,7 +139,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, refresh_reuse_grace),
+			SIZED_END(proauth2_config, client_document_cache_max),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -178,7 +182,27 @@ static proauth2_status check_config(const proauth2_config *cfg,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.refresh_reuse_grace must be 0 to %d seconds",
 				PROAUTH2_REFRESH_REUSE_GRACE_MAX);
+	if (SIZED_HAS(cfg, proauth2_config, client_document_cache_max) &&
+			(cfg->client_document_cache_max < 0 ||
+			 cfg->client_document_cache_max > PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.client_document_cache_max must be 0 to %d seconds",
+				PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX);
 	return PROAUTH2_OK;
+}
+
+/* cfg's Client ID Metadata Document fetch into p, with a cache for it. */
+static proauth2_status take_client_documents(proauth2_provider *p,
+		const proauth2_config *cfg, proauth2_error *err)
+{
+	if (!SIZED_HAS(cfg, proauth2_config, client_document_cache_max) ||
+			cfg->client_document_fetch == NULL)
+		return PROAUTH2_OK;
+	p->client_document_fetch = cfg->client_document_fetch;
+	p->client_document_fetch_arg = cfg->client_document_fetch_arg;
+	p->client_document_cache_max = cfg->client_document_cache_max;
+	p->documents = document_cache_new();
+	return p->documents != NULL ? PROAUTH2_OK : NO_MEMORY(err);
 }
 
 /* cfg's JWT and signing-key settings into p: defaults where cfg (as its
@@ -348,6 +372,11 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 		p->registration_client_ids = cfg->registration_client_ids;
 	if (SIZED_HAS(cfg, proauth2_config, refresh_reuse_grace))
 		p->refresh_reuse_grace = cfg->refresh_reuse_grace;
+	status = take_client_documents(p, cfg, err);
+	if (status != PROAUTH2_OK) {
+		proauth2_provider_free(p);
+		return status;
+	}
 	*out = p;
 	return PROAUTH2_OK;
 }
@@ -361,6 +390,7 @@ void proauth2_provider_free(proauth2_provider *p)
 	endpoint_urls_free(p->endpoint_urls);
 	resource_registry_free(p->resources);
 	key_set_free(p->keys);
+	document_cache_free(p->documents);
 	OPENSSL_cleanse(p->kek, sizeof(p->kek));
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
@@ -406,6 +436,11 @@ bool proauth2_provider_password_grant_enabled(const proauth2_provider *p)
 bool proauth2_provider_plain_pkce_allowed(const proauth2_provider *p)
 {
 	return p->allow_plain_pkce;
+}
+
+bool proauth2_provider_client_documents_enabled(const proauth2_provider *p)
+{
+	return p->client_document_fetch != NULL;
 }
 
 bool proauth2_provider_has_signing_keys(const proauth2_provider *p)

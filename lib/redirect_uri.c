@@ -150,3 +150,33 @@ bool redirect_uri_matches(const char *registered, const char *requested)
 		strncmp(registered, requested, reg_prefix) == 0 &&
 		strcmp(reg_rest, req_rest) == 0;
 }
+
+const char *document_url_refusal(const char *uri)
+{
+	size_t len = scheme_length(uri);
+	const char *s, *authority, *path, *end;
+
+	for (s = uri; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s >= 0x7f)
+			return "has a space, control or non-ASCII character";
+	if (!scheme_is(uri, len, "https") || strncmp(uri + len, "://", 3) != 0)
+		return "is not an https URL";
+	if (strchr(uri, '#') != NULL)
+		return "has a fragment";
+	authority = uri + len + 3;
+	path = authority_end(authority);
+	if (path == authority || memchr(authority, '@', (size_t)(path - authority)) != NULL)
+		return "needs a host and no user information";
+	end = path + strcspn(path, "?");
+	if (*path != '/' || end - path < 2)
+		return "has no path";
+	/* Each segment between the slashes: never "." nor "..". */
+	for (s = path; s < end; s += strcspn(s + 1, "/?") + 1) {
+		size_t segment = strcspn(s + 1, "/?");
+
+		if ((segment == 1 && s[1] == '.') ||
+				(segment == 2 && s[1] == '.' && s[2] == '.'))
+			return "has a . or .. path segment";
+	}
+	return NULL;
+}

@@ -14,6 +14,12 @@ const char *redirect_uri_refusal(const char *uri, bool allow_http);
  * host); else why not, completing "resource ..." (static). */
 const char *resource_uri_refusal(const char *uri);
 
+/* NULL when uri may name a Client ID Metadata Document (https, a host
+ * without user information, a path that is not "/" and has no "." or ".."
+ * segment, no fragment); else why not, completing "client_id ..."
+ * (static). */
+const char *document_url_refusal(const char *uri);
+
 /* Whether requested is registered: the same bytes, except that for http on
  * a loopback IP literal (127.0.0.1, [::1]) the port may differ (RFC 8252
  * §7.3: a native app listens on whatever port it gets). */

@@ -240,7 +240,7 @@ END_TEST
 
 START_TEST(presented_client_id_is_made_printable)
 {
-	char id[200];
+	char id[PROAUTH2_EVENT_CLIENT_ID_MAX + 72];
 	proauth2_token_response *t = NULL;
 	const recorded *e;
 

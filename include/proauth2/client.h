@@ -173,7 +173,11 @@ typedef enum proauth2_client_origin {
 	 * token (RFC 7591 §3); stored as "initial_access_token". */
 	PROAUTH2_REGISTERED_WITH_INITIAL_TOKEN,
 	/** Dynamic registration by anyone; stored as "anonymous". */
-	PROAUTH2_REGISTERED_ANONYMOUSLY
+	PROAUTH2_REGISTERED_ANONYMOUSLY,
+	/** Nobody: its client_id is the URL of its own metadata document
+	 * (config.client_document_fetch), read when needed and never stored.
+	 * Untrusted, as an anonymous client. */
+	PROAUTH2_REGISTERED_BY_DOCUMENT
 } proauth2_client_origin;
 
 /** A registered client, as read from the datastore. Every string is owned by

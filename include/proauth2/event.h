@@ -52,8 +52,9 @@ typedef enum proauth2_event_kind {
 } proauth2_event_kind;
 
 /** The longest client_id an event carries, in bytes: every valid id
- * (PROAUTH2_CLIENT_ID_MAX_LENGTH) whole. */
-#define PROAUTH2_EVENT_CLIENT_ID_MAX 128
+ * (PROAUTH2_CLIENT_ID_MAX_LENGTH, PROAUTH2_CLIENT_DOCUMENT_URL_MAX)
+ * whole. */
+#define PROAUTH2_EVENT_CLIENT_ID_MAX 512
 
 /**
  * One event. Filled by the library, valid only during the callback (copy

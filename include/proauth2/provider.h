@@ -72,6 +72,28 @@ typedef enum proauth2_signing_alg {
 /** The longest config.refresh_reuse_grace, in seconds. */
 #define PROAUTH2_REFRESH_REUSE_GRACE_MAX 300
 
+/**
+ * Fetches a Client ID Metadata Document for the provider
+ * (config.client_document_fetch): GET url (https, never followed through
+ * a redirect) and, on a 200 answer whose body fits, copy the body into
+ * body (body_max bytes at most, not NUL-terminated), its length into
+ * *body_len, and into *max_age how many seconds the answer may be cached
+ * (Cache-Control max-age; 0 for no-store or no-cache; -1 when it does not
+ * say). Return 0 then, anything else on any failure (no answer, another
+ * status, a body too large). The url comes from an anonymous request: the
+ * host decides which hosts it may reach (never its own private network)
+ * and bounds the time the fetch takes. Called from any thread.
+ */
+typedef int (*proauth2_client_document_fetch_fn)(void *arg, const char *url,
+		char *body, size_t body_max, size_t *body_len, int64_t *max_age);
+
+/** The longest client_id that names a Client ID Metadata Document. */
+#define PROAUTH2_CLIENT_DOCUMENT_URL_MAX 512
+/** The largest Client ID Metadata Document read, in bytes. */
+#define PROAUTH2_CLIENT_DOCUMENT_MAX 5120
+/** The longest config.client_document_cache_max, in seconds. */
+#define PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX 86400
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -253,6 +275,27 @@ typedef struct proauth2_config {
 	 * field gets 0.
 	 */
 	int64_t refresh_reuse_grace;
+	/** @name Client ID Metadata Documents
+	 * (draft-ietf-oauth-client-id-metadata-document). A caller compiled
+	 * before these fields has none. */
+	/** @{ */
+	/** Set, a client_id that is no stored client but an https URL with a
+	 * path names the client's own metadata document: the provider fetches
+	 * it through this callback, checks it (a JSON object of at most
+	 * PROAUTH2_CLIENT_DOCUMENT_MAX bytes whose client_id is the URL,
+	 * redirect_uris, a public client: token_endpoint_auth_method none,
+	 * grants authorization_code and refresh_token only), and uses it at
+	 * the authorization and token endpoints as an anonymously registered
+	 * client (PROAUTH2_REGISTERED_BY_DOCUMENT). Nothing of it is stored.
+	 * The metadata says client_id_metadata_document_supported. NULL
+	 * (default): such a client_id is unknown. */
+	proauth2_client_document_fetch_fn client_document_fetch;
+	void *client_document_fetch_arg;  /**< passed to client_document_fetch */
+	/** The longest a fetched document is kept, in seconds, whatever its
+	 * max-age says; default 3600, at most
+	 * PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX. 0 fetches it for every use. */
+	int64_t client_document_cache_max;
+	/** @} */
 } proauth2_config;
 
 /** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */
@@ -349,6 +392,12 @@ PROAUTH2_EXPORT size_t proauth2_provider_registration_max_metadata(
 
 /** code_challenge_method=plain is accepted (config.allow_plain_pkce). */
 PROAUTH2_EXPORT bool proauth2_provider_plain_pkce_allowed(
+		const proauth2_provider *provider);
+
+/** The provider resolves Client ID Metadata Documents
+ * (config.client_document_fetch): its metadata says
+ * client_id_metadata_document_supported. */
+PROAUTH2_EXPORT bool proauth2_provider_client_documents_enabled(
 		const proauth2_provider *provider);
 
 /** The provider has signing keys (config.key_encryption_key): its

@@ -187,6 +187,10 @@ static proauth2_status check_client(proauth2_provider *p, const form *f,
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"unknown client_id");
+	/* A metadata document that would not do: the request names no
+	 * client (RFC 6749 §4.1.2.1), and err says why. */
+	if (status == PROAUTH2_ERR_INVALID_CLIENT)
+		return err->status = PROAUTH2_ERR_INVALID_REQUEST;
 	if (status == PROAUTH2_OK && (*target = proauth2_client_redirect_target(
 			*client, form_get(f, "redirect_uri"))) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,

@@ -101,6 +101,9 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 	if (doc != NULL && proauth2_provider_has_signing_keys(p))
 		json_object_set_new(doc, "jwks_uri",
 				json_string(endpoint(p, PROAUTH2_ENDPOINT_JWKS)));
+	if (doc != NULL && proauth2_provider_client_documents_enabled(p))
+		json_object_set_new(doc, "client_id_metadata_document_supported",
+				json_true());
 	if (doc != NULL && proauth2_provider_registration_enabled(p))
 		json_object_set_new(doc, "registration_endpoint",
 				json_string(endpoint(p, PROAUTH2_ENDPOINT_REGISTRATION)));

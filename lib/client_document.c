@@ -1,0 +1,257 @@
+/*
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-
+ * document): a client_id that is an https URL names the client's metadata,
+ * which the host's callback fetches. The document is checked as an
+ * anonymous registration would be, held to a public client, and kept in a
+ * bounded cache for as long as its answer allowed (config.
+ * client_document_cache_max at most). A document that failed is not
+ * fetched again for FAILURE_SECONDS, so that a request cannot make the
+ * provider fetch a failing URL over and over. Nothing is stored.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proauth2/error.h>
+
+#include "client_document.h"
+#include "client_metadata.h"
+#include "internal.h"
+#include "redirect_uri.h"
+
+#define CACHE_ENTRIES 1024
+#define FAILURE_SECONDS 10
+#define WHY_SIZE PROAUTH2_ERROR_TEXT_SIZE
+
+/* A document fetched: its client record, or why it is none. */
+typedef struct entry {
+	char *url;
+	json_t *record;  /* NULL: the document failed */
+	char why[WHY_SIZE];
+	int64_t until;   /* kept while the clock reads less */
+} entry;
+
+struct document_cache {
+	pthread_mutex_t lock;
+	size_t n;
+	entry items[CACHE_ENTRIES];
+};
+
+document_cache *document_cache_new(void)
+{
+	document_cache *cache = calloc(1, sizeof(*cache));
+
+	if (cache != NULL && pthread_mutex_init(&cache->lock, NULL) != 0) {
+		free(cache);
+		return NULL;
+	}
+	return cache;
+}
+
+static void entry_clear(entry *e)
+{
+	free(e->url);
+	json_decref(e->record);
+	memset(e, 0, sizeof(*e));
+}
+
+void document_cache_free(document_cache *cache)
+{
+	size_t i;
+
+	if (cache == NULL)
+		return;
+	for (i = 0; i < cache->n; i++)
+		entry_clear(&cache->items[i]);
+	pthread_mutex_destroy(&cache->lock);
+	free(cache);
+}
+
+static entry *find(document_cache *cache, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < cache->n; i++)
+		if (strcmp(cache->items[i].url, url) == 0)
+			return &cache->items[i];
+	return NULL;
+}
+
+/* Whether the cache answers for url at now: *record a copy of the client
+ * (NULL when the document failed, why saying why). */
+static bool cache_get(document_cache *cache, const char *url, int64_t now,
+		json_t **record, char why[WHY_SIZE])
+{
+	entry *e;
+	bool hit;
+
+	pthread_mutex_lock(&cache->lock);
+	e = find(cache, url);
+	hit = e != NULL && now < e->until;
+	if (hit) {
+		*record = e->record != NULL ? json_deep_copy(e->record) : NULL;
+		memcpy(why, e->why, WHY_SIZE);
+		/* A copy that memory refused is a miss, not a failed document. */
+		hit = *record != NULL || e->record == NULL;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	return hit;
+}
+
+/* The entry that expires first, to make room. */
+static entry *first_to_expire(document_cache *cache)
+{
+	entry *e = &cache->items[0];
+	size_t i;
+
+	for (i = 1; i < cache->n; i++)
+		if (cache->items[i].until < e->until)
+			e = &cache->items[i];
+	return e;
+}
+
+/* Keep url's outcome until until: in its old place, a free one, or the one
+ * that expires first. Memory refused, it is simply not kept. */
+static void cache_put(document_cache *cache, const char *url,
+		const json_t *record, const char *why, int64_t until)
+{
+	entry *e, fresh = {0};
+
+	fresh.url = strdup(url);
+	fresh.record = record != NULL ? json_deep_copy(record) : NULL;
+	snprintf(fresh.why, sizeof(fresh.why), "%s", why);
+	fresh.until = until;
+	if (fresh.url == NULL || (record != NULL && fresh.record == NULL)) {
+		entry_clear(&fresh);
+		return;
+	}
+	pthread_mutex_lock(&cache->lock);
+	e = find(cache, url);
+	if (e == NULL && cache->n < CACHE_ENTRIES)
+		e = &cache->items[cache->n++];
+	if (e == NULL)
+		e = first_to_expire(cache);
+	entry_clear(e);
+	*e = fresh;
+	pthread_mutex_unlock(&cache->lock);
+}
+
+/* INVALID_CLIENT, why into err and into why (for the cache). */
+static proauth2_status refused(char why[WHY_SIZE], proauth2_error *err,
+		const char *text)
+{
+	proauth2_error said;
+
+	proauth2_error_set(&said, PROAUTH2_ERR_INVALID_CLIENT,
+			"client_id's metadata document %s", text);
+	memcpy(why, said.text, WHY_SIZE);
+	return proauth2_error_set(err, said.status, "%s", why);
+}
+
+/* The client record doc, fetched from url, describes. */
+static proauth2_status document_client(const proauth2_provider *p,
+		const char *url, const json_t *doc, json_t **record,
+		char why[WHY_SIZE], proauth2_error *err)
+{
+	client_metadata m;
+	const char *problem, *method;
+	proauth2_error inner = {0};
+	proauth2_status status;
+
+	if (!json_is_object(doc))
+		return refused(why, err, "is not a JSON object");
+	if (!json_is_string(json_object_get(doc, "client_id")) ||
+			strcmp(json_string_value(json_object_get(doc, "client_id")), url) != 0)
+		return refused(why, err, "names another client_id than its URL");
+	if (json_object_get(doc, "client_secret") != NULL ||
+			json_object_get(doc, "client_secret_expires_at") != NULL)
+		return refused(why, err, "holds a client_secret");
+	method = json_string_value(json_object_get(doc, "token_endpoint_auth_method"));
+	if (json_object_get(doc, "token_endpoint_auth_method") != NULL &&
+			(method == NULL || strcmp(method, "none") != 0))
+		return refused(why, err, "asks for a token_endpoint_auth_method "
+				"other than none (the only one supported)");
+	if (!client_metadata_read(doc, PROAUTH2_AUTH_METHOD_NONE,
+			PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN,
+			&m, &problem))
+		return refused(why, err, problem);
+	if (m.params.n_redirect_uris == 0)
+		return refused(why, err, "has no redirect_uris");
+	status = client_document_record(p, url, &m.params, record, &inner);
+	if (status == PROAUTH2_ERR_NOMEM)
+		return NO_MEMORY(err);
+	return status == PROAUTH2_OK ? status : refused(why, err, inner.text);
+}
+
+/* Fetch url's document through the host and read its client; *max_age as
+ * the fetch reported it. */
+static proauth2_status document_fetch(const proauth2_provider *p,
+		const char *url, json_t **record, int64_t *max_age,
+		char why[WHY_SIZE], proauth2_error *err)
+{
+	char *body = malloc(PROAUTH2_CLIENT_DOCUMENT_MAX);
+	size_t length = 0;
+	json_t *doc;
+	proauth2_status status;
+
+	*max_age = -1;
+	if (body == NULL)
+		return NO_MEMORY(err);
+	if (p->client_document_fetch(p->client_document_fetch_arg, url, body,
+			PROAUTH2_CLIENT_DOCUMENT_MAX, &length, max_age) != 0 ||
+			length > PROAUTH2_CLIENT_DOCUMENT_MAX) {
+		free(body);
+		return refused(why, err, "could not be fetched");
+	}
+	doc = json_loadb(body, length, JSON_REJECT_DUPLICATES, NULL);
+	free(body);
+	status = document_client(p, url, doc, record, why, err);
+	json_decref(doc);
+	return status;
+}
+
+/* How long, from now, an outcome stays in the cache. */
+static int64_t kept_for(const proauth2_provider *p, proauth2_status status,
+		int64_t max_age)
+{
+	int64_t most = p->client_document_cache_max;
+
+	if (status != PROAUTH2_OK)
+		return FAILURE_SECONDS;
+	return max_age < 0 || max_age > most ? most : max_age;
+}
+
+proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
+		json_t **record, proauth2_error *err)
+{
+	char why[WHY_SIZE] = "";
+	int64_t now, max_age, ttl;
+	proauth2_status status;
+
+	/* No stored client_id has a ':' (check_client_id): a URL is never
+	 * in the datastore. */
+	if (p->client_document_fetch == NULL || client_id == NULL ||
+			strncmp(client_id, "https://", 8) != 0)
+		return fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+	*record = NULL;
+	if (strlen(client_id) > PROAUTH2_CLIENT_DOCUMENT_URL_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"a client_id URL is at most %d bytes",
+				PROAUTH2_CLIENT_DOCUMENT_URL_MAX);
+	if (document_url_refusal(client_id) != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"client_id is no metadata document URL: it %s",
+				document_url_refusal(client_id));
+	now = proauth2_provider_now(p);
+	if (cache_get(p->documents, client_id, now, record, why))
+		return *record != NULL ? PROAUTH2_OK :
+			proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT, "%s", why);
+	status = document_fetch(p, client_id, record, &max_age, why, err);
+	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_CLIENT)
+		return status;
+	ttl = kept_for(p, status, max_age);
+	if (ttl > 0)
+		cache_put(p->documents, client_id, *record, why, now + ttl);
+	return status;
+}

@@ -1,0 +1,31 @@
+/* Clients named by their Client ID Metadata Document
+ * (config.client_document_fetch): found, checked and cached. */
+#ifndef PROAUTH2_LIB_CLIENT_DOCUMENT_H
+#define PROAUTH2_LIB_CLIENT_DOCUMENT_H
+
+#include <jansson.h>
+
+#include <proauth2/client.h>
+#include <proauth2/provider.h>
+
+typedef struct document_cache document_cache;
+
+/* A cache for the provider's documents; NULL when memory runs out. */
+document_cache *document_cache_new(void);
+void document_cache_free(document_cache *cache);
+
+/* The client record of client_id: the stored one, else the one its
+ * metadata document describes. PROAUTH2_ERR_NOT_FOUND when client_id is
+ * neither; PROAUTH2_ERR_INVALID_CLIENT, err saying why, when it names a
+ * document that could not be fetched or is no valid client. *record is
+ * the caller's. */
+proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
+		json_t **record, proauth2_error *err);
+
+/* The record of the client a document at url describes with params
+ * (lib/client.c: checked as an anonymous registration is). */
+proauth2_status client_document_record(const proauth2_provider *p,
+		const char *url, const proauth2_client_params *params,
+		json_t **record, proauth2_error *err);
+
+#endif
