@@ -5,7 +5,7 @@ set -eu
 
 PROAUTH2_PACKAGES="meson ninja-build pkg-config gcc libssl-dev libjansson-dev \
 libsqlite3-dev uuid-dev check valgrind clang libclang-rt-14-dev doxygen \
-libmicrohttpd-dev libmongoc-dev"
+libmicrohttpd-dev libmongoc-dev libcurl4-openssl-dev"
 
 install_missing() {
 	missing=""

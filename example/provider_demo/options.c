@@ -23,7 +23,8 @@ enum kind {
 	K_COUNT,                /* 1 to 100000 */
 	K_SCOPES,               /* RFC 6749 scope tokens, space or comma */
 	K_CLIENT,               /* repeatable: adds a client */
-	K_MOUNT                 /* a path under the issuer's: '/' and segments */
+	K_MOUNT,                /* a path under the issuer's: '/' and segments */
+	K_DOCUMENTS             /* off, on or loopback */
 };
 
 struct def {
@@ -34,6 +35,9 @@ struct def {
 };
 
 #define AT(field) offsetof(struct demo_options, field)
+
+/* --client-documents, by DOCUMENTS_* value. */
+static const char *const document_modes[] = {"off", "on", "loopback"};
 
 static const struct def defs[] = {
 	{"port", K_PORT, AT(port), "8080"},
@@ -57,6 +61,8 @@ static const struct def defs[] = {
 	{"domain-connect", K_TEXT, AT(domain_connect), NULL},
 	{"lenient-path", K_MOUNT, AT(lenient_path), NULL},
 	{"key-file", K_PATH, AT(key_file), NULL},
+	{"client-documents", K_DOCUMENTS, AT(client_documents), "off"},
+	{"document-ca-file", K_PATH, AT(document_ca_file), NULL},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -115,6 +121,13 @@ void options_usage(FILE *f)
 	      "                              out of the database): /mcp's access tokens\n"
 	      "                              become JWTs (RFC 9068), the keys' JWK Set is\n"
 	      "                              at <issuer>/jwks; off unless set\n"
+	      "  --client-documents MODE     off (default), or on: a client_id that is an\n"
+	      "                              https URL names its metadata document, which\n"
+	      "                              the demo fetches (public addresses only, no\n"
+	      "                              redirects, 5 s, 5 KiB); loopback: on, and\n"
+	      "                              127.0.0.1 and ::1 too (for tests)\n"
+	      "  --document-ca-file PATH     CA certificates to check document servers\n"
+	      "                              with (the system's)\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -488,6 +501,14 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 	}
 	case K_CLIENT:
 		return add_client(o, value, where);
+	case K_DOCUMENTS:
+		for (n = 0; n < 3; n++)
+			if (strcmp(value, document_modes[n]) == 0)
+				break;
+		if (n == 3)
+			return bad(where, value, "is not off, on or loopback");
+		o->client_documents = (int)n;
+		return 0;
 	case K_MOUNT:
 		if (!mount_ok(value))
 			return bad(where, value, "is not a path such as /lenient: '/' and "
@@ -698,6 +719,7 @@ void options_free(struct demo_options *o)
 	free(o->scopes);
 	free(o->domain_connect);
 	free(o->lenient_path);
+	free(o->document_ca_file);
 	free(o->key_file);
 	for (size_t i = 0; i < o->n_clients; i++)
 		client_clear(&o->clients[i]);

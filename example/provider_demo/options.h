@@ -51,8 +51,13 @@ struct demo_options {
 	char *domain_connect;           /* a DNS provider's name: Domain Connect on */
 	char *lenient_path;             /* NULL: no lenient token and revoke mounts */
 	char *key_file;                 /* NULL: no signing keys, opaque tokens */
+	int client_documents;           /* DOCUMENTS_OFF, _ON or _LOOPBACK */
+	char *document_ca_file;         /* NULL: the system's CA certificates */
 	size_t n_clients;
 };
+
+/* --client-documents: Client ID Metadata Documents fetched, and from where. */
+enum { DOCUMENTS_OFF, DOCUMENTS_ON, DOCUMENTS_LOOPBACK };
 
 enum {
 	OPTIONS_OK = 0,

@@ -1,4 +1,5 @@
 /* The demo's HTML pages. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,26 @@ char *page_login(const struct demo_app *app, const char *ticket,
 	return close_page(&b);
 }
 
+/* A client named by its metadata document (an https client_id) says who it
+ * is itself: show the user where the answer goes, the redirect URI's host. */
+static void describe_document_client(buf *b, const proauth2_authorization *a)
+{
+	const char *uri = proauth2_authorization_param(a, "redirect_uri");
+	const char *host = uri != NULL ? strstr(uri, "://") : NULL;
+	char shown[256];
+
+	if (strncmp(proauth2_authorization_client_id(a), "https://", 8) != 0 ||
+			host == NULL)
+		return;
+	host += 3;
+	buf_puts(b, "<p id=\"client-document\">This client names itself in its own "
+		"metadata document (its name is its own claim): after your "
+		"answer you go back to <b id=\"redirect-host\">");
+	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(host, "/?#"), host);
+	buf_html(b, shown);
+	buf_puts(b, "</b>.</p>\n");
+}
+
 char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
 		const char *user, const char *csrf)
 {
@@ -134,6 +155,7 @@ char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
 	buf_puts(&b, "</code>) asks for access with scope <code id=\"scope\">");
 	buf_html(&b, scope != NULL && scope[0] != '\0' ? scope : "(none)");
 	buf_puts(&b, "</code>.</p>\n");
+	describe_document_client(&b, a);
 	domain_connect_describe(&b, app, a);
 	buf_puts(&b, "<details open>\n<summary>The request</summary>\n"
 		"<table id=\"params\">\n");

@@ -374,6 +374,16 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.key_encryption_key = app->kek;
 		cfg.jwt_access_tokens = true;  /* for /mcp, the one resource */
 	}
+	if (opt->client_documents != DOCUMENTS_OFF) {
+		if (document_fetch_init() != 0) {
+			fprintf(stderr, "provider_demo: libcurl would not start\n");
+			return -1;
+		}
+		app->documents.allow_loopback = opt->client_documents == DOCUMENTS_LOOPBACK;
+		app->documents.ca_file = opt->document_ca_file;
+		cfg.client_document_fetch = document_fetch;
+		cfg.client_document_fetch_arg = &app->documents;
+	}
 	if (proauth2_provider_new(&cfg, &app->provider, &err) != PROAUTH2_OK)
 		return failed("creating the provider", &err);
 	if (make_paths(app) != 0 || mcp_register(app) != 0 ||
@@ -392,6 +402,8 @@ void app_stop(struct demo_app *app)
 	free(app->kept);
 	zone_free(app->zone);
 	proauth2_provider_free(app->provider);
+	if (app->opt != NULL && app->opt->client_documents != DOCUMENTS_OFF)
+		document_fetch_cleanup();
 	proauth2_datastore_close(app->ds);
 	sessions_free(app->sessions);
 	free(app->listen_url);

@@ -12,6 +12,7 @@
 
 #include <proauth2/proauth2.h>
 
+#include "document_fetch.h"
 #include "options.h"
 
 struct sessions;
@@ -36,6 +37,7 @@ struct demo_app {
 	proauth2_client *api;           /* "demo API", a resource server at <issuer>/api */
 	proauth2_client **kept;         /* opt->clients as registered; secret only when new */
 	struct sessions *sessions;
+	struct document_fetch documents;  /* --client-documents */
 	struct zone *zone;              /* Domain Connect's records; NULL when off */
 	/* The demo's own routes, raw paths: its pages under the issuer's
 	 * path; the browser flow at the provider's authorization endpoint,

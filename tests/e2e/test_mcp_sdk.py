@@ -6,19 +6,25 @@ writes their credentials to a JSON file and runs
 js/mcp_sdk.test.mjs with node --test: the SDK's client, given only the
 /mcp URL, finds its way through the 401, the resource and authorization
 server metadata, registration, the authorization (login and consent
-answered by the test), the exchange, the tool and a refresh. SKIP (exit
+answered by the test), the exchange, the tool and a refresh. The default
+demo also takes Client ID Metadata Documents (--client-documents loopback):
+the test serves one over https on 127.0.0.1 (a self-signed certificate the
+demo is told to trust) and hands its URL to the SDK. SKIP (exit
 77) naming what is missing: node, or @modelcontextprotocol/sdk
 (tests/e2e/js/install.sh).
 
     PROAUTH2_DEMO_BIN=build/example/provider_demo /usr/bin/python3 tests/e2e/test_mcp_sdk.py
 """
 
+import http.server
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS = os.path.join(HERE, "js")
@@ -36,6 +42,51 @@ def skip(what, how):
     sys.exit(77)
 
 
+class DocumentServer:
+    """Client ID Metadata Documents over https on 127.0.0.1: path -> JSON."""
+
+    def __init__(self, tmp):
+        self.cert = os.path.join(tmp, "documents.pem")
+        key = os.path.join(tmp, "documents.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                        "-out", self.cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        self.documents = {}
+        self.fetched = []
+        documents, fetched = self.documents, self.fetched
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                fetched.append(self.path)
+                doc = documents.get(self.path)
+                body = json.dumps(doc).encode() if doc is not None else b"{}"
+                self.send_response(200 if doc is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "max-age=60")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path):
+        return "https://127.0.0.1:%d%s" % (self.httpd.server_address[1], path)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 def main():
     node = shutil.which("node")
     if node is None:
@@ -47,9 +98,20 @@ def main():
     tmp = tempfile.mkdtemp(prefix="proauth2-mcp-")
     status = 1
     try:
-        d = demo.Demo()
+        documents = DocumentServer(tmp)
+        d = demo.Demo(extra_args=["--client-documents", "loopback",
+                                  "--document-ca-file", documents.cert])
         demos = {"default": d.start(), "shapes": {}}
         running.append(d)
+        cimd_url = documents.url("/mcp-client.json")
+        documents.documents["/mcp-client.json"] = {
+            "client_id": cimd_url,
+            "client_name": "proauth2 e2e (metadata document)",
+            "redirect_uris": [demos["default"]["redirect_uri"]],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "none",
+        }
         for name in interop.SHAPES:
             try:
                 sd, creds, shape = interop.start_shape(name)
@@ -67,10 +129,18 @@ def main():
         path = os.path.join(tmp, "demos.json")
         with open(path, "w") as f:
             json.dump(demos, f)
-        env = dict(os.environ, PROAUTH2_E2E_DEMOS=path, NO_PROXY="*")
+        env = dict(os.environ, PROAUTH2_E2E_DEMOS=path, NO_PROXY="*",
+                   PROAUTH2_E2E_CIMD_URL=cimd_url)
         r = subprocess.run([node, "--test", "--test-reporter=spec", "mcp_sdk.test.mjs"],
                            cwd=JS, env=env, timeout=RUN_TIMEOUT)
         status = r.returncode
+        # The demo fetched the document (the SDK only names its URL), once:
+        # its max-age=60 covered the authorization and the token requests.
+        print("document fetches by the demo: %s" % documents.fetched, flush=True)
+        if documents.fetched != ["/mcp-client.json"]:
+            print("error: expected one fetch of /mcp-client.json", flush=True)
+            status = 1
+        documents.stop()
     finally:
         for d in running:
             try:
