@@ -16,15 +16,12 @@ demo is told to trust) and hands its URL to the SDK. SKIP (exit
     PROAUTH2_DEMO_BIN=build/example/provider_demo /usr/bin/python3 tests/e2e/test_mcp_sdk.py
 """
 
-import http.server
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS = os.path.join(HERE, "js")
@@ -32,6 +29,7 @@ SDK = os.path.join(JS, "node_modules", "@modelcontextprotocol", "sdk", "package.
 sys.path.insert(0, HERE)
 
 import demo  # noqa: E402
+import documents as document_server  # noqa: E402
 import interop  # noqa: E402
 
 RUN_TIMEOUT = 120  # seconds, the whole node run
@@ -40,51 +38,6 @@ RUN_TIMEOUT = 120  # seconds, the whole node run
 def skip(what, how):
     print("SKIP: %s is not installed (%s)" % (what, how), flush=True)
     sys.exit(77)
-
-
-class DocumentServer:
-    """Client ID Metadata Documents over https on 127.0.0.1: path -> JSON."""
-
-    def __init__(self, tmp):
-        self.cert = os.path.join(tmp, "documents.pem")
-        key = os.path.join(tmp, "documents.key")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-                        "-out", self.cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1"],
-                       check=True, capture_output=True)
-        self.documents = {}
-        self.fetched = []
-        documents, fetched = self.documents, self.fetched
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                fetched.append(self.path)
-                doc = documents.get(self.path)
-                body = json.dumps(doc).encode() if doc is not None else b"{}"
-                self.send_response(200 if doc is not None else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "max-age=60")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert, key)
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path):
-        return "https://127.0.0.1:%d%s" % (self.httpd.server_address[1], path)
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def main():
@@ -98,20 +51,13 @@ def main():
     tmp = tempfile.mkdtemp(prefix="proauth2-mcp-")
     status = 1
     try:
-        documents = DocumentServer(tmp)
+        documents = document_server.DocumentServer(tmp)
         d = demo.Demo(extra_args=["--client-documents", "loopback",
                                   "--document-ca-file", documents.cert])
         demos = {"default": d.start(), "shapes": {}}
         running.append(d)
-        cimd_url = documents.url("/mcp-client.json")
-        documents.documents["/mcp-client.json"] = {
-            "client_id": cimd_url,
-            "client_name": "proauth2 e2e (metadata document)",
-            "redirect_uris": [demos["default"]["redirect_uri"]],
-            "grant_types": ["authorization_code", "refresh_token"],
-            "response_types": ["code"],
-            "token_endpoint_auth_method": "none",
-        }
+        cimd_url = documents.client("/mcp-client.json",
+                                    demos["default"]["redirect_uri"])
         for name in interop.SHAPES:
             try:
                 sd, creds, shape = interop.start_shape(name)
