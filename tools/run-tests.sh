@@ -30,9 +30,10 @@ if [ "${1:-}" = "--no-skips" ]; then
 fi
 . tools/deps.sh
 # The end-to-end tests: real OAuth clients from Debian, and a browser; the
-# MongoDB tests' server (mongomock behind mockupdb's wire protocol).
+# MongoDB tests' server (mongomock behind mockupdb's wire protocol); openssl
+# for the certificate of the metadata documents' https server.
 install_missing python3-requests python3-requests-oauthlib python3-authlib curl jq \
-	python3-mongomock python3-mockupdb
+	python3-mongomock python3-mockupdb openssl
 tests/browser/install.sh
 tests/e2e/js/install.sh
 
