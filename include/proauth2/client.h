@@ -233,7 +233,11 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_register(
 		proauth2_client **out, proauth2_error *err);
 
 /** Read a client. PROAUTH2_ERR_NOT_FOUND if there is none. *out as above,
- * without the secret. */
+ * without the secret. With config.client_document_fetch set, an https
+ * client_id is the client its metadata document describes
+ * (PROAUTH2_REGISTERED_BY_DOCUMENT), fetched or from the cache, or
+ * PROAUTH2_ERR_INVALID_CLIENT, err saying why, when that document could not
+ * be fetched or describes no client this provider takes. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_get(
 		proauth2_provider *provider, const char *client_id,
 		proauth2_client **out, proauth2_error *err);
