@@ -38,6 +38,8 @@
 #define REDIRECT_URI "https://client.example.com/cb"
 #define MAX_THREADS 2
 #define JWT_RESOURCE "https://api.example.com"
+#define DOCUMENT_URL "https://app.example.com/clients/"
+#define DOCUMENTS 1024
 
 static const unsigned char kek[PROAUTH2_KEK_SIZE] = "bench key-encryption key, 32 B.";
 /* The raw signature's key and a JWT-sized input (header.claims). */
@@ -256,6 +258,62 @@ static void step_jwt_validate(struct run *run, size_t i)
 		die("jwt validate", &err);
 }
 
+/* A client read by id: the stored one, and one that a Client ID Metadata
+ * Document describes, from the provider's cache after the first use. */
+static void get_client(struct run *run, const char *client_id)
+{
+	proauth2_client *c;
+	proauth2_error err = {0};
+
+	if (proauth2_client_get(run->provider, client_id, &c, &err) != PROAUTH2_OK)
+		die("client_get", &err);
+	proauth2_client_free(c);
+}
+
+static void step_get_stored(struct run *run, size_t i)
+{
+	(void)i;
+	get_client(run, run->client->client_id);
+}
+
+/* The i-th of DOCUMENTS clients named by documents, all cached (the
+ * cache's bound): a lookup searches half of it on average. */
+static void step_get_document(struct run *run, size_t i)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), DOCUMENT_URL "%zu", i % DOCUMENTS);
+	get_client(run, url);
+}
+
+static void cache_documents(struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < DOCUMENTS; i++)
+		step_get_document(run, i);
+}
+
+/* The host's fetch: every document under DOCUMENT_URL, from memory. */
+static int fetch_document(void *arg, const char *url, char *body,
+		size_t body_max, size_t *body_len, int64_t *max_age)
+{
+	int n;
+
+	(void)arg;
+	if (strncmp(url, DOCUMENT_URL, strlen(DOCUMENT_URL)) != 0)
+		return -1;
+	n = snprintf(body, body_max, "{\"client_id\": \"%s\", \"client_name\": "
+			"\"Bench\", \"redirect_uris\": [\"https://client.example.com/cb\"], "
+			"\"grant_types\": [\"authorization_code\", \"refresh_token\"], "
+			"\"token_endpoint_auth_method\": \"none\"}", url);
+	if (n < 0 || (size_t)n >= body_max)
+		return -1;
+	*body_len = (size_t)n;
+	*max_age = 3600;
+	return 0;
+}
+
 /* ---- timing ---- */
 
 struct worker {
@@ -348,6 +406,7 @@ static proauth2_provider *open_provider(const struct backend *b, proauth2_datast
 	cfg.key_encryption_key = kek;
 	cfg.jwt_access_tokens = true;
 	cfg.jwt_access_token_lifetime = 3600;  /* tokens wait for validation */
+	cfg.client_document_fetch = fetch_document;
 	if (proauth2_provider_new(&cfg, &p, &err) != PROAUTH2_OK)
 		die("provider", &err);
 	if (proauth2_resource_register(p, &(proauth2_resource_params){
@@ -374,6 +433,8 @@ static const struct {
 	{"client_credentials", step_client_credentials, RAW_SECRET},
 	{"jwt client_creds", step_jwt_issue, RAW_SIGN},
 	{"jwt validate", step_jwt_validate, RAW_VERIFY},
+	{"client_get stored", step_get_stored, RAW_SECRET},
+	{"client_get 1024 docs", step_get_document, RAW_SECRET},
 };
 
 static const char *const raw_names[] = {"raw", "raw sign", "raw verify"};
@@ -391,6 +452,7 @@ static void bench_backend(const struct backend *b, size_t n, int threads,
 	run.access = calloc(n, sizeof(char *));
 	run.refresh = calloc(n, sizeof(char *));
 	run.jwt = calloc(n, sizeof(char *));
+	cache_documents(&run);
 	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
 		double rate = measure(&run, steps[s].step, threads);
 

@@ -9,6 +9,7 @@
  * provider fetch a failing URL over and over. Nothing is stored.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 /* A document fetched: its client record, or why it is none. */
 typedef struct entry {
 	char *url;
+	uint64_t hash;   /* of url: most misses compare only this */
 	json_t *record;  /* NULL: the document failed */
 	char why[WHY_SIZE];
 	int64_t until;   /* kept while the clock reads less */
@@ -68,12 +70,23 @@ void document_cache_free(document_cache *cache)
 	free(cache);
 }
 
+/* FNV-1a. */
+static uint64_t url_hash(const char *url)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *url != '\0'; url++)
+		h = (h ^ (unsigned char)*url) * 0x100000001b3u;
+	return h;
+}
+
 static entry *find(document_cache *cache, const char *url)
 {
+	uint64_t hash = url_hash(url);
 	size_t i;
 
 	for (i = 0; i < cache->n; i++)
-		if (strcmp(cache->items[i].url, url) == 0)
+		if (cache->items[i].hash == hash && strcmp(cache->items[i].url, url) == 0)
 			return &cache->items[i];
 	return NULL;
 }
@@ -119,6 +132,7 @@ static void cache_put(document_cache *cache, const char *url,
 	entry *e, fresh = {0};
 
 	fresh.url = strdup(url);
+	fresh.hash = url_hash(url);
 	fresh.record = record != NULL ? json_deep_copy(record) : NULL;
 	snprintf(fresh.why, sizeof(fresh.why), "%s", why);
 	fresh.until = until;
