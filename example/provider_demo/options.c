@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <proauth2/client.h>
+#include <proauth2/provider.h>
 
 #include "options.h"
 
@@ -24,7 +25,8 @@ enum kind {
 	K_SCOPES,               /* RFC 6749 scope tokens, space or comma */
 	K_CLIENT,               /* repeatable: adds a client */
 	K_MOUNT,                /* a path under the issuer's: '/' and segments */
-	K_DOCUMENTS             /* off, on or loopback */
+	K_DOCUMENTS,            /* off, on or loopback */
+	K_GRACE                 /* seconds, 0 to PROAUTH2_REFRESH_REUSE_GRACE_MAX */
 };
 
 struct def {
@@ -61,6 +63,7 @@ static const struct def defs[] = {
 	{"domain-connect", K_TEXT, AT(domain_connect), NULL},
 	{"lenient-path", K_MOUNT, AT(lenient_path), NULL},
 	{"key-file", K_PATH, AT(key_file), NULL},
+	{"refresh-grace", K_GRACE, AT(refresh_grace), "0"},
 	{"client-documents", K_DOCUMENTS, AT(client_documents), "off"},
 	{"document-ca-file", K_PATH, AT(document_ca_file), NULL},
 };
@@ -121,6 +124,10 @@ void options_usage(FILE *f)
 	      "                              out of the database): /mcp's access tokens\n"
 	      "                              become JWTs (RFC 9068), the keys' JWK Set is\n"
 	      "                              at <issuer>/jwks; off unless set\n"
+	      "  --refresh-grace S           a refresh token's own client may present it\n"
+	      "                              again for S seconds after its use and get a\n"
+	      "                              fresh pair (a lost answer's retry); 0: every\n"
+	      "                              reuse revokes the grant (default); at most 300\n"
 	      "  --client-documents MODE     off (default), or on: a client_id that is an\n"
 	      "                              https URL names its metadata document, which\n"
 	      "                              the demo fetches (public addresses only, no\n"
@@ -501,6 +508,12 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 	}
 	case K_CLIENT:
 		return add_client(o, value, where);
+	case K_GRACE:
+		if (parse_uint(value, PROAUTH2_REFRESH_REUSE_GRACE_MAX, &n) != 0)
+			return bad(where, value, "is not a number of seconds from 0 to "
+					"300");
+		o->refresh_grace = n;
+		return 0;
 	case K_DOCUMENTS:
 		for (n = 0; n < 3; n++)
 			if (strcmp(value, document_modes[n]) == 0)

@@ -51,6 +51,7 @@ struct demo_options {
 	char *domain_connect;           /* a DNS provider's name: Domain Connect on */
 	char *lenient_path;             /* NULL: no lenient token and revoke mounts */
 	char *key_file;                 /* NULL: no signing keys, opaque tokens */
+	int64_t refresh_grace;          /* config.refresh_reuse_grace */
 	int client_documents;           /* DOCUMENTS_OFF, _ON or _LOOPBACK */
 	char *document_ca_file;         /* NULL: the system's CA certificates */
 	size_t n_clients;

@@ -374,6 +374,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.key_encryption_key = app->kek;
 		cfg.jwt_access_tokens = true;  /* for /mcp, the one resource */
 	}
+	cfg.refresh_reuse_grace = opt->refresh_grace;
 	if (opt->client_documents != DOCUMENTS_OFF) {
 		if (document_fetch_init() != 0) {
 			fprintf(stderr, "provider_demo: libcurl would not start\n");

@@ -9,6 +9,7 @@ import http.client
 import os
 import re
 import secrets
+import subprocess
 import sys
 import unittest
 import urllib.parse
@@ -158,6 +159,38 @@ class DetailsTest(tc.DemoTestCase):
         r = self.post("/.well-known/oauth-authorization-server", {})
         self.assertEqual(r.status_code, 405, r.text[:300])
         self.assertEqual(r.headers.get("Allow"), "GET, HEAD")
+
+
+class RefreshGraceTest(tc.DemoTestCase):
+    """--refresh-grace 30: a retried refresh gets a fresh pair; the default
+    demo (DetailsTest's) revokes, as test_clients.py checks."""
+
+    demo_kwargs = {"extra_args": ["--refresh-grace", "30"]}
+
+    def refresh(self, token):
+        return self.post("/token", {"grant_type": "refresh_token", "refresh_token": token},
+                         auth=self.basic())
+
+    def test_a_retried_refresh_gets_a_fresh_pair(self):
+        r = self.post("/token", {"grant_type": "password", "username": self.user,
+                                 "password": self.password, "scope": "profile"},
+                      auth=self.basic())
+        self.assertEqual(r.status_code, 200, r.text)
+        first = r.json()["refresh_token"]
+        lost = self.refresh(first)  # its answer "lost"
+        self.assertEqual(lost.status_code, 200, lost.text)
+        retry = self.refresh(first)
+        self.assertEqual(retry.status_code, 200, retry.text)
+        self.assertNotEqual(retry.json()["refresh_token"], lost.json()["refresh_token"])
+        # Only the newest stays live: the lost answer's token is spent.
+        self.assertEqual(self.refresh(retry.json()["refresh_token"]).status_code, 200)
+        self.assertIn("refresh_retry", self.demo.log_tail())
+
+    def test_the_grace_is_bounded(self):
+        r = subprocess.run([demo.find_binary(), "--refresh-grace", "301"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("0 to 300", r.stderr)
 
 
 if __name__ == "__main__":
