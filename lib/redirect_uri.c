@@ -151,6 +151,24 @@ bool redirect_uri_matches(const char *registered, const char *requested)
 		strcmp(reg_rest, req_rest) == 0;
 }
 
+/* Whether the n bytes at s are ".", ".." or either with dots as %2e. */
+static bool is_dot_segment(const char *s, size_t n)
+{
+	size_t dots = 0;
+
+	while (n > 0) {
+		if (*s == '.') {
+			s++, n--;
+		} else if (n >= 3 && strncasecmp(s, "%2e", 3) == 0) {
+			s += 3, n -= 3;
+		} else {
+			return false;
+		}
+		dots++;
+	}
+	return dots == 1 || dots == 2;
+}
+
 const char *document_url_refusal(const char *uri)
 {
 	size_t len = scheme_length(uri);
@@ -170,13 +188,10 @@ const char *document_url_refusal(const char *uri)
 	end = path + strcspn(path, "?");
 	if (*path != '/' || end - path < 2)
 		return "has no path";
-	/* Each segment between the slashes: never "." nor "..". */
-	for (s = path; s < end; s += strcspn(s + 1, "/?") + 1) {
-		size_t segment = strcspn(s + 1, "/?");
-
-		if ((segment == 1 && s[1] == '.') ||
-				(segment == 2 && s[1] == '.' && s[2] == '.'))
+	/* Each segment between the slashes: never "." nor "..", however
+	 * spelt (%2e is a dot, RFC 3986 §2.3). */
+	for (s = path; s < end; s += strcspn(s + 1, "/?") + 1)
+		if (is_dot_segment(s + 1, strcspn(s + 1, "/?")))
 			return "has a . or .. path segment";
-	}
 	return NULL;
 }

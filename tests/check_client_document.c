@@ -327,6 +327,8 @@ START_TEST(only_an_https_url_with_a_path_names_a_document)
 		"https://user@app.example.com/a", "https://app.example.com/./a",
 		"https://app.example.com/a/../b", "https://app.example.com/a/..",
 		"https://app.example.com/a b", "https:///a",
+		"https://app.example.com/%2e/a", "https://app.example.com/a/.%2E",
+		"https://app.example.com/%2e%2e",
 	};
 	char longest[PROAUTH2_CLIENT_DOCUMENT_URL_MAX + 2];
 	proauth2_client *c = NULL;

@@ -1,16 +1,16 @@
 /*
  * GET of a Client ID Metadata Document whose URL came from an anonymous
  * request: a request forgery waiting to happen unless held in. So: https
- * only, no redirect followed, no proxy; the host's every address is
- * resolved first and refused if any is private, loopback, link-local or
- * otherwise not on the public internet (loopback allowed only for tests),
- * and the connection is pinned to the address checked (no second lookup
- * that a rebinding DNS could answer otherwise); 3 s to connect, 5 s in
- * all, and the body cut at what the library reads.
+ * only, no redirect followed, no proxy; every socket curl opens is checked
+ * first, at the address it is about to connect to, and refused unless that
+ * address is on the public internet (not private, loopback, link-local or
+ * another special range; loopback allowed only for tests): what a name
+ * resolves to, however often it is asked, cannot lead inside. 3 s to
+ * connect and 5 s in all, name resolution included; the body cut at what
+ * the library reads.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,51 +72,32 @@ static bool v6_public(const unsigned char *b, bool allow_loopback)
 	if (memcmp(b, mapped, 12) == 0)
 		return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
 				(uint32_t)b[14] << 8 | b[15], allow_loopback);
-	return memcmp(b, unspecified, 16) != 0 &&
-		(b[0] & 0xfe) != 0xfc &&                     /* fc00::/7 unique local */
-		!(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) &&  /* fe80::/10 link-local */
+	return (b[0] & 0xfe) != 0xfc &&                     /* fc00::/7 unique local */
+		!(b[0] == 0xfe && (b[1] & 0x80) == 0x80) &&  /* fe80::/9 link- and site-local */
+		!(b[0] == 0x20 && b[1] == 0x02) &&           /* 2002::/16 6to4 */
+		!(memcmp(b, unspecified, 12) == 0) &&        /* ::/96 IPv4-compatible */
+		!(b[0] == 0x01 && memcmp(b + 1, unspecified, 7) == 0) &&  /* 100::/64 */
 		b[0] != 0xff &&                              /* multicast */
 		!(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) &&
 		!(b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b);
 }
 
-/* host's address, resolved and checked, as text into addr: -1 when it
- * does not resolve or any of its addresses is not public. */
-static int checked_address(const char *host, bool allow_loopback,
-		char *addr, size_t size)
+/* CURLOPT_OPENSOCKETFUNCTION: a socket only towards a public address. */
+static curl_socket_t open_public(void *arg, curlsocktype purpose,
+		struct curl_sockaddr *a)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	struct addrinfo *list, *ai;
-	int ok = -1;
+	const struct document_fetch *f = arg;
+	bool public = false;
 
-	if (getaddrinfo(host, NULL, &hints, &list) != 0)
-		return -1;
-	for (ai = list; ai != NULL; ai = ai->ai_next) {
-		const void *raw;
-		bool public;
-
-		if (ai->ai_family == AF_INET) {
-			const struct sockaddr_in *in = (const void *)ai->ai_addr;
-
-			raw = &in->sin_addr;
-			public = v4_public(ntohl(in->sin_addr.s_addr), allow_loopback);
-		} else if (ai->ai_family == AF_INET6) {
-			const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
-
-			raw = &in6->sin6_addr;
-			public = v6_public(in6->sin6_addr.s6_addr, allow_loopback);
-		} else {
-			continue;
-		}
-		if (!public) {
-			ok = -1;
-			break;
-		}
-		if (ok != 0 && inet_ntop(ai->ai_family, raw, addr, (socklen_t)size) != NULL)
-			ok = 0;
-	}
-	freeaddrinfo(list);
-	return ok;
+	if (purpose == CURLSOCKTYPE_IPCXN && a->family == AF_INET)
+		public = v4_public(ntohl(((const struct sockaddr_in *)(const void *)
+				&a->addr)->sin_addr.s_addr), f->allow_loopback);
+	else if (purpose == CURLSOCKTYPE_IPCXN && a->family == AF_INET6)
+		public = v6_public(((const struct sockaddr_in6 *)(const void *)
+				&a->addr)->sin6_addr.s6_addr, f->allow_loopback);
+	if (!public)
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype, a->protocol);
 }
 
 struct sink {
@@ -157,57 +138,20 @@ static size_t take_header(char *data, size_t size, size_t n, void *arg)
 	return n;
 }
 
-/* "host:port:address" for CURLOPT_RESOLVE, of url's host. */
-static int pin(const char *url, bool allow_loopback, char *entry, size_t size)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	char addr[INET6_ADDRSTRLEN], bare[256];
-	int rc = -1;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-			curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-			strcmp(scheme, "https") == 0 &&
-			curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-			curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-		/* An IPv6 literal comes bracketed. */
-		snprintf(bare, sizeof(bare), "%.*s", host[0] == '[' ?
-				(int)strlen(host) - 2 : (int)strlen(host),
-				host + (host[0] == '['));
-		if (checked_address(bare, allow_loopback, addr, sizeof(addr)) == 0 &&
-				snprintf(entry, size, strchr(addr, ':') ? "%s:%s:[%s]" :
-					"%s:%s:%s", host, port, addr) < (int)size)
-			rc = 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 int document_fetch(void *arg, const char *url, char *body, size_t body_max,
 		size_t *body_len, int64_t *max_age)
 {
 	const struct document_fetch *f = arg;
 	struct sink s = {.body = body, .max = body_max, .max_age = -1};
-	char entry[512];
-	struct curl_slist *resolve = NULL, *headers = NULL;
-	CURL *curl;
+	struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
+	CURL *curl = curl_easy_init();
 	long status = 0;
 	CURLcode rc = CURLE_FAILED_INIT;
 
-	if (pin(url, f->allow_loopback, entry, sizeof(entry)) != 0) {
-		fprintf(stderr, "client document %s: refused (not https, or its host "
-				"does not resolve to public addresses only)\n", url);
-		return -1;
-	}
-	curl = curl_easy_init();
-	resolve = curl_slist_append(NULL, entry);
-	headers = curl_slist_append(NULL, "Accept: application/json");
-	if (curl != NULL && resolve != NULL && headers != NULL) {
+	if (curl != NULL && headers != NULL) {
 		curl_easy_setopt(curl, CURLOPT_URL, url);
-		curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve);
+		curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_public);
+		curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, f);
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
 		curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -227,12 +171,12 @@ int document_fetch(void *arg, const char *url, char *body, size_t body_max,
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	}
-	curl_slist_free_all(resolve);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	if (rc != CURLE_OK || status != 200) {
-		fprintf(stderr, "client document %s: %s\n", url, rc != CURLE_OK ?
-				curl_easy_strerror(rc) : "not a 200 answer");
+		fprintf(stderr, "client document %s: refused: %s\n", url,
+				rc == CURLE_COULDNT_CONNECT ? "no public address answered" :
+				rc != CURLE_OK ? curl_easy_strerror(rc) : "not a 200 answer");
 		return -1;
 	}
 	*body_len = s.length;

@@ -8,8 +8,8 @@ takes documents from loopback (the test option); the code flow runs with
 nothing registered, the consent page naming the redirect host, and a
 refresh. Documents that will not do (another client_id, too large, a
 redirect, a client secret method, a server error) get the client's error,
-never a 5xx. A second demo (--client-documents on) refuses to fetch from
-127.0.0.1 at all: the server sees no request.
+never a 5xx. A second demo (--client-documents on) refuses to connect to
+127.0.0.1, by address or by name: the server sees no request.
 """
 
 import os
@@ -154,6 +154,13 @@ class PublicOnlyDocuments(DocumentsCase):
         client_id = server.client("/private.json", self.redirect_uri)
         self.assertRefused(client_id, [])
         self.assertIn("refused", self.demo.log_tail())
+
+    def test_a_name_for_loopback_is_never_fetched(self):
+        # localhost resolves to 127.0.0.1 and ::1: the address is checked
+        # where curl connects, not the name.
+        server.client("/named.json", self.redirect_uri)
+        port = server.httpd.server_address[1]
+        self.assertRefused("https://localhost:%d/named.json" % port, [])
 
 
 if __name__ == "__main__":
