@@ -169,14 +169,14 @@ static proauth2_status document_client(const proauth2_provider *p,
 		char why[WHY_SIZE], proauth2_error *err)
 {
 	client_metadata m;
-	const char *problem, *method;
+	const char *problem, *method, *id;
 	proauth2_error inner = {0};
 	proauth2_status status;
 
 	if (!json_is_object(doc))
 		return refused(why, err, "is not a JSON object");
-	if (!json_is_string(json_object_get(doc, "client_id")) ||
-			strcmp(json_string_value(json_object_get(doc, "client_id")), url) != 0)
+	id = json_string_value(json_object_get(doc, "client_id"));
+	if (id == NULL || strcmp(id, url) != 0)
 		return refused(why, err, "names another client_id than its URL");
 	if (json_object_get(doc, "client_secret") != NULL ||
 			json_object_get(doc, "client_secret_expires_at") != NULL)
@@ -240,6 +240,7 @@ proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		json_t **record, proauth2_error *err)
 {
 	char why[WHY_SIZE] = "";
+	const char *not_url;
 	int64_t now, max_age, ttl;
 	proauth2_status status;
 
@@ -253,10 +254,10 @@ proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"a client_id URL is at most %d bytes",
 				PROAUTH2_CLIENT_DOCUMENT_URL_MAX);
-	if (document_url_refusal(client_id) != NULL)
+	not_url = document_url_refusal(client_id);
+	if (not_url != NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
-				"client_id is no metadata document URL: it %s",
-				document_url_refusal(client_id));
+				"client_id is no metadata document URL: it %s", not_url);
 	now = proauth2_provider_now(p);
 	if (cache_get(p->documents, client_id, now, record, why))
 		return *record != NULL ? PROAUTH2_OK :

@@ -35,9 +35,10 @@ void document_fetch_cleanup(void)
 	curl_global_cleanup();
 }
 
+/* a is in net/bits (bits 1 to 32). */
 static bool v4_in(uint32_t a, uint32_t net, int bits)
 {
-	return (a & (bits == 0 ? 0 : 0xffffffffu << (32 - bits))) == net;
+	return (a & 0xffffffffu << (32 - bits)) == net;
 }
 
 /* An IPv4 address on the public internet (RFC 6890's special ranges are
