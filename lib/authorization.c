@@ -11,9 +11,11 @@
 #include "client_document.h"
 #include "code.h"
 #include "crypto.h"
+#include "id_token.h"
 #include "internal.h"
 #include "resources.h"
 #include "scope.h"
+#include "struct_size.h"
 #include "utf8.h"
 
 /* As many parameters as the endpoint layer's forms may hold. */
@@ -28,6 +30,8 @@ struct proauth2_authorization {
 	char **values;
 	size_t n;
 	bool spent;  /* by proauth2_authorization_spend, not yet approved */
+	int64_t begun_at;    /* when the client's request arrived */
+	char *hint_subject;  /* id_token_hint's sub, verified; NULL: none */
 };
 
 /* The value of name, NULL if absent or empty (RFC 6749 §3.1). */
@@ -117,6 +121,9 @@ static bool decode_params(proauth2_authorization *a, const char *text, bool *ok)
 	return readable;
 }
 
+static bool login_stale(proauth2_provider *p, const proauth2_authorization *a,
+		int64_t auth_time, bool approving);
+
 /* RFC 7636 §4.3: a challenge without a method is plain. */
 static const char *challenge_method(const char *challenge, const char *method)
 {
@@ -129,6 +136,18 @@ static bool response_mode_supported(const char *mode)
 {
 	return mode == NULL || strcmp(mode, "query") == 0 ||
 		strcmp(mode, "form_post") == 0;
+}
+
+/* What an OpenID Connect request's id_token_hint says of its user, when it
+ * still verifies (a key it was signed with may have retired since). */
+static bool take_hint(proauth2_provider *p, proauth2_authorization *a)
+{
+	const char *hint = proauth2_authorization_param(a, "id_token_hint");
+
+	if (hint == NULL || !id_token_wanted(p, a->scope))
+		return true;
+	return id_token_hint_subject(p, hint, &a->hint_subject, NULL) !=
+		PROAUTH2_ERR_NOMEM;
 }
 
 /* A new authorization for client with ticket, scope and parameters. */
@@ -219,10 +238,12 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 					p->authorization_lifetime)), err);
 	if (status == PROAUTH2_OK) {
 		a = authorization_new(client, ticket, scope, &ok);
-		if (a != NULL && !decode_params(a, request, &ok))
+		if (a != NULL && (!decode_params(a, request, &ok) || !take_hint(p, a)))
 			ok = false;
 		if (!ok)
 			status = NO_MEMORY(err);
+		else
+			a->begun_at = proauth2_provider_now(p);
 	}
 	free(request);
 	proauth2_secret_free(ticket);
@@ -310,6 +331,11 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = check_resource(p, param(names, values, n, "resource"), err);
 	if (status == PROAUTH2_OK)
+		status = id_request_check(p, scope, param(names, values, n, "nonce"),
+				param(names, values, n, "prompt"),
+				param(names, values, n, "max_age"),
+				param(names, values, n, "id_token_hint"), err);
+	if (status == PROAUTH2_OK)
 		status = park(p, client, names, values, n, scope, out, err);
 	free(scope);
 	json_decref(client);
@@ -352,8 +378,11 @@ static proauth2_status load(proauth2_provider *p, const char *ticket,
 		if (a != NULL && !decode_params(a, record_string(record, "request"), &ok))
 			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 					"the stored request is unreadable");
-		else if (!ok)
+		else if (!ok || !take_hint(p, a))
 			status = NO_MEMORY(err);
+		else
+			a->begun_at = json_integer_value(json_object_get(record,
+					"expires_at")) - p->authorization_lifetime;
 	}
 	json_decref(record);
 	json_decref(client);
@@ -391,37 +420,108 @@ proauth2_status proauth2_authorization_approve_with_attributes(
 		const char *granted_scope, const char *attributes, char **code,
 		proauth2_error *err)
 {
+	proauth2_approval approval;
+
+	proauth2_approval_init(&approval);
+	approval.user_id = user_id;
+	approval.granted_scope = granted_scope;
+	approval.attributes = attributes;
+	return proauth2_authorization_approve_with(p, a, &approval, code, err);
+}
+
+proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
+		proauth2_authorization *a, const proauth2_approval *approval,
+		char **code, proauth2_error *err)
+{
 	proauth2_code_request cr;
+	const char *granted_scope;
 	proauth2_status status;
 
-	if (code == NULL || p == NULL || a == NULL)
+	if (code == NULL || p == NULL || a == NULL || approval == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider, authorization and code are required");
+				"provider, authorization, approval and code are required");
 	*code = NULL;
+	status = sized_check(approval, SIZED_END(proauth2_approval, session_id),
+			SIZED_END(proauth2_approval, session_id), "proauth2_approval", err);
+	if (status != PROAUTH2_OK)
+		return status;
 	if (!a->spent)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"only a spent authorization may be approved, once");
+	granted_scope = approval->granted_scope;
 	if (granted_scope != NULL && (!scope_is_valid(granted_scope) ||
 			!scope_is_subset(granted_scope, a->scope)))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"the granted scope exceeds the request");
+	/* The host promised a fresh login where the client asked for one. */
+	if (login_stale(p, a, approval->auth_time != 0 ? approval->auth_time :
+			proauth2_provider_now(p), true))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"the request needs a fresh login (prompt=login or "
+				"max_age): auth_time is older");
 	cr = (proauth2_code_request){
 		.struct_size = sizeof(cr),
 		.client_id = a->client_id,
-		.user_id = user_id,
+		.user_id = approval->user_id,
 		.redirect_uri = proauth2_authorization_param(a, "redirect_uri"),
 		.scope = granted_scope != NULL ? granted_scope : a->scope,
 		.code_challenge = proauth2_authorization_param(a, "code_challenge"),
 		.code_challenge_method = challenge_method(
 				proauth2_authorization_param(a, "code_challenge"),
 				proauth2_authorization_param(a, "code_challenge_method")),
-		.attributes = attributes,
+		.attributes = approval->attributes,
 		.resource = proauth2_authorization_param(a, "resource"),
+		.nonce = proauth2_authorization_param(a, "nonce"),
+		.auth_time = approval->auth_time,
+		.acr = approval->acr,
+		.amr = approval->amr,
+		.session_id = approval->session_id,
 	};
 	status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)
 		a->spent = false;
 	return status;
+}
+
+/* ---- OpenID Connect ---- */
+
+bool proauth2_authorization_prompts(const proauth2_authorization *a,
+		const char *value)
+{
+	return a != NULL && value != NULL &&
+		id_prompt_has(proauth2_authorization_param(a, "prompt"), value);
+}
+
+/* Whether a login at auth_time is too old for a: before the request (in
+ * its very second too, unless approving: the page a host shows must not
+ * take a login of that second for the fresh one asked for; the login it
+ * then asks for may well happen in it), or older than max_age. */
+static bool login_stale(proauth2_provider *p, const proauth2_authorization *a,
+		int64_t auth_time, bool approving)
+{
+	int64_t max_age;
+
+	if (p == NULL || a == NULL || !id_token_wanted(p, a->scope))
+		return false;
+	if (auth_time <= 0)
+		return true;
+	max_age = id_max_age(proauth2_authorization_param(a, "max_age"));
+	/* max_age=0, to the second, is prompt=login. */
+	if ((proauth2_authorization_prompts(a, "login") || max_age == 0) &&
+			(approving ? auth_time < a->begun_at : auth_time <= a->begun_at))
+		return true;
+	return max_age > 0 && proauth2_provider_now(p) - auth_time > max_age;
+}
+
+bool proauth2_authorization_login_needed(proauth2_provider *p,
+		const proauth2_authorization *a, int64_t auth_time)
+{
+	return login_stale(p, a, auth_time, false);
+}
+
+const char *proauth2_authorization_hint_subject(const proauth2_authorization *a)
+{
+	return a != NULL ? a->hint_subject : NULL;
 }
 
 /* ---- accessors ---- */
@@ -474,6 +574,7 @@ void proauth2_authorization_free(proauth2_authorization *a)
 	free(a->client_id);
 	free(a->client_name);
 	free(a->scope);
+	free(a->hint_subject);
 	for (i = 0; i < a->n; i++) {
 		free(a->names[i]);
 		free(a->values[i]);

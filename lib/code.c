@@ -7,6 +7,7 @@
 #include "code.h"
 #include "crypto.h"
 #include "grant.h"
+#include "id_token.h"
 #include "pkce.h"
 #include "redirect_uri.h"
 #include "resources.h"
@@ -63,7 +64,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 {
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
-	char *scope = NULL, *attributes = NULL, *resource = NULL;
+	char *scope = NULL, *attributes = NULL, *resource = NULL, *id_claims = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -71,11 +72,11 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, request and code are required");
 	*code = NULL;
-	/* attributes and resource were appended: a caller compiled before
-	 * them ends earlier. */
+	/* attributes, resource and the OpenID facts were appended: a caller
+	 * compiled before them ends earlier. */
 	status = sized_check(req, SIZED_END(proauth2_code_request,
 			code_challenge_method), SIZED_END(proauth2_code_request,
-			resource), "proauth2_code_request", err);
+			session_id), "proauth2_code_request", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
@@ -96,6 +97,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&scope, err);
+	if (status == PROAUTH2_OK && SIZED_HAS(req, proauth2_code_request, session_id))
+		status = id_claims_make(p, req, scope, &id_claims, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
@@ -103,7 +106,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK) {
 		grant_new_id(grant_id);
 		status = store_record(p, TABLE_CODES, json_pack(
-				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*}",
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*, s:s*}",
 				"code_hash", hash,
 				"client_id", req->client_id,
 				"user_id", req->user_id,
@@ -115,7 +118,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"expires_at", (json_int_t)(proauth2_provider_now(p) +
 					p->code_lifetime),
 				"attributes", attributes,
-				"resource", resource), err);
+				"resource", resource,
+				"id_claims", id_claims), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
@@ -124,6 +128,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	free(scope);
 	free(attributes);
 	free(resource);
+	free(id_claims);
 	json_decref(client);
 	return status;
 }

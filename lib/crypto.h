@@ -17,6 +17,9 @@
 /* base64url without padding; out must hold 4 * ceil(len / 3) + 1 bytes. */
 void base64url_encode(const unsigned char *in, size_t len, char *out);
 
+/* What base64url_encode() writes for len bytes, NUL included. */
+#define BASE64URL_ENCODED_SIZE(len) (4 * (((len) + 2) / 3) + 1)
+
 /* The bytes that len characters of base64url decode to, at most. */
 #define BASE64URL_DECODED_MAX(len) ((len) / 4 * 3 + 2)
 

@@ -165,6 +165,9 @@ proauth2_status endpoint_urls_make(const char *issuer, const char *base,
 	urls[PROAUTH2_ENDPOINT_METADATA] = join(issuer,
 			(size_t)(issuer_path - issuer), WELL_KNOWN, issuer_path, n);
 	urls[PROAUTH2_ENDPOINT_JWKS] = join(base, strlen(base), "/jwks", "", 0);
+	urls[PROAUTH2_ENDPOINT_USERINFO] = join(base, strlen(base), "/userinfo", "", 0);
+	urls[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION] = join(issuer, strlen(issuer),
+			"/.well-known/openid-configuration", "", 0);
 	for (i = 0; i < ENDPOINT_COUNT; i++) {
 		if (urls[i] == NULL)
 			return NO_MEMORY(err);

@@ -38,6 +38,12 @@ static const struct {
 	[PROAUTH2_ERR_OUTCOME_UNKNOWN] = {"datastore outcome unknown",
 		"temporarily_unavailable"},
 	[PROAUTH2_ERR_INVALID_TARGET] = {"invalid target", "invalid_target"},
+	[PROAUTH2_ERR_LOGIN_REQUIRED] = {"login required", "login_required"},
+	[PROAUTH2_ERR_CONSENT_REQUIRED] = {"consent required", "consent_required"},
+	[PROAUTH2_ERR_INTERACTION_REQUIRED] = {"interaction required",
+		"interaction_required"},
+	[PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED] = {"account selection required",
+		"account_selection_required"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "event.h"
 #include "grant.h"
+#include "id_token.h"
 #include "jwt.h"
 
 int64_t grant_horizon(const proauth2_provider *p)
@@ -56,7 +57,8 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 	uuid_unparse_lower(uuid, id);
 }
 
-/* Store a token record; *token receives the token in clear. */
+/* Store a token record (a refresh token's with its parent and the
+ * grant's id_claims); *token receives the token in clear. */
 static proauth2_status store_token(proauth2_provider *p, const char *table,
 		const grant_tokens *t, const char *scope, const char *resource,
 		const char *parent, int64_t lifetime, char **token,
@@ -71,7 +73,7 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*, s:s*}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*, s:s*, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
@@ -81,7 +83,9 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 				"expires_at", (json_int_t)(now + lifetime),
 				"attributes", t->attributes,
 				"resource", resource,
-				"parent", parent), err);
+				"parent", parent,
+				"id_claims", strcmp(table, TABLE_REFRESH_TOKENS) == 0 ?
+					t->id_claims : NULL), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;
@@ -184,6 +188,9 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 				t->resource, links_kept(p) && spends_refresh(t->spending) ?
 				t->spending->hash : NULL, p->refresh_token_lifetime,
 				&r->refresh_token, err);
+	if (status == PROAUTH2_OK && t->id_claims != NULL &&
+			id_token_wanted(p, t->scope))
+		status = id_token_issue(p, t, r->access_token, &r->id_token, err);
 	if (status == PROAUTH2_OK && t->revocable)
 		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {

@@ -34,6 +34,10 @@ typedef struct grant_tokens {
 	const char *attributes;     /* the grant's, stored compact; NULL: none */
 	const char *resource;       /* the grant's resources; NULL: none */
 	const char *audience;       /* the access token's; NULL: none */
+	/* OpenID Connect: the code's id_claims (id_token.h), kept with the
+	 * refresh token; NULL: no id_token. */
+	const char *id_claims;
+	const char *id_token_alg;   /* the client's; NULL: RS256 */
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */
 	bool revocable;

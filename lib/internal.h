@@ -51,8 +51,8 @@ struct proauth2_provider {
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */
 	/* Every endpoint's URL and, pointing into it, its path: made once. */
-	char *endpoint_urls[PROAUTH2_ENDPOINT_JWKS + 1];
-	const char *endpoint_paths[PROAUTH2_ENDPOINT_JWKS + 1];
+	char *endpoint_urls[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION + 1];
+	const char *endpoint_paths[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION + 1];
 	/* Registered resources (lib/resource.c): the one mutable part. */
 	struct resource_registry *resources;
 	/* JWT access tokens and their signing keys (lib/key_set.c, jwt.c). */
@@ -71,6 +71,15 @@ struct proauth2_provider {
 	void *client_document_fetch_arg;
 	int64_t client_document_cache_max;
 	struct document_cache *documents;  /* behind its own lock */
+	/* OpenID Connect (lib/id_token.c, lib/userinfo.c). */
+	bool openid;
+	int64_t id_token_lifetime;
+	proauth2_user_claims_fn user_claims;
+	void *user_claims_arg;
+	/* The longest a token the keys sign lives: a key stays published
+	 * that long after it stops signing. */
+	int64_t signed_lifetime_max;
+	int64_t consent_lifetime;  /* lib/consent.c */
 	struct key_set *keys;  /* a cache, behind its own lock */
 };
 

@@ -56,8 +56,8 @@ proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
 	char kid[KEY_ID_SIZE], *jti = NULL;
 	EVP_PKEY *key = NULL;
 	json_t *claims = NULL;
-	jws_alg alg;
-	proauth2_status status = key_set_signer(p, kid, &alg, &key, err);
+	jws_alg alg = key_set_default_alg(p);
+	proauth2_status status = key_set_signer(p, alg, kid, &key, err);
 
 	*token = NULL;
 	if (status == PROAUTH2_OK)

@@ -2,7 +2,10 @@
  * Signing keys that rotate themselves.
  *
  * Time is cut into rotation periods of config.key_rotation_period; the key
- * of period n has the kid "k<n>". Whichever process first needs it (the
+ * of period n has the kid "k<n>" (config.signing_alg's) or "<alg>-k<n>"
+ * (another algorithm's: RS256 beside it for OpenID Connect, which needs
+ * RS256 of every provider). Each algorithm's keys follow the schedule
+ * below on their own. Whichever process first needs it (the
  * period has begun, or the next begins within the propagation period)
  * makes it and stores it: the store refuses a kid that exists, so of two
  * processes making one at once exactly one key is kept, and the other
@@ -113,15 +116,16 @@ static int64_t retired_at(const proauth2_provider *p, const key_set *set,
 	for (i = 0; i < set->n; i++) {
 		const key_entry *o = &set->keys[i];
 
-		if (!o->revoked && o->activates_at > k->activates_at &&
-				o->activates_at < end)
+		if (!o->revoked && o->alg == k->alg &&
+				o->activates_at > k->activates_at && o->activates_at < end)
 			end = o->activates_at;
 	}
 	return end;
 }
 
-/* The key that signs at now, or NULL. */
-static key_entry *signer_at(const proauth2_provider *p, key_set *set, int64_t now)
+/* The key of alg that signs at now, or NULL. */
+static key_entry *signer_at(const proauth2_provider *p, key_set *set,
+		jws_alg alg, int64_t now)
 {
 	key_entry *best = NULL;
 	size_t i;
@@ -129,7 +133,7 @@ static key_entry *signer_at(const proauth2_provider *p, key_set *set, int64_t no
 	for (i = 0; i < set->n; i++) {
 		key_entry *k = &set->keys[i];
 
-		if (!k->revoked && k->activates_at <= now &&
+		if (!k->revoked && k->alg == alg && k->activates_at <= now &&
 				now < k->activates_at + signing_span(p) &&
 				(best == NULL || k->activates_at > best->activates_at))
 			best = k;
@@ -143,7 +147,57 @@ static bool published_at(const proauth2_provider *p, const key_set *set,
 		const key_entry *k, int64_t now)
 {
 	return !k->revoked && now < k->expires_at &&
-		now < retired_at(p, set, k) + p->jwt_access_token_lifetime + CLOCK_SKEW;
+		now < retired_at(p, set, k) + p->signed_lifetime_max + CLOCK_SKEW;
+}
+
+jws_alg key_set_default_alg(const proauth2_provider *p)
+{
+	switch (p->signing_alg) {
+	case PROAUTH2_SIGNING_EDDSA:
+		return JWS_EDDSA;
+	case PROAUTH2_SIGNING_RS256:
+		return JWS_RS256;
+	default:
+		return JWS_ES256;
+	}
+}
+
+/* The algorithms the set keeps keys of: the configured one, and RS256
+ * for OpenID Connect. Returns how many, at most 2. */
+static size_t set_algs(const proauth2_provider *p, jws_alg algs[2])
+{
+	size_t n = 0;
+
+	algs[n++] = key_set_default_alg(p);
+	if (p->openid && algs[0] != JWS_RS256)
+		algs[n++] = JWS_RS256;
+	return n;
+}
+
+bool key_set_has_alg(const proauth2_provider *p, jws_alg alg)
+{
+	jws_alg algs[2];
+	size_t i, n = set_algs(p, algs);
+
+	for (i = 0; i < n; i++)
+		if (algs[i] == alg)
+			return true;
+	return false;
+}
+
+/* The kid of alg's key of period n, the m-th made at once in it (0: the
+ * scheduled one). */
+static void kid_of(const proauth2_provider *p, jws_alg alg, int64_t n, int m,
+		char kid[KEY_ID_SIZE])
+{
+	const char *prefix = alg == key_set_default_alg(p) ? "" : jws_alg_name(alg);
+
+	if (m == 0)
+		snprintf(kid, KEY_ID_SIZE, "%s%sk%lld", prefix, *prefix ? "-" : "",
+				(long long)n);
+	else
+		snprintf(kid, KEY_ID_SIZE, "%s%sk%lldx%d", prefix, *prefix ? "-" : "",
+				(long long)n, m);
 }
 
 /* ---- the datastore ---- */
@@ -208,33 +262,36 @@ static proauth2_status load_kid(proauth2_provider *p, key_set *set,
 static int64_t first_period(const proauth2_provider *p, int64_t now)
 {
 	int64_t reach = 3 * p->key_rotation_period + p->key_propagation_period +
-		p->jwt_access_token_lifetime + CLOCK_SKEW;
+		p->signed_lifetime_max + CLOCK_SKEW;
 	int64_t first = period_of(p, now) - reach / p->key_rotation_period - 1;
 
 	return first > 0 ? first : 0;
 }
 
-/* Read the set afresh: every period's key from first_period() to the next
- * period, with the keys made at once in each. */
+/* Read the set afresh: every algorithm's key of every period from
+ * first_period() to the next, with the keys made at once in each. */
 static proauth2_status reload(proauth2_provider *p, key_set *set, int64_t now,
 		proauth2_error *err)
 {
 	int64_t n, last = period_of(p, now) + 1;
 	proauth2_status status = PROAUTH2_OK;
 	char kid[KEY_ID_SIZE];
+	jws_alg algs[2];
+	size_t a, n_algs = set_algs(p, algs);
 	bool found;
 	int m;
 
 	entries_clear(set);
-	for (n = first_period(p, now); n <= last && status == PROAUTH2_OK; n++) {
-		snprintf(kid, sizeof(kid), "k%lld", (long long)n);
-		status = load_kid(p, set, kid, &found, err);
-		for (m = 1, found = true; m <= REVOKED_PER_PERIOD_MAX && found &&
-				status == PROAUTH2_OK; m++) {
-			snprintf(kid, sizeof(kid), "k%lldx%d", (long long)n, m);
+	for (a = 0; a < n_algs; a++)
+		for (n = first_period(p, now); n <= last && status == PROAUTH2_OK; n++) {
+			kid_of(p, algs[a], n, 0, kid);
 			status = load_kid(p, set, kid, &found, err);
+			for (m = 1, found = true; m <= REVOKED_PER_PERIOD_MAX && found &&
+					status == PROAUTH2_OK; m++) {
+				kid_of(p, algs[a], n, m, kid);
+				status = load_kid(p, set, kid, &found, err);
+			}
 		}
-	}
 	if (status != PROAUTH2_OK) {
 		entries_clear(set);
 		set->loaded_at = 0;
@@ -244,24 +301,13 @@ static proauth2_status reload(proauth2_provider *p, key_set *set, int64_t now,
 	return PROAUTH2_OK;
 }
 
-static jws_alg provider_alg(const proauth2_provider *p)
+/* Make the key kid of alg, signing from activates_at, and store it.
+ * Another process's key stored first under kid is no failure: *stored
+ * says. */
+static proauth2_status make_key(proauth2_provider *p, jws_alg alg,
+		const char *kid, int64_t activates_at, bool *stored,
+		proauth2_error *err)
 {
-	switch (p->signing_alg) {
-	case PROAUTH2_SIGNING_EDDSA:
-		return JWS_EDDSA;
-	case PROAUTH2_SIGNING_RS256:
-		return JWS_RS256;
-	default:
-		return JWS_ES256;
-	}
-}
-
-/* Make the key kid, signing from activates_at, and store it. Another
- * process's key stored first under kid is no failure: *stored says. */
-static proauth2_status make_key(proauth2_provider *p, const char *kid,
-		int64_t activates_at, bool *stored, proauth2_error *err)
-{
-	jws_alg alg = provider_alg(p);
 	EVP_PKEY *key = NULL;
 	json_t *jwk = NULL;
 	char *sealed = NULL, *jwk_text = NULL;
@@ -285,7 +331,7 @@ static proauth2_status make_key(proauth2_provider *p, const char *kid,
 				"created_at", (json_int_t)now,
 				"activates_at", (json_int_t)activates_at,
 				"expires_at", (json_int_t)(activates_at + signing_span(p) +
-					p->jwt_access_token_lifetime + CLOCK_SKEW)), err);
+					p->signed_lifetime_max + CLOCK_SKEW)), err);
 	*stored = status == PROAUTH2_OK;
 	if (status == PROAUTH2_ERR_CONFLICT)
 		status = PROAUTH2_OK;  /* another process made it: read it */
@@ -306,34 +352,49 @@ static bool has_kid(const key_set *set, const char *kid)
 	return false;
 }
 
-/* Make the keys the schedule needs at now that nobody made yet: this
- * period's, and the next one's once it is within the propagation period.
- * Then read the set again if any was made, by us or another. */
-static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
-		proauth2_error *err)
+/* Make the keys of alg the schedule needs at now that nobody made yet:
+ * this period's, and the next one's once it is within the propagation
+ * period. *made tells whether any was made, by us or another. */
+static proauth2_status ensure_alg(proauth2_provider *p, key_set *set,
+		jws_alg alg, int64_t now, bool *made, proauth2_error *err)
 {
 	int64_t n = period_of(p, now), start, next_start;
 	char kid[KEY_ID_SIZE];
 	proauth2_status status = PROAUTH2_OK;
-	bool made = false, stored;
+	bool stored;
 
-	snprintf(kid, sizeof(kid), "k%lld", (long long)n);
+	kid_of(p, alg, n, 0, kid);
 	if (!has_kid(set, kid)) {
 		start = now + p->key_propagation_period;
-		if (signer_at(p, set, now) == NULL)
+		if (signer_at(p, set, alg, now) == NULL)
 			start = now;  /* nothing signs: nobody waits for it */
-		status = make_key(p, kid, start, &stored, err);
-		made = true;
+		status = make_key(p, alg, kid, start, &stored, err);
+		*made = true;
 	}
 	next_start = (n + 1) * p->key_rotation_period;
-	snprintf(kid, sizeof(kid), "k%lld", (long long)(n + 1));
+	kid_of(p, alg, n + 1, 0, kid);
 	if (status == PROAUTH2_OK && now >= next_start - p->key_propagation_period &&
 			!has_kid(set, kid)) {
 		start = now + p->key_propagation_period;
-		status = make_key(p, kid, start > next_start ? start : next_start,
+		status = make_key(p, alg, kid, start > next_start ? start : next_start,
 				&stored, err);
-		made = true;
+		*made = true;
 	}
+	return status;
+}
+
+/* Every algorithm's keys the schedule needs at now; the set read again if
+ * any was made. */
+static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
+		proauth2_error *err)
+{
+	jws_alg algs[2];
+	size_t a, n_algs = set_algs(p, algs);
+	proauth2_status status = PROAUTH2_OK;
+	bool made = false;
+
+	for (a = 0; a < n_algs && status == PROAUTH2_OK; a++)
+		status = ensure_alg(p, set, algs[a], now, &made, err);
 	if (status == PROAUTH2_OK && made)
 		status = reload(p, set, now, err);
 	return status;
@@ -359,8 +420,8 @@ static proauth2_status no_keys(proauth2_error *err)
 			"signing keys need config.key_encryption_key");
 }
 
-proauth2_status key_set_signer(proauth2_provider *p, char kid[KEY_ID_SIZE],
-		jws_alg *alg, EVP_PKEY **key, proauth2_error *err)
+proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
+		char kid[KEY_ID_SIZE], EVP_PKEY **key, proauth2_error *err)
 {
 	key_set *set = p->keys;
 	int64_t now = proauth2_provider_now(p);
@@ -372,7 +433,10 @@ proauth2_status key_set_signer(proauth2_provider *p, char kid[KEY_ID_SIZE],
 		return no_keys(err);
 	pthread_mutex_lock(&set->lock);
 	status = fresh(p, set, now, err);
-	if (status == PROAUTH2_OK && (k = signer_at(p, set, now)) == NULL)
+	if (status == PROAUTH2_OK && !key_set_has_alg(p, alg))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"the provider has no %s keys", jws_alg_name(alg));
+	if (status == PROAUTH2_OK && (k = signer_at(p, set, alg, now)) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
 				"no signing key could be made");
 	if (status == PROAUTH2_OK && k->private_key == NULL)
@@ -381,7 +445,6 @@ proauth2_status key_set_signer(proauth2_provider *p, char kid[KEY_ID_SIZE],
 		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "EVP_PKEY_up_ref");
 	if (status == PROAUTH2_OK) {
 		*key = k->private_key;
-		*alg = k->alg;
 		memcpy(kid, k->kid, KEY_ID_SIZE);
 	}
 	pthread_mutex_unlock(&set->lock);
@@ -470,9 +533,10 @@ static proauth2_status revoke_key(proauth2_provider *p, const key_entry *k,
 	return status;
 }
 
-/* Make a key of period n that signs at once, under the first free kid. */
-static proauth2_status make_key_now(proauth2_provider *p, int64_t n,
-		int64_t now, proauth2_error *err)
+/* Make a key of alg of period n that signs at once, under the first free
+ * kid. */
+static proauth2_status make_key_now(proauth2_provider *p, jws_alg alg,
+		int64_t n, int64_t now, proauth2_error *err)
 {
 	char kid[KEY_ID_SIZE];
 	proauth2_status status = PROAUTH2_OK;
@@ -480,8 +544,8 @@ static proauth2_status make_key_now(proauth2_provider *p, int64_t n,
 	int m;
 
 	for (m = 1; m <= REVOKED_PER_PERIOD_MAX && !stored && status == PROAUTH2_OK; m++) {
-		snprintf(kid, sizeof(kid), "k%lldx%d", (long long)n, m);
-		status = make_key(p, kid, now, &stored, err);
+		kid_of(p, alg, n, m, kid);
+		status = make_key(p, alg, kid, now, &stored, err);
 	}
 	if (status == PROAUTH2_OK && !stored)
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
@@ -490,10 +554,13 @@ static proauth2_status make_key_now(proauth2_provider *p, int64_t n,
 	return status;
 }
 
+/* Every algorithm's signing key revoked, a new one signing at once. */
 proauth2_status key_set_rotate_now(proauth2_provider *p, proauth2_error *err)
 {
 	key_set *set = p->keys;
 	int64_t now = proauth2_provider_now(p);
+	jws_alg algs[2];
+	size_t a, n_algs = set_algs(p, algs);
 	proauth2_status status;
 	key_entry *k;
 
@@ -503,10 +570,12 @@ proauth2_status key_set_rotate_now(proauth2_provider *p, proauth2_error *err)
 	status = reload(p, set, now, err);
 	if (status == PROAUTH2_OK)
 		status = ensure(p, set, now, err);
-	if (status == PROAUTH2_OK && (k = signer_at(p, set, now)) != NULL)
-		status = revoke_key(p, k, err);
-	if (status == PROAUTH2_OK)
-		status = make_key_now(p, period_of(p, now), now, err);
+	for (a = 0; a < n_algs && status == PROAUTH2_OK; a++) {
+		if ((k = signer_at(p, set, algs[a], now)) != NULL)
+			status = revoke_key(p, k, err);
+		if (status == PROAUTH2_OK)
+			status = make_key_now(p, algs[a], period_of(p, now), now, err);
+	}
 	if (status == PROAUTH2_OK)
 		status = reload(p, set, now, err);
 	pthread_mutex_unlock(&set->lock);

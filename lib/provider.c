@@ -34,6 +34,8 @@
 #define DEFAULT_PROPAGATION_PERIOD 86400
 #define DEFAULT_KEY_CACHE_LIFETIME 60
 #define DEFAULT_DOCUMENT_CACHE_MAX 3600
+#define DEFAULT_ID_TOKEN_LIFETIME 3600
+#define DEFAULT_CONSENT_LIFETIME (90 * 86400)
 
 void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 {
@@ -69,6 +71,10 @@ void proauth2_config_init_sized(proauth2_config *cfg, size_t struct_size)
 	}
 	if (SIZED_HAS(cfg, proauth2_config, client_document_cache_max))
 		cfg->client_document_cache_max = DEFAULT_DOCUMENT_CACHE_MAX;
+	if (SIZED_HAS(cfg, proauth2_config, consent_lifetime)) {
+		cfg->id_token_lifetime = DEFAULT_ID_TOKEN_LIFETIME;
+		cfg->consent_lifetime = DEFAULT_CONSENT_LIFETIME;
+	}
 }
 
 static int64_t system_clock(void *arg)
@@ -139,7 +145,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, client_document_cache_max),
+			SIZED_END(proauth2_config, consent_lifetime),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -244,6 +250,51 @@ static proauth2_status take_jwt(proauth2_provider *p, const proauth2_config *cfg
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config: JWT and key lifetimes must be positive, and "
 				"key_propagation_period shorter than key_rotation_period");
+	return PROAUTH2_OK;
+}
+
+/* cfg's OpenID Connect settings into p; openid joins a list of supported
+ * scopes. */
+static proauth2_status take_openid(proauth2_provider *p,
+		const proauth2_config *cfg, proauth2_error *err)
+{
+	char *scopes;
+
+	p->signed_lifetime_max = p->jwt_access_token_lifetime;
+	p->consent_lifetime = DEFAULT_CONSENT_LIFETIME;
+	if (SIZED_HAS(cfg, proauth2_config, consent_lifetime) &&
+			cfg->consent_lifetime != 0)
+		p->consent_lifetime = cfg->consent_lifetime;
+	if (p->consent_lifetime < 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.consent_lifetime must be positive (0: the default)");
+	if (!SIZED_HAS(cfg, proauth2_config, consent_lifetime) || !cfg->openid)
+		return PROAUTH2_OK;
+	if (!p->has_kek)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.openid needs config.key_encryption_key");
+	if (cfg->id_token_lifetime < 0 ||
+			cfg->id_token_lifetime > PROAUTH2_ID_TOKEN_LIFETIME_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.id_token_lifetime must be 0 (the default) to %d seconds",
+				PROAUTH2_ID_TOKEN_LIFETIME_MAX);
+	p->openid = true;
+	p->id_token_lifetime = cfg->id_token_lifetime != 0 ?
+		cfg->id_token_lifetime : DEFAULT_ID_TOKEN_LIFETIME;
+	if (p->id_token_lifetime > p->signed_lifetime_max)
+		p->signed_lifetime_max = p->id_token_lifetime;
+	p->user_claims = cfg->user_claims;
+	p->user_claims_arg = cfg->user_claims_arg;
+	if (p->supported_scopes == NULL ||
+			scope_has_token(p->supported_scopes, "openid", 6))
+		return PROAUTH2_OK;
+	scopes = malloc(strlen(p->supported_scopes) + sizeof(" openid"));
+	if (scopes == NULL)
+		return NO_MEMORY(err);
+	strcpy(scopes, p->supported_scopes);
+	strcat(scopes, " openid");
+	free(p->supported_scopes);
+	p->supported_scopes = scopes;
 	return PROAUTH2_OK;
 }
 
@@ -352,6 +403,8 @@ proauth2_status proauth2_provider_new(const proauth2_config *cfg,
 	status = take_registration(p, cfg, err);
 	if (status == PROAUTH2_OK)
 		status = take_jwt(p, cfg, err);
+	if (status == PROAUTH2_OK)
+		status = take_openid(p, cfg, err);
 	if (status != PROAUTH2_OK) {
 		proauth2_provider_free(p);
 		return status;
@@ -441,6 +494,25 @@ bool proauth2_provider_plain_pkce_allowed(const proauth2_provider *p)
 bool proauth2_provider_client_documents_enabled(const proauth2_provider *p)
 {
 	return p->client_document_fetch != NULL;
+}
+
+bool proauth2_provider_openid_enabled(const proauth2_provider *p)
+{
+	return p->openid;
+}
+
+const char *proauth2_provider_id_token_algs(const proauth2_provider *p)
+{
+	if (!p->openid)
+		return NULL;
+	switch (p->signing_alg) {
+	case PROAUTH2_SIGNING_EDDSA:
+		return "RS256 EdDSA";
+	case PROAUTH2_SIGNING_RS256:
+		return "RS256";
+	default:
+		return "RS256 ES256";
+	}
 }
 
 bool proauth2_provider_has_signing_keys(const proauth2_provider *p)

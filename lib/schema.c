@@ -35,6 +35,9 @@ static const proauth2_field client_fields[] = {
 	/* Schema 5: 1 when the host lets the client go without PKCE;
 	 * absent: PKCE as its type and the provider require. */
 	{"pkce_optional", I, 0},
+	/* Schema 8: the alg of the client's id_tokens (OpenID Connect
+	 * Registration §2); absent: RS256. */
+	{"id_token_signed_response_alg", S, 0},
 };
 
 static const proauth2_field code_fields[] = {
@@ -51,6 +54,9 @@ static const proauth2_field code_fields[] = {
 	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT},
 	/* Schema 6: the resources the grant is for (RFC 8707), space-delimited. */
 	{"resource", S, 0},
+	/* Schema 8: an OpenID Connect authentication's facts for its
+	 * id_tokens (nonce, auth_time, acr, amr, sid), a JSON object. */
+	{"id_claims", S, PROAUTH2_FIELD_JSON_OBJECT},
 };
 
 /* Access and refresh tokens share one shape; a refresh token adds its
@@ -78,6 +84,9 @@ static const proauth2_field refresh_token_fields[] = {
 	/* Schema 7: the hash of the refresh token spent to issue this one,
 	 * which a retry of that one finds it by (lib/refresh_retry.c). */
 	{"parent", S, QRY},
+	/* Schema 8: the code's id_claims, for the id_tokens of a refresh
+	 * (OpenID Connect Core §12.2). */
+	{"id_claims", S, PROAUTH2_FIELD_JSON_OBJECT},
 };
 
 /* Codes and refresh tokens already used: a second use is a replay. */
@@ -140,6 +149,15 @@ static const proauth2_field signing_key_fields[] = {
 	{"revoked", I, 0},
 };
 
+/* Remembered consents (schema 8), one record per user by the hash of
+ * the user id: {client_id: {"scope", "granted_at", "expires_at"}, ...}
+ * (lib/consent.c). */
+static const proauth2_field consent_fields[] = {
+	{"user_hash", S, REQ | QRY},
+	{"consents", S, REQ | PROAUTH2_FIELD_JSON_OBJECT},
+	{"expires_at", I, REQ},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -153,6 +171,7 @@ static const proauth2_table tables[] = {
 	TABLE(TABLE_AUTH_FAILURES, auth_failure_fields),
 	TABLE(TABLE_REGISTRATION_SLOTS, registration_slot_fields),
 	TABLE(TABLE_SIGNING_KEYS, signing_key_fields),
+	TABLE(TABLE_CONSENTS, consent_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

@@ -1,5 +1,6 @@
 /* The init functions of caller-filled structs whose defaults are all zero
  * (proauth2_config_init is in provider.c). */
+#include <proauth2/authorization.h>
 #include <proauth2/client.h>
 #include <proauth2/http.h>
 #include <proauth2/token.h>
@@ -52,4 +53,10 @@ void proauth2_http_options_init_sized(proauth2_http_options *options,
 		size_t struct_size)
 {
 	sized_init(options, struct_size);
+}
+
+void proauth2_approval_init_sized(proauth2_approval *approval,
+		size_t struct_size)
+{
+	sized_init(approval, struct_size);
 }

@@ -13,5 +13,6 @@
 #define TABLE_AUTH_FAILURES "auth_failures"
 #define TABLE_REGISTRATION_SLOTS "registration_slots"
 #define TABLE_SIGNING_KEYS "signing_keys"
+#define TABLE_CONSENTS "consents"
 
 #endif

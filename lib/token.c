@@ -204,6 +204,9 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 			.attributes = record_string(code, "attributes"),
 			.resource = record_string(code, "resource"),
 			.audience = audience,
+			.id_claims = record_string(code, "id_claims"),
+			.id_token_alg = record_string(client,
+					"id_token_signed_response_alg"),
 			.revocable = true,
 			.spending = &spending,
 		};
@@ -216,10 +219,10 @@ proauth2_status proauth2_token_exchange_code(proauth2_provider *p,
 	return status;
 }
 
-/* Spend the refresh token old (a record) for a new pair (§6). */
+/* Spend the refresh token old (a record) of client for a new pair (§6). */
 static proauth2_status refresh_from(proauth2_provider *p,
-		const proauth2_refresh_request *req, const json_t *old,
-		proauth2_token_response **out, proauth2_error *err)
+		const proauth2_refresh_request *req, const json_t *client,
+		const json_t *old, proauth2_token_response **out, proauth2_error *err)
 {
 	grant_spending spending = {TABLE_REFRESH_TOKENS, "token_hash",
 		record_string(old, "token_hash"), record_string(old, "parent")};
@@ -254,6 +257,9 @@ static proauth2_status refresh_from(proauth2_provider *p,
 			.attributes = record_string(old, "attributes"),
 			.resource = record_string(old, "resource"),
 			.audience = audience,
+			.id_claims = record_string(old, "id_claims"),
+			.id_token_alg = record_string(client,
+					"id_token_signed_response_alg"),
 			.revocable = true,
 			.spending = &spending,
 		};
@@ -319,14 +325,14 @@ proauth2_status proauth2_token_refresh(proauth2_provider *p,
 				req->client_id, err);
 	}
 	if (status == PROAUTH2_OK)
-		status = refresh_from(p, req, old, out, err);
+		status = refresh_from(p, req, client, old, out, err);
 	/* Lost to another presentation (only under the grace): once more,
 	 * from what the winner left. */
 	if (status == PROAUTH2_ERR_CONFLICT) {
 		json_decref(old);
 		status = retry_head(p, hash, req->client_id, true, &old, err);
 		if (status == PROAUTH2_OK)
-			status = refresh_from(p, req, old, out, err);
+			status = refresh_from(p, req, client, old, out, err);
 		if (status == PROAUTH2_ERR_CONFLICT)
 			status = refreshed_meanwhile(err);
 		retried = true;

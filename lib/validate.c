@@ -226,6 +226,7 @@ void proauth2_token_response_free(proauth2_token_response *r)
 		return;
 	proauth2_secret_free(r->access_token);
 	proauth2_secret_free(r->refresh_token);
+	proauth2_secret_free(r->id_token);
 	free(r->scope);
 	free(r);
 }

@@ -86,9 +86,14 @@ END_TEST
 START_TEST(redirect_uri_mismatch)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {sizeof(proauth2_code_request),
-			c->client_id, USER,
-		"https://client.example.com/cb/../evil", "read", RFC7636_CHALLENGE, NULL, NULL, NULL};
+	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = "https://client.example.com/cb/../evil",
+		.scope = "read",
+		.code_challenge = RFC7636_CHALLENGE,
+	};
 	char *code = NULL;
 	proauth2_code_exchange ex;
 
@@ -169,9 +174,15 @@ END_TEST
 START_TEST(pkce_plain_refused_by_default)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_VERIFIER, "plain", NULL, NULL};
+	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+		.code_challenge = RFC7636_VERIFIER,
+		.code_challenge_method = "plain",
+	};
 	char *code = NULL;
 
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
@@ -202,9 +213,15 @@ START_TEST(pkce_plain_when_enabled)
 
 	env_reconfigure(allow_plain);
 	c = register_client(PUB, CODE_GRANTS, "read");
-	req = (proauth2_code_request){sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_VERIFIER, "plain", NULL, NULL};
+	req = (proauth2_code_request){
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+		.code_challenge = RFC7636_VERIFIER,
+		.code_challenge_method = "plain",
+	};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL), PROAUTH2_OK);
 	ex = good_request(c, code);
 	ex.code_verifier = RFC7636_CHALLENGE;
@@ -324,8 +341,13 @@ END_TEST
 START_TEST(public_client_without_pkce_refused)
 {
 	proauth2_client *c = register_client(PUB, CODE_GRANTS, "read");
-	proauth2_code_request req = {sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL, NULL};
+	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+	};
 	proauth2_error err = {0};
 	char *code = NULL;
 
@@ -353,8 +375,13 @@ START_TEST(require_pkce_covers_confidential_clients)
 
 	env_reconfigure(require_pkce);
 	c = register_client(CONF, 0, "read");
-	req = (proauth2_code_request){sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read", NULL, NULL, NULL, NULL};
+	req = (proauth2_code_request){
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+	};
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
 			PROAUTH2_ERR_INVALID_REQUEST);
 	proauth2_client_free(c);
@@ -364,9 +391,14 @@ END_TEST
 START_TEST(scope_escalation_at_authorization)
 {
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {sizeof(proauth2_code_request),
-			c->client_id, USER, REDIRECT_URI, "read write",
-		RFC7636_CHALLENGE, NULL, NULL, NULL};
+	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = c->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read write",
+		.code_challenge = RFC7636_CHALLENGE,
+	};
 	char *code = NULL;
 
 	ck_assert_int_eq(proauth2_code_issue(env.provider, &req, &code, NULL),
@@ -385,9 +417,14 @@ START_TEST(grant_type_not_allowed)
 	proauth2_client *no_refresh = register_client(CONF,
 			PROAUTH2_GRANT_AUTHORIZATION_CODE, "read");
 	proauth2_client *c = register_client(CONF, 0, "read");
-	proauth2_code_request req = {sizeof(proauth2_code_request),
-			cc->client_id, USER, REDIRECT_URI, "read",
-		RFC7636_CHALLENGE, NULL, NULL, NULL};
+	proauth2_code_request req = {
+		.struct_size = sizeof(proauth2_code_request),
+		.client_id = cc->client_id,
+		.user_id = USER,
+		.redirect_uri = REDIRECT_URI,
+		.scope = "read",
+		.code_challenge = RFC7636_CHALLENGE,
+	};
 	char *code = NULL;
 	char *other_code = issue_code(c, "read", 1);
 	proauth2_token_response *t = exchange_code(c, other_code, 1), *r = NULL;

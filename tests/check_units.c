@@ -310,6 +310,10 @@ START_TEST(status_maps_to_rfc_errors)
 		{PROAUTH2_ERR_UNAVAILABLE, "temporarily_unavailable"},
 		{PROAUTH2_ERR_INVALID_REDIRECT_URI, "invalid_redirect_uri"},
 		{PROAUTH2_ERR_INVALID_TARGET, "invalid_target"},
+		{PROAUTH2_ERR_LOGIN_REQUIRED, "login_required"},
+		{PROAUTH2_ERR_CONSENT_REQUIRED, "consent_required"},
+		{PROAUTH2_ERR_INTERACTION_REQUIRED, "interaction_required"},
+		{PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED, "account_selection_required"},
 	};
 	size_t i;
 	int s;

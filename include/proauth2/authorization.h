@@ -11,7 +11,9 @@
 #ifndef PROAUTH2_AUTHORIZATION_H
 #define PROAUTH2_AUTHORIZATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <proauth2/common.h>
 #include <proauth2/error.h>
@@ -91,6 +93,50 @@ proauth2_authorization_approve_with_attributes(proauth2_provider *provider,
 		const char *granted_scope, const char *attributes, char **code,
 		proauth2_error *err);
 
+/** The user's decision and what the host knows of their login: fill with
+ * proauth2_approval_init() first; it grows as common.h describes. */
+typedef struct proauth2_approval {
+	size_t struct_size;  /**< set by init */
+	/** The user who consented, as the host knows them. Required. */
+	const char *user_id;
+	/** NULL: as requested; it may only narrow, else
+	 * PROAUTH2_ERR_INVALID_SCOPE. */
+	const char *granted_scope;
+	/** Grant attributes, the text of a JSON object
+	 * (proauth2_code_request.attributes has the rules); NULL: none. */
+	const char *attributes;
+	/** OpenID Connect (proauth2_code_request has the rules; the nonce is
+	 * the request's): when the user authenticated, seconds since the
+	 * epoch; 0: now. */
+	int64_t auth_time;
+	const char *acr;         /**< the login's class; NULL: none */
+	const char *amr;         /**< its methods, space-delimited; NULL: none */
+	const char *session_id;  /**< the host's session, the sid; NULL: none */
+} proauth2_approval;
+
+/** Empty approval and set its struct_size; see common.h. */
+#define proauth2_approval_init(approval) \
+	proauth2_approval_init_sized((approval), sizeof(proauth2_approval))
+/** What proauth2_approval_init() calls, with the caller's sizeof. */
+PROAUTH2_EXPORT void proauth2_approval_init_sized(proauth2_approval *approval,
+		size_t struct_size);
+
+/**
+ * The user approved: issue a code for a request that
+ * proauth2_authorization_spend() returned, once (else
+ * PROAUTH2_ERR_INVALID_ARGUMENT: one consent, one code), as approval
+ * says. Attributes or OpenID facts that break their rules are
+ * PROAUTH2_ERR_INVALID_ARGUMENT, the host's mistake, and the
+ * authorization may be approved again. On success *code receives the
+ * code, freed with proauth2_secret_free(); on failure it is NULL and the
+ * call may be retried. proauth2_authorization_approve() and
+ * proauth2_authorization_approve_with_attributes() are this with fewer
+ * fields.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_authorization_approve_with(
+		proauth2_provider *provider, proauth2_authorization *authorization,
+		const proauth2_approval *approval, char **code, proauth2_error *err);
+
 /** The ticket naming the pending request: opaque, URL-safe, single use,
  * valid for config.authorization_lifetime. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_ticket(
@@ -116,6 +162,42 @@ PROAUTH2_EXPORT size_t proauth2_authorization_param_count(
  * Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
 		const proauth2_authorization *authorization, size_t i);
+
+/** @name OpenID Connect (Core §3.1.2.1)
+ * What an OpenID Connect authentication request (config.openid, the
+ * openid scope) asks of the host. proauth2_authorization_begin() checked
+ * them: prompt none alone or any of login, consent and select_account;
+ * max_age a number of seconds; id_token_hint an id_token of this
+ * provider; a nonce of at most PROAUTH2_ID_CLAIM_MAX_LENGTH bytes. A host
+ * answers prompt=none without showing a page: the approval, or
+ * proauth2_http_authorize_refuse() with PROAUTH2_ERR_LOGIN_REQUIRED,
+ * PROAUTH2_ERR_CONSENT_REQUIRED, ... ; login_hint, ui_locales and
+ * claims_locales are proauth2_authorization_param()'s. */
+/** @{ */
+/** Whether the request's prompt holds value ("none", "login", "consent",
+ * "select_account"). */
+PROAUTH2_EXPORT bool proauth2_authorization_prompts(
+		const proauth2_authorization *authorization, const char *value);
+
+/** Whether a user who signed in at auth_time (seconds since the epoch; 0:
+ * not signed in) must sign in again before approving: prompt=login (or
+ * max_age=0) and that login came before the request, or it is older than
+ * max_age. An
+ * approval whose auth_time says so is refused
+ * (PROAUTH2_ERR_INVALID_ARGUMENT): the client asked for a fresh login.
+ * Always false for a request that is no OpenID Connect authentication. */
+PROAUTH2_EXPORT bool proauth2_authorization_login_needed(
+		proauth2_provider *provider,
+		const proauth2_authorization *authorization, int64_t auth_time);
+
+/** The subject (sub) of the request's id_token_hint, an id_token this
+ * provider issued, expired or not: the user the client expects, for the
+ * host to compare with the signed-in one (prompt=none and another user:
+ * PROAUTH2_ERR_LOGIN_REQUIRED). NULL without a hint, or when the key that
+ * signed it has left the key set since. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_authorization_hint_subject(
+		const proauth2_authorization *authorization);
+/** @} */
 
 /** Free what begin, load or spend returned. Accepts NULL. */
 PROAUTH2_EXPORT void proauth2_authorization_free(proauth2_authorization *authorization);

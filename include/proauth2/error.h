@@ -70,6 +70,14 @@ typedef enum proauth2_status {
 	/** A `resource` parameter names no registered resource, or one the
 	 * grant was not given (RFC 8707 §2 invalid_target, HTTP 400). */
 	PROAUTH2_ERR_INVALID_TARGET,
+	/** @name OpenID Connect Core §3.1.2.6: a prompt=none request that
+	 * needs the user: redirected to the client as these codes. */
+	/** @{ */
+	PROAUTH2_ERR_LOGIN_REQUIRED,        /**< login_required */
+	PROAUTH2_ERR_CONSENT_REQUIRED,      /**< consent_required */
+	PROAUTH2_ERR_INTERACTION_REQUIRED,  /**< interaction_required */
+	PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED, /**< account_selection_required */
+	/** @} */
 	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;
@@ -93,7 +101,9 @@ PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
  * maps to: invalid_request, invalid_client, invalid_grant,
  * unauthorized_client, unsupported_grant_type, invalid_scope,
  * invalid_token, unsupported_response_type, access_denied,
- * invalid_redirect_uri, server_error or temporarily_unavailable. NULL for
+ * invalid_redirect_uri, invalid_target, OpenID Connect's login_required,
+ * consent_required, interaction_required and account_selection_required,
+ * server_error or temporarily_unavailable. NULL for
  * PROAUTH2_OK. A static string.
  */
 PROAUTH2_EXPORT const char *proauth2_status_oauth_error(proauth2_status status);

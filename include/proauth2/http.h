@@ -283,10 +283,35 @@ proauth2_http_authorize_issue_with_attributes(proauth2_provider *provider,
 		const char *ticket, const char *user_id, const char *granted_scope,
 		const char *attributes, proauth2_http_response **response);
 
+/**
+ * proauth2_http_authorize_issue() with everything the approval says
+ * (proauth2_authorization_approve_with()): attributes and, for OpenID
+ * Connect, when and how the user logged in and their session. Facts that
+ * break their rules are the host's mistake, answered as for attributes;
+ * a nonce the client sent too long is its invalid_request, redirected.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_issue_with(
+		proauth2_provider *provider, const char *ticket,
+		const proauth2_approval *approval, proauth2_http_response **response);
+
 /** Step two, refused: the 303 redirect with error=access_denied. Spends the
  * ticket. */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_deny(
 		proauth2_provider *provider, const char *ticket,
+		proauth2_http_response **response);
+
+/**
+ * Step two, answered without the user: the 303 redirect (or form_post
+ * page) with the error why stands for, PROAUTH2_ERR_ACCESS_DENIED or, for
+ * an OpenID Connect prompt=none request the host cannot answer silently,
+ * PROAUTH2_ERR_LOGIN_REQUIRED (no session, or not the id_token_hint's
+ * user), PROAUTH2_ERR_CONSENT_REQUIRED (no remembered consent),
+ * PROAUTH2_ERR_INTERACTION_REQUIRED or
+ * PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED. Spends the ticket. Any other
+ * why is PROAUTH2_ERR_INVALID_ARGUMENT, a 500 page.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_refuse(
+		proauth2_provider *provider, const char *ticket, proauth2_status why,
 		proauth2_http_response **response);
 
 /* ---- The host's own forms (login, consent). ---- */
@@ -349,6 +374,18 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_bearer_for(
 		proauth2_provider *provider, const proauth2_http_request *request,
 		const char *resource, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **response);
+
+/**
+ * OpenID Connect UserInfo (Core §5.3), GET or POST with the access token
+ * in "Authorization: Bearer": 200 with the JSON of proauth2_userinfo().
+ * No token: 401 with the challenge; a bad one, or one meant for another
+ * resource (RFC 8707): 401 invalid_token; no openid scope, or no user:
+ * 403 insufficient_scope. Routed at the userinfo endpoint's path when
+ * config.openid is set; otherwise 500.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_userinfo(
+		proauth2_provider *provider, const proauth2_http_request *request,
+		proauth2_http_response **response);
 
 /**
  * GET a registered resource's metadata (RFC 9728 §3.2): 200 with the

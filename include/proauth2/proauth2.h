@@ -19,6 +19,8 @@
 #include <proauth2/authorization.h>
 #include <proauth2/throttle.h>
 #include <proauth2/resource.h>
+#include <proauth2/openid.h>
+#include <proauth2/consent.h>
 #include <proauth2/sqlite.h>
 #include <proauth2/http.h>
 

@@ -87,6 +87,24 @@ typedef enum proauth2_signing_alg {
 typedef int (*proauth2_client_document_fetch_fn)(void *arg, const char *url,
 		char *body, size_t body_max, size_t *body_len, int64_t *max_age);
 
+/**
+ * The claims the host holds about a user (config.user_claims), for the
+ * UserInfo endpoint (OpenID Connect Core §5.3): write into *claims the
+ * text of a JSON object (malloc(); the library frees it) with the user's
+ * claims, standard (Core §5.1: name, email, email_verified, address,
+ * phone_number, ...) or the host's own. scope is what the user granted
+ * client_id: the library passes on a standard claim only when a granted
+ * scope asks for it (Core §5.4: profile, email, address, phone), the
+ * host's own as given (it saw the scope), and sets sub itself. Return 0,
+ * or anything else for a user the host no longer knows (UserInfo then
+ * answers 401 invalid_token). Called from any thread.
+ */
+typedef int (*proauth2_user_claims_fn)(void *arg, const char *user_id,
+		const char *client_id, const char *scope, char **claims);
+
+/** The longest id_token lifetime, in seconds (config.id_token_lifetime). */
+#define PROAUTH2_ID_TOKEN_LIFETIME_MAX 86400
+
 /** The longest client_id that names a Client ID Metadata Document. */
 #define PROAUTH2_CLIENT_DOCUMENT_URL_MAX 512
 /** The largest Client ID Metadata Document read, in bytes. */
@@ -296,6 +314,31 @@ typedef struct proauth2_config {
 	 * PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX. 0 fetches it for every use. */
 	int64_t client_document_cache_max;
 	/** @} */
+	/** @name OpenID Connect (Core 1.0)
+	 * A caller compiled before these fields is no OpenID Provider. */
+	/** @{ */
+	/** The code flow with the openid scope authenticates the user as well:
+	 * the token response carries an id_token signed with the provider's
+	 * keys (RS256, which Core requires every provider to offer, or
+	 * signing_alg), a refresh returns a new one (Core §12.2), the
+	 * metadata is OpenID Connect Discovery's too and is also served at
+	 * the issuer's /.well-known/openid-configuration, and the UserInfo
+	 * endpoint answers with user_claims. openid is then a supported scope,
+	 * whatever supported_scopes says. Needs key_encryption_key. Off
+	 * (default). */
+	bool openid;
+	/** Lifetime of an id_token in seconds; default 3600, at most
+	 * PROAUTH2_ID_TOKEN_LIFETIME_MAX. A signing key stays published until
+	 * the last id_token it signed has expired. */
+	int64_t id_token_lifetime;
+	/** The users' claims for UserInfo; NULL (default): UserInfo answers
+	 * sub alone. */
+	proauth2_user_claims_fn user_claims;
+	void *user_claims_arg;  /**< passed to user_claims */
+	/** How long a remembered consent (proauth2/consent.h) lasts, in
+	 * seconds; default 90 days. */
+	int64_t consent_lifetime;
+	/** @} */
 } proauth2_config;
 
 /** The longest issuer, endpoint_base or endpoint URL accepted, in bytes. */
@@ -360,7 +403,14 @@ typedef enum proauth2_endpoint {
 	PROAUTH2_ENDPOINT_METADATA,
 	/** The JWK Set of the signing keys (RFC 7517): endpoint_base +
 	 * "/jwks"; advertised as jwks_uri when the provider has them. */
-	PROAUTH2_ENDPOINT_JWKS
+	PROAUTH2_ENDPOINT_JWKS,
+	/** OpenID Connect Core §5.3 UserInfo: endpoint_base + "/userinfo";
+	 * routed and advertised when config.openid is set. */
+	PROAUTH2_ENDPOINT_USERINFO,
+	/** OpenID Connect Discovery §4: the issuer without its trailing
+	 * slash, then "/.well-known/openid-configuration"; the same document
+	 * as the metadata, served when config.openid is set. */
+	PROAUTH2_ENDPOINT_OPENID_CONFIGURATION
 } proauth2_endpoint;
 
 /** The absolute URL of endpoint which, as configured or derived at
@@ -403,6 +453,17 @@ PROAUTH2_EXPORT bool proauth2_provider_client_documents_enabled(
 /** The provider has signing keys (config.key_encryption_key): its
  * metadata names jwks_uri. */
 PROAUTH2_EXPORT bool proauth2_provider_has_signing_keys(
+		const proauth2_provider *provider);
+
+/** The provider is an OpenID Provider (config.openid): its metadata is
+ * OpenID Connect Discovery's too. */
+PROAUTH2_EXPORT bool proauth2_provider_openid_enabled(
+		const proauth2_provider *provider);
+
+/** The algorithms an OpenID Provider signs id_tokens with, space-delimited,
+ * the default (RS256) first: "RS256 ES256", "RS256 EdDSA" or "RS256".
+ * NULL for a provider that is none. Static. */
+PROAUTH2_EXPORT const char *proauth2_provider_id_token_algs(
 		const proauth2_provider *provider);
 
 /** The space-delimited supported scopes, or NULL when any is. Borrowed. */

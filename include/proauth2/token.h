@@ -68,7 +68,30 @@ typedef struct proauth2_code_request {
 	 * (proauth2/resource.h), else PROAUTH2_ERR_INVALID_TARGET. NULL: the
 	 * default resource, or none. */
 	const char *resource;
+	/** @name OpenID Connect
+	 * Used when the provider is an OpenID Provider (config.openid) and
+	 * the scope holds openid; otherwise ignored. They go into the
+	 * grant's id_tokens. */
+	/** @{ */
+	/** The authorization request's nonce, echoed exactly (at most
+	 * PROAUTH2_ID_CLAIM_MAX_LENGTH bytes of UTF-8); NULL: none. */
+	const char *nonce;
+	/** When the user authenticated, seconds since the epoch (the login
+	 * the host relied on, not the consent); 0: now. Not in the future. */
+	int64_t auth_time;
+	/** The Authentication Context Class the login satisfied; NULL: none. */
+	const char *acr;
+	/** The authentication methods used, space-delimited (RFC 8176:
+	 * "pwd", "otp", "hwk", ...); NULL: none. */
+	const char *amr;
+	/** The host's login session, the sid of the id_token and of a
+	 * logout token (Back-Channel Logout 1.0); NULL: none. */
+	const char *session_id;
+	/** @} */
 } proauth2_code_request;
+
+/** The longest nonce, acr, amr or session_id, in bytes. */
+#define PROAUTH2_ID_CLAIM_MAX_LENGTH 512
 
 /** Longest grant attributes, in bytes of compact JSON. */
 #define PROAUTH2_ATTRIBUTES_MAX_LENGTH 4096
@@ -204,6 +227,9 @@ typedef struct proauth2_token_response {
 	int64_t expires_in;      /**< seconds the access token is valid for */
 	char *refresh_token;     /**< NULL when none was issued */
 	char *scope;             /**< the granted scope; "" for none */
+	/** OpenID Connect: the id_token of a grant whose scope holds openid
+	 * (config.openid), on the code exchange and on refresh; else NULL. */
+	char *id_token;
 } proauth2_token_response;
 
 /** What an access token stands for. Free with proauth2_token_info_free(). */

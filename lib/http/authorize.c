@@ -336,6 +336,19 @@ proauth2_status proauth2_http_authorize_issue_with_attributes(
 		const char *granted_scope, const char *attributes,
 		proauth2_http_response **out)
 {
+	proauth2_approval approval;
+
+	proauth2_approval_init(&approval);
+	approval.user_id = user_id;
+	approval.granted_scope = granted_scope;
+	approval.attributes = attributes;
+	return proauth2_http_authorize_issue_with(p, ticket, &approval, out);
+}
+
+proauth2_status proauth2_http_authorize_issue_with(proauth2_provider *p,
+		const char *ticket, const proauth2_approval *approval,
+		proauth2_http_response **out)
+{
 	proauth2_authorization *a = NULL;
 	proauth2_client *client = NULL;
 	proauth2_error err = {0};
@@ -346,10 +359,11 @@ proauth2_status proauth2_http_authorize_issue_with_attributes(
 	*out = NULL;
 	status = spend(p, ticket, &a, &client, &target, out);
 	if (status == PROAUTH2_OK) {
-		status = proauth2_authorization_approve_with_attributes(p, a,
-				user_id, granted_scope, attributes, &code, &err);
-		/* Attributes the engine refused are the host's mistake: a 500
-		 * it hears of, not an invalid_request blamed on the client. */
+		status = proauth2_authorization_approve_with(p, a, approval,
+				&code, &err);
+		/* Attributes or login facts the engine refused are the host's
+		 * mistake: a 500 it hears of, not an invalid_request blamed on
+		 * the client. */
 		if (status == PROAUTH2_ERR_INVALID_ARGUMENT)
 			status = error_page(p, status, &err, NULL, out);
 		else
@@ -364,16 +378,40 @@ proauth2_status proauth2_http_authorize_issue_with_attributes(
 proauth2_status proauth2_http_authorize_deny(proauth2_provider *p,
 		const char *ticket, proauth2_http_response **out)
 {
+	return proauth2_http_authorize_refuse(p, ticket, PROAUTH2_ERR_ACCESS_DENIED,
+			out);
+}
+
+/* The errors a decision may send back to the client. */
+static bool refusal(proauth2_status why)
+{
+	return why == PROAUTH2_ERR_ACCESS_DENIED ||
+		why == PROAUTH2_ERR_LOGIN_REQUIRED ||
+		why == PROAUTH2_ERR_CONSENT_REQUIRED ||
+		why == PROAUTH2_ERR_INTERACTION_REQUIRED ||
+		why == PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED;
+}
+
+proauth2_status proauth2_http_authorize_refuse(proauth2_provider *p,
+		const char *ticket, proauth2_status why, proauth2_http_response **out)
+{
 	proauth2_authorization *a = NULL;
 	proauth2_client *client = NULL;
 	proauth2_status status;
 	const char *target;
 
 	*out = NULL;
+	if (!refusal(why)) {
+		proauth2_error err = {0};
+
+		proauth2_error_set(&err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"a refusal is access_denied or an OpenID Connect "
+				"*_required error");
+		return error_page(p, err.status, &err, NULL, out);
+	}
 	status = spend(p, ticket, &a, &client, &target, out);
 	if (status == PROAUTH2_OK)
-		status = decision_back(p, a, target, NULL, PROAUTH2_ERR_ACCESS_DENIED,
-				NULL, out);
+		status = decision_back(p, a, target, NULL, why, NULL, out);
 	proauth2_client_free(client);
 	proauth2_authorization_free(a);
 	return status;

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include <proauth2/http.h>
+#include <proauth2/openid.h>
 #include <proauth2/resource.h>
 #include <proauth2/scope.h>
 
@@ -182,5 +183,44 @@ proauth2_status proauth2_http_bearer_for(proauth2_provider *p,
 	status = bearer_check(p, req, resource, metadata, required_scope, info,
 			out);
 	free(metadata);
+	return status;
+}
+
+proauth2_status proauth2_http_userinfo(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_http_response **out)
+{
+	proauth2_token_info *info = NULL;
+	proauth2_error err = {0};
+	proauth2_status status;
+	char *claims = NULL;
+
+	*out = NULL;
+	if (response_method_check(req, "GET, POST", out) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_REQUEST;
+	status = check_call(p, req, NULL, out);
+	if (status != PROAUTH2_OK)
+		return status;
+	if (!proauth2_provider_openid_enabled(p)) {
+		proauth2_error_set(&err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"UserInfo needs config.openid");
+		return error_response(p, err.status, &err, out);
+	}
+	/* Its own resource: a token bound to another audience is not for it
+	 * (RFC 8707); one without an audience is. */
+	status = bearer_check(p, req, proauth2_provider_endpoint(p,
+			PROAUTH2_ENDPOINT_USERINFO), NULL, "openid", &info, out);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = proauth2_userinfo(p, info, &claims, &err);
+	proauth2_token_info_free(info);
+	if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		return challenge(status, 401, "invalid_token", NULL, NULL, out);
+	if (status == PROAUTH2_ERR_INVALID_SCOPE)
+		return challenge(status, 403, "insufficient_scope", "openid", NULL, out);
+	if (status != PROAUTH2_OK)
+		return error_response(p, status, &err, out);
+	status = respond(response_json(200, json_loads(claims, 0, NULL)),
+			PROAUTH2_OK, out);
+	free(claims);
 	return status;
 }

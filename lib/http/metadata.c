@@ -14,7 +14,7 @@ static const char *endpoint(const proauth2_provider *p, proauth2_endpoint which)
 	return proauth2_provider_endpoint(p, which);
 }
 
-static json_t *split_scopes(const char *scopes)
+static json_t *split_words(const char *scopes)
 {
 	json_t *list = json_array();
 	const char *s = scopes;
@@ -54,6 +54,47 @@ static json_t *grant_types(const proauth2_provider *p)
 		}
 	}
 	return list;
+}
+
+/* The claims an id_token or UserInfo may carry (Core §2, §5.1). */
+static const char *const openid_claims[] = {
+	"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
+	"sid", "at_hash", "name", "family_name", "given_name", "middle_name",
+	"nickname", "preferred_username", "profile", "picture", "website",
+	"gender", "birthdate", "zoneinfo", "locale", "updated_at", "email",
+	"email_verified", "address", "phone_number", "phone_number_verified",
+};
+
+static json_t *string_list(const char *const *items, size_t n)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < n; i++)
+		if (json_array_append_new(list, json_string(items[i])) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	return list;
+}
+
+/* OpenID Connect Discovery §3's members beside RFC 8414's: one document
+ * serves both. */
+static int add_openid(const proauth2_provider *p, json_t *doc)
+{
+	json_t *members = json_pack("{s:s, s:[s], s:o, s:o, s:b, s:b, s:b}",
+			"userinfo_endpoint", endpoint(p, PROAUTH2_ENDPOINT_USERINFO),
+			"subject_types_supported", "public",
+			"id_token_signing_alg_values_supported",
+				split_words(proauth2_provider_id_token_algs(p)),
+			"claims_supported", string_list(openid_claims,
+				sizeof(openid_claims) / sizeof(openid_claims[0])),
+			/* Discovery's defaults for these are true: we have none. */
+			"claims_parameter_supported", 0,
+			"request_parameter_supported", 0,
+			"request_uri_parameter_supported", 0);
+
+	return members != NULL ? json_object_update_new(doc, members) : -1;
 }
 
 proauth2_status proauth2_http_metadata(proauth2_provider *p,
@@ -97,13 +138,18 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		doc = NULL;
 	}
 	if (doc != NULL && scopes != NULL)
-		json_object_set_new(doc, "scopes_supported", split_scopes(scopes));
+		json_object_set_new(doc, "scopes_supported", split_words(scopes));
 	if (doc != NULL && proauth2_provider_has_signing_keys(p))
 		json_object_set_new(doc, "jwks_uri",
 				json_string(endpoint(p, PROAUTH2_ENDPOINT_JWKS)));
 	if (doc != NULL && proauth2_provider_client_documents_enabled(p))
 		json_object_set_new(doc, "client_id_metadata_document_supported",
 				json_true());
+	if (doc != NULL && proauth2_provider_openid_enabled(p) &&
+			add_openid(p, doc) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc != NULL && proauth2_provider_registration_enabled(p))
 		json_object_set_new(doc, "registration_endpoint",
 				json_string(endpoint(p, PROAUTH2_ENDPOINT_REGISTRATION)));

@@ -222,6 +222,22 @@ proauth2_status error_page(const proauth2_provider *p,
 	return respond(r, status, out);
 }
 
+/* Whether got is one of methods ("GET" or "GET, POST"). */
+static bool method_listed(const char *methods, const char *got)
+{
+	size_t n = strlen(got);
+
+	while (*methods != '\0') {
+		size_t len = strcspn(methods, ",");
+
+		if (len == n && n > 0 && strncmp(methods, got, n) == 0)
+			return true;
+		methods += len;
+		methods += strspn(methods, ", ");
+	}
+	return false;
+}
+
 proauth2_status response_method_check(const proauth2_http_request *req,
 		const char *method, proauth2_http_response **out)
 {
@@ -231,12 +247,13 @@ proauth2_status response_method_check(const proauth2_http_request *req,
 	if (request_check(req, NULL) != PROAUTH2_OK)
 		return PROAUTH2_OK;  /* the endpoint reports it */
 	got = req->method != NULL ? req->method : "";
-	if (strcmp(got, method) == 0 ||
-			(strcmp(method, "GET") == 0 && strcmp(got, "HEAD") == 0))
+	if (method_listed(method, got) ||
+			(method_listed(method, "GET") && strcmp(got, "HEAD") == 0))
 		return PROAUTH2_OK;
 	r = response_json(405, json_pack("{s:s}", "error", "method_not_allowed"));
 	if (r != NULL && response_add_header(r, "Allow",
-			strcmp(method, "GET") == 0 ? "GET, HEAD" : method) != 0) {
+			strcmp(method, "GET") == 0 ? "GET, HEAD" :
+			strcmp(method, "GET, POST") == 0 ? "GET, HEAD, POST" : method) != 0) {
 		proauth2_http_response_free(r);
 		r = NULL;
 	}

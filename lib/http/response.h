@@ -49,7 +49,8 @@ proauth2_status error_page(const proauth2_provider *p,
 		proauth2_status status, const proauth2_error *err,
 		const char *link, proauth2_http_response **out);
 
-/* Whether req's method is method (HEAD counting as GET): PROAUTH2_OK with
+/* Whether req's method is method, or one of "GET, POST" (HEAD counting
+ * as GET): PROAUTH2_OK with
  * *out untouched, or the 405 with Allow in *out and
  * PROAUTH2_ERR_INVALID_REQUEST. Every entry point calls it first, so
  * that each answers a wrong method alike, routed or not. */

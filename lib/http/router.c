@@ -25,7 +25,21 @@ static const struct {
 	{PROAUTH2_ENDPOINT_METADATA, "GET", proauth2_http_metadata},
 	{PROAUTH2_ENDPOINT_JWKS, "GET", proauth2_http_jwks},
 	{PROAUTH2_ENDPOINT_REGISTRATION, "POST", register_client_endpoint},
+	/* OpenID Connect's: routed only for an OpenID Provider. */
+	{PROAUTH2_ENDPOINT_USERINFO, "GET, POST", proauth2_http_userinfo},
+	{PROAUTH2_ENDPOINT_OPENID_CONFIGURATION, "GET", proauth2_http_metadata},
 };
+
+/* Whether the provider serves which at all. */
+static bool route_enabled(const proauth2_provider *p, proauth2_endpoint which)
+{
+	if (which == PROAUTH2_ENDPOINT_REGISTRATION)
+		return proauth2_provider_registration_enabled(p);
+	if (which == PROAUTH2_ENDPOINT_USERINFO ||
+			which == PROAUTH2_ENDPOINT_OPENID_CONFIGURATION)
+		return proauth2_provider_openid_enabled(p);
+	return true;
+}
 
 static proauth2_status plain_error(int http, const char *code, const char *allow,
 		proauth2_http_response **out)
@@ -102,8 +116,7 @@ proauth2_status proauth2_http_handle(proauth2_provider *p,
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (!route_matches(p, routes[i].which, path))
 			continue;
-		if (routes[i].handle == register_client_endpoint &&
-				!proauth2_provider_registration_enabled(p))
+		if (!route_enabled(p, routes[i].which))
 			break;
 		if (response_method_check(req, routes[i].method, out) != PROAUTH2_OK)
 			return PROAUTH2_ERR_INVALID_REQUEST;

@@ -66,12 +66,13 @@ static proauth2_status run_grant(proauth2_provider *p, const char *grant_type,
 
 static json_t *token_json(const proauth2_token_response *t)
 {
-	return json_pack("{s:s, s:s, s:I, s:s*, s:s}",
+	return json_pack("{s:s, s:s, s:I, s:s*, s:s, s:s*}",
 			"access_token", t->access_token,
 			"token_type", t->token_type,
 			"expires_in", (json_int_t)t->expires_in,
 			"refresh_token", t->refresh_token,
-			"scope", t->scope);
+			"scope", t->scope,
+			"id_token", t->id_token);
 }
 
 proauth2_status proauth2_http_token(proauth2_provider *p,

@@ -1,0 +1,99 @@
+/* The UserInfo answer (OpenID Connect Core §5.3): the host's claims of a
+ * user, as far as the granted scopes reach (§5.4). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <proauth2/openid.h>
+
+#include "attributes.h"
+#include "internal.h"
+#include "scope.h"
+
+/* The standard claims (§5.1) and the scope that asks for each (§5.4). */
+static const struct {
+	const char *claim;
+	const char *scope;
+} standard_claims[] = {
+	{"name", "profile"}, {"family_name", "profile"},
+	{"given_name", "profile"}, {"middle_name", "profile"},
+	{"nickname", "profile"}, {"preferred_username", "profile"},
+	{"profile", "profile"}, {"picture", "profile"},
+	{"website", "profile"}, {"gender", "profile"},
+	{"birthdate", "profile"}, {"zoneinfo", "profile"},
+	{"locale", "profile"}, {"updated_at", "profile"},
+	{"email", "email"}, {"email_verified", "email"},
+	{"address", "address"},
+	{"phone_number", "phone"}, {"phone_number_verified", "phone"},
+};
+
+/* Whether the host's claim may go to a token of scope: a standard one
+ * only with its scope, the host's own as given. */
+static bool claim_granted(const char *claim, const char *scope)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(standard_claims) / sizeof(standard_claims[0]); i++)
+		if (strcmp(standard_claims[i].claim, claim) == 0)
+			return scope_has_token(scope, standard_claims[i].scope,
+					strlen(standard_claims[i].scope));
+	return true;
+}
+
+/* The host's claims of the token's user, parsed, in *out (NULL: none). */
+static proauth2_status host_claims(proauth2_provider *p,
+		const proauth2_token_info *t, json_t **out, proauth2_error *err)
+{
+	char *text = NULL;
+
+	*out = NULL;
+	if (p->user_claims == NULL)
+		return PROAUTH2_OK;
+	if (p->user_claims(p->user_claims_arg, t->user_id, t->client_id,
+			t->scope, &text) != 0) {
+		free(text);
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
+				"the token's user is no longer known");
+	}
+	*out = text != NULL ? attributes_parse(text) : NULL;
+	free(text);
+	if (*out == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.user_claims gave no JSON object");
+	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_userinfo(proauth2_provider *p,
+		const proauth2_token_info *t, char **json, proauth2_error *err)
+{
+	json_t *claims = NULL, *answer, *value;
+	const char *name;
+	proauth2_status status;
+
+	if (p == NULL || t == NULL || json == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, token and json are required");
+	*json = NULL;
+	if (!p->openid)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"UserInfo needs config.openid");
+	if (t->user_id == NULL || t->scope == NULL ||
+			!scope_has_token(t->scope, "openid", 6))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
+				"UserInfo needs a user's token with the openid scope");
+	status = host_claims(p, t, &claims, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	answer = json_pack("{s:s}", "sub", t->user_id);
+	json_object_foreach(claims, name, value)
+		if (answer != NULL && strcmp(name, "sub") != 0 &&
+				claim_granted(name, t->scope) &&
+				json_object_set(answer, name, value) != 0) {
+			json_decref(answer);
+			answer = NULL;
+		}
+	if (answer != NULL)
+		*json = json_dumps(answer, JSON_COMPACT);
+	json_decref(answer);
+	json_decref(claims);
+	return *json != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+}
