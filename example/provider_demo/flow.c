@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include <proauth2/consent.h>
 #include <proauth2/throttle.h>
 
 #include "domain_connect.h"
@@ -54,8 +55,18 @@ static int new_token(char out[TOKEN_SIZE])
 struct session {
 	char id[TOKEN_SIZE];
 	char csrf[TOKEN_SIZE];
+	char sid[TOKEN_SIZE];  /* its name in id_tokens: not the cookie's secret */
 	char *user;     /* NULL: the slot is free */
 	time_t expires;
+	int64_t signed_in_at;  /* wall clock: an id_token's auth_time */
+};
+
+/* What a live session tells of its user's login. */
+struct login {
+	char *user;            /* free() it */
+	char csrf[TOKEN_SIZE];
+	char sid[TOKEN_SIZE];
+	int64_t signed_in_at;
 };
 
 struct sessions {
@@ -126,7 +137,10 @@ static int sessions_create(sessions *s, const char *user,
 	struct session *slot;
 	char *copy = strdup(user);
 
-	if (copy == NULL || new_token(id) != 0 || new_token(csrf) != 0) {
+	char sid[TOKEN_SIZE];
+
+	if (copy == NULL || new_token(id) != 0 || new_token(csrf) != 0 ||
+			new_token(sid) != 0) {
 		free(copy);
 		return -1;
 	}
@@ -135,22 +149,23 @@ static int sessions_create(sessions *s, const char *user,
 	clear(slot);
 	memcpy(slot->id, id, TOKEN_SIZE);
 	memcpy(slot->csrf, csrf, TOKEN_SIZE);
+	memcpy(slot->sid, sid, TOKEN_SIZE);
 	slot->user = copy;
 	slot->expires = now() + SESSION_LIFETIME;
+	slot->signed_in_at = (int64_t)time(NULL);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
-/* The live session named id: *user receives a copy of its user (free()
- * it), csrf its token. 0 if found, -1 if not (or out of memory). */
-static int sessions_find(sessions *s, const char *id, char **user,
-		char csrf[TOKEN_SIZE])
+/* The live session named id, in *login (its user a copy). 0 if found,
+ * -1 if not (or out of memory). */
+static int sessions_find(sessions *s, const char *id, struct login *login)
 {
 	time_t t = now();
 	int rc = -1;
 	size_t i;
 
-	*user = NULL;
+	login->user = NULL;
 	if (id == NULL || strlen(id) != TOKEN_SIZE - 1)
 		return -1;
 	pthread_mutex_lock(&s->lock);
@@ -163,9 +178,11 @@ static int sessions_find(sessions *s, const char *id, char **user,
 			clear(x);
 			break;
 		}
-		*user = strdup(x->user);
-		if (*user != NULL) {
-			memcpy(csrf, x->csrf, TOKEN_SIZE);
+		login->user = strdup(x->user);
+		if (login->user != NULL) {
+			memcpy(login->csrf, x->csrf, TOKEN_SIZE);
+			memcpy(login->sid, x->sid, TOKEN_SIZE);
+			login->signed_in_at = x->signed_in_at;
 			rc = 0;
 		}
 		break;
@@ -182,17 +199,18 @@ static enum MHD_Result message(struct MHD_Connection *c, unsigned status,
 	return reply_html(c, status, page_message(title, text), NULL);
 }
 
-/* The signed-in user (free() it) and the session's CSRF token, or NULL. */
-static char *session_user(struct demo_app *app, struct MHD_Connection *c,
-		char csrf[TOKEN_SIZE])
+/* The browser's live session in *login: its user (free() it, NULL when
+ * signed out), CSRF token, sid and sign-in time. */
+static char *session_login(struct demo_app *app, struct MHD_Connection *c,
+		struct login *login)
 {
 	const char *id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 			SESSION_COOKIE);
-	char *user = NULL;
 
-	if (id == NULL || sessions_find(app->sessions, id, &user, csrf) != 0)
+	login->user = NULL;
+	if (id == NULL || sessions_find(app->sessions, id, login) != 0)
 		return NULL;
-	return user;
+	return login->user;
 }
 
 /* The posted form, or a response already queued: *form NULL then. */
@@ -340,6 +358,62 @@ static int sign_in_allowed(struct demo_app *app, struct MHD_Connection *c,
 	return ok;
 }
 
+static proauth2_status approve(struct demo_app *app, const proauth2_authorization *a,
+		const struct login *login, proauth2_http_response **resp);
+
+/* Whether the user's remembered consent covers what a asks. */
+static bool consented(struct demo_app *app, const proauth2_authorization *a,
+		const char *user)
+{
+	bool covered = false;
+
+	return proauth2_consent_covers(app->provider, user,
+			proauth2_authorization_client_id(a),
+			proauth2_authorization_scope(a), &covered, NULL) == PROAUTH2_OK &&
+		covered;
+}
+
+/* Signed in: the consent page, or straight back to the client when the
+ * user consented to as much before (and the client did not ask again). */
+static enum MHD_Result consent_or_approve(struct demo_app *app,
+		struct MHD_Connection *c, const proauth2_authorization *a,
+		const struct login *login)
+{
+	proauth2_http_response *resp = NULL;
+	proauth2_status status;
+
+	if (proauth2_authorization_prompts(a, "consent") ||
+			!consented(app, a, login->user))
+		return reply_html(c, MHD_HTTP_OK, page_consent(app, a, login->user,
+				login->csrf), NULL);
+	status = approve(app, a, login, &resp);
+	return reply_oauth(c, status, resp);
+}
+
+/* OpenID Connect's prompt=none (Core 3.1.2.6): no page at all; the code,
+ * or the error saying what the user would have to do. */
+static enum MHD_Result answer_silently(struct demo_app *app,
+		struct MHD_Connection *c, const proauth2_authorization *a,
+		const struct login *login)
+{
+	const char *hint = proauth2_authorization_hint_subject(a);
+	proauth2_http_response *resp = NULL;
+	proauth2_status status, why = PROAUTH2_OK;
+
+	if (login == NULL || (hint != NULL && strcmp(hint, login->user) != 0) ||
+			proauth2_authorization_login_needed(app->provider, a,
+				login->signed_in_at))
+		why = PROAUTH2_ERR_LOGIN_REQUIRED;
+	else if (!consented(app, a, login->user))
+		why = PROAUTH2_ERR_CONSENT_REQUIRED;
+	if (why != PROAUTH2_OK)
+		status = proauth2_http_authorize_refuse(app->provider,
+				proauth2_authorization_ticket(a), why, &resp);
+	else
+		status = approve(app, a, login, &resp);
+	return reply_oauth(c, status, resp);
+}
+
 enum MHD_Result flow_authorize(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req)
 {
@@ -351,24 +425,28 @@ enum MHD_Result flow_authorize_with(struct demo_app *app, struct MHD_Connection 
 {
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *resp = NULL;
-	char csrf[TOKEN_SIZE], *user, *html;
+	struct login login;
 	proauth2_status status;
 	enum MHD_Result ret;
+	char *user;
 
 	status = proauth2_http_authorize_begin_with(app->provider, req, options,
 			&a, &resp);
 	if (status != PROAUTH2_OK)  /* the client's mistake, or ours */
 		return reply_oauth(c, status, resp);
 	proauth2_http_response_free(resp);
-	user = session_user(app, c, csrf);
-	if (user != NULL) {
-		html = page_consent(app, a, user, csrf);
-		ret = reply_html(c, MHD_HTTP_OK, html, NULL);
-	} else {
+	user = session_login(app, c, &login);
+	if (proauth2_authorization_prompts(a, "none"))
+		ret = answer_silently(app, c, a, user != NULL ? &login : NULL);
+	else if (user != NULL && !proauth2_authorization_login_needed(app->provider,
+			a, login.signed_in_at) &&
+			!proauth2_authorization_prompts(a, "select_account"))
+		ret = consent_or_approve(app, c, a, &login);
+	else
 		ret = show_login(app, c, MHD_HTTP_OK,
 				proauth2_authorization_ticket(a), NULL, 0);
-	}
 	free(user);
+	OPENSSL_cleanse(&login, sizeof(login));
 	proauth2_authorization_free(a);
 	return ret;
 }
@@ -413,20 +491,44 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 	return ret;
 }
 
-/* Issue the code; a Domain Connect request's consented domain and host
- * go with it as grant attributes, for the apply endpoint to check. */
+/* Issue the code, with when and how the user signed in (an id_token's
+ * auth_time, amr and sid); a Domain Connect request's consented domain
+ * and host go with it as grant attributes, for the apply endpoint to
+ * check. */
 static proauth2_status approve(struct demo_app *app, const proauth2_authorization *a,
-		const char *user, proauth2_http_response **resp)
+		const struct login *login, proauth2_http_response **resp)
 {
+	proauth2_approval approval;
 	char *attributes;
 	proauth2_status status;
 
 	if (!domain_connect_attributes(app, a, &attributes))
 		return PROAUTH2_ERR_NOMEM;
-	status = proauth2_http_authorize_issue_with_attributes(app->provider,
-			proauth2_authorization_ticket(a), user, NULL, attributes, resp);
+	proauth2_approval_init(&approval);
+	approval.user_id = login->user;
+	approval.attributes = attributes;
+	approval.auth_time = login->signed_in_at;
+	approval.amr = "pwd";
+	approval.session_id = login->sid;
+	status = proauth2_http_authorize_issue_with(app->provider,
+			proauth2_authorization_ticket(a), &approval, resp);
 	free(attributes);
 	return status;
+}
+
+/* Allowed on the consent page: remembered (an OpenID Provider's users
+ * are asked once per client and scope), then approved. */
+static proauth2_status remember_and_approve(struct demo_app *app,
+		const proauth2_authorization *a, const struct login *login,
+		proauth2_http_response **resp)
+{
+	proauth2_error err = {0};
+
+	if (app->opt->openid && proauth2_consent_remember(app->provider,
+			login->user, proauth2_authorization_client_id(a),
+			proauth2_authorization_scope(a), &err) != PROAUTH2_OK)
+		fprintf(stderr, "provider_demo: consent not remembered: %s\n", err.text);
+	return approve(app, a, login, resp);
 }
 
 enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
@@ -434,16 +536,17 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 {
 	proauth2_authorization *a = NULL;
 	proauth2_http_response *resp = NULL;
-	char csrf[TOKEN_SIZE], *user;
+	struct login login;
 	const char *ticket, *decision;
 	proauth2_status status;
 	enum MHD_Result ret;
 	proauth2_form *f;
+	char *user;
 
 	ret = read_form(c, req, &f);
 	if (f == NULL)
 		return ret;
-	user = session_user(app, c, csrf);
+	user = session_login(app, c, &login);
 	ticket = proauth2_form_get(f, "ticket");
 	decision = proauth2_form_get(f, "decision");
 	if (!origin_ok(app, c))
@@ -453,7 +556,7 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 				"Your session has ended. Please sign in again.", 0);
 	else if (ticket == NULL)
 		ret = message(c, MHD_HTTP_BAD_REQUEST, "Unknown request", STALE_TICKET);
-	else if (!proauth2_secret_equal(proauth2_form_get(f, "csrf"), csrf))
+	else if (!proauth2_secret_equal(proauth2_form_get(f, "csrf"), login.csrf))
 		ret = message(c, MHD_HTTP_FORBIDDEN, "Forbidden", "This form was not "
 				"issued to your session. Start again from the application.");
 	else if (decision == NULL || (strcmp(decision, "allow") != 0 &&
@@ -464,13 +567,14 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 		/* Issue and deny spend the ticket; of two racing answers one
 		 * wins, and the library answers the other. */
 		if (strcmp(decision, "allow") == 0)
-			status = approve(app, a, user, &resp);
+			status = remember_and_approve(app, a, &login, &resp);
 		else
 			status = proauth2_http_authorize_deny(app->provider, ticket, &resp);
 		ret = reply_oauth(c, status, resp);
 	}
 	proauth2_authorization_free(a);
 	free(user);
+	OPENSSL_cleanse(&login, sizeof(login));
 	proauth2_form_free(f);
 	return ret;
 }

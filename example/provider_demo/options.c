@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <proauth2/client.h>
 #include <proauth2/provider.h>
+#include <proauth2/scope.h>
 
 #include "options.h"
 
@@ -26,6 +27,7 @@ enum kind {
 	K_CLIENT,               /* repeatable: adds a client */
 	K_MOUNT,                /* a path under the issuer's: '/' and segments */
 	K_DOCUMENTS,            /* off, on or loopback */
+	K_SWITCH,               /* off or on */
 	K_GRACE                 /* seconds, 0 to PROAUTH2_REFRESH_REUSE_GRACE_MAX */
 };
 
@@ -66,6 +68,7 @@ static const struct def defs[] = {
 	{"refresh-grace", K_GRACE, AT(refresh_grace), "0"},
 	{"client-documents", K_DOCUMENTS, AT(client_documents), "off"},
 	{"document-ca-file", K_PATH, AT(document_ca_file), NULL},
+	{"openid", K_SWITCH, AT(openid), "off"},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -135,6 +138,13 @@ void options_usage(FILE *f)
 	      "                              127.0.0.1 and ::1 too (for tests)\n"
 	      "  --document-ca-file PATH     CA certificates to check document servers\n"
 	      "                              with (the system's)\n"
+	      "  --openid on|off             be an OpenID Provider (off): the openid\n"
+	      "                              scope joins --scopes, the code flow returns\n"
+	      "                              id_tokens, UserInfo at <issuer>/userinfo,\n"
+	      "                              discovery at <issuer>/.well-known/\n"
+	      "                              openid-configuration; its signing keys are\n"
+	      "                              sealed under --key-file, or <db>.kek beside\n"
+	      "                              an SQLite file\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -522,6 +532,11 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 			return bad(where, value, "is not off, on or loopback");
 		o->client_documents = (int)n;
 		return 0;
+	case K_SWITCH:
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+			return bad(where, value, "is not off or on");
+		*(bool *)((char *)o + d->offset) = strcmp(value, "on") == 0;
+		return 0;
 	case K_MOUNT:
 		if (!mount_ok(value))
 			return bad(where, value, "is not a path such as /lenient: '/' and "
@@ -676,6 +691,31 @@ static int apply_flags(struct demo_options *o, const struct flag *flags, size_t 
 	return 0;
 }
 
+/* --openid on: openid first among the scopes, and a key to seal the
+ * signing keys under: --key-file's, or <db>.kek beside an SQLite file. */
+static int openid_settings(struct demo_options *o)
+{
+	char *scopes;
+
+	if (!proauth2_scope_includes(o->scopes, "openid")) {
+		scopes = malloc(strlen(o->scopes) + sizeof("openid "));
+		if (scopes == NULL)
+			return bad("--openid", "on", "out of memory");
+		sprintf(scopes, "openid %s", o->scopes);
+		free(o->scopes);
+		o->scopes = scopes;
+	}
+	if (o->key_file != NULL)
+		return 0;
+	if (strchr(o->db, ':') != NULL)
+		return bad("--openid", "on", "needs --key-file with a database URI");
+	o->openid_key_file = malloc(strlen(o->db) + sizeof(".kek"));
+	if (o->openid_key_file == NULL)
+		return bad("--openid", "on", "out of memory");
+	sprintf(o->openid_key_file, "%s.kek", o->db);
+	return 0;
+}
+
 int options_load(struct demo_options *o, int argc, char **argv)
 {
 	struct flag *flags;
@@ -713,6 +753,8 @@ int options_load(struct demo_options *o, int argc, char **argv)
 		rc = load_env(o);
 	if (rc == 0)
 		rc = apply_flags(o, flags, n);
+	if (rc == 0 && o->openid)
+		rc = openid_settings(o);
 	free(flags);
 	return rc == 0 ? OPTIONS_OK : OPTIONS_BAD;
 }
@@ -734,6 +776,7 @@ void options_free(struct demo_options *o)
 	free(o->lenient_path);
 	free(o->document_ca_file);
 	free(o->key_file);
+	free(o->openid_key_file);
 	for (size_t i = 0; i < o->n_clients; i++)
 		client_clear(&o->clients[i]);
 	free(o->clients);

@@ -5,6 +5,7 @@
 #ifndef DEMO_OPTIONS_H
 #define DEMO_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -54,6 +55,8 @@ struct demo_options {
 	int64_t refresh_grace;          /* config.refresh_reuse_grace */
 	int client_documents;           /* DOCUMENTS_OFF, _ON or _LOOPBACK */
 	char *document_ca_file;         /* NULL: the system's CA certificates */
+	bool openid;                    /* an OpenID Provider */
+	char *openid_key_file;          /* <db>.kek when openid has no key_file */
 	size_t n_clients;
 };
 

@@ -137,8 +137,32 @@ static int make_authorize_url(struct demo_app *app)
 	buf_urlencode(&b, app->opt->scopes);
 	buf_printf(&b, "&state=%s&code_challenge=%s&code_challenge_method=S256",
 			app->state, app->challenge);
+	if (app->opt->openid)  /* any value the client checks in the id_token */
+		buf_printf(&b, "&nonce=%.16s", app->challenge);
 	app->authorize_url = buf_finish(&b);
 	return app->authorize_url != NULL ? 0 : nomem();
+}
+
+/* The demo user's claims for UserInfo: a name and an address at
+ * example.com; the library keeps those the granted scopes reach. */
+static int user_claims(void *arg, const char *user_id, const char *client_id,
+		const char *scope, char **claims)
+{
+	const struct demo_app *app = arg;
+	json_t *doc;
+
+	(void)client_id;
+	(void)scope;
+	if (strcmp(user_id, app->opt->user) != 0)
+		return 1;  /* a user of another run's database */
+	doc = json_pack("{s:s, s:s, s:s+, s:b}",
+			"name", user_id,
+			"preferred_username", user_id,
+			"email", user_id, "@example.com",
+			"email_verified", 1);
+	*claims = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return *claims != NULL ? 0 : 1;
 }
 
 /* What the library reports (a 5xx, a replayed code, a failed client
@@ -368,12 +392,17 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 		cfg.access_token_lifetime = opt->access_token_lifetime;
 	if (opt->refresh_token_lifetime >= 0)
 		cfg.refresh_token_lifetime = opt->refresh_token_lifetime;
-	if (opt->key_file != NULL) {
-		if (kek_load(opt->key_file, app->kek) != 0)
+	if (opt->key_file != NULL || opt->openid_key_file != NULL) {
+		if (kek_load(opt->key_file != NULL ? opt->key_file :
+				opt->openid_key_file, app->kek) != 0)
 			return -1;
 		cfg.key_encryption_key = app->kek;
-		cfg.jwt_access_tokens = true;  /* for /mcp, the one resource */
+		/* for /mcp, the one resource, when asked for by --key-file */
+		cfg.jwt_access_tokens = opt->key_file != NULL;
 	}
+	cfg.openid = opt->openid;
+	cfg.user_claims = user_claims;
+	cfg.user_claims_arg = app;
 	cfg.refresh_reuse_grace = opt->refresh_grace;
 	if (opt->client_documents != DOCUMENTS_OFF) {
 		if (document_fetch_init() != 0) {
@@ -654,12 +683,19 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 	db_display(app->opt->db, db, sizeof(db));
 	buf_printf(&b, "proauth2 provider demo listening on %s\n"
 		"  issuer          %s\n"
-		"  metadata        %s\n"
-		"  MCP server      %s\n"
+		"  metadata        %s\n",
+		app->listen_url, app->issuer, proauth2_provider_endpoint(app->provider,
+			PROAUTH2_ENDPOINT_METADATA));
+	if (app->opt->openid)
+		buf_printf(&b, "  OpenID Connect  %s\n"
+			"  UserInfo        %s\n",
+			proauth2_provider_endpoint(app->provider,
+				PROAUTH2_ENDPOINT_OPENID_CONFIGURATION),
+			proauth2_provider_endpoint(app->provider, PROAUTH2_ENDPOINT_USERINFO));
+	buf_printf(&b, "  MCP server      %s\n"
 		"  database        %s (%s)\n"
 		"  grants          %s\n\n",
-		app->listen_url, app->issuer, proauth2_provider_endpoint(app->provider,
-			PROAUTH2_ENDPOINT_METADATA), app->mcp_resource, db, proauth2_datastore_name(app->ds),
+		app->mcp_resource, db, proauth2_datastore_name(app->ds),
 		app->opt->grants_text);
 	buf_printf(&b, "Confidential client \"%s\"\n"
 		"  client_id       %s\n"
