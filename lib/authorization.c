@@ -330,11 +330,18 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 				record_string(client, "scope"), &scope, err);
 	if (status == PROAUTH2_OK)
 		status = check_resource(p, param(names, values, n, "resource"), err);
-	if (status == PROAUTH2_OK)
-		status = id_request_check(p, scope, param(names, values, n, "nonce"),
-				param(names, values, n, "prompt"),
-				param(names, values, n, "max_age"),
-				param(names, values, n, "id_token_hint"), err);
+	if (status == PROAUTH2_OK) {
+		id_request_params oidc = {
+			.nonce = param(names, values, n, "nonce"),
+			.prompt = param(names, values, n, "prompt"),
+			.max_age = param(names, values, n, "max_age"),
+			.id_token_hint = param(names, values, n, "id_token_hint"),
+			.request = param(names, values, n, "request"),
+			.request_uri = param(names, values, n, "request_uri"),
+			.registration = param(names, values, n, "registration"),
+		};
+		status = id_request_check(p, scope, &oidc, err);
+	}
 	if (status == PROAUTH2_OK)
 		status = park(p, client, names, values, n, scope, out, err);
 	free(scope);

@@ -44,6 +44,12 @@ static const struct {
 		"interaction_required"},
 	[PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED] = {"account selection required",
 		"account_selection_required"},
+	[PROAUTH2_ERR_REQUEST_NOT_SUPPORTED] = {"request not supported",
+		"request_not_supported"},
+	[PROAUTH2_ERR_REQUEST_URI_NOT_SUPPORTED] = {"request_uri not supported",
+		"request_uri_not_supported"},
+	[PROAUTH2_ERR_REGISTRATION_NOT_SUPPORTED] = {"registration not supported",
+		"registration_not_supported"},
 };
 
 const char *proauth2_status_str(proauth2_status status)

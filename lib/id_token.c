@@ -131,28 +131,36 @@ static bool prompt_ok(const char *prompt)
 }
 
 proauth2_status id_request_check(proauth2_provider *p, const char *scope,
-		const char *nonce, const char *prompt, const char *max_age,
-		const char *id_token_hint, proauth2_error *err)
+		const id_request_params *r, proauth2_error *err)
 {
 	char *sub = NULL;
 	proauth2_status status;
 
 	if (!id_token_wanted(p, scope))
 		return PROAUTH2_OK;
-	if (!id_fact_ok(nonce))
+	if (r->request != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_REQUEST_NOT_SUPPORTED,
+				"request objects are not supported");
+	if (r->request_uri != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_REQUEST_URI_NOT_SUPPORTED,
+				"request_uri is not supported");
+	if (r->registration != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_REGISTRATION_NOT_SUPPORTED,
+				"the registration parameter is not supported: register first");
+	if (!id_fact_ok(r->nonce))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"nonce must be 1 to %d bytes of printable UTF-8",
 				PROAUTH2_ID_CLAIM_MAX_LENGTH);
-	if (prompt != NULL && !prompt_ok(prompt))
+	if (r->prompt != NULL && !prompt_ok(r->prompt))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"prompt must be none, or any of login, consent and "
 				"select_account");
-	if (max_age != NULL && id_max_age(max_age) < 0)
+	if (r->max_age != NULL && id_max_age(r->max_age) < 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"max_age must be a number of seconds");
-	if (id_token_hint == NULL)
+	if (r->id_token_hint == NULL)
 		return PROAUTH2_OK;
-	status = id_token_hint_subject(p, id_token_hint, &sub, err);
+	status = id_token_hint_subject(p, r->id_token_hint, &sub, err);
 	free(sub);
 	return status;
 }

@@ -23,13 +23,25 @@ proauth2_status id_claims_make(proauth2_provider *p,
  * NULL. */
 bool id_fact_ok(const char *s);
 
-/* The OpenID Connect parameters of an authorization request for scope
- * (nonce, prompt, max_age, id_token_hint), checked: an invalid_request
- * (PROAUTH2_ERR_INVALID_REQUEST, with why) otherwise. A request that is no
- * OpenID Connect authentication passes whatever they say. */
+/* The OpenID Connect parameters of an authorization request (NULL:
+ * absent). */
+typedef struct id_request_params {
+	const char *nonce;
+	const char *prompt;
+	const char *max_age;
+	const char *id_token_hint;
+	/* Core §6 and §7.2.1, which we do not support. */
+	const char *request;
+	const char *request_uri;
+	const char *registration;
+} id_request_params;
+
+/* The OpenID Connect parameters of an authorization request for scope,
+ * checked: an invalid_request (PROAUTH2_ERR_INVALID_REQUEST, with why), or
+ * request_not_supported and its kin (Core §3.1.2.6) otherwise. A request
+ * that is no OpenID Connect authentication passes whatever they say. */
 proauth2_status id_request_check(proauth2_provider *p, const char *scope,
-		const char *nonce, const char *prompt, const char *max_age,
-		const char *id_token_hint, proauth2_error *err);
+		const id_request_params *r, proauth2_error *err);
 
 /* The subject of hint, an id_token this provider signed (by a published
  * key, its own issuer; expired or not, Core §3.1.2.1), in *sub (free()).

@@ -632,7 +632,7 @@ START_TEST(userinfo_errors)
 	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH, "openid read");
 	proauth2_token_response *t = openid_tokens(c, "read");
 	proauth2_http_response *r;
-	char *auth;
+	char *auth, body[256];
 
 	/* No token: the bare challenge (RFC 6750 §3.1). */
 	r = http("GET", "/userinfo", NULL, NULL, NULL);
@@ -652,6 +652,21 @@ START_TEST(userinfo_errors)
 	assert_error(http("PUT", "/userinfo", NULL, NULL, auth), 405,
 			"method_not_allowed");
 	free(auth);
+	proauth2_token_response_free(t);
+	/* RFC 6750 2.2: the token in a POST form; both ways at once is no
+	 * request (2). */
+	t = openid_tokens(c, "openid");
+	snprintf(body, sizeof(body), "access_token=%s", t->access_token);
+	r = http("POST", "/userinfo", FORM, body, NULL);
+	ck_assert_int_eq(r->status, 200);
+	proauth2_http_response_free(r);
+	auth = bearer_header(t->access_token);
+	assert_error(http("POST", "/userinfo", FORM, body, auth), 400, "invalid_request");
+	free(auth);
+	assert_error(http("POST", "/userinfo", FORM, "access_token=no%20such", NULL),
+			400, "invalid_request");
+	assert_error(http("POST", "/userinfo", FORM, "access_token=unknown", NULL),
+			401, "invalid_token");
 	proauth2_token_response_free(t);
 	proauth2_client_free(c);
 }
@@ -758,6 +773,16 @@ START_TEST(request_parameters_are_checked)
 	 * typ does not. */
 	ck_assert_int_eq(begin_status(c, "openid", "id_token_hint", t->access_token),
 			PROAUTH2_ERR_INVALID_REQUEST);
+	/* Core 3.1.2.6: what we do not support is said so. */
+	ck_assert_int_eq(begin_status(c, "openid", "request", "e30.e30."),
+			PROAUTH2_ERR_REQUEST_NOT_SUPPORTED);
+	ck_assert_int_eq(begin_status(c, "openid", "request_uri",
+			"https://client.example.com/r"), PROAUTH2_ERR_REQUEST_URI_NOT_SUPPORTED);
+	ck_assert_int_eq(begin_status(c, "openid", "registration", "{}"),
+			PROAUTH2_ERR_REGISTRATION_NOT_SUPPORTED);
+	/* Parameters passed on to the host are no error. */
+	ck_assert_int_eq(begin_status(c, "openid", "login_hint", "alice"), PROAUTH2_OK);
+	ck_assert_int_eq(begin_status(c, "openid", "display", "popup"), PROAUTH2_OK);
 	/* No OpenID request: OAuth knows none of these and lets them be. */
 	ck_assert_int_eq(begin_status(c, "read", "prompt", "sometimes"), PROAUTH2_OK);
 	/* Our id_token, expired too (Core 3.1.2.1): its sub for the host. */

@@ -314,6 +314,9 @@ START_TEST(status_maps_to_rfc_errors)
 		{PROAUTH2_ERR_CONSENT_REQUIRED, "consent_required"},
 		{PROAUTH2_ERR_INTERACTION_REQUIRED, "interaction_required"},
 		{PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED, "account_selection_required"},
+		{PROAUTH2_ERR_REQUEST_NOT_SUPPORTED, "request_not_supported"},
+		{PROAUTH2_ERR_REQUEST_URI_NOT_SUPPORTED, "request_uri_not_supported"},
+		{PROAUTH2_ERR_REGISTRATION_NOT_SUPPORTED, "registration_not_supported"},
 	};
 	size_t i;
 	int s;

@@ -78,6 +78,13 @@ typedef enum proauth2_status {
 	PROAUTH2_ERR_INTERACTION_REQUIRED,  /**< interaction_required */
 	PROAUTH2_ERR_ACCOUNT_SELECTION_REQUIRED, /**< account_selection_required */
 	/** @} */
+	/** @name OpenID Connect Core §3.1.2.6: request parameters the provider
+	 * does not support (request objects, Core §6; registration, §7.2.1). */
+	/** @{ */
+	PROAUTH2_ERR_REQUEST_NOT_SUPPORTED,       /**< request_not_supported */
+	PROAUTH2_ERR_REQUEST_URI_NOT_SUPPORTED,   /**< request_uri_not_supported */
+	PROAUTH2_ERR_REGISTRATION_NOT_SUPPORTED,  /**< registration_not_supported */
+	/** @} */
 	/** Not a status: the number of statuses. Appended to, never reordered. */
 	PROAUTH2_STATUS_COUNT
 } proauth2_status;
@@ -102,7 +109,9 @@ PROAUTH2_EXPORT const char *proauth2_status_str(proauth2_status status);
  * unauthorized_client, unsupported_grant_type, invalid_scope,
  * invalid_token, unsupported_response_type, access_denied,
  * invalid_redirect_uri, invalid_target, OpenID Connect's login_required,
- * consent_required, interaction_required and account_selection_required,
+ * consent_required, interaction_required, account_selection_required,
+ * request_not_supported, request_uri_not_supported and
+ * registration_not_supported,
  * server_error or temporarily_unavailable. NULL for
  * PROAUTH2_OK. A static string.
  */

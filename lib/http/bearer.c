@@ -93,20 +93,15 @@ static proauth2_status bearer_token(proauth2_provider *p,
 	return PROAUTH2_OK;
 }
 
-/* The bearer check, for resource (NULL: any audience) whose metadata is at
+/* token checked for resource (NULL: any audience) whose metadata is at
  * metadata (NULL: none). */
-static proauth2_status bearer_check(proauth2_provider *p,
-		const proauth2_http_request *req, const char *resource,
-		const char *metadata, const char *required_scope,
+static proauth2_status token_check(proauth2_provider *p, const char *token,
+		const char *resource, const char *metadata, const char *required_scope,
 		proauth2_token_info **info, proauth2_http_response **out)
 {
 	proauth2_error err = {0};
 	proauth2_status status;
-	const char *token;
 
-	status = bearer_token(p, req, metadata, &token, out);
-	if (token == NULL)
-		return status;
 	status = resource != NULL ?
 		proauth2_token_validate_for(p, token, resource, info, &err) :
 		proauth2_token_validate(p, token, info, &err);
@@ -121,6 +116,20 @@ static proauth2_status bearer_check(proauth2_provider *p,
 				required_scope, metadata, out);
 	}
 	return PROAUTH2_OK;
+}
+
+/* The bearer check of the Authorization header, as token_check(). */
+static proauth2_status bearer_check(proauth2_provider *p,
+		const proauth2_http_request *req, const char *resource,
+		const char *metadata, const char *required_scope,
+		proauth2_token_info **info, proauth2_http_response **out)
+{
+	const char *token;
+	proauth2_status status = bearer_token(p, req, metadata, &token, out);
+
+	if (token == NULL)
+		return status;
+	return token_check(p, token, resource, metadata, required_scope, info, out);
 }
 
 /* What every bearer check refuses before looking at a token. */
@@ -186,6 +195,37 @@ proauth2_status proauth2_http_bearer_for(proauth2_provider *p,
 	return status;
 }
 
+/* UserInfo's token: from the Authorization header, or (RFC 6750 §2.2,
+ * which Core §5.3.1 allows) a POST form's access_token; both at once is
+ * an invalid_request (§2). */
+static proauth2_status userinfo_token(proauth2_provider *p,
+		const proauth2_http_request *req, proauth2_token_info **info,
+		proauth2_http_response **out)
+{
+	const char *resource = proauth2_provider_endpoint(p,
+			PROAUTH2_ENDPOINT_USERINFO), *header = NULL, *token;
+	proauth2_error err = {0};
+	proauth2_status status = PROAUTH2_OK;
+	bool posted = strcmp(req->method, "POST") == 0 && req->body_length > 0;
+	form f;
+
+	if (request_authorization(req, &header, &err) != PROAUTH2_OK)
+		header = NULL;  /* bearer_check answers it */
+	if (posted && request_read_form(req, &f, &err) == PROAUTH2_OK) {
+		bool in_body = (token = form_get(&f, "access_token")) != NULL;
+
+		if (in_body)
+			status = header != NULL || !b64token_ok(token) ?
+				challenge(PROAUTH2_ERR_INVALID_REQUEST, 400,
+						"invalid_request", NULL, NULL, out) :
+				token_check(p, token, resource, NULL, "openid", info, out);
+		form_clear(&f);
+		if (in_body)
+			return status;
+	}
+	return bearer_check(p, req, resource, NULL, "openid", info, out);
+}
+
 proauth2_status proauth2_http_userinfo(proauth2_provider *p,
 		const proauth2_http_request *req, proauth2_http_response **out)
 {
@@ -207,8 +247,7 @@ proauth2_status proauth2_http_userinfo(proauth2_provider *p,
 	}
 	/* Its own resource: a token bound to another audience is not for it
 	 * (RFC 8707); one without an audience is. */
-	status = bearer_check(p, req, proauth2_provider_endpoint(p,
-			PROAUTH2_ENDPOINT_USERINFO), NULL, "openid", &info, out);
+	status = userinfo_token(p, req, &info, out);
 	if (status != PROAUTH2_OK)
 		return status;
 	status = proauth2_userinfo(p, info, &claims, &err);

@@ -185,6 +185,22 @@ class CodeFlowTest(OpenIDCase):
         with self.assertRaises(BadSignatureError):
             self.id_claims(forged, self.creds["confidential"]["client_id"], "n-2")
 
+    def test_userinfo_token_in_a_post_body(self):
+        # RFC 6750 2.2, which Core 5.3.1 allows: access_token in the form.
+        token = self.sign_in(self.client(), "n-13")
+        http = plain_session()
+        self.addCleanup(http.close)
+        r = http.post(self.discovery["userinfo_endpoint"],
+                      data={"access_token": token["access_token"]}, timeout=TIMEOUT)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json()["sub"], self.creds["user"])
+        # Both ways at once is no request.
+        r = http.post(self.discovery["userinfo_endpoint"],
+                      data={"access_token": token["access_token"]},
+                      headers={"Authorization": "Bearer " + token["access_token"]},
+                      timeout=TIMEOUT)
+        self.assertNotEqual(r.status_code, 200)
+
     def test_userinfo_refuses_tokens_without_openid(self):
         s = self.client(scope="profile")
         token = self.sign_in(s, None)
@@ -282,6 +298,61 @@ class PromptTest(OpenIDCase):
                                            "access_token": token["access_token"]})
         claims.validate(leeway=LEEWAY)
         self.assertIn("auth_time", claims)
+
+    def test_hints_and_locales_are_the_hosts(self):
+        # login_hint, ui_locales, claims_locales, acr_values, display: passed
+        # to the host, no error (the demo ignores them).
+        browser = plain_session()
+        self.addCleanup(browser.close)
+        s = self.client(scope="openid")
+        url = self.authorize_url(s, "n-14", login_hint=self.creds["user"],
+                                 ui_locales="de en", claims_locales="de",
+                                 acr_values="urn:mace:incommon:iap:silver",
+                                 display="page")
+        token = self.exchange(s, interop.browser_login(
+            browser, url, self.creds["user"], self.creds["password"]))
+        self.id_claims(token, self.creds["confidential"]["client_id"], "n-14")
+
+    def test_request_objects_are_refused_as_unsupported(self):
+        browser = plain_session()
+        self.addCleanup(browser.close)
+        s = self.client()
+        for name, error in (("request", "request_not_supported"),
+                            ("request_uri", "request_uri_not_supported"),
+                            ("registration", "registration_not_supported")):
+            _, query = self.silent(browser, s, "n", **{name: "eyJhbGciOiJub25lIn0.e30."})
+            self.assertEqual(query["error"], error)
+
+    def test_response_type_missing_is_redirected(self):
+        browser = plain_session()
+        self.addCleanup(browser.close)
+        url = self.authorize_url(self.client(), "n-15")
+        parts = urllib.parse.urlsplit(url)
+        query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query)
+                 if k != "response_type"]
+        r = browser.get(parts._replace(query=urllib.parse.urlencode(query)).geturl(),
+                        timeout=TIMEOUT, allow_redirects=False)
+        self.assertIn(r.status_code, (302, 303), r.text[:300])
+        back = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+            r.headers["Location"]).query))
+        self.assertEqual(back["error"], "invalid_request")
+        self.assertEqual(back["state"], self.state)
+
+    def test_authorization_request_by_post_and_any_scope_order(self):
+        browser = plain_session()
+        self.addCleanup(browser.close)
+        s = self.client(scope="profile openid")
+        parts = urllib.parse.urlsplit(self.authorize_url(s, "n-16"))
+        # The form a relying party posts (Core 3.1.2.1: GET and POST).
+        r = browser.post(parts._replace(query="").geturl(),
+                         data=dict(urllib.parse.parse_qsl(parts.query)),
+                         timeout=TIMEOUT, allow_redirects=False)
+        self.assertEqual(r.status_code, 200, r.text[:300])
+        self.assertIn('id="username"', r.text)
+        location = interop.browser_login(browser, parts.geturl(), self.creds["user"],
+                                         self.creds["password"])
+        self.id_claims(self.exchange(s, location),
+                       self.creds["confidential"]["client_id"], "n-16")
 
     def test_bad_parameters_are_the_clients_error(self):
         browser = plain_session()
