@@ -107,8 +107,8 @@ static proauth2_status params_read(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client_origin origin,
 		proauth2_client_params *out, proauth2_error *err)
 {
-	/* Known up to sizeof: the padding after pkce_optional need not be
-	 * zero in a copy (see token.c's REQUEST_CHECK). */
+	/* Known up to sizeof: padding need not be zero in a copy (see
+	 * token.c's REQUEST_CHECK). */
 	proauth2_status status = sized_check(params,
 			SIZED_END(proauth2_client_params, name),
 			sizeof(proauth2_client_params),
@@ -131,6 +131,8 @@ static proauth2_status params_read(const proauth2_provider *p,
 		out->client_id = params->client_id;
 	if (SIZED_HAS(params, proauth2_client_params, pkce_optional))
 		out->pkce_optional = params->pkce_optional;
+	if (SIZED_HAS(params, proauth2_client_params, id_token_signed_response_alg))
+		out->id_token_signed_response_alg = params->id_token_signed_response_alg;
 	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
 		out->scope = p->supported_scopes;
 	return PROAUTH2_OK;
@@ -228,6 +230,25 @@ static proauth2_status check_auth_and_resource(const proauth2_client_params *par
 	return PROAUTH2_OK;
 }
 
+/* An id_token alg the provider signs with (a word of its list). */
+static proauth2_status check_id_token_alg(const proauth2_provider *p,
+		const char *alg, proauth2_error *err)
+{
+	const char *algs = proauth2_provider_id_token_algs(p);
+
+	if (alg == NULL)
+		return PROAUTH2_OK;
+	if (algs == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"id_token_signed_response_alg needs an OpenID Provider "
+				"(config.openid)");
+	if (alg[0] == '\0' || strchr(alg, ' ') != NULL ||
+			!scope_has_token(algs, alg, strlen(alg)))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"id_token_signed_response_alg must be one of %s", algs);
+	return PROAUTH2_OK;
+}
+
 /* params as params_read() gave them, for a client of origin. */
 static proauth2_status check_params(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client_origin origin,
@@ -238,6 +259,9 @@ static proauth2_status check_params(const proauth2_provider *p,
 	const char *scope = params->scope ? params->scope : "", *why;
 	size_t i;
 	proauth2_status status = check_auth_and_resource(params, err);
+
+	if (status == PROAUTH2_OK)
+		status = check_id_token_alg(p, params->id_token_signed_response_alg, err);
 
 	if (status == PROAUTH2_OK)
 		status = check_password_grant(p, grants, params, origin, err);
@@ -317,7 +341,7 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 	}
 	/* json_pack steals the o arguments even when it fails. */
 	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s,"
-			" s:s*, s:s*, s:o*}",
+			" s:s*, s:s*, s:o*, s:s*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -333,7 +357,9 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 				proauth2_auth_method_name(params->token_endpoint_auth_method),
 			/* Absent unless set: the record of every other client as
 			 * before. */
-			"pkce_optional", params->pkce_optional ? json_integer(1) : NULL);
+			"pkce_optional", params->pkce_optional ? json_integer(1) : NULL,
+			"id_token_signed_response_alg",
+				params->id_token_signed_response_alg);
 }
 
 proauth2_status client_document_record(const proauth2_provider *p,
@@ -379,6 +405,8 @@ static proauth2_status client_from_record(const json_t *record,
 	c->token_endpoint_auth_method = proauth2_auth_method_parse(
 			record_string(record, "token_endpoint_auth_method"));
 	c->pkce_optional = client_record_pkce_optional(record);
+	c->id_token_signed_response_alg = dup_or_null(record_string(record,
+			"id_token_signed_response_alg"), &ok);
 	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
 	ok = ok && c->redirect_uris != NULL;
 	if (c->redirect_uris != NULL)
@@ -527,6 +555,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			.token_endpoint_auth_method = old->token_endpoint_auth_method,
 			.resource = old->resource,
 			.pkce_optional = old->pkce_optional,
+			.id_token_signed_response_alg = old->id_token_signed_response_alg,
 		};
 		params = &kept;
 	} else {
@@ -833,5 +862,6 @@ void proauth2_client_free(proauth2_client *c)
 	free(c->scope);
 	free(c->name);
 	free(c->resource);
+	free(c->id_token_signed_response_alg);
 	free(c);
 }

@@ -1019,6 +1019,62 @@ START_TEST(consents_are_bounded_per_user)
 }
 END_TEST
 
+START_TEST(client_chooses_its_id_token_alg)
+{
+	const char *uris[] = {REDIRECT_URI};
+	proauth2_client_params params;
+	proauth2_client *c = NULL, *read = NULL;
+	proauth2_token_response *t;
+	proauth2_error err = {0};
+	json_t *header;
+	char *text = NULL;
+
+	proauth2_client_params_init(&params);
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.grant_types = CODE_AND_REFRESH;
+	params.scope = "openid";
+	params.id_token_signed_response_alg = "HS256";
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &c, &err),
+			PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(err.text, "RS256 ES256"));
+	params.id_token_signed_response_alg = "ES256";
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &c, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(c->id_token_signed_response_alg, "ES256");
+	ck_assert_int_eq(proauth2_client_get(env.provider, c->client_id, &read, NULL),
+			PROAUTH2_OK);
+	ck_assert_str_eq(read->id_token_signed_response_alg, "ES256");
+	t = openid_tokens(c, "openid");
+	header = jws_part(t->id_token, 0);
+	/* ES256 is the provider's own algorithm: its kid has no prefix. */
+	ck_assert_str_eq(member(header, "alg"), "ES256");
+	ck_assert_int_eq(member(header, "kid")[0], 'k');
+	{
+		json_t *jwk = published_jwk(member(header, "kid"));
+
+		ck_assert_ptr_nonnull(jwk);
+		ck_assert_str_eq(member(jwk, "kty"), "EC");
+		json_decref(jwk);
+	}
+	json_decref(header);
+	proauth2_token_response_free(t);
+	/* The JWKS holds both algorithms' keys. */
+	ck_assert_int_eq(proauth2_signing_keys_jwks(env.provider, &text, NULL),
+			PROAUTH2_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"alg\":\"RS256\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"alg\":\"ES256\""));
+	free(text);
+	proauth2_client_free(read);
+	proauth2_client_free(c);
+	/* No OpenID Provider: the metadata means nothing, and is refused. */
+	env_reconfigure(plain_oauth);
+	c = NULL;
+	ck_assert_int_eq(proauth2_client_register(env.provider, &params, &c, NULL),
+			PROAUTH2_ERR_INVALID_REQUEST);
+}
+END_TEST
+
 static void openid_without_kek(proauth2_config *cfg)
 {
 	cfg->openid = true;
@@ -1075,6 +1131,7 @@ int main(void)
 	tcase_add_test(tc, prompt_none_refusals_redirect);
 	tcase_add_test(tc, consent_is_remembered_listed_and_withdrawn);
 	tcase_add_test(tc, consents_are_bounded_per_user);
+	tcase_add_test(tc, client_chooses_its_id_token_alg);
 	tcase_add_test(tc, config_is_checked);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -148,10 +148,15 @@ typedef struct proauth2_client_params {
 	 * device alone can receive. No event is reported per request: the
 	 * host chose this once, per client.
 	 *
-	 * Last, with padding after it that a copy of the struct need not
-	 * zero: a field appended after it must begin past sizeof (as a
-	 * pointer does). */
+	 * A field appended after it must begin past the old sizeof (as a
+	 * pointer does): a copy of the struct need not zero its padding. */
 	bool pkce_optional;
+	/** OpenID Connect Registration §2: the alg of the client's
+	 * id_tokens, one the provider signs with
+	 * (proauth2_provider_id_token_algs()), else
+	 * PROAUTH2_ERR_INVALID_REQUEST; on a provider that is no OpenID
+	 * Provider, refused likewise. NULL: RS256. */
+	const char *id_token_signed_response_alg;
 } proauth2_client_params;
 
 /** The longest client_id proauth2_client_params.client_id may choose. */
@@ -207,6 +212,8 @@ typedef struct proauth2_client {
 	 * (proauth2_client_params.pkce_optional); false for clients stored
 	 * before it. */
 	bool pkce_optional;
+	/** Its id_tokens' alg (proauth2_client_params); NULL: RS256. */
+	char *id_token_signed_response_alg;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */

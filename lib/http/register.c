@@ -88,7 +88,7 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 	snprintf(uri, sizeof(uri), "%s/%s", proauth2_provider_endpoint(p,
 			PROAUTH2_ENDPOINT_REGISTRATION), c->client_id);
 	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
-			" s:s*, s:s}",
+			" s:s*, s:s, s:s*}",
 			"client_id", c->client_id,
 			"client_secret", c->client_secret,
 			"client_id_issued_at", (json_int_t)c->created_at,
@@ -100,7 +100,8 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 			"scope", c->scope,
 			"client_name", c->name,
 			"registration_access_token", registration_token,
-			"registration_client_uri", uri);
+			"registration_client_uri", uri,
+			"id_token_signed_response_alg", c->id_token_signed_response_alg);
 }
 
 /* RFC 6750 §3: a missing or wrong bearer token (initial or registration

@@ -48,12 +48,18 @@ bool client_metadata_read(const json_t *doc, proauth2_auth_method default_method
 			return false;
 		m->params.grant_types |= bit;
 	}
-	*problem = "scope and client_name must be strings";
+	*problem = "scope, client_name and id_token_signed_response_alg must "
+		"be strings";
 	item = json_object_get(doc, "scope");
 	if (item != NULL && (m->params.scope = json_string_value(item)) == NULL)
 		return false;
 	item = json_object_get(doc, "client_name");
 	if (item != NULL && (m->params.name = json_string_value(item)) == NULL)
+		return false;
+	/* OpenID Connect Registration §2; the engine checks the value. */
+	item = json_object_get(doc, "id_token_signed_response_alg");
+	if (item != NULL && (m->params.id_token_signed_response_alg =
+			json_string_value(item)) == NULL)
 		return false;
 	return true;
 }

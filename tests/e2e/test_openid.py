@@ -214,6 +214,41 @@ class CodeFlowTest(OpenIDCase):
         self.assertEqual(r.status_code, 401)
 
 
+class RegistrationTest(OpenIDCase):
+    """OpenID Connect Registration: a client chooses its id_tokens' alg."""
+
+    def register(self, **metadata):
+        http = plain_session()
+        self.addCleanup(http.close)
+        body = dict({"redirect_uris": [self.creds["redirect_uri"]],
+                     "grant_types": ["authorization_code"], "scope": "openid"},
+                    **metadata)
+        return http.post(self.discovery["registration_endpoint"], json=body,
+                         timeout=TIMEOUT)
+
+    def test_es256_id_tokens_for_a_registered_client(self):
+        r = self.register(id_token_signed_response_alg="ES256")
+        self.assertEqual(r.status_code, 201, r.text)
+        reg = r.json()
+        self.assertEqual(reg["id_token_signed_response_alg"], "ES256")
+        s = OAuth2Session(client_id=reg["client_id"], client_secret=reg["client_secret"],
+                          token_endpoint_auth_method="client_secret_basic",
+                          scope="openid", redirect_uri=self.creds["redirect_uri"],
+                          code_challenge_method="S256")
+        s.trust_env = False
+        self.addCleanup(s.close)
+        token = self.sign_in(s, "n-es")
+        # authlib verifies the ES256 signature with the JWKS's EC key.
+        self.id_claims(token, reg["client_id"], "n-es")
+        self.assertEqual(jwt.decode(token["id_token"], self.jwks()).header["alg"], "ES256")
+
+    def test_unsupported_alg_is_invalid_client_metadata(self):
+        for alg in ("HS256", "none", 256):
+            r = self.register(id_token_signed_response_alg=alg)
+            self.assertEqual(r.status_code, 400, r.text)
+            self.assertEqual(r.json()["error"], "invalid_client_metadata")
+
+
 class PromptTest(OpenIDCase):
     """prompt, max_age and id_token_hint with the browser's session and the
     consent the demo remembers."""
