@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """oauth4webapi, a strict JavaScript OAuth 2 client from npm, against the demo.
 
-Starts the demo, and the demo in each deployment shape (interop.py), writes
+Starts the demo, the demo as an OpenID Provider (--openid on, which the
+library checks as an OpenID relying party: the id_token's signature and
+claims, UserInfo's subject, a refreshed id_token), and the demo in each
+deployment shape (interop.py), writes
 their credentials to a JSON file and runs js/oauth4webapi.test.mjs with
 node --test, which drives every flow through the library. A shape whose
 demo does not start is passed on as an error, which fails its test alone.
@@ -47,6 +50,10 @@ def main():
     try:
         d = demo.Demo()
         demos = {"default": d.start(), "shapes": {}}
+        running.append(d)
+        # OpenID Connect: its own demo, --openid on.
+        d = demo.Demo(extra_args=["--openid", "on"])
+        demos["openid"] = d.start()
         running.append(d)
         for name in interop.SHAPES:
             try:

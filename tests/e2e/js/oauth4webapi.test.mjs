@@ -79,12 +79,12 @@ class Browser {
 }
 
 // Log in and allow at the authorization URL; the redirect back (a URL).
-async function browserLogin(authorizationUrl) {
+async function browserLogin(authorizationUrl, user = creds) {
   const b = new Browser();
   let r = await b.fetch(authorizationUrl);
   assert.equal(r.status, 200);
   let [action, body] = submit(await r.text(), authorizationUrl, 'login',
-    { username: creds.user, password: creds.password });
+    { username: user.user, password: user.password });
   r = await b.fetch(action, { method: 'POST', body });
   assert.equal(r.status, 200);
   [action, body] = submit(await r.text(), action, 'allow');
@@ -257,3 +257,49 @@ for (const name of ['trailing-slash', 'path-issuer', 'prefix-mount']) {
     assert.equal((await introspect(as, client, auth, t.access_token)).active, true);
   });
 }
+
+// -- OpenID Connect: the demo with --openid on, oauth4webapi as the RP ------
+test('OpenID Connect: id_token signature and claims, UserInfo, refresh', async () => {
+  const op = demos.openid;
+  const issuer = new URL(op.issuer);
+  const as = await oauth.processDiscoveryResponse(issuer,
+    await oauth.discoveryRequest(issuer, { ...opts(), algorithm: 'oidc' }));
+  assert.ok(as.id_token_signing_alg_values_supported.includes('RS256'));
+  const client = { client_id: op.confidential.client_id };
+  const auth = oauth.ClientSecretBasic(op.confidential.client_secret);
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = new URL(as.authorization_endpoint);
+  url.search = new URLSearchParams({
+    response_type: 'code', client_id: client.client_id, redirect_uri: op.redirect_uri,
+    scope: 'openid profile email', state, nonce, max_age: '600',
+    code_challenge_method: 'S256', code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+  }).toString();
+  const params = oauth.validateAuthResponse(as, client, await browserLogin(url, op), state);
+  let r = await oauth.authorizationCodeGrantRequest(as, client, auth, params,
+    op.redirect_uri, verifier, opts());
+  // iss, aud, exp, iat, nonce, auth_time within max_age: oauth4webapi's.
+  const t = await oauth.processAuthorizationCodeResponse(as, client, r,
+    { expectedNonce: nonce, maxAge: 600, requireIdToken: true });
+  // The signature, by the key the JWKS names (the response is the ref).
+  await oauth.validateApplicationLevelSignature(as, r, opts());
+  const claims = oauth.getValidatedIdTokenClaims(t);
+  assert.equal(claims.sub, op.user);
+  assert.equal(claims.nonce, nonce);
+  assert.deepEqual(claims.amr, ['pwd']);
+  r = await oauth.userInfoRequest(as, client, t.access_token, opts());
+  const info = await oauth.processUserInfoResponse(as, client, claims.sub, r);
+  assert.equal(info.email, `${op.user}@example.com`);
+  // A refreshed id_token: the same subject and login.
+  r = await oauth.refreshTokenGrantRequest(as, client, auth, t.refresh_token, opts());
+  const n = await oauth.processRefreshTokenResponse(as, client, r);
+  await oauth.validateApplicationLevelSignature(as, r, opts());
+  const again = oauth.getValidatedIdTokenClaims(n);
+  assert.equal(again.sub, claims.sub);
+  assert.equal(again.auth_time, claims.auth_time);
+  assert.equal(again.nonce, undefined);
+  // UserInfo for another subject than the token's is refused by the RP.
+  r = await oauth.userInfoRequest(as, client, n.access_token, opts());
+  await assert.rejects(oauth.processUserInfoResponse(as, client, 'someone-else', r));
+});
