@@ -17,6 +17,7 @@
 
 #include "faulty_store.h"
 #include "http_support.h"
+#include "jws_support.h"
 
 #define CONF PROAUTH2_CLIENT_CONFIDENTIAL
 #define CODE_AND_REFRESH (PROAUTH2_GRANT_AUTHORIZATION_CODE | \
@@ -84,38 +85,6 @@ static void jwt_setup(void)
 	env.now -= env.now % PERIOD;
 	env_reconfigure(jwt_config);
 	register_resources(env.provider);
-}
-
-/* Part i (0 header, 1 claims) of a compact JWS, decoded: new reference. */
-static json_t *jws_part(const char *token, int i)
-{
-	const char *s = token;
-	char b64[4096];
-	unsigned char raw[4096];
-	size_t n, k;
-	int len;
-	json_t *doc;
-
-	while (i-- > 0)
-		s = strchr(s, '.') + 1;
-	n = strcspn(s, ".");
-	ck_assert_uint_lt(n + 4, sizeof(b64));
-	for (k = 0; k < n; k++)
-		b64[k] = s[k] == '-' ? '+' : s[k] == '_' ? '/' : s[k];
-	while (k % 4 != 0)
-		b64[k++] = '=';
-	b64[k] = '\0';
-	len = EVP_DecodeBlock(raw, (unsigned char *)b64, (int)k);
-	ck_assert_int_gt(len, 0);
-	len -= (int)(k - n - (n % 4 == 0 ? 0 : 0)) > 0 ? (int)(k - n) : 0;
-	doc = json_loadb((char *)raw, (size_t)len, 0, NULL);
-	ck_assert_msg(doc != NULL, "not JSON: %.*s", len, raw);
-	return doc;
-}
-
-static const char *member(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
 }
 
 /* client_credentials for resource on p: the access token (new string). */

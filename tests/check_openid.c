@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 
 #include "http_support.h"
+#include "jws_support.h"
 
 #define CONF PROAUTH2_CLIENT_CONFIDENTIAL
 #define CODE_AND_REFRESH (PROAUTH2_GRANT_AUTHORIZATION_CODE | \
@@ -59,47 +60,6 @@ static void openid_setup(void)
 {
 	env_setup();
 	env_reconfigure(openid_config);
-}
-
-/* base64url text of len bytes into out (size bytes), decoded; length. */
-static size_t b64url_decode(const char *s, size_t len, unsigned char *out,
-		size_t size)
-{
-	char b64[8192];
-	size_t k;
-	int n;
-
-	ck_assert_uint_lt(len + 4, sizeof(b64));
-	for (k = 0; k < len; k++)
-		b64[k] = s[k] == '-' ? '+' : s[k] == '_' ? '/' : s[k];
-	while (k % 4 != 0)
-		b64[k++] = '=';
-	b64[k] = '\0';
-	ck_assert_uint_ge(size, k / 4 * 3);
-	n = EVP_DecodeBlock(out, (unsigned char *)b64, (int)k);
-	ck_assert_int_ge(n, 0);
-	return (size_t)n - (k - len);
-}
-
-/* Part i (0 header, 1 claims) of a compact JWS, decoded: new reference. */
-static json_t *jws_part(const char *token, int i)
-{
-	const char *s = token;
-	unsigned char raw[8192];
-	size_t len;
-	json_t *doc;
-
-	while (i-- > 0)
-		s = strchr(s, '.') + 1;
-	len = b64url_decode(s, strcspn(s, "."), raw, sizeof(raw));
-	doc = json_loadb((char *)raw, len, 0, NULL);
-	ck_assert_msg(doc != NULL, "not JSON: %.*s", (int)len, raw);
-	return doc;
-}
-
-static const char *member(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
 }
 
 static json_int_t int_member(const json_t *doc, const char *name)
