@@ -460,6 +460,13 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 			!scope_is_subset(granted_scope, a->scope)))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"the granted scope exceeds the request");
+	/* A fresh login asked for needs the host to say when it was. */
+	if (approval->auth_time == 0 && id_token_wanted(p, a->scope) &&
+			(proauth2_authorization_prompts(a, "login") ||
+			 proauth2_authorization_param(a, "max_age") != NULL))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"the request has prompt=login or max_age: the approval "
+				"must give auth_time");
 	/* The host promised a fresh login where the client asked for one. */
 	if (login_stale(p, a, approval->auth_time != 0 ? approval->auth_time :
 			proauth2_provider_now(p), true))

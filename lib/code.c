@@ -59,6 +59,8 @@ proauth2_status code_check_request(proauth2_provider *p, const json_t *client,
 			req->code_challenge_method, method, err);
 }
 
+static const proauth2_code_request no_facts;
+
 proauth2_status proauth2_code_issue(proauth2_provider *p,
 		const proauth2_code_request *req, char **code, proauth2_error *err)
 {
@@ -97,8 +99,11 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		status = scope_resolve(p, req->scope, record_string(client, "scope"),
 				&scope, err);
-	if (status == PROAUTH2_OK && SIZED_HAS(req, proauth2_code_request, session_id))
-		status = id_claims_make(p, req, scope, &id_claims, err);
+	/* A caller compiled before the OpenID facts still gets an id_token:
+	 * a login now, without nonce. */
+	if (status == PROAUTH2_OK)
+		status = id_claims_make(p, SIZED_HAS(req, proauth2_code_request,
+				session_id) ? req : &no_facts, scope, &id_claims, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)

@@ -2,10 +2,14 @@
  * Signing keys that rotate themselves.
  *
  * Time is cut into rotation periods of config.key_rotation_period; the key
- * of period n has the kid "k<n>" (config.signing_alg's) or "<alg>-k<n>"
- * (another algorithm's: RS256 beside it for OpenID Connect, which needs
- * RS256 of every provider). Each algorithm's keys follow the schedule
- * below on their own. Whichever process first needs it (the
+ * of period n has the kid "k<n>" (config.signing_alg's, the one name keys
+ * had before OpenID Connect) or "<alg>-k<n>" (another algorithm's: RS256
+ * beside it for OpenID Connect, which needs RS256 of every provider; or
+ * the configured one's, when "k<n>" is of the algorithm configured before
+ * a change). Each record says its alg; every name is read, so every
+ * process publishes every key whatever its own settings. Each
+ * algorithm's keys follow the schedule below on their own. Whichever
+ * process first needs it (the
  * period has begun, or the next begins within the propagation period)
  * makes it and stores it: the store refuses a kid that exists, so of two
  * processes making one at once exactly one key is kept, and the other
@@ -31,8 +35,9 @@
 #include "key_seal.h"
 #include "key_set.h"
 
-/* Most keys held: the periods looked at, each with its revocations. */
-#define KEY_SET_MAX 64
+/* Most keys held: the periods looked at, each with its revocations, for
+ * every name prefix. */
+#define KEY_SET_MAX 256
 /* Most keys revoked at once in one period. */
 #define REVOKED_PER_PERIOD_MAX 8
 /* Clock difference a relying party may have; tokens outlive this much. */
@@ -185,13 +190,13 @@ bool key_set_has_alg(const proauth2_provider *p, jws_alg alg)
 	return false;
 }
 
-/* The kid of alg's key of period n, the m-th made at once in it (0: the
- * scheduled one). */
-static void kid_of(const proauth2_provider *p, jws_alg alg, int64_t n, int m,
-		char kid[KEY_ID_SIZE])
-{
-	const char *prefix = alg == key_set_default_alg(p) ? "" : jws_alg_name(alg);
+/* The names' prefixes: none ("k<n>"), and each algorithm's. */
+static const char *const prefixes[] = {"", "ES256", "EdDSA", "RS256"};
 
+/* The kid of period n under prefix, the m-th made at once in it (0: the
+ * scheduled one). */
+static void kid_of(const char *prefix, int64_t n, int m, char kid[KEY_ID_SIZE])
+{
 	if (m == 0)
 		snprintf(kid, KEY_ID_SIZE, "%s%sk%lld", prefix, *prefix ? "-" : "",
 				(long long)n);
@@ -268,27 +273,26 @@ static int64_t first_period(const proauth2_provider *p, int64_t now)
 	return first > 0 ? first : 0;
 }
 
-/* Read the set afresh: every algorithm's key of every period from
- * first_period() to the next, with the keys made at once in each. */
+/* Read the set afresh: the key of every period from first_period() to
+ * the next under every prefix, with the keys made at once in each. */
 static proauth2_status reload(proauth2_provider *p, key_set *set, int64_t now,
 		proauth2_error *err)
 {
 	int64_t n, last = period_of(p, now) + 1;
 	proauth2_status status = PROAUTH2_OK;
 	char kid[KEY_ID_SIZE];
-	jws_alg algs[2];
-	size_t a, n_algs = set_algs(p, algs);
+	size_t a;
 	bool found;
 	int m;
 
 	entries_clear(set);
-	for (a = 0; a < n_algs; a++)
+	for (a = 0; a < sizeof(prefixes) / sizeof(prefixes[0]); a++)
 		for (n = first_period(p, now); n <= last && status == PROAUTH2_OK; n++) {
-			kid_of(p, algs[a], n, 0, kid);
+			kid_of(prefixes[a], n, 0, kid);
 			status = load_kid(p, set, kid, &found, err);
 			for (m = 1, found = true; m <= REVOKED_PER_PERIOD_MAX && found &&
 					status == PROAUTH2_OK; m++) {
-				kid_of(p, algs[a], n, m, kid);
+				kid_of(prefixes[a], n, m, kid);
 				status = load_kid(p, set, kid, &found, err);
 			}
 		}
@@ -330,8 +334,12 @@ static proauth2_status make_key(proauth2_provider *p, jws_alg alg,
 				"private_key", sealed,
 				"created_at", (json_int_t)now,
 				"activates_at", (json_int_t)activates_at,
+				/* Kept for the longest token any process may sign
+				 * with it, whatever this one's settings. */
 				"expires_at", (json_int_t)(activates_at + signing_span(p) +
-					p->signed_lifetime_max + CLOCK_SKEW)), err);
+					(p->signed_lifetime_max > PROAUTH2_ID_TOKEN_LIFETIME_MAX ?
+					 p->signed_lifetime_max : PROAUTH2_ID_TOKEN_LIFETIME_MAX) +
+					CLOCK_SKEW)), err);
 	*stored = status == PROAUTH2_OK;
 	if (status == PROAUTH2_ERR_CONFLICT)
 		status = PROAUTH2_OK;  /* another process made it: read it */
@@ -342,14 +350,43 @@ static proauth2_status make_key(proauth2_provider *p, jws_alg alg,
 	return status;
 }
 
-static bool has_kid(const key_set *set, const char *kid)
+static const key_entry *find_kid(const key_set *set, const char *kid)
 {
 	size_t i;
 
 	for (i = 0; i < set->n; i++)
 		if (strcmp(set->keys[i].kid, kid) == 0)
-			return true;
-	return false;
+			return &set->keys[i];
+	return NULL;
+}
+
+/* The prefix of alg's keys in period n: none when "k<n>" is of alg, or
+ * when alg is the configured one and nobody took "k<n>" yet; else alg's
+ * name. */
+static const char *prefix_for(const proauth2_provider *p, const key_set *set,
+		jws_alg alg, int64_t n)
+{
+	char kid[KEY_ID_SIZE];
+	const key_entry *k;
+
+	kid_of("", n, 0, kid);
+	k = find_kid(set, kid);
+	if ((k != NULL && k->alg == alg) ||
+			(k == NULL && alg == key_set_default_alg(p)))
+		return "";
+	return jws_alg_name(alg);
+}
+
+/* Whether period n has its scheduled key of alg. */
+static bool period_has(const proauth2_provider *p, const key_set *set,
+		jws_alg alg, int64_t n)
+{
+	char kid[KEY_ID_SIZE];
+	const key_entry *k;
+
+	kid_of(prefix_for(p, set, alg, n), n, 0, kid);
+	k = find_kid(set, kid);
+	return k != NULL && k->alg == alg;
 }
 
 /* Make the keys of alg the schedule needs at now that nobody made yet:
@@ -363,8 +400,8 @@ static proauth2_status ensure_alg(proauth2_provider *p, key_set *set,
 	proauth2_status status = PROAUTH2_OK;
 	bool stored;
 
-	kid_of(p, alg, n, 0, kid);
-	if (!has_kid(set, kid)) {
+	kid_of(prefix_for(p, set, alg, n), n, 0, kid);
+	if (!period_has(p, set, alg, n)) {
 		start = now + p->key_propagation_period;
 		if (signer_at(p, set, alg, now) == NULL)
 			start = now;  /* nothing signs: nobody waits for it */
@@ -372,9 +409,9 @@ static proauth2_status ensure_alg(proauth2_provider *p, key_set *set,
 		*made = true;
 	}
 	next_start = (n + 1) * p->key_rotation_period;
-	kid_of(p, alg, n + 1, 0, kid);
+	kid_of(prefix_for(p, set, alg, n + 1), n + 1, 0, kid);
 	if (status == PROAUTH2_OK && now >= next_start - p->key_propagation_period &&
-			!has_kid(set, kid)) {
+			!period_has(p, set, alg, n + 1)) {
 		start = now + p->key_propagation_period;
 		status = make_key(p, alg, kid, start > next_start ? start : next_start,
 				&stored, err);
@@ -391,12 +428,18 @@ static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
 	jws_alg algs[2];
 	size_t a, n_algs = set_algs(p, algs);
 	proauth2_status status = PROAUTH2_OK;
-	bool made = false;
+	bool made = true;
+	int round;
 
-	for (a = 0; a < n_algs && status == PROAUTH2_OK; a++)
-		status = ensure_alg(p, set, algs[a], now, &made, err);
-	if (status == PROAUTH2_OK && made)
-		status = reload(p, set, now, err);
+	/* Twice: a process of another signing_alg may have taken "k<n>"
+	 * for its algorithm as we made ours, which then needs its prefix. */
+	for (round = 0; round < 2 && made && status == PROAUTH2_OK; round++) {
+		made = false;
+		for (a = 0; a < n_algs && status == PROAUTH2_OK; a++)
+			status = ensure_alg(p, set, algs[a], now, &made, err);
+		if (status == PROAUTH2_OK && made)
+			status = reload(p, set, now, err);
+	}
 	return status;
 }
 
@@ -535,16 +578,17 @@ static proauth2_status revoke_key(proauth2_provider *p, const key_entry *k,
 
 /* Make a key of alg of period n that signs at once, under the first free
  * kid. */
-static proauth2_status make_key_now(proauth2_provider *p, jws_alg alg,
-		int64_t n, int64_t now, proauth2_error *err)
+static proauth2_status make_key_now(proauth2_provider *p, key_set *set,
+		jws_alg alg, int64_t n, int64_t now, proauth2_error *err)
 {
+	const char *prefix = prefix_for(p, set, alg, n);
 	char kid[KEY_ID_SIZE];
 	proauth2_status status = PROAUTH2_OK;
 	bool stored = false;
 	int m;
 
 	for (m = 1; m <= REVOKED_PER_PERIOD_MAX && !stored && status == PROAUTH2_OK; m++) {
-		kid_of(p, alg, n, m, kid);
+		kid_of(prefix, n, m, kid);
 		status = make_key(p, alg, kid, now, &stored, err);
 	}
 	if (status == PROAUTH2_OK && !stored)
@@ -574,7 +618,7 @@ proauth2_status key_set_rotate_now(proauth2_provider *p, proauth2_error *err)
 		if ((k = signer_at(p, set, algs[a], now)) != NULL)
 			status = revoke_key(p, k, err);
 		if (status == PROAUTH2_OK)
-			status = make_key_now(p, algs[a], period_of(p, now), now, err);
+			status = make_key_now(p, set, algs[a], period_of(p, now), now, err);
 	}
 	if (status == PROAUTH2_OK)
 		status = reload(p, set, now, err);

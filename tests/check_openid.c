@@ -281,6 +281,13 @@ static void plain_oauth(proauth2_config *cfg)
 	cfg->supported_scopes = "openid read";
 }
 
+/* No OpenID Provider, with the same keys. */
+static void plain_oauth_with_keys(proauth2_config *cfg)
+{
+	plain_oauth(cfg);
+	cfg->key_encryption_key = kek;
+}
+
 START_TEST(no_id_token_without_openid)
 {
 	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH, "openid read");
@@ -776,6 +783,8 @@ START_TEST(fresh_login_is_enforced)
 			proauth2_authorization_ticket(a), &spent, NULL), PROAUTH2_OK);
 	proauth2_approval_init(&approval);
 	approval.user_id = USER;
+	ck_assert_int_eq(proauth2_authorization_approve_with(env.provider, spent,
+			&approval, &code, NULL), PROAUTH2_ERR_INVALID_ARGUMENT);  /* no auth_time */
 	approval.auth_time = env.now - 120;
 	ck_assert_int_eq(proauth2_authorization_approve_with(env.provider, spent,
 			&approval, &code, NULL), PROAUTH2_ERR_INVALID_ARGUMENT);
@@ -1035,6 +1044,67 @@ START_TEST(client_chooses_its_id_token_alg)
 }
 END_TEST
 
+static void eddsa_openid(proauth2_config *cfg)
+{
+	openid_config(cfg);
+	cfg->signing_alg = PROAUTH2_SIGNING_EDDSA;
+}
+
+/* The kids of the provider's JWKS, "alg:kid" space-separated. */
+static char *jwks_algs(void)
+{
+	char *text = NULL, *out = calloc(1, 1024);
+	json_t *set, *key;
+	size_t i;
+
+	ck_assert_int_eq(proauth2_signing_keys_jwks(env.provider, &text, NULL),
+			PROAUTH2_OK);
+	set = json_loads(text, 0, NULL);
+	json_array_foreach(json_object_get(set, "keys"), i, key)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%s%s:%s",
+				i ? " " : "", member(key, "alg"), member(key, "kid"));
+	json_decref(set);
+	free(text);
+	return out;
+}
+
+START_TEST(signing_alg_may_change)
+{
+	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH, "openid read");
+	proauth2_token_response *t = openid_tokens(c, "openid");
+	json_t *header = jws_part(t->id_token, 0);
+	char *kids, kid[64], want[256];
+	int64_t period = env.now / (30 * 86400);
+
+	snprintf(kid, sizeof(kid), "RS256-k%lld", (long long)period);
+	ck_assert_str_eq(member(header, "kid"), kid);
+	json_decref(header);
+	proauth2_token_response_free(t);
+	/* Another signing_alg: "k<n>" is ES256's, so EdDSA's key of this
+	 * period is "EdDSA-k<n>"; nothing stops signing, nothing leaves. */
+	env_reconfigure(eddsa_openid);
+	ck_assert_str_eq(proauth2_provider_id_token_algs(env.provider), "RS256 EdDSA");
+	t = openid_tokens(c, "openid");
+	header = jws_part(t->id_token, 0);
+	ck_assert_str_eq(member(header, "kid"), kid);
+	ck_assert(signature_verifies(t->id_token));
+	json_decref(header);
+	proauth2_token_response_free(t);
+	kids = jwks_algs();
+	snprintf(want, sizeof(want), "ES256:k%lld EdDSA:EdDSA-k%lld RS256:RS256-k%lld",
+			(long long)period, (long long)period, (long long)period);
+	ck_assert_str_eq(kids, want);
+	free(kids);
+	/* A process that is no OpenID Provider still publishes them all. */
+	env_reconfigure(plain_oauth_with_keys);
+	kids = jwks_algs();
+	ck_assert_ptr_nonnull(strstr(kids, "RS256:RS256-k"));
+	ck_assert_ptr_nonnull(strstr(kids, "EdDSA:EdDSA-k"));
+	free(kids);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static void openid_without_kek(proauth2_config *cfg)
 {
 	cfg->openid = true;
@@ -1092,6 +1162,7 @@ int main(void)
 	tcase_add_test(tc, consent_is_remembered_listed_and_withdrawn);
 	tcase_add_test(tc, consents_are_bounded_per_user);
 	tcase_add_test(tc, client_chooses_its_id_token_alg);
+	tcase_add_test(tc, signing_alg_may_change);
 	tcase_add_test(tc, config_is_checked);
 	suite_add_tcase(s, tc);
 	return run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -361,12 +361,21 @@ static int sign_in_allowed(struct demo_app *app, struct MHD_Connection *c,
 static proauth2_status approve(struct demo_app *app, const proauth2_authorization *a,
 		const struct login *login, proauth2_http_response **resp);
 
-/* Whether the user's remembered consent covers what a asks. */
+/* Whether the user's remembered consent covers what a asks. It remembers
+ * client and scopes only: a request that asks more (a Domain Connect
+ * domain and host, an RFC 8707 resource) shows its page every time. */
 static bool consented(struct demo_app *app, const proauth2_authorization *a,
 		const char *user)
 {
+	char *attributes = NULL;
 	bool covered = false;
 
+	if (proauth2_authorization_param(a, "resource") != NULL ||
+			!domain_connect_attributes(app, a, &attributes) ||
+			attributes != NULL) {
+		free(attributes);
+		return false;
+	}
 	return proauth2_consent_covers(app->provider, user,
 			proauth2_authorization_client_id(a),
 			proauth2_authorization_scope(a), &covered, NULL) == PROAUTH2_OK &&
@@ -400,7 +409,11 @@ static enum MHD_Result answer_silently(struct demo_app *app,
 	proauth2_http_response *resp = NULL;
 	proauth2_status status, why = PROAUTH2_OK;
 
-	if (login == NULL || (hint != NULL && strcmp(hint, login->user) != 0) ||
+	/* A hint that no longer verifies (its key retired) names nobody we
+	 * can vouch for. */
+	if (proauth2_authorization_param(a, "id_token_hint") != NULL && hint == NULL)
+		why = PROAUTH2_ERR_LOGIN_REQUIRED;
+	else if (login == NULL || (hint != NULL && strcmp(hint, login->user) != 0) ||
 			proauth2_authorization_login_needed(app->provider, a,
 				login->signed_in_at))
 		why = PROAUTH2_ERR_LOGIN_REQUIRED;

@@ -181,11 +181,13 @@ PROAUTH2_EXPORT bool proauth2_authorization_prompts(
 
 /** Whether a user who signed in at auth_time (seconds since the epoch; 0:
  * not signed in) must sign in again before approving: prompt=login (or
- * max_age=0) and that login came before the request, or it is older than
- * max_age. An
- * approval whose auth_time says so is refused
- * (PROAUTH2_ERR_INVALID_ARGUMENT): the client asked for a fresh login.
- * Always false for a request that is no OpenID Connect authentication. */
+ * max_age=0) and that login is not after the request (one in the
+ * request's second counts as before: the clock tells seconds), or it is
+ * older than max_age. An approval whose auth_time is before the request
+ * or older than max_age is refused (PROAUTH2_ERR_INVALID_ARGUMENT): the
+ * client asked for a fresh login; so is an approval without auth_time
+ * (0) when the request has prompt=login or max_age. Always false for a
+ * request that is no OpenID Connect authentication. */
 PROAUTH2_EXPORT bool proauth2_authorization_login_needed(
 		proauth2_provider *provider,
 		const proauth2_authorization *authorization, int64_t auth_time);

@@ -324,8 +324,10 @@ typedef struct proauth2_config {
 	 * metadata is OpenID Connect Discovery's too and is also served at
 	 * the issuer's /.well-known/openid-configuration, and the UserInfo
 	 * endpoint answers with user_claims. openid is then a supported scope,
-	 * whatever supported_scopes says. Needs key_encryption_key. Off
-	 * (default). */
+	 * whatever supported_scopes says. Needs key_encryption_key. Every
+	 * process of one datastore needs the same openid and
+	 * id_token_lifetime (each publishes keys as long as it knows tokens
+	 * live). Off (default). */
 	bool openid;
 	/** Lifetime of an id_token in seconds; default 3600, at most
 	 * PROAUTH2_ID_TOKEN_LIFETIME_MAX. A signing key stays published until

@@ -469,6 +469,37 @@ class DomainConnectTest(unittest.TestCase):
             self.assertEqual(status, 405, (method, path, text))
 
 
+class RememberedConsentTest(unittest.TestCase):
+    """With --openid on the demo remembers consent to a client's scopes,
+    but a Domain Connect consent is also to a domain and host: a request
+    for another zone shows its page again, whatever was allowed before."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.demo = demo.Demo(extra_args=[
+            "--openid", "on", "--domain-connect", DNS_PROVIDER,
+            "--scopes", "profile template1 template2",
+            "--client", kept_client(PROVIDER_ID, "template1+template2")])
+        cls.creds = cls.demo.start()
+        cls.addClassCleanup(cls.demo.stop)
+        cls.secrets = {c["client_id"]: c["client_secret"] for c in cls.creds["clients"]}
+
+    def test_another_zone_asks_again(self):
+        base = self.creds["issuer"]
+        sp = ServiceProvider(PROVIDER_ID, self.secrets[PROVIDER_ID], base)
+        sp.get_domain_config(base, ROOT, HOST)
+        browser = requests.Session()
+        self.addCleanup(browser.close)
+        interop.browser_login(browser, sp.async_context("template1", PARAMS, REDIRECT),
+                              self.creds["user"], self.creds["password"])
+        sp.get_domain_config(base, "victim.example", HOST)
+        r = browser.get(sp.async_context("template1", PARAMS, REDIRECT),
+                        timeout=TIMEOUT, allow_redirects=False)
+        self.assertEqual(r.status_code, 200, r.headers.get("Location"))
+        self.assertIn('id="allow"', r.text)
+        self.assertIn("victim.example", r.text)
+
+
 if __name__ == "__main__":
     path = demo.binary_from_argv(sys.argv)
     if path:
