@@ -10,6 +10,7 @@
 #include "key_set.h"
 #include "scope.h"
 #include "utf8.h"
+#include "words.h"
 
 /* How far ahead of our clock a host's auth_time may be. */
 #define CLOCK_SKEW 60
@@ -34,25 +35,6 @@ bool id_fact_ok(const char *s)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
-}
-
-/* amr's space-delimited methods as a JSON array, or NULL. */
-static json_t *amr_list(const char *amr)
-{
-	json_t *list = json_array();
-	const char *s = amr;
-
-	while (list != NULL && *s != '\0') {
-		size_t n = strcspn(s, " ");
-
-		if (n > 0 && json_array_append_new(list, json_stringn(s, n)) != 0) {
-			json_decref(list);
-			return NULL;
-		}
-		s += n;
-		s += strspn(s, " ");
-	}
-	return list;
 }
 
 proauth2_status id_claims_make(proauth2_provider *p,
@@ -82,7 +64,7 @@ proauth2_status id_claims_make(proauth2_provider *p,
 			"auth_time", (json_int_t)auth_time,
 			"nonce", req->nonce,
 			"acr", req->acr,
-			"amr", req->amr != NULL ? amr_list(req->amr) : NULL,
+			"amr", req->amr != NULL ? words_array(req->amr) : NULL,
 			"sid", req->session_id);
 	if (claims != NULL)
 		*out = json_dumps(claims, JSON_COMPACT);

@@ -7,6 +7,7 @@
 #include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
+#include "words.h"
 
 typedef struct resource_entry {
 	char *identifier;
@@ -26,8 +27,6 @@ struct resource_registry {
 };
 
 #define WELL_KNOWN "/.well-known/oauth-protected-resource"
-
-static json_t *list_array(const char *list);
 
 resource_registry *resource_registry_new(void)
 {
@@ -389,7 +388,7 @@ json_t *resources_list_json(const char *list)
 		return NULL;
 	if (strchr(list, ' ') == NULL)
 		return json_string(list);
-	return list_array(list);
+	return words_array(list);
 }
 
 bool resources_allow_introspection(proauth2_provider *p, const char *resource)
@@ -485,23 +484,6 @@ proauth2_status proauth2_resource_by_metadata_path(proauth2_provider *p,
 }
 
 /* A space-delimited list as a JSON array. */
-static json_t *list_array(const char *list)
-{
-	json_t *a = json_array();
-	const char *s;
-
-	for (s = list; a != NULL && *s != '\0'; s += strspn(s, " ")) {
-		size_t n = strcspn(s, " ");
-
-		if (json_array_append_new(a, json_stringn(s, n)) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-		s += n;
-	}
-	return a;
-}
-
 /* The document of res, under the read lock. */
 static json_t *metadata_locked(const proauth2_provider *p, const resource_entry *res)
 {
@@ -510,7 +492,7 @@ static json_t *metadata_locked(const proauth2_provider *p, const resource_entry 
 	return json_pack("{s:s, s:[s], s:o*, s:[s], s:s*, s:s*}",
 			"resource", res->identifier,
 			"authorization_servers", p->issuer,
-			"scopes_supported", scope != NULL ? list_array(scope) : NULL,
+			"scopes_supported", scope != NULL ? words_array(scope) : NULL,
 			"bearer_methods_supported", "header",
 			"resource_name", res->name,
 			"resource_documentation", res->documentation);

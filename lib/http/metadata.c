@@ -7,29 +7,12 @@
 
 #include "request.h"
 #include "response.h"
+#include "words.h"
 
 /* The URL the provider derived (or was given) for which. */
 static const char *endpoint(const proauth2_provider *p, proauth2_endpoint which)
 {
 	return proauth2_provider_endpoint(p, which);
-}
-
-static json_t *split_words(const char *scopes)
-{
-	json_t *list = json_array();
-	const char *s = scopes;
-
-	while (list != NULL && s != NULL && *s != '\0') {
-		size_t n = strcspn(s, " ");
-
-		if (json_array_append_new(list, json_stringn(s, n)) != 0) {
-			json_decref(list);
-			return NULL;
-		}
-		s += n;
-		s += strspn(s, " ");
-	}
-	return list;
 }
 
 /* Every grant type, the password grant only when the provider enables it:
@@ -86,7 +69,7 @@ static int add_openid(const proauth2_provider *p, json_t *doc)
 			"userinfo_endpoint", endpoint(p, PROAUTH2_ENDPOINT_USERINFO),
 			"subject_types_supported", "public",
 			"id_token_signing_alg_values_supported",
-				split_words(proauth2_provider_id_token_algs(p)),
+				words_array(proauth2_provider_id_token_algs(p)),
 			"claims_supported", string_list(openid_claims,
 				sizeof(openid_claims) / sizeof(openid_claims[0])),
 			/* Discovery's defaults for these are true: we have none. */
@@ -138,7 +121,7 @@ proauth2_status proauth2_http_metadata(proauth2_provider *p,
 		doc = NULL;
 	}
 	if (doc != NULL && scopes != NULL)
-		json_object_set_new(doc, "scopes_supported", split_words(scopes));
+		json_object_set_new(doc, "scopes_supported", words_array(scopes));
 	if (doc != NULL && proauth2_provider_has_signing_keys(p))
 		json_object_set_new(doc, "jwks_uri",
 				json_string(endpoint(p, PROAUTH2_ENDPOINT_JWKS)));
