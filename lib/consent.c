@@ -1,10 +1,8 @@
 /*
- * Remembered consent: one record per user, by the hash of the user id,
- * holding {client_id: {"scope", "granted_at", "expires_at"}} for at most
+ * Remembered consent: one record per user (lib/user_record.h) holding
+ * {client_id: {"scope", "granted_at", "expires_at"}} for at most
  * PROAUTH2_CONSENTS_PER_USER clients and PROAUTH2_FIELD_MAX_LENGTH bytes;
- * the oldest consent makes room. Writes read, then replace or store, as
- * the throttle does: a record that appeared or vanished meanwhile sends
- * us round again.
+ * the oldest consent makes room.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,126 +14,21 @@
 #include "event.h"
 #include "internal.h"
 #include "scope.h"
-#include "utf8.h"
+#include "user_record.h"
 
-/* Rounds of read-then-write before giving up to a busier writer. */
-#define WRITE_TRIES 4
-
-static proauth2_status check_user(const char *user_id, proauth2_error *err)
+static bool consent_ok(const json_t *entry)
 {
-	if (user_id == NULL || user_id[0] == '\0' ||
-			strlen(user_id) > PROAUTH2_FIELD_MAX_LENGTH ||
-			!utf8_valid(user_id, strlen(user_id)))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"user_id is required, UTF-8, at most %d bytes",
-				PROAUTH2_FIELD_MAX_LENGTH);
-	return PROAUTH2_OK;
+	return json_string_value(json_object_get(entry, "scope")) != NULL;
 }
 
-/* user_id's record (NULL: none) and its live consents (a new object). */
-static proauth2_status load(proauth2_provider *p, const char *hash,
-		json_t **record, json_t **consents, proauth2_error *err)
-{
-	int64_t now = proauth2_provider_now(p);
-	proauth2_status status = fetch_one(p, TABLE_CONSENTS, "user_hash", hash,
-			record, err);
-	const char *client_id;
-	json_t *entry;
-	void *tmp;
-
-	*consents = NULL;
-	if (status == PROAUTH2_ERR_NOT_FOUND) {
-		*record = NULL;
-		*consents = json_object();
-		return *consents != NULL ? PROAUTH2_OK : NO_MEMORY(err);
-	}
-	if (status != PROAUTH2_OK)
-		return status;
-	*consents = attributes_parse(record_string(*record, "consents"));
-	if (*consents == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
-				"a consents record is unreadable");
-	json_object_foreach_safe(*consents, tmp, client_id, entry)
-		if (json_integer_value(json_object_get(entry, "expires_at")) <= now ||
-				json_string_value(json_object_get(entry, "scope")) == NULL)
-			json_object_del(*consents, client_id);
-	return PROAUTH2_OK;
-}
-
-/* The client whose consent was granted longest ago, or NULL. */
-static const char *oldest(const json_t *consents)
-{
-	const char *client_id, *found = NULL;
-	json_int_t at = 0;
-	json_t *entry;
-
-	json_object_foreach((json_t *)consents, client_id, entry) {
-		json_int_t t = json_integer_value(json_object_get(entry, "granted_at"));
-
-		if (found == NULL || t < at) {
-			found = client_id;
-			at = t;
-		}
-	}
-	return found;
-}
-
-/* consents as stored, the oldest dropped until they fit; NULL when
- * nothing fits or memory ran out. */
-static char *fitted(json_t *consents)
-{
-	char *text;
-
-	char *key;
-
-	while (json_object_size(consents) > 0) {
-		if (json_object_size(consents) <= PROAUTH2_CONSENTS_PER_USER) {
-			text = json_dumps(consents, JSON_COMPACT);
-			if (text == NULL || strlen(text) <= PROAUTH2_FIELD_MAX_LENGTH)
-				return text;
-			free(text);
-		}
-		/* The key is the entry's own: copied before it goes. */
-		if ((key = strdup(oldest(consents))) == NULL)
-			return NULL;
-		json_object_del(consents, key);
-		free(key);
-	}
-	return NULL;
-}
-
-/* Write consents as user hash's record, over old (NULL: none stored). No
- * consents left removes it. PROAUTH2_ERR_CONFLICT or NOT_FOUND: another
- * writer came between, go round again. */
-static proauth2_status write_back(proauth2_provider *p, const char *hash,
-		const json_t *old, json_t *consents, bool stale, proauth2_error *err)
-{
-	json_int_t expires = 0;
-	const char *client_id;
-	json_t *entry, *record;
-	char *text;
-	proauth2_status status;
-
-	if (json_object_size(consents) == 0)
-		return old == NULL ? PROAUTH2_OK : remove_where(p, TABLE_CONSENTS,
-				json_pack("{s:s}", "user_hash", hash), NULL, err);
-	json_object_foreach(consents, client_id, entry)
-		if (json_integer_value(json_object_get(entry, "expires_at")) > expires)
-			expires = json_integer_value(json_object_get(entry, "expires_at"));
-	if ((text = fitted(consents)) == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
-				"the consent is too long to remember");
-	record = json_pack("{s:s, s:s, s:I}", "user_hash", hash, "consents", text,
-			"expires_at", expires);
-	free(text);
-	if (record == NULL)
-		return NO_MEMORY(err);
-	status = old != NULL || stale ?
-		proauth2_datastore_replace(p->datastore, TABLE_CONSENTS, record, err) :
-		proauth2_datastore_store(p->datastore, TABLE_CONSENTS, record, err);
-	json_decref(record);
-	return status;
-}
+static const user_record_kind consents_kind = {
+	.table = TABLE_CONSENTS,
+	.field = "consents",
+	.began = "granted_at",
+	.max_entries = PROAUTH2_CONSENTS_PER_USER,
+	.too_long = PROAUTH2_ERR_INVALID_SCOPE,
+	.entry_ok = consent_ok,
+};
 
 /* scope added to what entry (may be NULL) granted: a new string. */
 static char *scope_union(const json_t *entry, const char *scope)
@@ -162,43 +55,16 @@ static char *scope_union(const json_t *entry, const char *scope)
 	return out;
 }
 
-/* Change user_id's consents with edit (which may fail), written back. */
-typedef proauth2_status (*consent_edit)(proauth2_provider *p, json_t *consents,
-		const char *client_id, const char *scope, proauth2_error *err);
-
-static proauth2_status update(proauth2_provider *p, const char *user_id,
-		const char *client_id, const char *scope, consent_edit edit,
-		proauth2_error *err)
-{
-	char hash[HASH_SIZE];
-	proauth2_status status = sha256_base64url(user_id, hash, err);
-	bool stale = false;
-	int tries;
-
-	for (tries = 0; tries < WRITE_TRIES && status == PROAUTH2_OK; tries++) {
-		json_t *old = NULL, *consents = NULL;
-
-		status = load(p, hash, &old, &consents, err);
-		if (status == PROAUTH2_OK)
-			status = edit(p, consents, client_id, scope, err);
-		if (status == PROAUTH2_OK)
-			status = write_back(p, hash, old, consents, stale, err);
-		/* Stored over an expired record still holding the key. */
-		stale = old == NULL && status == PROAUTH2_ERR_CONFLICT;
-		json_decref(old);
-		json_decref(consents);
-		if (status != PROAUTH2_ERR_CONFLICT && status != PROAUTH2_ERR_NOT_FOUND)
-			return report_datastore(p, status, err);
-		status = PROAUTH2_OK;
-	}
-	return report_datastore(p, status == PROAUTH2_OK ? proauth2_error_set(err,
-			PROAUTH2_ERR_UNAVAILABLE, "the consents changed under us: retry") :
-			status, err);
-}
+struct consent_change {
+	const char *client_id;
+	const char *scope;
+};
 
 static proauth2_status grant(proauth2_provider *p, json_t *consents,
-		const char *client_id, const char *scope, proauth2_error *err)
+		void *arg, proauth2_error *err)
 {
+	const struct consent_change *c = arg;
+	const char *client_id = c->client_id, *scope = c->scope;
 	int64_t now = proauth2_provider_now(p);
 	char *merged = scope_union(json_object_get(consents, client_id), scope);
 	json_t *entry = merged != NULL ? json_pack("{s:s, s:I, s:I}",
@@ -212,12 +78,13 @@ static proauth2_status grant(proauth2_provider *p, json_t *consents,
 }
 
 static proauth2_status forget(proauth2_provider *p, json_t *consents,
-		const char *client_id, const char *scope, proauth2_error *err)
+		void *arg, proauth2_error *err)
 {
+	const struct consent_change *c = arg;
+
 	(void)p;
-	(void)scope;
 	(void)err;
-	json_object_del(consents, client_id);
+	json_object_del(consents, c->client_id);
 	return PROAUTH2_OK;
 }
 
@@ -231,7 +98,7 @@ proauth2_status proauth2_consent_remember(proauth2_provider *p,
 	if (p == NULL || client_id == NULL || scope == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider, client_id and scope are required");
-	status = check_user(user_id, err);
+	status = user_record_check_user(user_id, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (!scope_is_valid(scope))
@@ -244,24 +111,15 @@ proauth2_status proauth2_consent_remember(proauth2_provider *p,
 				"unknown client_id");
 	if (status != PROAUTH2_OK)
 		return status;
-	return update(p, user_id, client_id, scope, grant, err);
+	return user_record_update(p, &consents_kind, user_id, grant,
+			&(struct consent_change){client_id, scope}, err);
 }
 
 /* user_id's live consents, read. */
 static proauth2_status read_consents(proauth2_provider *p, const char *user_id,
 		json_t **consents, proauth2_error *err)
 {
-	char hash[HASH_SIZE];
-	json_t *record = NULL;
-	proauth2_status status = check_user(user_id, err);
-
-	*consents = NULL;
-	if (status == PROAUTH2_OK)
-		status = sha256_base64url(user_id, hash, err);
-	if (status == PROAUTH2_OK)
-		status = load(p, hash, &record, consents, err);
-	json_decref(record);
-	return status;
+	return user_record_read(p, &consents_kind, user_id, consents, err);
 }
 
 proauth2_status proauth2_consent_covers(proauth2_provider *p,
@@ -358,9 +216,10 @@ proauth2_status proauth2_consent_revoke(proauth2_provider *p,
 	if (p == NULL || client_id == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider and client_id are required");
-	status = check_user(user_id, err);
+	status = user_record_check_user(user_id, err);
 	if (status == PROAUTH2_OK)
-		status = update(p, user_id, client_id, NULL, forget, err);
+		status = user_record_update(p, &consents_kind, user_id, forget,
+				&(struct consent_change){client_id, NULL}, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_revoke_user(p, client_id, user_id, removed, err);
 	return status;
