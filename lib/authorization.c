@@ -13,13 +13,10 @@
 #include "crypto.h"
 #include "id_token.h"
 #include "internal.h"
+#include "params.h"
 #include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
-#include "utf8.h"
-
-/* As many parameters as the endpoint layer's forms may hold. */
-#define MAX_PARAMS 64
 
 struct proauth2_authorization {
 	char *ticket;
@@ -32,47 +29,8 @@ struct proauth2_authorization {
 	bool spent;  /* by proauth2_authorization_spend, not yet approved */
 	int64_t begun_at;    /* when the client's request arrived */
 	char *hint_subject;  /* id_token_hint's sub, verified; NULL: none */
+	int64_t default_max_age;  /* the client's (Registration §2); 0: none */
 };
-
-/* The value of name, NULL if absent or empty (RFC 6749 §3.1). */
-static const char *param(const char *const *names, const char *const *values,
-		size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; name != NULL && i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return values[i][0] != '\0' ? values[i] : NULL;
-	return NULL;
-}
-
-static proauth2_status check_params(const char *const *names,
-		const char *const *values, size_t n, proauth2_error *err)
-{
-	size_t i, j;
-
-	if (n > 0 && (names == NULL || values == NULL))
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"names and values are required");
-	if (n > MAX_PARAMS)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-				"more than %d parameters", MAX_PARAMS);
-	for (i = 0; i < n; i++) {
-		if (names[i] == NULL || values[i] == NULL)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-					"parameter %zu is NULL", i);
-		/* They are stored as JSON strings, which must be UTF-8. */
-		if (!utf8_valid(names[i], strlen(names[i])) ||
-				!utf8_valid(values[i], strlen(values[i])))
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-					"a parameter is not UTF-8");
-		for (j = 0; j < i; j++)
-			if (strcmp(names[i], names[j]) == 0)  /* §3.1 */
-				return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
-						"a parameter is repeated");
-	}
-	return PROAUTH2_OK;
-}
 
 /* The request's parameters as stored: [[name, value], ...]. */
 static char *encode_params(const char *const *names, const char *const *values,
@@ -98,7 +56,7 @@ static bool decode_params(proauth2_authorization *a, const char *text, bool *ok)
 {
 	json_t *list = text != NULL ? json_loads(text, 0, NULL) : NULL, *pair;
 	size_t i, n = json_array_size(list);
-	bool readable = json_is_array(list) && n <= MAX_PARAMS;
+	bool readable = json_is_array(list) && n <= PARAMS_MAX;
 
 	a->names = calloc(n + 1, sizeof(char *));
 	a->values = calloc(n + 1, sizeof(char *));
@@ -123,6 +81,7 @@ static bool decode_params(proauth2_authorization *a, const char *text, bool *ok)
 
 static bool login_stale(proauth2_provider *p, const proauth2_authorization *a,
 		int64_t auth_time, bool approving);
+static int64_t max_age_of(const proauth2_authorization *a);
 
 /* RFC 7636 §4.3: a challenge without a method is plain. */
 static const char *challenge_method(const char *challenge, const char *method)
@@ -164,6 +123,8 @@ static proauth2_authorization *authorization_new(const json_t *client,
 	a->client_id = dup_or_null(record_string(client, "client_id"), ok);
 	a->client_name = dup_or_null(record_string(client, "name"), ok);
 	a->scope = dup_or_null(scope, ok);
+	a->default_max_age = json_integer_value(json_object_get(client,
+			"default_max_age"));
 	return a;
 }
 
@@ -279,10 +240,10 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"provider and out are required");
 	*out = NULL;
-	status = check_params(names, values, n, err);
+	status = params_check(names, values, n, err);
 	if (status != PROAUTH2_OK)
 		return status;
-	client_id = param(names, values, n, "client_id");
+	client_id = params_get(names, values, n, "client_id");
 	if (client_id == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id is missing");
@@ -293,10 +254,10 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 	else if (status == PROAUTH2_ERR_INVALID_CLIENT)
 		status = error_recode(err, PROAUTH2_ERR_INVALID_REQUEST);
 	if (status == PROAUTH2_OK && code_redirect_target(client,
-			param(names, values, n, "redirect_uri")) == NULL)
+			params_get(names, values, n, "redirect_uri")) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"redirect_uri is missing or not registered for this client");
-	response_type = param(names, values, n, "response_type");
+	response_type = params_get(names, values, n, "response_type");
 	if (status == PROAUTH2_OK && response_type == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"response_type is missing");
@@ -304,20 +265,20 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNSUPPORTED_RESPONSE_TYPE,
 				"response_type must be code");
 	if (status == PROAUTH2_OK &&
-			!response_mode_supported(param(names, values, n, "response_mode")))
+			!response_mode_supported(params_get(names, values, n, "response_mode")))
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"response_mode must be query or form_post");
 	if (status == PROAUTH2_OK) {
 		proauth2_code_request cr = {
 			.struct_size = sizeof(proauth2_code_request),
 			.client_id = client_id,
-			.redirect_uri = param(names, values, n, "redirect_uri"),
-			.code_challenge = param(names, values, n, "code_challenge"),
+			.redirect_uri = params_get(names, values, n, "redirect_uri"),
+			.code_challenge = params_get(names, values, n, "code_challenge"),
 			.code_challenge_method = challenge_method(
-					param(names, values, n, "code_challenge"),
-					param(names, values, n, "code_challenge_method")),
+					params_get(names, values, n, "code_challenge"),
+					params_get(names, values, n, "code_challenge_method")),
 		};
-		if (cr.code_challenge != NULL && param(names, values, n,
+		if (cr.code_challenge != NULL && params_get(names, values, n,
 				"code_challenge_method") == NULL && !p->allow_plain_pkce)
 			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 					"code_challenge_method is missing, which means plain"
@@ -326,19 +287,19 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 			status = code_check_request(p, client, &cr, &method, err);
 	}
 	if (status == PROAUTH2_OK)
-		status = scope_resolve(p, param(names, values, n, "scope"),
+		status = scope_resolve(p, params_get(names, values, n, "scope"),
 				record_string(client, "scope"), &scope, err);
 	if (status == PROAUTH2_OK)
-		status = check_resource(p, param(names, values, n, "resource"), err);
+		status = check_resource(p, params_get(names, values, n, "resource"), err);
 	if (status == PROAUTH2_OK) {
 		id_request_params oidc = {
-			.nonce = param(names, values, n, "nonce"),
-			.prompt = param(names, values, n, "prompt"),
-			.max_age = param(names, values, n, "max_age"),
-			.id_token_hint = param(names, values, n, "id_token_hint"),
-			.request = param(names, values, n, "request"),
-			.request_uri = param(names, values, n, "request_uri"),
-			.registration = param(names, values, n, "registration"),
+			.nonce = params_get(names, values, n, "nonce"),
+			.prompt = params_get(names, values, n, "prompt"),
+			.max_age = params_get(names, values, n, "max_age"),
+			.id_token_hint = params_get(names, values, n, "id_token_hint"),
+			.request = params_get(names, values, n, "request"),
+			.request_uri = params_get(names, values, n, "request_uri"),
+			.registration = params_get(names, values, n, "registration"),
 		};
 		status = id_request_check(p, scope, &oidc, err);
 	}
@@ -462,8 +423,7 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 				"the granted scope exceeds the request");
 	/* A fresh login asked for needs the host to say when it was. */
 	if (approval->auth_time == 0 && id_token_wanted(p, a->scope) &&
-			(proauth2_authorization_prompts(a, "login") ||
-			 proauth2_authorization_param(a, "max_age") != NULL))
+			(proauth2_authorization_prompts(a, "login") || max_age_of(a) >= 0))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"the request has prompt=login or max_age: the approval "
 				"must give auth_time");
@@ -506,6 +466,15 @@ bool proauth2_authorization_prompts(const proauth2_authorization *a,
 		id_prompt_has(proauth2_authorization_param(a, "prompt"), value);
 }
 
+/* a's max_age, or its client's default_max_age when it names none; -1:
+ * neither. */
+static int64_t max_age_of(const proauth2_authorization *a)
+{
+	int64_t max_age = id_max_age(proauth2_authorization_param(a, "max_age"));
+
+	return max_age < 0 && a->default_max_age > 0 ? a->default_max_age : max_age;
+}
+
 /* Whether a login at auth_time is too old for a: before the request (in
  * its very second too, unless approving: the page a host shows must not
  * take a login of that second for the fresh one asked for; the login it
@@ -519,7 +488,7 @@ static bool login_stale(proauth2_provider *p, const proauth2_authorization *a,
 		return false;
 	if (auth_time <= 0)
 		return true;
-	max_age = id_max_age(proauth2_authorization_param(a, "max_age"));
+	max_age = max_age_of(a);
 	/* max_age=0, to the second, is prompt=login. */
 	if ((proauth2_authorization_prompts(a, "login") || max_age == 0) &&
 			(approving ? auth_time < a->begun_at : auth_time <= a->begun_at))
@@ -563,7 +532,7 @@ const char *proauth2_authorization_scope(const proauth2_authorization *a)
 const char *proauth2_authorization_param(const proauth2_authorization *a,
 		const char *name)
 {
-	return param((const char *const *)a->names,
+	return params_get((const char *const *)a->names,
 			(const char *const *)a->values, a->n, name);
 }
 

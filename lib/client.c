@@ -133,6 +133,15 @@ static proauth2_status params_read(const proauth2_provider *p,
 		out->pkce_optional = params->pkce_optional;
 	if (SIZED_HAS(params, proauth2_client_params, id_token_signed_response_alg))
 		out->id_token_signed_response_alg = params->id_token_signed_response_alg;
+	if (SIZED_HAS(params, proauth2_client_params,
+			backchannel_logout_session_required)) {
+		out->post_logout_redirect_uris = params->post_logout_redirect_uris;
+		out->n_post_logout_redirect_uris = params->n_post_logout_redirect_uris;
+		out->backchannel_logout_uri = params->backchannel_logout_uri;
+		out->default_max_age = params->default_max_age;
+		out->backchannel_logout_session_required =
+			params->backchannel_logout_session_required;
+	}
 	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
 		out->scope = p->supported_scopes;
 	return PROAUTH2_OK;
@@ -249,6 +258,74 @@ static proauth2_status check_id_token_alg(const proauth2_provider *p,
 	return PROAUTH2_OK;
 }
 
+/* n URIs of what kind, each one redirect_uri_refusal() takes, within limits. */
+static proauth2_status check_uris(const proauth2_provider *p,
+		const char *const *uris, size_t n, const struct limits *limits,
+		const char *what, proauth2_error *err)
+{
+	const char *why;
+	size_t i;
+
+	if (n > 0 && uris == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"the %ss are NULL", what);
+	if (n > limits->redirect_uris)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+				"at most %zu of each kind of redirect URI",
+				limits->redirect_uris);
+	for (i = 0; i < n; i++) {
+		if (uris[i] == NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+					"%s %zu is NULL", what, i);
+		if (strlen(uris[i]) > limits->uri_length)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+					"%s %zu is longer than %zu bytes", what, i,
+					limits->uri_length);
+		why = redirect_uri_refusal(uris[i], p->allow_http_redirect_uris);
+		if (why != NULL)
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
+					"%s %zu %s", what, i, why);
+	}
+	return PROAUTH2_OK;
+}
+
+/* The longest default_max_age: what id_max_age() reads. */
+#define DEFAULT_MAX_AGE_MAX 999999999
+
+/* OpenID Connect's client metadata, only for an OpenID Provider: logout's
+ * (RP-Initiated, Back-Channel) and default_max_age. */
+static proauth2_status check_openid_params(const proauth2_provider *p,
+		const proauth2_client_params *params, proauth2_error *err)
+{
+	const char *uri = params->backchannel_logout_uri, *why;
+
+	if (!p->openid && (params->n_post_logout_redirect_uris > 0 || uri != NULL ||
+			params->default_max_age != 0 ||
+			params->backchannel_logout_session_required))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"post_logout_redirect_uris, backchannel_logout_uri and "
+				"default_max_age need an OpenID Provider (config.openid)");
+	if (params->default_max_age < 0 ||
+			params->default_max_age > DEFAULT_MAX_AGE_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"default_max_age must be 0 to %d seconds",
+				DEFAULT_MAX_AGE_MAX);
+	if (params->backchannel_logout_session_required && uri == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"backchannel_logout_session_required needs a "
+				"backchannel_logout_uri");
+	if (uri == NULL)
+		return PROAUTH2_OK;
+	if (strlen(uri) > RESOURCE_MAX)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"backchannel_logout_uri is longer than %d bytes", RESOURCE_MAX);
+	why = resource_uri_refusal(uri);
+	if (why != NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"backchannel_logout_uri %s", why);
+	return PROAUTH2_OK;
+}
+
 /* params as params_read() gave them, for a client of origin. */
 static proauth2_status check_params(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_client_origin origin,
@@ -256,12 +333,13 @@ static proauth2_status check_params(const proauth2_provider *p,
 {
 	struct limits limits = limits_for(p, origin);
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
-	const char *scope = params->scope ? params->scope : "", *why;
-	size_t i;
+	const char *scope = params->scope ? params->scope : "";
 	proauth2_status status = check_auth_and_resource(params, err);
 
 	if (status == PROAUTH2_OK)
 		status = check_id_token_alg(p, params->id_token_signed_response_alg, err);
+	if (status == PROAUTH2_OK)
+		status = check_openid_params(p, params, err);
 
 	if (status == PROAUTH2_OK)
 		status = check_password_grant(p, grants, params, origin, err);
@@ -279,29 +357,17 @@ static proauth2_status check_params(const proauth2_provider *p,
 			(grants & PROAUTH2_GRANT_CLIENT_CREDENTIALS))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"a public client cannot use client_credentials");
-	if (params->n_redirect_uris > 0 && params->redirect_uris == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"redirect_uris is NULL");
-	if (params->n_redirect_uris > limits.redirect_uris)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-				"at most %zu redirect URIs", limits.redirect_uris);
 	if ((grants & PROAUTH2_GRANT_AUTHORIZATION_CODE) && params->n_redirect_uris == 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
 				"authorization_code needs a redirect URI");
-	for (i = 0; i < params->n_redirect_uris; i++) {
-		if (params->redirect_uris[i] == NULL)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-					"redirect URI %zu is NULL", i);
-		if (strlen(params->redirect_uris[i]) > limits.uri_length)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-					"redirect URI %zu is longer than %zu bytes", i,
-					limits.uri_length);
-		why = redirect_uri_refusal(params->redirect_uris[i],
-				p->allow_http_redirect_uris);
-		if (why != NULL)
-			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REDIRECT_URI,
-					"redirect URI %zu %s", i, why);
-	}
+	status = check_uris(p, params->redirect_uris, params->n_redirect_uris,
+			&limits, "redirect URI", err);
+	if (status == PROAUTH2_OK)
+		status = check_uris(p, params->post_logout_redirect_uris,
+				params->n_post_logout_redirect_uris, &limits,
+				"post_logout_redirect_uri", err);
+	if (status != PROAUTH2_OK)
+		return status;
 	if (strlen(scope) > PROAUTH2_FIELD_MAX_LENGTH)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"scope is longer than %d bytes", PROAUTH2_FIELD_MAX_LENGTH);
@@ -317,19 +383,53 @@ static proauth2_status check_params(const proauth2_provider *p,
 	return PROAUTH2_OK;
 }
 
+/* n strings as a JSON array; NULL when memory ran out. */
+static json_t *string_array(const char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n && a != NULL; i++)
+		if (json_array_append_new(a, json_string(items[i])) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+/* A new NULL-ended copy of the strings of JSON array a, their count in *n. */
+static char **strings_of(const json_t *a, size_t *n, bool *ok)
+{
+	char **out = calloc(json_array_size(a) + 1, sizeof(char *));
+	json_t *item;
+	size_t i;
+
+	*n = 0;
+	if (out == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	json_array_foreach(a, i, item)
+		out[(*n)++] = dup_or_null(json_string_value(item), ok);
+	return out;
+}
+
 /* The record for params; the other fields come from the caller. */
 static json_t *client_record(const char *client_id, const char *secret_hash,
 		const proauth2_client_params *params, int64_t created_at,
 		const char *registration_token_hash, proauth2_client_origin origin)
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
-	json_t *uris = json_array(), *grant_list = json_array();
+	json_t *uris = string_array(params->redirect_uris, params->n_redirect_uris),
+		*grant_list = json_array(), *logout_uris = NULL;
 	unsigned bit;
-	size_t i;
 
-	for (i = 0; i < params->n_redirect_uris && uris != NULL; i++)
-		if (json_array_append_new(uris, json_string(params->redirect_uris[i])) != 0)
-			json_decref(uris), uris = NULL;
+	if (params->n_post_logout_redirect_uris > 0 && (logout_uris = string_array(
+			params->post_logout_redirect_uris,
+			params->n_post_logout_redirect_uris)) == NULL) {
+		json_decref(uris);
+		uris = NULL;
+	}
 	for (bit = 1; bit & ALL_GRANTS && grant_list != NULL; bit <<= 1)
 		if ((grants & bit) && json_array_append_new(grant_list,
 				json_string(proauth2_grant_type_name(bit))) != 0)
@@ -337,11 +437,12 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 	if (uris == NULL || grant_list == NULL) {
 		json_decref(uris);
 		json_decref(grant_list);
+		json_decref(logout_uris);
 		return NULL;
 	}
 	/* json_pack steals the o arguments even when it fails. */
 	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s,"
-			" s:s*, s:s*, s:o*, s:s*}",
+			" s:s*, s:s*, s:o*, s:s*, s:o*, s:s*, s:o*, s:o*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -359,7 +460,14 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 			 * before. */
 			"pkce_optional", params->pkce_optional ? json_integer(1) : NULL,
 			"id_token_signed_response_alg",
-				params->id_token_signed_response_alg);
+				params->id_token_signed_response_alg,
+			"post_logout_redirect_uris", logout_uris,
+			"backchannel_logout_uri", params->backchannel_logout_uri,
+			"backchannel_logout_session_required",
+				params->backchannel_logout_session_required ?
+				json_integer(1) : NULL,
+			"default_max_age", params->default_max_age > 0 ?
+				json_integer(params->default_max_age) : NULL);
 }
 
 proauth2_status client_document_record(const proauth2_provider *p,
@@ -384,10 +492,9 @@ proauth2_status client_document_record(const proauth2_provider *p,
 static proauth2_status client_from_record(const json_t *record,
 		const char *secret, proauth2_client **out, proauth2_error *err)
 {
-	json_t *uris = json_object_get(record, "redirect_uris"), *item;
+	json_t *uris = json_object_get(record, "redirect_uris");
 	proauth2_client *c = calloc(1, sizeof(*c));
 	bool ok = c != NULL;
-	size_t i;
 
 	*out = NULL;
 	if (c == NULL)
@@ -407,12 +514,15 @@ static proauth2_status client_from_record(const json_t *record,
 	c->pkce_optional = client_record_pkce_optional(record);
 	c->id_token_signed_response_alg = dup_or_null(record_string(record,
 			"id_token_signed_response_alg"), &ok);
-	c->redirect_uris = calloc(json_array_size(uris) + 1, sizeof(char *));
-	ok = ok && c->redirect_uris != NULL;
-	if (c->redirect_uris != NULL)
-		json_array_foreach(uris, i, item)
-			c->redirect_uris[c->n_redirect_uris++] =
-				dup_or_null(json_string_value(item), &ok);
+	c->redirect_uris = strings_of(uris, &c->n_redirect_uris, &ok);
+	c->post_logout_redirect_uris = strings_of(json_object_get(record,
+			"post_logout_redirect_uris"), &c->n_post_logout_redirect_uris, &ok);
+	c->backchannel_logout_uri = dup_or_null(record_string(record,
+			"backchannel_logout_uri"), &ok);
+	c->backchannel_logout_session_required = json_integer_value(json_object_get(
+			record, "backchannel_logout_session_required")) == 1;
+	c->default_max_age = json_integer_value(json_object_get(record,
+			"default_max_age"));
 	if (!ok) {
 		proauth2_client_free(c);
 		return NO_MEMORY(err);
@@ -556,6 +666,13 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			.resource = old->resource,
 			.pkce_optional = old->pkce_optional,
 			.id_token_signed_response_alg = old->id_token_signed_response_alg,
+			.post_logout_redirect_uris =
+				(const char *const *)old->post_logout_redirect_uris,
+			.n_post_logout_redirect_uris = old->n_post_logout_redirect_uris,
+			.backchannel_logout_uri = old->backchannel_logout_uri,
+			.default_max_age = old->default_max_age,
+			.backchannel_logout_session_required =
+				old->backchannel_logout_session_required,
 		};
 		params = &kept;
 	} else {
@@ -859,6 +976,10 @@ void proauth2_client_free(proauth2_client *c)
 	for (i = 0; i < c->n_redirect_uris; i++)
 		free(c->redirect_uris[i]);
 	free(c->redirect_uris);
+	for (i = 0; i < c->n_post_logout_redirect_uris; i++)
+		free(c->post_logout_redirect_uris[i]);
+	free(c->post_logout_redirect_uris);
+	free(c->backchannel_logout_uri);
 	free(c->scope);
 	free(c->name);
 	free(c->resource);

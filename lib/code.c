@@ -12,6 +12,7 @@
 #include "redirect_uri.h"
 #include "resources.h"
 #include "scope.h"
+#include "session.h"
 #include "struct_size.h"
 
 const char *code_redirect_target(const json_t *client, const char *uri)
@@ -108,8 +109,14 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
 		status = sha256_base64url(*code, hash, err);
-	if (status == PROAUTH2_OK) {
+	if (status == PROAUTH2_OK)
 		grant_new_id(grant_id);
+	/* Noted before the code exists: a logout then finds its grant. */
+	if (status == PROAUTH2_OK && id_claims != NULL)
+		status = session_add_login(p, req->user_id, SIZED_HAS(req,
+				proauth2_code_request, session_id) ? req->session_id : NULL,
+				req->client_id, grant_id, scope, err);
+	if (status == PROAUTH2_OK) {
 		status = store_record(p, TABLE_CODES, json_pack(
 				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*, s:s*}",
 				"code_hash", hash,

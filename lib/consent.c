@@ -13,6 +13,7 @@
 #include "client_document.h"
 #include "event.h"
 #include "internal.h"
+#include "logout_internal.h"
 #include "scope.h"
 #include "user_record.h"
 
@@ -222,5 +223,7 @@ proauth2_status proauth2_consent_revoke(proauth2_provider *p,
 				&(struct consent_change){client_id, NULL}, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_token_revoke_user(p, client_id, user_id, removed, err);
+	if (status == PROAUTH2_OK)
+		status = logout_client(p, user_id, client_id, err);
 	return status;
 }

@@ -166,6 +166,7 @@ proauth2_status endpoint_urls_make(const char *issuer, const char *base,
 			(size_t)(issuer_path - issuer), WELL_KNOWN, issuer_path, n);
 	urls[PROAUTH2_ENDPOINT_JWKS] = join(base, strlen(base), "/jwks", "", 0);
 	urls[PROAUTH2_ENDPOINT_USERINFO] = join(base, strlen(base), "/userinfo", "", 0);
+	urls[PROAUTH2_ENDPOINT_END_SESSION] = join(base, strlen(base), "/logout", "", 0);
 	urls[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION] = join(issuer, strlen(issuer),
 			"/.well-known/openid-configuration", "", 0);
 	for (i = 0; i < ENDPOINT_COUNT; i++) {

@@ -6,7 +6,7 @@
 #include <proauth2/provider.h>
 
 /* One per proauth2_endpoint value. */
-#define ENDPOINT_COUNT (PROAUTH2_ENDPOINT_OPENID_CONFIGURATION + 1)
+#define ENDPOINT_COUNT (PROAUTH2_ENDPOINT_END_SESSION + 1)
 
 /* NULL when url may name the issuer or an endpoint; else why not, as a
  * phrase completing "config.issuer ..." (static). */

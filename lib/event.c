@@ -12,6 +12,7 @@ const char *proauth2_event_kind_str(proauth2_event_kind kind)
 		[PROAUTH2_EVENT_CLIENT_AUTH_FAILED] = "client_auth_failed",
 		[PROAUTH2_EVENT_DATASTORE_FAILURE] = "datastore_failure",
 		[PROAUTH2_EVENT_REFRESH_RETRY] = "refresh_retry",
+		[PROAUTH2_EVENT_LOGOUT_UNDELIVERED] = "logout_undelivered",
 	};
 
 	if ((unsigned)kind >= PROAUTH2_EVENT_KIND_COUNT)
@@ -58,6 +59,13 @@ void report_refresh_retry(const proauth2_provider *p, const char *client_id,
 			"a refresh token spent moments ago was presented again by "
 			"its client: a fresh pair replaces the newest", client_id,
 			grant_id);
+}
+
+void report_logout_undelivered(const proauth2_provider *p,
+		const char *client_id, proauth2_status status, const char *why)
+{
+	report_grant(p, PROAUTH2_EVENT_LOGOUT_UNDELIVERED, status, why,
+			client_id, NULL);
 }
 
 /* A client_id as presented, safe to write to a log line: control bytes

@@ -21,6 +21,10 @@ void report_refresh_retry(const proauth2_provider *p, const char *client_id,
 void report_auth_failed(const proauth2_provider *p, const char *client_id,
 		const char *method);
 
+/* A logout token did not reach client_id: why (a static string). */
+void report_logout_undelivered(const proauth2_provider *p,
+		const char *client_id, proauth2_status status, const char *why);
+
 /* Report status if it is a datastore failure (PROAUTH2_ERR_DATASTORE or
  * PROAUTH2_ERR_UNAVAILABLE, PROAUTH2_ERR_OUTCOME_UNKNOWN), with err's
  * text; returns status. */

@@ -152,28 +152,43 @@ static EVP_PKEY *hint_key(const char *kid, jws_alg alg, void *arg)
 	return key_set_public(arg, kid, alg);
 }
 
-proauth2_status id_token_hint_subject(proauth2_provider *p, const char *hint,
-		char **sub, proauth2_error *err)
+proauth2_status id_token_hint_read(proauth2_provider *p, const char *hint,
+		json_t **claims, proauth2_error *err)
 {
-	json_t *header = NULL, *claims = NULL;
-	proauth2_status status = jws_verify(hint, hint_key, p, &header, &claims,
+	json_t *header = NULL;
+	proauth2_status status = jws_verify(hint, hint_key, p, &header, claims,
 			NULL, err);
 	const char *typ = json_string_value(json_object_get(header, "typ"));
-	const char *iss = json_string_value(json_object_get(claims, "iss"));
-	const char *subject = json_string_value(json_object_get(claims, "sub"));
+	const char *iss = json_string_value(json_object_get(*claims, "iss"));
 
-	*sub = NULL;
-	/* Ours, and an id_token: not an access token (at+jwt). */
+	/* Ours, and an id_token: not an access token (at+jwt) nor a logout
+	 * token (logout+jwt). */
 	if (status == PROAUTH2_OK && (typ == NULL || strcmp(typ, "JWT") != 0 ||
-			iss == NULL || strcmp(iss, p->issuer) != 0 || subject == NULL))
+			iss == NULL || strcmp(iss, p->issuer) != 0 ||
+			json_string_value(json_object_get(*claims, "sub")) == NULL))
 		status = PROAUTH2_ERR_INVALID_TOKEN;
-	if (status == PROAUTH2_OK && (*sub = strdup(subject)) == NULL)
-		status = NO_MEMORY(err);
 	json_decref(header);
-	json_decref(claims);
+	if (status != PROAUTH2_OK) {
+		json_decref(*claims);
+		*claims = NULL;
+	}
 	if (status == PROAUTH2_ERR_INVALID_TOKEN)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"id_token_hint is no id_token of this provider");
+	return status;
+}
+
+proauth2_status id_token_hint_subject(proauth2_provider *p, const char *hint,
+		char **sub, proauth2_error *err)
+{
+	json_t *claims = NULL;
+	proauth2_status status = id_token_hint_read(p, hint, &claims, err);
+
+	*sub = NULL;
+	if (status == PROAUTH2_OK && (*sub = strdup(json_string_value(
+			json_object_get(claims, "sub")))) == NULL)
+		status = NO_MEMORY(err);
+	json_decref(claims);
 	return status;
 }
 

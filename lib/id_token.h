@@ -49,6 +49,10 @@ proauth2_status id_request_check(proauth2_provider *p, const char *scope,
 proauth2_status id_token_hint_subject(proauth2_provider *p, const char *hint,
 		char **sub, proauth2_error *err);
 
+/* hint's claims, as id_token_hint_subject() checks it, in *claims. */
+proauth2_status id_token_hint_read(proauth2_provider *p, const char *hint,
+		json_t **claims, proauth2_error *err);
+
 /* Whether the space-delimited prompt holds value. */
 bool id_prompt_has(const char *prompt, const char *value);
 

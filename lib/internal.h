@@ -51,8 +51,8 @@ struct proauth2_provider {
 	size_t max_authorizations;             /* 0: no cap */
 	size_t max_authorizations_per_client;  /* 0: no cap */
 	/* Every endpoint's URL and, pointing into it, its path: made once. */
-	char *endpoint_urls[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION + 1];
-	const char *endpoint_paths[PROAUTH2_ENDPOINT_OPENID_CONFIGURATION + 1];
+	char *endpoint_urls[PROAUTH2_ENDPOINT_END_SESSION + 1];
+	const char *endpoint_paths[PROAUTH2_ENDPOINT_END_SESSION + 1];
 	/* Registered resources (lib/resource.c): the one mutable part. */
 	struct resource_registry *resources;
 	/* JWT access tokens and their signing keys (lib/key_set.c, jwt.c). */
@@ -80,6 +80,8 @@ struct proauth2_provider {
 	 * that long after it stops signing. */
 	int64_t signed_lifetime_max;
 	int64_t consent_lifetime;  /* lib/consent.c */
+	proauth2_backchannel_logout_fn backchannel_logout;  /* lib/logout.c */
+	void *backchannel_logout_arg;
 	struct key_set *keys;  /* a cache, behind its own lock */
 };
 

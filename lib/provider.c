@@ -145,7 +145,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, consent_lifetime),
+			SIZED_END(proauth2_config, backchannel_logout_arg),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -285,6 +285,10 @@ static proauth2_status take_openid(proauth2_provider *p,
 		p->signed_lifetime_max = p->id_token_lifetime;
 	p->user_claims = cfg->user_claims;
 	p->user_claims_arg = cfg->user_claims_arg;
+	if (SIZED_HAS(cfg, proauth2_config, backchannel_logout_arg)) {
+		p->backchannel_logout = cfg->backchannel_logout;
+		p->backchannel_logout_arg = cfg->backchannel_logout_arg;
+	}
 	if (p->supported_scopes == NULL ||
 			scope_has_token(p->supported_scopes, "openid", 6))
 		return PROAUTH2_OK;
@@ -499,6 +503,11 @@ bool proauth2_provider_client_documents_enabled(const proauth2_provider *p)
 bool proauth2_provider_openid_enabled(const proauth2_provider *p)
 {
 	return p->openid;
+}
+
+bool proauth2_provider_backchannel_logout_enabled(const proauth2_provider *p)
+{
+	return p->openid && p->backchannel_logout != NULL;
 }
 
 const char *proauth2_provider_id_token_algs(const proauth2_provider *p)

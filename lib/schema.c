@@ -38,6 +38,12 @@ static const proauth2_field client_fields[] = {
 	/* Schema 8: the alg of the client's id_tokens (OpenID Connect
 	 * Registration §2); absent: RS256. */
 	{"id_token_signed_response_alg", S, 0},
+	/* Schema 9: OpenID Connect logout (RP-Initiated, Back-Channel) and
+	 * Registration's default_max_age. */
+	{"post_logout_redirect_uris", SA, 0},
+	{"backchannel_logout_uri", S, 0},
+	{"backchannel_logout_session_required", I, 0},
+	{"default_max_age", I, 0},
 };
 
 static const proauth2_field code_fields[] = {
@@ -158,6 +164,16 @@ static const proauth2_field consent_fields[] = {
 	{"expires_at", I, REQ},
 };
 
+/* Login sessions (schema 9), one record per user by the hash of the user
+ * id: {sid: {"clients": {client_id: [grant_id, ...]}, "began_at",
+ * "expires_at"}, ...}, "" for logins without a session id
+ * (lib/session.c). */
+static const proauth2_field session_fields[] = {
+	{"user_hash", S, REQ | QRY},
+	{"sessions", S, REQ | PROAUTH2_FIELD_JSON_OBJECT},
+	{"expires_at", I, REQ},
+};
+
 #define TABLE(name, fields) {name, fields, sizeof(fields) / sizeof(fields[0])}
 
 static const proauth2_table tables[] = {
@@ -172,6 +188,7 @@ static const proauth2_table tables[] = {
 	TABLE(TABLE_REGISTRATION_SLOTS, registration_slot_fields),
 	TABLE(TABLE_SIGNING_KEYS, signing_key_fields),
 	TABLE(TABLE_CONSENTS, consent_fields),
+	TABLE(TABLE_SESSIONS, session_fields),
 };
 
 const proauth2_table *proauth2_schema_tables(size_t *n)

@@ -14,5 +14,6 @@
 #define TABLE_REGISTRATION_SLOTS "registration_slots"
 #define TABLE_SIGNING_KEYS "signing_keys"
 #define TABLE_CONSENTS "consents"
+#define TABLE_SESSIONS "sessions"
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef PROAUTH2_TESTS_JWS_SUPPORT_H
 #define PROAUTH2_TESTS_JWS_SUPPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -17,5 +18,12 @@ json_t *jws_part(const char *token, int i);
 
 /* The string member name of doc, or NULL. Borrowed. */
 const char *member(const json_t *doc, const char *name);
+
+/* The provider's published JWK of kid, a new reference, or NULL. */
+json_t *published_jwk(const char *kid);
+
+/* Whether token's RS256 signature verifies with the provider's published
+ * key its header names: what every relying party checks first. */
+bool signature_verifies(const char *token);
 
 #endif

@@ -186,8 +186,10 @@ PROAUTH2_EXPORT bool proauth2_authorization_prompts(
  * older than max_age. An approval whose auth_time is before the request
  * or older than max_age is refused (PROAUTH2_ERR_INVALID_ARGUMENT): the
  * client asked for a fresh login; so is an approval without auth_time
- * (0) when the request has prompt=login or max_age. Always false for a
- * request that is no OpenID Connect authentication. */
+ * (0) when the request has prompt=login or max_age. A request without
+ * max_age has its client's default_max_age, if any (OpenID Connect
+ * Registration §2). Always false for a request that is no OpenID Connect
+ * authentication. */
 PROAUTH2_EXPORT bool proauth2_authorization_login_needed(
 		proauth2_provider *provider,
 		const proauth2_authorization *authorization, int64_t auth_time);

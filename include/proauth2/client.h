@@ -157,6 +157,25 @@ typedef struct proauth2_client_params {
 	 * PROAUTH2_ERR_INVALID_REQUEST; on a provider that is no OpenID
 	 * Provider, refused likewise. NULL: RS256. */
 	const char *id_token_signed_response_alg;
+	/** RP-Initiated Logout §3.1: where the end-session endpoint may send
+	 * the user back, matched exactly; the rules of redirect URIs (at most
+	 * as many, as long; PROAUTH2_ERR_INVALID_REDIRECT_URI). Only on an
+	 * OpenID Provider (PROAUTH2_ERR_INVALID_REQUEST otherwise). */
+	const char *const *post_logout_redirect_uris;
+	/** How many post_logout_redirect_uris there are. */
+	size_t n_post_logout_redirect_uris;
+	/** Back-Channel Logout §2.2: where the client takes logout tokens,
+	 * an absolute URI of https, or http on loopback, without fragment,
+	 * at most 2048 bytes. Only on an OpenID Provider. NULL: none. */
+	const char *backchannel_logout_uri;
+	/** OpenID Connect Registration §2: the max_age of a request that
+	 * names none, in seconds (0: none). At most 999999999. */
+	int64_t default_max_age;
+	/** Back-Channel Logout §2.2: the client's logout tokens must carry
+	 * sid; a logout of a user without a session (or of a login the host
+	 * gave no session_id) then sends it none. Needs
+	 * backchannel_logout_uri. */
+	bool backchannel_logout_session_required;
 } proauth2_client_params;
 
 /** The longest client_id proauth2_client_params.client_id may choose. */
@@ -214,6 +233,16 @@ typedef struct proauth2_client {
 	bool pkce_optional;
 	/** Its id_tokens' alg (proauth2_client_params); NULL: RS256. */
 	char *id_token_signed_response_alg;
+	/** Where logout may send the user back (proauth2_client_params). */
+	char **post_logout_redirect_uris;
+	/** How many post_logout_redirect_uris there are. */
+	size_t n_post_logout_redirect_uris;
+	/** Where it takes logout tokens; NULL: none. */
+	char *backchannel_logout_uri;
+	/** Its requests' max_age when they name none; 0: none. */
+	int64_t default_max_age;
+	/** Its logout tokens must carry sid. */
+	bool backchannel_logout_session_required;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */

@@ -47,6 +47,10 @@ typedef enum proauth2_event_kind {
 	 * (config.refresh_reuse_grace): the grant lives on. Many in a row
 	 * for one grant_id are more likely a thief than a bad network. */
 	PROAUTH2_EVENT_REFRESH_RETRY,
+	/** A logout token did not reach client_id (config.backchannel_logout
+	 * failed, or its alg has no key): the client may keep the user
+	 * signed in. message says which. */
+	PROAUTH2_EVENT_LOGOUT_UNDELIVERED,
 	/** Not a kind: the number of kinds. */
 	PROAUTH2_EVENT_KIND_COUNT
 } proauth2_event_kind;
@@ -92,7 +96,8 @@ typedef struct proauth2_event {
 typedef void (*proauth2_log_fn)(void *arg, const proauth2_event *event);
 
 /** The name of a kind ("server_error", "replay", "client_auth_failed",
- * "datastore_failure", "refresh_retry"); "unknown" for anything else.
+ * "datastore_failure", "refresh_retry", "logout_undelivered"); "unknown"
+ * for anything else.
  * Static. */
 PROAUTH2_EXPORT const char *proauth2_event_kind_str(proauth2_event_kind kind);
 

@@ -23,6 +23,7 @@
 #include <proauth2/authorization.h>
 #include <proauth2/common.h>
 #include <proauth2/error.h>
+#include <proauth2/logout.h>
 #include <proauth2/provider.h>
 #include <proauth2/token.h>
 
@@ -313,6 +314,28 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_den
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_authorize_refuse(
 		proauth2_provider *provider, const char *ticket, proauth2_status why,
 		proauth2_http_response **response);
+
+/* ---- End-session endpoint: RP-Initiated Logout 1.0 (proauth2/logout.h),
+ * served by the host at proauth2_provider_endpoint(...,
+ * PROAUTH2_ENDPOINT_END_SESSION), which signs the user out. ---- */
+
+/**
+ * Read a logout request (GET query or POST form, §2) and check it with
+ * proauth2_end_session_begin(). On success *request is set and *response
+ * NULL: ask the user, end the session, call proauth2_logout(), then
+ * answer with proauth2_http_end_session_finish(). A request that breaks
+ * the rules: *request NULL, *response a 400 invalid_request page (JSON,
+ * its error_description for the user), never a redirect.
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_end_session_begin(
+		proauth2_provider *provider, const proauth2_http_request *http_request,
+		proauth2_end_session **request, proauth2_http_response **response);
+
+/** After the logout: the 303 redirect to the client's
+ * post_logout_redirect_uri with state (§3), or, when the request named
+ * none, PROAUTH2_OK with *response NULL: show your own signed-out page. */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_http_end_session_finish(
+		const proauth2_end_session *request, proauth2_http_response **response);
 
 /* ---- The host's own forms (login, consent). ---- */
 

@@ -21,6 +21,7 @@
 #include <proauth2/resource.h>
 #include <proauth2/openid.h>
 #include <proauth2/consent.h>
+#include <proauth2/logout.h>
 #include <proauth2/sqlite.h>
 #include <proauth2/http.h>
 

@@ -88,6 +88,21 @@ typedef int (*proauth2_client_document_fetch_fn)(void *arg, const char *url,
 		char *body, size_t body_max, size_t *body_len, int64_t *max_age);
 
 /**
+ * Deliver a logout token (OpenID Connect Back-Channel Logout 1.0 §2.5;
+ * config.backchannel_logout): POST it to uri, client_id's
+ * backchannel_logout_uri, as the form body "logout_token=" followed by the
+ * token (application/x-www-form-urlencoded; the token needs no escaping),
+ * and return 0 when the client answered 200 (or 204), anything else when
+ * it did not take it. Called by proauth2_logout() and
+ * proauth2_consent_revoke() in the caller's thread, one client after
+ * another: bound the time each delivery takes (a few seconds). The URI is
+ * the client's: where anyone may register, refuse addresses of your own
+ * network as for client documents. Called from any thread.
+ */
+typedef int (*proauth2_backchannel_logout_fn)(void *arg, const char *client_id,
+		const char *uri, const char *logout_token);
+
+/**
  * The claims the host holds about a user (config.user_claims), for the
  * UserInfo endpoint (OpenID Connect Core §5.3): write into *claims the
  * text of a JSON object (malloc(); the library frees it) with the user's
@@ -340,6 +355,11 @@ typedef struct proauth2_config {
 	/** How long a remembered consent (proauth2/consent.h) lasts, in
 	 * seconds; default 90 days. */
 	int64_t consent_lifetime;
+	/** Back-Channel Logout 1.0 (proauth2/logout.h): how logout tokens
+	 * reach the clients with a backchannel_logout_uri. NULL (default):
+	 * none are sent, and the metadata does not offer it. */
+	proauth2_backchannel_logout_fn backchannel_logout;
+	void *backchannel_logout_arg;  /**< passed to backchannel_logout */
 	/** @} */
 } proauth2_config;
 
@@ -412,7 +432,12 @@ typedef enum proauth2_endpoint {
 	/** OpenID Connect Discovery §4: the issuer without its trailing
 	 * slash, then "/.well-known/openid-configuration"; the same document
 	 * as the metadata, served when config.openid is set. */
-	PROAUTH2_ENDPOINT_OPENID_CONFIGURATION
+	PROAUTH2_ENDPOINT_OPENID_CONFIGURATION,
+	/** RP-Initiated Logout 1.0's end-session endpoint: endpoint_base +
+	 * "/logout"; advertised when config.openid is set, served by the
+	 * host (proauth2_http_end_session_begin()), as it signs the user
+	 * out. */
+	PROAUTH2_ENDPOINT_END_SESSION
 } proauth2_endpoint;
 
 /** The absolute URL of endpoint which, as configured or derived at
@@ -460,6 +485,11 @@ PROAUTH2_EXPORT bool proauth2_provider_has_signing_keys(
 /** The provider is an OpenID Provider (config.openid): its metadata is
  * OpenID Connect Discovery's too. */
 PROAUTH2_EXPORT bool proauth2_provider_openid_enabled(
+		const proauth2_provider *provider);
+
+/** The provider sends Back-Channel Logout tokens
+ * (config.backchannel_logout on an OpenID Provider). */
+PROAUTH2_EXPORT bool proauth2_provider_backchannel_logout_enabled(
 		const proauth2_provider *provider);
 
 /** The algorithms an OpenID Provider signs id_tokens with, space-delimited,

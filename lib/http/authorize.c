@@ -16,39 +16,11 @@
 #include <proauth2/http.h>
 
 #include "form_post.h"
+#include "params.h"
 #include "request.h"
 #include "response.h"
 
 /* ---- Building the redirect back to the client. ---- */
-
-/* Append "name=value" percent-encoded (RFC 3986 unreserved kept) to *url,
- * after '?' or '&'. 0 on success. */
-static int append_param(char **url, const char *name, const char *value)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(*url), need = len + strlen(name) + 3 * strlen(value) + 3;
-	char *out = realloc(*url, need), *o;
-	const unsigned char *v;
-
-	if (out == NULL)
-		return -1;
-	o = out + len;
-	*o++ = strchr(out, '?') != NULL ? '&' : '?';
-	o += sprintf(o, "%s=", name);
-	for (v = (const unsigned char *)value; *v != '\0'; v++) {
-		if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
-				(*v >= '0' && *v <= '9') || strchr("-._~", *v) != NULL) {
-			*o++ = (char)*v;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*v >> 4];
-			*o++ = hex[*v & 15];
-		}
-	}
-	*o = '\0';
-	*url = out;
-	return 0;
-}
 
 /* What goes back to the client: code or error (with its description),
  * state and iss (RFC 9207), in that order. */
@@ -98,7 +70,7 @@ static char *redirect_url(const char *redirect_uri, const answer *a)
 	size_t i;
 
 	for (i = 0; url != NULL && i < a->n; i++)
-		if (append_param(&url, a->names[i], a->values[i]) != 0) {
+		if (params_append_query(&url, a->names[i], a->values[i]) != 0) {
 			free(url);
 			url = NULL;
 		}
@@ -157,18 +129,6 @@ static proauth2_status error_back(proauth2_provider *p,
 }
 
 /* ---- begin ---- */
-
-/* Parameters from the query (GET) or the form body (POST, §3.1). */
-static proauth2_status read_params(const proauth2_http_request *req, form *f,
-		proauth2_error *err)
-{
-	f->n = 0;
-	if (request_check(req, err) != PROAUTH2_OK)
-		return PROAUTH2_ERR_INVALID_ARGUMENT;
-	if (req->method != NULL && strcmp(req->method, "POST") == 0)
-		return request_read_form(req, f, err);
-	return form_parse(req->query, req->query ? strlen(req->query) : 0, f, err);
-}
 
 /* Where errors may go back to: the client and its URI are sure. */
 static proauth2_status check_client(proauth2_provider *p, const form *f,
@@ -231,7 +191,7 @@ proauth2_status proauth2_http_authorize_begin_with(proauth2_provider *p,
 	status = request_options_check(options, &err);
 	default_code = options != NULL && options->response_type_optional;
 	if (status == PROAUTH2_OK)
-		status = read_params(req, &f, &err);
+		status = request_read_query_or_form(req, &f, &err);
 	if (status == PROAUTH2_OK)
 		status = check_client(p, &f, &client, &target, &err);
 	if (status != PROAUTH2_OK) {

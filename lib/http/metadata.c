@@ -65,8 +65,11 @@ static json_t *string_list(const char *const *items, size_t n)
  * serves both. */
 static int add_openid(const proauth2_provider *p, json_t *doc)
 {
-	json_t *members = json_pack("{s:s, s:[s], s:o, s:o, s:b, s:b, s:b}",
+	bool backchannel = proauth2_provider_backchannel_logout_enabled(p);
+	json_t *members = json_pack("{s:s, s:s, s:[s], s:o, s:o, s:b, s:b, s:b,"
+			" s:b, s:b}",
 			"userinfo_endpoint", endpoint(p, PROAUTH2_ENDPOINT_USERINFO),
+			"end_session_endpoint", endpoint(p, PROAUTH2_ENDPOINT_END_SESSION),
 			"subject_types_supported", "public",
 			"id_token_signing_alg_values_supported",
 				words_array(proauth2_provider_id_token_algs(p)),
@@ -75,7 +78,10 @@ static int add_openid(const proauth2_provider *p, json_t *doc)
 			/* Discovery's defaults for these are true: we have none. */
 			"claims_parameter_supported", 0,
 			"request_parameter_supported", 0,
-			"request_uri_parameter_supported", 0);
+			"request_uri_parameter_supported", 0,
+			/* Back-Channel Logout §2.1: sid comes with a session_id. */
+			"backchannel_logout_supported", backchannel,
+			"backchannel_logout_session_supported", backchannel);
 
 	return members != NULL ? json_object_update_new(doc, members) : -1;
 }

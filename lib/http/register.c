@@ -70,6 +70,35 @@ static const char *auth_method_name(const proauth2_client *c)
 	return c->type == PROAUTH2_CLIENT_PUBLIC ? "none" : "client_secret_basic";
 }
 
+/* The OpenID Connect members c has: its logout's and default_max_age;
+ * -1 when memory ran out. */
+static int openid_members(json_t *doc, const proauth2_client *c)
+{
+	json_t *uris;
+	size_t i;
+
+	if (doc == NULL)
+		return -1;
+	if (c->n_post_logout_redirect_uris > 0) {
+		if ((uris = json_array()) == NULL ||
+				json_object_set_new(doc, "post_logout_redirect_uris", uris) != 0)
+			return -1;
+		for (i = 0; i < c->n_post_logout_redirect_uris; i++)
+			if (json_array_append_new(uris,
+					json_string(c->post_logout_redirect_uris[i])) != 0)
+				return -1;
+	}
+	if (c->backchannel_logout_uri != NULL && (json_object_set_new(doc,
+			"backchannel_logout_uri", json_string(c->backchannel_logout_uri)) != 0 ||
+			json_object_set_new(doc, "backchannel_logout_session_required",
+				json_boolean(c->backchannel_logout_session_required)) != 0))
+		return -1;
+	if (c->default_max_age > 0 && json_object_set_new(doc, "default_max_age",
+			json_integer(c->default_max_age)) != 0)
+		return -1;
+	return 0;
+}
+
 /* The client's metadata as RFC 7591 §3.2.1 answers it. */
 static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 		const char *registration_token)
@@ -87,7 +116,7 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 	/* RFC 7592 §3: the configuration endpoint under the registration's. */
 	snprintf(uri, sizeof(uri), "%s/%s", proauth2_provider_endpoint(p,
 			PROAUTH2_ENDPOINT_REGISTRATION), c->client_id);
-	return json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
+	json_t *doc = json_pack("{s:s, s:s*, s:I, s:I, s:o, s:o, s:[s], s:s, s:s, s:s*,"
 			" s:s*, s:s, s:s*}",
 			"client_id", c->client_id,
 			"client_secret", c->client_secret,
@@ -102,6 +131,8 @@ static json_t *client_json(proauth2_provider *p, const proauth2_client *c,
 			"registration_access_token", registration_token,
 			"registration_client_uri", uri,
 			"id_token_signed_response_alg", c->id_token_signed_response_alg);
+
+	return openid_members(doc, c) == 0 ? doc : (json_decref(doc), NULL);
 }
 
 /* RFC 6750 §3: a missing or wrong bearer token (initial or registration

@@ -114,6 +114,17 @@ proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 	return request_read_params(req, 0, f, err);
 }
 
+proauth2_status request_read_query_or_form(const proauth2_http_request *req,
+		form *f, proauth2_error *err)
+{
+	f->n = 0;
+	if (request_check(req, err) != PROAUTH2_OK)
+		return PROAUTH2_ERR_INVALID_ARGUMENT;
+	if (req->method != NULL && strcmp(req->method, "POST") == 0)
+		return request_read_form(req, f, err);
+	return form_parse(req->query, req->query ? strlen(req->query) : 0, f, err);
+}
+
 char *base64_decode(const char *s, size_t *len)
 {
 	size_t n = strlen(s), i, o = 0;

@@ -30,6 +30,11 @@ proauth2_status request_authorization(const proauth2_http_request *req,
 proauth2_status request_read_form(const proauth2_http_request *req, form *f,
 		proauth2_error *err);
 
+/* The parameters of a GET's query, or a POST's form body (an
+ * authorization or end-session request: RFC 6749 §3.1). */
+proauth2_status request_read_query_or_form(const proauth2_http_request *req,
+		form *f, proauth2_error *err);
+
 /* request_read_form(), also taking the sources in from
  * (PROAUTH2_HTTP_PARAMS_*): the query string merged in (a parameter in
  * both with two values is an invalid_request), a JSON object body, and

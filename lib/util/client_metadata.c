@@ -3,6 +3,67 @@
 
 #include "client_metadata.h"
 
+/* A JSON array of at most CLIENT_METADATA_MAX_URIS strings (or absent)
+ * into out, their count in *n. */
+static bool read_uris(const json_t *a, const char **out, size_t *n)
+{
+	json_t *item;
+	size_t i;
+
+	*n = 0;
+	if (a == NULL)
+		return true;
+	if (!json_is_array(a) || json_array_size(a) > CLIENT_METADATA_MAX_URIS)
+		return false;
+	json_array_foreach(a, i, item)
+		if ((out[i] = json_string_value(item)) == NULL)
+			return false;
+	*n = json_array_size(a);
+	return true;
+}
+
+/* The OpenID Connect metadata beyond the alg (Registration §2, RP-Initiated
+ * Logout §3.1, Back-Channel Logout §2.2). subject_type is public, the only
+ * kind of subject issued; require_auth_time is always met, as every
+ * id_token carries auth_time: both are taken and not kept. */
+static bool openid_read(const json_t *doc, client_metadata *m,
+		const char **problem)
+{
+	json_t *item = json_object_get(doc, "subject_type");
+
+	*problem = "subject_type must be public: pairwise subjects are not "
+		"supported";
+	if (item != NULL && (!json_is_string(item) ||
+			strcmp(json_string_value(item), "public") != 0))
+		return false;
+	*problem = "require_auth_time and backchannel_logout_session_required "
+		"must be booleans";
+	item = json_object_get(doc, "require_auth_time");
+	if (item != NULL && !json_is_boolean(item))
+		return false;
+	item = json_object_get(doc, "backchannel_logout_session_required");
+	if (item != NULL && !json_is_boolean(item))
+		return false;
+	m->params.backchannel_logout_session_required = json_is_true(item);
+	*problem = "default_max_age must be a number of seconds";
+	item = json_object_get(doc, "default_max_age");
+	if (item != NULL && (!json_is_integer(item) || json_integer_value(item) < 0))
+		return false;
+	m->params.default_max_age = json_integer_value(item);
+	*problem = "backchannel_logout_uri must be a string";
+	item = json_object_get(doc, "backchannel_logout_uri");
+	if (item != NULL && (m->params.backchannel_logout_uri =
+			json_string_value(item)) == NULL)
+		return false;
+	*problem = "post_logout_redirect_uris must be an array of at most 64 "
+		"strings";
+	if (!read_uris(json_object_get(doc, "post_logout_redirect_uris"),
+			m->logout_uris, &m->params.n_post_logout_redirect_uris))
+		return false;
+	m->params.post_logout_redirect_uris = m->logout_uris;
+	return true;
+}
+
 bool client_metadata_read(const json_t *doc, proauth2_auth_method default_method,
 		unsigned allowed, client_metadata *m, const char **problem)
 {
@@ -27,15 +88,9 @@ bool client_metadata_read(const json_t *doc, proauth2_auth_method default_method
 	m->params.type = method == PROAUTH2_AUTH_METHOD_NONE ?
 		PROAUTH2_CLIENT_PUBLIC : PROAUTH2_CLIENT_CONFIDENTIAL;
 	*problem = "redirect_uris must be an array of at most 64 strings";
-	if (uris != NULL && (!json_is_array(uris) ||
-			json_array_size(uris) > CLIENT_METADATA_MAX_URIS))
+	if (!read_uris(uris, m->uris, &m->params.n_redirect_uris))
 		return false;
-	json_array_foreach(uris, i, item) {
-		if ((m->uris[i] = json_string_value(item)) == NULL)
-			return false;
-	}
 	m->params.redirect_uris = m->uris;
-	m->params.n_redirect_uris = json_array_size(uris);
 	*problem = "grant_types names a grant this client may not have";
 	if (grants == NULL)
 		m->params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE;  /* §2 */
@@ -61,5 +116,5 @@ bool client_metadata_read(const json_t *doc, proauth2_auth_method default_method
 	if (item != NULL && (m->params.id_token_signed_response_alg =
 			json_string_value(item)) == NULL)
 		return false;
-	return true;
+	return openid_read(doc, m, problem);
 }

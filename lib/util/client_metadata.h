@@ -17,6 +17,7 @@
 typedef struct client_metadata {
 	proauth2_client_params params;
 	const char *uris[CLIENT_METADATA_MAX_URIS];
+	const char *logout_uris[CLIENT_METADATA_MAX_URIS];
 } client_metadata;
 
 /* Read doc into m: false and a description in *problem when it is no valid
