@@ -7,17 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct document_fetch {
-	bool allow_loopback;    /* a test's documents on 127.0.0.1 or ::1 */
-	const char *ca_file;    /* NULL: the system's CA certificates */
-};
+#include "outbound.h"
 
-/* A proauth2_client_document_fetch_fn; arg a struct document_fetch. */
+/* A proauth2_client_document_fetch_fn; arg a struct outbound. */
 int document_fetch(void *arg, const char *url, char *body, size_t body_max,
 		size_t *body_len, int64_t *max_age);
-
-/* curl_global_init, once, before any thread fetches; 0 when it worked. */
-int document_fetch_init(void);
-void document_fetch_cleanup(void);
 
 #endif

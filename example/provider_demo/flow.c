@@ -191,6 +191,26 @@ static int sessions_find(sessions *s, const char *id, struct login *login)
 	return rc;
 }
 
+/* End the live session named id; 0 if there was one. */
+static int sessions_end(sessions *s, const char *id)
+{
+	int rc = -1;
+	size_t i;
+
+	if (id == NULL || strlen(id) != TOKEN_SIZE - 1)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < MAX_SESSIONS; i++)
+		if (s->slots[i].user != NULL &&
+				proauth2_secret_equal(s->slots[i].id, id)) {
+			clear(&s->slots[i]);
+			rc = 0;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 /* The three steps: GET /authorize, POST /login, POST /consent. */
 
 static enum MHD_Result message(struct MHD_Connection *c, unsigned status,
@@ -589,5 +609,77 @@ enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
 	free(user);
 	OPENSSL_cleanse(&login, sizeof(login));
 	proauth2_form_free(f);
+	return ret;
+}
+
+/* The user agreed on our confirmation page (its form, this session's
+ * CSRF token): the session ends, and every client it signed in to is
+ * told (Back-Channel Logout), its grants ended. */
+static bool confirmed(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req, const struct login *login)
+{
+	proauth2_form *f = NULL;
+	bool ok;
+
+	if (strcmp(req->method, "POST") != 0 || !origin_ok(app, c) ||
+			proauth2_form_parse(req->body, req->body_length, &f, NULL) !=
+			PROAUTH2_OK)
+		return false;
+	ok = proauth2_form_get(f, "confirm") != NULL &&
+		proauth2_secret_equal(proauth2_form_get(f, "csrf"), login->csrf);
+	proauth2_form_free(f);
+	return ok;
+}
+
+/* Signed out (or never signed in): back to the client, or our page. */
+static enum MHD_Result signed_out(struct MHD_Connection *c,
+		const proauth2_end_session *es)
+{
+	proauth2_http_response *resp = NULL;
+	proauth2_status status = proauth2_http_end_session_finish(es, &resp);
+
+	if (status == PROAUTH2_OK && resp == NULL)
+		return message(c, MHD_HTTP_OK, "Signed out", "You are signed out.");
+	return reply_oauth(c, status, resp);
+}
+
+enum MHD_Result flow_logout(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req)
+{
+	proauth2_end_session *es = NULL;
+	proauth2_http_response *resp = NULL;
+	size_t told = 0, missed = 0;
+	proauth2_error err = {0};
+	struct login login;
+	proauth2_status status;
+	enum MHD_Result ret;
+	char *user;
+
+	if (!app->opt->openid)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not_found", NULL);
+	status = proauth2_http_end_session_begin(app->provider, req, &es, &resp);
+	if (status != PROAUTH2_OK)
+		return reply_oauth(c, status, resp);
+	user = session_login(app, c, &login);
+	if (user == NULL) {
+		ret = signed_out(c, es);
+	} else if (!confirmed(app, c, req, &login)) {
+		ret = reply_html(c, MHD_HTTP_OK, page_logout(app, es, user,
+				login.csrf), NULL);
+	} else {
+		sessions_end(app->sessions, MHD_lookup_connection_value(c,
+				MHD_COOKIE_KIND, SESSION_COOKIE));
+		status = proauth2_logout(app->provider, user, login.sid, &told,
+				&missed, &err);
+		if (status != PROAUTH2_OK)
+			fprintf(stderr, "provider_demo: logout: %s\n", err.text);
+		else if (told + missed > 0)
+			fprintf(stderr, "provider_demo: logout told %zu client(s), "
+					"%zu did not answer\n", told, missed);
+		ret = signed_out(c, es);
+	}
+	free(user);
+	OPENSSL_cleanse(&login, sizeof(login));
+	proauth2_end_session_free(es);
 	return ret;
 }

@@ -1,7 +1,8 @@
 /*
  * The browser's way through the authorization endpoint: GET /authorize
  * validates the request and parks it under a ticket; POST /login signs the
- * user in; POST /consent spends the ticket on the user's answer.
+ * user in; POST /consent spends the ticket on the user's answer; /logout
+ * signs the user out again.
  *
  * Browser sessions: a random id in an HttpOnly cookie names the signed-in
  * user in a table in memory. Each session also carries the CSRF token its
@@ -32,6 +33,10 @@ enum MHD_Result flow_authorize_with(struct demo_app *app, struct MHD_Connection 
 enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req);
 enum MHD_Result flow_consent(struct demo_app *app, struct MHD_Connection *c,
+		const proauth2_http_request *req);
+/* The end-session endpoint (RP-Initiated Logout): a confirmation page,
+ * then the session ended, its clients told, and back to the client. */
+enum MHD_Result flow_logout(struct demo_app *app, struct MHD_Connection *c,
 		const proauth2_http_request *req);
 
 #endif

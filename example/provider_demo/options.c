@@ -69,6 +69,7 @@ static const struct def defs[] = {
 	{"client-documents", K_DOCUMENTS, AT(client_documents), "off"},
 	{"document-ca-file", K_PATH, AT(document_ca_file), NULL},
 	{"openid", K_SWITCH, AT(openid), "off"},
+	{"backchannel-logout", K_DOCUMENTS, AT(backchannel_logout), "on"},
 };
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -145,6 +146,12 @@ void options_usage(FILE *f)
 	      "                              openid-configuration; its signing keys are\n"
 	      "                              sealed under --key-file, or <db>.kek beside\n"
 	      "                              an SQLite file\n"
+	      "  --backchannel-logout MODE   with --openid on: on (default), signing out\n"
+	      "                              POSTs logout tokens to the clients'\n"
+	      "                              backchannel_logout_uri (public addresses\n"
+	      "                              only, no redirects, 5 s); loopback: on, and\n"
+	      "                              127.0.0.1 and ::1 over http too (for\n"
+	      "                              tests); off\n"
 	      "  --help                      show this and exit\n\n"
 	      "Flags beat PROAUTH2_DEMO_<NAME> variables (PROAUTH2_DEMO_PORT, ..._BIND,\n"
 	      "..._DB, ..._ISSUER, ..._ENDPOINT_BASE, ..._GRANTS, ..._USER, ..._PASSWORD),\n"
@@ -530,7 +537,7 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 				break;
 		if (n == 3)
 			return bad(where, value, "is not off, on or loopback");
-		o->client_documents = (int)n;
+		*(int *)((char *)o + d->offset) = (int)n;
 		return 0;
 	case K_SWITCH:
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)

@@ -54,6 +54,7 @@ struct demo_options {
 	char *key_file;                 /* NULL: no signing keys, opaque tokens */
 	int64_t refresh_grace;          /* config.refresh_reuse_grace */
 	int client_documents;           /* DOCUMENTS_OFF, _ON or _LOOPBACK */
+	int backchannel_logout;         /* the same modes, for logout tokens */
 	char *document_ca_file;         /* NULL: the system's CA certificates */
 	bool openid;                    /* an OpenID Provider */
 	char *openid_key_file;          /* <db>.kek when openid has no key_file */

@@ -70,6 +70,23 @@ char *page_index(const struct demo_app *app)
 		buf_html(&b, app->opt->user);
 		buf_puts(&b, "</code>.</p>\n");
 	}
+	if (app->opt->openid && app->public_client != NULL) {
+		/* RP-Initiated Logout, as the public client would start it. */
+		buf b2 = BUF_INIT;
+		char *url;
+
+		buf_printf(&b2, "%s?client_id=", proauth2_provider_endpoint(
+				app->provider, PROAUTH2_ENDPOINT_END_SESSION));
+		buf_urlencode(&b2, app->public_client->client_id);
+		buf_puts(&b2, "&post_logout_redirect_uri=");
+		buf_urlencode(&b2, app->index_url);
+		url = buf_finish(&b2);
+		buf_puts(&b, "<p><a id=\"sign-out\" href=\"");
+		buf_html(&b, url != NULL ? url : "");
+		buf_puts(&b, "\">Sign out</a> (RP-Initiated Logout; clients with a "
+			"backchannel_logout_uri are told).</p>\n");
+		free(url);
+	}
 	buf_puts(&b, "<h2>Endpoints</h2>\n<table>\n");
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
 		buf_printf(&b, "<tr><th>%s</th><td><code>", endpoints[i].method);
@@ -178,6 +195,42 @@ char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
 		"value=\"allow\">Allow</button>\n"
 		"<button id=\"deny\" type=\"submit\" name=\"decision\" "
 		"value=\"deny\">Deny</button>\n</form>\n");
+	return close_page(&b);
+}
+
+char *page_logout(const struct demo_app *app, const proauth2_end_session *es,
+		const char *user, const char *csrf)
+{
+	static const char *const kept[] = {"id_token_hint", "client_id",
+		"post_logout_redirect_uri", "state", "ui_locales", "logout_hint"};
+	const char *name = proauth2_end_session_client_name(es);
+	const char *subject = proauth2_end_session_subject(es);
+	buf b = BUF_INIT;
+	size_t i;
+
+	if (name == NULL)
+		name = proauth2_end_session_client_id(es);
+	open_page(&b, "Sign out");
+	buf_puts(&b, "<p>Signed in as <b id=\"user\">");
+	buf_html(&b, user);
+	buf_puts(&b, "</b>.</p>\n");
+	if (name != NULL) {
+		buf_puts(&b, "<p><b id=\"client-name\">");
+		buf_html(&b, name);
+		buf_puts(&b, "</b> asks to sign you out.</p>\n");
+	}
+	if (subject != NULL && strcmp(subject, user) != 0)
+		buf_puts(&b, "<p class=\"error\" id=\"other-user\">It signed in "
+			"another user, not you.</p>\n");
+	buf_puts(&b, "<p>Sign out of this server and of every application you "
+		"signed in to with it?</p>\n");
+	open_form(&b, app->logout_path);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (proauth2_end_session_param(es, kept[i]) != NULL)
+			hidden(&b, kept[i], proauth2_end_session_param(es, kept[i]));
+	hidden(&b, "csrf", csrf);
+	buf_puts(&b, "<button id=\"sign-out\" type=\"submit\" name=\"confirm\" "
+		"value=\"yes\">Sign out</button>\n</form>\n");
 	return close_page(&b);
 }
 

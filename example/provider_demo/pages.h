@@ -23,6 +23,11 @@ char *page_login(const struct demo_app *app, const char *ticket,
 char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
 		const char *user, const char *csrf);
 
+/* The sign-out confirmation for a logout request (RP-Initiated Logout
+ * §2), bound to user's session by csrf: it posts the request again. */
+char *page_logout(const struct demo_app *app, const proauth2_end_session *es,
+		const char *user, const char *csrf);
+
 /* What the client received at its redirect URI: code or error, and how to
  * exchange the code. Any argument but app may be NULL. */
 char *page_callback(const struct demo_app *app, const char *code,

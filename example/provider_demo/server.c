@@ -363,6 +363,7 @@ static const struct {
 	{PATH(authorize_path), GET | POST, "GET, HEAD, POST", flow_authorize},
 	{PATH(login_path), POST, "POST", flow_login},
 	{PATH(consent_path), POST, "POST", flow_consent},
+	{PATH(logout_path), GET | POST, "GET, HEAD, POST", flow_logout},
 	{PATH(callback_path), GET | POST, "GET, HEAD, POST", show_callback},
 	{PATH(api_path), GET, "GET, HEAD", api_me},
 	/* No event stream on GET, no session to DELETE: both are 405. */

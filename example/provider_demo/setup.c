@@ -16,6 +16,7 @@
 #endif
 
 #include "buf.h"
+#include "backchannel.h"
 #include "flow.h"
 #include "kek.h"
 #include "mcp.h"
@@ -97,6 +98,10 @@ static int make_paths(struct demo_app *app)
 
 	buf_printf(&b, "%s/", prefix);
 	app->index_path = buf_finish(&b);
+	buf_printf(&b, "%s/", app->base);
+	app->index_url = buf_finish(&b);
+	app->logout_path = strdup(proauth2_provider_endpoint_path(app->provider,
+			PROAUTH2_ENDPOINT_END_SESSION));
 	buf_printf(&b, "%s/callback", prefix);
 	app->callback_path = buf_finish(&b);
 	buf_printf(&b, "%s/api/me", prefix);
@@ -109,6 +114,7 @@ static int make_paths(struct demo_app *app)
 	buf_printf(&b, "%.*sconsent", folder, authorize);
 	app->consent_path = buf_finish(&b);
 	return app->index_path != NULL && app->callback_path != NULL &&
+		app->index_url != NULL && app->logout_path != NULL &&
 		app->api_path != NULL && app->mcp_path != NULL &&
 		app->authorize_path != NULL &&
 		app->login_path != NULL && app->consent_path != NULL ? 0 : nomem();
@@ -222,6 +228,8 @@ static int register_api(struct demo_app *app)
 static int register_clients(struct demo_app *app)
 {
 	const char *uris[] = {app->redirect_uri};
+	/* RP-Initiated Logout's way back: the start page. */
+	const char *after_logout[] = {app->index_url};
 	unsigned grants = app->opt->grants;
 	proauth2_client_params params = {
 		.struct_size = sizeof(proauth2_client_params),
@@ -231,6 +239,8 @@ static int register_clients(struct demo_app *app)
 		.grant_types = grants,
 		.scope = app->opt->scopes,
 		.name = "Demo confidential client",
+		.post_logout_redirect_uris = after_logout,
+		.n_post_logout_redirect_uris = app->opt->openid ? 1 : 0,
 	};
 	proauth2_error err = {0};
 
@@ -404,11 +414,18 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	cfg.user_claims = user_claims;
 	cfg.user_claims_arg = app;
 	cfg.refresh_reuse_grace = opt->refresh_grace;
+	if (outbound_init() != 0) {
+		fprintf(stderr, "provider_demo: libcurl would not start\n");
+		return -1;
+	}
+	if (opt->openid && opt->backchannel_logout != DOCUMENTS_OFF) {
+		app->backchannel.allow_loopback =
+			opt->backchannel_logout == DOCUMENTS_LOOPBACK;
+		app->backchannel.ca_file = opt->document_ca_file;
+		cfg.backchannel_logout = backchannel_post;
+		cfg.backchannel_logout_arg = &app->backchannel;
+	}
 	if (opt->client_documents != DOCUMENTS_OFF) {
-		if (document_fetch_init() != 0) {
-			fprintf(stderr, "provider_demo: libcurl would not start\n");
-			return -1;
-		}
 		app->documents.allow_loopback = opt->client_documents == DOCUMENTS_LOOPBACK;
 		app->documents.ca_file = opt->document_ca_file;
 		cfg.client_document_fetch = document_fetch;
@@ -432,8 +449,8 @@ void app_stop(struct demo_app *app)
 	free(app->kept);
 	zone_free(app->zone);
 	proauth2_provider_free(app->provider);
-	if (app->opt != NULL && app->opt->client_documents != DOCUMENTS_OFF)
-		document_fetch_cleanup();
+	if (app->opt != NULL)
+		outbound_cleanup();
 	proauth2_datastore_close(app->ds);
 	sessions_free(app->sessions);
 	free(app->listen_url);
@@ -449,6 +466,8 @@ void app_stop(struct demo_app *app)
 	free(app->mcp_path);
 	free(app->authorize_path);
 	free(app->login_path);
+	free(app->index_url);
+	free(app->logout_path);
 	free(app->consent_path);
 	proauth2_secret_free(app->verifier);
 	proauth2_secret_free(app->challenge);
@@ -688,10 +707,13 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 			PROAUTH2_ENDPOINT_METADATA));
 	if (app->opt->openid)
 		buf_printf(&b, "  OpenID Connect  %s\n"
-			"  UserInfo        %s\n",
+			"  UserInfo        %s\n"
+			"  end session     %s\n",
 			proauth2_provider_endpoint(app->provider,
 				PROAUTH2_ENDPOINT_OPENID_CONFIGURATION),
-			proauth2_provider_endpoint(app->provider, PROAUTH2_ENDPOINT_USERINFO));
+			proauth2_provider_endpoint(app->provider, PROAUTH2_ENDPOINT_USERINFO),
+			proauth2_provider_endpoint(app->provider,
+				PROAUTH2_ENDPOINT_END_SESSION));
 	buf_printf(&b, "  MCP server      %s\n"
 		"  database        %s (%s)\n"
 		"  grants          %s\n\n",

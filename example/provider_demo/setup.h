@@ -37,13 +37,16 @@ struct demo_app {
 	proauth2_client *api;           /* "demo API", a resource server at <issuer>/api */
 	proauth2_client **kept;         /* opt->clients as registered; secret only when new */
 	struct sessions *sessions;
-	struct document_fetch documents;  /* --client-documents */
+	struct outbound documents;    /* --client-documents */
+	struct outbound backchannel;  /* --backchannel-logout */
 	struct zone *zone;              /* Domain Connect's records; NULL when off */
 	/* The demo's own routes, raw paths: its pages under the issuer's
 	 * path; the browser flow at the provider's authorization endpoint,
 	 * its login and consent pages beside it (where the pages' relative
 	 * form actions lead). */
 	char *index_path;               /* <issuer path>/ */
+	char *index_url;                /* <issuer>/, where logout returns */
+	char *logout_path;              /* the end-session endpoint's */
 	char *callback_path;            /* <issuer path>/callback */
 	char *api_path;                 /* <issuer path>/api/me */
 	char *mcp_path;                 /* <issuer path>/mcp */
