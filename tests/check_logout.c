@@ -384,9 +384,19 @@ START_TEST(end_session_request_is_checked)
 	ck_assert_ptr_null(proauth2_end_session_client_id(r));
 	ck_assert_ptr_null(proauth2_end_session_subject(r));
 	proauth2_end_session_free(r);
-	/* A URI the client did not register; one of another client; one
-	 * without a client to match it against. */
+	/* Without state, none comes back; state alone asks for nothing. */
+	values[1] = AFTER_LOGOUT;
+	ck_assert_int_eq(end_session(names, values, 2, &r), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_end_session_redirect(r), AFTER_LOGOUT);
+	proauth2_end_session_free(r);
+	ck_assert_int_eq(end_session(names + 2, values + 2, 1, &r), PROAUTH2_OK);
+	ck_assert_ptr_null(proauth2_end_session_redirect(r));
+	proauth2_end_session_free(r);
+	/* A URI the client did not register (another path, a query added);
+	 * one of another client; one without a client to match it against. */
 	values[1] = AFTER_LOGOUT "/other";
+	ck_assert_int_eq(end_session(names, values, 2, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	values[1] = AFTER_LOGOUT "?extra=1";
 	ck_assert_int_eq(end_session(names, values, 2, NULL), PROAUTH2_ERR_INVALID_REQUEST);
 	values[1] = AFTER_LOGOUT;
 	ck_assert_int_eq(end_session(names + 1, values + 1, 2, NULL),
