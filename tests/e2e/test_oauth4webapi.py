@@ -52,7 +52,7 @@ def main():
         demos = {"default": d.start(), "shapes": {}}
         running.append(d)
         # OpenID Connect: its own demo, --openid on.
-        d = demo.Demo(extra_args=["--openid", "on"])
+        d = demo.Demo(extra_args=["--openid", "on", "--backchannel-logout", "loopback"])
         demos["openid"] = d.start()
         running.append(d)
         for name in interop.SHAPES:

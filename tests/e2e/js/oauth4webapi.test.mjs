@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as oauth from 'oauth4webapi';
+import * as jose from 'jose';
+import { createServer } from 'node:http';
 
 const TIMEOUT = 10000; // ms, every HTTP request
 const demos = JSON.parse(readFileSync(process.env.PROAUTH2_E2E_DEMOS, 'utf8'));
@@ -79,8 +81,7 @@ class Browser {
 }
 
 // Log in and allow at the authorization URL; the redirect back (a URL).
-async function browserLogin(authorizationUrl, user = creds) {
-  const b = new Browser();
+async function browserLogin(authorizationUrl, user = creds, b = new Browser()) {
   let r = await b.fetch(authorizationUrl);
   assert.equal(r.status, 200);
   let [action, body] = submit(await r.text(), authorizationUrl, 'login',
@@ -302,4 +303,86 @@ test('OpenID Connect: id_token signature and claims, UserInfo, refresh', async (
   // UserInfo for another subject than the token's is refused by the RP.
   r = await oauth.userInfoRequest(as, client, n.access_token, opts());
   await assert.rejects(oauth.processUserInfoResponse(as, client, 'someone-else', r));
+});
+
+// -- OpenID Connect logout: RP-Initiated, then the logout token -------------
+test('OpenID Connect logout: end session, back-channel logout token (jose)', async () => {
+  const op = demos.openid;
+  const issuer = new URL(op.issuer);
+  const as = await oauth.processDiscoveryResponse(issuer,
+    await oauth.discoveryRequest(issuer, { ...opts(), algorithm: 'oidc' }));
+  assert.equal(as.backchannel_logout_supported, true);
+  // The client's back-channel endpoint: a server that keeps what it gets.
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      received.push({ type: req.headers['content-type'], body });
+      res.writeHead(200, { 'cache-control': 'no-store' }).end();
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const backchannel = `http://127.0.0.1:${server.address().port}/logout`;
+    const afterLogout = 'http://127.0.0.1:9/bye';
+    let r = await oauth.dynamicClientRegistrationRequest(as, {
+      redirect_uris: [op.redirect_uri], scope: 'openid',
+      grant_types: ['authorization_code', 'refresh_token'],
+      post_logout_redirect_uris: [afterLogout], backchannel_logout_uri: backchannel,
+      backchannel_logout_session_required: true,
+    }, opts());
+    const reg = await oauth.processDynamicClientRegistrationResponse(r);
+    const client = { client_id: reg.client_id };
+    const auth = oauth.ClientSecretBasic(reg.client_secret);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const url = new URL(as.authorization_endpoint);
+    url.search = new URLSearchParams({
+      response_type: 'code', client_id: client.client_id, redirect_uri: op.redirect_uri,
+      scope: 'openid', state, code_challenge_method: 'S256',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    }).toString();
+    const browser = new Browser();
+    const params = oauth.validateAuthResponse(as, client,
+      await browserLogin(url, op, browser), state);
+    r = await oauth.authorizationCodeGrantRequest(as, client, auth, params,
+      op.redirect_uri, verifier, opts());
+    const t = await oauth.processAuthorizationCodeResponse(as, client, r,
+      { requireIdToken: true });
+    const idClaims = oauth.getValidatedIdTokenClaims(t);
+    // RP-Initiated Logout: the confirmation page, signed out, back with state.
+    const end = new URL(as.end_session_endpoint);
+    end.search = new URLSearchParams({ id_token_hint: t.id_token,
+      post_logout_redirect_uri: afterLogout, state: 'bye-1' }).toString();
+    r = await browser.fetch(end);
+    assert.equal(r.status, 200);
+    assert.equal(received.length, 0);
+    const [action, body] = submit(await r.text(), end, 'sign-out');
+    r = await browser.fetch(action, { method: 'POST', body });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), `${afterLogout}?state=bye-1`);
+    // The logout token, as a strict JOSE library checks it (§2.6).
+    assert.equal(received.length, 1);
+    assert.match(received[0].type, /^application\/x-www-form-urlencoded/);
+    const token = new URLSearchParams(received[0].body).get('logout_token');
+    const { payload, protectedHeader } = await jose.jwtVerify(token,
+      jose.createRemoteJWKSet(new URL(as.jwks_uri)), {
+        issuer: as.issuer, audience: client.client_id, typ: 'logout+jwt',
+        algorithms: ['RS256'], requiredClaims: ['iat', 'exp', 'jti', 'events', 'sid'],
+      });
+    assert.equal(protectedHeader.typ, 'logout+jwt');
+    assert.deepEqual(payload.events,
+      { 'http://schemas.openid.net/event/backchannel-logout': {} });
+    assert.equal(payload.sub, idClaims.sub);
+    assert.equal(payload.sid, idClaims.sid);
+    assert.equal(payload.nonce, undefined);
+    // The session's refresh token died with it.
+    assert.ok(t.refresh_token);
+    r = await oauth.refreshTokenGrantRequest(as, client, auth, t.refresh_token, opts());
+    await assert.rejects(oauth.processRefreshTokenResponse(as, client, r),
+      (e) => e.error === 'invalid_grant');
+  } finally {
+    server.close();
+  }
 });
