@@ -212,6 +212,8 @@ proauth2_status proauth2_consent_revoke(proauth2_provider *p,
 {
 	proauth2_status status;
 
+	size_t revoked = 0;
+
 	if (removed != NULL)
 		*removed = 0;
 	if (p == NULL || client_id == NULL)
@@ -222,8 +224,10 @@ proauth2_status proauth2_consent_revoke(proauth2_provider *p,
 		status = user_record_update(p, &consents_kind, user_id, forget,
 				&(struct consent_change){client_id, NULL}, err);
 	if (status == PROAUTH2_OK)
-		status = proauth2_token_revoke_user(p, client_id, user_id, removed, err);
+		status = proauth2_token_revoke_user(p, client_id, user_id, &revoked, err);
+	if (removed != NULL)
+		*removed = revoked;
 	if (status == PROAUTH2_OK)
-		status = logout_client(p, user_id, client_id, err);
+		status = logout_client(p, user_id, client_id, revoked > 0, err);
 	return status;
 }

@@ -40,16 +40,6 @@ void proauth2_end_session_free(proauth2_end_session *r)
 	free(r);
 }
 
-/* The hint's audience: its aud, a string or a one-element array (Core §2:
- * ours are strings); NULL otherwise. */
-static const char *hint_audience(const json_t *claims)
-{
-	const json_t *aud = json_object_get(claims, "aud");
-
-	if (json_is_array(aud) && json_array_size(aud) == 1)
-		aud = json_array_get(aud, 0);
-	return json_string_value(aud);
-}
 
 /* Whether uri is one of client's post_logout_redirect_uris, exactly. */
 static bool registered(const json_t *client, const char *uri)
@@ -80,13 +70,18 @@ static proauth2_status identify(proauth2_provider *p, const char *hint,
 		status = id_token_hint_read(p, hint, &claims, err);
 		if (status != PROAUTH2_OK)
 			return status;
-		aud = hint_audience(claims);
+		/* Ours name one client, as a string. */
+		aud = json_string_value(json_object_get(claims, "aud"));
+		if (aud == NULL)
+			status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+					"id_token_hint names no one client");
 		r->subject = dup_or_null(json_string_value(json_object_get(claims,
 				"sub")), &ok);
 		r->session_id = dup_or_null(json_string_value(json_object_get(claims,
 				"sid")), &ok);
 	}
-	if (aud != NULL && client_id != NULL && strcmp(aud, client_id) != 0)
+	if (status == PROAUTH2_OK && aud != NULL && client_id != NULL &&
+			strcmp(aud, client_id) != 0)
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"client_id is not the audience of id_token_hint");
 	if (client_id == NULL)
@@ -108,9 +103,13 @@ static proauth2_status identify(proauth2_provider *p, const char *hint,
 	return status;
 }
 
-/* The redirect after the logout: uri, registered for client, with state. */
-static proauth2_status redirect_of(const json_t *client, const char *uri,
-		const char *state, proauth2_end_session *r, proauth2_error *err)
+/* The redirect after the logout: uri, registered for client, with state.
+ * Without a hint only for a client the provider vouches for: anyone may
+ * register a client, and its URI, and have the end-session endpoint send
+ * whoever follows a link there (an open redirector). */
+static proauth2_status redirect_of(const json_t *client, bool hinted,
+		const char *uri, const char *state, proauth2_end_session *r,
+		proauth2_error *err)
 {
 	if (uri == NULL)
 		return PROAUTH2_OK;
@@ -120,6 +119,10 @@ static proauth2_status redirect_of(const json_t *client, const char *uri,
 	if (!registered(client, uri))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"post_logout_redirect_uri is not registered for this client");
+	if (!hinted && !client_record_trusted(client))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"post_logout_redirect_uri needs id_token_hint for a client "
+				"that registered itself");
 	if ((r->redirect = strdup(uri)) == NULL ||
 			(state != NULL && params_append_query(&r->redirect, "state",
 				state) != 0))
@@ -171,8 +174,8 @@ proauth2_status proauth2_end_session_begin(proauth2_provider *p,
 	status = identify(p, params_get(names, values, n, "id_token_hint"),
 			params_get(names, values, n, "client_id"), r, &client, err);
 	if (status == PROAUTH2_OK)
-		status = redirect_of(client, params_get(names, values, n,
-				"post_logout_redirect_uri"), state, r, err);
+		status = redirect_of(client, r->subject != NULL, params_get(names,
+				values, n, "post_logout_redirect_uri"), state, r, err);
 	if (status == PROAUTH2_OK && !copy_params(r, names, values, n))
 		status = NO_MEMORY(err);
 	json_decref(client);

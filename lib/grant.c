@@ -26,6 +26,7 @@
 #include "grant.h"
 #include "id_token.h"
 #include "jwt.h"
+#include "session.h"
 
 int64_t grant_horizon(const proauth2_provider *p)
 {
@@ -191,6 +192,11 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 	if (status == PROAUTH2_OK && t->id_claims != NULL &&
 			id_token_wanted(p, t->scope))
 		status = id_token_issue(p, t, r->access_token, &r->id_token, err);
+	/* The login's session lives as long as its grant's newest token. */
+	if (status == PROAUTH2_OK && t->id_claims != NULL &&
+			t->refresh_scope != NULL && spends_refresh(t->spending))
+		status = session_keep(p, t->user_id, t->id_claims, t->client_id,
+				t->grant_id, t->refresh_scope, err);
 	if (status == PROAUTH2_OK && t->revocable)
 		status = refuse_if_revoked(p, t->grant_id, err);
 	if (status != PROAUTH2_OK) {

@@ -118,11 +118,20 @@ static proauth2_status end_sessions(proauth2_provider *p, const char *user_id,
 				status = grant_revoke(p, json_string_value(grant), &one);
 				if (status != PROAUTH2_OK && first == PROAUTH2_OK) {
 					first = status;
-					*err = one;
+					if (err != NULL)
+						*err = one;
 				}
 			}
 		}
 	return first;
+}
+
+proauth2_status logout_end(proauth2_provider *p, const char *user_id,
+		const json_t *taken, proauth2_error *err)
+{
+	size_t told = 0, missed = 0;
+
+	return end_sessions(p, user_id, taken, true, &told, &missed, err);
 }
 
 proauth2_status proauth2_logout(proauth2_provider *p, const char *user_id,
@@ -152,7 +161,7 @@ proauth2_status proauth2_logout(proauth2_provider *p, const char *user_id,
 }
 
 proauth2_status logout_client(proauth2_provider *p, const char *user_id,
-		const char *client_id, proauth2_error *err)
+		const char *client_id, bool had_tokens, proauth2_error *err)
 {
 	size_t told = 0, missed = 0;
 	json_t *taken = NULL;
@@ -161,7 +170,7 @@ proauth2_status logout_client(proauth2_provider *p, const char *user_id,
 	if (!p->openid)
 		return PROAUTH2_OK;
 	status = session_take_client(p, user_id, client_id, &taken, err);
-	if (status == PROAUTH2_OK && json_object_size(taken) == 0)
+	if (status == PROAUTH2_OK && json_object_size(taken) == 0 && had_tokens)
 		notify(p, client_id, user_id, NULL, &told, &missed);
 	/* The caller revoked the client's grants of the user already. */
 	if (status == PROAUTH2_OK)

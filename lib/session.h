@@ -12,9 +12,16 @@
 
 /* Note that user_id signed in to client_id in session sid (NULL: a login
  * without a session id) with grant_id; a grant of scope offline_access
- * outlives a logout (Back-Channel Logout §2.7) and is not noted. */
+ * outlives a logout (Back-Channel Logout §2.7) and is not noted. What
+ * no longer fits is ended (lib/session.c). */
 proauth2_status session_add_login(proauth2_provider *p, const char *user_id,
 		const char *sid, const char *client_id, const char *grant_id,
+		const char *scope, proauth2_error *err);
+
+/* A refresh of an openid grant: its session (the sid of id_claims, the
+ * refresh token's) kept as long as the new token lives. */
+proauth2_status session_keep(proauth2_provider *p, const char *user_id,
+		const char *id_claims, const char *client_id, const char *grant_id,
 		const char *scope, proauth2_error *err);
 
 /* Take user_id's session sid (NULL: every session) out of the record:

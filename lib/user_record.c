@@ -71,9 +71,10 @@ static const char *oldest(const user_record_kind *kind, const json_t *entries)
 	return found;
 }
 
-/* entries as stored, the oldest dropped until they fit; NULL when nothing
- * fits or memory ran out. */
-static char *fitted(const user_record_kind *kind, json_t *entries)
+/* entries as stored, the oldest dropped into evicted until they fit; NULL
+ * when nothing fits or memory ran out. */
+static char *fitted(const user_record_kind *kind, json_t *entries,
+		json_t *evicted)
 {
 	char *text, *key;
 
@@ -85,8 +86,11 @@ static char *fitted(const user_record_kind *kind, json_t *entries)
 			free(text);
 		}
 		/* The key is the entry's own: copied before it goes. */
-		if ((key = strdup(oldest(kind, entries))) == NULL)
+		if ((key = strdup(oldest(kind, entries))) == NULL ||
+				json_object_set(evicted, key, json_object_get(entries, key)) != 0) {
+			free(key);
 			return NULL;
+		}
 		json_object_del(entries, key);
 		free(key);
 	}
@@ -98,7 +102,7 @@ static char *fitted(const user_record_kind *kind, json_t *entries)
  * between, go round again. */
 static proauth2_status write_back(proauth2_provider *p,
 		const user_record_kind *kind, const char *hash, const json_t *old,
-		json_t *entries, bool stale, proauth2_error *err)
+		json_t *entries, bool stale, json_t *evicted, proauth2_error *err)
 {
 	json_int_t expires = 0;
 	const char *key;
@@ -109,7 +113,7 @@ static proauth2_status write_back(proauth2_provider *p,
 	if (json_object_size(entries) == 0)
 		return old == NULL ? PROAUTH2_OK : remove_where(p, kind->table,
 				json_pack("{s:s}", "user_hash", hash), NULL, err);
-	if ((text = fitted(kind, entries)) == NULL)
+	if ((text = fitted(kind, entries, evicted)) == NULL)
 		return proauth2_error_set(err, kind->too_long,
 				"the %s entry is too long to keep", kind->table);
 	json_object_foreach(entries, key, entry)
@@ -148,30 +152,53 @@ proauth2_status user_record_update(proauth2_provider *p,
 		const user_record_kind *kind, const char *user_id,
 		user_record_edit edit, void *arg, proauth2_error *err)
 {
+	json_t *evicted = NULL;
+	proauth2_status status = user_record_update_evicting(p, kind, user_id,
+			edit, arg, &evicted, err);
+
+	json_decref(evicted);
+	return status;
+}
+
+proauth2_status user_record_update_evicting(proauth2_provider *p,
+		const user_record_kind *kind, const char *user_id,
+		user_record_edit edit, void *arg, json_t **evicted,
+		proauth2_error *err)
+{
 	char hash[HASH_SIZE];
 	proauth2_status status = user_record_check_user(user_id, err);
 	bool stale = false;
 	int tries;
 
+	*evicted = json_object();
+	if (*evicted == NULL)
+		return NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
 		status = sha256_base64url(user_id, hash, err);
 	for (tries = 0; tries < WRITE_TRIES && status == PROAUTH2_OK; tries++) {
 		json_t *old = NULL, *entries = NULL;
 
+		json_object_clear(*evicted);  /* a round before lost a race */
 		status = load(p, kind, hash, &old, &entries, err);
 		if (status == PROAUTH2_OK)
 			status = edit(p, entries, arg, err);
 		if (status == PROAUTH2_OK)
-			status = write_back(p, kind, hash, old, entries, stale, err);
+			status = write_back(p, kind, hash, old, entries, stale,
+					*evicted, err);
 		/* Stored over an expired record still holding the key. */
 		stale = old == NULL && status == PROAUTH2_ERR_CONFLICT;
 		json_decref(old);
 		json_decref(entries);
 		if (status != PROAUTH2_ERR_CONFLICT && status != PROAUTH2_ERR_NOT_FOUND)
-			return report_datastore(p, status, err);
+			break;
 		status = PROAUTH2_OK;
+		if (tries + 1 == WRITE_TRIES)
+			status = proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
+					"the %s record changed under us: retry", kind->table);
 	}
-	return report_datastore(p, status == PROAUTH2_OK ? proauth2_error_set(err,
-			PROAUTH2_ERR_UNAVAILABLE, "the %s record changed under us: retry",
-			kind->table) : status, err);
+	if (status != PROAUTH2_OK) {
+		json_decref(*evicted);
+		*evicted = NULL;
+	}
+	return report_datastore(p, status, err);
 }

@@ -38,4 +38,11 @@ proauth2_status user_record_update(proauth2_provider *p,
 		const user_record_kind *kind, const char *user_id,
 		user_record_edit edit, void *arg, proauth2_error *err);
 
+/* user_record_update(), the entries dropped to make room handed back in
+ * *evicted (a new object, empty when none were; NULL on failure). */
+proauth2_status user_record_update_evicting(proauth2_provider *p,
+		const user_record_kind *kind, const char *user_id,
+		user_record_edit edit, void *arg, json_t **evicted,
+		proauth2_error *err);
+
 #endif

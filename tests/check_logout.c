@@ -19,7 +19,7 @@
 #define ISSUER "https://auth.example.com"
 #define LOGOUT_URI "https://client.example.com/backchannel"
 #define AFTER_LOGOUT "https://client.example.com/bye"
-#define MAX_DELIVERIES 8
+#define MAX_DELIVERIES 64
 
 static const unsigned char kek[PROAUTH2_KEK_SIZE] = "0123456789abcdef0123456789abcde";
 
@@ -92,10 +92,11 @@ static void teardown(void)
 
 /* A confidential code-flow client with logout metadata: uri (NULL: no
  * back-channel), whether its tokens need sid. */
-static proauth2_client *logout_client(const char *uri, bool session_required)
+static proauth2_client *logout_client_after(const char *uri,
+		bool session_required, const char *after_logout)
 {
 	const char *redirects[] = {REDIRECT_URI};
-	const char *after[] = {AFTER_LOGOUT, AFTER_LOGOUT "?lang=en"};
+	const char *after[] = {after_logout, AFTER_LOGOUT "?lang=en"};
 	proauth2_client_params params;
 	proauth2_client *c = NULL;
 	proauth2_error err = {0};
@@ -114,6 +115,11 @@ static proauth2_client *logout_client(const char *uri, bool session_required)
 	ck_assert_msg(proauth2_client_register(env.provider, &params, &c, &err) ==
 			PROAUTH2_OK, "%s", err.text);
 	return c;
+}
+
+static proauth2_client *logout_client(const char *uri, bool session_required)
+{
+	return logout_client_after(uri, session_required, AFTER_LOGOUT);
 }
 
 /* The tokens of c's login for scope in session sid (NULL: none). */
@@ -319,15 +325,131 @@ START_TEST(revoked_consent_tells_its_client)
 	forget_deliveries();
 	ck_assert_uint_eq(logout("s1", NULL), 1);
 	ck_assert_ptr_nonnull(delivery_to(other));
-	/* A client in no session is told without sid. */
+	/* Nothing left to revoke: nobody told. */
 	forget_deliveries();
 	ck_assert_int_eq(proauth2_consent_revoke(env.provider, USER, c->client_id,
 			&removed, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(removed, 0);
+	ck_assert_uint_eq(n_deliveries, 0);
+	proauth2_token_response_free(r);
+	/* Tokens of no login (no openid): told without sid. */
+	r = login(c, "read", NULL);
+	ck_assert_int_eq(proauth2_consent_revoke(env.provider, USER, c->client_id,
+			&removed, NULL), PROAUTH2_OK);
+	ck_assert_uint_gt(removed, 0);
 	assert_logout_token(delivery_to(c)->token, c, NULL);
+	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_ERR_INVALID_TOKEN);
 	proauth2_token_response_free(r);
 	proauth2_token_response_free(kept);
 	proauth2_client_free(c);
 	proauth2_client_free(other);
+}
+END_TEST
+
+START_TEST(refresh_keeps_the_session)
+{
+	proauth2_client *c = logout_client(LOGOUT_URI, false);
+	proauth2_token_response *t = login(c, "openid read", "s1"), *r = NULL;
+	int i;
+
+	/* Past the first refresh token's lifetime, refreshed on the way. */
+	for (i = 0; i < 3; i++) {
+		env.now += 20 * 24 * 3600;
+		ck_assert_int_eq(refresh_with(c->client_id, c->client_secret,
+				t->refresh_token, NULL, &r), PROAUTH2_OK);
+		proauth2_token_response_free(t);
+		t = r;
+	}
+	ck_assert_uint_eq(logout("s1", NULL), 1);
+	ck_assert_int_eq(validate_status(t->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_ne(refresh_with(c->client_id, c->client_secret,
+			t->refresh_token, NULL, &r), PROAUTH2_OK);
+	proauth2_token_response_free(t);
+	proauth2_client_free(c);
+}
+END_TEST
+
+START_TEST(oldest_session_ends_to_make_room)
+{
+	proauth2_client *c = logout_client(LOGOUT_URI, false);
+	proauth2_token_response *first = login(c, "openid", "s0"), *r;
+	char sid[16];
+	int i;
+
+	for (i = 1; i < 16; i++) {
+		snprintf(sid, sizeof(sid), "s%d", i);
+		env.now++;
+		proauth2_token_response_free(login(c, "openid", sid));
+	}
+	ck_assert_uint_eq(n_deliveries, 0);
+	ck_assert_int_eq(validate_status(first->access_token), PROAUTH2_OK);
+	/* The 17th session ends the oldest, as its logout would. */
+	env.now++;
+	r = login(c, "openid", "s16");
+	ck_assert_uint_eq(n_deliveries, 1);
+	assert_logout_token(delivery_to(c)->token, c, "s0");
+	ck_assert_int_eq(validate_status(first->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_OK);
+	forget_deliveries();
+	ck_assert_uint_eq(logout(NULL, NULL), 16);
+	ck_assert_int_eq(validate_status(r->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	proauth2_token_response_free(first);
+	proauth2_token_response_free(r);
+	proauth2_client_free(c);
+}
+END_TEST
+
+#define CROWD 48
+
+START_TEST(crowded_session_ends_its_oldest_clients)
+{
+	proauth2_client *clients[CROWD];
+	proauth2_token_response *tokens[CROWD];
+	int i;
+
+	/* Every login succeeds; the session's first clients make room. */
+	for (i = 0; i < CROWD; i++) {
+		clients[i] = logout_client(LOGOUT_URI, false);
+		tokens[i] = login(clients[i], "openid", "s1");
+	}
+	ck_assert_uint_gt(n_deliveries, 0);
+	ck_assert_str_eq(deliveries[0].client_id, clients[0]->client_id);
+	assert_logout_token(deliveries[0].token, clients[0], "s1");
+	ck_assert_int_eq(validate_status(tokens[0]->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(validate_status(tokens[CROWD - 1]->access_token), PROAUTH2_OK);
+	/* The rest end with the session. */
+	forget_deliveries();
+	ck_assert_uint_gt(logout("s1", NULL), 0);
+	ck_assert_int_eq(validate_status(tokens[CROWD - 1]->access_token),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	for (i = 0; i < CROWD; i++) {
+		proauth2_token_response_free(tokens[i]);
+		proauth2_client_free(clients[i]);
+	}
+}
+END_TEST
+
+START_TEST(a_clients_oldest_grant_in_a_session_ends)
+{
+	proauth2_client *c = logout_client(LOGOUT_URI, false);
+	proauth2_token_response *t[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		t[i] = login(c, "openid", "s1");
+	/* Four kept; the first ended, without a logout token: the session
+	 * goes on. */
+	ck_assert_int_eq(validate_status(t[0]->access_token), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(validate_status(t[1]->access_token), PROAUTH2_OK);
+	ck_assert_uint_eq(n_deliveries, 0);
+	ck_assert_uint_eq(logout("s1", NULL), 1);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(validate_status(t[i]->access_token),
+				PROAUTH2_ERR_INVALID_TOKEN);
+		proauth2_token_response_free(t[i]);
+	}
+	proauth2_client_free(c);
 }
 END_TEST
 
@@ -351,7 +473,8 @@ static proauth2_status end_session(const char *const *names,
 START_TEST(end_session_request_is_checked)
 {
 	proauth2_client *c = logout_client(NULL, false);
-	proauth2_client *other = logout_client(NULL, false);
+	proauth2_client *other = logout_client_after(NULL, false,
+			AFTER_LOGOUT "/other");
 	proauth2_token_response *t = login(c, "openid", "s1");
 	const char *names[] = {"id_token_hint", "post_logout_redirect_uri", "state",
 		"ui_locales", "client_id"};
@@ -401,8 +524,13 @@ START_TEST(end_session_request_is_checked)
 	values[1] = AFTER_LOGOUT;
 	ck_assert_int_eq(end_session(names + 1, values + 1, 2, NULL),
 			PROAUTH2_ERR_INVALID_REQUEST);
+	/* client_id not the hint's audience; another client's URI. */
 	values[4] = other->client_id;
 	ck_assert_int_eq(end_session(names, values, 5, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	values[1] = AFTER_LOGOUT "/other";
+	ck_assert_int_eq(end_session(names, values, 2, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(end_session(names + 1, values + 1, 4, NULL), PROAUTH2_OK);
+	values[1] = AFTER_LOGOUT;
 	values[4] = "no-such-client";
 	ck_assert_int_eq(end_session(names + 4, values + 4, 1, NULL),
 			PROAUTH2_ERR_INVALID_REQUEST);
@@ -679,6 +807,15 @@ START_TEST(dynamic_registration_takes_openid_metadata)
 			"backchannel_logout_session_required")));
 	ck_assert_int_eq(json_integer_value(json_object_get(doc,
 			"default_max_age")), 300);
+	/* A client that registered itself is sent back only with a hint:
+	 * anyone could register a URI and make us an open redirector. */
+	{
+		const char *names[] = {"client_id", "post_logout_redirect_uri"};
+		const char *values[] = {member(doc, "client_id"), AFTER_LOGOUT};
+
+		ck_assert_int_eq(end_session(names, values, 2, NULL),
+				PROAUTH2_ERR_INVALID_REQUEST);
+	}
 	json_decref(doc);
 	registration("{\"redirect_uris\":[\"" REDIRECT_URI "\"],"
 			"\"subject_type\":\"pairwise\"}", 400);
@@ -706,6 +843,10 @@ int main(void)
 	tcase_add_test(tc, login_without_session_id);
 	tcase_add_test(tc, undelivered_tokens_are_counted_and_reported);
 	tcase_add_test(tc, revoked_consent_tells_its_client);
+	tcase_add_test(tc, refresh_keeps_the_session);
+	tcase_add_test(tc, oldest_session_ends_to_make_room);
+	tcase_add_test(tc, crowded_session_ends_its_oldest_clients);
+	tcase_add_test(tc, a_clients_oldest_grant_in_a_session_ends);
 	tcase_add_test(tc, end_session_request_is_checked);
 	tcase_add_test(tc, end_session_endpoint_over_http);
 	tcase_add_test(tc, metadata_offers_logout);

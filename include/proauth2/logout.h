@@ -12,6 +12,13 @@
  * session's grants are revoked, but for those of scope offline_access
  * (Back-Channel Logout §2.7). The user's own revocation of a client's
  * consent (proauth2_consent_revoke()) tells that client the same way.
+ *
+ * What is noted is bounded: a user's 17th session ends the oldest, a
+ * session's clients past 3 KiB of record end the first of them, and a
+ * client's fifth login in one session revokes its first grant (without a
+ * logout token: the session goes on), all as a logout would. A refresh
+ * keeps its grant's session noted. Two logins of one user in the same
+ * instant may keep one of them (read, then replace).
  */
 #ifndef PROAUTH2_LOGOUT_H
 #define PROAUTH2_LOGOUT_H
@@ -62,7 +69,9 @@ typedef struct proauth2_end_session proauth2_end_session;
  * repeated one is an invalid_request): id_token_hint, an id_token of this
  * provider (expired or not); client_id, which must be the hint's audience
  * when both come; post_logout_redirect_uri, exactly one that client
- * registered, needing the client named by one of them; state, at most
+ * registered, needing the client named by one of them, and the hint too
+ * unless the client is trusted (proauth2_client_is_trusted(): one that
+ * registered itself could make the endpoint an open redirector); state, at most
  * PROAUTH2_HTTP_STATE_MAX_LENGTH bytes, kept only with a redirect; and
  * logout_hint and ui_locales, passed on. Any other parameter is ignored.
  *

@@ -173,10 +173,18 @@ class LogoutTest(OpenIDCase):
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
             r.headers["Location"]).query))
         self.assertEqual(query["error"], "login_required")
-        # A second logout request finds no session: straight back.
+        # A client that registered itself is sent back only with a hint
+        # (else anyone's URI: an open redirector).
         r = browser.get(self.discovery["end_session_endpoint"], timeout=TIMEOUT,
                         allow_redirects=False, params={
                             "client_id": reg["client_id"],
+                            "post_logout_redirect_uri": AFTER_LOGOUT})
+        self.assertEqual(r.status_code, 400)
+        self.assertNotIn("Location", r.headers)
+        # A second logout finds no session: straight back, without state.
+        r = browser.get(self.discovery["end_session_endpoint"], timeout=TIMEOUT,
+                        allow_redirects=False, params={
+                            "id_token_hint": token["id_token"],
                             "post_logout_redirect_uri": AFTER_LOGOUT})
         self.assertEqual(r.status_code, 303)
         self.assertEqual(r.headers["Location"], AFTER_LOGOUT)
