@@ -77,17 +77,10 @@ class LogoutTest(OpenIDCase):
     def setUp(self):
         Receiver.received.clear()
 
-    def register(self, **metadata):
-        http = plain_session()
-        self.addCleanup(http.close)
-        body = dict({"redirect_uris": [self.creds["redirect_uri"]],
-                     "grant_types": ["authorization_code", "refresh_token"],
-                     "scope": "openid profile"}, **metadata)
-        return http.post(self.discovery["registration_endpoint"], json=body,
-                         timeout=TIMEOUT)
-
     def logout_client(self):
-        r = self.register(post_logout_redirect_uris=[AFTER_LOGOUT],
+        r = self.register(grant_types=["authorization_code", "refresh_token"],
+                          scope="openid profile",
+                          post_logout_redirect_uris=[AFTER_LOGOUT],
                           backchannel_logout_uri=self.backchannel,
                           backchannel_logout_session_required=True)
         self.assertEqual(r.status_code, 201, r.text)

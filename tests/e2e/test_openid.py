@@ -100,6 +100,16 @@ class OpenIDCase(unittest.TestCase):
                                    authorization_response=location, state=state,
                                    code_verifier=verifier)
 
+    def register(self, **metadata):
+        """Dynamic registration of a code-flow client with metadata."""
+        http = plain_session()
+        self.addCleanup(http.close)
+        body = dict({"redirect_uris": [self.creds["redirect_uri"]],
+                     "grant_types": ["authorization_code"], "scope": "openid"},
+                    **metadata)
+        return http.post(self.discovery["registration_endpoint"], json=body,
+                         timeout=TIMEOUT)
+
     def id_claims(self, token, client_id, nonce=None, cls=CodeIDToken):
         claims = jwt.decode(token["id_token"], self.jwks(), claims_cls=cls,
                             claims_options={"iss": {"essential": True,
@@ -216,15 +226,6 @@ class CodeFlowTest(OpenIDCase):
 
 class RegistrationTest(OpenIDCase):
     """OpenID Connect Registration: a client chooses its id_tokens' alg."""
-
-    def register(self, **metadata):
-        http = plain_session()
-        self.addCleanup(http.close)
-        body = dict({"redirect_uris": [self.creds["redirect_uri"]],
-                     "grant_types": ["authorization_code"], "scope": "openid"},
-                    **metadata)
-        return http.post(self.discovery["registration_endpoint"], json=body,
-                         timeout=TIMEOUT)
 
     def test_es256_id_tokens_for_a_registered_client(self):
         r = self.register(id_token_signed_response_alg="ES256")
