@@ -31,6 +31,48 @@ static proauth2_status not_retried(proauth2_error *err)
 			"the refresh token may not be retried");
 }
 
+static proauth2_status midway(proauth2_error *err)
+{
+	return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
+			"a refresh of this token is midway: retry");
+}
+
+/*
+ * What the spent token under hash led to: its live child (*live), or its
+ * spent one (*spent), never both. A child is live, or spent (a mark stored
+ * before its record goes), from before its parent's removal on: so two
+ * children, live or spent, are a racer's midway, the loser's not yet
+ * discarded (taking it for the head would leave two live). One token both
+ * live and marked is a try at it unfinished: live.
+ */
+static proauth2_status child_of(proauth2_provider *p, const char *hash,
+		json_t **live, json_t **spent, proauth2_error *err)
+{
+	proauth2_status status = fetch_one(p, TABLE_REFRESH_TOKENS, "parent", hash,
+			live, err);
+	bool has_live = status == PROAUTH2_OK;
+
+	if (status == PROAUTH2_OK || status == PROAUTH2_ERR_NOT_FOUND)
+		status = fetch_one(p, TABLE_SPENT_TOKENS, "parent", hash, spent, err);
+	if (has_live && status == PROAUTH2_OK) {
+		if (strcmp(record_string(*live, "token_hash"),
+				record_string(*spent, "token_hash")) != 0)
+			status = PROAUTH2_ERR_CONFLICT;
+		json_decref(*spent);
+		*spent = NULL;
+	} else if (has_live && status == PROAUTH2_ERR_NOT_FOUND) {
+		status = PROAUTH2_OK;
+	}
+	if (status == PROAUTH2_ERR_CONFLICT)
+		status = midway(err);
+	if (status != PROAUTH2_OK) {
+		json_decref(*live);
+		json_decref(*spent);
+		*live = *spent = NULL;
+	}
+	return status;
+}
+
 proauth2_status refresh_retry_find(proauth2_provider *p, const char *hash,
 		const char *client_id, json_t **head, proauth2_error *err)
 {
@@ -41,33 +83,24 @@ proauth2_status refresh_retry_find(proauth2_provider *p, const char *hash,
 
 	*head = NULL;
 	for (hops = 0; status == PROAUTH2_OK && hops < MOST_HOPS; hops++) {
-		const char *spent = record_string(mark, "token_hash");
-
 		if (!within_grace(p, mark))
 			break;
-		status = fetch_one(p, TABLE_REFRESH_TOKENS, "parent", spent, head, err);
-		if (status == PROAUTH2_OK) {
-			json_decref(mark);
+		child = NULL;
+		status = child_of(p, record_string(mark, "token_hash"), head, &child,
+				err);
+		json_decref(mark);
+		mark = child;
+		if (status == PROAUTH2_OK && *head != NULL) {
 			if (strcmp(record_string(*head, "client_id"), client_id) == 0)
 				return PROAUTH2_OK;
 			json_decref(*head);
 			*head = NULL;
 			return not_retried(err);
 		}
-		/* Two children: one is a losing racer's, not yet removed. */
-		if (status == PROAUTH2_ERR_CONFLICT)
-			status = proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
-					"a refresh of this token is midway: retry");
-		if (status != PROAUTH2_ERR_NOT_FOUND)
-			break;
-		/* Spent in turn: on to the child's child. */
-		status = fetch_one(p, TABLE_SPENT_TOKENS, "parent", spent, &child, err);
-		json_decref(mark);
-		mark = child;
+		/* Else spent in turn: on to the child's child. */
 	}
 	json_decref(mark);
-	if (status == PROAUTH2_OK || status == PROAUTH2_ERR_NOT_FOUND ||
-			status == PROAUTH2_ERR_CONFLICT)
+	if (status == PROAUTH2_OK || status == PROAUTH2_ERR_NOT_FOUND)
 		return not_retried(err);
 	return status;
 }

@@ -298,29 +298,43 @@ static void *present(void *arg)
 	return NULL;
 }
 
-/* Whether refresh_token's record is stored (as the core keys it: the
- * SHA-256 of the token, base64url). */
-static bool stored(const char *refresh_token)
+/* A token's key as the core stores it: the SHA-256 of the token,
+ * base64url. */
+static void hash_of(const char *token, char b64[64])
 {
-	unsigned char md[EVP_MAX_MD_SIZE], b64[64];
+	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len;
-	json_t *query, *record = NULL;
-	proauth2_status status;
 	int i, n;
 
-	ck_assert(EVP_Digest(refresh_token, strlen(refresh_token), md, &len,
-			EVP_sha256(), NULL));
-	n = EVP_EncodeBlock(b64, md, (int)len);
+	ck_assert(EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL));
+	n = EVP_EncodeBlock((unsigned char *)b64, md, (int)len);
 	for (i = 0; i < n; i++)
 		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 	while (n > 0 && b64[n - 1] == '=')
 		b64[--n] = '\0';
-	query = json_pack("{s:s}", "token_hash", (char *)b64);
-	status = proauth2_datastore_fetch(env.ds, "refresh_tokens", query, env.now,
-			&record, NULL);
+}
+
+/* refresh_token's record, or NULL. */
+static json_t *record_of(const char *refresh_token)
+{
+	char hash[64];
+	json_t *query, *record = NULL;
+
+	hash_of(refresh_token, hash);
+	query = json_pack("{s:s}", "token_hash", hash);
+	ck_assert(proauth2_datastore_fetch(env.ds, "refresh_tokens", query,
+			env.now, &record, NULL) != PROAUTH2_ERR_CONFLICT);
 	json_decref(query);
+	return record;
+}
+
+/* Whether refresh_token's record is stored. */
+static bool stored(const char *refresh_token)
+{
+	json_t *record = record_of(refresh_token);
+
 	json_decref(record);
-	return status == PROAUTH2_OK;
+	return record != NULL;
 }
 
 START_TEST(racing_presentations_never_revoke_the_grant)
@@ -374,6 +388,57 @@ static void grace_of(proauth2_config *cfg, int64_t grace)
 		ck_assert_ptr_nonnull(strstr(err.text, "refresh_reuse_grace"));
 	proauth2_provider_free(p);
 }
+
+/*
+ * Seen under load: a racer that lost the first token's spending had
+ * stored its pair's refresh token, a child of the first, and not yet
+ * discarded it, when the winner's child was already spent by a retry. A
+ * retry then took the loser's leftover for the live one and spent it: two
+ * live refresh tokens. The state, made by hand: the leftover stays no
+ * retry's head.
+ */
+START_TEST(a_losing_racers_leftover_is_not_taken_for_the_head)
+{
+	proauth2_token_response *first = first_pair(), *second, *third;
+	json_t *leftover, *query;
+	char hash[64];
+	size_t removed = 0;
+
+	second = refresh_ok(first->refresh_token);
+	env.now += 1;
+	third = refresh_ok(first->refresh_token);  /* a retry: second spent */
+	ck_assert_int_eq(retries, 1);
+	/* The loser's child of the first token: as the third's record, under
+	 * another hash, with the first for parent. */
+	leftover = record_of(third->refresh_token);
+	ck_assert_ptr_nonnull(leftover);
+	hash_of(first->refresh_token, hash);
+	json_object_set_new(leftover, "parent", json_string(hash));
+	json_object_set_new(leftover, "token_hash", json_string(
+			"loser-leftover-0000000000000000000000000000"));
+	ck_assert_int_eq(proauth2_datastore_store(env.ds, "refresh_tokens",
+			leftover, NULL), PROAUTH2_OK);
+	env.now += 1;
+	refresh_fails(first->refresh_token, PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_int_eq(live_refresh_tokens(), 2);  /* the leftover untouched */
+	/* The loser discards it: the retry goes on to the live one. */
+	query = json_pack("{s:s}", "token_hash",
+			"loser-leftover-0000000000000000000000000000");
+	ck_assert_int_eq(proauth2_datastore_remove(env.ds, "refresh_tokens",
+			query, &removed, NULL), PROAUTH2_OK);
+	ck_assert_uint_eq(removed, 1);
+	proauth2_token_response_free(refresh_ok(first->refresh_token));
+	ck_assert_int_eq(retries, 2);
+	ck_assert_int_eq(live_refresh_tokens(), 1);
+	ck_assert(!stored(third->refresh_token));
+	ck_assert_int_eq(replays, 0);
+	json_decref(query);
+	json_decref(leftover);
+	proauth2_token_response_free(first);
+	proauth2_token_response_free(second);
+	proauth2_token_response_free(third);
+}
+END_TEST
 
 START_TEST(the_grace_is_bounded)
 {
@@ -434,6 +499,7 @@ int main(void)
 	tcase_add_test(tc, a_retry_through_a_step_past_the_grace_is_a_replay);
 	tcase_add_test(tc, a_revoked_grant_is_not_retried);
 	tcase_add_test(tc, racing_presentations_never_revoke_the_grant);
+	tcase_add_test(tc, a_losing_racers_leftover_is_not_taken_for_the_head);
 	tcase_add_test(tc, the_grace_is_bounded);
 	tcase_add_test(tc, over_http_a_retry_is_a_200_and_a_late_reuse_a_400);
 	suite_add_tcase(s, tc);
