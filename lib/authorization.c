@@ -300,6 +300,7 @@ proauth2_status proauth2_authorization_begin(proauth2_provider *p,
 			.request = params_get(names, values, n, "request"),
 			.request_uri = params_get(names, values, n, "request_uri"),
 			.registration = params_get(names, values, n, "registration"),
+			.claims = params_get(names, values, n, "claims"),
 		};
 		status = id_request_check(p, scope, &oidc, err);
 	}
@@ -450,6 +451,7 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 		.acr = approval->acr,
 		.amr = approval->amr,
 		.session_id = approval->session_id,
+		.claims = proauth2_authorization_param(a, "claims"),
 	};
 	status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)

@@ -68,6 +68,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
 	char *scope = NULL, *attributes = NULL, *resource = NULL, *id_claims = NULL;
+	char *userinfo_claims = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -79,7 +80,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	 * compiled before them ends earlier. */
 	status = sized_check(req, SIZED_END(proauth2_code_request,
 			code_challenge_method), SIZED_END(proauth2_code_request,
-			session_id), "proauth2_code_request", err);
+			claims), "proauth2_code_request", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')
@@ -104,7 +105,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	 * a login now, without nonce. */
 	if (status == PROAUTH2_OK)
 		status = id_claims_make(p, SIZED_HAS(req, proauth2_code_request,
-				session_id) ? req : &no_facts, scope, &id_claims, err);
+				session_id) ? req : &no_facts, scope, &id_claims,
+				&userinfo_claims, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
@@ -118,7 +120,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				req->client_id, grant_id, scope, err);
 	if (status == PROAUTH2_OK) {
 		status = store_record(p, TABLE_CODES, json_pack(
-				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*, s:s*}",
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:s*, s:s*, s:I, s:s*, s:s*, s:s*, s:s*}",
 				"code_hash", hash,
 				"client_id", req->client_id,
 				"user_id", req->user_id,
@@ -131,7 +133,8 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 					p->code_lifetime),
 				"attributes", attributes,
 				"resource", resource,
-				"id_claims", id_claims), err);
+				"id_claims", id_claims,
+				"userinfo_claims", userinfo_claims), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
@@ -141,6 +144,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	free(attributes);
 	free(resource);
 	free(id_claims);
+	free(userinfo_claims);
 	json_decref(client);
 	return status;
 }

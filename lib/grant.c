@@ -74,7 +74,7 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 		status = sha256_base64url(*token, hash, err);
 	if (status == PROAUTH2_OK)
 		status = store_record(p, table, json_pack(
-				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*, s:s*, s:s*}",
+				"{s:s, s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s*, s:s*, s:s*, s:s*}",
 				"token_hash", hash,
 				"client_id", t->client_id,
 				"user_id", t->user_id,
@@ -86,7 +86,8 @@ static proauth2_status store_token(proauth2_provider *p, const char *table,
 				"resource", resource,
 				"parent", parent,
 				"id_claims", strcmp(table, TABLE_REFRESH_TOKENS) == 0 ?
-					t->id_claims : NULL), err);
+					t->id_claims : NULL,
+				"userinfo_claims", t->userinfo_claims), err);
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*token);
 		*token = NULL;

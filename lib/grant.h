@@ -37,6 +37,7 @@ typedef struct grant_tokens {
 	/* OpenID Connect: the code's id_claims (id_token.h), kept with the
 	 * refresh token; NULL: no id_token. */
 	const char *id_claims;
+	const char *userinfo_claims;  /* the code's (claims_request.h); NULL: none */
 	const char *id_token_alg;   /* the client's; NULL: RS256 */
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */

@@ -4,11 +4,13 @@
 
 #include <openssl/sha.h>
 
+#include "claims_request.h"
 #include "crypto.h"
 #include "id_token.h"
 #include "jws.h"
 #include "key_set.h"
 #include "scope.h"
+#include "struct_size.h"
 #include "utf8.h"
 #include "words.h"
 
@@ -39,13 +41,15 @@ bool id_fact_ok(const char *s)
 
 proauth2_status id_claims_make(proauth2_provider *p,
 		const proauth2_code_request *req, const char *scope, char **out,
-		proauth2_error *err)
+		char **userinfo_claims, proauth2_error *err)
 {
 	int64_t now = proauth2_provider_now(p);
 	int64_t auth_time = req->auth_time != 0 ? req->auth_time : now;
+	char *id_token_claims = NULL;
 	json_t *claims;
+	proauth2_status status;
 
-	*out = NULL;
+	*out = *userinfo_claims = NULL;
 	if (!id_token_wanted(p, scope))
 		return PROAUTH2_OK;
 	if (!id_fact_ok(req->nonce))
@@ -60,16 +64,27 @@ proauth2_status id_claims_make(proauth2_provider *p,
 	if (auth_time < 0 || auth_time > now + CLOCK_SKEW)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"auth_time is in the future");
-	claims = json_pack("{s:I, s:s*, s:s*, s:o*, s:s*}",
+	status = claims_request_read(SIZED_HAS(req, proauth2_code_request,
+			claims) ? req->claims : NULL, userinfo_claims, &id_token_claims,
+			err);
+	if (status != PROAUTH2_OK)
+		return status;
+	claims = json_pack("{s:I, s:s*, s:s*, s:o*, s:s*, s:s*}",
 			"auth_time", (json_int_t)auth_time,
 			"nonce", req->nonce,
 			"acr", req->acr,
 			"amr", req->amr != NULL ? words_array(req->amr) : NULL,
-			"sid", req->session_id);
+			"sid", req->session_id,
+			"id_token_claims", id_token_claims);
 	if (claims != NULL)
 		*out = json_dumps(claims, JSON_COMPACT);
 	json_decref(claims);
-	return *out != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+	free(id_token_claims);
+	if (*out != NULL)
+		return PROAUTH2_OK;
+	free(*userinfo_claims);
+	*userinfo_claims = NULL;
+	return NO_MEMORY(err);
 }
 
 bool id_prompt_has(const char *prompt, const char *value)
@@ -115,7 +130,7 @@ static bool prompt_ok(const char *prompt)
 proauth2_status id_request_check(proauth2_provider *p, const char *scope,
 		const id_request_params *r, proauth2_error *err)
 {
-	char *sub = NULL;
+	char *sub = NULL, *userinfo_claims, *id_token_claims;
 	proauth2_status status;
 
 	if (!id_token_wanted(p, scope))
@@ -140,8 +155,12 @@ proauth2_status id_request_check(proauth2_provider *p, const char *scope,
 	if (r->max_age != NULL && id_max_age(r->max_age) < 0)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
 				"max_age must be a number of seconds");
-	if (r->id_token_hint == NULL)
-		return PROAUTH2_OK;
+	status = claims_request_read(r->claims, &userinfo_claims,
+			&id_token_claims, err);
+	free(userinfo_claims);
+	free(id_token_claims);
+	if (status != PROAUTH2_OK || r->id_token_hint == NULL)
+		return status;
 	status = id_token_hint_subject(p, r->id_token_hint, &sub, err);
 	free(sub);
 	return status;
@@ -209,14 +228,37 @@ static void at_hash_of(jws_alg alg, const char *access_token,
 	}
 }
 
+/* Into claims, the host's claims of t's user the request named for the
+ * id_token (Core §5.5), where no claim of ours has the name. Asked for,
+ * not owed (essential or not, §5.5.1): a host that gives none, or fails,
+ * leaves them out. */
+static bool add_requested(proauth2_provider *p, const grant_tokens *t,
+		const char *names, json_t *claims)
+{
+	json_t *host = NULL, *value;
+	const char *name;
+	bool ok = true;
+
+	if (names == NULL || claims_of_user(p, t->user_id, t->client_id,
+			t->refresh_scope != NULL ? t->refresh_scope : t->scope, &host,
+			NULL) != PROAUTH2_OK)
+		return true;
+	json_object_foreach(host, name, value)
+		if (claims_request_has(names, name) &&
+				json_object_get(claims, name) == NULL)
+			ok = ok && json_object_set(claims, name, value) == 0;
+	json_decref(host);
+	return ok;
+}
+
 /* iss, sub, aud, exp, iat, at_hash, then the authentication's facts (no
- * nonce on a refresh). */
+ * nonce on a refresh), then the claims the request named. */
 static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 		jws_alg alg, const char *access_token)
 {
 	char at_hash[BASE64URL_ENCODED_SIZE(SHA512_DIGEST_LENGTH / 2)];
 	int64_t now = proauth2_provider_now(p);
-	json_t *facts = json_loads(t->id_claims, 0, NULL), *claims;
+	json_t *facts = json_loads(t->id_claims, 0, NULL), *claims, *requested;
 	bool refresh = t->spending == NULL ||
 		strcmp(t->spending->table, TABLE_CODES) != 0;
 
@@ -232,10 +274,14 @@ static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 			"at_hash", at_hash);
 	if (refresh)
 		json_object_del(facts, "nonce");
-	if (claims != NULL && json_object_update_missing(claims, facts) != 0) {
+	requested = json_incref(json_object_get(facts, "id_token_claims"));
+	json_object_del(facts, "id_token_claims");
+	if (claims != NULL && (json_object_update_missing(claims, facts) != 0 ||
+			!add_requested(p, t, json_string_value(requested), claims))) {
 		json_decref(claims);
 		claims = NULL;
 	}
+	json_decref(requested);
 	json_decref(facts);
 	return claims;
 }

@@ -25,7 +25,8 @@ bool jwt_wanted(proauth2_provider *p, const char *audience)
 		resources_want_jwt(p, audience, p->jwt_access_tokens);
 }
 
-/* RFC 9068 §2.2's claims for t, and the grant's own. */
+/* RFC 9068 §2.2's claims for t, and the grant's own (its attributes, the
+ * claims it asked for by name for UserInfo). */
 static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 		const char *jti)
 {
@@ -37,7 +38,7 @@ static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 		return NULL;
 	/* §2.2: with no resource owner (client_credentials), sub is the
 	 * client. */
-	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o*}",
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o*, s:s*}",
 			"iss", p->issuer,
 			"sub", t->user_id != NULL ? t->user_id : t->client_id,
 			"aud", resources_list_json(t->audience),
@@ -47,7 +48,8 @@ static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 			"client_id", t->client_id,
 			"scope", t->scope,
 			"grant_id", t->grant_id,
-			"attributes", attributes);
+			"attributes", attributes,
+			"userinfo_claims", t->userinfo_claims);
 }
 
 proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
@@ -156,6 +158,8 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 			!is_string(claims, "grant_id") ||
 			(json_object_get(claims, "scope") != NULL && !is_string(claims, "scope")) ||
 			(attributes != NULL && !json_is_object(attributes)) ||
+			(json_object_get(claims, "userinfo_claims") != NULL &&
+			 !is_string(claims, "userinfo_claims")) ||
 			!audience_of(json_object_get(claims, "aud"), &audience))
 		return refused(err);
 	if (attributes != NULL &&
@@ -165,7 +169,7 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 	}
 	sub = json_string_value(json_object_get(claims, "sub"));
 	client_id = json_string_value(json_object_get(claims, "client_id"));
-	*record = json_pack("{s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s}",
+	*record = json_pack("{s:s, s:s*, s:s, s:s, s:I, s:I, s:s*, s:s, s:s*}",
 			"client_id", client_id,
 			/* §2.2: a sub that is the client speaks for no user. */
 			"user_id", strcmp(sub, client_id) != 0 ? sub : NULL,
@@ -175,7 +179,9 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 			"issued_at", (json_int_t)iat,
 			"expires_at", (json_int_t)exp,
 			"attributes", attributes_text,
-			"resource", audience);
+			"resource", audience,
+			"userinfo_claims", json_string_value(json_object_get(claims,
+					"userinfo_claims")));
 	free(attributes_text);
 	free(audience);
 	return *record != NULL ? PROAUTH2_OK : NO_MEMORY(err);

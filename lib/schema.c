@@ -63,6 +63,9 @@ static const proauth2_field code_fields[] = {
 	/* Schema 8: an OpenID Connect authentication's facts for its
 	 * id_tokens (nonce, auth_time, acr, amr, sid), a JSON object. */
 	{"id_claims", S, PROAUTH2_FIELD_JSON_OBJECT},
+	/* Schema 10: the claims the request asked for by name for UserInfo
+	 * (OpenID Connect Core §5.5), space-delimited. */
+	{"userinfo_claims", S, 0},
 };
 
 /* Access and refresh tokens share one shape; a refresh token adds its
@@ -79,7 +82,9 @@ static const proauth2_field code_fields[] = {
 	{"attributes", S, PROAUTH2_FIELD_JSON_OBJECT}, \
 	/* Schema 6: an access token's audience, a refresh token's grant's \
 	 * resources (RFC 8707), space-delimited. */ \
-	{"resource", S, 0}
+	{"resource", S, 0}, \
+	/* Schema 10: the code's userinfo_claims. */ \
+	{"userinfo_claims", S, 0}
 
 static const proauth2_field access_token_fields[] = {
 	TOKEN_FIELDS,

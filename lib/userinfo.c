@@ -1,11 +1,12 @@
 /* The UserInfo answer (OpenID Connect Core §5.3): the host's claims of a
- * user, as far as the granted scopes reach (§5.4). */
+ * user, as far as the granted scopes reach (§5.4), and those the request
+ * asked for by name (§5.5). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <proauth2/openid.h>
 
-#include "attributes.h"
+#include "claims_request.h"
 #include "internal.h"
 #include "scope.h"
 
@@ -39,29 +40,6 @@ static bool claim_granted(const char *claim, const char *scope)
 	return true;
 }
 
-/* The host's claims of the token's user, parsed, in *out (NULL: none). */
-static proauth2_status host_claims(proauth2_provider *p,
-		const proauth2_token_info *t, json_t **out, proauth2_error *err)
-{
-	char *text = NULL;
-
-	*out = NULL;
-	if (p->user_claims == NULL)
-		return PROAUTH2_OK;
-	if (p->user_claims(p->user_claims_arg, t->user_id, t->client_id,
-			t->scope, &text) != 0) {
-		free(text);
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
-				"the token's user is no longer known");
-	}
-	*out = text != NULL ? attributes_parse(text) : NULL;
-	free(text);
-	if (*out == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"config.user_claims gave no JSON object");
-	return PROAUTH2_OK;
-}
-
 proauth2_status proauth2_userinfo(proauth2_provider *p,
 		const proauth2_token_info *t, char **json, proauth2_error *err)
 {
@@ -80,13 +58,15 @@ proauth2_status proauth2_userinfo(proauth2_provider *p,
 			!scope_has_token(t->scope, "openid", 6))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"UserInfo needs a user's token with the openid scope");
-	status = host_claims(p, t, &claims, err);
+	status = claims_of_user(p, t->user_id, t->client_id, t->scope, &claims,
+			err);
 	if (status != PROAUTH2_OK)
 		return status;
 	answer = json_pack("{s:s}", "sub", t->user_id);
 	json_object_foreach(claims, name, value)
 		if (answer != NULL && strcmp(name, "sub") != 0 &&
-				claim_granted(name, t->scope) &&
+				(claim_granted(name, t->scope) ||
+				 claims_request_has(t->userinfo_claims, name)) &&
 				json_object_set(answer, name, value) != 0) {
 			json_decref(answer);
 			answer = NULL;

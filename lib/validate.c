@@ -23,6 +23,8 @@ static proauth2_status info_from_record(const json_t *record,
 	info->scope = dup_or_null(record_string(record, "scope"), &ok);
 	info->attributes = dup_or_null(record_string(record, "attributes"), &ok);
 	info->audience = dup_or_null(record_string(record, "resource"), &ok);
+	info->userinfo_claims = dup_or_null(record_string(record,
+			"userinfo_claims"), &ok);
 	info->issued_at = json_integer_value(json_object_get(record, "issued_at"));
 	info->expires_at = json_integer_value(json_object_get(record, "expires_at"));
 	if (!ok) {
@@ -217,6 +219,7 @@ void proauth2_token_info_free(proauth2_token_info *info)
 	free(info->scope);
 	free(info->attributes);
 	free(info->audience);
+	free(info->userinfo_claims);
 	free(info);
 }
 

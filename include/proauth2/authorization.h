@@ -172,7 +172,11 @@ PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
  * answers prompt=none without showing a page: the approval, or
  * proauth2_http_authorize_refuse() with PROAUTH2_ERR_LOGIN_REQUIRED,
  * PROAUTH2_ERR_CONSENT_REQUIRED, ... ; login_hint, ui_locales and
- * claims_locales are proauth2_authorization_param()'s. */
+ * claims_locales are proauth2_authorization_param()'s. The claims
+ * parameter (Core §5.5) was checked for its shape, and the claims it names
+ * reach UserInfo and the id_token by themselves (proauth2_code_request.claims);
+ * what it asks of the login (an acr among values, essential) is the
+ * host's to read from proauth2_authorization_param(a, "claims"). */
 /** @{ */
 /** Whether the request's prompt holds value ("none", "login", "consent",
  * "select_account"). */

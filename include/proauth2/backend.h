@@ -64,7 +64,7 @@ typedef struct proauth2_table {
 } proauth2_table;
 
 /** The schema version; it grows whenever a table or field changes. */
-#define PROAUTH2_SCHEMA_VERSION 9
+#define PROAUTH2_SCHEMA_VERSION 10
 
 /** The tables of PROAUTH2_SCHEMA_VERSION; *n receives their count. Static. */
 PROAUTH2_EXPORT const proauth2_table *proauth2_schema_tables(size_t *n);

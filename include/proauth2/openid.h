@@ -19,12 +19,19 @@
 extern "C" {
 #endif
 
+/** The longest claims request parameter (Core §5.5), in bytes. */
+#define PROAUTH2_CLAIMS_REQUEST_MAX_LENGTH 4096
+/** The most claims a claims request asks for, for UserInfo and for the
+ * id_token each. */
+#define PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS 32
+
 /**
  * The UserInfo claims for a validated access token (what
  * proauth2_token_validate() said of it), as the text of a JSON object in
  * *json (free()): sub, then the claims config.user_claims gives, each
  * standard one only when a scope the token carries asks for it (Core
- * §5.4). A token without the openid scope, or of no user
+ * §5.4) or the authorization request named it in its claims parameter
+ * (§5.5, token->userinfo_claims). A token without the openid scope, or of no user
  * (client_credentials): PROAUTH2_ERR_INVALID_SCOPE (403
  * insufficient_scope). A user the host no longer knows:
  * PROAUTH2_ERR_INVALID_TOKEN. The host's text not a JSON object:

@@ -109,8 +109,11 @@ typedef int (*proauth2_backchannel_logout_fn)(void *arg, const char *client_id,
  * claims, standard (Core §5.1: name, email, email_verified, address,
  * phone_number, ...) or the host's own. scope is what the user granted
  * client_id: the library passes on a standard claim only when a granted
- * scope asks for it (Core §5.4: profile, email, address, phone), the
- * host's own as given (it saw the scope), and sets sub itself. Return 0,
+ * scope asks for it (Core §5.4: profile, email, address, phone) or the
+ * request named it in its claims parameter (§5.5), the host's own as
+ * given (it saw the scope), and sets sub itself; so give every claim the
+ * user would share with client_id. Also called when an id_token is made
+ * for a request that named claims for it. Return 0,
  * or anything else for a user the host no longer knows (UserInfo then
  * answers 401 invalid_token). Called from any thread.
  */

@@ -87,6 +87,13 @@ typedef struct proauth2_code_request {
 	/** The host's login session, the sid of the id_token and of a
 	 * logout token (Back-Channel Logout 1.0); NULL: none. */
 	const char *session_id;
+	/** The authorization request's claims parameter (Core §5.5), the
+	 * JSON object as sent (at most PROAUTH2_CLAIMS_REQUEST_MAX_LENGTH
+	 * bytes): the claims it names for UserInfo come with the grant's
+	 * access tokens, those for the id_token in its id_tokens, as far as
+	 * config.user_claims gives them. Malformed:
+	 * PROAUTH2_ERR_INVALID_REQUEST. NULL: none. */
+	const char *claims;
 	/** @} */
 } proauth2_code_request;
 
@@ -246,6 +253,10 @@ typedef struct proauth2_token_info {
 	/** RFC 8707: the resources the token is for, space-delimited (a
 	 * refresh token: those its grant may ask for); NULL: no audience. */
 	char *audience;
+	/** OpenID Connect: the claims the authorization request asked for by
+	 * name for UserInfo (the claims parameter, Core §5.5),
+	 * space-delimited; NULL: none. */
+	char *userinfo_claims;
 } proauth2_token_info;
 
 /**

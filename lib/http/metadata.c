@@ -75,8 +75,8 @@ static int add_openid(const proauth2_provider *p, json_t *doc)
 				words_array(proauth2_provider_id_token_algs(p)),
 			"claims_supported", string_list(openid_claims,
 				sizeof(openid_claims) / sizeof(openid_claims[0])),
+			"claims_parameter_supported", 1,
 			/* Discovery's defaults for these are true: we have none. */
-			"claims_parameter_supported", 0,
 			"request_parameter_supported", 0,
 			"request_uri_parameter_supported", 0,
 			/* Back-Channel Logout §2.1: sid comes with a session_id. */

@@ -19,6 +19,7 @@ invalid_request; the demo with a path issuer finds its discovery document
 where OpenID Connect Discovery §4 puts it.
 """
 
+import json
 import os
 import sys
 import unittest
@@ -86,12 +87,12 @@ class OpenIDCase(unittest.TestCase):
         self.addCleanup(s.close)
         return s
 
-    def sign_in(self, session, nonce):
+    def sign_in(self, session, nonce, **params):
         """The code flow through the demo's pages: the token response."""
         verifier = generate_token(48)
         url, state = session.create_authorization_url(
             self.discovery["authorization_endpoint"], code_verifier=verifier,
-            nonce=nonce)
+            nonce=nonce, **params)
         browser = plain_session()
         self.addCleanup(browser.close)
         location = interop.browser_login(browser, url, self.creds["user"],
@@ -210,6 +211,22 @@ class CodeFlowTest(OpenIDCase):
                       headers={"Authorization": "Bearer " + token["access_token"]},
                       timeout=TIMEOUT)
         self.assertNotEqual(r.status_code, 200)
+
+    def test_claims_parameter_names_claims_beyond_the_scopes(self):
+        # The Basic OP plan's oidcc-claims-essential: scope openid alone,
+        # name asked for at UserInfo; and email in the id_token.
+        self.assertIs(self.discovery["claims_parameter_supported"], True)
+        s = self.client("public", scope="openid")
+        asked = {"userinfo": {"name": {"essential": True}},
+                 "id_token": {"email": None}}
+        token = self.sign_in(s, "n-14", claims=json.dumps(asked))
+        claims = self.id_claims(token, self.creds["public"]["client_id"], "n-14")
+        self.assertEqual(claims["email"], self.creds["user"] + "@example.com")
+        self.assertNotIn("name", claims)
+        r = s.get(self.discovery["userinfo_endpoint"], timeout=TIMEOUT)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json(), {"sub": self.creds["user"],
+                                    "name": self.creds["user"]})
 
     def test_userinfo_refuses_tokens_without_openid(self):
         s = self.client(scope="profile")
@@ -395,7 +412,8 @@ class PromptTest(OpenIDCase):
         self.addCleanup(browser.close)
         s = self.client()
         for params in ({"prompt": "none login"}, {"max_age": "soon"},
-                       {"id_token_hint": "a.b.c"}):
+                       {"id_token_hint": "a.b.c"}, {"claims": "name"},
+                       {"claims": '{"userinfo": {"name": true}}'}):
             _, query = self.silent(browser, s, "n", **params)
             self.assertEqual(query["error"], "invalid_request", params)
 
