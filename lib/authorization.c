@@ -8,6 +8,7 @@
 
 #include <proauth2/authorization.h>
 
+#include "claims_request.h"
 #include "client_document.h"
 #include "code.h"
 #include "crypto.h"
@@ -29,6 +30,7 @@ struct proauth2_authorization {
 	bool spent;  /* by proauth2_authorization_spend, not yet approved */
 	int64_t begun_at;    /* when the client's request arrived */
 	char *hint_subject;  /* id_token_hint's sub, verified; NULL: none */
+	char *claims;        /* what the claims parameter names; NULL: none */
 	int64_t default_max_age;  /* the client's (Registration §2); 0: none */
 };
 
@@ -107,6 +109,23 @@ static bool take_hint(proauth2_provider *p, proauth2_authorization *a)
 		return true;
 	return id_token_hint_subject(p, hint, &a->hint_subject, NULL) !=
 		PROAUTH2_ERR_NOMEM;
+}
+
+/* The claims an OpenID Connect request names (checked when it was
+ * parked), for the host to ask the user about. */
+static bool take_claims(proauth2_provider *p, proauth2_authorization *a)
+{
+	char *userinfo = NULL, *id_token = NULL;
+	bool ok;
+
+	if (!id_token_wanted(p, a->scope) || claims_request_read(
+			proauth2_authorization_param(a, "claims"), &userinfo, &id_token,
+			NULL) != PROAUTH2_OK)
+		return true;
+	ok = claims_names_union(userinfo, id_token, &a->claims);
+	free(userinfo);
+	free(id_token);
+	return ok;
 }
 
 /* A new authorization for client with ticket, scope and parameters. */
@@ -199,7 +218,8 @@ static proauth2_status park(proauth2_provider *p, const json_t *client,
 					p->authorization_lifetime)), err);
 	if (status == PROAUTH2_OK) {
 		a = authorization_new(client, ticket, scope, &ok);
-		if (a != NULL && (!decode_params(a, request, &ok) || !take_hint(p, a)))
+		if (a != NULL && (!decode_params(a, request, &ok) || !take_hint(p, a) ||
+				!take_claims(p, a)))
 			ok = false;
 		if (!ok)
 			status = NO_MEMORY(err);
@@ -347,7 +367,7 @@ static proauth2_status load(proauth2_provider *p, const char *ticket,
 		if (a != NULL && !decode_params(a, record_string(record, "request"), &ok))
 			status = proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 					"the stored request is unreadable");
-		else if (!ok || !take_hint(p, a))
+		else if (!ok || !take_hint(p, a) || !take_claims(p, a))
 			status = NO_MEMORY(err);
 		else
 			a->begun_at = json_integer_value(json_object_get(record,
@@ -398,12 +418,43 @@ proauth2_status proauth2_authorization_approve_with_attributes(
 	return proauth2_authorization_approve_with(p, a, &approval, code, err);
 }
 
+/* Of the claims a's request named for UserInfo and the id_token, those
+ * the user agreed to (agreed, space-delimited), in *userinfo and
+ * *id_token (free(); NULL: none). */
+static proauth2_status agreed_claims(proauth2_provider *p,
+		const proauth2_authorization *a, const char *agreed, char **userinfo,
+		char **id_token, proauth2_error *err)
+{
+	char *asked_userinfo = NULL, *asked_id_token = NULL;
+	proauth2_status status;
+	bool ok;
+
+	*userinfo = *id_token = NULL;
+	if (agreed == NULL || a->claims == NULL)
+		return PROAUTH2_OK;
+	status = claims_request_read(proauth2_authorization_param(a, "claims"),
+			&asked_userinfo, &asked_id_token, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	ok = claims_names_common(asked_userinfo, agreed, userinfo) &&
+		claims_names_common(asked_id_token, agreed, id_token);
+	free(asked_userinfo);
+	free(asked_id_token);
+	if (ok)
+		return PROAUTH2_OK;
+	free(*userinfo);
+	free(*id_token);
+	*userinfo = *id_token = NULL;
+	return NO_MEMORY(err);
+}
+
 proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 		proauth2_authorization *a, const proauth2_approval *approval,
 		char **code, proauth2_error *err)
 {
 	proauth2_code_request cr;
 	const char *granted_scope;
+	char *userinfo_claims = NULL, *id_token_claims = NULL;
 	proauth2_status status;
 
 	if (code == NULL || p == NULL || a == NULL || approval == NULL)
@@ -411,7 +462,7 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 				"provider, authorization, approval and code are required");
 	*code = NULL;
 	status = sized_check(approval, SIZED_END(proauth2_approval, session_id),
-			SIZED_END(proauth2_approval, session_id), "proauth2_approval", err);
+			SIZED_END(proauth2_approval, claims), "proauth2_approval", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (!a->spent)
@@ -451,11 +502,18 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 		.acr = approval->acr,
 		.amr = approval->amr,
 		.session_id = approval->session_id,
-		.claims = proauth2_authorization_param(a, "claims"),
 	};
-	status = proauth2_code_issue(p, &cr, code, err);
+	status = agreed_claims(p, a, SIZED_HAS(approval, proauth2_approval,
+			claims) ? approval->claims : NULL, &userinfo_claims,
+			&id_token_claims, err);
+	cr.userinfo_claims = userinfo_claims;
+	cr.id_token_claims = id_token_claims;
+	if (status == PROAUTH2_OK)
+		status = proauth2_code_issue(p, &cr, code, err);
 	if (status == PROAUTH2_OK)
 		a->spent = false;
+	free(userinfo_claims);
+	free(id_token_claims);
 	return status;
 }
 
@@ -502,6 +560,11 @@ bool proauth2_authorization_login_needed(proauth2_provider *p,
 		const proauth2_authorization *a, int64_t auth_time)
 {
 	return login_stale(p, a, auth_time, false);
+}
+
+const char *proauth2_authorization_claims(const proauth2_authorization *a)
+{
+	return a != NULL ? a->claims : NULL;
 }
 
 const char *proauth2_authorization_hint_subject(const proauth2_authorization *a)
@@ -560,6 +623,7 @@ void proauth2_authorization_free(proauth2_authorization *a)
 	free(a->client_name);
 	free(a->scope);
 	free(a->hint_subject);
+	free(a->claims);
 	for (i = 0; i < a->n; i++) {
 		free(a->names[i]);
 		free(a->values[i]);

@@ -141,3 +141,80 @@ proauth2_status claims_of_user(proauth2_provider *p, const char *user_id,
 				"config.user_claims gave no JSON object");
 	return PROAUTH2_OK;
 }
+
+bool claims_names_ok(const char *names)
+{
+	const char *s = names;
+	size_t n, count = 0;
+
+	if (names == NULL)
+		return true;
+	if (!scope_is_valid(names))
+		return false;
+	while (*s != '\0') {
+		n = strcspn(s, " ");
+		if (n > CLAIM_NAME_MAX || ++count > PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS)
+			return false;
+		s += n;
+		s += strspn(s, " ");
+	}
+	return true;
+}
+
+/* The words of a that b holds (or, for want false, does not), appended
+ * to out (room for a's length and more). */
+static size_t append_words(const char *a, const char *b, bool want,
+		char *out, size_t len)
+{
+	const char *s = a;
+	size_t n;
+
+	while (s != NULL && *s != '\0') {
+		n = strcspn(s, " ");
+		if (n > 0 && (b != NULL && scope_has_token(b, s, n)) == want) {
+			if (len > 0)
+				out[len++] = ' ';
+			memcpy(out + len, s, n);
+			len += n;
+		}
+		s += n;
+		s += strspn(s, " ");
+	}
+	return len;
+}
+
+/* out as *len bytes of text, or NULL for none. */
+static bool words_done(char *out, size_t len, char **result)
+{
+	if (len == 0) {
+		free(out);
+		*result = NULL;
+	} else {
+		out[len] = '\0';
+		*result = out;
+	}
+	return true;
+}
+
+bool claims_names_common(const char *a, const char *b, char **out)
+{
+	char *text = malloc((a != NULL ? strlen(a) : 0) + 1);
+
+	*out = NULL;
+	if (text == NULL)
+		return false;
+	return words_done(text, append_words(a, b, true, text, 0), out);
+}
+
+bool claims_names_union(const char *a, const char *b, char **out)
+{
+	size_t la = a != NULL ? strlen(a) : 0, lb = b != NULL ? strlen(b) : 0;
+	char *text = malloc(la + lb + 2);
+	size_t len;
+
+	*out = NULL;
+	if (text == NULL)
+		return false;
+	len = append_words(a, NULL, false, text, 0);
+	return words_done(text, append_words(b, a, false, text, len), out);
+}

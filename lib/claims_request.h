@@ -20,6 +20,18 @@ proauth2_status claims_request_read(const char *text, char **userinfo,
 /* Whether the space-delimited names (NULL: none) hold claim. */
 bool claims_request_has(const char *names, const char *claim);
 
+/* Whether names is a list of claim names as the host may give them: at
+ * most PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS printable words (NULL: none). */
+bool claims_names_ok(const char *names);
+
+/* The names of a also in b, space-delimited, in *out (free(); NULL: none
+ * in common). false when memory ran out. */
+bool claims_names_common(const char *a, const char *b, char **out);
+
+/* The names of a, then those of b not in a, in *out (free(); NULL: none).
+ * false when memory ran out. */
+bool claims_names_union(const char *a, const char *b, char **out);
+
 /* The host's claims of user_id (config.user_claims), parsed, in *out (a
  * new reference; NULL when the host gives none). A user the host no longer
  * knows: PROAUTH2_ERR_INVALID_TOKEN; its text no JSON object:

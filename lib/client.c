@@ -9,6 +9,7 @@
 #include "event.h"
 #include "client_document.h"
 #include "internal.h"
+#include "pairwise.h"
 #include "redirect_uri.h"
 #include "scope.h"
 #include "struct_size.h"
@@ -141,6 +142,10 @@ static proauth2_status params_read(const proauth2_provider *p,
 		out->default_max_age = params->default_max_age;
 		out->backchannel_logout_session_required =
 			params->backchannel_logout_session_required;
+	}
+	if (SIZED_HAS(params, proauth2_client_params, sector_identifier_uri)) {
+		out->pairwise_subject = params->pairwise_subject;
+		out->sector_identifier_uri = params->sector_identifier_uri;
 	}
 	if (out->scope == NULL && origin != PROAUTH2_REGISTERED_BY_HOST)
 		out->scope = p->supported_scopes;
@@ -414,10 +419,12 @@ static char **strings_of(const json_t *a, size_t *n, bool *ok)
 	return out;
 }
 
-/* The record for params; the other fields come from the caller. */
+/* The record for params, its pairwise sector (pairwise.h) sector; the
+ * other fields come from the caller. */
 static json_t *client_record(const char *client_id, const char *secret_hash,
-		const proauth2_client_params *params, int64_t created_at,
-		const char *registration_token_hash, proauth2_client_origin origin)
+		const proauth2_client_params *params, const char *sector,
+		int64_t created_at, const char *registration_token_hash,
+		proauth2_client_origin origin)
 {
 	unsigned grants = params->grant_types ? params->grant_types : DEFAULT_GRANTS;
 	json_t *uris = string_array(params->redirect_uris, params->n_redirect_uris),
@@ -442,7 +449,7 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 	}
 	/* json_pack steals the o arguments even when it fails. */
 	return json_pack("{s:s, s:s*, s:s, s:o, s:o, s:s, s:s*, s:I, s:s*, s:s,"
-			" s:s*, s:s*, s:o*, s:s*, s:o*, s:s*, s:o*, s:o*}",
+			" s:s*, s:s*, s:o*, s:s*, s:o*, s:s*, s:o*, s:o*, s:s*, s:s*}",
 			"client_id", client_id,
 			"secret_hash", secret_hash,
 			"client_type", type_name(params->type),
@@ -467,7 +474,10 @@ static json_t *client_record(const char *client_id, const char *secret_hash,
 				params->backchannel_logout_session_required ?
 				json_integer(1) : NULL,
 			"default_max_age", params->default_max_age > 0 ?
-				json_integer(params->default_max_age) : NULL);
+				json_integer(params->default_max_age) : NULL,
+			"subject_sector", sector,
+			"sector_identifier_uri", sector != NULL ?
+				params->sector_identifier_uri : NULL);
 }
 
 proauth2_status client_document_record(const proauth2_provider *p,
@@ -478,13 +488,18 @@ proauth2_status client_document_record(const proauth2_provider *p,
 	proauth2_client_params given;
 	proauth2_status status = params_read(p, params, origin, &given, err);
 
+	char *sector = NULL;
+
 	*record = NULL;
 	if (status == PROAUTH2_OK)
 		status = check_params(p, &given, origin, err);
+	if (status == PROAUTH2_OK)
+		status = pairwise_sector(p, &given, &sector, err);
 	if (status != PROAUTH2_OK)
 		return status;
-	*record = client_record(url, NULL, &given, proauth2_provider_now(p),
-			NULL, origin);
+	*record = client_record(url, NULL, &given, sector,
+			proauth2_provider_now(p), NULL, origin);
+	free(sector);
 	return *record != NULL ? PROAUTH2_OK : NO_MEMORY(err);
 }
 
@@ -523,6 +538,9 @@ static proauth2_status client_from_record(const json_t *record,
 			record, "backchannel_logout_session_required")) == 1;
 	c->default_max_age = json_integer_value(json_object_get(record,
 			"default_max_age"));
+	c->pairwise_subject = record_string(record, "subject_sector") != NULL;
+	c->sector_identifier_uri = dup_or_null(record_string(record,
+			"sector_identifier_uri"), &ok);
 	if (!ok) {
 		proauth2_client_free(c);
 		return NO_MEMORY(err);
@@ -563,7 +581,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 		proauth2_error *err)
 {
 	char client_id[37], hash[HASH_SIZE];
-	char *secret = NULL;
+	char *secret = NULL, *sector = NULL;
 	uuid_t uuid;
 	json_t *record;
 	proauth2_client_params given;
@@ -584,20 +602,24 @@ proauth2_status client_register_with(proauth2_provider *p,
 	params = &given;
 	if (status == PROAUTH2_OK)
 		status = check_params(p, params, origin, err);
-	/* Only a valid registration counts against the limit. */
+	/* Only a valid registration counts against the limit; the sector's
+	 * fetch comes after, so that anyone's fetches are held to it too. */
 	if (status == PROAUTH2_OK && origin == PROAUTH2_REGISTERED_ANONYMOUSLY)
 		status = registration_take_anonymous_slot(p, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	if (params->type == PROAUTH2_CLIENT_CONFIDENTIAL) {
+	if (status == PROAUTH2_OK)
+		status = pairwise_sector(p, params, &sector, err);
+	if (status == PROAUTH2_OK && params->type == PROAUTH2_CLIENT_CONFIDENTIAL)
 		status = new_secret(&secret, hash, err);
-		if (status != PROAUTH2_OK)
-			return status;
+	if (status != PROAUTH2_OK) {
+		free(sector);
+		return status;
 	}
 	uuid_generate_random(uuid);
 	uuid_unparse_lower(uuid, client_id);
-	record = client_record(params->client_id ? params->client_id : client_id, secret ? hash : NULL, params,
-			proauth2_provider_now(p), registration_token_hash, origin);
+	record = client_record(params->client_id ? params->client_id : client_id,
+			secret ? hash : NULL, params, sector, proauth2_provider_now(p),
+			registration_token_hash, origin);
+	free(sector);
 	if (record == NULL) {
 		proauth2_secret_free(secret);
 		return NO_MEMORY(err);
@@ -633,6 +655,12 @@ proauth2_status proauth2_client_get(proauth2_provider *p, const char *client_id,
 	return status;
 }
 
+/* Whether two sectors (NULL: public subjects) are one. */
+static bool same_sector(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 /* Store a changed copy of client_id's record: new params and/or secret. */
 static proauth2_status client_rewrite(proauth2_provider *p, const char *client_id,
 		const proauth2_client_params *params, bool rotate_secret,
@@ -642,8 +670,8 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	proauth2_client_params kept, given;
 	json_t *stored = NULL, *record = NULL;
 	char hash[HASH_SIZE];
-	char *secret = NULL;
-	const char *secret_hash;
+	char *secret = NULL, *sector = NULL;
+	const char *secret_hash, *sector_kept = NULL;
 	proauth2_status status;
 
 	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, &stored, err);
@@ -673,6 +701,8 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			.default_max_age = old->default_max_age,
 			.backchannel_logout_session_required =
 				old->backchannel_logout_session_required,
+			.pairwise_subject = old->pairwise_subject,
+			.sector_identifier_uri = old->sector_identifier_uri,
 		};
 		params = &kept;
 	} else {
@@ -698,7 +728,20 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 			goto done;
 		secret_hash = hash;
 	}
-	record = client_record(client_id, secret_hash, params, old->created_at,
+	/* The sector kept when its rules did not change: a sub never moves
+	 * under a client's users (and no fetch for a rotated secret). */
+	sector_kept = record_string(stored, "subject_sector");
+	if (params != &kept)
+		status = pairwise_sector(p, params, &sector, err);
+	if (status == PROAUTH2_OK && params != &kept && !same_sector(sector,
+			sector_kept))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"a client's subject type and sector cannot change: its "
+				"users' subs would");
+	if (status != PROAUTH2_OK)
+		goto done;
+	record = client_record(client_id, secret_hash, params,
+			sector != NULL ? sector : sector_kept, old->created_at,
 			record_string(stored, "registration_token_hash"), old->registered_by);
 	if (record == NULL) {
 		status = NO_MEMORY(err);
@@ -709,6 +752,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	if (status == PROAUTH2_OK && out != NULL)
 		status = client_from_record(record, secret, out, err);
 done:
+	free(sector);
 	proauth2_secret_free(secret);
 	proauth2_client_free(old);
 	json_decref(stored);
@@ -980,6 +1024,7 @@ void proauth2_client_free(proauth2_client *c)
 		free(c->post_logout_redirect_uris[i]);
 	free(c->post_logout_redirect_uris);
 	free(c->backchannel_logout_uri);
+	free(c->sector_identifier_uri);
 	free(c->scope);
 	free(c->name);
 	free(c->resource);

@@ -80,7 +80,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	 * compiled before them ends earlier. */
 	status = sized_check(req, SIZED_END(proauth2_code_request,
 			code_challenge_method), SIZED_END(proauth2_code_request,
-			claims), "proauth2_code_request", err);
+			id_token_claims), "proauth2_code_request", err);
 	if (status != PROAUTH2_OK)
 		return status;
 	if (req->client_id == NULL || req->user_id == NULL || req->user_id[0] == '\0')

@@ -177,8 +177,9 @@ proauth2_status grant_issue(proauth2_provider *p, const grant_tokens *t,
 		proauth2_token_response_free(r);
 		return NO_MEMORY(err);
 	}
-	/* A JWT is not stored: its signature vouches for it. */
-	if (jwt_wanted(p, t->audience)) {
+	/* A JWT is not stored: its signature vouches for it. Not for a
+	 * client of pairwise subjects: its sub would tell it the user id. */
+	if (jwt_wanted(p, t->audience) && t->subject_sector == NULL) {
 		r->expires_in = p->jwt_access_token_lifetime;
 		status = jwt_issue(p, t, &r->access_token, err);
 	} else {

@@ -39,6 +39,7 @@ typedef struct grant_tokens {
 	const char *id_claims;
 	const char *userinfo_claims;  /* the code's (claims_request.h); NULL: none */
 	const char *id_token_alg;   /* the client's; NULL: RS256 */
+	const char *subject_sector; /* the client's (pairwise.h); NULL: public */
 	/* Codes and refresh tokens can be replayed, revoking their grant while
 	 * we issue: check for that after storing (see grant.c). */
 	bool revocable;

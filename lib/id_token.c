@@ -4,11 +4,14 @@
 
 #include <openssl/sha.h>
 
+#include <proauth2/openid.h>
+
 #include "claims_request.h"
 #include "crypto.h"
 #include "id_token.h"
 #include "jws.h"
 #include "key_set.h"
+#include "pairwise.h"
 #include "scope.h"
 #include "struct_size.h"
 #include "utf8.h"
@@ -45,7 +48,7 @@ proauth2_status id_claims_make(proauth2_provider *p,
 {
 	int64_t now = proauth2_provider_now(p);
 	int64_t auth_time = req->auth_time != 0 ? req->auth_time : now;
-	char *id_token_claims = NULL;
+	const char *id_token_claims = NULL;
 	json_t *claims;
 	proauth2_status status;
 
@@ -64,11 +67,17 @@ proauth2_status id_claims_make(proauth2_provider *p,
 	if (auth_time < 0 || auth_time > now + CLOCK_SKEW)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"auth_time is in the future");
-	status = claims_request_read(SIZED_HAS(req, proauth2_code_request,
-			claims) ? req->claims : NULL, userinfo_claims, &id_token_claims,
-			err);
-	if (status != PROAUTH2_OK)
-		return status;
+	if (SIZED_HAS(req, proauth2_code_request, id_token_claims)) {
+		if (!claims_names_ok(req->userinfo_claims) ||
+				!claims_names_ok(req->id_token_claims))
+			return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+					"userinfo_claims and id_token_claims must be at most "
+					"%d claim names each", PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS);
+		id_token_claims = req->id_token_claims;
+		if (req->userinfo_claims != NULL &&
+				(*userinfo_claims = strdup(req->userinfo_claims)) == NULL)
+			return NO_MEMORY(err);
+	}
 	claims = json_pack("{s:I, s:s*, s:s*, s:o*, s:s*, s:s*}",
 			"auth_time", (json_int_t)auth_time,
 			"nonce", req->nonce,
@@ -79,12 +88,20 @@ proauth2_status id_claims_make(proauth2_provider *p,
 	if (claims != NULL)
 		*out = json_dumps(claims, JSON_COMPACT);
 	json_decref(claims);
-	free(id_token_claims);
-	if (*out != NULL)
+	status = *out != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+	/* A client's nonce and claim names, the host's facts: together they
+	 * may not fit the record. */
+	if (status == PROAUTH2_OK && strlen(*out) > PROAUTH2_FIELD_MAX_LENGTH)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"the nonce, the claims asked for and the login's facts "
+				"are longer than %d bytes together",
+				PROAUTH2_FIELD_MAX_LENGTH);
+	if (status == PROAUTH2_OK)
 		return PROAUTH2_OK;
+	free(*out);
 	free(*userinfo_claims);
-	*userinfo_claims = NULL;
-	return NO_MEMORY(err);
+	*out = *userinfo_claims = NULL;
+	return status;
 }
 
 bool id_prompt_has(const char *prompt, const char *value)
@@ -228,8 +245,26 @@ static void at_hash_of(jws_alg alg, const char *access_token,
 	}
 }
 
+/* The claims that speak for the token or the login, never the host's
+ * user claims: JWT's (RFC 7519 §4.1), Core §2's and §3.1.3.6's, and those
+ * of tokens an id_token could be mistaken for. */
+static bool protocol_claim(const char *name)
+{
+	static const char *const names[] = {"iss", "sub", "aud", "exp", "nbf",
+		"iat", "jti", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
+		"c_hash", "s_hash", "sid", "cnf", "events", "sub_jwk", "client_id",
+		"scope", "_claim_names", "_claim_sources"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* Into claims, the host's claims of t's user the request named for the
- * id_token (Core §5.5), where no claim of ours has the name. Asked for,
+ * id_token (Core §5.5), none of them a protocol claim (ours, or one we
+ * left out: a refresh's nonce, an acr the login did not have). Asked for,
  * not owed (essential or not, §5.5.1): a host that gives none, or fails,
  * leaves them out. */
 static bool add_requested(proauth2_provider *p, const grant_tokens *t,
@@ -244,8 +279,7 @@ static bool add_requested(proauth2_provider *p, const grant_tokens *t,
 			NULL) != PROAUTH2_OK)
 		return true;
 	json_object_foreach(host, name, value)
-		if (claims_request_has(names, name) &&
-				json_object_get(claims, name) == NULL)
+		if (claims_request_has(names, name) && !protocol_claim(name))
 			ok = ok && json_object_set(claims, name, value) == 0;
 	json_decref(host);
 	return ok;
@@ -254,7 +288,7 @@ static bool add_requested(proauth2_provider *p, const grant_tokens *t,
 /* iss, sub, aud, exp, iat, at_hash, then the authentication's facts (no
  * nonce on a refresh), then the claims the request named. */
 static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
-		jws_alg alg, const char *access_token)
+		const char *sub, jws_alg alg, const char *access_token)
 {
 	char at_hash[BASE64URL_ENCODED_SIZE(SHA512_DIGEST_LENGTH / 2)];
 	int64_t now = proauth2_provider_now(p);
@@ -267,7 +301,7 @@ static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 	at_hash_of(alg, access_token, at_hash);
 	claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}",
 			"iss", p->issuer,
-			"sub", t->user_id,
+			"sub", sub,
 			"aud", t->client_id,
 			"exp", (json_int_t)(now + p->id_token_lifetime),
 			"iat", (json_int_t)now,
@@ -289,7 +323,8 @@ static json_t *claims_of(proauth2_provider *p, const grant_tokens *t,
 proauth2_status id_token_issue(proauth2_provider *p, const grant_tokens *t,
 		const char *access_token, char **out, proauth2_error *err)
 {
-	char kid[KEY_ID_SIZE];
+	char kid[KEY_ID_SIZE], pairwise[PAIRWISE_SUBJECT_SIZE];
+	const char *sub = NULL;
 	EVP_PKEY *key = NULL;
 	json_t *claims = NULL;
 	jws_alg alg = JWS_RS256;
@@ -300,9 +335,12 @@ proauth2_status id_token_issue(proauth2_provider *p, const grant_tokens *t,
 		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 				"the client's id_token_signed_response_alg is unknown");
 	if (status == PROAUTH2_OK)
+		status = pairwise_subject(p, t->subject_sector, t->user_id, pairwise,
+				&sub, err);
+	if (status == PROAUTH2_OK)
 		status = key_set_signer(p, alg, kid, &key, err);
 	if (status == PROAUTH2_OK &&
-			(claims = claims_of(p, t, alg, access_token)) == NULL)
+			(claims = claims_of(p, t, sub, alg, access_token)) == NULL)
 		status = NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
 		status = jws_sign(alg, key, kid, "JWT", claims, out, err);

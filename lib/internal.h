@@ -60,6 +60,8 @@ struct proauth2_provider {
 	proauth2_signing_alg signing_alg;
 	bool has_kek;
 	unsigned char kek[PROAUTH2_KEK_SIZE];
+	bool has_pairwise_key;  /* config.pairwise_subject_key (pairwise.h) */
+	unsigned char pairwise_key[PROAUTH2_KEK_SIZE];
 	int64_t jwt_access_token_lifetime;
 	int64_t key_rotation_period;
 	int64_t key_propagation_period;

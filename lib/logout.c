@@ -13,6 +13,7 @@
 #include "jws.h"
 #include "key_set.h"
 #include "logout_internal.h"
+#include "pairwise.h"
 #include "session.h"
 
 #define BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
@@ -55,12 +56,15 @@ static proauth2_status logout_token(proauth2_provider *p, const json_t *client,
 	return status;
 }
 
-/* Send client_id the logout token of sub's session sid ("" or NULL:
- * none), if it takes them; counted in *notified or *undelivered. */
+/* Send client_id the logout token of user_id's session sid ("" or NULL:
+ * none; its sub as the client knows the user), if it takes them; counted
+ * in *notified or *undelivered. */
 static void notify(proauth2_provider *p, const char *client_id,
-		const char *sub, const char *sid, size_t *notified,
+		const char *user_id, const char *sid, size_t *notified,
 		size_t *undelivered)
 {
+	char pairwise[PAIRWISE_SUBJECT_SIZE];
+	const char *sub = NULL;
 	json_t *client = NULL;
 	proauth2_error err = {0};
 	const char *uri;
@@ -78,7 +82,10 @@ static void notify(proauth2_provider *p, const char *client_id,
 		json_decref(client);
 		return;
 	}
-	status = logout_token(p, client, sub, sid, &token, &err);
+	status = pairwise_subject(p, record_string(client, "subject_sector"),
+			user_id, pairwise, &sub, &err);
+	if (status == PROAUTH2_OK)
+		status = logout_token(p, client, sub, sid, &token, &err);
 	if (status != PROAUTH2_OK) {
 		report_logout_undelivered(p, client_id, status,
 				"no logout token could be signed for the client");

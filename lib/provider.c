@@ -145,7 +145,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, backchannel_logout_arg),
+			SIZED_END(proauth2_config, pairwise_subject_key),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -288,6 +288,12 @@ static proauth2_status take_openid(proauth2_provider *p,
 	if (SIZED_HAS(cfg, proauth2_config, backchannel_logout_arg)) {
 		p->backchannel_logout = cfg->backchannel_logout;
 		p->backchannel_logout_arg = cfg->backchannel_logout_arg;
+	}
+	if (SIZED_HAS(cfg, proauth2_config, pairwise_subject_key) &&
+			cfg->pairwise_subject_key != NULL) {
+		memcpy(p->pairwise_key, cfg->pairwise_subject_key,
+				sizeof(p->pairwise_key));
+		p->has_pairwise_key = true;
 	}
 	if (p->supported_scopes == NULL ||
 			scope_has_token(p->supported_scopes, "openid", 6))
@@ -508,6 +514,11 @@ bool proauth2_provider_openid_enabled(const proauth2_provider *p)
 bool proauth2_provider_backchannel_logout_enabled(const proauth2_provider *p)
 {
 	return p->openid && p->backchannel_logout != NULL;
+}
+
+bool proauth2_provider_pairwise_enabled(const proauth2_provider *p)
+{
+	return p->openid && p->has_pairwise_key;
 }
 
 const char *proauth2_provider_id_token_algs(const proauth2_provider *p)

@@ -44,6 +44,10 @@ static const proauth2_field client_fields[] = {
 	{"backchannel_logout_uri", S, 0},
 	{"backchannel_logout_session_required", I, 0},
 	{"default_max_age", I, 0},
+	/* Schema 10: pairwise subjects (Core §8.1): the sector their subs are
+	 * made for (absent: public subjects), and where it was read. */
+	{"subject_sector", S, 0},
+	{"sector_identifier_uri", S, 0},
 };
 
 static const proauth2_field code_fields[] = {

@@ -7,7 +7,9 @@
 #include <proauth2/openid.h>
 
 #include "claims_request.h"
+#include "client_document.h"
 #include "internal.h"
+#include "pairwise.h"
 #include "scope.h"
 
 /* The standard claims (§5.1) and the scope that asks for each (§5.4). */
@@ -45,6 +47,7 @@ proauth2_status proauth2_userinfo(proauth2_provider *p,
 {
 	json_t *claims = NULL, *answer, *value;
 	const char *name;
+	char *sub = NULL;
 	proauth2_status status;
 
 	if (p == NULL || t == NULL || json == NULL)
@@ -58,11 +61,16 @@ proauth2_status proauth2_userinfo(proauth2_provider *p,
 			!scope_has_token(t->scope, "openid", 6))
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_SCOPE,
 				"UserInfo needs a user's token with the openid scope");
-	status = claims_of_user(p, t->user_id, t->client_id, t->scope, &claims,
-			err);
-	if (status != PROAUTH2_OK)
+	status = proauth2_client_subject(p, t->client_id, t->user_id, &sub, err);
+	if (status == PROAUTH2_OK)
+		status = claims_of_user(p, t->user_id, t->client_id, t->scope,
+				&claims, err);
+	if (status != PROAUTH2_OK) {
+		free(sub);
 		return status;
-	answer = json_pack("{s:s}", "sub", t->user_id);
+	}
+	answer = json_pack("{s:s}", "sub", sub);
+	free(sub);
 	json_object_foreach(claims, name, value)
 		if (answer != NULL && strcmp(name, "sub") != 0 &&
 				(claim_granted(name, t->scope) ||
@@ -76,4 +84,30 @@ proauth2_status proauth2_userinfo(proauth2_provider *p,
 	json_decref(answer);
 	json_decref(claims);
 	return *json != NULL ? PROAUTH2_OK : NO_MEMORY(err);
+}
+
+proauth2_status proauth2_client_subject(proauth2_provider *p,
+		const char *client_id, const char *user_id, char **sub,
+		proauth2_error *err)
+{
+	char pairwise[PAIRWISE_SUBJECT_SIZE];
+	json_t *client = NULL;
+	const char *subject = user_id;
+	proauth2_status status = PROAUTH2_OK;
+
+	if (p == NULL || client_id == NULL || user_id == NULL || sub == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"provider, client_id, user_id and sub are required");
+	*sub = NULL;
+	status = client_lookup(p, client_id, &client, err);
+	if (status == PROAUTH2_ERR_NOT_FOUND)
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
+				"unknown client_id");
+	if (status == PROAUTH2_OK)
+		status = pairwise_subject(p, record_string(client, "subject_sector"),
+				user_id, pairwise, &subject, err);
+	if (status == PROAUTH2_OK && (*sub = strdup(subject)) == NULL)
+		status = NO_MEMORY(err);
+	json_decref(client);
+	return status;
 }

@@ -1,9 +1,10 @@
 /*
  * The claims request parameter (OpenID Connect Core §5.5): its shape
- * checked at the authorization request, the claims it names for UserInfo
+ * checked at the authorization request, the claims it names given only as
+ * far as the user agreed (proauth2_approval.claims), those for UserInfo
  * reaching UserInfo beyond the scopes (through opaque and JWT access
- * tokens, and after a refresh), those it names for the id_token in the
- * id_tokens, and no claim of ours given up for the host's.
+ * tokens, and after a refresh), those for the id_token in the id_tokens,
+ * no protocol claim taken from the host, and the id_token's facts bounded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,13 @@
 #define MCP "https://mcp.example.com/"
 #define NAMED "{\"userinfo\":{\"email\":{\"essential\":true}," \
 	"\"nickname\":null},\"id_token\":{\"name\":null," \
-	"\"auth_time\":{\"essential\":true},\"sub\":null,\"iss\":null}}"
+	"\"auth_time\":{\"essential\":true},\"sub\":null,\"iss\":null," \
+	"\"nonce\":null,\"acr\":null,\"azp\":null,\"nbf\":null}}"
 
 static const unsigned char kek[PROAUTH2_KEK_SIZE] = "0123456789abcdef0123456789abcde";
 
-/* The host's claims of every user: a sub and an iss of its own, which
- * never replace ours. */
+/* The host's claims of every user, with protocol claims of its own (sub,
+ * iss, nonce, acr, azp, nbf), which never reach an id_token. */
 static int user_claims(void *arg, const char *user_id, const char *client_id,
 		const char *scope, char **claims)
 {
@@ -32,6 +34,8 @@ static int user_claims(void *arg, const char *user_id, const char *client_id,
 	(void)client_id;
 	(void)scope;
 	*claims = strdup("{\"sub\":\"mallory\",\"iss\":\"https://evil.example\","
+			"\"nonce\":\"HOSTNONCE\",\"acr\":\"urn:host\",\"azp\":\"evil\","
+			"\"nbf\":1,"
 			"\"name\":\"Alice Liddell\",\"email\":\"alice@example.com\","
 			"\"email_verified\":true,\"team\":\"wonderland\"}");
 	return 0;
@@ -87,9 +91,11 @@ static proauth2_status begin_with(const char *scope, const char *claims)
 }
 
 /* The tokens of a request for scope (and resource, NULL: none) naming
- * claims, approved and exchanged. */
-static proauth2_token_response *tokens_naming(const char *scope,
-		const char *resource, const char *claims)
+ * claims, approved with the user agreeing to agreed (ALL: every claim
+ * named) and exchanged. */
+#define ALL "(all)"
+static proauth2_token_response *tokens_agreed(const char *scope,
+		const char *resource, const char *claims, const char *agreed)
 {
 	const char *names[] = {"client_id", "redirect_uri", "response_type",
 		"scope", "code_challenge", "code_challenge_method", "claims",
@@ -108,6 +114,8 @@ static proauth2_token_response *tokens_naming(const char *scope,
 			proauth2_authorization_ticket(a), &spent, NULL), PROAUTH2_OK);
 	proauth2_approval_init(&approval);
 	approval.user_id = USER;
+	approval.claims = agreed != NULL && strcmp(agreed, ALL) == 0 ?
+		proauth2_authorization_claims(spent) : agreed;
 	ck_assert_msg(proauth2_authorization_approve_with(env.provider, spent,
 			&approval, &code, &err) == PROAUTH2_OK, "%s", err.text);
 	t = exchange_code(client, code, 1);
@@ -115,6 +123,12 @@ static proauth2_token_response *tokens_naming(const char *scope,
 	proauth2_authorization_free(spent);
 	proauth2_authorization_free(a);
 	return t;
+}
+
+static proauth2_token_response *tokens_naming(const char *scope,
+		const char *resource, const char *claims)
+{
+	return tokens_agreed(scope, resource, claims, ALL);
 }
 
 static json_t *userinfo_of(const char *token)
@@ -147,7 +161,9 @@ static void userinfo_has_the_named(const char *token)
 	json_decref(doc);
 }
 
-/* The id_token holds the named name, and its own sub and iss. */
+/* The id_token holds the named name, and its own sub and iss; the
+ * host's protocol claims stay out, where we have the claim and where we
+ * have none (a refresh's nonce, acr, azp, nbf). */
 static void id_token_has_the_named(const char *id_token)
 {
 	json_t *claims = jws_part(id_token, 1);
@@ -155,6 +171,11 @@ static void id_token_has_the_named(const char *id_token)
 	ck_assert_str_eq(member(claims, "name"), "Alice Liddell");
 	ck_assert_str_eq(member(claims, "sub"), USER);
 	ck_assert_str_eq(member(claims, "iss"), "https://auth.example.com");
+	ck_assert(member(claims, "nonce") == NULL ||
+			strcmp(member(claims, "nonce"), "HOSTNONCE") != 0);
+	ck_assert_ptr_null(json_object_get(claims, "acr"));
+	ck_assert_ptr_null(json_object_get(claims, "azp"));
+	ck_assert_ptr_null(json_object_get(claims, "nbf"));
 	ck_assert(json_is_integer(json_object_get(claims, "auth_time")));
 	ck_assert_ptr_null(json_object_get(claims, "email"));  /* UserInfo's */
 	ck_assert_ptr_null(json_object_get(claims, "team"));   /* not named */
@@ -227,6 +248,102 @@ START_TEST(named_claims_reach_userinfo_and_the_id_token)
 }
 END_TEST
 
+/* Core §5.5 asks; the user decides: a claim the user did not agree to is
+ * not given, scoped or not. */
+START_TEST(only_what_the_user_agreed_to_is_given)
+{
+	proauth2_token_response *t = tokens_agreed("openid", NULL, NAMED, NULL);
+	json_t *doc = userinfo_of(t->access_token), *claims;
+
+	ck_assert_ptr_null(json_object_get(doc, "email"));
+	claims = jws_part(t->id_token, 1);
+	ck_assert_ptr_null(json_object_get(claims, "name"));
+	json_decref(claims);
+	json_decref(doc);
+	proauth2_token_response_free(t);
+	/* email agreed (and team, never named): email alone. */
+	t = tokens_agreed("openid", NULL, NAMED, "team email");
+	doc = userinfo_of(t->access_token);
+	ck_assert_str_eq(member(doc, "email"), "alice@example.com");
+	claims = jws_part(t->id_token, 1);
+	ck_assert_ptr_null(json_object_get(claims, "name"));
+	json_decref(claims);
+	json_decref(doc);
+	proauth2_token_response_free(t);
+}
+END_TEST
+
+/* What the consent page shows: every name, once. */
+START_TEST(the_request_tells_what_it_names)
+{
+	const char *names[] = {"client_id", "redirect_uri", "response_type",
+		"scope", "code_challenge", "code_challenge_method", "claims"};
+	const char *values[] = {client->client_id, REDIRECT_URI, "code", "openid",
+		RFC7636_CHALLENGE, "S256", "{\"userinfo\":{\"email\":null,"
+		"\"name\":null},\"id_token\":{\"name\":null,\"acr\":null}}"};
+	proauth2_authorization *a = NULL, *spent = NULL;
+
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values,
+			7, &a, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_claims(a), "email name acr");
+	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
+			proauth2_authorization_ticket(a), &spent, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_claims(spent), "email name acr");
+	proauth2_authorization_free(spent);
+	proauth2_authorization_free(a);
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values,
+			6, &a, NULL), PROAUTH2_OK);
+	ck_assert_ptr_null(proauth2_authorization_claims(a));
+	proauth2_authorization_free(a);
+}
+END_TEST
+
+/* Long claim names, a long nonce and long login facts may overflow the
+ * id_token's record together: the request's fault, never a 500. */
+START_TEST(the_facts_and_names_are_bounded_together)
+{
+	char claims[4096], nonce[PROAUTH2_ID_CLAIM_MAX_LENGTH + 1], fact[513];
+	const char *names[] = {"client_id", "redirect_uri", "response_type",
+		"scope", "code_challenge", "code_challenge_method", "claims", "nonce"};
+	const char *values[] = {client->client_id, REDIRECT_URI, "code", "openid",
+		RFC7636_CHALLENGE, "S256", claims, nonce};
+	proauth2_authorization *a = NULL, *spent = NULL;
+	proauth2_approval approval;
+	char *code = NULL;
+	int i, n;
+
+	n = snprintf(claims, sizeof(claims), "{\"id_token\":{");
+	for (i = 0; i < PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS; i++)
+		n += snprintf(claims + n, sizeof(claims) - n, "%s\"%02d%062d\":null",
+				i > 0 ? "," : "", i, 0);
+	snprintf(claims + n, sizeof(claims) - n, "}}");
+	memset(nonce, 'n', sizeof(nonce) - 1);
+	nonce[sizeof(nonce) - 1] = '\0';
+	memset(fact, 'f', sizeof(fact) - 1);
+	fact[sizeof(fact) - 1] = '\0';
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values,
+			8, &a, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_authorization_spend(env.provider,
+			proauth2_authorization_ticket(a), &spent, NULL), PROAUTH2_OK);
+	proauth2_approval_init(&approval);
+	approval.user_id = USER;
+	approval.acr = fact;
+	approval.amr = fact;
+	approval.session_id = fact;
+	approval.claims = proauth2_authorization_claims(spent);
+	ck_assert_int_eq(proauth2_authorization_approve_with(env.provider, spent,
+			&approval, &code, NULL), PROAUTH2_ERR_INVALID_REQUEST);
+	ck_assert_ptr_null(code);
+	/* Without the names it fits. */
+	approval.claims = NULL;
+	ck_assert_int_eq(proauth2_authorization_approve_with(env.provider, spent,
+			&approval, &code, NULL), PROAUTH2_OK);
+	proauth2_secret_free(code);
+	proauth2_authorization_free(spent);
+	proauth2_authorization_free(a);
+}
+END_TEST
+
 START_TEST(without_claims_only_the_scopes_reach)
 {
 	proauth2_token_response *t = tokens_naming("openid profile", NULL, "{}");
@@ -285,6 +402,9 @@ int main(void)
 	tcase_set_timeout(tc, 300);  /* an RSA key made per test */
 	tcase_add_test(tc, its_shape_is_checked);
 	tcase_add_test(tc, named_claims_reach_userinfo_and_the_id_token);
+	tcase_add_test(tc, only_what_the_user_agreed_to_is_given);
+	tcase_add_test(tc, the_request_tells_what_it_names);
+	tcase_add_test(tc, the_facts_and_names_are_bounded_together);
 	tcase_add_test(tc, without_claims_only_the_scopes_reach);
 	tcase_add_test(tc, named_claims_ride_in_a_jwt_access_token);
 	tcase_add_test(tc, discovery_says_it_is_supported);

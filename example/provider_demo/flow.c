@@ -383,7 +383,8 @@ static proauth2_status approve(struct demo_app *app, const proauth2_authorizatio
 
 /* Whether the user's remembered consent covers what a asks. It remembers
  * client and scopes only: a request that asks more (a Domain Connect
- * domain and host, an RFC 8707 resource) shows its page every time. */
+ * domain and host, an RFC 8707 resource, claims by name) shows its page
+ * every time. */
 static bool consented(struct demo_app *app, const proauth2_authorization *a,
 		const char *user)
 {
@@ -391,6 +392,7 @@ static bool consented(struct demo_app *app, const proauth2_authorization *a,
 	bool covered = false;
 
 	if (proauth2_authorization_param(a, "resource") != NULL ||
+			proauth2_authorization_claims(a) != NULL ||
 			!domain_connect_attributes(app, a, &attributes) ||
 			attributes != NULL) {
 		free(attributes);
@@ -433,7 +435,8 @@ static enum MHD_Result answer_silently(struct demo_app *app,
 	 * can vouch for. */
 	if (proauth2_authorization_param(a, "id_token_hint") != NULL && hint == NULL)
 		why = PROAUTH2_ERR_LOGIN_REQUIRED;
-	else if (login == NULL || (hint != NULL && strcmp(hint, login->user) != 0) ||
+	else if (login == NULL || (hint != NULL && !app_subject_is_user(app,
+				proauth2_authorization_client_id(a), hint, login->user)) ||
 			proauth2_authorization_login_needed(app->provider, a,
 				login->signed_in_at))
 		why = PROAUTH2_ERR_LOGIN_REQUIRED;
@@ -506,7 +509,9 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 	else if (!sign_in_allowed(app, c, f, ticket, &ret))
 		;  /* the page saying why is queued */
 	else if ((ret = load_ticket(app, c, ticket, &a)) == MHD_YES && a != NULL) {
-		if (sessions_create(app->sessions, app->opt->user, id, csrf) != 0) {
+		const char *user = app_user(app, proauth2_form_get(f, "username"));
+
+		if (user == NULL || sessions_create(app->sessions, user, id, csrf) != 0) {
 			ret = message(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Server error",
 					"Could not start a session.");
 		} else {
@@ -516,7 +521,7 @@ enum MHD_Result flow_login(struct demo_app *app, struct MHD_Connection *c,
 					SESSION_LIFETIME, strncmp(app->issuer, "https:", 6) == 0 ?
 					"; Secure" : "");
 			ret = reply_html(c, MHD_HTTP_OK,
-					page_consent(app, a, app->opt->user, csrf), cookie);
+					page_consent(app, a, user, csrf), cookie);
 		}
 	}
 	proauth2_authorization_free(a);
@@ -543,6 +548,9 @@ static proauth2_status approve(struct demo_app *app, const proauth2_authorizatio
 	approval.auth_time = login->signed_in_at;
 	approval.amr = "pwd";
 	approval.session_id = login->sid;
+	/* Named claims come this far only through the consent page, which
+	 * showed them. */
+	approval.claims = proauth2_authorization_claims(a);
 	status = proauth2_http_authorize_issue_with(app->provider,
 			proauth2_authorization_ticket(a), &approval, resp);
 	free(attributes);

@@ -52,6 +52,8 @@ static const struct def defs[] = {
 	{"grants", K_GRANTS, AT(grants_text), DEFAULT_GRANTS},
 	{"user", K_TEXT, AT(user), "demo"},
 	{"password", K_TEXT, AT(password), "demo"},
+	{"second-user", K_TEXT, AT(second_user), "demo2"},
+	{"second-password", K_TEXT, AT(second_password), "demo2"},
 	{"credentials-file", K_PATH, AT(credentials_file), NULL},
 	{"code-lifetime", K_LIFETIME, AT(code_lifetime), NULL},
 	{"access-token-lifetime", K_LIFETIME, AT(access_token_lifetime), NULL},
@@ -92,6 +94,9 @@ void options_usage(FILE *f)
 	      "                              (" DEFAULT_GRANTS ")\n"
 	      "  --user NAME                 the demo user's name (demo)\n"
 	      "  --password PW               the demo user's password (demo)\n"
+	      "  --second-user NAME          a second user, to sign in as another\n"
+	      "                              (demo2)\n"
+	      "  --second-password PW        the second user's password (demo2)\n"
 	      "  --credentials-file PATH     also write the demo clients there, as JSON\n"
 	      "  --max-connections N         connections open at once, at most (1000;\n"
 	      "                              lowered to fit the open-file limit)\n"
@@ -762,6 +767,10 @@ int options_load(struct demo_options *o, int argc, char **argv)
 		rc = apply_flags(o, flags, n);
 	if (rc == 0 && o->openid)
 		rc = openid_settings(o);
+	if (rc == 0 && strcmp(o->user, o->second_user) == 0) {
+		fputs("provider_demo: --second-user must differ from --user\n", stderr);
+		rc = -1;
+	}
 	free(flags);
 	return rc == 0 ? OPTIONS_OK : OPTIONS_BAD;
 }
@@ -774,6 +783,8 @@ void options_free(struct demo_options *o)
 	free(o->endpoint_base);
 	free(o->grants_text);
 	free(o->user);
+	free(o->second_user);
+	free(o->second_password);
 	free(o->password);
 	free(o->credentials_file);
 	free(o->registration_token);

@@ -36,6 +36,8 @@ struct demo_options {
 	unsigned grants;                /* PROAUTH2_GRANT_* bits */
 	char *user;
 	char *password;
+	char *second_user;              /* the demo's other user */
+	char *second_password;
 	char *credentials_file;         /* may be NULL */
 	char *registration_token;       /* NULL: anonymous registration, counted */
 	char *config;                   /* may be NULL */

@@ -66,8 +66,10 @@ char *page_index(const struct demo_app *app)
 		buf_html(&b, app->authorize_url);
 		buf_puts(&b, "\">Sign in with the demo public client</a> "
 			"(PKCE S256; the verifier is printed on the console). "
-			"User name: <code>");
+			"User names: <code>");
 		buf_html(&b, app->opt->user);
+		buf_puts(&b, "</code> and <code>");
+		buf_html(&b, app->opt->second_user);
 		buf_puts(&b, "</code>.</p>\n");
 	}
 	if (app->opt->openid && app->public_client != NULL) {
@@ -171,7 +173,13 @@ char *page_consent(const struct demo_app *app, const proauth2_authorization *a,
 	buf_html(&b, proauth2_authorization_client_id(a));
 	buf_puts(&b, "</code>) asks for access with scope <code id=\"scope\">");
 	buf_html(&b, scope != NULL && scope[0] != '\0' ? scope : "(none)");
-	buf_puts(&b, "</code>.</p>\n");
+	buf_puts(&b, "</code>");
+	if (proauth2_authorization_claims(a) != NULL) {
+		buf_puts(&b, " and your claims <code id=\"claims\">");
+		buf_html(&b, proauth2_authorization_claims(a));
+		buf_puts(&b, "</code>");
+	}
+	buf_puts(&b, ".</p>\n");
 	describe_document_client(&b, a);
 	domain_connect_describe(&b, app, a);
 	buf_puts(&b, "<details open>\n<summary>The request</summary>\n"
@@ -219,7 +227,8 @@ char *page_logout(const struct demo_app *app, const proauth2_end_session *es,
 		buf_html(&b, name);
 		buf_puts(&b, "</b> asks to sign you out.</p>\n");
 	}
-	if (subject != NULL && strcmp(subject, user) != 0)
+	if (subject != NULL && !app_subject_is_user(app,
+			proauth2_end_session_client_id(es), subject, user))
 		buf_puts(&b, "<p class=\"error\" id=\"other-user\">It signed in "
 			"another user, not you.</p>\n");
 	buf_puts(&b, "<p>Sign out of this server and of every application you "

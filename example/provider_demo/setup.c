@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #ifdef PROAUTH2_DEMO_MONGODB
 #include <proauth2/mongodb.h>
@@ -24,14 +25,28 @@
 #include "setup.h"
 
 
+const char *app_user(const struct demo_app *app, const char *user)
+{
+	if (user == NULL)
+		return NULL;
+	if (strcmp(user, app->opt->user) == 0)
+		return app->opt->user;
+	if (strcmp(user, app->opt->second_user) == 0)
+		return app->opt->second_user;
+	return NULL;
+}
+
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password)
 {
-	/* Both compared, so the time says nothing about which was wrong. */
-	bool user_ok = proauth2_secret_equal(user, app->opt->user);
-	bool password_ok = proauth2_secret_equal(password, app->opt->password);
+	/* Every one compared, so the time says nothing about which was
+	 * wrong, nor whose. */
+	bool first = proauth2_secret_equal(user, app->opt->user) &
+		proauth2_secret_equal(password, app->opt->password);
+	bool second = proauth2_secret_equal(user, app->opt->second_user) &
+		proauth2_secret_equal(password, app->opt->second_password);
 
-	return user_ok & password_ok;
+	return first | second;
 }
 
 static bool check_password(void *arg, const char *user, const char *password)
@@ -150,7 +165,8 @@ static int make_authorize_url(struct demo_app *app)
 }
 
 /* The demo user's claims for UserInfo: a name and an address at
- * example.com; the library keeps those the granted scopes reach. */
+ * example.com; the library keeps those the granted scopes reach and those
+ * the user agreed to on the consent page. */
 static int user_claims(void *arg, const char *user_id, const char *client_id,
 		const char *scope, char **claims)
 {
@@ -159,7 +175,7 @@ static int user_claims(void *arg, const char *user_id, const char *client_id,
 
 	(void)client_id;
 	(void)scope;
-	if (strcmp(user_id, app->opt->user) != 0)
+	if (app_user(app, user_id) == NULL)
 		return 1;  /* a user of another run's database */
 	doc = json_pack("{s:s, s:s, s:s+, s:b}",
 			"name", user_id,
@@ -407,6 +423,12 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 				opt->openid_key_file, app->kek) != 0)
 			return -1;
 		cfg.key_encryption_key = app->kek;
+		/* Pairwise subjects under a key of their own, made from the
+		 * key file's: as stable as it. */
+		if (EVP_Digest(app->kek, sizeof(app->kek), app->pairwise_key, NULL,
+				EVP_sha256(), NULL) != 1)
+			return -1;
+		cfg.pairwise_subject_key = app->pairwise_key;
 		/* for /mcp, the one resource, when asked for by --key-file */
 		cfg.jwt_access_tokens = opt->key_file != NULL;
 	}
@@ -459,6 +481,7 @@ void app_stop(struct demo_app *app)
 	free(app->redirect_uri);
 	free(app->mcp_resource);
 	OPENSSL_cleanse(app->kek, sizeof(app->kek));
+	OPENSSL_cleanse(app->pairwise_key, sizeof(app->pairwise_key));
 	free(app->authorize_url);
 	free(app->index_path);
 	free(app->callback_path);
@@ -744,8 +767,10 @@ int app_print_banner(const struct demo_app *app, FILE *out)
 			app->kept[i]->type == PROAUTH2_CLIENT_PUBLIC ? "(none)" :
 			"(as printed when it was first registered)");
 	buf_printf(&b, "Redirect URI      %s\n"
-		"Demo user         %s (password: %s)\n",
-		app->redirect_uri, app->opt->user, app->opt->password);
+		"Demo user         %s (password: %s)\n"
+		"Second user       %s (password: %s)\n",
+		app->redirect_uri, app->opt->user, app->opt->password,
+		app->opt->second_user, app->opt->second_password);
 	if (app->authorize_url != NULL)
 		buf_printf(&b, "\nSign in as the public client (PKCE S256) at:\n"
 			"  %s\n"
@@ -792,7 +817,7 @@ static json_t *kept_json(const struct demo_app *app)
 static json_t *credentials(const struct demo_app *app)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:s, s:s},"
-			" s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o}",
+			" s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o}",
 			"issuer", app->issuer,
 			"metadata_url", proauth2_provider_endpoint(app->provider,
 				PROAUTH2_ENDPOINT_METADATA),
@@ -812,6 +837,8 @@ static json_t *credentials(const struct demo_app *app)
 			"mcp", app->mcp_resource,
 			"user", app->opt->user,
 			"password", app->opt->password,
+			"second_user", app->opt->second_user,
+			"second_password", app->opt->second_password,
 			"code_verifier", app->verifier,
 			"code_challenge", app->challenge,
 			"authorization_url", app->authorize_url,
@@ -873,4 +900,16 @@ out:
 		OPENSSL_cleanse(text, strlen(text));
 	free(text);
 	return rc;
+}
+
+bool app_subject_is_user(const struct demo_app *app, const char *client_id,
+		const char *subject, const char *user)
+{
+	char *sub = NULL;
+	bool same = client_id != NULL && proauth2_client_subject(app->provider,
+			client_id, user, &sub, NULL) == PROAUTH2_OK &&
+		strcmp(sub, subject) == 0;
+
+	free(sub);
+	return same;
 }

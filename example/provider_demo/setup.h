@@ -26,6 +26,7 @@ struct demo_app {
 	char *redirect_uri;             /* <issuer>/callback */
 	char *mcp_resource;             /* <issuer>/mcp, the MCP server's identifier */
 	unsigned char kek[PROAUTH2_KEK_SIZE];  /* from opt->key_file */
+	unsigned char pairwise_key[PROAUTH2_KEK_SIZE];  /* made from kek */
 	char *authorize_url;            /* for the public client, with PKCE */
 	char *verifier;                 /* the PKCE pair, library secrets */
 	char *challenge;
@@ -61,9 +62,18 @@ struct demo_app {
 int app_start(struct demo_app *app, const struct demo_options *opt, unsigned port);
 void app_stop(struct demo_app *app);
 
-/* Whether user and password are the demo user's, in constant time. */
+/* Whether user and password are one of the demo users', in constant
+ * time. */
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password);
+
+/* The demo user named user (the options' string), or NULL. */
+const char *app_user(const struct demo_app *app, const char *user);
+
+/* Whether subject (an id_token_hint's) is user as client_id knows users
+ * (its pairwise subjects, or the user id). */
+bool app_subject_is_user(const struct demo_app *app, const char *client_id,
+		const char *subject, const char *user);
 
 /* The URLs, demo clients, user, authorization URL and curl commands to
  * try, flushed. 0 on success. */

@@ -112,6 +112,11 @@ typedef struct proauth2_approval {
 	const char *acr;         /**< the login's class; NULL: none */
 	const char *amr;         /**< its methods, space-delimited; NULL: none */
 	const char *session_id;  /**< the host's session, the sid; NULL: none */
+	/** The claims the user agreed to give beyond the scopes, of those the
+	 * request named (proauth2_authorization_claims()), space-delimited;
+	 * the others are not given. Show them on the consent page: a
+	 * remembered consent to scopes covers none of them. NULL: none. */
+	const char *claims;
 } proauth2_approval;
 
 /** Empty approval and set its struct_size; see common.h. */
@@ -173,10 +178,11 @@ PROAUTH2_EXPORT const char *proauth2_authorization_param_name(
  * proauth2_http_authorize_refuse() with PROAUTH2_ERR_LOGIN_REQUIRED,
  * PROAUTH2_ERR_CONSENT_REQUIRED, ... ; login_hint, ui_locales and
  * claims_locales are proauth2_authorization_param()'s. The claims
- * parameter (Core §5.5) was checked for its shape, and the claims it names
- * reach UserInfo and the id_token by themselves (proauth2_code_request.claims);
- * what it asks of the login (an acr among values, essential) is the
- * host's to read from proauth2_authorization_param(a, "claims"). */
+ * parameter (Core §5.5) was checked for its shape; the claims it names
+ * (proauth2_authorization_claims()) are given as far as the user agreed
+ * (proauth2_approval.claims); what it asks of the login (an acr among
+ * values, essential) is the host's to read from
+ * proauth2_authorization_param(a, "claims"). */
 /** @{ */
 /** Whether the request's prompt holds value ("none", "login", "consent",
  * "select_account"). */
@@ -198,10 +204,17 @@ PROAUTH2_EXPORT bool proauth2_authorization_login_needed(
 		proauth2_provider *provider,
 		const proauth2_authorization *authorization, int64_t auth_time);
 
+/** The claims the request's claims parameter (Core §5.5) names, for
+ * UserInfo and the id_token, space-delimited: what the consent page asks
+ * beyond the scopes, for proauth2_approval.claims. NULL: none. Borrowed. */
+PROAUTH2_EXPORT const char *proauth2_authorization_claims(
+		const proauth2_authorization *authorization);
+
 /** The subject (sub) of the request's id_token_hint, an id_token this
- * provider issued, expired or not: the user the client expects, for the
- * host to compare with the signed-in one (prompt=none and another user:
- * PROAUTH2_ERR_LOGIN_REQUIRED). NULL without a hint, or when the key that
+ * provider issued, expired or not: the user the client expects, as the
+ * client knows them, for the host to compare with
+ * proauth2_client_subject() of the signed-in one (prompt=none and another
+ * user: PROAUTH2_ERR_LOGIN_REQUIRED). NULL without a hint, or when the key that
  * signed it has left the key set since. Borrowed. */
 PROAUTH2_EXPORT const char *proauth2_authorization_hint_subject(
 		const proauth2_authorization *authorization);

@@ -176,6 +176,16 @@ typedef struct proauth2_client_params {
 	 * gave no session_id) then sends it none. Needs
 	 * backchannel_logout_uri. */
 	bool backchannel_logout_session_required;
+	/** OpenID Connect Core §8.1 (subject_type pairwise): its id_tokens,
+	 * UserInfo and logout tokens name users by a sub of their own for the
+	 * client's sector, the host of sector_identifier_uri or else the one
+	 * host of its redirect URIs. Needs config.pairwise_subject_key. */
+	bool pairwise_subject;
+	/** Registration §5: an https URL whose JSON array lists every redirect
+	 * URI (fetched with config.client_document_fetch): the sector of
+	 * clients whose redirect URIs are on several hosts. Only with
+	 * pairwise_subject. NULL: none. */
+	const char *sector_identifier_uri;
 } proauth2_client_params;
 
 /** The longest client_id proauth2_client_params.client_id may choose. */
@@ -243,6 +253,10 @@ typedef struct proauth2_client {
 	int64_t default_max_age;
 	/** Its logout tokens must carry sid. */
 	bool backchannel_logout_session_required;
+	/** Its users' subs are pairwise (proauth2_client_params). */
+	bool pairwise_subject;
+	/** Where its sector was read; NULL: its redirect URIs' host. */
+	char *sector_identifier_uri;
 } proauth2_client;
 
 /** client->registered_by; PROAUTH2_REGISTERED_ANONYMOUSLY for NULL. */

@@ -98,9 +98,10 @@ PROAUTH2_EXPORT const char *proauth2_end_session_client_id(
 PROAUTH2_EXPORT const char *proauth2_end_session_client_name(
 		const proauth2_end_session *request);
 
-/** The hint's subject, the user the client signed in (compare it with the
- * session's: another user's hint asks to end nothing of this session);
- * NULL without a hint. */
+/** The hint's subject, the user the client signed in, as the client knows
+ * them (compare it with proauth2_client_subject() of the session's user:
+ * another user's hint asks to end nothing of this session); NULL without
+ * a hint. */
 PROAUTH2_EXPORT const char *proauth2_end_session_subject(
 		const proauth2_end_session *request);
 

@@ -42,6 +42,20 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_userinfo(
 		proauth2_provider *provider, const proauth2_token_info *token,
 		char **json, proauth2_error *err);
 
+/**
+ * The sub client_id knows user_id by, in *sub (free()): user_id itself,
+ * or for a client of pairwise subjects (proauth2_client_params
+ * .pairwise_subject) its sector's identifier (Core §8.1). An id_token_hint
+ * (proauth2_authorization_hint_subject(), proauth2_end_session_subject())
+ * names its user so: compare it with this, not with the user id. An
+ * unknown client: PROAUTH2_ERR_INVALID_CLIENT; a client of pairwise
+ * subjects while config.pairwise_subject_key is unset:
+ * PROAUTH2_ERR_INVALID_ARGUMENT (never the user id in its place).
+ */
+PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_client_subject(
+		proauth2_provider *provider, const char *client_id,
+		const char *user_id, char **sub, proauth2_error *err);
+
 #ifdef __cplusplus
 }
 #endif

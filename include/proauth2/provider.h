@@ -363,6 +363,14 @@ typedef struct proauth2_config {
 	 * none are sent, and the metadata does not offer it. */
 	proauth2_backchannel_logout_fn backchannel_logout;
 	void *backchannel_logout_arg;  /**< passed to backchannel_logout */
+	/** Pairwise subject identifiers (Core §8.1): PROAUTH2_KEK_SIZE secret
+	 * random bytes (copied) under which the sub of a client registered
+	 * with pairwise_subject is made from its sector and the user id. Keep
+	 * it, as the issuer: another key gives every such client new subs, and
+	 * their users become strangers to them. Every process of one provider
+	 * shares it. NULL (default): public subjects only, and registration
+	 * refuses subject_type pairwise. */
+	const unsigned char *pairwise_subject_key;
 	/** @} */
 } proauth2_config;
 
@@ -493,6 +501,11 @@ PROAUTH2_EXPORT bool proauth2_provider_openid_enabled(
 /** The provider sends Back-Channel Logout tokens
  * (config.backchannel_logout on an OpenID Provider). */
 PROAUTH2_EXPORT bool proauth2_provider_backchannel_logout_enabled(
+		const proauth2_provider *provider);
+
+/** The provider issues pairwise subjects to the clients that ask
+ * (config.pairwise_subject_key on an OpenID Provider). */
+PROAUTH2_EXPORT bool proauth2_provider_pairwise_enabled(
 		const proauth2_provider *provider);
 
 /** The algorithms an OpenID Provider signs id_tokens with, space-delimited,

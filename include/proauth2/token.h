@@ -87,13 +87,15 @@ typedef struct proauth2_code_request {
 	/** The host's login session, the sid of the id_token and of a
 	 * logout token (Back-Channel Logout 1.0); NULL: none. */
 	const char *session_id;
-	/** The authorization request's claims parameter (Core §5.5), the
-	 * JSON object as sent (at most PROAUTH2_CLAIMS_REQUEST_MAX_LENGTH
-	 * bytes): the claims it names for UserInfo come with the grant's
-	 * access tokens, those for the id_token in its id_tokens, as far as
+	/** Claims the user agreed to give beyond the scopes (Core §5.5: a
+	 * request's claims parameter names them; proauth2_approval.claims),
+	 * space-delimited names, at most PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS
+	 * each: userinfo_claims at UserInfo (they come with the grant's access
+	 * tokens), id_token_claims in its id_tokens, as far as
 	 * config.user_claims gives them. Malformed:
-	 * PROAUTH2_ERR_INVALID_REQUEST. NULL: none. */
-	const char *claims;
+	 * PROAUTH2_ERR_INVALID_ARGUMENT. NULL: none. */
+	const char *userinfo_claims;
+	const char *id_token_claims;  /**< see userinfo_claims */
 	/** @} */
 } proauth2_code_request;
 

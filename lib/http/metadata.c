@@ -66,11 +66,13 @@ static json_t *string_list(const char *const *items, size_t n)
 static int add_openid(const proauth2_provider *p, json_t *doc)
 {
 	bool backchannel = proauth2_provider_backchannel_logout_enabled(p);
-	json_t *members = json_pack("{s:s, s:s, s:[s], s:o, s:o, s:b, s:b, s:b,"
+	json_t *members = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:b,"
 			" s:b, s:b}",
 			"userinfo_endpoint", endpoint(p, PROAUTH2_ENDPOINT_USERINFO),
 			"end_session_endpoint", endpoint(p, PROAUTH2_ENDPOINT_END_SESSION),
-			"subject_types_supported", "public",
+			"subject_types_supported", words_array(
+				proauth2_provider_pairwise_enabled(p) ? "public pairwise" :
+				"public"),
 			"id_token_signing_alg_values_supported",
 				words_array(proauth2_provider_id_token_algs(p)),
 			"claims_supported", string_list(openid_claims,

@@ -96,6 +96,12 @@ static int openid_members(json_t *doc, const proauth2_client *c)
 	if (c->default_max_age > 0 && json_object_set_new(doc, "default_max_age",
 			json_integer(c->default_max_age)) != 0)
 		return -1;
+	if (c->pairwise_subject && json_object_set_new(doc, "subject_type",
+			json_string("pairwise")) != 0)
+		return -1;
+	if (c->sector_identifier_uri != NULL && json_object_set_new(doc,
+			"sector_identifier_uri", json_string(c->sector_identifier_uri)) != 0)
+		return -1;
 	return 0;
 }
 

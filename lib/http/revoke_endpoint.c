@@ -1,8 +1,10 @@
 /* Token revocation (RFC 7009) and introspection (RFC 7662) endpoints:
  * both authenticate the client, then look at one token. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <proauth2/client.h>
+#include <proauth2/openid.h>
 
 #include "request.h"
 #include "response.h"
@@ -89,8 +91,26 @@ static json_t *audience_json(const proauth2_token_info *info)
 	return aud;
 }
 
+/* The token's user as the introspecting client may know them: the user
+ * id for a resource server, the client's own sub (pairwise, perhaps) for
+ * the token's client, without the username, which would tell it the user
+ * id. */
+static proauth2_status subject_for(proauth2_provider *p, const char *caller,
+		const proauth2_token_info *info, char **sub, bool *own,
+		proauth2_error *err)
+{
+	*sub = NULL;
+	*own = caller != NULL && strcmp(caller, info->client_id) == 0;
+	if (info->user_id == NULL)
+		return PROAUTH2_OK;
+	if (!*own)
+		return (*sub = strdup(info->user_id)) != NULL ? PROAUTH2_OK :
+			proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	return proauth2_client_subject(p, info->client_id, info->user_id, sub, err);
+}
+
 static json_t *introspection_json(const proauth2_provider *p,
-		const proauth2_token_info *info)
+		const proauth2_token_info *info, const char *sub, bool own)
 {
 	const char *issuer = proauth2_provider_issuer(p);
 	/* The grant's attributes as a member of their own, never merged:
@@ -105,8 +125,9 @@ static json_t *introspection_json(const proauth2_provider *p,
 			"active", 1,
 			"scope", info->scope,
 			"client_id", info->client_id,
-			"username", info->user_id,
-			"sub", info->user_id,
+			"username", own && sub != NULL &&
+				strcmp(sub, info->user_id) != 0 ? NULL : info->user_id,
+			"sub", sub,
 			"token_type", info->is_refresh_token ? "refresh_token" : "Bearer",
 			"exp", (json_int_t)info->expires_at,
 			"iat", (json_int_t)info->issued_at,
@@ -123,6 +144,8 @@ proauth2_status proauth2_http_introspect(proauth2_provider *p,
 	proauth2_token_info *info = NULL;
 	proauth2_token_hint hint;
 	proauth2_status status;
+	char *sub = NULL;
+	bool own = false;
 	form f;
 
 	if (response_method_check(req, "POST", out) != PROAUTH2_OK)
@@ -132,13 +155,16 @@ proauth2_status proauth2_http_introspect(proauth2_provider *p,
 		status = proauth2_token_introspect(p, c.client_id,
 				form_get(&f, "token"), hint, &info, &err);
 	if (status == PROAUTH2_OK)
-		status = respond(response_json(200, introspection_json(p, info)),
-				PROAUTH2_OK, out);
+		status = subject_for(p, c.client_id, info, &sub, &own, &err);
+	if (status == PROAUTH2_OK)
+		status = respond(response_json(200, introspection_json(p, info, sub,
+				own)), PROAUTH2_OK, out);
 	else if (status == PROAUTH2_ERR_INVALID_TOKEN)  /* §2.2: not an error */
 		status = respond(response_json(200, json_pack("{s:b}", "active", 0)),
 				PROAUTH2_OK, out);
 	else
 		error_response(p, status, &err, out);
+	free(sub);
 	proauth2_token_info_free(info);
 	credentials_clear(&c);
 	form_clear(&f);

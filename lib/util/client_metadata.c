@@ -23,18 +23,23 @@ static bool read_uris(const json_t *a, const char **out, size_t *n)
 }
 
 /* The OpenID Connect metadata beyond the alg (Registration §2, RP-Initiated
- * Logout §3.1, Back-Channel Logout §2.2). subject_type is public, the only
- * kind of subject issued; require_auth_time is always met, as every
- * id_token carries auth_time: both are taken and not kept. */
+ * Logout §3.1, Back-Channel Logout §2.2). require_auth_time is always met,
+ * as every id_token carries auth_time: taken and not kept. */
 static bool openid_read(const json_t *doc, client_metadata *m,
 		const char **problem)
 {
 	json_t *item = json_object_get(doc, "subject_type");
+	const char *type = json_string_value(item);
 
-	*problem = "subject_type must be public: pairwise subjects are not "
-		"supported";
-	if (item != NULL && (!json_is_string(item) ||
-			strcmp(json_string_value(item), "public") != 0))
+	*problem = "subject_type must be public or pairwise";
+	if (item != NULL && (type == NULL || (strcmp(type, "public") != 0 &&
+			strcmp(type, "pairwise") != 0)))
+		return false;
+	m->params.pairwise_subject = type != NULL && strcmp(type, "pairwise") == 0;
+	*problem = "sector_identifier_uri must be a string";
+	item = json_object_get(doc, "sector_identifier_uri");
+	if (item != NULL && (m->params.sector_identifier_uri =
+			json_string_value(item)) == NULL)
 		return false;
 	*problem = "require_auth_time and backchannel_logout_session_required "
 		"must be booleans";

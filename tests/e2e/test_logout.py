@@ -198,7 +198,7 @@ class LogoutTest(OpenIDCase):
             self.assertEqual(r.json()["error"], "invalid_request")
 
     def test_unsupported_logout_metadata_is_invalid_client_metadata(self):
-        for metadata in ({"subject_type": "pairwise"},
+        for metadata in ({"subject_type": "secret"},
                          {"backchannel_logout_uri": "https://rp.example/bc#f"},
                          {"backchannel_logout_session_required": True},
                          {"post_logout_redirect_uris": ["http://rp.example/bye"]},

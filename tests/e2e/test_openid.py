@@ -87,16 +87,17 @@ class OpenIDCase(unittest.TestCase):
         self.addCleanup(s.close)
         return s
 
-    def sign_in(self, session, nonce, **params):
-        """The code flow through the demo's pages: the token response."""
+    def sign_in(self, session, nonce, user=None, password=None, **params):
+        """The code flow through the demo's pages, as user (the demo user
+        by default): the token response."""
         verifier = generate_token(48)
         url, state = session.create_authorization_url(
             self.discovery["authorization_endpoint"], code_verifier=verifier,
             nonce=nonce, **params)
         browser = plain_session()
         self.addCleanup(browser.close)
-        location = interop.browser_login(browser, url, self.creds["user"],
-                                         self.creds["password"])
+        location = interop.browser_login(browser, url, user or self.creds["user"],
+                                         password or self.creds["password"])
         return session.fetch_token(self.discovery["token_endpoint"],
                                    authorization_response=location, state=state,
                                    code_verifier=verifier)
@@ -228,6 +229,22 @@ class CodeFlowTest(OpenIDCase):
         self.assertEqual(r.json(), {"sub": self.creds["user"],
                                     "name": self.creds["user"]})
 
+    def test_the_second_user_is_another_subject(self):
+        s = self.client("public")
+        user = self.creds["second_user"]
+        token = self.sign_in(s, "n-16", user=user,
+                             password=self.creds["second_password"])
+        claims = self.id_claims(token, self.creds["public"]["client_id"], "n-16")
+        self.assertEqual(claims["sub"], user)
+        self.assertNotEqual(user, self.creds["user"])
+        info = s.get(self.discovery["userinfo_endpoint"], timeout=TIMEOUT).json()
+        self.assertEqual(info["sub"], user)
+        self.assertEqual(info["email"], user + "@example.com")
+        self.assertEqual(info["preferred_username"], user)
+        # One user's password is not the other's.
+        with self.assertRaisesRegex(AssertionError, "login: 401"):
+            self.sign_in(s, "n-17", user=user, password=self.creds["password"])
+
     def test_userinfo_refuses_tokens_without_openid(self):
         s = self.client(scope="profile")
         token = self.sign_in(s, None)
@@ -259,6 +276,21 @@ class RegistrationTest(OpenIDCase):
         # authlib verifies the ES256 signature with the JWKS's EC key.
         self.id_claims(token, reg["client_id"], "n-es")
         self.assertEqual(jwt.decode(token["id_token"], self.jwks()).header["alg"], "ES256")
+
+    def test_pairwise_subjects_need_a_sector_of_their_own(self):
+        # Core 8.1: pairwise subjects are offered, but a loopback http
+        # redirect URI is no sector (every native app may claim it): such a
+        # client needs a sector_identifier_uri, which the demo cannot fetch.
+        # tests/check_pairwise.c runs the flow with https clients.
+        self.assertIn("pairwise", self.discovery["subject_types_supported"])
+        r = self.register(subject_type="pairwise")
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertEqual(r.json()["error"], "invalid_client_metadata")
+        self.assertIn("sector_identifier_uri", r.json()["error_description"])
+        r = self.register(subject_type="pairwise",
+                          sector_identifier_uri="https://sector.example/uris")
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertEqual(r.json()["error"], "invalid_client_metadata")
 
     def test_unsupported_alg_is_invalid_client_metadata(self):
         for alg in ("HS256", "none", 256):
