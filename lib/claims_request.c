@@ -9,8 +9,9 @@
 #include "claims_request.h"
 #include "scope.h"
 
-/* A claim name kept: printable ASCII without a space, as a word of a
- * space-delimited list. Others name no claim a host gives: ignored. */
+/* A claim name kept: a scope-token's characters (RFC 6749 §3.3: printable
+ * ASCII but space, '"' and '\\'), as a word of a space-delimited list.
+ * Others name no claim a host gives: ignored. */
 #define CLAIM_NAME_MAX 64
 
 static bool name_kept(const char *name)
@@ -20,7 +21,8 @@ static bool name_kept(const char *name)
 	if (n == 0 || n > CLAIM_NAME_MAX)
 		return false;
 	for (i = 0; i < n; i++)
-		if (name[i] <= ' ' || name[i] > '~')
+		if (name[i] <= ' ' || name[i] > '~' || name[i] == '"' ||
+				name[i] == '\\')
 			return false;
 	return true;
 }

@@ -495,8 +495,17 @@ proauth2_status client_document_record(const proauth2_provider *p,
 		status = check_params(p, &given, origin, err);
 	if (status == PROAUTH2_OK)
 		status = pairwise_sector(p, &given, &sector, err);
-	if (status != PROAUTH2_OK)
+	/* The document may change at any fetch; its URL cannot: the sector
+	 * is its host, or the subs would move with the document. */
+	if (status == PROAUTH2_OK && sector != NULL &&
+			!pairwise_sector_of(sector, url))
+		status = proauth2_error_set(err, PROAUTH2_ERR_INVALID_REQUEST,
+				"pairwise subjects: a client document's sector must be "
+				"its client_id's host");
+	if (status != PROAUTH2_OK) {
+		free(sector);
 		return status;
+	}
 	*record = client_record(url, NULL, &given, sector,
 			proauth2_provider_now(p), NULL, origin);
 	free(sector);

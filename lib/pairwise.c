@@ -58,6 +58,22 @@ static char *https_host(const char *uri)
 	return host;
 }
 
+/* Whether every redirect URI is https: any app may claim a private
+ * scheme or loopback http, and with it a sector's users. */
+static bool all_https(const proauth2_client_params *params)
+{
+	size_t i;
+
+	for (i = 0; i < params->n_redirect_uris; i++) {
+		char *host = https_host(params->redirect_uris[i]);
+
+		free(host);
+		if (host == NULL)
+			return false;
+	}
+	return true;
+}
+
 /* Core §8.1: the one host of every redirect URI, each https. */
 static proauth2_status redirect_host(const proauth2_client_params *params,
 		char **sector, proauth2_error *err)
@@ -133,6 +149,11 @@ proauth2_status pairwise_sector(const proauth2_provider *p,
 		return refused(err, "not offered (config.pairwise_subject_key)");
 	if (uri == NULL)
 		return redirect_host(params, sector, err);
+	/* A sector document may well list an app's private-scheme URI beside
+	 * the web's: a client of its own claiming that one must not share
+	 * the web client's subs. */
+	if (!all_https(params))
+		return refused(err, "every redirect URI must be https");
 	if (strlen(uri) > SECTOR_URI_MAX || document_url_refusal(uri) != NULL ||
 			(*sector = https_host(uri)) == NULL) {
 		free(*sector);
@@ -150,6 +171,15 @@ proauth2_status pairwise_sector(const proauth2_provider *p,
 		*sector = NULL;
 	}
 	return status;
+}
+
+bool pairwise_sector_of(const char *sector, const char *url)
+{
+	char *host = https_host(url);
+	bool same = host != NULL && sector != NULL && strcmp(host, sector) == 0;
+
+	free(host);
+	return same;
 }
 
 proauth2_status pairwise_subject(const proauth2_provider *p,

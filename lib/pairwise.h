@@ -20,6 +20,10 @@ proauth2_status pairwise_sector(const proauth2_provider *p,
 		const proauth2_client_params *params, char **sector,
 		proauth2_error *err);
 
+/* Whether sector is the host of the https URL url (a Client ID Metadata
+ * Document's client_id: the one sector that cannot move). */
+bool pairwise_sector_of(const char *sector, const char *url);
+
 /* The sub the clients of sector (NULL: public subjects) know user_id by,
  * in *sub: user_id itself, or the pairwise identifier written into out. A
  * sector without config.pairwise_subject_key: PROAUTH2_ERR_INVALID_ARGUMENT,

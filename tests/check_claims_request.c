@@ -295,6 +295,13 @@ START_TEST(the_request_tells_what_it_names)
 			6, &a, NULL), PROAUTH2_OK);
 	ck_assert_ptr_null(proauth2_authorization_claims(a));
 	proauth2_authorization_free(a);
+	/* A name no scope-token could be ("a\"b", "a\\b") names nothing. */
+	values[6] = "{\"userinfo\":{\"a\\\"b\":null,\"a\\\\b\":null,"
+		"\"email\":null}}";
+	ck_assert_int_eq(proauth2_authorization_begin(env.provider, names, values,
+			7, &a, NULL), PROAUTH2_OK);
+	ck_assert_str_eq(proauth2_authorization_claims(a), "email");
+	proauth2_authorization_free(a);
 }
 END_TEST
 

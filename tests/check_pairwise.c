@@ -18,6 +18,13 @@
 		PROAUTH2_GRANT_REFRESH_TOKEN)
 #define SECTOR_URI "https://sector.example/uris"
 #define LOGOUT_URI "https://client.example.com/bc"
+/* Client ID Metadata Documents of pairwise clients redirecting to
+ * REDIRECT_URI: one on its host, one elsewhere. */
+#define GOOD_DOCUMENT "https://client.example.com/app.json"
+#define MOVED_DOCUMENT "https://app.example/app.json"
+#define DOCUMENT(url) "{\"client_id\": \"" url "\", \"redirect_uris\": [\"" \
+	REDIRECT_URI "\"], \"token_endpoint_auth_method\": \"none\", " \
+	"\"subject_type\": \"pairwise\"}"
 
 static const unsigned char kek[PROAUTH2_KEK_SIZE] = "0123456789abcdef0123456789abcde";
 static const unsigned char pairwise_key[PROAUTH2_KEK_SIZE] = "pairwise-subject-key-0123456789a";
@@ -30,7 +37,10 @@ static int fetch(void *arg, const char *url, char *body, size_t body_max,
 		size_t *body_len, int64_t *max_age)
 {
 	const char *doc = strcmp(url, SECTOR_URI) == 0 ?
-		"[\"https://elsewhere.example/cb\", \"" REDIRECT_URI "\"]" :
+		"[\"https://elsewhere.example/cb\", \"" REDIRECT_URI "\", "
+		"\"com.example.app:/cb\", \"http://127.0.0.1/cb\"]" :
+		strcmp(url, GOOD_DOCUMENT) == 0 ? DOCUMENT(GOOD_DOCUMENT) :
+		strcmp(url, MOVED_DOCUMENT) == 0 ? DOCUMENT(MOVED_DOCUMENT) :
 		strcmp(url, "https://sector.example/missing") == 0 ?
 		"[\"https://elsewhere.example/cb\"]" :
 		strcmp(url, "https://sector.example/object") == 0 ?
@@ -365,8 +375,16 @@ START_TEST(registration_checks_the_sector)
 	/* The document lists both. */
 	ck_assert_int_eq(register_pairwise(two_hosts, 2, SECTOR_URI, NULL),
 			PROAUTH2_OK);
-	ck_assert_int_eq(register_pairwise(native, 1, SECTOR_URI, NULL),
-			PROAUTH2_ERR_INVALID_REQUEST);
+	/* The document lists an app's private scheme and loopback too: a
+	 * client claiming those shares no sector with the web client. */
+	{
+		static const char *const loopback[] = {"http://127.0.0.1/cb"};
+
+		ck_assert_int_eq(register_pairwise(native, 1, SECTOR_URI, NULL),
+				PROAUTH2_ERR_INVALID_REQUEST);
+		ck_assert_int_ne(register_pairwise(loopback, 1, SECTOR_URI, NULL),
+				PROAUTH2_OK);
+	}
 	ck_assert_int_eq(register_pairwise(two_hosts, 1,
 			"https://sector.example/missing", NULL), PROAUTH2_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(register_pairwise(two_hosts, 1,
@@ -494,6 +512,29 @@ START_TEST(introspection_and_access_tokens_keep_the_user_id_in)
 }
 END_TEST
 
+/* A client document may change at any fetch; its URL may not: its sector
+ * is its client_id's host, or it has no pairwise subjects. */
+START_TEST(a_client_documents_sector_is_its_url)
+{
+	proauth2_client *c = NULL;
+	proauth2_error err = {0};
+	char *sub = NULL;
+
+	ck_assert_msg(proauth2_client_get(env.provider, GOOD_DOCUMENT, &c, &err)
+			== PROAUTH2_OK, "%s", err.text);
+	ck_assert(c->pairwise_subject);
+	ck_assert_int_eq(proauth2_client_subject(env.provider, GOOD_DOCUMENT, USER,
+			&sub, NULL), PROAUTH2_OK);
+	ck_assert_str_ne(sub, USER);
+	free(sub);
+	proauth2_client_free(c);
+	c = NULL;
+	ck_assert_int_eq(proauth2_client_get(env.provider, MOVED_DOCUMENT, &c, &err),
+			PROAUTH2_ERR_INVALID_CLIENT);
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
 /* Dynamic registration of body, answered with status; its JSON. */
 static json_t *registration(const char *body, int status)
 {
@@ -558,6 +599,7 @@ int main(void)
 	tcase_add_test(tc, logout_tokens_and_hints_speak_the_clients_sub);
 	tcase_add_test(tc, registration_checks_the_sector);
 	tcase_add_test(tc, an_update_keeps_the_subs);
+	tcase_add_test(tc, a_client_documents_sector_is_its_url);
 	tcase_add_test(tc, introspection_and_access_tokens_keep_the_user_id_in);
 	tcase_add_test(tc, dynamic_registration_and_discovery);
 	suite_add_tcase(s, tc);
