@@ -198,17 +198,13 @@ static proauth2_status document_client(const proauth2_provider *p,
 	return status == PROAUTH2_OK ? status : refused(why, err, inner.text);
 }
 
-/* Fetch url's document through the host and read its client; *max_age as
- * the fetch reported it. */
-static proauth2_status document_fetch(const proauth2_provider *p,
-		const char *url, json_t **record, int64_t *max_age,
-		char why[WHY_SIZE], proauth2_error *err)
+proauth2_status document_fetch_json(const proauth2_provider *p,
+		const char *url, json_t **doc, int64_t *max_age, proauth2_error *err)
 {
 	char *body = malloc(PROAUTH2_CLIENT_DOCUMENT_MAX);
 	size_t length = 0;
-	json_t *doc;
-	proauth2_status status;
 
+	*doc = NULL;
 	*max_age = -1;
 	if (body == NULL)
 		return NO_MEMORY(err);
@@ -216,10 +212,26 @@ static proauth2_status document_fetch(const proauth2_provider *p,
 			PROAUTH2_CLIENT_DOCUMENT_MAX, &length, max_age) != 0 ||
 			length > PROAUTH2_CLIENT_DOCUMENT_MAX) {
 		free(body);
-		return refused(why, err, "could not be fetched");
+		return PROAUTH2_ERR_UNAVAILABLE;
 	}
-	doc = json_loadb(body, length, JSON_REJECT_DUPLICATES, NULL);
+	*doc = json_loadb(body, length, JSON_REJECT_DUPLICATES, NULL);
 	free(body);
+	return PROAUTH2_OK;
+}
+
+/* Fetch url's document through the host and read its client; *max_age as
+ * the fetch reported it. */
+static proauth2_status document_fetch(const proauth2_provider *p,
+		const char *url, json_t **record, int64_t *max_age,
+		char why[WHY_SIZE], proauth2_error *err)
+{
+	json_t *doc;
+	proauth2_status status = document_fetch_json(p, url, &doc, max_age, err);
+
+	if (status == PROAUTH2_ERR_UNAVAILABLE)
+		return refused(why, err, "could not be fetched");
+	if (status != PROAUTH2_OK)
+		return status;
 	status = document_client(p, url, doc, record, why, err);
 	json_decref(doc);
 	return status;

@@ -22,6 +22,13 @@ void document_cache_free(document_cache *cache);
 proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		json_t **record, proauth2_error *err);
 
+/* The JSON document at url, through config.client_document_fetch (set),
+ * in *doc (a new reference; NULL when the body is no JSON), *max_age as
+ * the fetch reported it. No answer, or one too large:
+ * PROAUTH2_ERR_UNAVAILABLE, err untouched (the caller says why). */
+proauth2_status document_fetch_json(const proauth2_provider *p,
+		const char *url, json_t **doc, int64_t *max_age, proauth2_error *err);
+
 /* The record of the client a document at url describes with params
  * (lib/client.c: checked as an anonymous registration is). */
 proauth2_status client_document_record(const proauth2_provider *p,

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "client_document.h"
 #include "crypto.h"
 #include "pairwise.h"
 #include "redirect_uri.h"
@@ -103,19 +104,15 @@ static proauth2_status redirect_host(const proauth2_client_params *params,
 static proauth2_status sector_document_check(const proauth2_provider *p,
 		const proauth2_client_params *params, proauth2_error *err)
 {
-	char *body = malloc(PROAUTH2_CLIENT_DOCUMENT_MAX);
-	size_t length = 0, i, j;
+	size_t i, j;
 	int64_t max_age;
-	json_t *doc = NULL;
+	json_t *doc;
 	bool listed = true;
+	proauth2_status status = document_fetch_json(p,
+			params->sector_identifier_uri, &doc, &max_age, err);
 
-	if (body == NULL)
-		return NO_MEMORY(err);
-	if (p->client_document_fetch(p->client_document_fetch_arg,
-			params->sector_identifier_uri, body, PROAUTH2_CLIENT_DOCUMENT_MAX,
-			&length, &max_age) == 0 && length <= PROAUTH2_CLIENT_DOCUMENT_MAX)
-		doc = json_loadb(body, length, 0, NULL);
-	free(body);
+	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_UNAVAILABLE)
+		return status;
 	if (!json_is_array(doc)) {
 		json_decref(doc);
 		return refused(err, "the sector_identifier_uri gave no JSON array");
