@@ -30,7 +30,9 @@ struct proauth2_authorization {
 	bool spent;  /* by proauth2_authorization_spend, not yet approved */
 	int64_t begun_at;    /* when the client's request arrived */
 	char *hint_subject;  /* id_token_hint's sub, verified; NULL: none */
-	char *claims;        /* what the claims parameter names; NULL: none */
+	/* What the claims parameter names, for UserInfo, for the id_token,
+	 * and both; NULL: none. */
+	char *userinfo_claims, *id_token_claims, *claims;
 	int64_t default_max_age;  /* the client's (Registration §2); 0: none */
 };
 
@@ -115,17 +117,12 @@ static bool take_hint(proauth2_provider *p, proauth2_authorization *a)
  * parked), for the host to ask the user about. */
 static bool take_claims(proauth2_provider *p, proauth2_authorization *a)
 {
-	char *userinfo = NULL, *id_token = NULL;
-	bool ok;
-
 	if (!id_token_wanted(p, a->scope) || claims_request_read(
-			proauth2_authorization_param(a, "claims"), &userinfo, &id_token,
-			NULL) != PROAUTH2_OK)
+			proauth2_authorization_param(a, "claims"), &a->userinfo_claims,
+			&a->id_token_claims, NULL) != PROAUTH2_OK)
 		return true;
-	ok = claims_names_union(userinfo, id_token, &a->claims);
-	free(userinfo);
-	free(id_token);
-	return ok;
+	return claims_names_union(a->userinfo_claims, a->id_token_claims,
+			&a->claims);
 }
 
 /* A new authorization for client with ticket, scope and parameters. */
@@ -421,30 +418,15 @@ proauth2_status proauth2_authorization_approve_with_attributes(
 /* Of the claims a's request named for UserInfo and the id_token, those
  * the user agreed to (agreed, space-delimited), in *userinfo and
  * *id_token (free(); NULL: none). */
-static proauth2_status agreed_claims(proauth2_provider *p,
-		const proauth2_authorization *a, const char *agreed, char **userinfo,
-		char **id_token, proauth2_error *err)
+static proauth2_status agreed_claims(const proauth2_authorization *a,
+		const char *agreed, char **userinfo, char **id_token,
+		proauth2_error *err)
 {
-	char *asked_userinfo = NULL, *asked_id_token = NULL;
-	proauth2_status status;
-	bool ok;
-
-	*userinfo = *id_token = NULL;
-	if (agreed == NULL || a->claims == NULL)
-		return PROAUTH2_OK;
-	status = claims_request_read(proauth2_authorization_param(a, "claims"),
-			&asked_userinfo, &asked_id_token, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	ok = claims_names_common(asked_userinfo, agreed, userinfo) &&
-		claims_names_common(asked_id_token, agreed, id_token);
-	free(asked_userinfo);
-	free(asked_id_token);
-	if (ok)
+	if (claims_names_common(a->userinfo_claims, agreed, userinfo) &&
+			claims_names_common(a->id_token_claims, agreed, id_token))
 		return PROAUTH2_OK;
 	free(*userinfo);
-	free(*id_token);
-	*userinfo = *id_token = NULL;
+	*userinfo = NULL;
 	return NO_MEMORY(err);
 }
 
@@ -503,7 +485,7 @@ proauth2_status proauth2_authorization_approve_with(proauth2_provider *p,
 		.amr = approval->amr,
 		.session_id = approval->session_id,
 	};
-	status = agreed_claims(p, a, SIZED_HAS(approval, proauth2_approval,
+	status = agreed_claims(a, SIZED_HAS(approval, proauth2_approval,
 			claims) ? approval->claims : NULL, &userinfo_claims,
 			&id_token_claims, err);
 	cr.userinfo_claims = userinfo_claims;
@@ -623,6 +605,8 @@ void proauth2_authorization_free(proauth2_authorization *a)
 	free(a->client_name);
 	free(a->scope);
 	free(a->hint_subject);
+	free(a->userinfo_claims);
+	free(a->id_token_claims);
 	free(a->claims);
 	for (i = 0; i < a->n; i++) {
 		free(a->names[i]);

@@ -68,7 +68,6 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	char hash[HASH_SIZE], grant_id[GRANT_ID_SIZE];
 	json_t *client = NULL;
 	char *scope = NULL, *attributes = NULL, *resource = NULL, *id_claims = NULL;
-	char *userinfo_claims = NULL;
 	const char *method;
 	proauth2_status status;
 
@@ -105,8 +104,7 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	 * a login now, without nonce. */
 	if (status == PROAUTH2_OK)
 		status = id_claims_make(p, SIZED_HAS(req, proauth2_code_request,
-				session_id) ? req : &no_facts, scope, &id_claims,
-				&userinfo_claims, err);
+				session_id) ? req : &no_facts, scope, &id_claims, err);
 	if (status == PROAUTH2_OK)
 		status = proauth2_secret_new(code, err);
 	if (status == PROAUTH2_OK)
@@ -134,7 +132,10 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 				"attributes", attributes,
 				"resource", resource,
 				"id_claims", id_claims,
-				"userinfo_claims", userinfo_claims), err);
+				/* An OpenID Connect authentication's, checked there. */
+				"userinfo_claims", id_claims != NULL && SIZED_HAS(req,
+					proauth2_code_request, id_token_claims) ?
+					req->userinfo_claims : NULL), err);
 	}
 	if (status != PROAUTH2_OK) {
 		proauth2_secret_free(*code);
@@ -144,7 +145,6 @@ proauth2_status proauth2_code_issue(proauth2_provider *p,
 	free(attributes);
 	free(resource);
 	free(id_claims);
-	free(userinfo_claims);
 	json_decref(client);
 	return status;
 }

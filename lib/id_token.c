@@ -44,7 +44,7 @@ bool id_fact_ok(const char *s)
 
 proauth2_status id_claims_make(proauth2_provider *p,
 		const proauth2_code_request *req, const char *scope, char **out,
-		char **userinfo_claims, proauth2_error *err)
+		proauth2_error *err)
 {
 	int64_t now = proauth2_provider_now(p);
 	int64_t auth_time = req->auth_time != 0 ? req->auth_time : now;
@@ -52,7 +52,7 @@ proauth2_status id_claims_make(proauth2_provider *p,
 	json_t *claims;
 	proauth2_status status;
 
-	*out = *userinfo_claims = NULL;
+	*out = NULL;
 	if (!id_token_wanted(p, scope))
 		return PROAUTH2_OK;
 	if (!id_fact_ok(req->nonce))
@@ -74,9 +74,6 @@ proauth2_status id_claims_make(proauth2_provider *p,
 					"userinfo_claims and id_token_claims must be at most "
 					"%d claim names each", PROAUTH2_CLAIMS_REQUEST_MAX_CLAIMS);
 		id_token_claims = req->id_token_claims;
-		if (req->userinfo_claims != NULL &&
-				(*userinfo_claims = strdup(req->userinfo_claims)) == NULL)
-			return NO_MEMORY(err);
 	}
 	claims = json_pack("{s:I, s:s*, s:s*, s:o*, s:s*, s:s*}",
 			"auth_time", (json_int_t)auth_time,
@@ -99,8 +96,7 @@ proauth2_status id_claims_make(proauth2_provider *p,
 	if (status == PROAUTH2_OK)
 		return PROAUTH2_OK;
 	free(*out);
-	free(*userinfo_claims);
-	*out = *userinfo_claims = NULL;
+	*out = NULL;
 	return status;
 }
 

@@ -10,15 +10,16 @@
 bool id_token_wanted(const proauth2_provider *p, const char *scope);
 
 /* The id_claims a code of req with scope keeps (nonce, auth_time, acr,
- * amr, sid, and the id_token_claims its claims parameter names), compact
- * JSON text in *out (free()), and the claims that parameter names for
- * UserInfo in *userinfo_claims (free()); both NULL when the grant is no
- * OpenID Connect authentication. A fact breaking its rules (too long, not
- * UTF-8, an auth_time to come): PROAUTH2_ERR_INVALID_ARGUMENT, or for the
- * nonce and claims, which the client sent, PROAUTH2_ERR_INVALID_REQUEST. */
+ * amr, sid, and req's id_token_claims), compact JSON text in *out
+ * (free()); NULL when the grant is no OpenID Connect authentication. Its
+ * userinfo_claims are checked too, for the code to keep. A fact breaking
+ * its rules (too long, not UTF-8, an auth_time to come, claim names that
+ * are none): PROAUTH2_ERR_INVALID_ARGUMENT, or for the nonce, which the
+ * client sent, and for all of them too long together,
+ * PROAUTH2_ERR_INVALID_REQUEST. */
 proauth2_status id_claims_make(proauth2_provider *p,
 		const proauth2_code_request *req, const char *scope, char **out,
-		char **userinfo_claims, proauth2_error *err);
+		proauth2_error *err);
 
 /* Whether s may go into an id_token as a fact: 1 to
  * PROAUTH2_ID_CLAIM_MAX_LENGTH bytes of UTF-8, no control character; or
