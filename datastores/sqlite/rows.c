@@ -3,7 +3,6 @@
  * TEXT, string arrays as JSON text; the SQL of writes and reads built from
  * a table's schema, and queries as " WHERE a = ? AND b = ?".
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +77,30 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 	return 0;
 }
 
+/*
+ * SQL text is built by appending, not formatted: it is built on every call
+ * (to find its prepared statement), where printf was a fifth of a read.
+ * Each returns -1, with sql cut short, when the text does not fit in size.
+ */
+static int add(char *sql, size_t size, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n >= size - *len)
+		return -1;
+	memcpy(sql + *len, text, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* A quoted identifier after separator (names in a schema hold no '"'). */
+static int add_name(char *sql, size_t size, size_t *len, const char *separator,
+		const char *name)
+{
+	return add(sql, size, len, separator) || add(sql, size, len, "\"") ||
+		add(sql, size, len, name) || add(sql, size, len, "\"") ? -1 : 0;
+}
+
 int sqlite_append_where(char *sql, size_t size, const json_t *query)
 {
 	const char *name;
@@ -86,12 +109,9 @@ int sqlite_append_where(char *sql, size_t size, const json_t *query)
 	int first = 1;
 
 	json_object_foreach((json_t *)query, name, value) {
-		int n = snprintf(sql + len, size - len, "%s\"%s\" = ?",
-				first ? " WHERE " : " AND ", name);
-
-		if (n < 0 || (size_t)n >= size - len)
+		if (add_name(sql, size, &len, first ? " WHERE " : " AND ", name) != 0 ||
+				add(sql, size, &len, " = ?") != 0)
 			return -1;
-		len += (size_t)n;
 		first = 0;
 	}
 	return 0;
@@ -109,30 +129,31 @@ int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
 	return rc;
 }
 
-void sqlite_write_sql(char *sql, const proauth2_table *t, int update)
+int sqlite_write_sql(char *sql, const proauth2_table *t, int update)
 {
 	const size_t size = SQL_MAX;
-	size_t i, len;
+	size_t i, len = 0;
+	int fail;
 
+	sql[0] = '\0';
 	if (update) {
-		len = (size_t)snprintf(sql, size, "UPDATE \"%s\" SET ", t->name);
-		for (i = 1; i < t->n_fields; i++)
-			len += (size_t)snprintf(sql + len, size - len, "%s\"%s\" = ?",
-					i > 1 ? ", " : "", t->fields[i].name);
-		snprintf(sql + len, size - len, " WHERE \"%s\" = ?",
-				t->fields[0].name);
-	} else {
-		/* Columns by name: a table upgraded from an older schema has
-		 * its later columns in another order. */
-		len = (size_t)snprintf(sql, size, "INSERT INTO \"%s\" (", t->name);
-		for (i = 0; i < t->n_fields; i++)
-			len += (size_t)snprintf(sql + len, size - len, "%s\"%s\"",
-					i ? ", " : "", t->fields[i].name);
-		len += (size_t)snprintf(sql + len, size - len, ") VALUES (?");
-		for (i = 1; i < t->n_fields; i++)
-			len += (size_t)snprintf(sql + len, size - len, ", ?");
-		snprintf(sql + len, size - len, ")");
+		fail = add_name(sql, size, &len, "UPDATE ", t->name) ||
+			add(sql, size, &len, " SET");
+		for (i = 1; i < t->n_fields && !fail; i++)
+			fail = add_name(sql, size, &len, i > 1 ? ", " : " ",
+					t->fields[i].name) || add(sql, size, &len, " = ?");
+		return fail || add_name(sql, size, &len, " WHERE ", t->fields[0].name) ||
+			add(sql, size, &len, " = ?") ? -1 : 0;
 	}
+	/* Columns by name: a table upgraded from an older schema has its
+	 * later columns in another order. */
+	fail = add_name(sql, size, &len, "INSERT INTO ", t->name);
+	for (i = 0; i < t->n_fields && !fail; i++)
+		fail = add_name(sql, size, &len, i ? ", " : " (", t->fields[i].name);
+	fail = fail || add(sql, size, &len, ") VALUES (?");
+	for (i = 1; i < t->n_fields && !fail; i++)
+		fail = add(sql, size, &len, ", ?");
+	return fail || add(sql, size, &len, ")") ? -1 : 0;
 }
 
 int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
@@ -155,14 +176,14 @@ int sqlite_select_sql(char *sql, const proauth2_table *t, const json_t *query)
 {
 	const size_t size = SQL_MAX;
 	size_t i, len = 0;
+	int fail = 0;
 
-	len = (size_t)snprintf(sql, size, "SELECT ");
-	for (i = 0; i < t->n_fields; i++)
-		len += (size_t)snprintf(sql + len, size - len, "%s\"%s\"",
-				i ? ", " : "", t->fields[i].name);
-	snprintf(sql + len, size - len, " FROM \"%s\"", t->name);
+	sql[0] = '\0';
+	for (i = 0; i < t->n_fields && !fail; i++)
+		fail = add_name(sql, size, &len, i ? ", " : "SELECT ", t->fields[i].name);
 	/* Room for the LIMIT. */
-	if (sqlite_append_where(sql, size - 8, query) != 0)
+	if (fail || add_name(sql, size, &len, " FROM ", t->name) != 0 ||
+			sqlite_append_where(sql, size - 8, query) != 0)
 		return -1;
 	strcat(sql, " LIMIT 2");
 	return 0;

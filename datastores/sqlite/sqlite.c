@@ -200,7 +200,8 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 
 	if ((status = may_write(s, err)) != PROAUTH2_OK)
 		return status;
-	sqlite_write_sql(sql, t, update);
+	if (sqlite_write_sql(sql, t, update) != 0)
+		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: statement too long");
 	if ((status = sqlite_write_lock(s, deadline, err)) != PROAUTH2_OK)
 		return status;
 	stmt = sqlite_statement(&s->writer, sql, err);

@@ -195,8 +195,9 @@ proauth2_status sqlite_end_writes(void *cls, proauth2_error *err);
 /* ---- rows.c: records as rows, queries as WHERE clauses ---- */
 
 /* The INSERT (update 0) or UPDATE (update 1) of every field of a t record
- * into sql, whose size is SQL_MAX; its values bound by sqlite_bind_record. */
-void sqlite_write_sql(char *sql, const proauth2_table *t, int update);
+ * into sql, whose size is SQL_MAX; -1 when it does not fit. Its values
+ * are bound by sqlite_bind_record. */
+int sqlite_write_sql(char *sql, const proauth2_table *t, int update);
 /* Bind record's fields in the order sqlite_write_sql names them. */
 int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
 		const json_t *record, int update);
