@@ -1,8 +1,10 @@
 /* Random secrets, hashing and encoding, on OpenSSL. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -84,12 +86,25 @@ proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
 	return PROAUTH2_OK;
 }
 
+/* SHA-256 fetched once: SHA256() looks the algorithm up in OpenSSL's
+ * provider tables on every call, which cost more than the hash of a
+ * secret. Kept for the life of the process. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],
 		proauth2_error *err)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 
-	if (SHA256((const unsigned char *)text, strlen(text), digest) == NULL)
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md == NULL || EVP_Digest(text, strlen(text), digest, NULL,
+				sha256_md, NULL) != 1)
 		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "SHA-256 failed");
 	base64url_encode(digest, sizeof(digest), out);
 	return PROAUTH2_OK;
