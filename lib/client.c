@@ -623,7 +623,7 @@ proauth2_status client_register_with(proauth2_provider *p,
 		free(sector);
 		return status;
 	}
-	uuid_generate_random(uuid);
+	uuid_random(uuid);
 	uuid_unparse_lower(uuid, client_id);
 	record = client_record(params->client_id ? params->client_id : client_id,
 			secret ? hash : NULL, params, sector, proauth2_provider_now(p),

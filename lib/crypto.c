@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <uuid/uuid.h>
 
 #include <proauth2/token.h>
 
@@ -84,6 +85,14 @@ proauth2_status proauth2_secret_new(char **out, proauth2_error *err)
 	OPENSSL_cleanse(raw, sizeof(raw));
 	*out = secret;
 	return PROAUTH2_OK;
+}
+
+void uuid_random(unsigned char uuid[16])
+{
+	if (RAND_bytes(uuid, 16) != 1)
+		uuid_generate_random(uuid);  /* its own source, never failing */
+	uuid[6] = (unsigned char)(0x40 | (uuid[6] & 0x0f));
+	uuid[8] = (unsigned char)(0x80 | (uuid[8] & 0x3f));
 }
 
 /* SHA-256 fetched once: SHA256() looks the algorithm up in OpenSSL's

@@ -31,6 +31,10 @@ void base64url_encode(const unsigned char *in, size_t len, char *out);
 bool base64url_decode(const char *in, size_t len, unsigned char *out,
 		size_t *out_len);
 
+/* A random (version 4) UUID from OpenSSL's generator: libuuid's reseeds
+ * libc's random() on every call, which cost more than the bytes. */
+void uuid_random(unsigned char uuid[16]);
+
 /* base64url(SHA-256(text)): the form in which a secret is stored, and the
  * RFC 7636 S256 code challenge of a verifier. */
 proauth2_status sha256_base64url(const char *text, char out[HASH_SIZE],

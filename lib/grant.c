@@ -49,7 +49,7 @@ void grant_new_id(char id[GRANT_ID_SIZE])
 	uuid_t uuid;
 	int i;
 
-	uuid_generate_random(uuid);  /* the random bits, version 4 variant */
+	uuid_random(uuid);  /* the random bits and variant */
 	clock_gettime(CLOCK_REALTIME, &now);
 	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 	for (i = 0; i < 6; i++)
