@@ -10,7 +10,8 @@
  * MONGODB_URI names a server. Each operation runs N times
  * (default 20000) on inputs the previous step made: register, issue codes,
  * exchange them, validate the access tokens, refresh, revoke, and
- * client_credentials tokens; then JWT access tokens (RFC 9068, ES256):
+ * client_credentials tokens (again with the client kept in memory,
+ * config.client_cache_lifetime); then JWT access tokens (RFC 9068, ES256):
  * client_credentials for a JWT resource and their validation, against
  * the raw cost of one ES256 signature and one verification measured in
  * the same run. Figures are printed, never asserted.
@@ -52,6 +53,7 @@ static size_t raw_sig_len;
  * for the next. */
 struct run {
 	proauth2_provider *provider;
+	proauth2_provider *cached;  /* the same, with config.client_cache_lifetime */
 	proauth2_client *client;
 	size_t n;
 	char **codes;
@@ -230,6 +232,23 @@ static void step_client_credentials(struct run *run, size_t i)
 	proauth2_token_response_free(t);
 }
 
+/* The same, the client kept in memory (config.client_cache_lifetime). */
+static void step_client_credentials_cached(struct run *run, size_t i)
+{
+	proauth2_client_credentials_request req;
+	proauth2_token_response *t;
+	proauth2_error err = {0};
+
+	(void)i;
+	proauth2_client_credentials_request_init(&req);
+	req.client_id = run->client->client_id;
+	req.client_secret = run->client->client_secret;
+	req.scope = "read";
+	if (proauth2_token_client_credentials(run->cached, &req, &t, &err) != PROAUTH2_OK)
+		die("client_credentials", &err);
+	proauth2_token_response_free(t);
+}
+
 /* client_credentials for the JWT resource: signed, nothing stored. */
 static void step_jwt_issue(struct run *run, size_t i)
 {
@@ -390,17 +409,18 @@ static bool backend_named(const char *name, const char *dir, struct backend *b)
 	return false;
 }
 
-static proauth2_provider *open_provider(const struct backend *b, proauth2_datastore **ds)
+/* A provider on ds, keeping clients client_cache_lifetime seconds. */
+static proauth2_provider *new_provider(proauth2_datastore *ds,
+		int64_t client_cache_lifetime)
 {
 	proauth2_provider *p;
 	proauth2_config cfg;
 	proauth2_error err = {0};
 
-	if (proauth2_datastore_open(b->ops, b->uri, ds, &err) != PROAUTH2_OK)
-		die(b->uri, &err);
 	proauth2_config_init(&cfg);
 	cfg.issuer = "https://auth.example.com";
-	cfg.datastore = *ds;
+	cfg.datastore = ds;
+	cfg.client_cache_lifetime = client_cache_lifetime;
 	cfg.supported_scopes = "read write";
 	cfg.code_lifetime = 3600;  /* codes wait while the issue step runs */
 	cfg.key_encryption_key = kek;
@@ -414,6 +434,15 @@ static proauth2_provider *open_provider(const struct backend *b, proauth2_datast
 			.identifier = JWT_RESOURCE}, &err) != PROAUTH2_OK)
 		die("resource", &err);
 	return p;
+}
+
+static proauth2_provider *open_provider(const struct backend *b, proauth2_datastore **ds)
+{
+	proauth2_error err = {0};
+
+	if (proauth2_datastore_open(b->ops, b->uri, ds, &err) != PROAUTH2_OK)
+		die(b->uri, &err);
+	return new_provider(*ds, 0);
 }
 
 /* What a step's cost is a multiple of. */
@@ -431,6 +460,7 @@ static const struct {
 	{"refresh token", step_refresh, RAW_SECRET},
 	{"revoke token", step_revoke, RAW_SECRET},
 	{"client_credentials", step_client_credentials, RAW_SECRET},
+	{"client_creds cached", step_client_credentials_cached, RAW_SECRET},
 	{"jwt client_creds", step_jwt_issue, RAW_SIGN},
 	{"jwt validate", step_jwt_validate, RAW_VERIFY},
 	{"client_get stored", step_get_stored, RAW_SECRET},
@@ -447,6 +477,7 @@ static void bench_backend(const struct backend *b, size_t n, int threads,
 	size_t i, s;
 
 	run.provider = open_provider(b, &ds);
+	run.cached = new_provider(ds, PROAUTH2_CLIENT_CACHE_LIFETIME_MAX);
 	run.client = register_client(run.provider);
 	run.codes = calloc(n, sizeof(char *));
 	run.access = calloc(n, sizeof(char *));
@@ -472,6 +503,7 @@ static void bench_backend(const struct backend *b, size_t n, int threads,
 	free(run.access);
 	free(run.refresh);
 	proauth2_client_free(run.client);
+	proauth2_provider_free(run.cached);
 	proauth2_provider_free(run.provider);
 	proauth2_datastore_close(ds);
 }

@@ -758,6 +758,7 @@ static proauth2_status client_rewrite(proauth2_provider *p, const char *client_i
 	}
 	status = report_datastore(p, proauth2_datastore_replace(p->datastore,
 			TABLE_CLIENTS, record, err), err);
+	client_cache_forget(p, client_id);
 	if (status == PROAUTH2_OK && out != NULL)
 		status = client_from_record(record, secret, out, err);
 done:
@@ -828,6 +829,7 @@ proauth2_status proauth2_client_delete(proauth2_provider *p, const char *client_
 	if (status == PROAUTH2_OK)
 		status = remove_where(p, TABLE_CLIENTS,
 				json_pack("{s:s}", "client_id", client_id), &clients, err);
+	client_cache_forget(p, client_id);
 	if (status == PROAUTH2_OK)
 		status = remove_issued(p, client_id, &removed, err);
 	if (status == PROAUTH2_OK && clients == 0 && removed == 0)

@@ -36,6 +36,7 @@ typedef struct entry {
 
 struct document_cache {
 	pthread_mutex_t lock;
+	uint64_t generation;  /* moved by every cache_forget() */
 	size_t n;
 	entry items[CACHE_ENTRIES];
 };
@@ -112,6 +113,34 @@ static bool cache_get(document_cache *cache, const char *url, int64_t now,
 	return hit;
 }
 
+/* Read before fetching what cache_put() will keep: a put whose fetch a
+ * cache_forget() overtook keeps nothing, so a record read before a change
+ * is never kept after it. */
+static uint64_t cache_generation(document_cache *cache)
+{
+	uint64_t generation;
+
+	pthread_mutex_lock(&cache->lock);
+	generation = cache->generation;
+	pthread_mutex_unlock(&cache->lock);
+	return generation;
+}
+
+static void cache_forget(document_cache *cache, const char *url)
+{
+	entry *e;
+
+	pthread_mutex_lock(&cache->lock);
+	cache->generation++;
+	e = find(cache, url);
+	if (e != NULL) {
+		entry_clear(e);
+		*e = cache->items[--cache->n];
+		memset(&cache->items[cache->n], 0, sizeof(*e));
+	}
+	pthread_mutex_unlock(&cache->lock);
+}
+
 /* The entry that expires first, to make room. */
 static entry *first_to_expire(document_cache *cache)
 {
@@ -125,9 +154,11 @@ static entry *first_to_expire(document_cache *cache)
 }
 
 /* Keep url's outcome until until: in its old place, a free one, or the one
- * that expires first. Memory refused, it is simply not kept. */
+ * that expires first. Memory refused, or a cache_forget() since
+ * generation was read, it is not kept. */
 static void cache_put(document_cache *cache, const char *url,
-		const json_t *record, const char *why, int64_t until)
+		const json_t *record, const char *why, int64_t until,
+		uint64_t generation)
 {
 	entry *e, fresh = {0};
 
@@ -141,6 +172,11 @@ static void cache_put(document_cache *cache, const char *url,
 		return;
 	}
 	pthread_mutex_lock(&cache->lock);
+	if (cache->generation != generation) {
+		pthread_mutex_unlock(&cache->lock);
+		entry_clear(&fresh);
+		return;
+	}
 	e = find(cache, url);
 	if (e == NULL && cache->n < CACHE_ENTRIES)
 		e = &cache->items[cache->n++];
@@ -248,19 +284,48 @@ static int64_t kept_for(const proauth2_provider *p, proauth2_status status,
 	return max_age < 0 || max_age > most ? most : max_age;
 }
 
+/* A stored client, from p->stored_clients while config.client_cache_lifetime
+ * lasts. */
+static proauth2_status stored_client(proauth2_provider *p, const char *client_id,
+		json_t **record, proauth2_error *err)
+{
+	char why[WHY_SIZE];
+	int64_t now = proauth2_provider_now(p);
+	uint64_t generation;
+	proauth2_status status;
+
+	if (p->stored_clients == NULL || client_id == NULL)
+		return fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+	if (cache_get(p->stored_clients, client_id, now, record, why) && *record != NULL)
+		return PROAUTH2_OK;
+	generation = cache_generation(p->stored_clients);
+	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+	if (status == PROAUTH2_OK)
+		cache_put(p->stored_clients, client_id, *record, "", now +
+				p->client_cache_lifetime, generation);
+	return status;
+}
+
+void client_cache_forget(proauth2_provider *p, const char *client_id)
+{
+	if (p->stored_clients != NULL && client_id != NULL)
+		cache_forget(p->stored_clients, client_id);
+}
+
 proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		json_t **record, proauth2_error *err)
 {
 	char why[WHY_SIZE] = "";
 	const char *not_url;
 	int64_t now, max_age, ttl;
+	uint64_t generation;
 	proauth2_status status;
 
 	/* No stored client_id has a ':' (check_client_id): a URL is never
 	 * in the datastore. */
 	if (p->client_document_fetch == NULL || client_id == NULL ||
 			strncmp(client_id, "https://", 8) != 0)
-		return fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
+		return stored_client(p, client_id, record, err);
 	*record = NULL;
 	if (strlen(client_id) > PROAUTH2_CLIENT_DOCUMENT_URL_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
@@ -274,11 +339,12 @@ proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 	if (cache_get(p->documents, client_id, now, record, why))
 		return *record != NULL ? PROAUTH2_OK :
 			proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT, "%s", why);
+	generation = cache_generation(p->documents);
 	status = document_fetch(p, client_id, record, &max_age, why, err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_CLIENT)
 		return status;
 	ttl = kept_for(p, status, max_age);
 	if (ttl > 0)
-		cache_put(p->documents, client_id, *record, why, now + ttl);
+		cache_put(p->documents, client_id, *record, why, now + ttl, generation);
 	return status;
 }

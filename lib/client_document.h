@@ -1,5 +1,6 @@
 /* Clients named by their Client ID Metadata Document
- * (config.client_document_fetch): found, checked and cached. */
+ * (config.client_document_fetch): found, checked and cached; stored
+ * clients, cached for config.client_cache_lifetime. */
 #ifndef PROAUTH2_LIB_CLIENT_DOCUMENT_H
 #define PROAUTH2_LIB_CLIENT_DOCUMENT_H
 
@@ -21,6 +22,11 @@ void document_cache_free(document_cache *cache);
  * the caller's. */
 proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		json_t **record, proauth2_error *err);
+
+/* Drop client_id's record from config.client_cache_lifetime's cache: call
+ * it after every write of a stored client (update, rotation, deletion),
+ * failed or not. */
+void client_cache_forget(proauth2_provider *p, const char *client_id);
 
 /* The JSON document at url, through config.client_document_fetch (set),
  * in *doc (a new reference; NULL when the body is no JSON), *max_age as

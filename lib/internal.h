@@ -73,6 +73,9 @@ struct proauth2_provider {
 	void *client_document_fetch_arg;
 	int64_t client_document_cache_max;
 	struct document_cache *documents;  /* behind its own lock */
+	/* Stored clients, kept client_cache_lifetime s; NULL: none kept. */
+	int64_t client_cache_lifetime;
+	struct document_cache *stored_clients;
 	/* OpenID Connect (lib/id_token.c, lib/userinfo.c). */
 	bool openid;
 	int64_t id_token_lifetime;

@@ -145,7 +145,7 @@ static proauth2_status check_config(const proauth2_config *cfg,
 	/* The first version ended at log_arg; later fields are appended. */
 	proauth2_status status = sized_check(cfg,
 			SIZED_END(proauth2_config, log_arg),
-			SIZED_END(proauth2_config, pairwise_subject_key),
+			SIZED_END(proauth2_config, client_cache_lifetime),
 			"proauth2_config", err);
 
 	if (status != PROAUTH2_OK)
@@ -194,13 +194,27 @@ static proauth2_status check_config(const proauth2_config *cfg,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"config.client_document_cache_max must be 0 to %d seconds",
 				PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX);
+	if (SIZED_HAS(cfg, proauth2_config, client_cache_lifetime) &&
+			(cfg->client_cache_lifetime < 0 ||
+			 cfg->client_cache_lifetime > PROAUTH2_CLIENT_CACHE_LIFETIME_MAX))
+		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
+				"config.client_cache_lifetime must be 0 to %d seconds",
+				PROAUTH2_CLIENT_CACHE_LIFETIME_MAX);
 	return PROAUTH2_OK;
 }
 
-/* cfg's Client ID Metadata Document fetch into p, with a cache for it. */
+/* cfg's Client ID Metadata Document fetch into p, with a cache for it,
+ * and the cache of stored clients. */
 static proauth2_status take_client_documents(proauth2_provider *p,
 		const proauth2_config *cfg, proauth2_error *err)
 {
+	if (SIZED_HAS(cfg, proauth2_config, client_cache_lifetime) &&
+			cfg->client_cache_lifetime > 0) {
+		p->client_cache_lifetime = cfg->client_cache_lifetime;
+		p->stored_clients = document_cache_new();
+		if (p->stored_clients == NULL)
+			return NO_MEMORY(err);
+	}
 	if (!SIZED_HAS(cfg, proauth2_config, client_document_cache_max) ||
 			cfg->client_document_fetch == NULL)
 		return PROAUTH2_OK;
@@ -454,6 +468,7 @@ void proauth2_provider_free(proauth2_provider *p)
 	resource_registry_free(p->resources);
 	key_set_free(p->keys);
 	document_cache_free(p->documents);
+	document_cache_free(p->stored_clients);
 	OPENSSL_cleanse(p->kek, sizeof(p->kek));
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);

@@ -28,6 +28,6 @@ callgrind_annotate --tree=caller --inclusive=yes "$out" 2>/dev/null | awk '
 	/\*  \?\?\?:step_/ && calls != "" {
 		ir = $1; gsub(/,/, "", ir)
 		name = $0; sub(/.*step_/, "", name); sub(/ .*/, "", name)
-		printf "%-20s %12.0f Ir/op  (%d calls)\n", name, ir / calls, calls
+		printf "%-26s %10.0f Ir/op  (%d calls)\n", name, ir / calls, calls
 	}
 	{ calls = "" }' | sort -k2 -n

@@ -130,6 +130,9 @@ typedef int (*proauth2_user_claims_fn)(void *arg, const char *user_id,
 /** The longest config.client_document_cache_max, in seconds. */
 #define PROAUTH2_CLIENT_DOCUMENT_CACHE_MAX 86400
 
+/** The longest config.client_cache_lifetime, in seconds. */
+#define PROAUTH2_CLIENT_CACHE_LIFETIME_MAX 60
+
 /** Fill with proauth2_config_init(), which sets the defaults below; it grows
  * as common.h describes. */
 typedef struct proauth2_config {
@@ -371,6 +374,20 @@ typedef struct proauth2_config {
 	 * shares it. NULL (default): public subjects only, and registration
 	 * refuses subject_type pairwise. */
 	const unsigned char *pairwise_subject_key;
+	/** @} */
+	/** @name Speed
+	 * @{ */
+	/** How long, in seconds, a stored client read from the datastore is
+	 * kept in memory, so that a request authenticating it (every token,
+	 * introspection and revocation request) does not read it again. This
+	 * provider's own proauth2_client_update(), _rotate_secret() and
+	 * _delete() take effect at once; a change made through another
+	 * process on the same datastore reaches this one only when its copy
+	 * expires: until then an old secret still authenticates here, and a
+	 * deleted client is still served (tokens it gets then outlive it).
+	 * 0 (default): every request reads the client. At most
+	 * PROAUTH2_CLIENT_CACHE_LIFETIME_MAX. */
+	int64_t client_cache_lifetime;
 	/** @} */
 } proauth2_config;
 
