@@ -216,37 +216,33 @@ static void step_revoke(struct run *run, size_t i)
 		die("revoke", &err);
 }
 
-static void step_client_credentials(struct run *run, size_t i)
+/* A client_credentials token from provider p. */
+static void client_credentials_from(proauth2_provider *p, const struct run *run)
 {
 	proauth2_client_credentials_request req;
 	proauth2_token_response *t;
 	proauth2_error err = {0};
 
-	(void)i;
 	proauth2_client_credentials_request_init(&req);
 	req.client_id = run->client->client_id;
 	req.client_secret = run->client->client_secret;
 	req.scope = "read";
-	if (proauth2_token_client_credentials(run->provider, &req, &t, &err) != PROAUTH2_OK)
+	if (proauth2_token_client_credentials(p, &req, &t, &err) != PROAUTH2_OK)
 		die("client_credentials", &err);
 	proauth2_token_response_free(t);
+}
+
+static void step_client_credentials(struct run *run, size_t i)
+{
+	(void)i;
+	client_credentials_from(run->provider, run);
 }
 
 /* The same, the client kept in memory (config.client_cache_lifetime). */
 static void step_client_credentials_cached(struct run *run, size_t i)
 {
-	proauth2_client_credentials_request req;
-	proauth2_token_response *t;
-	proauth2_error err = {0};
-
 	(void)i;
-	proauth2_client_credentials_request_init(&req);
-	req.client_id = run->client->client_id;
-	req.client_secret = run->client->client_secret;
-	req.scope = "read";
-	if (proauth2_token_client_credentials(run->cached, &req, &t, &err) != PROAUTH2_OK)
-		die("client_credentials", &err);
-	proauth2_token_response_free(t);
+	client_credentials_from(run->cached, run);
 }
 
 /* client_credentials for the JWT resource: signed, nothing stored. */
