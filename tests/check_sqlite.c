@@ -59,6 +59,46 @@ START_TEST(file_is_wal_with_current_schema)
 }
 END_TEST
 
+/* The plan SQLite makes for a query of the backend's shape. */
+static void query_plan(const char *sql, char *plan, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(plan, size, "%s", (const char *)sqlite3_column_text(stmt, 3));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+/* An optional queried field's index holds only the rows that have it (a
+ * client_credentials token has no user_id), and the backend's queries,
+ * "= ?", still use it. */
+START_TEST(optional_fields_are_indexed_where_present)
+{
+	proauth2_datastore *ds = NULL;
+	char plan[256];
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
+			" WHERE name IN ('access_tokens_user_id', 'refresh_tokens_parent',"
+			" 'spent_tokens_parent') AND sql LIKE '%WHERE \"%\" IS NOT NULL'"), 3);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
+			" WHERE name IN ('access_tokens_client_id', 'access_tokens_grant_id')"
+			" AND sql LIKE '%WHERE%'"), 0);
+	query_plan("EXPLAIN QUERY PLAN SELECT \"token_hash\" FROM \"access_tokens\""
+			" WHERE \"user_id\" = ?", plan, sizeof(plan));
+	ck_assert_msg(strstr(plan, "INDEX access_tokens_user_id") != NULL, "plan: %s", plan);
+	query_plan("EXPLAIN QUERY PLAN SELECT \"token_hash\" FROM \"refresh_tokens\""
+			" WHERE \"parent\" = ?", plan, sizeof(plan));
+	ck_assert_msg(strstr(plan, "INDEX refresh_tokens_parent") != NULL, "plan: %s", plan);
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
 START_TEST(version_1_database_is_upgraded)
 {
 	proauth2_datastore *ds = NULL;
@@ -606,6 +646,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, file_is_wal_with_current_schema);
+	tcase_add_test(tc, optional_fields_are_indexed_where_present);
 	tcase_add_test(tc, version_1_database_is_upgraded);
 	tcase_add_test(tc, version_2_database_gains_auth_failures);
 	tcase_add_test(tc, version_2_database_gains_registration_columns);
