@@ -59,20 +59,6 @@ START_TEST(file_is_wal_with_current_schema)
 }
 END_TEST
 
-/* The plan SQLite makes for a query of the backend's shape. */
-static void query_plan(const char *sql, char *plan, size_t size)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(plan, size, "%s", (const char *)sqlite3_column_text(stmt, 3));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-}
-
 /* An optional queried field's index holds only the rows that have it (a
  * client_credentials token has no user_id), and the backend's queries,
  * "= ?", still use it. */
@@ -89,10 +75,10 @@ START_TEST(optional_fields_are_indexed_where_present)
 	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM sqlite_master"
 			" WHERE name IN ('access_tokens_client_id', 'access_tokens_grant_id')"
 			" AND sql LIKE '%WHERE%'"), 0);
-	query_plan("EXPLAIN QUERY PLAN SELECT \"token_hash\" FROM \"access_tokens\""
+	sqlite_file_plan(path, "SELECT \"token_hash\" FROM \"access_tokens\""
 			" WHERE \"user_id\" = ?", plan, sizeof(plan));
 	ck_assert_msg(strstr(plan, "INDEX access_tokens_user_id") != NULL, "plan: %s", plan);
-	query_plan("EXPLAIN QUERY PLAN SELECT \"token_hash\" FROM \"refresh_tokens\""
+	sqlite_file_plan(path, "SELECT \"token_hash\" FROM \"refresh_tokens\""
 			" WHERE \"parent\" = ?", plan, sizeof(plan));
 	ck_assert_msg(strstr(plan, "INDEX refresh_tokens_parent") != NULL, "plan: %s", plan);
 	proauth2_datastore_close(ds);

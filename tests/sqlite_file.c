@@ -56,12 +56,26 @@ long long sqlite_file_int(const char *path, const char *query)
 	return value;
 }
 
-void sqlite_file_text(const char *path, const char *query, char *out, size_t size)
+static void first_row_text(const char *path, const char *query, int column,
+		char *out, size_t size)
 {
 	sqlite3 *db;
 	sqlite3_stmt *stmt = first_row(path, query, &db);
 
-	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, column));
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
+}
+
+void sqlite_file_text(const char *path, const char *query, char *out, size_t size)
+{
+	first_row_text(path, query, 0, out, size);
+}
+
+void sqlite_file_plan(const char *path, const char *query, char *out, size_t size)
+{
+	char explain[1024];
+
+	snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", query);
+	first_row_text(path, explain, 3, out, size);  /* id, parent, notused, detail */
 }

@@ -21,4 +21,8 @@ long long sqlite_file_int(const char *path, const char *query);
 /* The same as text, into out. */
 void sqlite_file_text(const char *path, const char *query, char *out, size_t size);
 
+/* The first step of the plan SQLite makes for query ("SEARCH t USING
+ * INDEX ..."), into out. */
+void sqlite_file_plan(const char *path, const char *query, char *out, size_t size);
+
 #endif

@@ -1,10 +1,10 @@
 /*
  * The schema on SQLite: a table per schema table, an index per queried
  * field (with expires_at after it, in a table that has one; an optional
- * field's over the rows that have it) and on expires_at, and the version in PRAGMA user_version. An
- * older database (version 1) gains the tables and optional columns added
- * since; tables made WITHOUT ROWID by earlier versions are kept as they
- * are; a database of a newer schema is refused.
+ * field's over the rows that have it) and on expires_at, and the version
+ * in PRAGMA user_version. An older database (version 1) gains the tables
+ * and optional columns added since; tables made WITHOUT ROWID by earlier
+ * versions are kept as they are; a database of a newer schema is refused.
  */
 #include <stdio.h>
 #include <string.h>
