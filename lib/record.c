@@ -51,9 +51,14 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 			!utf8_valid(value, strlen(value)))
 		return proauth2_error_set(err, PROAUTH2_ERR_NOT_FOUND,
 				"no record under a key this long or malformed");
-	query = json_pack("{s:s}", field, value);
-	if (query == NULL)
+	/* Built directly: json_pack would parse its format and check both
+	 * strings again on the lookup every request makes. */
+	query = json_object();
+	if (query == NULL || json_object_set_new_nocheck(query, field,
+			json_stringn_nocheck(value, strlen(value))) != 0) {
+		json_decref(query);
 		return NO_MEMORY(err);
+	}
 	status = proauth2_datastore_fetch(p->datastore, table, query,
 			proauth2_provider_now(p), record, err);
 	json_decref(query);

@@ -20,7 +20,7 @@ valgrind -q --tool=callgrind --callgrind-out-file="$out" \
 echo "== instructions per operation, $backend, one thread, $count items (callgrind)"
 # In the caller tree, "< ???:work (N x)" precedes "*  ???:step_NAME": the
 # step's inclusive count over its N calls.
-callgrind_annotate --tree=caller --inclusive=yes "$out" 2>/dev/null | awk '
+callgrind_annotate --tree=caller --inclusive=yes --threshold=100 "$out" 2>/dev/null | awk '
 	/< \?\?\?:work \(/ {
 		calls = $0; sub(/.*\(/, "", calls); sub(/x\).*/, "", calls); gsub(/,/, "", calls)
 		next

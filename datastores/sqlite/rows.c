@@ -65,7 +65,7 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 			*value = json_null();
 			return 0;
 		}
-		*value = json_stringn(text, len);
+		*value = json_stringn_nocheck(text, len);  /* checked above */
 		return *value != NULL ? 0 : -1;
 	}
 	*value = json_loadb(text, len, 0, &jerr);
@@ -198,7 +198,7 @@ json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t)
 		json_t *value;
 
 		if (column_value(stmt, (int)i, &t->fields[i], &value) != 0 ||
-				(value != NULL && json_object_set_new(record,
+				(value != NULL && json_object_set_new_nocheck(record,
 					t->fields[i].name, value) != 0)) {
 			json_decref(record);
 			record = NULL;
