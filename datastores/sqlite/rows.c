@@ -9,7 +9,11 @@
 #include "sqlite_int.h"
 #include "utf8.h"
 
-/* Bind a validated JSON value at index i (1-based). */
+/*
+ * Bind a validated JSON value at index i (1-based). A string is bound in
+ * place, not copied: every statement is released (its bindings cleared,
+ * sqlite_release) before its caller's record or query can be freed.
+ */
 static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 {
 	char *text;
@@ -21,7 +25,7 @@ static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 		return sqlite3_bind_int64(stmt, i, json_integer_value(value));
 	if (json_is_string(value))
 		return sqlite3_bind_text(stmt, i, json_string_value(value),
-				(int)json_string_length(value), SQLITE_TRANSIENT);
+				(int)json_string_length(value), SQLITE_STATIC);
 	text = json_dumps(value, JSON_COMPACT);
 	if (text == NULL)
 		return SQLITE_NOMEM;
