@@ -8,7 +8,6 @@
  * fetched again for FAILURE_SECONDS, so that a request cannot make the
  * provider fetch a failing URL over and over. Nothing is stored.
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,173 +18,11 @@
 #include "client_document.h"
 #include "client_metadata.h"
 #include "internal.h"
+#include "record_cache.h"
 #include "redirect_uri.h"
 
-#define CACHE_ENTRIES 1024
 #define FAILURE_SECONDS 10
-#define WHY_SIZE PROAUTH2_ERROR_TEXT_SIZE
-
-/* A document fetched: its client record, or why it is none. */
-typedef struct entry {
-	char *url;
-	uint64_t hash;   /* of url: most misses compare only this */
-	json_t *record;  /* NULL: the document failed */
-	char why[WHY_SIZE];
-	int64_t until;   /* kept while the clock reads less */
-} entry;
-
-struct document_cache {
-	pthread_mutex_t lock;
-	uint64_t generation;  /* moved by every cache_forget() */
-	size_t n;
-	entry items[CACHE_ENTRIES];
-};
-
-document_cache *document_cache_new(void)
-{
-	document_cache *cache = calloc(1, sizeof(*cache));
-
-	if (cache != NULL && pthread_mutex_init(&cache->lock, NULL) != 0) {
-		free(cache);
-		return NULL;
-	}
-	return cache;
-}
-
-static void entry_clear(entry *e)
-{
-	free(e->url);
-	json_decref(e->record);
-	memset(e, 0, sizeof(*e));
-}
-
-void document_cache_free(document_cache *cache)
-{
-	size_t i;
-
-	if (cache == NULL)
-		return;
-	for (i = 0; i < cache->n; i++)
-		entry_clear(&cache->items[i]);
-	pthread_mutex_destroy(&cache->lock);
-	free(cache);
-}
-
-/* FNV-1a. */
-static uint64_t url_hash(const char *url)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (; *url != '\0'; url++)
-		h = (h ^ (unsigned char)*url) * 0x100000001b3u;
-	return h;
-}
-
-static entry *find(document_cache *cache, const char *url)
-{
-	uint64_t hash = url_hash(url);
-	size_t i;
-
-	for (i = 0; i < cache->n; i++)
-		if (cache->items[i].hash == hash && strcmp(cache->items[i].url, url) == 0)
-			return &cache->items[i];
-	return NULL;
-}
-
-/* Whether the cache answers for url at now: *record a copy of the client
- * (NULL when the document failed, why saying why). */
-static bool cache_get(document_cache *cache, const char *url, int64_t now,
-		json_t **record, char why[WHY_SIZE])
-{
-	entry *e;
-	bool hit;
-
-	pthread_mutex_lock(&cache->lock);
-	e = find(cache, url);
-	hit = e != NULL && now < e->until;
-	if (hit) {
-		*record = e->record != NULL ? json_deep_copy(e->record) : NULL;
-		memcpy(why, e->why, WHY_SIZE);
-		/* A copy that memory refused is a miss, not a failed document. */
-		hit = *record != NULL || e->record == NULL;
-	}
-	pthread_mutex_unlock(&cache->lock);
-	return hit;
-}
-
-/* Read before fetching what cache_put() will keep: a put whose fetch a
- * cache_forget() overtook keeps nothing, so a record read before a change
- * is never kept after it. */
-static uint64_t cache_generation(document_cache *cache)
-{
-	uint64_t generation;
-
-	pthread_mutex_lock(&cache->lock);
-	generation = cache->generation;
-	pthread_mutex_unlock(&cache->lock);
-	return generation;
-}
-
-static void cache_forget(document_cache *cache, const char *url)
-{
-	entry *e;
-
-	pthread_mutex_lock(&cache->lock);
-	cache->generation++;
-	e = find(cache, url);
-	if (e != NULL) {
-		entry_clear(e);
-		*e = cache->items[--cache->n];
-		memset(&cache->items[cache->n], 0, sizeof(*e));
-	}
-	pthread_mutex_unlock(&cache->lock);
-}
-
-/* The entry that expires first, to make room. */
-static entry *first_to_expire(document_cache *cache)
-{
-	entry *e = &cache->items[0];
-	size_t i;
-
-	for (i = 1; i < cache->n; i++)
-		if (cache->items[i].until < e->until)
-			e = &cache->items[i];
-	return e;
-}
-
-/* Keep url's outcome until until: in its old place, a free one, or the one
- * that expires first. Memory refused, or a cache_forget() since
- * generation was read, it is not kept. */
-static void cache_put(document_cache *cache, const char *url,
-		const json_t *record, const char *why, int64_t until,
-		uint64_t generation)
-{
-	entry *e, fresh = {0};
-
-	fresh.url = strdup(url);
-	fresh.hash = url_hash(url);
-	fresh.record = record != NULL ? json_deep_copy(record) : NULL;
-	snprintf(fresh.why, sizeof(fresh.why), "%s", why);
-	fresh.until = until;
-	if (fresh.url == NULL || (record != NULL && fresh.record == NULL)) {
-		entry_clear(&fresh);
-		return;
-	}
-	pthread_mutex_lock(&cache->lock);
-	if (cache->generation != generation) {
-		pthread_mutex_unlock(&cache->lock);
-		entry_clear(&fresh);
-		return;
-	}
-	e = find(cache, url);
-	if (e == NULL && cache->n < CACHE_ENTRIES)
-		e = &cache->items[cache->n++];
-	if (e == NULL)
-		e = first_to_expire(cache);
-	entry_clear(e);
-	*e = fresh;
-	pthread_mutex_unlock(&cache->lock);
-}
+#define WHY_SIZE RECORD_CACHE_WHY_SIZE
 
 /* INVALID_CLIENT, why into err and into why (for the cache). */
 static proauth2_status refused(char why[WHY_SIZE], proauth2_error *err,
@@ -296,12 +133,12 @@ static proauth2_status stored_client(proauth2_provider *p, const char *client_id
 
 	if (p->stored_clients == NULL || client_id == NULL)
 		return fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
-	if (cache_get(p->stored_clients, client_id, now, record, why) && *record != NULL)
+	if (record_cache_get(p->stored_clients, client_id, now, record, why) && *record != NULL)
 		return PROAUTH2_OK;
-	generation = cache_generation(p->stored_clients);
+	generation = record_cache_generation(p->stored_clients);
 	status = fetch_one(p, TABLE_CLIENTS, "client_id", client_id, record, err);
 	if (status == PROAUTH2_OK)
-		cache_put(p->stored_clients, client_id, *record, "", now +
+		record_cache_put(p->stored_clients, client_id, *record, "", now +
 				p->client_cache_lifetime, generation);
 	return status;
 }
@@ -309,7 +146,7 @@ static proauth2_status stored_client(proauth2_provider *p, const char *client_id
 void client_cache_forget(proauth2_provider *p, const char *client_id)
 {
 	if (p->stored_clients != NULL && client_id != NULL)
-		cache_forget(p->stored_clients, client_id);
+		record_cache_forget(p->stored_clients, client_id);
 }
 
 proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
@@ -336,15 +173,15 @@ proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT,
 				"client_id is no metadata document URL: it %s", not_url);
 	now = proauth2_provider_now(p);
-	if (cache_get(p->documents, client_id, now, record, why))
+	if (record_cache_get(p->documents, client_id, now, record, why))
 		return *record != NULL ? PROAUTH2_OK :
 			proauth2_error_set(err, PROAUTH2_ERR_INVALID_CLIENT, "%s", why);
-	generation = cache_generation(p->documents);
+	generation = record_cache_generation(p->documents);
 	status = document_fetch(p, client_id, record, &max_age, why, err);
 	if (status != PROAUTH2_OK && status != PROAUTH2_ERR_INVALID_CLIENT)
 		return status;
 	ttl = kept_for(p, status, max_age);
 	if (ttl > 0)
-		cache_put(p->documents, client_id, *record, why, now + ttl, generation);
+		record_cache_put(p->documents, client_id, *record, why, now + ttl, generation);
 	return status;
 }

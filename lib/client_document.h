@@ -9,11 +9,8 @@
 #include <proauth2/client.h>
 #include <proauth2/provider.h>
 
-typedef struct document_cache document_cache;
-
-/* A cache for the provider's documents; NULL when memory runs out. */
-document_cache *document_cache_new(void);
-void document_cache_free(document_cache *cache);
+/* How many documents, and how many stored clients, a provider keeps. */
+#define CLIENT_CACHE_ENTRIES 1024
 
 /* The client record of client_id: the stored one, else the one its
  * metadata document describes. PROAUTH2_ERR_NOT_FOUND when client_id is

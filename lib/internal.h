@@ -72,10 +72,10 @@ struct proauth2_provider {
 	proauth2_client_document_fetch_fn client_document_fetch;
 	void *client_document_fetch_arg;
 	int64_t client_document_cache_max;
-	struct document_cache *documents;  /* behind its own lock */
+	struct record_cache *documents;  /* behind its own lock */
 	/* Stored clients, kept client_cache_lifetime s; NULL: none kept. */
 	int64_t client_cache_lifetime;
-	struct document_cache *stored_clients;
+	struct record_cache *stored_clients;
 	/* OpenID Connect (lib/id_token.c, lib/userinfo.c). */
 	bool openid;
 	int64_t id_token_lifetime;

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "internal.h"
 #include "key_set.h"
+#include "record_cache.h"
 #include "resources.h"
 #include "scope.h"
 #include "struct_size.h"
@@ -211,7 +212,7 @@ static proauth2_status take_client_documents(proauth2_provider *p,
 	if (SIZED_HAS(cfg, proauth2_config, client_cache_lifetime) &&
 			cfg->client_cache_lifetime > 0) {
 		p->client_cache_lifetime = cfg->client_cache_lifetime;
-		p->stored_clients = document_cache_new();
+		p->stored_clients = record_cache_new(CLIENT_CACHE_ENTRIES);
 		if (p->stored_clients == NULL)
 			return NO_MEMORY(err);
 	}
@@ -221,7 +222,7 @@ static proauth2_status take_client_documents(proauth2_provider *p,
 	p->client_document_fetch = cfg->client_document_fetch;
 	p->client_document_fetch_arg = cfg->client_document_fetch_arg;
 	p->client_document_cache_max = cfg->client_document_cache_max;
-	p->documents = document_cache_new();
+	p->documents = record_cache_new(CLIENT_CACHE_ENTRIES);
 	return p->documents != NULL ? PROAUTH2_OK : NO_MEMORY(err);
 }
 
@@ -467,8 +468,8 @@ void proauth2_provider_free(proauth2_provider *p)
 	endpoint_urls_free(p->endpoint_urls);
 	resource_registry_free(p->resources);
 	key_set_free(p->keys);
-	document_cache_free(p->documents);
-	document_cache_free(p->stored_clients);
+	record_cache_free(p->documents);
+	record_cache_free(p->stored_clients);
 	OPENSSL_cleanse(p->kek, sizeof(p->kek));
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);
