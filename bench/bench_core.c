@@ -273,6 +273,14 @@ static void step_jwt_validate(struct run *run, size_t i)
 		die("jwt validate", &err);
 }
 
+/* A JWT used again, as a client uses its token until it expires: its
+ * signature was checked on the first use (lib/jwt.c keeps it). */
+static void step_jwt_validate_again(struct run *run, size_t i)
+{
+	(void)i;
+	step_jwt_validate(run, 0);
+}
+
 /* A client read by id: the stored one, and one that a Client ID Metadata
  * Document describes, from the provider's cache after the first use. */
 static void get_client(struct run *run, const char *client_id)
@@ -459,6 +467,7 @@ static const struct {
 	{"client_creds cached", step_client_credentials_cached, RAW_SECRET},
 	{"jwt client_creds", step_jwt_issue, RAW_SIGN},
 	{"jwt validate", step_jwt_validate, RAW_VERIFY},
+	{"jwt validate again", step_jwt_validate_again, RAW_SECRET},
 	{"client_get stored", step_get_stored, RAW_SECRET},
 	{"client_get 1024 docs", step_get_document, RAW_SECRET},
 };

@@ -88,6 +88,7 @@ struct proauth2_provider {
 	proauth2_backchannel_logout_fn backchannel_logout;  /* lib/logout.c */
 	void *backchannel_logout_arg;
 	struct key_set *keys;  /* a cache, behind its own lock */
+	struct record_cache *verified_jwts;  /* lib/jwt.c; NULL without keys */
 };
 
 

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "jwt.h"
 #include "key_set.h"
+#include "record_cache.h"
 #include "resources.h"
 
 #define TYP "at+jwt"
@@ -187,17 +188,78 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 	return *record != NULL ? PROAUTH2_OK : NO_MEMORY(err);
 }
 
+/*
+ * Verified JWTs are kept under the token itself, so that a token used
+ * again costs no signature check. What can change is still checked on
+ * every use: the key that signed is still trusted (a key retired at once
+ * drops its tokens), and, by the caller, the claims against the clock and
+ * the grant's revocation mark.
+ */
+static bool cached_parts(proauth2_provider *p, const char *token,
+		json_t **header, json_t **claims)
+{
+	char why[RECORD_CACHE_WHY_SIZE];
+	json_t *parts = NULL;
+	EVP_PKEY *key = NULL;
+	jws_alg alg;
+
+	if (!record_cache_get(p->verified_jwts, token, proauth2_provider_now(p),
+			&parts, why) || parts == NULL)
+		return false;
+	*header = json_incref(json_array_get(parts, 0));
+	*claims = json_incref(json_array_get(parts, 1));
+	json_decref(parts);
+	if (jws_alg_from_name(json_string_value(json_object_get(*header, "alg")), &alg))
+		key = lookup(json_string_value(json_object_get(*header, "kid")), alg, p);
+	if (key != NULL) {
+		EVP_PKEY_free(key);
+		return true;
+	}
+	json_decref(*header);
+	json_decref(*claims);
+	*header = *claims = NULL;
+	return false;
+}
+
+/* token's header and claims, its signature checked (or checked before:
+ * *cached); as jws_verify(). */
+static proauth2_status verified_parts(proauth2_provider *p, const char *token,
+		json_t **header, json_t **claims, bool *cached, proauth2_error *err)
+{
+	*cached = cached_parts(p, token, header, claims);
+	if (*cached)
+		return PROAUTH2_OK;
+	return jws_verify(token, lookup, p, header, claims, NULL, err);
+}
+
+/* Keep a token that passed every check until it expires. Nothing forgets
+ * one: what can change is checked on every use. */
+static void keep_verified(proauth2_provider *p, const char *token,
+		json_t *header, json_t *claims)
+{
+	json_t *parts;
+
+	if (strlen(token) > JWT_VERIFIED_LENGTH_MAX)
+		return;
+	parts = json_pack("[OO]", header, claims);
+	if (parts != NULL)
+		record_cache_put(p->verified_jwts, token, parts, "",
+				json_integer_value(json_object_get(claims, "exp")),
+				record_cache_generation(p->verified_jwts));
+	json_decref(parts);
+}
+
 proauth2_status jwt_verify(proauth2_provider *p, const char *token,
 		json_t **record, proauth2_error *err)
 {
 	json_t *header = NULL, *claims = NULL;
 	proauth2_status status;
-	bool revoked = false;
+	bool revoked = false, cached = false;
 
 	*record = NULL;
 	if (!p->has_kek || strlen(token) > JWS_MAX_LENGTH)
 		return refused(err);
-	status = jws_verify(token, lookup, p, &header, &claims, NULL, err);
+	status = verified_parts(p, token, &header, &claims, &cached, err);
 	if (status == PROAUTH2_OK)
 		status = claims_record(p, header, claims, record, err);
 	else if (status == PROAUTH2_ERR_INVALID_TOKEN)
@@ -207,6 +269,8 @@ proauth2_status jwt_verify(proauth2_provider *p, const char *token,
 				&revoked, err);
 	if (status == PROAUTH2_OK && revoked)
 		status = refused(err);
+	if (status == PROAUTH2_OK && !cached)
+		keep_verified(p, token, header, claims);
 	if (status != PROAUTH2_OK) {
 		json_decref(*record);
 		*record = NULL;

@@ -17,6 +17,12 @@ bool jwt_wanted(proauth2_provider *p, const char *audience);
 proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
 		char **token, proauth2_error *err);
 
+/* How many verified JWTs a provider keeps (jwt_verify()), each at most
+ * JWT_VERIFIED_LENGTH_MAX bytes: at most a few megabytes with their
+ * claims, while that many are alive and used. */
+#define JWT_VERIFIED_ENTRIES 256
+#define JWT_VERIFIED_LENGTH_MAX 4096
+
 /* The token checked (signature by a published key, typ at+jwt, iss, exp,
  * iat, nbf; the grant's revocation mark when configured): on success
  * *record receives what it says in an access_tokens record's shape.

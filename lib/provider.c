@@ -9,6 +9,7 @@
 #include "endpoint_url.h"
 #include "event.h"
 #include "internal.h"
+#include "jwt.h"
 #include "key_set.h"
 #include "record_cache.h"
 #include "resources.h"
@@ -252,6 +253,9 @@ static proauth2_status take_jwt(proauth2_provider *p, const proauth2_config *cfg
 	if (c.key_encryption_key != NULL) {
 		memcpy(p->kek, c.key_encryption_key, PROAUTH2_KEK_SIZE);
 		p->has_kek = true;
+		p->verified_jwts = record_cache_new(JWT_VERIFIED_ENTRIES);
+		if (p->verified_jwts == NULL)
+			return NO_MEMORY(err);
 	}
 	if (c.signing_alg < PROAUTH2_SIGNING_ES256 || c.signing_alg > PROAUTH2_SIGNING_RS256)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
@@ -470,6 +474,7 @@ void proauth2_provider_free(proauth2_provider *p)
 	key_set_free(p->keys);
 	record_cache_free(p->documents);
 	record_cache_free(p->stored_clients);
+	record_cache_free(p->verified_jwts);
 	OPENSSL_cleanse(p->kek, sizeof(p->kek));
 	OPENSSL_cleanse(p->initial_token_hash, sizeof(p->initial_token_hash));
 	free(p);

@@ -732,6 +732,33 @@ START_TEST(rotate_now_retires_the_key_at_once)
 }
 END_TEST
 
+/* A JWT verified once is kept (lib/jwt.c) but checked again on every use:
+ * the key that signed it retired at once, or its exp passed, it fails. */
+START_TEST(a_kept_jwt_is_checked_again_on_every_use)
+{
+	proauth2_client *c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	int64_t expires_in;
+	char *token = cc_token(env.provider, c, MCP, &expires_in), *next;
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
+	ck_assert_int_eq(validate_on(env.provider, token, API), PROAUTH2_ERR_INVALID_TOKEN);
+	env.now += expires_in - 1;
+	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
+	env.now += 1;
+	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_ERR_INVALID_TOKEN);
+	next = cc_token(env.provider, c, MCP, NULL);
+	ck_assert_int_eq(validate_on(env.provider, next, MCP), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_signing_keys_rotate_now(env.provider, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(validate_on(env.provider, next, MCP), PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(validate_on(env.provider, next, NULL), PROAUTH2_ERR_INVALID_TOKEN);
+	free(token);
+	free(next);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *jwt_suite(void)
 {
 	Suite *s = suite_create("jwt");
@@ -740,6 +767,7 @@ static Suite *jwt_suite(void)
 	tcase_add_checked_fixture(tc, jwt_setup, env_teardown);
 	tcase_add_test(tc, client_credentials_token_is_an_rfc9068_jwt);
 	tcase_add_test(tc, tampered_and_foreign_tokens_are_refused);
+	tcase_add_test(tc, a_kept_jwt_is_checked_again_on_every_use);
 	tcase_add_test(tc, code_grant_jwts_refresh_and_introspect);
 	tcase_add_test(tc, every_algorithm_signs_and_verifies);
 	tcase_add_test(tc, private_keys_are_sealed_at_rest);
