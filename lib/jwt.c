@@ -191,30 +191,44 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 /*
  * Verified JWTs are kept under the token itself, so that a token used
  * again costs no signature check. What can change is still checked on
- * every use: the key that signed is still trusted (a key retired at once
- * drops its tokens), and, by the caller, the claims against the clock and
- * the grant's revocation mark.
+ * every use: the key that signed is still trusted, and is the same key (a
+ * key retired at once drops its tokens; a key set wiped and made again
+ * reuses kids), and, by the caller, the claims against the clock and the
+ * grant's revocation mark.
  */
+
+/* The key header names, as its public JWK's text (free()); NULL when
+ * none is trusted or memory ran out. */
+static char *header_key_identity(proauth2_provider *p, const json_t *header)
+{
+	jws_alg alg;
+
+	if (!jws_alg_from_name(json_string_value(json_object_get(header, "alg")), &alg))
+		return NULL;
+	return key_set_public_jwk_text(p, json_string_value(json_object_get(header,
+			"kid")), alg);
+}
+
 static bool cached_parts(proauth2_provider *p, const char *token,
 		json_t **header, json_t **claims)
 {
-	char why[RECORD_CACHE_WHY_SIZE];
+	char why[RECORD_CACHE_WHY_SIZE], *identity;
 	json_t *parts = NULL;
-	EVP_PKEY *key = NULL;
-	jws_alg alg;
+	bool same_key;
 
 	if (!record_cache_get(p->verified_jwts, token, proauth2_provider_now(p),
 			&parts, why) || parts == NULL)
 		return false;
 	*header = json_incref(json_array_get(parts, 0));
 	*claims = json_incref(json_array_get(parts, 1));
+	identity = header_key_identity(p, *header);
+	same_key = identity != NULL && json_string_value(json_array_get(parts, 2)) != NULL &&
+		strcmp(identity, json_string_value(json_array_get(parts, 2))) == 0;
+	free(identity);
 	json_decref(parts);
-	if (jws_alg_from_name(json_string_value(json_object_get(*header, "alg")), &alg))
-		key = lookup(json_string_value(json_object_get(*header, "kid")), alg, p);
-	if (key != NULL) {
-		EVP_PKEY_free(key);
+	if (same_key)
 		return true;
-	}
+	record_cache_forget(p->verified_jwts, token);
 	json_decref(*header);
 	json_decref(*claims);
 	*header = *claims = NULL;
@@ -226,27 +240,31 @@ static bool cached_parts(proauth2_provider *p, const char *token,
 static proauth2_status verified_parts(proauth2_provider *p, const char *token,
 		json_t **header, json_t **claims, bool *cached, proauth2_error *err)
 {
-	*cached = cached_parts(p, token, header, claims);
+	*cached = strlen(token) <= JWT_VERIFIED_LENGTH_MAX &&
+		cached_parts(p, token, header, claims);
 	if (*cached)
 		return PROAUTH2_OK;
 	return jws_verify(token, lookup, p, header, claims, NULL, err);
 }
 
-/* Keep a token that passed every check until it expires. Nothing forgets
- * one: what can change is checked on every use. */
+/* Keep a token that passed every check, with its key's identity, until it
+ * expires. Nothing else forgets one: what can change is checked on use. */
 static void keep_verified(proauth2_provider *p, const char *token,
 		json_t *header, json_t *claims)
 {
+	char *identity;
 	json_t *parts;
 
-	if (strlen(token) > JWT_VERIFIED_LENGTH_MAX)
+	if (strlen(token) > JWT_VERIFIED_LENGTH_MAX ||
+			(identity = header_key_identity(p, header)) == NULL)
 		return;
-	parts = json_pack("[OO]", header, claims);
+	parts = json_pack("[OOs]", header, claims, identity);
 	if (parts != NULL)
 		record_cache_put(p->verified_jwts, token, parts, "",
 				json_integer_value(json_object_get(claims, "exp")),
 				record_cache_generation(p->verified_jwts));
 	json_decref(parts);
+	free(identity);
 }
 
 proauth2_status jwt_verify(proauth2_provider *p, const char *token,

@@ -495,8 +495,8 @@ proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
 }
 
 /* The published key kid of alg in the set, a new reference, or NULL. */
-static EVP_PKEY *published_key(const proauth2_provider *p, const key_set *set,
-		const char *kid, jws_alg alg, int64_t now)
+static const key_entry *published_key(const proauth2_provider *p,
+		const key_set *set, const char *kid, jws_alg alg, int64_t now)
 {
 	size_t i;
 
@@ -504,31 +504,62 @@ static EVP_PKEY *published_key(const proauth2_provider *p, const key_set *set,
 		const key_entry *k = &set->keys[i];
 
 		if (strcmp(k->kid, kid) == 0 && k->alg == alg &&
-				published_at(p, set, k, now) &&
-				EVP_PKEY_up_ref(k->public_key) == 1)
-			return k->public_key;
+				published_at(p, set, k, now))
+			return k;
 	}
 	return NULL;
+}
+
+/* The published key kid names for alg, the set read again when due, or
+ * for a kid it lacks at most every UNKNOWN_KID_RELOAD seconds; set->lock
+ * held. */
+static const key_entry *published_entry(proauth2_provider *p, key_set *set,
+		const char *kid, jws_alg alg)
+{
+	int64_t now = proauth2_provider_now(p);
+	const key_entry *k = NULL;
+
+	if (fresh(p, set, now, NULL) == PROAUTH2_OK)
+		k = published_key(p, set, kid, alg, now);
+	if (k == NULL && now - set->unknown_kid_reload_at >= UNKNOWN_KID_RELOAD) {
+		set->unknown_kid_reload_at = now;
+		if (reload(p, set, now, NULL) == PROAUTH2_OK)
+			k = published_key(p, set, kid, alg, now);
+	}
+	return k;
 }
 
 EVP_PKEY *key_set_public(proauth2_provider *p, const char *kid, jws_alg alg)
 {
 	key_set *set = p->keys;
-	int64_t now = proauth2_provider_now(p);
+	const key_entry *k;
 	EVP_PKEY *key = NULL;
 
-	if (!p->has_kek)
+	if (!p->has_kek || kid == NULL)
 		return NULL;
 	pthread_mutex_lock(&set->lock);
-	if (fresh(p, set, now, NULL) == PROAUTH2_OK)
-		key = published_key(p, set, kid, alg, now);
-	if (key == NULL && now - set->unknown_kid_reload_at >= UNKNOWN_KID_RELOAD) {
-		set->unknown_kid_reload_at = now;
-		if (reload(p, set, now, NULL) == PROAUTH2_OK)
-			key = published_key(p, set, kid, alg, now);
-	}
+	k = published_entry(p, set, kid, alg);
+	if (k != NULL && EVP_PKEY_up_ref(k->public_key) == 1)
+		key = k->public_key;
 	pthread_mutex_unlock(&set->lock);
 	return key;
+}
+
+char *key_set_public_jwk_text(proauth2_provider *p, const char *kid,
+		jws_alg alg)
+{
+	key_set *set = p->keys;
+	const key_entry *k;
+	char *text = NULL;
+
+	if (!p->has_kek || kid == NULL)
+		return NULL;
+	pthread_mutex_lock(&set->lock);
+	k = published_entry(p, set, kid, alg);
+	if (k != NULL)
+		text = json_dumps(k->jwk, JSON_COMPACT | JSON_SORT_KEYS);
+	pthread_mutex_unlock(&set->lock);
+	return text;
 }
 
 proauth2_status key_set_jwks(proauth2_provider *p, json_t **out,

@@ -68,9 +68,9 @@ static uint64_t key_hash(const char *key)
 	return h;
 }
 
-static entry *find(record_cache *cache, const char *key)
+/* key's entry; hash (key_hash(key)) is taken before the lock. */
+static entry *find(record_cache *cache, const char *key, uint64_t hash)
 {
-	uint64_t hash = key_hash(key);
 	size_t i;
 
 	for (i = 0; i < cache->n; i++)
@@ -82,11 +82,12 @@ static entry *find(record_cache *cache, const char *key)
 bool record_cache_get(record_cache *cache, const char *key, int64_t now,
 		json_t **value, char why[WHY_SIZE])
 {
+	uint64_t hash = key_hash(key);
 	entry *e;
 	bool hit;
 
 	pthread_mutex_lock(&cache->lock);
-	e = find(cache, key);
+	e = find(cache, key, hash);
 	hit = e != NULL && now < e->until;
 	if (hit) {
 		*value = e->value != NULL ? json_deep_copy(e->value) : NULL;
@@ -110,11 +111,12 @@ uint64_t record_cache_generation(record_cache *cache)
 
 void record_cache_forget(record_cache *cache, const char *key)
 {
+	uint64_t hash = key_hash(key);
 	entry *e;
 
 	pthread_mutex_lock(&cache->lock);
 	cache->generation++;
-	e = find(cache, key);
+	e = find(cache, key, hash);
 	if (e != NULL) {
 		entry_clear(e);
 		*e = cache->items[--cache->n];
@@ -156,7 +158,7 @@ void record_cache_put(record_cache *cache, const char *key,
 		entry_clear(&fresh);
 		return;
 	}
-	e = find(cache, key);
+	e = find(cache, key, fresh.hash);
 	if (e == NULL && cache->n < cache->capacity)
 		e = &cache->items[cache->n++];
 	if (e == NULL)

@@ -759,6 +759,40 @@ START_TEST(a_kept_jwt_is_checked_again_on_every_use)
 }
 END_TEST
 
+/* A key set wiped and made again names a new key by an old kid: a token
+ * the old key signed, kept since its first use, fails as its signature
+ * would. */
+START_TEST(a_kept_jwt_is_bound_to_its_key_not_its_kid)
+{
+	proauth2_datastore *ds_b = NULL;
+	proauth2_provider *b = env_open_provider_with(&ds_b, jwt_config);
+	proauth2_client *c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	char *old = cc_token(env.provider, c, MCP, NULL), *remade, *kid;
+	json_t *query;
+	size_t removed = 0;
+
+	register_resources(b);
+	ck_assert_int_eq(validate_on(env.provider, old, MCP), PROAUTH2_OK);
+	kid = strdup(kid_of(old));
+	query = json_pack("{s:s}", "kid", kid);
+	ck_assert_int_eq(proauth2_datastore_remove(env.ds, "signing_keys", query,
+			&removed, NULL), PROAUTH2_OK);
+	json_decref(query);
+	ck_assert_uint_eq(removed, 1);
+	remade = cc_token(b, c, MCP, NULL);
+	ck_assert_str_eq(kid_of(remade), kid);
+	env.now += CACHE;  /* env.provider reads the set again */
+	ck_assert_int_eq(validate_on(env.provider, remade, MCP), PROAUTH2_OK);
+	ck_assert_int_eq(validate_on(env.provider, old, MCP), PROAUTH2_ERR_INVALID_TOKEN);
+	free(old);
+	free(remade);
+	free(kid);
+	proauth2_client_free(c);
+	proauth2_provider_free(b);
+	proauth2_datastore_close(ds_b);
+}
+END_TEST
+
 static Suite *jwt_suite(void)
 {
 	Suite *s = suite_create("jwt");
@@ -783,6 +817,7 @@ static Suite *jwt_suite(void)
 		tcase_add_test(tc, three_keys_rotate_across_two_processes);
 		tcase_add_test(tc, processes_racing_to_make_a_key_agree);
 		tcase_add_test(tc, rotate_now_retires_the_key_at_once);
+		tcase_add_test(tc, a_kept_jwt_is_bound_to_its_key_not_its_kid);
 		tcase_set_timeout(tc, 120);
 		suite_add_tcase(s, tc);
 	} else {
