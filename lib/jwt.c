@@ -236,12 +236,12 @@ static bool cached_parts(proauth2_provider *p, const char *token,
 }
 
 /* token's header and claims, its signature checked (or checked before:
- * *cached); as jws_verify(). */
+ * *cached; only a keepable token can have been); as jws_verify(). */
 static proauth2_status verified_parts(proauth2_provider *p, const char *token,
-		json_t **header, json_t **claims, bool *cached, proauth2_error *err)
+		bool keepable, json_t **header, json_t **claims, bool *cached,
+		proauth2_error *err)
 {
-	*cached = strlen(token) <= JWT_VERIFIED_LENGTH_MAX &&
-		cached_parts(p, token, header, claims);
+	*cached = keepable && cached_parts(p, token, header, claims);
 	if (*cached)
 		return PROAUTH2_OK;
 	return jws_verify(token, lookup, p, header, claims, NULL, err);
@@ -255,8 +255,7 @@ static void keep_verified(proauth2_provider *p, const char *token,
 	char *identity;
 	json_t *parts;
 
-	if (strlen(token) > JWT_VERIFIED_LENGTH_MAX ||
-			(identity = header_key_identity(p, header)) == NULL)
+	if ((identity = header_key_identity(p, header)) == NULL)
 		return;
 	parts = json_pack("[OOs]", header, claims, identity);
 	if (parts != NULL)
@@ -271,13 +270,15 @@ proauth2_status jwt_verify(proauth2_provider *p, const char *token,
 		json_t **record, proauth2_error *err)
 {
 	json_t *header = NULL, *claims = NULL;
+	size_t length = strlen(token);
+	bool keepable = length <= JWT_VERIFIED_LENGTH_MAX;
 	proauth2_status status;
 	bool revoked = false, cached = false;
 
 	*record = NULL;
-	if (!p->has_kek || strlen(token) > JWS_MAX_LENGTH)
+	if (!p->has_kek || length > JWS_MAX_LENGTH)
 		return refused(err);
-	status = verified_parts(p, token, &header, &claims, &cached, err);
+	status = verified_parts(p, token, keepable, &header, &claims, &cached, err);
 	if (status == PROAUTH2_OK)
 		status = claims_record(p, header, claims, record, err);
 	else if (status == PROAUTH2_ERR_INVALID_TOKEN)
@@ -287,7 +288,7 @@ proauth2_status jwt_verify(proauth2_provider *p, const char *token,
 				&revoked, err);
 	if (status == PROAUTH2_OK && revoked)
 		status = refused(err);
-	if (status == PROAUTH2_OK && !cached)
+	if (status == PROAUTH2_OK && keepable && !cached)
 		keep_verified(p, token, header, claims);
 	if (status != PROAUTH2_OK) {
 		json_decref(*record);
