@@ -197,23 +197,20 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
  * grant's revocation mark.
  */
 
-/* The key header names, as its public JWK's text (free()); NULL when
- * none is trusted or memory ran out. */
-static char *header_key_identity(proauth2_provider *p, const json_t *header)
+/* The algorithm and key id header names; false when alg is none we know. */
+static bool header_key(const json_t *header, jws_alg *alg, const char **kid)
 {
-	jws_alg alg;
-
-	if (!jws_alg_from_name(json_string_value(json_object_get(header, "alg")), &alg))
-		return NULL;
-	return key_set_public_jwk_text(p, json_string_value(json_object_get(header,
-			"kid")), alg);
+	*kid = json_string_value(json_object_get(header, "kid"));
+	return jws_alg_from_name(json_string_value(json_object_get(header, "alg")), alg);
 }
 
 static bool cached_parts(proauth2_provider *p, const char *token,
 		json_t **header, json_t **claims)
 {
-	char why[RECORD_CACHE_WHY_SIZE], *identity;
+	char why[RECORD_CACHE_WHY_SIZE];
 	json_t *parts = NULL;
+	const char *kid;
+	jws_alg alg;
 	bool same_key;
 
 	if (!record_cache_get(p->verified_jwts, token, proauth2_provider_now(p),
@@ -221,10 +218,8 @@ static bool cached_parts(proauth2_provider *p, const char *token,
 		return false;
 	*header = json_incref(json_array_get(parts, 0));
 	*claims = json_incref(json_array_get(parts, 1));
-	identity = header_key_identity(p, *header);
-	same_key = identity != NULL && json_string_value(json_array_get(parts, 2)) != NULL &&
-		strcmp(identity, json_string_value(json_array_get(parts, 2))) == 0;
-	free(identity);
+	same_key = header_key(*header, &alg, &kid) &&
+		key_set_publishes(p, kid, alg, json_array_get(parts, 2));
 	json_decref(parts);
 	if (same_key)
 		return true;
@@ -247,23 +242,24 @@ static proauth2_status verified_parts(proauth2_provider *p, const char *token,
 	return jws_verify(token, lookup, p, header, claims, NULL, err);
 }
 
-/* Keep a token that passed every check, with its key's identity, until it
+/* Keep a token that passed every check, with its key's public JWK, until it
  * expires. Nothing else forgets one: what can change is checked on use. */
 static void keep_verified(proauth2_provider *p, const char *token,
 		json_t *header, json_t *claims)
 {
-	char *identity;
-	json_t *parts;
+	json_t *jwk = NULL, *parts;
+	const char *kid;
+	jws_alg alg;
 
-	if ((identity = header_key_identity(p, header)) == NULL)
+	if (!header_key(header, &alg, &kid) ||
+			(jwk = key_set_public_jwk(p, kid, alg)) == NULL)
 		return;
-	parts = json_pack("[OOs]", header, claims, identity);
+	parts = json_pack("[OOo]", header, claims, jwk);
 	if (parts != NULL)
 		record_cache_put(p->verified_jwts, token, parts, "",
 				json_integer_value(json_object_get(claims, "exp")),
 				record_cache_generation(p->verified_jwts));
 	json_decref(parts);
-	free(identity);
 }
 
 proauth2_status jwt_verify(proauth2_provider *p, const char *token,

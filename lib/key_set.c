@@ -63,6 +63,9 @@ struct key_set {
 	size_t n;
 	int64_t loaded_at;  /* 0: never */
 	int64_t unknown_kid_reload_at;
+	/* ensure() found nothing to make for clocks in [from, until): its
+	 * answer holds there until the set is read again. */
+	int64_t ensured_from, ensured_until;
 };
 
 key_set *key_set_new(void)
@@ -286,6 +289,7 @@ static proauth2_status reload(proauth2_provider *p, key_set *set, int64_t now,
 	int m;
 
 	entries_clear(set);
+	set->ensured_until = 0;
 	for (a = 0; a < sizeof(prefixes) / sizeof(prefixes[0]); a++)
 		for (n = first_period(p, now); n <= last && status == PROAUTH2_OK; n++) {
 			kid_of(prefixes[a], n, 0, kid);
@@ -420,6 +424,16 @@ static proauth2_status ensure_alg(proauth2_provider *p, key_set *set,
 	return status;
 }
 
+/* The first clock after now at which ensure_alg() may decide otherwise
+ * on the same set: the next period's key falls due, or the period turns. */
+static int64_t schedule_turns_at(const proauth2_provider *p, int64_t now)
+{
+	int64_t next_start = (period_of(p, now) + 1) * p->key_rotation_period;
+	int64_t next_due = next_start - p->key_propagation_period;
+
+	return now < next_due ? next_due : next_start;
+}
+
 /* Every algorithm's keys the schedule needs at now; the set read again if
  * any was made. */
 static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
@@ -431,6 +445,8 @@ static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
 	bool made = true;
 	int round;
 
+	if (set->ensured_from <= now && now < set->ensured_until)
+		return PROAUTH2_OK;
 	/* Twice: a process of another signing_alg may have taken "k<n>"
 	 * for its algorithm as we made ours, which then needs its prefix. */
 	for (round = 0; round < 2 && made && status == PROAUTH2_OK; round++) {
@@ -439,6 +455,10 @@ static proauth2_status ensure(proauth2_provider *p, key_set *set, int64_t now,
 			status = ensure_alg(p, set, algs[a], now, &made, err);
 		if (status == PROAUTH2_OK && made)
 			status = reload(p, set, now, err);
+	}
+	if (status == PROAUTH2_OK && !made) {
+		set->ensured_from = now;
+		set->ensured_until = schedule_turns_at(p, now);
 	}
 	return status;
 }
@@ -545,21 +565,36 @@ EVP_PKEY *key_set_public(proauth2_provider *p, const char *kid, jws_alg alg)
 	return key;
 }
 
-char *key_set_public_jwk_text(proauth2_provider *p, const char *kid,
-		jws_alg alg)
+json_t *key_set_public_jwk(proauth2_provider *p, const char *kid, jws_alg alg)
 {
 	key_set *set = p->keys;
 	const key_entry *k;
-	char *text = NULL;
+	json_t *jwk = NULL;
 
 	if (!p->has_kek || kid == NULL)
 		return NULL;
 	pthread_mutex_lock(&set->lock);
 	k = published_entry(p, set, kid, alg);
 	if (k != NULL)
-		text = json_dumps(k->jwk, JSON_COMPACT | JSON_SORT_KEYS);
+		jwk = json_deep_copy(k->jwk);
 	pthread_mutex_unlock(&set->lock);
-	return text;
+	return jwk;
+}
+
+bool key_set_publishes(proauth2_provider *p, const char *kid, jws_alg alg,
+		const json_t *jwk)
+{
+	key_set *set = p->keys;
+	const key_entry *k;
+	bool same;
+
+	if (!p->has_kek || kid == NULL || jwk == NULL)
+		return false;
+	pthread_mutex_lock(&set->lock);
+	k = published_entry(p, set, kid, alg);
+	same = k != NULL && json_equal(k->jwk, jwk);
+	pthread_mutex_unlock(&set->lock);
+	return same;
 }
 
 proauth2_status key_set_jwks(proauth2_provider *p, json_t **out,

@@ -580,8 +580,11 @@ START_TEST(three_keys_rotate_across_two_processes)
 	ck_assert_str_eq(jwks_kids(b), kid_name(base, 0));
 	ck_assert_int_eq(validate_on(b, t[0].token, MCP), PROAUTH2_OK);
 
-	/* t0 + 900: within the propagation period of period base+1: k1 is
-	 * made and published, but k0 signs on. */
+	/* A second before, k1 is not due yet; t0 + 900: within the
+	 * propagation period of period base+1: k1 is made and published, but
+	 * k0 signs on. */
+	env.now = t0 + PERIOD - PROPAGATION - 1;
+	ck_assert_str_eq(jwks_kids(b), kid_name(base, 0));
 	env.now = t0 + PERIOD - PROPAGATION;
 	t[1] = (stamped){cc_token(b, c, MCP, NULL), env.now};
 	ck_assert_str_eq(kid_of(t[1].token), kid_name(base, 0));
