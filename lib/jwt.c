@@ -219,7 +219,7 @@ static bool cached_parts(proauth2_provider *p, const char *token,
 	*header = json_incref(json_array_get(parts, 0));
 	*claims = json_incref(json_array_get(parts, 1));
 	same_key = header_key(*header, &alg, &kid) &&
-		key_set_publishes(p, kid, alg, json_array_get(parts, 2));
+		key_set_publishes(p, kid, alg, json_string_value(json_array_get(parts, 2)));
 	json_decref(parts);
 	if (same_key)
 		return true;
@@ -247,19 +247,21 @@ static proauth2_status verified_parts(proauth2_provider *p, const char *token,
 static void keep_verified(proauth2_provider *p, const char *token,
 		json_t *header, json_t *claims)
 {
-	json_t *jwk = NULL, *parts;
+	char *jwk_text = NULL;
 	const char *kid;
+	json_t *parts;
 	jws_alg alg;
 
 	if (!header_key(header, &alg, &kid) ||
-			(jwk = key_set_public_jwk(p, kid, alg)) == NULL)
+			(jwk_text = key_set_public_jwk_text(p, kid, alg)) == NULL)
 		return;
-	parts = json_pack("[OOo]", header, claims, jwk);
+	parts = json_pack("[OOs]", header, claims, jwk_text);
 	if (parts != NULL)
 		record_cache_put(p->verified_jwts, token, parts, "",
 				json_integer_value(json_object_get(claims, "exp")),
 				record_cache_generation(p->verified_jwts));
 	json_decref(parts);
+	free(jwk_text);
 }
 
 proauth2_status jwt_verify(proauth2_provider *p, const char *token,

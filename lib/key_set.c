@@ -52,6 +52,7 @@ typedef struct key_entry {
 	EVP_PKEY *private_key;  /* opened when it first signs */
 	char *sealed;           /* NULL once revoked */
 	json_t *jwk;
+	char *jwk_text;         /* as stored: what a verified token is bound to */
 	int64_t activates_at;
 	int64_t expires_at;
 	bool revoked;
@@ -88,6 +89,7 @@ static void entries_clear(key_set *set)
 		EVP_PKEY_free(set->keys[i].private_key);
 		free(set->keys[i].sealed);
 		json_decref(set->keys[i].jwk);
+		free(set->keys[i].jwk_text);
 	}
 	memset(set->keys, 0, sizeof(set->keys));
 	set->n = 0;
@@ -234,8 +236,13 @@ static proauth2_status entry_add(key_set *set, const json_t *record,
 	if (status == PROAUTH2_OK && record_string(record, "private_key") != NULL &&
 			(k->sealed = strdup(record_string(record, "private_key"))) == NULL)
 		status = NO_MEMORY(err);
+	if (status == PROAUTH2_OK &&
+			(k->jwk_text = strdup(record_string(record, "public_jwk"))) == NULL)
+		status = NO_MEMORY(err);
 	if (status != PROAUTH2_OK) {
 		EVP_PKEY_free(k->public_key);
+		free(k->sealed);
+		free(k->jwk_text);
 		json_decref(jwk);
 		memset(k, 0, sizeof(*k));
 		return status;
@@ -565,34 +572,35 @@ EVP_PKEY *key_set_public(proauth2_provider *p, const char *kid, jws_alg alg)
 	return key;
 }
 
-json_t *key_set_public_jwk(proauth2_provider *p, const char *kid, jws_alg alg)
+char *key_set_public_jwk_text(proauth2_provider *p, const char *kid,
+		jws_alg alg)
 {
 	key_set *set = p->keys;
 	const key_entry *k;
-	json_t *jwk = NULL;
+	char *text = NULL;
 
 	if (!p->has_kek || kid == NULL)
 		return NULL;
 	pthread_mutex_lock(&set->lock);
 	k = published_entry(p, set, kid, alg);
 	if (k != NULL)
-		jwk = json_deep_copy(k->jwk);
+		text = strdup(k->jwk_text);
 	pthread_mutex_unlock(&set->lock);
-	return jwk;
+	return text;
 }
 
 bool key_set_publishes(proauth2_provider *p, const char *kid, jws_alg alg,
-		const json_t *jwk)
+		const char *jwk_text)
 {
 	key_set *set = p->keys;
 	const key_entry *k;
 	bool same;
 
-	if (!p->has_kek || kid == NULL || jwk == NULL)
+	if (!p->has_kek || kid == NULL || jwk_text == NULL)
 		return false;
 	pthread_mutex_lock(&set->lock);
 	k = published_entry(p, set, kid, alg);
-	same = k != NULL && json_equal(k->jwk, jwk);
+	same = k != NULL && strcmp(k->jwk_text, jwk_text) == 0;
 	pthread_mutex_unlock(&set->lock);
 	return same;
 }

@@ -36,13 +36,15 @@ proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
  * kid not in the cached set reads the datastore again, at most once every
  * few seconds (a forged kid costs nothing more). */
 EVP_PKEY *key_set_public(proauth2_provider *p, const char *kid, jws_alg alg);
-/* The same key's public JWK, found the same way: a copy (json_decref()),
- * what a verified token is bound to (lib/jwt.c). NULL when none, or
- * memory ran out. */
-json_t *key_set_public_jwk(proauth2_provider *p, const char *kid, jws_alg alg);
-/* Whether the key kid names for alg, found the same way, is still jwk. */
+/* The same key's public JWK as the datastore holds its text (free()),
+ * found the same way: what a verified token is bound to (lib/jwt.c). NULL
+ * when none, or memory ran out. */
+char *key_set_public_jwk_text(proauth2_provider *p, const char *kid,
+		jws_alg alg);
+/* Whether the key kid names for alg, found the same way, is still the one
+ * of jwk_text. */
 bool key_set_publishes(proauth2_provider *p, const char *kid, jws_alg alg,
-		const json_t *jwk);
+		const char *jwk_text);
 
 /* The JWK Set of the published keys: a new reference in *out. */
 proauth2_status key_set_jwks(proauth2_provider *p, json_t **out,
