@@ -16,7 +16,8 @@
  * metadata document describes. PROAUTH2_ERR_NOT_FOUND when client_id is
  * neither; PROAUTH2_ERR_INVALID_CLIENT, err saying why, when it names a
  * document that could not be fetched or is no valid client. *record is
- * the caller's. */
+ * the caller's to json_decref() and only to read: a cached record is
+ * shared with other threads. */
 proauth2_status client_lookup(proauth2_provider *p, const char *client_id,
 		json_t **record, proauth2_error *err);
 

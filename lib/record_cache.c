@@ -6,6 +6,11 @@
 
 #include "record_cache.h"
 
+/* A hit shares the kept value with every thread that holds it. */
+#ifndef JANSSON_THREAD_SAFE_REFCOUNT
+#error "jansson must count references atomically (__atomic or __sync builtins)"
+#endif
+
 #define WHY_SIZE RECORD_CACHE_WHY_SIZE
 
 /* A key's value, or why it is none. */
@@ -90,10 +95,8 @@ bool record_cache_get(record_cache *cache, const char *key, int64_t now,
 	e = find(cache, key, hash);
 	hit = e != NULL && now < e->until;
 	if (hit) {
-		*value = e->value != NULL ? json_deep_copy(e->value) : NULL;
+		*value = json_incref(e->value);
 		memcpy(why, e->why, WHY_SIZE);
-		/* A copy that memory refused is a miss, not a failure. */
-		hit = *value != NULL || e->value == NULL;
 	}
 	pthread_mutex_unlock(&cache->lock);
 	return hit;
@@ -145,6 +148,7 @@ void record_cache_put(record_cache *cache, const char *key,
 
 	fresh.key = strdup(key);
 	fresh.hash = key_hash(key);
+	/* A copy of its own: the caller may go on changing value. */
 	fresh.value = value != NULL ? json_deep_copy(value) : NULL;
 	snprintf(fresh.why, sizeof(fresh.why), "%s", why);
 	fresh.until = until;

@@ -22,8 +22,9 @@ typedef struct record_cache record_cache;
 record_cache *record_cache_new(size_t capacity);
 void record_cache_free(record_cache *cache);
 
-/* Whether the cache answers for key at now: *value a copy of what was
- * kept (NULL for a failure, why saying why). */
+/* Whether the cache answers for key at now: *value what was kept (NULL
+ * for a failure, why saying why), a reference shared with the cache and
+ * other threads: read it and json_decref() it, never change it. */
 bool record_cache_get(record_cache *cache, const char *key, int64_t now,
 		json_t **value, char why[RECORD_CACHE_WHY_SIZE]);
 

@@ -1,5 +1,6 @@
 /* config.client_cache_lifetime: stored clients kept in memory, this
  * provider's changes at once, another process's within the lifetime. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,55 @@ START_TEST(lifetime_is_bounded)
 }
 END_TEST
 
+struct reader {
+	const proauth2_client *c;
+	unsigned ok;
+};
+
+enum { READERS = 4, READS = 200 };
+
+static void *read_kept_client(void *arg)
+{
+	struct reader *r = arg;
+	proauth2_client *got;
+	unsigned i;
+
+	for (i = 0; i < READS; i++) {
+		got = NULL;
+		if (authenticate(env.provider, r->c, r->c->client_secret) == PROAUTH2_OK &&
+				proauth2_client_get(env.provider, r->c->client_id, &got,
+					NULL) == PROAUTH2_OK &&
+				strcmp(got->scope, "read") == 0)
+			r->ok++;
+		proauth2_client_free(got);
+	}
+	return NULL;
+}
+
+/* Every thread reads the one kept record, shared, not copied. */
+START_TEST(threads_share_a_kept_client)
+{
+	struct reader r[READERS] = {0};
+	pthread_t th[READERS];
+	proauth2_client *c;
+	int i;
+
+	env_reconfigure(cache_clients);
+	c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	ck_assert_int_eq(authenticate(env.provider, c, c->client_secret), PROAUTH2_OK);
+	for (i = 0; i < READERS; i++) {
+		r[i].c = c;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, read_kept_client, &r[i]), 0);
+	}
+	for (i = 0; i < READERS; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < READERS; i++)
+		ck_assert_uint_eq(r[i].ok, READS);
+	ck_assert_int_eq(authenticate(env.provider, c, c->client_secret), PROAUTH2_OK);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *client_cache_suite(void)
 {
 	Suite *s = suite_create("client_cache");
@@ -137,6 +187,7 @@ static Suite *client_cache_suite(void)
 
 	tcase_add_checked_fixture(tc, env_setup, env_teardown);
 	tcase_add_test(tc, this_providers_changes_take_effect_at_once);
+	tcase_add_test(tc, threads_share_a_kept_client);
 	/* One in-memory database has no other process. */
 	if (strcmp(env_backend(), "sqlite-memory") != 0)
 		tcase_add_test(tc, another_processes_changes_arrive_within_the_lifetime);

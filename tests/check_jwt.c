@@ -762,6 +762,47 @@ START_TEST(a_kept_jwt_is_checked_again_on_every_use)
 }
 END_TEST
 
+struct validator {
+	const char *token;
+	unsigned ok;
+};
+
+enum { VALIDATORS = 4, VALIDATIONS = 200 };
+
+static void *validate_kept(void *arg)
+{
+	struct validator *v = arg;
+	unsigned i;
+
+	for (i = 0; i < VALIDATIONS; i++)
+		v->ok += validate_on(env.provider, v->token, MCP) == PROAUTH2_OK;
+	return NULL;
+}
+
+/* Every thread reads the one kept JWT, shared, not copied. */
+START_TEST(threads_share_a_kept_jwt)
+{
+	proauth2_client *c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
+	char *token = cc_token(env.provider, c, MCP, NULL);
+	struct validator v[VALIDATORS];
+	pthread_t th[VALIDATORS];
+	int i;
+
+	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
+	for (i = 0; i < VALIDATORS; i++) {
+		v[i] = (struct validator){.token = token};
+		ck_assert_int_eq(pthread_create(&th[i], NULL, validate_kept, &v[i]), 0);
+	}
+	for (i = 0; i < VALIDATORS; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < VALIDATORS; i++)
+		ck_assert_uint_eq(v[i].ok, VALIDATIONS);
+	ck_assert_int_eq(validate_on(env.provider, token, API), PROAUTH2_ERR_INVALID_TOKEN);
+	free(token);
+	proauth2_client_free(c);
+}
+END_TEST
+
 /* A key set wiped and made again names a new key by an old kid: a token
  * the old key signed, kept since its first use, fails as its signature
  * would. */
@@ -805,6 +846,7 @@ static Suite *jwt_suite(void)
 	tcase_add_test(tc, client_credentials_token_is_an_rfc9068_jwt);
 	tcase_add_test(tc, tampered_and_foreign_tokens_are_refused);
 	tcase_add_test(tc, a_kept_jwt_is_checked_again_on_every_use);
+	tcase_add_test(tc, threads_share_a_kept_jwt);
 	tcase_add_test(tc, code_grant_jwts_refresh_and_introspect);
 	tcase_add_test(tc, every_algorithm_signs_and_verifies);
 	tcase_add_test(tc, private_keys_are_sealed_at_rest);
