@@ -137,13 +137,23 @@ static bool audience_of(const json_t *aud, char **audience)
 	return ok;
 }
 
-/* The claims checked (RFC 9068 §4) into a record. */
+/* The claims that change with the clock (RFC 9068 §4): exp passed, or iat
+ * and nbf ahead of it. */
+static bool in_time(proauth2_provider *p, int64_t iat, int64_t nbf, int64_t exp)
+{
+	int64_t now = proauth2_provider_now(p);
+
+	return exp > now && iat <= now + CLOCK_SKEW && nbf <= now + CLOCK_SKEW;
+}
+
+/* The claims checked (RFC 9068 §4) into a record; nbf in *nbf. */
 static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
-		const json_t *claims, json_t **record, proauth2_error *err)
+		const json_t *claims, json_t **record, int64_t *nbf,
+		proauth2_error *err)
 {
 	const char *typ = json_string_value(json_object_get(header, "typ"));
 	const char *sub, *client_id;
-	int64_t now = proauth2_provider_now(p), exp, iat, nbf;
+	int64_t now = proauth2_provider_now(p), exp, iat;
 	json_t *attributes = json_object_get(claims, "attributes");
 	char *audience = NULL, *attributes_text = NULL;
 
@@ -152,9 +162,10 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 			!is_string(claims, "iss") ||
 			strcmp(json_string_value(json_object_get(claims, "iss")), p->issuer) != 0 ||
 			!json_is_integer(json_object_get(claims, "exp")) ||
-			!int_claim(claims, "exp", 0, &exp) || exp <= now ||
-			!int_claim(claims, "iat", now, &iat) || iat > now + CLOCK_SKEW ||
-			!int_claim(claims, "nbf", now, &nbf) || nbf > now + CLOCK_SKEW ||
+			!int_claim(claims, "exp", 0, &exp) ||
+			!int_claim(claims, "iat", now, &iat) ||
+			!int_claim(claims, "nbf", now, nbf) ||
+			!in_time(p, iat, *nbf, exp) ||
 			!is_string(claims, "sub") || !is_string(claims, "client_id") ||
 			!is_string(claims, "grant_id") ||
 			(json_object_get(claims, "scope") != NULL && !is_string(claims, "scope")) ||
@@ -189,12 +200,14 @@ static proauth2_status claims_record(proauth2_provider *p, const json_t *header,
 }
 
 /*
- * Verified JWTs are kept under the token itself, so that a token used
- * again costs no signature check. What can change is still checked on
- * every use: the key that signed is still trusted, and is the same key (a
- * key retired at once drops its tokens; a key set wiped and made again
- * reuses kids), and, by the caller, the claims against the clock and the
- * grant's revocation mark.
+ * Verified JWTs are kept under the token itself, with the record their
+ * claims made, so that a token used again costs no signature check and no
+ * claims parse. What can change is still checked on every use: the key
+ * that signed is still trusted, and is the same key (a key retired at once
+ * drops its tokens; a key set wiped and made again reuses kids), the claims
+ * that depend on the clock, and the grant's revocation mark. A kept token
+ * that fails any of these is forgotten and verified afresh, so keeping one
+ * never changes an answer.
  */
 
 /* The algorithm and key id header names; false when alg is none we know. */
@@ -204,95 +217,101 @@ static bool header_key(const json_t *header, jws_alg *alg, const char **kid)
 	return jws_alg_from_name(json_string_value(json_object_get(header, "alg")), alg);
 }
 
-static bool cached_parts(proauth2_provider *p, const char *token,
-		json_t **header, json_t **claims)
+/* A kept entry: [record, header, the key's public JWK text, nbf]. */
+enum { KEPT_RECORD, KEPT_HEADER, KEPT_JWK, KEPT_NBF };
+
+/* token's record as kept, still good now; false (and forgotten) if not. */
+static bool kept_record(proauth2_provider *p, const char *token, json_t **record)
 {
 	char why[RECORD_CACHE_WHY_SIZE];
-	json_t *parts = NULL;
+	json_t *kept = NULL, *r;
 	const char *kid;
 	jws_alg alg;
-	bool same_key;
+	bool good;
 
 	if (!record_cache_get(p->verified_jwts, token, proauth2_provider_now(p),
-			&parts, why) || parts == NULL)
+			&kept, why) || kept == NULL)
 		return false;
-	*header = json_incref(json_array_get(parts, 0));
-	*claims = json_incref(json_array_get(parts, 1));
-	same_key = header_key(*header, &alg, &kid) &&
-		key_set_publishes(p, kid, alg, json_string_value(json_array_get(parts, 2)));
-	json_decref(parts);
-	if (same_key)
-		return true;
-	record_cache_forget(p->verified_jwts, token);
-	json_decref(*header);
-	json_decref(*claims);
-	*header = *claims = NULL;
-	return false;
-}
-
-/* token's header and claims, its signature checked (or checked before:
- * *cached; only a keepable token can have been); as jws_verify(). */
-static proauth2_status verified_parts(proauth2_provider *p, const char *token,
-		bool keepable, json_t **header, json_t **claims, bool *cached,
-		proauth2_error *err)
-{
-	*cached = keepable && cached_parts(p, token, header, claims);
-	if (*cached)
-		return PROAUTH2_OK;
-	return jws_verify(token, lookup, p, header, claims, NULL, err);
+	r = json_array_get(kept, KEPT_RECORD);
+	good = header_key(json_array_get(kept, KEPT_HEADER), &alg, &kid) &&
+		key_set_publishes(p, kid, alg,
+				json_string_value(json_array_get(kept, KEPT_JWK))) &&
+		in_time(p, json_integer_value(json_object_get(r, "issued_at")),
+				json_integer_value(json_array_get(kept, KEPT_NBF)),
+				json_integer_value(json_object_get(r, "expires_at")));
+	*record = good ? json_incref(r) : NULL;
+	json_decref(kept);
+	if (!good)
+		record_cache_forget(p->verified_jwts, token);
+	return good;
 }
 
 /* Keep a token that passed every check, with its key's public JWK, until it
  * expires. Nothing else forgets one: what can change is checked on use. */
 static void keep_verified(proauth2_provider *p, const char *token,
-		json_t *header, json_t *claims)
+		json_t *header, json_t *record, int64_t nbf)
 {
 	char *jwk_text = NULL;
 	const char *kid;
-	json_t *parts;
+	json_t *kept;
 	jws_alg alg;
 
 	if (!header_key(header, &alg, &kid) ||
 			(jwk_text = key_set_public_jwk_text(p, kid, alg)) == NULL)
 		return;
-	parts = json_pack("[OOs]", header, claims, jwk_text);
-	if (parts != NULL)
-		record_cache_put(p->verified_jwts, token, parts, "",
-				json_integer_value(json_object_get(claims, "exp")),
+	kept = json_pack("[OOsI]", record, header, jwk_text, (json_int_t)nbf);
+	if (kept != NULL)
+		record_cache_put(p->verified_jwts, token, kept, "",
+				json_integer_value(json_object_get(record, "expires_at")),
 				record_cache_generation(p->verified_jwts));
-	json_decref(parts);
+	json_decref(kept);
 	free(jwk_text);
+}
+
+/* token's signature and claims checked into *record, with its header (to
+ * keep it by) and nbf. */
+static proauth2_status verified_record(proauth2_provider *p, const char *token,
+		json_t **header, json_t **record, int64_t *nbf, proauth2_error *err)
+{
+	json_t *claims = NULL;
+	proauth2_status status = jws_verify(token, lookup, p, header, &claims,
+			NULL, err);
+
+	if (status == PROAUTH2_OK)
+		status = claims_record(p, *header, claims, record, nbf, err);
+	else if (status == PROAUTH2_ERR_INVALID_TOKEN)
+		status = refused(err);
+	json_decref(claims);
+	return status;
 }
 
 proauth2_status jwt_verify(proauth2_provider *p, const char *token,
 		json_t **record, proauth2_error *err)
 {
-	json_t *header = NULL, *claims = NULL;
+	json_t *header = NULL;
 	size_t length = strlen(token);
 	bool keepable = length <= JWT_VERIFIED_LENGTH_MAX;
-	proauth2_status status;
-	bool revoked = false, cached = false;
+	proauth2_status status = PROAUTH2_OK;
+	bool revoked = false, kept;
+	int64_t nbf = 0;
 
 	*record = NULL;
 	if (!p->has_kek || length > JWS_MAX_LENGTH)
 		return refused(err);
-	status = verified_parts(p, token, keepable, &header, &claims, &cached, err);
-	if (status == PROAUTH2_OK)
-		status = claims_record(p, header, claims, record, err);
-	else if (status == PROAUTH2_ERR_INVALID_TOKEN)
-		status = refused(err);
+	kept = keepable && kept_record(p, token, record);
+	if (!kept)
+		status = verified_record(p, token, &header, record, &nbf, err);
 	if (status == PROAUTH2_OK && p->jwt_revocation_check)
 		status = grant_is_revoked(p, record_string(*record, "grant_id"),
 				&revoked, err);
 	if (status == PROAUTH2_OK && revoked)
 		status = refused(err);
-	if (status == PROAUTH2_OK && keepable && !cached)
-		keep_verified(p, token, header, claims);
+	if (status == PROAUTH2_OK && keepable && !kept)
+		keep_verified(p, token, header, *record, nbf);
 	if (status != PROAUTH2_OK) {
 		json_decref(*record);
 		*record = NULL;
 	}
 	json_decref(header);
-	json_decref(claims);
 	return status;
 }

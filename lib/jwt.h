@@ -20,8 +20,8 @@ proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
 /* How many verified JWTs a provider keeps (jwt_verify()), each at most
  * JWT_VERIFIED_LENGTH_MAX bytes. Only tokens its own keys signed get in,
  * so their claims are its own few members: the cache holds at most 1 MiB
- * of token text plus those parsed claims and each signing key's public
- * JWK. */
+ * of token text plus the records and headers those claims made and each
+ * signing key's public JWK. */
 #define JWT_VERIFIED_ENTRIES 256
 #define JWT_VERIFIED_LENGTH_MAX 4096
 

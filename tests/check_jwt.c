@@ -736,7 +736,8 @@ START_TEST(rotate_now_retires_the_key_at_once)
 END_TEST
 
 /* A JWT verified once is kept (lib/jwt.c) but checked again on every use:
- * the key that signed it retired at once, or its exp passed, it fails. */
+ * the key that signed it retired at once, its exp passed, or a clock set
+ * back past the skew allowed for its iat, it fails. */
 START_TEST(a_kept_jwt_is_checked_again_on_every_use)
 {
 	proauth2_client *c = register_client(CONF, PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read");
@@ -747,6 +748,10 @@ START_TEST(a_kept_jwt_is_checked_again_on_every_use)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
 	ck_assert_int_eq(validate_on(env.provider, token, API), PROAUTH2_ERR_INVALID_TOKEN);
+	env.now -= 61;  /* iat now more than the 60 s skew ahead */
+	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_ERR_INVALID_TOKEN);
+	env.now += 61;
+	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
 	env.now += expires_in - 1;
 	ck_assert_int_eq(validate_on(env.provider, token, MCP), PROAUTH2_OK);
 	env.now += 1;
