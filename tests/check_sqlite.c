@@ -354,6 +354,97 @@ START_TEST(version_6_database_gains_retry_links)
 }
 END_TEST
 
+/* Store an access token whose ids are "hash-", "client-", "user-" and
+ * "grant-" then suffix. */
+static void store_token(proauth2_datastore *ds, const char *suffix)
+{
+	char hash[32], client[32], user[32], grant[32];
+	json_t *record;
+
+	snprintf(hash, sizeof(hash), "hash-%s", suffix);
+	snprintf(client, sizeof(client), "client-%s", suffix);
+	snprintf(user, sizeof(user), "user-%s", suffix);
+	snprintf(grant, sizeof(grant), "grant-%s", suffix);
+	record = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "token_hash", hash,
+			"client_id", client, "user_id", user, "grant_id", grant,
+			"scope", "read", "issued_at", (json_int_t)1,
+			"expires_at", (json_int_t)time(NULL) + 3600);
+	ck_assert_int_eq(proauth2_datastore_store(ds, "access_tokens", record, NULL),
+			PROAUTH2_OK);
+	json_decref(record);
+}
+
+/* How many records query (taken) removes. */
+static size_t removed_by(proauth2_datastore *ds, json_t *query)
+{
+	size_t removed = 0;
+
+	ck_assert_int_eq(proauth2_datastore_remove(ds, "access_tokens", query,
+			&removed, NULL), PROAUTH2_OK);
+	json_decref(query);
+	return removed;
+}
+
+/* The token_hash of the one record query (taken) finds, "" for none. */
+static const char *found_by(proauth2_datastore *ds, json_t *query, char *hash,
+		size_t size)
+{
+	json_t *record = NULL;
+
+	hash[0] = '\0';
+	if (proauth2_datastore_fetch(ds, "access_tokens", query, time(NULL),
+			&record, NULL) == PROAUTH2_OK)
+		snprintf(hash, size, "%s", json_string_value(json_object_get(record,
+				"token_hash")));
+	json_decref(record);
+	json_decref(query);
+	return hash;
+}
+
+/* Prepared statements are kept by what they do (table, query fields and
+ * their order), not by their SQL text: queries of the same size on other
+ * fields, or the same fields in another order, each get their own. */
+START_TEST(each_query_shape_has_its_own_statement)
+{
+	proauth2_datastore *ds = NULL;
+	char hash[64];
+	int round;
+
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), path, &ds, NULL),
+			PROAUTH2_OK);
+	store_token(ds, "a");
+	store_token(ds, "b");
+	/* Twice: the second round finds every statement cached. */
+	for (round = 0; round < 2; round++) {
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s}", "token_hash", "hash-a"),
+				hash, sizeof(hash)), "hash-a");
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s}", "client_id", "client-b"),
+				hash, sizeof(hash)), "hash-b");
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s}", "user_id", "client-b"),
+				hash, sizeof(hash)), "");
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s, s:s}", "client_id", "client-a",
+				"grant_id", "grant-a"), hash, sizeof(hash)), "hash-a");
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s, s:s}", "grant_id", "grant-b",
+				"client_id", "client-b"), hash, sizeof(hash)), "hash-b");
+		/* Bound in the query's order: a statement of the other order
+		 * would match nothing. */
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s, s:s}", "grant_id", "grant-a",
+				"user_id", "user-a"), hash, sizeof(hash)), "hash-a");
+		ck_assert_str_eq(found_by(ds, json_pack("{s:s, s:s}", "user_id", "user-b",
+				"grant_id", "grant-b"), hash, sizeof(hash)), "hash-b");
+	}
+	ck_assert_uint_eq(removed_by(ds, json_pack("{s:s, s:s}", "user_id", "user-a",
+			"client_id", "client-b")), 0);
+	ck_assert_uint_eq(removed_by(ds, json_pack("{s:s, s:s}", "client_id", "client-b",
+			"user_id", "user-b")), 1);
+	ck_assert_str_eq(found_by(ds, json_pack("{s:s}", "client_id", "client-b"),
+			hash, sizeof(hash)), "");
+	ck_assert_str_eq(found_by(ds, json_pack("{s:s}", "token_hash", "hash-a"),
+			hash, sizeof(hash)), "hash-a");
+	proauth2_datastore_close(ds);
+}
+END_TEST
+
 START_TEST(newer_database_is_refused)
 {
 	proauth2_datastore *ds = NULL;
@@ -640,6 +731,7 @@ int main(void)
 	tcase_add_test(tc, version_4_database_gains_attributes);
 	tcase_add_test(tc, version_5_database_gains_resource);
 	tcase_add_test(tc, version_6_database_gains_retry_links);
+	tcase_add_test(tc, each_query_shape_has_its_own_statement);
 	tcase_add_test(tc, newer_database_is_refused);
 	tcase_add_test(tc, unopenable_path_is_an_error);
 	tcase_add_test(tc, synchronous_choice);

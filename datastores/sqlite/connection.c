@@ -1,7 +1,7 @@
 /*
  * Connections: opening and closing them, the statements prepared on each
- * (cached by their SQL text), SQLite's results as statuses, and the
- * identity of the file they were opened on.
+ * (cached by what they do: struct statement_key), SQLite's results as
+ * statuses, and the identity of the file they were opened on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,27 +34,84 @@ proauth2_status sqlite_fail(sqlite3 *db, int rc, const char *doing,
 			db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
-		proauth2_error *err)
+/* Whether c matches query's field names, in their order. */
+static bool same_names(const struct cached_statement *c, const json_t *query)
+{
+	const char *name, *names = c->names;
+	json_t *value;
+
+	if ((query != NULL ? json_object_size(query) : 0) != c->n_names)
+		return false;
+	if (query == NULL)
+		return true;
+	json_object_foreach((json_t *)query, name, value) {
+		if (strcmp(names, name) != 0)
+			return false;
+		names += strlen(names) + 1;
+	}
+	return true;
+}
+
+/* query's field names into c, each ending in a NUL; -1: no memory. */
+static int keep_names(struct cached_statement *c, const json_t *query)
+{
+	const char *name;
+	json_t *value;
+	size_t size = 1;
+	char *at;
+
+	json_object_foreach((json_t *)query, name, value)
+		size += strlen(name) + 1;
+	if ((c->names = at = malloc(size)) == NULL)
+		return -1;
+	json_object_foreach((json_t *)query, name, value) {
+		size_t n = strlen(name) + 1;
+
+		memcpy(at, name, n);
+		at += n;
+		c->n_names++;
+	}
+	*at = '\0';
+	return 0;
+}
+
+static void cached_free(struct cached_statement *c)
+{
+	sqlite3_finalize(c->stmt);
+	free(c->names);
+	free(c);
+}
+
+sqlite3_stmt *sqlite_statement(struct connection *conn,
+		const struct statement_key *key, proauth2_error *err)
 {
 	struct cached_statement *c;
+	char sql[SQL_MAX];
 	int rc;
 
 	for (c = conn->statements; c != NULL; c = c->next)
-		if (strcmp(c->sql, sql) == 0)
+		if (c->kind == key->kind && c->table == key->table &&
+				same_names(c, key->query))
 			return c->stmt;
+	if (sqlite_statement_sql(sql, key) != 0) {
+		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+				"sqlite: a statement on %s too long to build",
+				key->table->name);
+		return NULL;
+	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->sql = strdup(sql)) == NULL) {
+	if (c == NULL || keep_names(c, key->query) != 0) {
 		free(c);
 		proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
+	c->kind = key->kind;
+	c->table = key->table;
 	rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 			&c->stmt, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite_fail(conn->db, rc, "prepare", err);
-		free(c->sql);
-		free(c);
+		cached_free(c);
 		return NULL;
 	}
 	c->next = conn->statements;
@@ -165,9 +222,7 @@ void sqlite_connection_close(struct connection *conn)
 
 	for (c = conn->statements; c != NULL; c = next) {
 		next = c->next;
-		sqlite3_finalize(c->stmt);
-		free(c->sql);
-		free(c);
+		cached_free(c);
 	}
 	conn->statements = NULL;
 	sqlite3_close(conn->db);

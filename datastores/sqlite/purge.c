@@ -52,15 +52,16 @@ bool sqlite_purge_due(struct sqlite_store *s)
 
 void sqlite_purge_step(struct sqlite_store *s)
 {
-	char sql[SQL_MAX];
 	size_t n, i;
 	const proauth2_table *tables = proauth2_schema_tables(&n);
 	sqlite3_stmt *stmt;
 	int64_t now = (int64_t)time(NULL);
 
 	for (i = 0; i < n; i++) {
-		if (sqlite_purge_sql(sql, sizeof(sql), &tables[i]) != 0 ||
-				(stmt = sqlite_statement(&s->writer, sql, NULL)) == NULL)
+		const struct statement_key key = {STATEMENT_PURGE, &tables[i], NULL};
+
+		if (proauth2_table_field(&tables[i], "expires_at") == NULL ||
+				(stmt = sqlite_statement(&s->writer, &key, NULL)) == NULL)
 			continue;
 		/* A step that fails is retried at the next; one that rolled
 		 * the batch back is the write's failure (its settle says so). */

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "sqlite_int.h"
-#include "utf8.h"
 
 /*
  * Bind a validated JSON value at index i (1-based). A string is bound in
@@ -35,11 +34,10 @@ static int bind_value(sqlite3_stmt *stmt, int i, const json_t *value)
 
 /*
  * Column i of the current row as JSON for field f, in *value: NULL for SQL
- * NULL. A column that does not read as f's type (text that is not UTF-8,
- * an array's JSON that does not parse, text in an integer: a row another
- * program wrote) comes back as JSON null, which no field allows, so the
- * core refuses the record as malformed instead of dropping the field. -1
- * when memory ran out.
+ * NULL. A column that does not read as f's type (an array's JSON that does
+ * not parse, text in an integer: a row another program wrote) comes back
+ * as JSON null, which no field allows, so the core refuses the record as
+ * malformed instead of dropping the field. -1 when memory ran out.
  */
 static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 		json_t **value)
@@ -65,11 +63,9 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 		return -1;  /* a non-NULL column without text: no memory */
 	len = (size_t)sqlite3_column_bytes(stmt, i);
 	if (f->type == PROAUTH2_FIELD_STRING) {
-		if (!utf8_valid(text, len)) {
-			*value = json_null();
-			return 0;
-		}
-		*value = json_stringn_nocheck(text, len);  /* checked above */
+		/* Unchecked: the core checks every string of a record it
+		 * fetched (UTF-8, no NUL) and refuses the record otherwise. */
+		*value = json_stringn_nocheck(text, len);
 		return *value != NULL ? 0 : -1;
 	}
 	*value = json_loadb(text, len, 0, &jerr);
@@ -82,9 +78,9 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 }
 
 /*
- * SQL text is built by appending, not formatted: it is built on every call
- * (to find its prepared statement), where printf was a fifth of a read.
- * Each returns -1, with sql cut short, when the text does not fit in size.
+ * SQL text is built by appending: each returns -1, with sql cut short,
+ * when the text does not fit in size. It is built only once a connection
+ * (connection.c finds a prepared statement by its key, not its text).
  */
 static int add(char *sql, size_t size, size_t *len, const char *text)
 {
@@ -105,20 +101,25 @@ static int add_name(char *sql, size_t size, size_t *len, const char *separator,
 		add(sql, size, len, name) || add(sql, size, len, "\"") ? -1 : 0;
 }
 
-int sqlite_append_where(char *sql, size_t size, const json_t *query)
+/* " WHERE a = ? AND b = ?" for query's fields (none for NULL or {}),
+ * then extra, led by " WHERE " or " AND " (" " when extra is ""). */
+static int add_where(char *sql, size_t size, size_t *len, const json_t *query,
+		const char *extra)
 {
 	const char *name;
 	json_t *value;
-	size_t len = strlen(sql);
 	int first = 1;
 
 	json_object_foreach((json_t *)query, name, value) {
-		if (add_name(sql, size, &len, first ? " WHERE " : " AND ", name) != 0 ||
-				add(sql, size, &len, " = ?") != 0)
+		if (add_name(sql, size, len, first ? " WHERE " : " AND ", name) != 0 ||
+				add(sql, size, len, " = ?") != 0)
 			return -1;
 		first = 0;
 	}
-	return 0;
+	if (extra[0] == '\0')
+		return 0;
+	return add(sql, size, len, first ? " WHERE " : " AND ") ||
+		add(sql, size, len, extra) ? -1 : 0;
 }
 
 int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
@@ -133,13 +134,11 @@ int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first)
 	return rc;
 }
 
-int sqlite_write_sql(char *sql, const proauth2_table *t, int update)
+static int write_sql(char *sql, size_t size, const proauth2_table *t, int update)
 {
-	const size_t size = SQL_MAX;
 	size_t i, len = 0;
 	int fail;
 
-	sql[0] = '\0';
 	if (update) {
 		fail = add_name(sql, size, &len, "UPDATE ", t->name) ||
 			add(sql, size, &len, " SET");
@@ -176,21 +175,53 @@ int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
 	return rc;
 }
 
-int sqlite_select_sql(char *sql, const proauth2_table *t, const json_t *query)
+static int select_sql(char *sql, size_t size, const proauth2_table *t,
+		const json_t *query)
 {
-	const size_t size = SQL_MAX;
 	size_t i, len = 0;
 	int fail = 0;
 
-	sql[0] = '\0';
 	for (i = 0; i < t->n_fields && !fail; i++)
 		fail = add_name(sql, size, &len, i ? ", " : "SELECT ", t->fields[i].name);
-	/* Room for the LIMIT. */
-	if (fail || add_name(sql, size, &len, " FROM ", t->name) != 0 ||
-			sqlite_append_where(sql, size - 8, query) != 0)
-		return -1;
-	strcat(sql, " LIMIT 2");
-	return 0;
+	return fail || add_name(sql, size, &len, " FROM ", t->name) ||
+		add_where(sql, size, &len, query, "") ||
+		add(sql, size, &len, " LIMIT 2") ? -1 : 0;
+}
+
+/* count(*) of a subquery with LIMIT: it stops at the limit, on the
+ * client_id or the expiry index. */
+static int count_sql(char *sql, size_t size, const proauth2_table *t,
+		const json_t *query)
+{
+	size_t len = 0;
+	bool expires = proauth2_table_field(t, "expires_at") != NULL;
+
+	return add_name(sql, size, &len, "SELECT count(*) FROM (SELECT 1 FROM ", t->name) ||
+		add_where(sql, size, &len, query, expires ? "\"expires_at\" > ?" : "") ||
+		add(sql, size, &len, " LIMIT ?)") ? -1 : 0;
+}
+
+int sqlite_statement_sql(char *sql, const struct statement_key *key)
+{
+	const proauth2_table *t = key->table;
+	size_t len = 0;
+
+	sql[0] = '\0';
+	switch (key->kind) {
+	case STATEMENT_INSERT:
+	case STATEMENT_UPDATE:
+		return write_sql(sql, SQL_MAX, t, key->kind == STATEMENT_UPDATE);
+	case STATEMENT_SELECT:
+		return select_sql(sql, SQL_MAX, t, key->query);
+	case STATEMENT_DELETE:
+		return add_name(sql, SQL_MAX, &len, "DELETE FROM ", t->name) ||
+			add_where(sql, SQL_MAX, &len, key->query, "") ? -1 : 0;
+	case STATEMENT_COUNT:
+		return count_sql(sql, SQL_MAX, t, key->query);
+	case STATEMENT_PURGE:
+		return sqlite_purge_sql(sql, SQL_MAX, t);
+	}
+	return -1;
 }
 
 json_t *sqlite_row_record(sqlite3_stmt *stmt, const proauth2_table *t)

@@ -191,7 +191,8 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 static proauth2_status write_record(struct sqlite_store *s, const proauth2_table *t,
 		json_t *record, int update, proauth2_error *err)
 {
-	char sql[SQL_MAX];
+	const struct statement_key key = {
+		update ? STATEMENT_UPDATE : STATEMENT_INSERT, t, NULL};
 	sqlite3_stmt *stmt;
 	uint64_t batch = 0;
 	int64_t deadline = sqlite_deadline(s);
@@ -200,11 +201,9 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 
 	if ((status = may_write(s, err)) != PROAUTH2_OK)
 		return status;
-	if (sqlite_write_sql(sql, t, update) != 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: statement too long");
 	if ((status = sqlite_write_lock(s, deadline, err)) != PROAUTH2_OK)
 		return status;
-	stmt = sqlite_statement(&s->writer, sql, err);
+	stmt = sqlite_statement(&s->writer, &key, err);
 	status = stmt != NULL ? sqlite_batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;
 	if (status != PROAUTH2_OK) {
@@ -242,15 +241,16 @@ static proauth2_status sqlite_replace(void *cls, const proauth2_table *t,
 	return write_record(cls, t, record, 1, err);
 }
 
-/* A reader for this call and sql prepared on it; on failure the reader is
- * given back. */
-static proauth2_status read_statement(struct sqlite_store *s, const char *sql,
-		struct connection **conn, sqlite3_stmt **stmt, proauth2_error *err)
+/* A reader for this call and key's statement prepared on it; on failure
+ * the reader is given back. */
+static proauth2_status read_statement(struct sqlite_store *s,
+		const struct statement_key *key, struct connection **conn,
+		sqlite3_stmt **stmt, proauth2_error *err)
 {
 	*conn = sqlite_reader_take(s, sqlite_deadline(s), err);
 	if (*conn == NULL)
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
-	*stmt = sqlite_statement(*conn, sql, err);
+	*stmt = sqlite_statement(*conn, key, err);
 	if (*stmt == NULL) {
 		sqlite_reader_give(s, *conn);
 		return err ? err->status : PROAUTH2_ERR_DATASTORE;
@@ -262,8 +262,8 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
+	const struct statement_key key = {STATEMENT_SELECT, t, query};
 	struct connection *conn;
-	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
 	proauth2_status status = PROAUTH2_OK;
 	int rc;
@@ -271,10 +271,7 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	*record = NULL;
 	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
 		return status;
-	if (sqlite_select_sql(sql, t, query) != 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
-
-	if ((status = read_statement(s, sql, &conn, &stmt, err)) != PROAUTH2_OK)
+	if ((status = read_statement(s, &key, &conn, &stmt, err)) != PROAUTH2_OK)
 		return status;
 	rc = sqlite_bind_query(stmt, query, 1);
 	if (rc == SQLITE_OK)
@@ -304,10 +301,10 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	return status;
 }
 
-/* Run a DELETE built in sql, with query's values bound from index 1, or
- * (a purge, query NULL) now at index 1; *removed gets the count. */
-static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
-		const json_t *query, const int64_t *now, size_t *removed,
+/* Run key's DELETE, with its query's values bound from index 1, or (a
+ * purge) now at index 1; *removed gets the count. */
+static proauth2_status run_delete(struct sqlite_store *s,
+		const struct statement_key *key, const int64_t *now, size_t *removed,
 		proauth2_error *err)
 {
 	sqlite3_stmt *stmt;
@@ -320,15 +317,15 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 	if ((status = may_write(s, err)) != PROAUTH2_OK ||
 			(status = sqlite_write_lock(s, deadline, err)) != PROAUTH2_OK)
 		return status;
-	stmt = sqlite_statement(&s->writer, sql, err);
+	stmt = sqlite_statement(&s->writer, key, err);
 	status = stmt != NULL ? sqlite_batch_join(s, &batch, err) :
 		err ? err->status : PROAUTH2_ERR_DATASTORE;
 	if (status != PROAUTH2_OK) {
 		pthread_mutex_unlock(&s->lock);
 		return status;
 	}
-	if (query != NULL)
-		rc = sqlite_bind_query(stmt, query, 1);
+	if (key->query != NULL)
+		rc = sqlite_bind_query(stmt, key->query, 1);
 	if (rc == SQLITE_OK && now != NULL)
 		rc = sqlite3_bind_int64(stmt, 1, *now);
 	if (rc == SQLITE_OK)
@@ -348,12 +345,9 @@ static proauth2_status run_delete(struct sqlite_store *s, const char *sql,
 static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 		json_t *query, size_t *removed, proauth2_error *err)
 {
-	char sql[SQL_MAX];
+	const struct statement_key key = {STATEMENT_DELETE, t, query};
 
-	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t->name);
-	if (sqlite_append_where(sql, sizeof(sql), query) != 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
-	return run_delete(cls, sql, query, NULL, removed, err);
+	return run_delete(cls, &key, NULL, removed, err);
 }
 
 /* The bounded step of purge.c, repeated until the table has no more: the
@@ -361,49 +355,38 @@ static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
-	char sql[SQL_MAX];
+	const struct statement_key key = {STATEMENT_PURGE, t, NULL};
 	size_t step = PURGE_ROWS;
 	proauth2_status status = PROAUTH2_OK;
 
 	*removed = 0;
 	if (elsewhere(cls, err) != PROAUTH2_OK)
 		return PROAUTH2_ERR_DATASTORE;
-	if (sqlite_purge_sql(sql, sizeof(sql), t) != 0)
+	if (proauth2_table_field(t, "expires_at") == NULL)
 		return PROAUTH2_OK;
 	while (status == PROAUTH2_OK && step == PURGE_ROWS) {
-		status = run_delete(cls, sql, NULL, &now, &step, err);
+		status = run_delete(cls, &key, &now, &step, err);
 		*removed += step;
 	}
 	return status;
 }
 
-/* count(*) of a subquery with LIMIT: it stops at limit, on the client_id
- * or the expiry index. */
+/* Up to limit rows matching query, not expired (rows.c's count_sql). */
 static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
 		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
+	const struct statement_key key = {STATEMENT_COUNT, t, query};
 	struct connection *conn;
-	char sql[SQL_MAX];
 	sqlite3_stmt *stmt;
 	bool expires = proauth2_table_field(t, "expires_at") != NULL;
 	int rc, i = 1 + (query != NULL ? (int)json_object_size(query) : 0);
-	size_t len;
 	proauth2_status status = PROAUTH2_OK;
 
 	*n = 0;
 	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
 		return status;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM \"%s\"", t->name);
-	if (query != NULL && sqlite_append_where(sql, sizeof(sql), query) != 0)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
-	len = strlen(sql);
-	if ((size_t)snprintf(sql + len, sizeof(sql) - len, "%s LIMIT ?)", !expires ? "" :
-			query != NULL ? " AND \"expires_at\" > ?" : " WHERE \"expires_at\" > ?")
-			>= sizeof(sql) - len)
-		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE, "sqlite: query too long");
-
-	if ((status = read_statement(s, sql, &conn, &stmt, err)) != PROAUTH2_OK)
+	if ((status = read_statement(s, &key, &conn, &stmt, err)) != PROAUTH2_OK)
 		return status;
 	rc = query != NULL ? sqlite_bind_query(stmt, query, 1) : SQLITE_OK;
 	if (rc == SQLITE_OK && expires)

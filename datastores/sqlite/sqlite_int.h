@@ -18,8 +18,31 @@
 
 #define SQL_MAX 1024
 
+/*
+ * What a statement does, on which table, matching which query fields:
+ * enough to find it among a connection's prepared statements without
+ * building its SQL, which is built (rows.c) only when it is not there yet.
+ */
+enum statement_kind {
+	STATEMENT_INSERT,  /* every field */
+	STATEMENT_UPDATE,  /* every field, by the key */
+	STATEMENT_SELECT,  /* every field, where query, at most two rows */
+	STATEMENT_DELETE,  /* where query */
+	STATEMENT_COUNT,   /* where query and not expired, up to a limit */
+	STATEMENT_PURGE,   /* expired rows, at most PURGE_ROWS */
+};
+
+struct statement_key {
+	enum statement_kind kind;
+	const proauth2_table *table;  /* one of the schema's, which are static */
+	const json_t *query;          /* its field names, in order; NULL: none */
+};
+
 struct cached_statement {
-	char *sql;
+	enum statement_kind kind;
+	const proauth2_table *table;
+	size_t n_names;
+	char *names;  /* the query's field names, each ending in a NUL */
 	sqlite3_stmt *stmt;
 	struct cached_statement *next;
 };
@@ -94,9 +117,9 @@ struct write_group {
 /* Translate an SQLite result into a status; err gets SQLite's message. */
 proauth2_status sqlite_fail(sqlite3 *db, int rc, const char *doing,
 		proauth2_error *err);
-/* The cached statement for sql, prepared on first use; NULL on failure. */
-sqlite3_stmt *sqlite_statement(struct connection *conn, const char *sql,
-		proauth2_error *err);
+/* The cached statement for key, prepared on first use; NULL on failure. */
+sqlite3_stmt *sqlite_statement(struct connection *conn,
+		const struct statement_key *key, proauth2_error *err);
 /* Reset a cached statement and clear its bindings, for its next use. */
 void sqlite_release(sqlite3_stmt *stmt);
 /* Open a connection of s on its URI, waiting for locks as s does. */
@@ -194,18 +217,15 @@ proauth2_status sqlite_end_writes(void *cls, proauth2_error *err);
 
 /* ---- rows.c: records as rows, queries as WHERE clauses ---- */
 
-/* The INSERT (update 0) or UPDATE (update 1) of every field of a t record
- * into sql, whose size is SQL_MAX; -1 when it does not fit. Its values
- * are bound by sqlite_bind_record. */
-int sqlite_write_sql(char *sql, const proauth2_table *t, int update);
-/* Bind record's fields in the order sqlite_write_sql names them. */
+/* The SQL of key into sql, whose size is SQL_MAX; -1 when it does not
+ * fit, or key's table has no expires_at for a purge. Its values are bound
+ * by sqlite_bind_record (INSERT, UPDATE), sqlite_bind_query from index 1
+ * (the query's), then by the caller (the expiry and limit of a count, the
+ * time of a purge). */
+int sqlite_statement_sql(char *sql, const struct statement_key *key);
+/* Bind record's fields in the order sqlite_statement_sql names them. */
 int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
 		const json_t *record, int update);
-/* The SELECT of every field of t matching query, at most two rows, into
- * sql, whose size is SQL_MAX; -1 when it does not fit. */
-int sqlite_select_sql(char *sql, const proauth2_table *t, const json_t *query);
-/* Append " WHERE a = ? AND b = ?" for query's fields to sql. */
-int sqlite_append_where(char *sql, size_t size, const json_t *query);
 /* Bind query's values from index first on. */
 int sqlite_bind_query(sqlite3_stmt *stmt, const json_t *query, int first);
 /* The current row as a t record; NULL when memory ran out. */
