@@ -1,7 +1,7 @@
 /*
  * The SQLite datastore: one SQL table per schema table, a column per field
  * (string arrays as JSON text), indexes on queried fields, prepared
- * statements cached per connection by their SQL text. Writes go through one
+ * statements cached per connection by what they do. Writes go through one
  * connection, serialised by a mutex. On a file, reads borrow a connection of
  * their own from a pool, so they run beside each other and beside a commit's
  * fsync, and see committed data only; a memory database is private to its
