@@ -79,7 +79,7 @@ static int column_value(sqlite3_stmt *stmt, int i, const proauth2_field *f,
 
 /*
  * SQL text is built by appending: each returns -1, with sql cut short,
- * when the text does not fit in size. It is built only once a connection
+ * when the text does not fit in size. It is built once per connection
  * (connection.c finds a prepared statement by its key, not its text).
  */
 static int add(char *sql, size_t size, size_t *len, const char *text)
@@ -101,8 +101,8 @@ static int add_name(char *sql, size_t size, size_t *len, const char *separator,
 		add(sql, size, len, name) || add(sql, size, len, "\"") ? -1 : 0;
 }
 
-/* " WHERE a = ? AND b = ?" for query's fields (none for NULL or {}),
- * then extra, led by " WHERE " or " AND " (" " when extra is ""). */
+/* " WHERE a = ? AND b = ?" for query's fields (nothing for NULL or {}),
+ * then, unless it is "", the condition extra after " WHERE " or " AND ". */
 static int add_where(char *sql, size_t size, size_t *len, const json_t *query,
 		const char *extra)
 {
