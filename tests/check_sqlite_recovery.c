@@ -142,6 +142,12 @@ static const struct {
 	{"secret_hash", "x'eda080'"},                 /* a blob, a surrogate */
 	{"redirect_uris", "CAST(x'5b22ff225d' AS TEXT)"},  /* ["\xff"] */
 	{"grant_types", "'not JSON'"},
+	{"grant_types", "'[\"authorization_code\",]'"},
+	{"grant_types", "'[\"authorization_code\" \"implicit\"]'"},
+	{"grant_types", "'[\"authorization_code'"},
+	{"grant_types", "'[1]'"},
+	{"grant_types", "'[\"a\\u0000b\"]'"},
+	{"redirect_uris", "CAST(x'5b220a225d' AS TEXT)"},  /* ["\n"] */
 	{"created_at", "'yesterday'"},                /* text in an integer */
 };
 #define N_UNREADABLE (sizeof(unreadable) / sizeof(unreadable[0]))
@@ -172,6 +178,40 @@ START_TEST(a_row_another_program_wrote_is_malformed_not_dropped)
 }
 END_TEST
 
+/* Array texts this backend does not write but JSON allows, and the
+ * arrays they hold. */
+static const char *const readable[] = {
+	"[]",
+	"[ \"https://c.example/cb\" , \"https://c.example/2\" ]",
+	"[\"https:\\/\\/c.example\\/cb\"]",
+	"[\"https://c.example/cb?q=\\\"x\\\"\"]",
+	"[\"https://c.example/\\u00e9\",\"https://c.example/\xc3\xa9\"]",
+	"[\"https://c.example/cb\",\"\"]",
+};
+#define N_READABLE (sizeof(readable) / sizeof(readable[0]))
+
+/* Loop i: a row whose array column holds the i-th text reads as the array
+ * that JSON text means, whichever way the backend reads it. */
+START_TEST(a_row_another_program_wrote_reads_as_its_json_says)
+{
+	json_t *query = json_pack("{s:s}", "client_id", "other"), *record = NULL;
+	json_t *expected = json_loads(readable[_i], 0, NULL);
+	proauth2_error err = {0};
+	char value[256];
+
+	ck_assert_ptr_nonnull(expected);
+	snprintf(value, sizeof(value), "'%s'", readable[_i]);
+	insert_client("other", "redirect_uris", value);
+	ck_assert_msg(proauth2_datastore_fetch(env.ds, "clients", query, 0,
+			&record, &err) == PROAUTH2_OK, "%s: %s", readable[_i], err.text);
+	ck_assert_msg(json_equal(json_object_get(record, "redirect_uris"), expected),
+			"%s read as something else", readable[_i]);
+	json_decref(expected);
+	json_decref(record);
+	json_decref(query);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_recovery");
@@ -185,6 +225,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, plain_setup, env_teardown);
 	tcase_add_loop_test(tc, a_row_another_program_wrote_is_malformed_not_dropped,
 			0, N_UNREADABLE);
+	tcase_add_loop_test(tc, a_row_another_program_wrote_reads_as_its_json_says,
+			0, N_READABLE);
 	suite_add_tcase(s, tc);
 	failed = run_suite(s);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
