@@ -28,11 +28,14 @@
  * whole, a copy of the Cookie header and some 64 bytes per header, then
  * the answer's head; when that does not fit, libmicrohttpd 0.9.75 closes
  * the connection unanswered (a head too large for the pool it answers 431
- * itself). No size closes that gap: 160 KiB puts it past heads of 64 KiB
+ * itself). No size closes that gap: 80 KiB puts it past heads of 38 KiB
  * made of a long Cookie or of 64-byte headers (tests/e2e/test_headers.py),
- * though some 2200 headers of 10 bytes still reach it.
+ * above nginx's default of 32 KiB, though a smaller head of thousands of
+ * tiny headers still reaches it. Every request pays for the size:
+ * libmicrohttpd zeroes the whole pool and half of it again per request
+ * (160 KiB cost ~2 us of CPU a request more, docs/BENCHMARKS.md).
  */
-#define POOL_SIZE (160 * 1024)
+#define POOL_SIZE (80 * 1024)
 
 /* File descriptors kept for the database, logs and the listening socket
  * when the connection limit is fitted under RLIMIT_NOFILE. */
