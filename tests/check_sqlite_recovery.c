@@ -178,8 +178,9 @@ START_TEST(a_row_another_program_wrote_is_malformed_not_dropped)
 }
 END_TEST
 
-/* Array texts this backend does not write but JSON allows, and the
- * arrays they hold. */
+/* Array texts JSON allows: plain ones as this backend writes them (read
+ * without jansson), and ones with spaces or escapes as only another
+ * program would write them (read by jansson). */
 static const char *const readable[] = {
 	"[]",
 	"[ \"https://c.example/cb\" , \"https://c.example/2\" ]",
