@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "pkce.h"
 #include "scope.h"
+#include "utf8.h"
 
 #define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 #define RFC7636_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
@@ -353,6 +354,62 @@ START_TEST(error_set_fills_and_truncates)
 }
 END_TEST
 
+/* Each sequence between ASCII runs of every length from 0 to 17, so that
+ * it starts, ends and straddles each place in the 8-byte words the ASCII
+ * fast path reads. */
+START_TEST(utf8_sequences_anywhere_in_ascii)
+{
+	static const struct { const char *bytes; bool valid; } seqs[] = {
+		{"\xc3\xa9", true},              /* U+00E9 */
+		{"\xe2\x82\xac", true},          /* U+20AC */
+		{"\xed\x9f\xbf", true},          /* U+D7FF, below the surrogates */
+		{"\xee\x80\x80", true},          /* U+E000, above them */
+		{"\xf0\x9d\x84\x9e", true},      /* U+1D11E */
+		{"\xf4\x8f\xbf\xbf", true},      /* U+10FFFF */
+		{"\x7f", true},
+		{"\xc0\xaf", false},             /* overlong '/' */
+		{"\xe0\x80\xaf", false},         /* overlong '/' */
+		{"\xf0\x80\x80\xaf", false},     /* overlong '/' */
+		{"\xed\xa0\x80", false},         /* U+D800, a surrogate */
+		{"\xf4\x90\x80\x80", false},     /* past U+10FFFF */
+		{"\xf5\x80\x80\x80", false},
+		{"\x80", false},                 /* a lone continuation */
+		{"\xc3", false},                 /* cut short */
+		{"\xe2\x82", false},
+		{"\xf0\x9d\x84", false},
+		{"\xc3\x28", false},             /* continuation missing */
+		{"\xff", false},
+	};
+	char text[64];
+
+	for (size_t q = 0; q < sizeof(seqs) / sizeof(seqs[0]); q++)
+		for (size_t before = 0; before <= 17; before++)
+			for (size_t after = 0; after <= 17; after++) {
+				size_t n = strlen(seqs[q].bytes), len = before + n + after;
+
+				char *exact;
+
+				memset(text, 'a', sizeof(text));
+				memcpy(text + before, seqs[q].bytes, n);
+				/* A heap copy of exactly len bytes: ASan and valgrind
+				 * see any read past the end. */
+				ck_assert_ptr_nonnull(exact = malloc(len + (len == 0)));
+				memcpy(exact, text, len);
+				ck_assert_msg(utf8_valid(exact, len) == seqs[q].valid,
+						"sequence %zu after %zu ASCII bytes, before %zu",
+						q, before, after);
+				free(exact);
+			}
+	memset(text, 'a', sizeof(text));
+	ck_assert(utf8_valid(text, 0));
+	ck_assert(utf8_valid(text, sizeof(text)));
+	/* Only len bytes are read: a bad byte just past them does not count. */
+	text[16] = '\x80';
+	ck_assert(utf8_valid(text, 16));
+	ck_assert(!utf8_valid(text, 17));
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
 	Suite *s = suite_create("units");
@@ -378,6 +435,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, scope_subset);
 	tcase_add_test(tc, status_maps_to_rfc_errors);
 	tcase_add_test(tc, error_set_fills_and_truncates);
+	tcase_add_test(tc, utf8_sequences_anywhere_in_ascii);
 	suite_add_tcase(s, tc);
 	return s;
 }
