@@ -807,6 +807,14 @@ START_TEST(test_invalid_records)
 	json_array_append_new(json_object_get(record, "redirect_uris"),
 			json_stringn("https://x.example/\0evil", 23));
 	assert_status(store_record("clients", record), PROAUTH2_ERR_INVALID_RECORD);
+#if JANSSON_VERSION_HEX >= 0x020e00
+	/* A key with a NUL after a field's name reads as that field; it does
+	 * not stand in for a required field the record lacks. */
+	record = code("bad", "intruder", LATER);
+	json_object_del(record, "scope");
+	json_object_setn_new(record, "client_id\0x", 11, json_string("intruder"));
+	assert_status(store_record("codes", record), PROAUTH2_ERR_INVALID_RECORD);
+#endif
 
 	/* Schema 5's attributes hold a JSON object's text, nothing else. */
 	{
