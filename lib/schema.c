@@ -305,8 +305,8 @@ static proauth2_status check_members(const proauth2_table *table,
 {
 	const char *name;
 	json_t *value;
-	size_t next = 0;
-	uint64_t counted = 0;
+	size_t next = 0, at;
+	uint64_t counted = 0;  /* bit i: fields[i] counted */
 
 	*required = 0;
 	if (!json_is_object(object))
@@ -336,9 +336,10 @@ static proauth2_status check_members(const proauth2_table *table,
 					"%s for %s: field '%s' has the wrong type or size",
 					what, table->name, name);
 		}
-		if ((field->flags & PROAUTH2_FIELD_REQUIRED) && next <= 64 &&
-				!(counted & UINT64_C(1) << (next - 1))) {
-			counted |= UINT64_C(1) << (next - 1);
+		at = (size_t)(field - table->fields);
+		if ((field->flags & PROAUTH2_FIELD_REQUIRED) && at < 64 &&
+				!(counted & UINT64_C(1) << at)) {
+			counted |= UINT64_C(1) << at;
 			(*required)++;
 		}
 	}

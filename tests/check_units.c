@@ -386,7 +386,6 @@ START_TEST(utf8_sequences_anywhere_in_ascii)
 		for (size_t before = 0; before <= 17; before++)
 			for (size_t after = 0; after <= 17; after++) {
 				size_t n = strlen(seqs[q].bytes), len = before + n + after;
-
 				char *exact;
 
 				memset(text, 'a', sizeof(text));
