@@ -235,6 +235,51 @@ START_TEST(a_store_is_refused_in_a_forked_child)
 }
 END_TEST
 
+/* A store opened in a child is the child's: it works there, and is
+ * refused in the child's own child, one fork further. */
+static int open_in_child(const proauth2_datastore_ops *ops)
+{
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("child"), *query = json_pack("{s:s}", "grant_id", "child");
+	json_t *found = NULL;
+	proauth2_error err = {0};
+	void *cls = NULL;
+	int failed = 0, status = -1;
+	pid_t grandchild;
+
+	if (ops->init(path, &cls, &err) != PROAUTH2_OK)
+		return 1;
+	if (ops->store(cls, marks, record, &err) != PROAUTH2_OK)
+		failed |= 2;
+	json_decref(record);
+	grandchild = fork();
+	if (grandchild == 0)
+		use_in_child(ops, cls);
+	if (grandchild == -1 || waitpid(grandchild, &status, 0) != grandchild ||
+			!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		failed |= 4;
+	if (ops->fetch(cls, marks, query, &found, &err) != PROAUTH2_OK)
+		failed |= 8;
+	json_decref(found);
+	json_decref(query);
+	ops->close(cls);
+	return failed;
+}
+
+START_TEST(a_store_opened_in_a_child_is_the_childs)
+{
+	int status = -1;
+	pid_t child = fork();
+
+	ck_assert_int_ne(child, -1);
+	if (child == 0)
+		_exit(open_in_child(proauth2_sqlite_ops()));
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 /* A write told OK must be in the file: after the file is gone, no write
  * is. */
 START_TEST(a_store_into_a_deleted_file_is_an_error)
@@ -305,6 +350,7 @@ int main(void)
 	tcase_add_test(tc, newer_file_is_refused_untouched);
 	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
 	tcase_add_test(tc, a_store_is_refused_in_a_forked_child);
+	tcase_add_test(tc, a_store_opened_in_a_child_is_the_childs);
 	tcase_add_test(tc, a_store_into_a_deleted_file_is_an_error);
 	tcase_add_test(tc, a_store_into_a_replaced_file_is_an_error);
 	suite_add_tcase(s, tc);
