@@ -280,6 +280,45 @@ START_TEST(a_store_opened_in_a_child_is_the_childs)
 }
 END_TEST
 
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+/* _Fork() runs no atfork handler, so the fork count does not see its
+ * child: there writes are still refused, by the process id, and close
+ * leaves the parent's files alone. */
+START_TEST(a_write_is_refused_in_a_child_made_by__Fork)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("child");
+	proauth2_error err = {0};
+	void *cls = NULL;
+	int status = -1;
+	pid_t child;
+
+	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	child = _Fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0) {
+		int failed = 0;
+
+		if (!refused(ops->store(cls, marks, record, &err), &err))
+			failed |= 1;
+		if (!refused(ops->begin_writes(cls, &err), &err))
+			failed |= 2;
+		ops->close(cls);
+		if (access(wal, F_OK) != 0 || access(shm, F_OK) != 0)
+			failed |= 4;
+		_exit(failed);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ops->close(cls);
+	json_decref(record);
+}
+END_TEST
+#endif
+
 /* A write told OK must be in the file: after the file is gone, no write
  * is. */
 START_TEST(a_store_into_a_deleted_file_is_an_error)
@@ -351,6 +390,9 @@ int main(void)
 	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
 	tcase_add_test(tc, a_store_is_refused_in_a_forked_child);
 	tcase_add_test(tc, a_store_opened_in_a_child_is_the_childs);
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+	tcase_add_test(tc, a_write_is_refused_in_a_child_made_by__Fork);
+#endif
 	tcase_add_test(tc, a_store_into_a_deleted_file_is_an_error);
 	tcase_add_test(tc, a_store_into_a_replaced_file_is_an_error);
 	suite_add_tcase(s, tc);

@@ -42,38 +42,45 @@ static struct sqlite_store *abandoned;
  * Corrupt"). Its methods refuse any other process, before they touch a
  * lock a parent thread may have held at the fork.
  *
- * A store knows its process by the forks it has come through, counted in
- * the child by an atfork handler: getpid() is a system call, once per
- * read otherwise (1% of the demo's time serving /api/me). A child made
- * without fork()'s handlers (_Fork(), a raw clone) is not counted; where
- * the handler could not be registered, the process id is compared.
+ * Writes and close compare the process id. Reads, many to a write,
+ * compare a count of forks instead, which an atfork handler adds to in
+ * the child: getpid() is a system call (1% of the demo's time serving
+ * /api/me). A child made without fork()'s handlers (_Fork(), a raw
+ * clone) is not counted, so there only its writes are refused; where the
+ * handler could not be registered, reads compare the process id too.
  */
 static unsigned long forks;
 static bool forks_counted;
-static pthread_once_t count_forks_once = PTHREAD_ONCE_INIT;
 
 static void count_fork(void)
 {
 	forks++;  /* in the child, its only thread */
 }
 
-static void count_forks(void)
+/* At load: before any store exists, and before any later library's
+ * handler that might use one in a child. */
+__attribute__((constructor)) static void count_forks(void)
 {
 	forks_counted = pthread_atfork(NULL, NULL, count_fork) == 0;
 }
 
-static bool same_process(const struct sqlite_store *s)
+static proauth2_status refused(proauth2_error *err)
 {
-	return forks_counted ? s->forks == forks : s->pid == getpid();
+	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+			"sqlite: the datastore was opened in another process:"
+			" open it after fork()");
 }
 
 static proauth2_status elsewhere(const struct sqlite_store *s, proauth2_error *err)
 {
-	if (same_process(s))
+	return s->pid == getpid() ? PROAUTH2_OK : refused(err);
+}
+
+static proauth2_status read_elsewhere(const struct sqlite_store *s, proauth2_error *err)
+{
+	if (forks_counted ? s->forks == forks : s->pid == getpid())
 		return PROAUTH2_OK;
-	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
-			"sqlite: the datastore was opened in another process:"
-			" open it after fork()");
+	return refused(err);
 }
 
 /* A write goes into this process's own store, and into the file the path
@@ -106,7 +113,7 @@ static void sqlite_close(void *cls)
 
 	if (s == NULL)
 		return;
-	if (!same_process(s)) {
+	if (s->pid != getpid()) {
 		/* Its -wait lock is the parent's too: the descriptor is
 		 * closed here, the lock stays with the parent's. */
 		if (s->writer.wait_fd >= 0)
@@ -164,7 +171,6 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	if (s == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	s->writer.wait_fd = -1;
-	pthread_once(&count_forks_once, count_forks);
 	s->forks = forks;
 	s->pid = getpid();
 	pthread_mutex_init(&s->lock, NULL);
@@ -296,7 +302,7 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	int rc;
 
 	*record = NULL;
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+	if ((status = read_elsewhere(s, err)) != PROAUTH2_OK)
 		return status;
 	if ((status = read_statement(s, &key, &conn, &stmt, err)) != PROAUTH2_OK)
 		return status;
@@ -411,7 +417,7 @@ static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
 	proauth2_status status = PROAUTH2_OK;
 
 	*n = 0;
-	if ((status = elsewhere(s, err)) != PROAUTH2_OK)
+	if ((status = read_elsewhere(s, err)) != PROAUTH2_OK)
 		return status;
 	if ((status = read_statement(s, &key, &conn, &stmt, err)) != PROAUTH2_OK)
 		return status;

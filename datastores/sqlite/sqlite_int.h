@@ -67,7 +67,7 @@ struct sqlite_store {
 	bool on_disk;            /* not a memory database: readers, group commit */
 	char *uri;               /* to open readers with */
 	pid_t pid;               /* the process that opened it, alone to use it */
-	unsigned long forks;     /* and the forks it had come through */
+	unsigned long forks;     /* the fork count when it was opened */
 	int busy_timeout_ms;     /* a call's wait for locks, at most */
 	char *file;              /* on disk: the file's path */
 	struct file_id {         /* the identities of the file and its -wal */
