@@ -78,9 +78,9 @@ static proauth2_status elsewhere(const struct sqlite_store *s, proauth2_error *e
 
 static proauth2_status read_elsewhere(const struct sqlite_store *s, proauth2_error *err)
 {
-	if (forks_counted ? s->forks == forks : s->pid == getpid())
-		return PROAUTH2_OK;
-	return refused(err);
+	if (!forks_counted)
+		return elsewhere(s, err);
+	return s->forks == forks ? PROAUTH2_OK : refused(err);
 }
 
 /* A write goes into this process's own store, and into the file the path
