@@ -29,6 +29,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
 			sqlite_group_enter(s, g);
 		return &s->writer;
 	}
+	sqlite_anchor_read(s);
 	pthread_mutex_lock(&s->readers_lock);
 	conn = s->idle_readers;
 	if (conn != NULL) {

@@ -122,6 +122,7 @@ static void sqlite_close(void *cls)
 		abandon(s);
 		return;
 	}
+	sqlite_anchor_stop(s);
 	replaced = s->file != NULL && sqlite_file_unchanged(s, NULL) != PROAUTH2_OK;
 	while ((conn = s->idle_readers) != NULL) {
 		s->idle_readers = conn->next;
@@ -164,6 +165,7 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 {
 	struct sqlite_store *s = calloc(1, sizeof(*s));
 	const char *synchronous, *filename;
+	bool anchor;
 	proauth2_status status;
 	int rc;
 
@@ -197,7 +199,8 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	}
 	synchronous = sync_pragma(s->writer.db, err);
 	if (synchronous == NULL ||
-			sqlite_busy_option(s->writer.db, &s->busy_timeout_ms, err) != PROAUTH2_OK) {
+			sqlite_busy_option(s->writer.db, &s->busy_timeout_ms, err) != PROAUTH2_OK ||
+			sqlite_anchor_option(s->writer.db, &anchor, err) != PROAUTH2_OK) {
 		sqlite_close(s);
 		return PROAUTH2_ERR_INVALID_ARGUMENT;
 	}
@@ -216,6 +219,8 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	s->on_disk = filename != NULL && filename[0] != '\0';
 	sqlite_file_note_wal(s);
 	sqlite_wait_file_open(s);
+	if (s->on_disk && anchor)
+		sqlite_anchor_start(s);
 	*cls = s;
 	return PROAUTH2_OK;
 }

@@ -61,6 +61,27 @@ struct connection {
 	                           * write lock (atomic: read by queued writers) */
 };
 
+/* read_anchor.c: a read transaction held for the readers' read mark. */
+struct read_anchor {
+	bool running;            /* its thread was started, in the opening process */
+	struct read_anchor *next_running;  /* in read_anchor.c's list */
+	pthread_t thread;
+	sqlite3 *db;
+	sqlite3_stmt *hold;      /* stepped once: its read transaction holds */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;     /* the thread's: reads, writes, stop */
+	pthread_cond_t released; /* writers waiting for it to let go */
+	bool stop;
+	unsigned writers_waiting;
+	bool held, sleeping;     /* atomic: read without the lock */
+	uint64_t reads, writes;  /* atomic: counted by readers and writers */
+	/* The thread's own. */
+	int64_t off_until;       /* writes came: off till then */
+	uint64_t writes_held;    /* writes at the last hold */
+	unsigned version;        /* SQLite's data version at the last hold */
+	bool version_known;
+};
+
 struct sqlite_store {
 	struct connection writer;
 	pthread_mutex_t lock;    /* the writer's */
@@ -92,6 +113,7 @@ struct sqlite_store {
 	struct write_group *groups;  /* groups and lone writers, to hear of failed batches */
 	unsigned writes_since_purge;  /* under the lock, see purge.c */
 	int64_t last_purge;           /* time() of the last step, or of the open */
+	struct read_anchor anchor;    /* on disk */
 };
 
 /*
@@ -174,6 +196,22 @@ proauth2_status sqlite_lock_file(struct sqlite_store *s, const char *doing,
 struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
 		proauth2_error *err);
 void sqlite_reader_give(struct sqlite_store *s, struct connection *conn);
+
+/* ---- read_anchor.c: one read mark held for the readers ---- */
+
+/* The URI's read_anchor= (on, the default, or off) into *on;
+ * PROAUTH2_ERR_INVALID_ARGUMENT for another value. */
+proauth2_status sqlite_anchor_option(sqlite3 *db, bool *on, proauth2_error *err);
+/* On disk, once the schema is there: start the anchor's thread (if it
+ * cannot be, reads go without it). */
+void sqlite_anchor_start(struct sqlite_store *s);
+/* In the opening process, before the connections close. */
+void sqlite_anchor_stop(struct sqlite_store *s);
+/* A reader is about to read: wakes a sleeping anchor. */
+void sqlite_anchor_read(struct sqlite_store *s);
+/* Under the writer's lock, before a write: returns once the anchor holds
+ * nothing, and keeps it off a while. */
+void sqlite_anchor_write(struct sqlite_store *s);
 
 /* ---- schema.c: tables, indexes and upgrades ---- */
 

@@ -40,6 +40,23 @@
  * go first. Back up or move the database with its -wal; -shm and -wait may
  * be deleted while no datastore has the file open.
  *
+ * Reads on a file: each read is a read transaction of its own and sees
+ * every commit, of any process. While reads come and this datastore has no
+ * write open, a thread of its own holds a read transaction open on a
+ * connection of its own (the read anchor), so that SQLite takes the readers'
+ * shared lock on the -shm file within the process, without a system call:
+ * reads by key on one thread run about three times as fast
+ * (docs/BENCHMARKS.md). Nothing is read through it. Each write of this
+ * datastore waits for it to let go; it lets go 5 ms after taking hold and
+ * when the reads stop, and stays off for 10 ms after this datastore's
+ * writes. When it sees another connection's commits (another process's,
+ * or another datastore's on the file), which its hold may have kept from
+ * being checkpointed, it runs a passive checkpoint itself and stays off
+ * for 50 ms. The thread sleeps while no reads come, blocks every signal,
+ * and is never inside SQLite when the process forks (an atfork handler
+ * waits for it). "file:oauth.db?read_anchor=off" does without it; a value
+ * other than on or off is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ *
  * Open after fork(): a datastore belongs to the process that opened it.
  * SQLite's connections and locks do not cross a fork, so in any other
  * process (a child forked after the open) every call but close fails with
@@ -59,8 +76,8 @@
  * on the old file may go on reading it. Restore a backup with the
  * datastores closed; reopen after replacing the file.
  *
- * Expired records are reclaimed by the writes, with no thread and nothing
- * for the host to call: every 128 writes, and at the first write in a
+ * Expired records are reclaimed by the writes, with nothing for the host
+ * to call: every 128 writes, and at the first write in a
  * second past the last step (or the open), the write also deletes at most
  * 256 rows expired by the system clock from each table, in its own
  * transaction. Under write load an expired row is gone about a second after
