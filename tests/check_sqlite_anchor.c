@@ -110,7 +110,9 @@ static bool checkpoint_completes(sqlite3 *db)
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)", -1,
 			&stmt, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	complete = sqlite3_column_int(stmt, 1) == sqlite3_column_int(stmt, 2);
+	/* busy, then the WAL's frames and those copied back (-1 if busy). */
+	complete = sqlite3_column_int(stmt, 0) == 0 && sqlite3_column_int(stmt, 1) >= 0 &&
+		sqlite3_column_int(stmt, 1) == sqlite3_column_int(stmt, 2);
 	sqlite3_finalize(stmt);
 	return complete;
 }
@@ -361,6 +363,60 @@ START_TEST(a_group_s_open_batch_keeps_the_anchor_off)
 }
 END_TEST
 
+/* Whether db's checkpoint copies the WAL back and starts it over: no
+ * reader of any connection (in any process) has a mark in the WAL. */
+static bool wal_starts_over(sqlite3 *conn)
+{
+	sqlite3_stmt *stmt;
+	bool done;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+			&stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	done = sqlite3_column_int(stmt, 0) == 0;
+	sqlite3_finalize(stmt);
+	return done;
+}
+
+/* A fork while the anchor holds: a child that opens the file finds, in
+ * its copy of SQLite's memory, this process's record of its locks. A hold
+ * recorded there would stand for ever in the child for a lock it does not
+ * have (its checkpoints could never start the WAL over, its readers of
+ * that mark would take no lock), so the fork lets go first. */
+START_TEST(a_child_finds_no_hold_of_its_parent)
+{
+	int told[2];
+	char verdict = '?';
+	pid_t child;
+
+	ck_assert(reads_hold_a_mark(ds, db, PATIENCE_S));
+	/* A write of the store's own, not copied back: the next hold takes
+	 * a mark in the WAL (one over the whole database would not stop a
+	 * restart). */
+	store_mark(ds, "g-1");
+	reads_for(ds, 0.03);
+	ck_assert_int_eq(pipe(told), 0);
+	child = fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0) {
+		sqlite3 *own = outsider();
+		double end = now_s() + PATIENCE_S;
+		bool done = false;
+
+		while (!done && now_s() < end)
+			done = wal_starts_over(own) || (usleep(10000), false);
+		sqlite3_close(own);
+		ck_assert_int_eq(write(told[1], done ? "k" : "f", 1), 1);
+		_exit(0);
+	}
+	close(told[1]);
+	ck_assert_int_eq(read(told[0], &verdict, 1), 1);
+	ck_assert_msg(verdict == 'k', "the child's checkpoint never started the WAL over");
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	close(told[0]);
+}
+END_TEST
+
 START_TEST(read_anchor_takes_on_or_off)
 {
 	proauth2_datastore *refused = NULL;
@@ -391,6 +447,7 @@ int main(void)
 	tcase_add_test(tc, a_write_of_the_store_lets_go_first);
 	tcase_add_test(tc, reads_see_what_another_connection_commits_while_held);
 	tcase_add_test(tc, another_process_s_wal_starts_over_beside_reads);
+	tcase_add_test(tc, a_child_finds_no_hold_of_its_parent);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(own, setup, teardown);
 	tcase_set_timeout(own, 4 * PATIENCE_S);

@@ -21,7 +21,7 @@
  * whose own checkpoint its hold stopped short, and stays off for
  * EXTERNAL_COOLDOWN_MS. With no reads, it sleeps. "read_anchor=off" in the
  * URI does without it. It calls SQLite only under its lock, which
- * before_fork takes.
+ * before_fork takes (and lets go of a hold).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -36,6 +36,10 @@
 #define WRITE_COOLDOWN_MS 10
 /* ...and of another connection (seen by the data version). */
 #define EXTERNAL_COOLDOWN_MS 50
+/* Its checkpoints for another connection's commits, at most this often. */
+#define CHECKPOINT_EVERY_MS 250
+/* After it could not take hold (a write under way, a batch open). */
+#define RETRY_MS 1
 
 /*
  * The running anchors, for fork(): the thread calls SQLite only under its
@@ -46,13 +50,26 @@
 static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct read_anchor *running;
 
+static void let_go(struct read_anchor *a)
+{
+	sqlite3_reset(a->hold);
+	__atomic_store_n(&a->held, false, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&a->released);
+}
+
+/* ...and without a hold: a child that opens the file finds SQLite's
+ * record of this process's locks in its copy, and a hold's would stand
+ * there for a lock the child does not have. */
 static void before_fork(void)
 {
 	struct read_anchor *a;
 
 	pthread_mutex_lock(&running_lock);
-	for (a = running; a != NULL; a = a->next_running)
+	for (a = running; a != NULL; a = a->next_running) {
 		pthread_mutex_lock(&a->lock);
+		if (__atomic_load_n(&a->held, __ATOMIC_SEQ_CST))
+			let_go(a);
+	}
 }
 
 /* In the parent and in the child (whose copy of the store refuses use). */
@@ -78,13 +95,6 @@ static void wait_till(struct read_anchor *a, int64_t until_ns)
 	pthread_cond_timedwait(&a->wake, &a->lock, &ts);
 }
 
-static void let_go(struct read_anchor *a)
-{
-	sqlite3_reset(a->hold);
-	__atomic_store_n(&a->held, false, __ATOMIC_SEQ_CST);
-	pthread_cond_broadcast(&a->released);
-}
-
 /*
  * Under a->lock: start the hold statement's read transaction, if the store
  * has no write under way or open (a group's batch between its writes):
@@ -94,35 +104,41 @@ static void let_go(struct read_anchor *a)
  */
 static bool take_hold(struct sqlite_store *s, struct read_anchor *a)
 {
-	uint64_t writes = __atomic_load_n(&a->writes, __ATOMIC_SEQ_CST);
+	uint64_t writes;
 	unsigned version = 0;
-	bool took;
+	bool outside = false, took = false;
 
 	if (pthread_mutex_trylock(&s->lock) != 0)
 		return false;
-	took = !s->in_batch && sqlite3_step(a->hold) == SQLITE_ROW;
-	__atomic_store_n(&a->held, took, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&s->lock);
-	if (!took) {
-		sqlite3_reset(a->hold);
-		return false;
-	}
-	/* The data version moved and the store did not write: another
-	 * connection committed, maybe while the anchor held, and then its
-	 * checkpoint stopped at the anchor's mark and its WAL cannot start
-	 * over. Copy the WAL back for it, and stay off a while. */
-	sqlite3_file_control(a->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
-	if (a->version_known && version != a->version && writes == a->writes_held) {
-		let_go(a);
+	writes = __atomic_load_n(&a->writes, __ATOMIC_SEQ_CST);
+	if (!s->in_batch && sqlite3_step(a->hold) == SQLITE_ROW) {
+		/* The data version moved and the store did not write: another
+		 * connection committed, maybe while the anchor held. */
+		sqlite3_file_control(a->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
+		outside = a->version_known && version != a->version &&
+			writes == a->writes_held;
 		a->version = version;
-		sqlite3_wal_checkpoint_v2(a->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		a->off_until = sqlite_now_ns() + EXTERNAL_COOLDOWN_MS * NS_PER_MS;
-		return false;
+		a->version_known = true;
+		took = !outside;
 	}
-	a->version = version;
-	a->version_known = true;
-	a->writes_held = writes;
-	return true;
+	if (took) {
+		a->writes_held = writes;
+		__atomic_store_n(&a->held, true, __ATOMIC_SEQ_CST);
+	} else {
+		sqlite3_reset(a->hold);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!outside)
+		return took;
+	/* That commit's checkpoint may have stopped at the anchor's mark, and
+	 * a WAL never copied back whole cannot start over: copy it back (at
+	 * most every CHECKPOINT_EVERY_MS), holding nothing, and stay off. */
+	if (sqlite_now_ns() >= a->last_checkpoint + CHECKPOINT_EVERY_MS * NS_PER_MS) {
+		sqlite3_wal_checkpoint_v2(a->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		a->last_checkpoint = sqlite_now_ns();
+	}
+	a->off_until = sqlite_now_ns() + EXTERNAL_COOLDOWN_MS * NS_PER_MS;
+	return false;
 }
 
 static void *anchor_run(void *arg)
@@ -157,8 +173,11 @@ static void *anchor_run(void *arg)
 		}
 		/* Reads that come while it holds keep it on for the next. */
 		reads_seen = __atomic_load_n(&a->reads, __ATOMIC_SEQ_CST);
-		if (!take_hold(s, a))
+		if (!take_hold(s, a)) {
+			if (a->off_until < now + RETRY_MS * NS_PER_MS)
+				a->off_until = now + RETRY_MS * NS_PER_MS;
 			continue;
+		}
 		while (!a->stop && a->writers_waiting == 0 &&
 				sqlite_now_ns() < now + ANCHOR_HOLD_MS * NS_PER_MS)
 			wait_till(a, now + ANCHOR_HOLD_MS * NS_PER_MS);
@@ -241,16 +260,16 @@ void sqlite_anchor_stop(struct sqlite_store *s)
 
 	if (!a->running)
 		return;
-	pthread_mutex_lock(&running_lock);
-	for (link = &running; *link != a; link = &(*link)->next_running)
-		;
-	*link = a->next_running;
-	pthread_mutex_unlock(&running_lock);
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
 	pthread_cond_signal(&a->wake);
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
+	pthread_mutex_lock(&running_lock);
+	for (link = &running; *link != a; link = &(*link)->next_running)
+		;
+	*link = a->next_running;
+	pthread_mutex_unlock(&running_lock);
 	a->running = false;
 	anchor_free(a);
 }

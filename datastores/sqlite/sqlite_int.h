@@ -77,6 +77,7 @@ struct read_anchor {
 	uint64_t reads, writes;  /* atomic: counted by readers and writers */
 	/* The thread's own. */
 	int64_t off_until;       /* writes came: off till then */
+	int64_t last_checkpoint; /* sqlite_now_ns() of its last one */
 	uint64_t writes_held;    /* writes at the last hold */
 	unsigned version;        /* SQLite's data version at the last hold */
 	bool version_known;

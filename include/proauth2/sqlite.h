@@ -52,9 +52,10 @@
  * writes. When it sees another connection's commits (another process's,
  * or another datastore's on the file), which its hold may have kept from
  * being checkpointed, it runs a passive checkpoint itself and stays off
- * for 50 ms. The thread sleeps while no reads come, blocks every signal,
- * and is never inside SQLite when the process forks (an atfork handler
- * waits for it). "file:oauth.db?read_anchor=off" does without it; a value
+ * for 50 ms (checkpointing at most every 250 ms). The thread sleeps while
+ * no reads come and blocks every signal; at fork() an atfork handler waits
+ * till it is out of SQLite and makes it let go, so that a child opening
+ * its own datastore finds no lock of it recorded. "file:oauth.db?read_anchor=off" does without it; a value
  * other than on or off is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
  *
  * Open after fork(): a datastore belongs to the process that opened it.
