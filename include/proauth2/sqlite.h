@@ -54,9 +54,10 @@
  * being checkpointed, it runs a passive checkpoint itself and stays off
  * for 50 ms (checkpointing at most every 250 ms). The thread sleeps while
  * no reads come and blocks every signal; at fork() an atfork handler waits
- * till it is out of SQLite and makes it let go, so that a child opening
- * its own datastore finds no lock of it recorded. "file:oauth.db?read_anchor=off" does without it; a value
- * other than on or off is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
+ * till it is out of SQLite and makes it let go, so that a child's copy of
+ * SQLite's lock records holds no hold of the anchor's.
+ * "file:oauth.db?read_anchor=off" does without it; a value other than on
+ * or off is refused with PROAUTH2_ERR_INVALID_ARGUMENT.
  *
  * Open after fork(): a datastore belongs to the process that opened it.
  * SQLite's connections and locks do not cross a fork, so in any other
