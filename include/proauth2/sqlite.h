@@ -67,7 +67,12 @@
  * -shm are not deleted under it (the child's copy of the memory and the
  * descriptors stay till it exits or execs). A server that forks workers opens its
  * datastore in each worker, after the fork; several processes on one file
- * are fine.
+ * are fine. But no process may have the file open when it forks a child
+ * that opens it: SQLite keeps its lock records per process, the child's
+ * copy of the memory keeps the parent's, and the child's connections then
+ * share locks the child does not hold (seen: when the parent closed its
+ * datastore it checkpointed and deleted the -wal under the child, whose
+ * next write was lost). Fork the workers first, or close before forking.
  *
  * A file deleted, or replaced (another renamed over it), under an open
  * datastore is noticed on the next write (the path's st_dev/st_ino against
