@@ -63,17 +63,16 @@ proauth2_status sqlite_write_lock(struct sqlite_store *s, int64_t deadline,
 
 	if (pthread_mutex_trylock(&s->lock) == 0) {
 		s->writer.deadline = deadline;
-		sqlite_anchor_write(s);
-		return PROAUTH2_OK;
-	}
-	__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
-	status = sqlite_lock_until(s, deadline, err);
-	__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
-	if (status == PROAUTH2_OK) {
+	} else {
+		__atomic_add_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+		status = sqlite_lock_until(s, deadline, err);
+		__atomic_sub_fetch(&s->queued, 1, __ATOMIC_SEQ_CST);
+		if (status != PROAUTH2_OK)
+			return status;
 		s->kept_waiting++;
-		sqlite_anchor_write(s);
 	}
-	return status;
+	sqlite_anchor_write(s);
+	return PROAUTH2_OK;
 }
 
 /* A failed COMMIT's outcome is unknown; a batch rolled back is not. */
