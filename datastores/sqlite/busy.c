@@ -42,9 +42,14 @@ int64_t sqlite_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+struct timespec sqlite_timespec(int64_t ns)
+{
+	return (struct timespec){(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+}
+
 static void pause_ns(int64_t ns)
 {
-	struct timespec ts = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+	struct timespec ts = sqlite_timespec(ns);
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -109,8 +114,7 @@ static int lock_by(pthread_mutex_t *lock, int64_t deadline)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	deadline += (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - sqlite_now_ns();
 #endif
-	ts = (struct timespec){(time_t)(deadline / 1000000000LL),
-		(long)(deadline % 1000000000LL)};
+	ts = sqlite_timespec(deadline);
 #ifdef UNDER_TSAN
 	return pthread_mutex_timedlock(lock, &ts);
 #else

@@ -89,8 +89,7 @@ __attribute__((constructor)) static void anchor_fork_handlers(void)
 
 static void wait_till(struct read_anchor *a, int64_t until_ns)
 {
-	struct timespec ts = {(time_t)(until_ns / 1000000000LL),
-		(long)(until_ns % 1000000000LL)};
+	struct timespec ts = sqlite_timespec(until_ns);
 
 	pthread_cond_timedwait(&a->wake, &a->lock, &ts);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -165,6 +166,8 @@ void sqlite_connection_close(struct connection *conn);
 
 /* CLOCK_MONOTONIC, in nanoseconds. */
 int64_t sqlite_now_ns(void);
+/* ns nanoseconds as a timespec (a duration, or a time by the clock). */
+struct timespec sqlite_timespec(int64_t ns);
 /* The URI's busy_timeout= (milliseconds, 5000 when absent) into *ms;
  * PROAUTH2_ERR_INVALID_ARGUMENT for another value. */
 proauth2_status sqlite_busy_option(sqlite3 *db, int *ms, proauth2_error *err);
