@@ -100,15 +100,17 @@ static sqlite3 *outsider(void)
 	return db;
 }
 
-/* Whether db's passive checkpoint copies the whole WAL back: no read
- * transaction of any connection stands in its way. */
-static bool checkpoint_completes(sqlite3 *db)
+/* Whether conn's checkpoint in mode copies the whole WAL back (PASSIVE:
+ * no read transaction of any connection stands in its way) and, in
+ * TRUNCATE, starts it over (no reader of any process has a mark in it). */
+static bool checkpoint_completes(sqlite3 *conn, const char *mode)
 {
 	sqlite3_stmt *stmt;
+	char sql[64];
 	bool complete;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)", -1,
-			&stmt, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA wal_checkpoint(%s)", mode);
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
 	/* busy, then the WAL's frames and those copied back (-1 if busy). */
 	complete = sqlite3_column_int(stmt, 0) == 0 && sqlite3_column_int(stmt, 1) >= 0 &&
@@ -123,7 +125,7 @@ static bool outsider_checkpoints(sqlite3 *db)
 {
 	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO outside VALUES (1)", NULL, NULL,
 			NULL), SQLITE_OK);
-	return checkpoint_completes(db);
+	return checkpoint_completes(db, "PASSIVE");
 }
 
 /* Reads for seconds. */
@@ -215,7 +217,7 @@ START_TEST(a_write_of_the_store_lets_go_first)
 		reads(ds, 20);
 		snprintf(grant_id, sizeof(grant_id), "g-%d", round);
 		store_mark(ds, grant_id);
-		ck_assert_msg(checkpoint_completes(db),
+		ck_assert_msg(checkpoint_completes(db, "PASSIVE"),
 				"round %d: the write's frames are held from the checkpoint", round);
 	}
 }
@@ -355,28 +357,13 @@ START_TEST(a_group_s_open_batch_keeps_the_anchor_off)
 			ck_assert_int_eq(pthread_join(thread, NULL), 0);
 		}
 		ck_assert_int_eq(ops->end_writes(cls, &err), PROAUTH2_OK);
-		ck_assert_msg(checkpoint_completes(other),
+		ck_assert_msg(checkpoint_completes(other, "PASSIVE"),
 				"round %d: the batch's frames are held from the checkpoint", round);
 	}
 	sqlite3_close(other);
 	ops->close(cls);
 }
 END_TEST
-
-/* Whether db's checkpoint copies the WAL back and starts it over: no
- * reader of any connection (in any process) has a mark in the WAL. */
-static bool wal_starts_over(sqlite3 *conn)
-{
-	sqlite3_stmt *stmt;
-	bool done;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(conn, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
-			&stmt, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	done = sqlite3_column_int(stmt, 0) == 0;
-	sqlite3_finalize(stmt);
-	return done;
-}
 
 /* A fork while the anchor holds: a child that opens the file finds, in
  * its copy of SQLite's memory, this process's record of its locks. A hold
@@ -404,7 +391,7 @@ START_TEST(a_child_finds_no_hold_of_its_parent)
 		bool done = false;
 
 		while (!done && now_s() < end)
-			done = wal_starts_over(own) || (usleep(10000), false);
+			done = checkpoint_completes(own, "TRUNCATE") || (usleep(10000), false);
 		sqlite3_close(own);
 		ck_assert_int_eq(write(told[1], done ? "k" : "f", 1), 1);
 		_exit(0);
