@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,17 +87,24 @@ static void reads(proauth2_datastore *ds, int n)
 		ck_assert_int_eq(fetch_mark(ds, "g-0"), PROAUTH2_OK);
 }
 
-/* Another connection to the file, as another program would have. */
+/* Another connection to the file, as another program would have; false
+ * if it could not open. */
+static bool outsider_open(sqlite3 **db)
+{
+	if (sqlite3_open(path, db) != SQLITE_OK)
+		return false;
+	/* As another program would, it waits for locks a while. */
+	sqlite3_busy_timeout(*db, 10000);
+	return sqlite3_exec(*db, "PRAGMA synchronous = OFF;"
+			"CREATE TABLE IF NOT EXISTS outside (n INTEGER)", NULL, NULL, NULL) ==
+		SQLITE_OK;
+}
+
 static sqlite3 *outsider(void)
 {
-	sqlite3 *db;
+	sqlite3 *db = NULL;
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	/* As another program would, it waits for locks a while. */
-	sqlite3_busy_timeout(db, 10000);
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA synchronous = OFF;"
-			"CREATE TABLE IF NOT EXISTS outside (n INTEGER)", NULL, NULL, NULL),
-			SQLITE_OK);
+	ck_assert(outsider_open(&db));
 	return db;
 }
 
@@ -251,6 +259,27 @@ static long long wal_size(void)
 
 #define WAL_PEAK (6LL << 20)  /* 1.5 times the 4 MiB a checkpoint waits for */
 
+static const char *self;  /* this program, run again as the other one */
+
+/* The other program: 60 writes of 200 KB, 100 ms apart, into file. It
+ * says by fd whether they went in ("k") or not ("f"). */
+static int write_outside(const char *file, int fd)
+{
+	sqlite3 *writer = NULL;
+	int i;
+	bool failed;
+
+	snprintf(path, sizeof(path), "%s", file);
+	failed = !outsider_open(&writer);
+	for (i = 0; i < 60 && !failed; i++) {
+		failed = sqlite3_exec(writer, "INSERT INTO outside VALUES (randomblob(200000))",
+				NULL, NULL, NULL) != SQLITE_OK;
+		usleep(100000);
+	}
+	sqlite3_close(writer);
+	return write(fd, failed ? "f" : "k", 1) == 1 ? 0 : 1;
+}
+
 /* Another process writes 200 KB every 100 ms while this one reads: a
  * commit that comes while the anchor holds has its checkpoint stopped at
  * the anchor's mark, so the anchor copies the WAL back afterwards, else
@@ -267,20 +296,14 @@ START_TEST(another_process_s_wal_starts_over_beside_reads)
 	child = fork();
 	ck_assert_int_ne(child, -1);
 	if (child == 0) {
-		/* It says by the pipe whether its writes went in: its exit
-		 * status is valgrind's under valgrind, about the copy of this
-		 * process it leaves. */
-		sqlite3 *writer = outsider();
-		int i, failed = 0;
+		/* Another program, not a copy of this one: a fork's copy of
+		 * SQLite's memory would keep this process's lock records. */
+		char fd[16];
 
-		for (i = 0; i < 60; i++) {
-			failed |= sqlite3_exec(writer, "INSERT INTO outside VALUES (randomblob(200000))",
-					NULL, NULL, NULL) != SQLITE_OK;
-			usleep(100000);
-		}
-		sqlite3_close(writer);
-		ck_assert_int_eq(write(told[1], failed ? "f" : "k", 1), 1);
-		_exit(0);
+		close(told[0]);
+		snprintf(fd, sizeof(fd), "%d", told[1]);
+		execl(self, self, "--write-outside", path, fd, (char *)NULL);
+		_exit(127);
 	}
 	close(told[1]);
 	for (end = now_s() + 6.5; now_s() < end; ) {
@@ -419,13 +442,19 @@ START_TEST(read_anchor_takes_on_or_off)
 }
 END_TEST
 
-int main(void)
+int main(int argc, char **argv)
 {
-	Suite *s = suite_create("sqlite_anchor");
-	TCase *tc = tcase_create("anchor"), *own = tcase_create("own store");
+	Suite *s;
+	TCase *tc, *own;
 	SRunner *runner;
 	int failed;
 
+	if (argc == 4 && strcmp(argv[1], "--write-outside") == 0)
+		return write_outside(argv[2], atoi(argv[3]));
+	self = argv[0];
+	s = suite_create("sqlite_anchor");
+	tc = tcase_create("anchor");
+	own = tcase_create("own store");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_checked_fixture(tc, open_both, close_both);
 	tcase_set_timeout(tc, 4 * PATIENCE_S);

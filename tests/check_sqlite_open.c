@@ -280,6 +280,140 @@ START_TEST(a_store_opened_in_a_child_is_the_childs)
 }
 END_TEST
 
+/*
+ * Seen: a parent keeps the file open across fork(), its child opens its
+ * own store on it and writes, and the parent closes. The child's copy of
+ * SQLite's memory held the parent's lock records, so the parent's close
+ * found itself the last connection, checkpointed and deleted the -wal
+ * under the child, and the child's next write was told OK and lost. Every
+ * write the child is told OK must be in the file (none, where its open is
+ * refused).
+ */
+static int child_writes_past_parent_close(const char *uri, int wrote, int resume)
+{
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	proauth2_error err = {0};
+	void *cls = NULL;
+	int ok = 0, i;
+	char c = 'w', grant_id[16];
+
+	if (proauth2_sqlite_ops()->init(uri, &cls, &err) != PROAUTH2_OK) {
+		ck_assert_int_eq(write(wrote, "r", 1), 1);
+		return refused(err.status, &err) ? 100 : 101;
+	}
+	for (i = 0; i <= 50; i++) {
+		json_t *record;
+
+		if (i == 50) {
+			/* The parent closes its store now. */
+			ck_assert_int_eq(write(wrote, &c, 1), 1);
+			ck_assert_int_eq(read(resume, &c, 1), 1);
+		}
+		snprintf(grant_id, sizeof(grant_id), "c-%d", i);
+		record = grant_mark(grant_id);
+		ok += proauth2_sqlite_ops()->store(cls, marks, record, &err) == PROAUTH2_OK;
+		json_decref(record);
+	}
+	proauth2_sqlite_ops()->close(cls);
+	return ok;
+}
+
+START_TEST(a_child_s_writes_survive_its_parent_s_close)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("parent"), *query = json_pack("{s:s}", "grant_id", "parent");
+	proauth2_error err = {0};
+	char uri[192], c = '?';
+	int wrote[2], resume[2], status = -1, told_ok, i;
+	void *cls = NULL;
+	pid_t child;
+
+	snprintf(uri, sizeof(uri), "file:%s?synchronous=normal", path);
+	ck_assert_int_eq(ops->init(uri, &cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	for (i = 0; i < 200; i++) {
+		json_t *found = NULL;
+
+		ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+		json_decref(found);
+	}
+	json_decref(query);
+	json_decref(record);
+	ck_assert(pipe(wrote) == 0 && pipe(resume) == 0);
+	child = fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0)
+		_exit(child_writes_past_parent_close(uri, wrote[1], resume[0]));
+	ck_assert_int_eq(read(wrote[0], &c, 1), 1);
+	ops->close(cls);
+	ck_assert_int_eq(write(resume[1], &c, 1), 1);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_ne(WEXITSTATUS(status), 101);
+	told_ok = WEXITSTATUS(status) == 100 ? 0 : WEXITSTATUS(status);
+	ck_assert_int_eq(sqlite_file_int(path,
+			"SELECT count(*) FROM revoked_grants WHERE grant_id LIKE 'c-%'"), told_ok);
+}
+END_TEST
+
+/* The file a parent had open at the fork is refused in the child, still
+ * after the child closes its copy of the parent's store; another file is
+ * the child's to open. The exit status has a bit set for each step that
+ * went otherwise. */
+static int open_beside_parent(void *parents)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark("child");
+	proauth2_error err = {0};
+	char other[192];
+	void *cls = NULL;
+	int failed = 0;
+
+	if (!refused(ops->init(path, &cls, &err), &err) || cls != NULL ||
+			strstr(err.text, path) == NULL)
+		failed |= 1;
+	ops->close(parents);
+	if (!refused(ops->init(path, &cls, &err), &err) || cls != NULL)
+		failed |= 2;
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	if (ops->init(other, &cls, &err) != PROAUTH2_OK ||
+			ops->store(cls, marks, record, &err) != PROAUTH2_OK)
+		failed |= 4;
+	ops->close(cls);
+	json_decref(record);
+	return failed;
+}
+
+START_TEST(a_file_open_in_the_parent_is_refused_in_its_child)
+{
+	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record;
+	proauth2_error err = {0};
+	void *cls = NULL, *beside = NULL;
+	int status = -1;
+	pid_t child;
+
+	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	child = fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0)
+		_exit(open_beside_parent(cls));
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	/* The parent's store goes on, and another opens beside it. */
+	record = grant_mark("parent");
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->init(path, &beside, &err), PROAUTH2_OK);
+	ops->close(beside);
+	ops->close(cls);
+	json_decref(record);
+}
+END_TEST
+
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
 /* _Fork() runs no atfork handler, so the fork count does not see its
  * child: there writes are still refused, by the process id, and close
@@ -390,6 +524,8 @@ int main(void)
 	tcase_add_test(tc, wal_shrinks_after_a_checkpoint);
 	tcase_add_test(tc, a_store_is_refused_in_a_forked_child);
 	tcase_add_test(tc, a_store_opened_in_a_child_is_the_childs);
+	tcase_add_test(tc, a_child_s_writes_survive_its_parent_s_close);
+	tcase_add_test(tc, a_file_open_in_the_parent_is_refused_in_its_child);
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
 	tcase_add_test(tc, a_write_is_refused_in_a_child_made_by__Fork);
 #endif

@@ -159,7 +159,7 @@ static int identify(const char *file, const char *suffix, struct file_id *id)
 	return 0;
 }
 
-static bool same(const struct file_id *a, const struct file_id *b)
+bool sqlite_file_same(const struct file_id *a, const struct file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;
 }
@@ -192,7 +192,7 @@ proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_err
 {
 	struct file_id now;
 
-	if (s->file == NULL || (identify(s->file, "", &now) == 0 && same(&now, &s->ids[0])))
+	if (s->file == NULL || (identify(s->file, "", &now) == 0 && sqlite_file_same(&now, &s->ids[0])))
 		return PROAUTH2_OK;
 	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 			"sqlite: the database file was deleted or replaced since it was opened");
@@ -211,7 +211,7 @@ void sqlite_file_forget(const struct sqlite_store *s)
 	struct file_id now;
 
 	if (s->ids[1].ino != 0 && identify(s->file, suffixes[1], &now) == 0 &&
-			same(&now, &s->ids[1]) &&
+			sqlite_file_same(&now, &s->ids[1]) &&
 			(size_t)snprintf(name, sizeof(name), "%s-wal", s->file) < sizeof(name))
 		unlink(name);
 }

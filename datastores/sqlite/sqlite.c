@@ -32,9 +32,6 @@
  */
 #define JOURNAL_SIZE_LIMIT "PRAGMA journal_size_limit = 4194304"
 
-/* Stores closed in a process they were not opened in, kept reachable:
- * their memory is the parent's copy, and is never freed. */
-static struct sqlite_store *abandoned;
 
 /*
  * A store opened before fork() is the parent's: SQLite's locks are per
@@ -57,11 +54,80 @@ static void count_fork(void)
 	forks++;  /* in the child, its only thread */
 }
 
+/*
+ * Every store of this process's memory: its own open ones, and those a
+ * fork copied from the parent, open there or closed here (never freed:
+ * the memory is the parent's copy). Linked at open, unlinked at close in
+ * the opening process.
+ */
+static struct sqlite_store *stores;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void stores_before_fork(void)
+{
+	pthread_mutex_lock(&stores_lock);
+}
+
+static void stores_after_fork(void)
+{
+	pthread_mutex_unlock(&stores_lock);
+}
+
+static bool opened_here(const struct sqlite_store *s)
+{
+	return s->pid == getpid() && (!forks_counted || s->forks == forks);
+}
+
+/*
+ * SQLite keeps one record of locks per file and process, found by the
+ * inode. A child's copy of the memory holds its parent's records for every
+ * file the parent had open at the fork, and a connection the child opens
+ * on such a file joins them: it takes no lock the records say are held, so
+ * the parent's last close finds itself alone, checkpoints and deletes the
+ * -wal under the child, and the child's writes are told OK and lost. So a
+ * store of s's file copied from a parent refuses s (before s has read or
+ * locked anything); else s joins the list.
+ */
+static proauth2_status link_store(struct sqlite_store *s, proauth2_error *err)
+{
+	const struct sqlite_store *o;
+	proauth2_status status = PROAUTH2_OK;
+
+	pthread_mutex_lock(&stores_lock);
+	for (o = stores; o != NULL && s->file != NULL; o = o->next_store)
+		if (o->file != NULL && !opened_here(o) && sqlite_file_same(&o->ids[0], &s->ids[0])) {
+			status = proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
+					"sqlite: %.200s was open in the parent process when it"
+					" forked: close it before fork(), or open it only after",
+					s->file);
+			break;
+		}
+	if (status == PROAUTH2_OK) {
+		s->next_store = stores;
+		stores = s;
+	}
+	pthread_mutex_unlock(&stores_lock);
+	return status;
+}
+
+static void unlink_store(struct sqlite_store *s)
+{
+	struct sqlite_store **link;
+
+	pthread_mutex_lock(&stores_lock);
+	for (link = &stores; *link != NULL && *link != s; link = &(*link)->next_store)
+		;
+	if (*link != NULL)
+		*link = s->next_store;
+	pthread_mutex_unlock(&stores_lock);
+}
+
 /* At load: before any store exists, and before any later library's
  * handler that might use one in a child. */
 __attribute__((constructor)) static void count_forks(void)
 {
 	forks_counted = pthread_atfork(NULL, NULL, count_fork) == 0;
+	pthread_atfork(stores_before_fork, stores_after_fork, stores_after_fork);
 }
 
 static proauth2_status refused(proauth2_error *err)
@@ -92,19 +158,6 @@ static proauth2_status may_write(const struct sqlite_store *s, proauth2_error *e
 	return status == PROAUTH2_OK ? sqlite_file_unchanged(s, err) : status;
 }
 
-/* Closing a parent's store in a child must not close its connections:
- * the last one to close checkpoints and deletes -wal and -shm, under the
- * parent, and its locks may have been held by a parent thread. */
-static void abandon(struct sqlite_store *s)
-{
-	struct sqlite_store *next = __atomic_load_n(&abandoned, __ATOMIC_RELAXED);
-
-	do
-		s->next_abandoned = next;
-	while (!__atomic_compare_exchange_n(&abandoned, &next, s, true,
-			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
-}
-
 static void sqlite_close(void *cls)
 {
 	struct sqlite_store *s = cls;
@@ -114,14 +167,18 @@ static void sqlite_close(void *cls)
 	if (s == NULL)
 		return;
 	if (s->pid != getpid()) {
-		/* Its -wait lock is the parent's too: the descriptor is
-		 * closed here, the lock stays with the parent's. */
+		/* A parent's store: closing its connections here would close
+		 * the last ones, which checkpoint and delete -wal and -shm
+		 * under the parent, with locks a parent thread may have held.
+		 * It stays in the list. Its -wait lock is the parent's too:
+		 * the descriptor is closed here, the lock stays with the
+		 * parent's. */
 		if (s->writer.wait_fd >= 0)
 			close(s->writer.wait_fd);
 		s->writer.wait_fd = -1;
-		abandon(s);
 		return;
 	}
+	unlink_store(s);
 	sqlite_anchor_stop(s);
 	replaced = s->file != NULL && sqlite_file_unchanged(s, NULL) != PROAUTH2_OK;
 	while ((conn = s->idle_readers) != NULL) {
@@ -194,6 +251,10 @@ static proauth2_status sqlite_init(const char *uri, void **cls, proauth2_error *
 	}
 	if (sqlite_file_note(s, err) != 0) {
 		status = err ? err->status : PROAUTH2_ERR_DATASTORE;
+		sqlite_close(s);
+		return status;
+	}
+	if ((status = link_store(s, err)) != PROAUTH2_OK) {
 		sqlite_close(s);
 		return status;
 	}

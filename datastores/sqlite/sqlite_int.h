@@ -97,7 +97,7 @@ struct sqlite_store {
 		dev_t dev;
 		ino_t ino;
 	} ids[2];
-	struct sqlite_store *next_abandoned;  /* closed in another process */
+	struct sqlite_store *next_store;  /* in sqlite.c's list of them */
 	pthread_mutex_t readers_lock;
 	struct connection *idle_readers;
 	unsigned n_idle_readers;
@@ -152,6 +152,8 @@ int sqlite_connection_open(struct sqlite_store *s, struct connection *conn, int 
 /* Note the identity of the writer's file, on disk; -1 with err set when
  * it cannot be read. */
 int sqlite_file_note(struct sqlite_store *s, proauth2_error *err);
+/* The same file: device and inode. */
+bool sqlite_file_same(const struct file_id *a, const struct file_id *b);
 /* Once the schema is there, note the identity of the -wal. */
 void sqlite_file_note_wal(struct sqlite_store *s);
 /* PROAUTH2_ERR_DATASTORE when the file at the path is no longer the one

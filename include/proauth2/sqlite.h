@@ -67,12 +67,16 @@
  * -shm are not deleted under it (the child's copy of the memory and the
  * descriptors stay till it exits or execs). A server that forks workers opens its
  * datastore in each worker, after the fork; several processes on one file
- * are fine. But no process may have the file open when it forks a child
- * that opens it: SQLite keeps its lock records per process, the child's
- * copy of the memory keeps the parent's, and the child's connections then
- * share locks the child does not hold (seen: when the parent closed its
- * datastore it checkpointed and deleted the -wal under the child, whose
- * next write was lost). Fork the workers first, or close before forking.
+ * are fine. But a child cannot open a file its parent had open at the
+ * fork: open fails there with PROAUTH2_ERR_DATASTORE ("open in the parent
+ * process when it forked"), also after the child closed its copy. SQLite
+ * keeps its lock records per process and file, the child's copy of the
+ * memory keeps the parent's, and the child's connections would share locks
+ * the child does not hold (seen before the refusal: when the parent closed
+ * its datastore it checkpointed and deleted the -wal under the child,
+ * whose next write was told OK and lost). Fork the workers first, or close
+ * before forking. The library cannot see a file opened with sqlite3 directly;
+ * the same holds for it.
  *
  * A file deleted, or replaced (another renamed over it), under an open
  * datastore is noticed on the next write (the path's st_dev/st_ino against
