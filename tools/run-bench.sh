@@ -8,8 +8,11 @@
 #      the libmicrohttpd floor (a fixed body), provider_demo's token
 #      endpoint (client_credentials, client_secret_basic), introspection and
 #      the bearer-protected /api/me, the same two with JWT access tokens
-#      (provider_demo --key-file), and node-oidc-provider's token endpoint
-#      and introspection with the same client;
+#      (provider_demo --key-file), the token endpoint (both kinds) and
+#      introspection with stored clients kept in memory
+#      (--client-cache-lifetime 5), and
+#      node-oidc-provider's token endpoint and introspection with the same
+#      client;
 #   3. provider_demo's peak RSS during its run.
 # PROAUTH2_BENCH_SECONDS sets each wrk run (10 s); PROAUTH2_BENCH_COUNT
 # bench_core's items per operation (20000); MONGODB_URI adds MongoDB rows;
@@ -78,6 +81,16 @@ pair = (c["client_id"] + ":" + c["client_secret"]).encode()
 print("Basic " + base64.b64encode(pair).decode())' "$1"
 }
 
+# access_token AUTH URL [CURL_ARGS...]: a client_credentials token from the
+# token endpoint at URL.
+access_token() {
+	auth=$1
+	url=$2
+	shift 2
+	curl -s -H "Authorization: $auth" -d grant_type=client_credentials "$@" "$url" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
 # load NAME URL SCRIPT [BODY [AUTH]]: a wrk run (the script reads BODY and
 # AUTH); appends "NAME requests/s p50 p99" to the results.
 load() {
@@ -116,9 +129,7 @@ demo=$!
 pids="$pids $demo"
 wait_for "http://127.0.0.1:$port/"
 basic=$(basic_auth "$work/creds.json")
-token=$(curl -s -H "Authorization: $basic" -d grant_type=client_credentials \
-	-d scope=profile "http://127.0.0.1:$port/token" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token=$(access_token "$basic" "http://127.0.0.1:$port/token" -d scope=profile)
 load token "http://127.0.0.1:$port/token" post_form.lua \
 	grant_type=client_credentials "$basic"
 load introspect "http://127.0.0.1:$port/introspect" post_form.lua "token=$token" "$basic"
@@ -137,9 +148,8 @@ pids="$pids $!"
 wait_for "http://127.0.0.1:$port/"
 jwt_basic=$(basic_auth "$work/creds-jwt.json")
 mcp="http%3A%2F%2F127.0.0.1%3A$port%2Fmcp"
-jwt=$(curl -s -H "Authorization: $jwt_basic" -d grant_type=client_credentials \
-	-d scope=profile -d "resource=$mcp" "http://127.0.0.1:$port/token" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+jwt=$(access_token "$jwt_basic" "http://127.0.0.1:$port/token" -d scope=profile \
+	-d "resource=$mcp")
 load token_jwt "http://127.0.0.1:$port/token" post_form.lua \
 	"grant_type=client_credentials&resource=$mcp" "$jwt_basic"
 load api_me_jwt "http://127.0.0.1:$port/api/me" get_auth.lua "" "Bearer $jwt"
@@ -157,6 +167,26 @@ load token_normal "http://127.0.0.1:$port/token" post_form.lua \
 	grant_type=client_credentials "$normal_basic"
 kill $!
 
+# Stored clients kept in memory (--client-cache-lifetime): authenticating
+# the client reads nothing, at the token endpoint (opaque tokens and JWTs)
+# and at introspection.
+port=$(free_port)
+build-bench/example/provider_demo --port "$port" --max-per-ip "$per_ip" --db "$work/demo-cache.db" \
+	--client-cache-lifetime 5 --key-file "$work/demo-cache.kek" \
+	--credentials-file "$work/creds-cache.json" > "$work/demo-cache.log" 2>&1 &
+pids="$pids $!"
+wait_for "http://127.0.0.1:$port/"
+cache_basic=$(basic_auth "$work/creds-cache.json")
+cache_token=$(access_token "$cache_basic" "http://127.0.0.1:$port/token" -d scope=profile)
+mcp="http%3A%2F%2F127.0.0.1%3A$port%2Fmcp"
+load token_cached "http://127.0.0.1:$port/token" post_form.lua \
+	grant_type=client_credentials "$cache_basic"
+load introspect_cached "http://127.0.0.1:$port/introspect" post_form.lua \
+	"token=$cache_token" "$cache_basic"
+load token_jwt_cached "http://127.0.0.1:$port/token" post_form.lua \
+	"grant_type=client_credentials&resource=$mcp" "$cache_basic"
+kill $!
+
 # The peer: node-oidc-provider, same client and load.
 port=$(free_port)
 peer_secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["confidential"]["client_secret"])' "$work/creds.json")
@@ -164,9 +194,7 @@ node bench/peer/peer.mjs "$port" bench "$peer_secret" > "$work/peer.log" 2>&1 &
 pids="$pids $!"
 wait_for "http://127.0.0.1:$port/.well-known/openid-configuration"
 peer_basic="Basic $(printf 'bench:%s' "$peer_secret" | base64 -w0)"
-peer_token=$(curl -s -H "Authorization: $peer_basic" -d grant_type=client_credentials \
-	-d scope=read "http://127.0.0.1:$port/token" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+peer_token=$(access_token "$peer_basic" "http://127.0.0.1:$port/token" -d scope=read)
 load peer_token "http://127.0.0.1:$port/token" post_form.lua \
 	"grant_type=client_credentials&scope=read" "$peer_basic"
 load peer_introspect "http://127.0.0.1:$port/token/introspection" post_form.lua \
@@ -181,9 +209,9 @@ awk '
 		for (i = 1; i <= NR; i++) {
 			n = order[i]
 			vs_peer = "-"
-			if (n == "token" || n == "token_normal")
+			if (n == "token" || n == "token_normal" || n == "token_cached")
 				vs_peer = sprintf("%.1fx", rps[n] / rps["peer_token"])
-			if (n == "introspect")
+			if (n == "introspect" || n == "introspect_cached")
 				vs_peer = sprintf("%.1fx", rps[n] / rps["peer_introspect"])
 			printf "%-18s %12.0f %10s %10s %8.0f%% %9s\n", n, rps[n], p50[n],
 				p99[n], 100 * rps[n] / rps["floor"], vs_peer

@@ -28,7 +28,8 @@ enum kind {
 	K_MOUNT,                /* a path under the issuer's: '/' and segments */
 	K_DOCUMENTS,            /* off, on or loopback */
 	K_SWITCH,               /* off or on */
-	K_GRACE                 /* seconds, 0 to PROAUTH2_REFRESH_REUSE_GRACE_MAX */
+	K_GRACE,                /* seconds, 0 to PROAUTH2_REFRESH_REUSE_GRACE_MAX */
+	K_CACHE_LIFETIME        /* seconds, 0 to PROAUTH2_CLIENT_CACHE_LIFETIME_MAX */
 };
 
 struct def {
@@ -68,6 +69,7 @@ static const struct def defs[] = {
 	{"lenient-path", K_MOUNT, AT(lenient_path), NULL},
 	{"key-file", K_PATH, AT(key_file), NULL},
 	{"refresh-grace", K_GRACE, AT(refresh_grace), "0"},
+	{"client-cache-lifetime", K_CACHE_LIFETIME, AT(client_cache_lifetime), "0"},
 	{"client-documents", K_DOCUMENTS, AT(client_documents), "off"},
 	{"document-ca-file", K_PATH, AT(document_ca_file), NULL},
 	{"openid", K_SWITCH, AT(openid), "off"},
@@ -137,6 +139,11 @@ void options_usage(FILE *f)
 	      "                              again for S seconds after its use and get a\n"
 	      "                              fresh pair (a lost answer's retry); 0: every\n"
 	      "                              reuse revokes the grant (default); at most 300\n"
+	      "  --client-cache-lifetime S   keep stored clients in memory for S seconds\n"
+	      "                              (at most 60), so that authenticating one need\n"
+	      "                              not read it: the demo's own changes to a client\n"
+	      "                              apply at once, another process's on the same\n"
+	      "                              database after S seconds; 0: off (default)\n"
 	      "  --client-documents MODE     off (default), or on: a client_id that is an\n"
 	      "                              https URL names its metadata document, which\n"
 	      "                              the demo fetches (public addresses only, no\n"
@@ -531,11 +538,20 @@ static int set(struct demo_options *o, const struct def *d, const char *value,
 	case K_CLIENT:
 		return add_client(o, value, where);
 	case K_GRACE:
-		if (parse_uint(value, PROAUTH2_REFRESH_REUSE_GRACE_MAX, &n) != 0)
-			return bad(where, value, "is not a number of seconds from 0 to "
-					"300");
-		o->refresh_grace = n;
+	case K_CACHE_LIFETIME: {
+		long long max = d->kind == K_GRACE ? PROAUTH2_REFRESH_REUSE_GRACE_MAX :
+			PROAUTH2_CLIENT_CACHE_LIFETIME_MAX;
+
+		if (parse_uint(value, max, &n) != 0) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "is not a number of seconds from 0 to %lld",
+					max);
+			return bad(where, value, why);
+		}
+		*(int64_t *)((char *)o + d->offset) = n;
 		return 0;
+	}
 	case K_DOCUMENTS:
 		for (n = 0; n < 3; n++)
 			if (strcmp(value, document_modes[n]) == 0)

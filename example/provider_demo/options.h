@@ -55,6 +55,7 @@ struct demo_options {
 	char *lenient_path;             /* NULL: no lenient token and revoke mounts */
 	char *key_file;                 /* NULL: no signing keys, opaque tokens */
 	int64_t refresh_grace;          /* config.refresh_reuse_grace */
+	int64_t client_cache_lifetime;  /* config.client_cache_lifetime */
 	int client_documents;           /* DOCUMENTS_OFF, _ON or _LOOPBACK */
 	int backchannel_logout;         /* the same modes, for logout tokens */
 	char *document_ca_file;         /* NULL: the system's CA certificates */

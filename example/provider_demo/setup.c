@@ -436,6 +436,7 @@ int app_start(struct demo_app *app, const struct demo_options *opt, unsigned por
 	cfg.user_claims = user_claims;
 	cfg.user_claims_arg = app;
 	cfg.refresh_reuse_grace = opt->refresh_grace;
+	cfg.client_cache_lifetime = opt->client_cache_lifetime;
 	if (outbound_init() != 0) {
 		fprintf(stderr, "provider_demo: libcurl would not start\n");
 		return -1;

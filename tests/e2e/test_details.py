@@ -193,6 +193,52 @@ class RefreshGraceTest(tc.DemoTestCase):
         self.assertIn("0 to 300", r.stderr)
 
 
+class ClientCacheTest(tc.DemoTestCase):
+    """--client-cache-lifetime 60: the demo's own changes to a client (RFC
+    7592 update and delete) apply to the next request, not a minute later."""
+
+    demo_kwargs = {"extra_args": ["--client-cache-lifetime", "60"]}
+
+    def token(self, client_id, secret, scope):
+        return self.post("/token", {"grant_type": "client_credentials", "scope": scope},
+                         auth=self.basic(client_id, secret))
+
+    def test_update_and_delete_apply_at_once(self):
+        r = self.post("/register", json={"redirect_uris": ["http://127.0.0.1:9000/cb"],
+                                         "grant_types": ["client_credentials"],
+                                         "scope": "api profile"})
+        self.assertEqual(r.status_code, 201, r.text)
+        reg = r.json()
+        cid, secret = reg["client_id"], reg["client_secret"]
+        manage = {"Authorization": "Bearer " + reg["registration_access_token"]}
+        # Twice: the second is answered from the cached client.
+        for _ in range(2):
+            self.assertEqual(self.token(cid, secret, "api").status_code, 200)
+        update = dict(reg)
+        for member in ("registration_access_token", "registration_client_uri",
+                       "client_secret_expires_at", "client_id_issued_at"):
+            update.pop(member, None)
+        update["scope"] = "profile"
+        r = self.http.put(reg["registration_client_uri"], json=update, headers=manage,
+                          timeout=TIMEOUT)
+        self.assertEqual(r.status_code, 200, r.text)
+        r = self.token(cid, secret, "api")
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertEqual(r.json()["error"], "invalid_scope")
+        self.assertEqual(self.token(cid, secret, "profile").status_code, 200)
+        r = self.http.delete(reg["registration_client_uri"], headers=manage, timeout=TIMEOUT)
+        self.assertEqual(r.status_code, 204, r.text)
+        r = self.token(cid, secret, "profile")
+        self.assertEqual(r.status_code, 401, r.text)
+        self.assertEqual(r.json()["error"], "invalid_client")
+
+    def test_the_lifetime_is_bounded(self):
+        r = subprocess.run([demo.find_binary(), "--client-cache-lifetime", "61"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("0 to 60", r.stderr)
+
+
 if __name__ == "__main__":
     path = demo.binary_from_argv(sys.argv)
     if path:
