@@ -372,7 +372,7 @@ static int open_beside_parent(void *parents)
 	int failed = 0;
 
 	if (!refused(ops->init(path, &cls, &err), &err) || cls != NULL ||
-			strstr(err.text, path) == NULL)
+			strstr(err.text, "store.db") == NULL)
 		failed |= 1;
 	ops->close(parents);
 	if (!refused(ops->init(path, &cls, &err), &err) || cls != NULL)
@@ -390,13 +390,23 @@ START_TEST(a_file_open_in_the_parent_is_refused_in_its_child)
 {
 	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
 	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
-	json_t *record;
+	json_t *record, *query, *found = NULL;
 	proauth2_error err = {0};
 	void *cls = NULL, *beside = NULL;
 	int status = -1;
 	pid_t child;
 
 	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	/* A write and a read first, as the parent's store would have done;
+	 * and the anchor's thread is then past its start (seen under ASan:
+	 * a fork during it left the child on a held allocator lock). */
+	record = grant_mark("first");
+	query = json_pack("{s:s}", "grant_id", "first");
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+	json_decref(found);
+	json_decref(query);
+	json_decref(record);
 	child = fork();
 	ck_assert_int_ne(child, -1);
 	if (child == 0)
@@ -476,7 +486,7 @@ START_TEST(a_store_into_a_replaced_file_is_an_error)
 {
 	proauth2_datastore *ds = NULL;
 	proauth2_error err = {0};
-	json_t *query = json_pack("{s:s}", "grant_id", "g-1");
+	json_t *query = json_pack("{s:s}", "grant_id", "g-1"), *found = NULL;
 	char other[160], count[16];
 	sqlite3 *db;
 	size_t removed = 0;
@@ -493,6 +503,12 @@ START_TEST(a_store_into_a_replaced_file_is_an_error)
 	sqlite3_close(db);
 	ck_assert_int_eq(rename(other, path), 0);
 	ck_assert_int_eq(store_mark(ds, 2, &err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_nonnull(strstr(err.text, "deleted or replaced"));
+	/* A reader opened now would be on the new file, beside the old one's
+	 * -wal: refused before it reads. */
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "revoked_grants", query, 0, &found,
+			&err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_null(found);
 	ck_assert_ptr_nonnull(strstr(err.text, "deleted or replaced"));
 	ck_assert_int_eq(proauth2_datastore_remove(ds, "revoked_grants", query, &removed,
 			&err), PROAUTH2_ERR_DATASTORE);

@@ -49,6 +49,15 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
 	/* Without SQLITE_OPEN_CREATE: a file gone since is an error, not a
 	 * new empty database. */
 	rc = sqlite_connection_open(s, conn, 0);
+	/* It opened the path: a file renamed over the store's since would
+	 * give it another database, beside the old one's -wal, and a copy
+	 * of the store in a child would not know of its locks. Checked
+	 * before it reads anything. */
+	if (rc == SQLITE_OK && sqlite_file_unchanged(s, err) != PROAUTH2_OK) {
+		sqlite_connection_close(conn);
+		free(conn);
+		return NULL;
+	}
 	/* A reader that cannot write cannot harm what the writer does. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(conn->db, "PRAGMA query_only = ON", NULL, NULL, NULL);

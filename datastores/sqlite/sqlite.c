@@ -85,8 +85,10 @@ static bool opened_here(const struct sqlite_store *s)
  * on such a file joins them: it takes no lock the records say are held, so
  * the parent's last close finds itself alone, checkpoints and deletes the
  * -wal under the child, and the child's writes are told OK and lost. So a
- * store of s's file copied from a parent refuses s (before s has read or
- * locked anything); else s joins the list.
+ * store of s's file copied from a parent refuses s, right after its writer
+ * opened the file: SQLite's open has joined those records then, but taken
+ * no lock of the file and read no more than its header. Else s joins the
+ * list.
  */
 static proauth2_status link_store(struct sqlite_store *s, proauth2_error *err)
 {
@@ -178,7 +180,6 @@ static void sqlite_close(void *cls)
 		s->writer.wait_fd = -1;
 		return;
 	}
-	unlink_store(s);
 	sqlite_anchor_stop(s);
 	replaced = s->file != NULL && sqlite_file_unchanged(s, NULL) != PROAUTH2_OK;
 	while ((conn = s->idle_readers) != NULL) {
@@ -189,6 +190,9 @@ static void sqlite_close(void *cls)
 	sqlite_connection_close(&s->writer);
 	if (replaced)
 		sqlite_file_forget(s);
+	/* Only now: a fork while its connections close must find it, as
+	 * SQLite's records of the file are still there. */
+	unlink_store(s);
 	free(s->file);
 	free(s->uri);
 	pthread_mutex_destroy(&s->readers_lock);

@@ -76,15 +76,20 @@
  * its datastore it checkpointed and deleted the -wal under the child,
  * whose next write was told OK and lost). Fork the workers first, or close
  * before forking. The library cannot see a file opened with sqlite3 directly;
- * the same holds for it.
+ * the same holds for it. And SQLite's mutexes are copied as they were: a
+ * child forked while another thread was inside SQLite (any datastore's
+ * reads or writes) may hang in its first SQLite call. Fork before starting
+ * threads that use a datastore, or exec in the child.
  *
  * A file deleted, or replaced (another renamed over it), under an open
  * datastore is noticed on the next write (the path's st_dev/st_ino against
  * the file's at open, one stat() a write): every write fails with
  * PROAUTH2_ERR_DATASTORE ("deleted or replaced") instead of going into
  * the orphaned file, and close removes the old file's -wal, which SQLite
- * leaves, so that it is not replayed into the new one. Reads already open
- * on the old file may go on reading it. Restore a backup with the
+ * leaves, so that it is not replayed into the new one. Connections for
+ * reads already open on the old file may go on reading it; a read that
+ * needs a new one fails the same way, before the new one reads the new
+ * file beside the old one's -wal. Restore a backup with the
  * datastores closed; reopen after replacing the file.
  *
  * Expired records are reclaimed by the writes, with nothing for the host
