@@ -528,6 +528,38 @@ START_TEST(a_store_into_a_replaced_file_is_an_error)
 }
 END_TEST
 
+/* A reader opens the URI, as the store was opened: through a symlink
+ * pointed elsewhere since, it would be on another database, though the
+ * store's own file is unchanged. Refused before it reads. */
+START_TEST(a_reader_through_a_retargeted_symlink_is_refused)
+{
+	proauth2_datastore *ds = NULL;
+	proauth2_error err = {0};
+	json_t *query = json_pack("{s:s}", "grant_id", "g-1"), *found = NULL;
+	char link[160], other[160];
+
+	snprintf(link, sizeof(link), "%s/link.db", dir);
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_eq(proauth2_datastore_open(proauth2_sqlite_ops(), link, &ds, &err),
+			PROAUTH2_OK);
+	ck_assert_int_eq(store_mark(ds, 1, &err), PROAUTH2_OK);
+	sqlite_file_exec(other, "CREATE TABLE revoked_grants"
+			" (grant_id TEXT PRIMARY KEY, expires_at INTEGER)");
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(symlink(other, link), 0);
+	ck_assert_int_eq(proauth2_datastore_fetch(ds, "revoked_grants", query, 0, &found,
+			&err), PROAUTH2_ERR_DATASTORE);
+	ck_assert_ptr_null(found);
+	ck_assert_ptr_nonnull(strstr(err.text, "deleted or replaced"));
+	/* Writes go through the writer, on the store's file all along. */
+	ck_assert_int_eq(store_mark(ds, 2, &err), PROAUTH2_OK);
+	proauth2_datastore_close(ds);
+	ck_assert_int_eq(sqlite_file_int(path, "SELECT count(*) FROM revoked_grants"), 2);
+	json_decref(query);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sqlite_open");
@@ -547,6 +579,7 @@ int main(void)
 #endif
 	tcase_add_test(tc, a_store_into_a_deleted_file_is_an_error);
 	tcase_add_test(tc, a_store_into_a_replaced_file_is_an_error);
+	tcase_add_test(tc, a_reader_through_a_retargeted_symlink_is_refused);
 	suite_add_tcase(s, tc);
 	runner = srunner_create(s);
 	srunner_run_all(runner, CK_NORMAL);

@@ -188,14 +188,28 @@ void sqlite_file_note_wal(struct sqlite_store *s)
 		s->ids[1] = (struct file_id){0, 0};
 }
 
-proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err)
+/* Whether name is s's file (a memory database has none to be). */
+static proauth2_status names_store_file(const struct sqlite_store *s, const char *name,
+		proauth2_error *err)
 {
 	struct file_id now;
 
-	if (s->file == NULL || (identify(s->file, "", &now) == 0 && sqlite_file_same(&now, &s->ids[0])))
+	if (s->file == NULL || (identify(name, "", &now) == 0 &&
+			sqlite_file_same(&now, &s->ids[0])))
 		return PROAUTH2_OK;
 	return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 			"sqlite: the database file was deleted or replaced since it was opened");
+}
+
+proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err)
+{
+	return names_store_file(s, s->file, err);
+}
+
+proauth2_status sqlite_connection_on_file(const struct sqlite_store *s, sqlite3 *db,
+		proauth2_error *err)
+{
+	return names_store_file(s, sqlite3_db_filename(db, "main"), err);
 }
 
 /*

@@ -197,7 +197,7 @@ static bool anchor_open(struct sqlite_store *s, struct read_anchor *a)
 	if (sqlite3_open_v2(s->uri, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI |
 			SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 			/* the store's own file, as a reader's (reader_pool.c) */
-			sqlite_file_unchanged(s, NULL) != PROAUTH2_OK ||
+			sqlite_connection_on_file(s, a->db, NULL) != PROAUTH2_OK ||
 			sqlite3_exec(a->db, "PRAGMA query_only = ON", NULL, NULL, NULL) != SQLITE_OK ||
 			sqlite3_prepare_v2(a->db, "SELECT 1 FROM sqlite_schema", -1,
 				&a->hold, NULL) != SQLITE_OK) {

@@ -53,7 +53,7 @@ struct connection *sqlite_reader_take(struct sqlite_store *s, int64_t deadline,
 	 * give it another database, beside the old one's -wal, and a copy
 	 * of the store in a child would not know of its locks. Checked
 	 * before it reads anything. */
-	if (rc == SQLITE_OK && sqlite_file_unchanged(s, err) != PROAUTH2_OK) {
+	if (rc == SQLITE_OK && sqlite_connection_on_file(s, conn->db, err) != PROAUTH2_OK) {
 		sqlite_connection_close(conn);
 		free(conn);
 		return NULL;

@@ -159,6 +159,11 @@ void sqlite_file_note_wal(struct sqlite_store *s);
 /* PROAUTH2_ERR_DATASTORE when the file at the path is no longer the one
  * opened (deleted, or another renamed over it); one stat() a call. */
 proauth2_status sqlite_file_unchanged(const struct sqlite_store *s, proauth2_error *err);
+/* The same for a connection opened on s's URI since (a reader, the
+ * anchor): its own file, by the name SQLite resolved for it, against the
+ * store's. */
+proauth2_status sqlite_connection_on_file(const struct sqlite_store *s, sqlite3 *db,
+		proauth2_error *err);
 /* After the connections are closed, when the file was deleted or
  * replaced: remove the -wal it left, if still its own. */
 void sqlite_file_forget(const struct sqlite_store *s);
