@@ -188,27 +188,40 @@ static void use_in_child(const proauth2_datastore_ops *ops, void *cls)
 	_exit(failed);
 }
 
+/* A store opened on path, with grant_id stored and read back: a reader
+ * in the pool to be inherited, and the anchor's thread past its start
+ * (seen under ASan: a fork during it left the child on a held allocator
+ * lock). What it made is freed before the caller forks: the child frees
+ * what it makes (valgrind checks it too). */
+static void *open_and_use(const proauth2_datastore_ops *ops, const char *grant_id)
+{
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	json_t *record = grant_mark(grant_id), *query = json_pack("{s:s}", "grant_id", grant_id);
+	json_t *found = NULL;
+	proauth2_error err = {0};
+	void *cls = NULL;
+
+	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
+	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
+	json_decref(found);
+	json_decref(query);
+	json_decref(record);
+	return cls;
+}
+
 START_TEST(a_store_is_refused_in_a_forked_child)
 {
 	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
 	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
-	json_t *record = grant_mark("parent"), *query = NULL, *found = NULL;
+	json_t *record, *query, *found = NULL;
 	proauth2_error err = {0};
-	void *cls = NULL;
+	void *cls;
 	int status = -1;
 	pid_t child;
 	char count[16];
 
-	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
-	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
-	/* A reader in the pool too, to be inherited. */
-	query = json_pack("{s:s}", "grant_id", "parent");
-	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
-	json_decref(found);
-	json_decref(query);
-	/* Freed before the fork: the child frees what it makes (valgrind
-	 * checks it too). */
-	json_decref(record);
+	cls = open_and_use(ops, "parent");
 	child = fork();
 	ck_assert_int_ne(child, -1);
 	if (child == 0)
@@ -390,23 +403,13 @@ START_TEST(a_file_open_in_the_parent_is_refused_in_its_child)
 {
 	const proauth2_datastore_ops *ops = proauth2_sqlite_ops();
 	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
-	json_t *record, *query, *found = NULL;
+	json_t *record;
 	proauth2_error err = {0};
 	void *cls = NULL, *beside = NULL;
 	int status = -1;
 	pid_t child;
 
-	ck_assert_int_eq(ops->init(path, &cls, &err), PROAUTH2_OK);
-	/* A write and a read first, as the parent's store would have done;
-	 * and the anchor's thread is then past its start (seen under ASan:
-	 * a fork during it left the child on a held allocator lock). */
-	record = grant_mark("first");
-	query = json_pack("{s:s}", "grant_id", "first");
-	ck_assert_int_eq(ops->store(cls, marks, record, &err), PROAUTH2_OK);
-	ck_assert_int_eq(ops->fetch(cls, marks, query, &found, &err), PROAUTH2_OK);
-	json_decref(found);
-	json_decref(query);
-	json_decref(record);
+	cls = open_and_use(ops, "first");
 	child = fork();
 	ck_assert_int_ne(child, -1);
 	if (child == 0)
