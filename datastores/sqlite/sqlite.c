@@ -32,7 +32,6 @@
  */
 #define JOURNAL_SIZE_LIMIT "PRAGMA journal_size_limit = 4194304"
 
-
 /*
  * A store opened before fork() is the parent's: SQLite's locks are per
  * process and its connections cannot cross a fork (its own docs, "How To
