@@ -93,6 +93,19 @@ for objects in build-fuzz/lib/libproauth2_objects.a \
 		status=1
 	fi
 done
+# Sequences (tests/fuzz/sequences/<target>/<name>/): inputs that fail
+# only after what earlier inputs left behind, run in the order of their
+# names, each sequence in a process of its own.
+for sequence in tests/fuzz/sequences/*/*/; do
+	target=$(basename "$(dirname "$sequence")")
+	echo "== fuzz_$target sequence $(basename "$sequence")"
+	# shellcheck disable=SC2046  # one argument per input, in name order
+	if ! build-fuzz/tests/fuzz/fuzz_$target $(ls "$sequence"* | sort) \
+			> build-fuzz/sequence.log 2>&1; then
+		tail -n 40 build-fuzz/sequence.log
+		status=1
+	fi
+done
 # target seconds max_len
 fuzz_targets="request 25 70000
 register 25 70000
