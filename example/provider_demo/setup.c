@@ -39,14 +39,14 @@ const char *app_user(const struct demo_app *app, const char *user)
 bool app_credentials_ok(const struct demo_app *app, const char *user,
 		const char *password)
 {
-	/* Every one compared, so the time says nothing about which was
-	 * wrong, nor whose. */
-	bool first = proauth2_secret_equal(user, app->opt->user) &
-		proauth2_secret_equal(password, app->opt->password);
-	bool second = proauth2_secret_equal(user, app->opt->second_user) &
-		proauth2_secret_equal(password, app->opt->second_password);
+	/* Every one compared before any is looked at, so the time says
+	 * nothing about which was wrong, nor whose. */
+	bool user1 = proauth2_secret_equal(user, app->opt->user);
+	bool password1 = proauth2_secret_equal(password, app->opt->password);
+	bool user2 = proauth2_secret_equal(user, app->opt->second_user);
+	bool password2 = proauth2_secret_equal(password, app->opt->second_password);
 
-	return first | second;
+	return (user1 & password1) | (user2 & password2);
 }
 
 static bool check_password(void *arg, const char *user, const char *password)
