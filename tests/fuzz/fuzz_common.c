@@ -50,6 +50,14 @@ static char *register_client(proauth2_client_type type, char **secret)
 	return id;
 }
 
+void fuzz_lift_caps(proauth2_config *cfg)
+{
+	cfg->registration_anonymous_max = 100000;
+	cfg->registration_anonymous_window = 1;
+	cfg->max_authorizations = 0;
+	cfg->max_authorizations_per_client = 0;
+}
+
 proauth2_provider *fuzz_provider(void)
 {
 	proauth2_config cfg;
@@ -67,13 +75,7 @@ proauth2_provider *fuzz_provider(void)
 	cfg.enable_password_grant = true;
 	cfg.check_password = check_password;
 	cfg.supported_scopes = "read write admin";
-	/* Each input may register a client and begin a request of its own:
-	 * the anonymous count and the caps on pending requests would refuse
-	 * them after a few hundred, and the target would fuzz only refusals. */
-	cfg.registration_anonymous_max = 100000;
-	cfg.registration_anonymous_window = 1;
-	cfg.max_authorizations = 0;
-	cfg.max_authorizations_per_client = 0;
+	fuzz_lift_caps(&cfg);
 	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK)
 		abort();
 	client_id = register_client(PROAUTH2_CLIENT_CONFIDENTIAL, &client_secret);
@@ -102,15 +104,12 @@ void fuzz_set_marker(char c, const char *value)
 	fixed[i] = value != NULL ? strdup(value) : NULL;
 }
 
-/* Forget the failures earlier inputs left on subject: wrong secrets
- * sent for the fixed client or user lock them out for a while, and the
- * harness's own grant must not depend on what the fuzzer sent before. */
-static void unlock(const char *kind, const char *name)
+void fuzz_unlock(proauth2_provider *p, const char *kind, const char *name)
 {
 	char subject[256];
 
 	if (throttle_subject(subject, sizeof(subject), kind, name, NULL) != PROAUTH2_OK ||
-			proauth2_throttle_record(provider, subject, true, NULL) != PROAUTH2_OK)
+			proauth2_throttle_record(p, subject, true, NULL) != PROAUTH2_OK)
 		abort();
 }
 
@@ -121,8 +120,8 @@ static void issue_tokens(void)
 	proauth2_token_response *t = NULL;
 	proauth2_error err = {0};
 
-	unlock("client", client_id);
-	unlock("user", FUZZ_USER);
+	fuzz_unlock(provider, "client", client_id);
+	fuzz_unlock(provider, "user", FUZZ_USER);
 	proauth2_password_request_init(&pr);
 	pr.client_id = client_id;
 	pr.client_secret = client_secret;
@@ -229,10 +228,14 @@ char *fuzz_expand_with(const uint8_t *data, size_t size, size_t *len,
  * of its own (the slowest part of the targets that use them). */
 static bool tokens_alive(void)
 {
-	return fresh['A'] != NULL && fresh['R'] != NULL &&
+	proauth2_token_info *info = NULL;
+	bool alive = fresh['A'] != NULL && fresh['R'] != NULL &&
 		proauth2_token_validate(provider, fresh['A'], NULL, NULL) == PROAUTH2_OK &&
 		proauth2_token_introspect(provider, client_id, fresh['R'],
-			PROAUTH2_HINT_REFRESH_TOKEN, NULL, NULL) == PROAUTH2_OK;
+			PROAUTH2_HINT_REFRESH_TOKEN, &info, NULL) == PROAUTH2_OK;
+
+	proauth2_token_info_free(info);
+	return alive;
 }
 
 void fuzz_forget(void)

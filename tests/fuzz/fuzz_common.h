@@ -17,6 +17,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The provider, made on first use; abort() if it cannot be. */
 proauth2_provider *fuzz_provider(void);
 
+/* Lift the caps that would refuse a target's inputs after a few hundred
+ * (anonymous registrations, pending authorization requests), so that it
+ * does not go on to fuzz only refusals. */
+void fuzz_lift_caps(proauth2_config *cfg);
+
+/* Forget the failures earlier inputs left on a throttle subject
+ * ("client", id or "user", name): wrong secrets they sent for a fixed
+ * client or user lock it out for a while, and a harness's own grants and
+ * sign-ins must not depend on what the fuzzer sent before. */
+void fuzz_unlock(proauth2_provider *p, const char *kind, const char *name);
+
 /* The redirect URI both clients registered. */
 #define FUZZ_REDIRECT_URI "https://client.example.com/cb"
 /* The resource owner check_password accepts. */

@@ -215,6 +215,31 @@ static char *mcp_access_token(void)
 	return token;
 }
 
+/* A token that names a kept client's grant, renewed once an input ended
+ * it (a revocation, a replay of its grant's code). */
+static void renew_token(char **token, char *(*make)(void))
+{
+	if (*token != NULL &&
+			proauth2_token_validate(app.provider, *token, NULL, NULL) == PROAUTH2_OK)
+		return;
+	free(*token);
+	*token = make();
+}
+
+/* Now and then, what inputs wore out: the fuzzer's sign-ins push the
+ * oldest sessions out (ours too), its wrong passwords and secrets lock
+ * the demo user and the kept clients out, and its revocations end the
+ * tokens @A and @M name. */
+static void renew(void)
+{
+	fuzz_unlock(app.provider, "user", opt.user);
+	fuzz_unlock(app.provider, "client", app.kept[0]->client_id);
+	fuzz_unlock(app.provider, "client", app.confidential->client_id);
+	(void)sign_in();
+	renew_token(&dc_token, domain_connect_token);
+	renew_token(&mcp_token, mcp_access_token);
+}
+
 static void start(void)
 {
 	char *argv[] = {"fuzz_demo", "--db", ":memory:", "--bind", "127.0.0.1",
@@ -313,9 +338,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (port == 0)
 		start();
-	/* The fuzzer's sign-ins push the oldest sessions out: ours, too. */
 	if (++runs % 256 == 0)
-		(void)sign_in();
+		renew();
 	text = fuzz_expand_with(data, size, &len, marker);
 	if (fuzz_request_parse(&fr, text, len) != 0 || !well_framed(&fr))
 		goto done;

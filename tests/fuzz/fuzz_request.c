@@ -10,6 +10,8 @@
 
 #include <proauth2/proauth2.h>
 
+#include "fuzz_common.h"
+
 #include "http/form.h"
 #include "http/request.h"
 
@@ -28,13 +30,12 @@ static const char *lookup(void *arg, const char *name)
 	return NULL;
 }
 
+/* The seeds' client "x": their authorization and token requests get
+ * past the client's lookup. */
 static void start(void)
 {
 	static const char *uris[] = {"https://client.example.com/cb"};
-	proauth2_client_params params = {sizeof(proauth2_client_params),
-		PROAUTH2_CLIENT_CONFIDENTIAL, uris, 1,
-		PROAUTH2_GRANT_AUTHORIZATION_CODE | PROAUTH2_GRANT_REFRESH_TOKEN |
-		PROAUTH2_GRANT_CLIENT_CREDENTIALS, "read write", "fuzz"};
+	proauth2_client_params params;
 	proauth2_client *client = NULL;
 	proauth2_config cfg;
 
@@ -44,13 +45,20 @@ static void start(void)
 	cfg.issuer = "https://auth.example.com";
 	cfg.datastore = ds;
 	cfg.enable_registration = true;
+	fuzz_lift_caps(&cfg);
+	proauth2_client_params_init(&params);
+	params.client_id = "x";
+	params.redirect_uris = uris;
+	params.n_redirect_uris = 1;
+	params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
+		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS;
+	params.scope = "read write";
+	params.name = "fuzz";
 	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK ||
 			proauth2_client_register(provider, &params, &client, NULL) != PROAUTH2_OK)
 		abort();
 	proauth2_client_free(client);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
