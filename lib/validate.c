@@ -185,10 +185,11 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 	bool refresh;
 	size_t i;
 
-	if (out == NULL || p == NULL || client_id == NULL)
+	if (out != NULL)
+		*out = NULL;
+	if (p == NULL || client_id == NULL)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
-				"provider, client_id and out are required");
-	*out = NULL;
+				"provider and client_id are required");
 	if (hint == PROAUTH2_HINT_REFRESH_TOKEN) {
 		tables[0] = TABLE_REFRESH_TOKENS;
 		tables[1] = TABLE_ACCESS_TOKENS;
@@ -202,9 +203,9 @@ proauth2_status proauth2_token_introspect(proauth2_provider *p,
 	refresh = strcmp(tables[i - 1], TABLE_REFRESH_TOKENS) == 0;
 	if (strcmp(record_string(record, "client_id"), client_id) != 0)
 		status = resource_view(p, client_id, record, refresh, err);
-	if (status == PROAUTH2_OK)
+	if (status == PROAUTH2_OK && out != NULL)
 		status = info_from_record(record, out, err);
-	if (status == PROAUTH2_OK)
+	if (status == PROAUTH2_OK && out != NULL)
 		(*out)->is_refresh_token = refresh;
 	json_decref(record);
 	return status;

@@ -349,6 +349,39 @@ START_TEST(validate_refuses_garbage)
 }
 END_TEST
 
+/* As validation does, introspection may be asked only whether a token is
+ * active: out NULL. */
+START_TEST(introspection_may_ask_only_whether_a_token_is_active)
+{
+	proauth2_client *c = register_client(CONF, 0, "read");
+	proauth2_client *other = register_client(CONF, 0, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1);
+	proauth2_error err = {0};
+
+	ck_assert_msg(proauth2_token_introspect(env.provider, c->client_id,
+			t->access_token, PROAUTH2_HINT_NONE, NULL, &err) == PROAUTH2_OK,
+			"%s", err.text);
+	ck_assert_int_eq(proauth2_token_introspect(env.provider, c->client_id,
+			t->refresh_token, PROAUTH2_HINT_REFRESH_TOKEN, NULL, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_token_introspect(env.provider, other->client_id,
+			t->access_token, PROAUTH2_HINT_NONE, NULL, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_token_introspect(env.provider, c->client_id,
+			"no-such-token", PROAUTH2_HINT_NONE, NULL, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	ck_assert_int_eq(proauth2_token_revoke(env.provider, c->client_id,
+			t->access_token, PROAUTH2_HINT_NONE, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(proauth2_token_introspect(env.provider, c->client_id,
+			t->access_token, PROAUTH2_HINT_NONE, NULL, NULL),
+			PROAUTH2_ERR_INVALID_TOKEN);
+	proauth2_token_response_free(t);
+	proauth2_secret_free(code);
+	proauth2_client_free(other);
+	proauth2_client_free(c);
+}
+END_TEST
+
 static Suite *grants_suite(void)
 {
 	Suite *s = suite_create("grants");
@@ -369,6 +402,7 @@ static Suite *grants_suite(void)
 	tcase_add_test(tc, revoke_user_logs_out);
 	tcase_add_test(tc, purge_removes_only_expired);
 	tcase_add_test(tc, validate_refuses_garbage);
+	tcase_add_test(tc, introspection_may_ask_only_whether_a_token_is_active);
 	suite_add_tcase(s, tc);
 	return s;
 }

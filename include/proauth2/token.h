@@ -366,7 +366,9 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_revoke_user(
  * names the token's audience (RFC 8707). A refresh token is never meant
  * for one. A
  * refresh token (or code) already spent is a reuse: its grant is revoked
- * and the replay reported, and the answer is the same.
+ * and the replay reported, and the answer is the same. On success *out
+ * (may be NULL, to ask only whether the token is active) receives what
+ * the token stands for.
  */
 PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_token_introspect(
 		proauth2_provider *provider, const char *client_id,
