@@ -106,7 +106,7 @@ void fuzz_set_marker(char c, const char *value)
 
 void fuzz_unlock(proauth2_provider *p, const char *kind, const char *name)
 {
-	char subject[256];
+	char subject[THROTTLE_SUBJECT_SIZE];
 
 	if (throttle_subject(subject, sizeof(subject), kind, name, NULL) != PROAUTH2_OK ||
 			proauth2_throttle_record(p, subject, true, NULL) != PROAUTH2_OK)
