@@ -25,7 +25,8 @@ static bool check_password(void *arg, const char *user, const char *password)
 		strcmp(password, FUZZ_PASSWORD) == 0;
 }
 
-static char *register_client(proauth2_client_type type, char **secret)
+char *fuzz_register_client(proauth2_client_type type, const char *wanted_id,
+		char **secret)
 {
 	static const char *uris[] = {FUZZ_REDIRECT_URI, "http://127.0.0.1/cb"};
 	proauth2_client_params params;
@@ -34,6 +35,7 @@ static char *register_client(proauth2_client_type type, char **secret)
 
 	proauth2_client_params_init(&params);
 	params.type = type;
+	params.client_id = wanted_id;
 	params.redirect_uris = uris;
 	params.n_redirect_uris = 2;
 	params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
@@ -41,21 +43,13 @@ static char *register_client(proauth2_client_type type, char **secret)
 		(type == PROAUTH2_CLIENT_CONFIDENTIAL ? PROAUTH2_GRANT_CLIENT_CREDENTIALS : 0);
 	params.scope = "read write";
 	params.name = "fuzz <client>";
-	if (proauth2_client_register(provider, &params, &c, NULL) != PROAUTH2_OK)
+	if (proauth2_client_register(fuzz_provider(), &params, &c, NULL) != PROAUTH2_OK)
 		abort();
 	id = strdup(c->client_id);
 	if (secret != NULL)
 		*secret = c->client_secret ? strdup(c->client_secret) : NULL;
 	proauth2_client_free(c);
 	return id;
-}
-
-void fuzz_lift_caps(proauth2_config *cfg)
-{
-	cfg->registration_anonymous_max = 100000;
-	cfg->registration_anonymous_window = 1;
-	cfg->max_authorizations = 0;
-	cfg->max_authorizations_per_client = 0;
 }
 
 proauth2_provider *fuzz_provider(void)
@@ -75,11 +69,17 @@ proauth2_provider *fuzz_provider(void)
 	cfg.enable_password_grant = true;
 	cfg.check_password = check_password;
 	cfg.supported_scopes = "read write admin";
-	fuzz_lift_caps(&cfg);
+	/* Each input may register a client and begin a request of its own:
+	 * the anonymous count and the caps on pending requests would refuse
+	 * them after a few hundred, and the target would fuzz only refusals. */
+	cfg.registration_anonymous_max = 100000;
+	cfg.registration_anonymous_window = 1;
+	cfg.max_authorizations = 0;
+	cfg.max_authorizations_per_client = 0;
 	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK)
 		abort();
-	client_id = register_client(PROAUTH2_CLIENT_CONFIDENTIAL, &client_secret);
-	public_id = register_client(PROAUTH2_CLIENT_PUBLIC, NULL);
+	client_id = fuzz_register_client(PROAUTH2_CLIENT_CONFIDENTIAL, NULL, &client_secret);
+	public_id = fuzz_register_client(PROAUTH2_CLIENT_PUBLIC, NULL, NULL);
 	n = strlen(client_id) + 1 + strlen(client_secret);
 	if (n > 180)
 		abort();

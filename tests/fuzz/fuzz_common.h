@@ -17,10 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The provider, made on first use; abort() if it cannot be. */
 proauth2_provider *fuzz_provider(void);
 
-/* Lift the caps that would refuse a target's inputs after a few hundred
- * (anonymous registrations, pending authorization requests), so that it
- * does not go on to fuzz only refusals. */
-void fuzz_lift_caps(proauth2_config *cfg);
+/* Register a client of fuzz_provider()'s (wanted_id NULL: a random id)
+ * with both redirect URIs, every grant its type may have and the scope
+ * "read write"; its id, and its secret in *secret (may be NULL), to
+ * free(). abort() if it cannot be. */
+char *fuzz_register_client(proauth2_client_type type, const char *wanted_id,
+		char **secret);
 
 /* Forget the failures earlier inputs left on a throttle subject
  * ("client", id or "user", name): wrong secrets they sent for a fixed

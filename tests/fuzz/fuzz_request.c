@@ -15,7 +15,6 @@
 #include "http/form.h"
 #include "http/request.h"
 
-static proauth2_datastore *ds;
 static proauth2_provider *provider;
 
 static const char *header_value;
@@ -30,34 +29,12 @@ static const char *lookup(void *arg, const char *name)
 	return NULL;
 }
 
-/* The seeds' client "x": their authorization and token requests get
- * past the client's lookup. */
+/* The shared provider, with the seeds' client "x": their authorization
+ * and token requests get past the client's lookup. */
 static void start(void)
 {
-	static const char *uris[] = {"https://client.example.com/cb"};
-	proauth2_client_params params;
-	proauth2_client *client = NULL;
-	proauth2_config cfg;
-
-	if (proauth2_datastore_open(proauth2_sqlite_ops(), ":memory:", &ds, NULL) != PROAUTH2_OK)
-		abort();
-	proauth2_config_init(&cfg);
-	cfg.issuer = "https://auth.example.com";
-	cfg.datastore = ds;
-	cfg.enable_registration = true;
-	fuzz_lift_caps(&cfg);
-	proauth2_client_params_init(&params);
-	params.client_id = "x";
-	params.redirect_uris = uris;
-	params.n_redirect_uris = 1;
-	params.grant_types = PROAUTH2_GRANT_AUTHORIZATION_CODE |
-		PROAUTH2_GRANT_REFRESH_TOKEN | PROAUTH2_GRANT_CLIENT_CREDENTIALS;
-	params.scope = "read write";
-	params.name = "fuzz";
-	if (proauth2_provider_new(&cfg, &provider, NULL) != PROAUTH2_OK ||
-			proauth2_client_register(provider, &params, &client, NULL) != PROAUTH2_OK)
-		abort();
-	proauth2_client_free(client);
+	provider = fuzz_provider();
+	free(fuzz_register_client(PROAUTH2_CLIENT_CONFIDENTIAL, "x", NULL));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
