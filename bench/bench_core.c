@@ -45,6 +45,7 @@
 static const unsigned char kek[PROAUTH2_KEK_SIZE] = "bench key-encryption key, 32 B.";
 /* The raw signature's key and a JWT-sized input (header.claims). */
 static EVP_PKEY *raw_key;
+static jws_signer *raw_signer;
 static unsigned char raw_input[320];
 static unsigned char raw_sig[JWS_SIGNATURE_MAX];
 static size_t raw_sig_len;
@@ -100,8 +101,8 @@ static void step_raw_sign(struct run *run, size_t i)
 
 	(void)run;
 	(void)i;
-	if (jws_sign_bytes(JWS_ES256, raw_key, raw_input, sizeof(raw_input), sig,
-			&len, NULL) != PROAUTH2_OK)
+	if (jws_sign_bytes(raw_signer, raw_input, sizeof(raw_input), sig, &len,
+			NULL) != PROAUTH2_OK)
 		die("raw sign", NULL);
 }
 
@@ -577,7 +578,8 @@ int main(int argc, char **argv)
 	raw[RAW_SECRET] = measure(&raw_run, step_raw, 1);
 	memset(raw_input, 'j', sizeof(raw_input));
 	if (jwk_generate(JWS_ES256, &raw_key, NULL) != PROAUTH2_OK ||
-			jws_sign_bytes(JWS_ES256, raw_key, raw_input, sizeof(raw_input),
+			jws_signer_new(JWS_ES256, raw_key, &raw_signer, NULL) != PROAUTH2_OK ||
+			jws_sign_bytes(raw_signer, raw_input, sizeof(raw_input),
 				raw_sig, &raw_sig_len, NULL) != PROAUTH2_OK)
 		die("raw key", NULL);
 	raw_run.n = n;
@@ -617,6 +619,7 @@ int main(int argc, char **argv)
 #ifdef PROAUTH2_BENCH_MONGODB
 	mongoc_cleanup();
 #endif
+	jws_signer_free(raw_signer);
 	EVP_PKEY_free(raw_key);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;

@@ -321,7 +321,7 @@ proauth2_status id_token_issue(proauth2_provider *p, const grant_tokens *t,
 {
 	char kid[KEY_ID_SIZE], pairwise[PAIRWISE_SUBJECT_SIZE];
 	const char *sub = NULL;
-	EVP_PKEY *key = NULL;
+	jws_signer *signer = NULL;
 	json_t *claims = NULL;
 	jws_alg alg = JWS_RS256;
 	proauth2_status status = PROAUTH2_OK;
@@ -334,13 +334,13 @@ proauth2_status id_token_issue(proauth2_provider *p, const grant_tokens *t,
 		status = pairwise_subject(p, t->subject_sector, t->user_id, pairwise,
 				&sub, err);
 	if (status == PROAUTH2_OK)
-		status = key_set_signer(p, alg, kid, &key, err);
+		status = key_set_signer(p, alg, kid, &signer, err);
 	if (status == PROAUTH2_OK &&
 			(claims = claims_of(p, t, sub, alg, access_token)) == NULL)
 		status = NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
-		status = jws_sign(alg, key, kid, "JWT", claims, out, err);
+		status = jws_sign(signer, kid, "JWT", claims, out, err);
 	json_decref(claims);
-	EVP_PKEY_free(key);
+	jws_signer_free(signer);
 	return status;
 }

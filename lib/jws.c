@@ -160,24 +160,93 @@ static bool ecdsa_raw_to_der(const unsigned char raw[ES256_SIGNATURE],
 	return true;
 }
 
-proauth2_status jws_sign_bytes(jws_alg alg, EVP_PKEY *key,
+struct jws_signer {
+	jws_alg alg;
+	EVP_MD_CTX *prepared;  /* copied for each signature, never signed with */
+};
+
+proauth2_status jws_signer_new(jws_alg alg, EVP_PKEY *key, jws_signer **out,
+		proauth2_error *err)
+{
+	jws_signer *signer;
+
+	*out = NULL;
+	if (!jws_key_fits(key, alg))
+		return key_misfit(alg, err);
+	if ((signer = calloc(1, sizeof(*signer))) == NULL ||
+			(signer->prepared = EVP_MD_CTX_new()) == NULL) {
+		free(signer);
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	}
+	signer->alg = alg;
+	if (!digest_init(signer->prepared, alg, key, true)) {
+		jws_signer_free(signer);
+		ERR_clear_error();
+		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
+				"%s signing could not start", jws_alg_name(alg));
+	}
+	*out = signer;
+	return PROAUTH2_OK;
+}
+
+/* A context that signs once, copied from prepared; NULL if OpenSSL fails. */
+static EVP_MD_CTX *context_copy(const EVP_MD_CTX *prepared)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx != NULL && EVP_MD_CTX_copy_ex(ctx, prepared) != 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+proauth2_status jws_signer_copy(const jws_signer *signer, jws_signer **out,
+		proauth2_error *err)
+{
+	jws_signer *copy = calloc(1, sizeof(*copy));
+
+	*out = NULL;
+	if (copy == NULL)
+		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
+	if ((copy->prepared = context_copy(signer->prepared)) == NULL) {
+		free(copy);
+		ERR_clear_error();
+		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
+				"%s signing could not start",
+				jws_alg_name(signer->alg));
+	}
+	copy->alg = signer->alg;
+	*out = copy;
+	return PROAUTH2_OK;
+}
+
+void jws_signer_free(jws_signer *signer)
+{
+	if (signer == NULL)
+		return;
+	EVP_MD_CTX_free(signer->prepared);
+	free(signer);
+}
+
+jws_alg jws_signer_alg(const jws_signer *signer)
+{
+	return signer->alg;
+}
+
+proauth2_status jws_sign_bytes(const jws_signer *signer,
 		const unsigned char *input, size_t len,
 		unsigned char sig[JWS_SIGNATURE_MAX], size_t *sig_len,
 		proauth2_error *err)
 {
 	unsigned char der[ES256_DER_MAX];
-	EVP_MD_CTX *ctx;
-	size_t n;
-	bool ok;
-
-	if (!jws_key_fits(key, alg))
-		return key_misfit(alg, err);
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	n = alg == JWS_ES256 ? sizeof(der) : JWS_SIGNATURE_MAX;
-	ok = digest_init(ctx, alg, key, true) &&
+	jws_alg alg = signer->alg;
+	EVP_MD_CTX *ctx = context_copy(signer->prepared);
+	size_t n = alg == JWS_ES256 ? sizeof(der) : JWS_SIGNATURE_MAX;
+	bool ok = ctx != NULL &&
 			EVP_DigestSign(ctx, alg == JWS_ES256 ? der : sig, &n, input,
 					len) == 1;
+
 	EVP_MD_CTX_free(ctx);
 	if (ok && alg == JWS_ES256) {
 		ok = ecdsa_der_to_raw(der, n, sig);
@@ -233,7 +302,7 @@ proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key,
 			"the %s signature does not verify", jws_alg_name(alg));
 }
 
-proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key, const char *header,
+proauth2_status jws_sign_compact(const jws_signer *signer, const char *header,
 		const unsigned char *payload, size_t len, char **out,
 		proauth2_error *err)
 {
@@ -260,7 +329,7 @@ proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key, const char *header,
 	base64url_encode(payload, len, p);
 	p += strlen(p);
 	input_len = (size_t)(p - text);
-	status = jws_sign_bytes(alg, key, (const unsigned char *)text, input_len,
+	status = jws_sign_bytes(signer, (const unsigned char *)text, input_len,
 			sig, &sig_len, err);
 	if (status != PROAUTH2_OK) {
 		free(text);
@@ -272,10 +341,11 @@ proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key, const char *header,
 	return PROAUTH2_OK;
 }
 
-proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
+proauth2_status jws_sign(const jws_signer *signer, const char *kid,
 		const char *typ, const json_t *claims, char **out,
 		proauth2_error *err)
 {
+	const char *alg = jws_alg_name(signer->alg);
 	proauth2_status status = PROAUTH2_OK;
 	char *header = NULL, *payload = NULL;
 	json_t *fields;
@@ -284,14 +354,11 @@ proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
 	if (!json_is_object(claims) || kid == NULL || *kid == '\0')
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_ARGUMENT,
 				"a JWS needs a claims object and a kid");
-	if (!jws_key_fits(key, alg))
-		return key_misfit(alg, err);
 	/* Built member by member: jansson keeps this insertion order. */
 	fields = typ != NULL ?
-			json_pack("{s:s, s:s, s:s}", "alg", jws_alg_name(alg),
-					"kid", kid, "typ", typ) :
-			json_pack("{s:s, s:s}", "alg", jws_alg_name(alg), "kid",
-					kid);
+			json_pack("{s:s, s:s, s:s}", "alg", alg, "kid", kid,
+					"typ", typ) :
+			json_pack("{s:s, s:s}", "alg", alg, "kid", kid);
 	if (fields != NULL)
 		header = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(fields);
@@ -300,7 +367,7 @@ proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key, const char *kid,
 		status = proauth2_error_set(err, PROAUTH2_ERR_NOMEM,
 				"out of memory (or a kid or typ that is not UTF-8)");
 	if (status == PROAUTH2_OK)
-		status = jws_sign_compact(alg, key, header,
+		status = jws_sign_compact(signer, header,
 				(const unsigned char *)payload, strlen(payload),
 				out, err);
 	free(header);

@@ -3,7 +3,7 @@
  * the base of JWT access tokens (RFC 9068) and of the signing-key set.
  *
  * Every function here may be called from several threads at once, on the
- * same EVP_PKEY too: keys are only read. */
+ * same EVP_PKEY or jws_signer too: they are only read. */
 #ifndef PROAUTH2_LIB_JWS_H
 #define PROAUTH2_LIB_JWS_H
 
@@ -44,11 +44,27 @@ bool jws_alg_from_name(const char *name, jws_alg *out);
  * a token, decides the algorithm. */
 bool jws_key_fits(const EVP_PKEY *key, jws_alg alg);
 
-/* The raw cost of one signature: input signed with key under alg, the
- * signature in sig (JWS_SIGNATURE_MAX bytes) as the JWS carries it, its
- * length in *sig_len. A key that does not fit alg:
+/* A key made ready to sign under alg: OpenSSL looks its algorithms up
+ * once, here, not at each signature (a lookup costs a tenth of an ES256
+ * signature, and takes locks that two signing threads contend for). */
+typedef struct jws_signer jws_signer;
+
+/* A signer of key (borrowed: the signer keeps its own reference) under
+ * alg, in *out (jws_signer_free()). A key that does not fit alg:
  * PROAUTH2_ERR_INVALID_ARGUMENT; OpenSSL failing: PROAUTH2_ERR_CRYPTO. */
-PROAUTH2_WARN_UNUSED proauth2_status jws_sign_bytes(jws_alg alg, EVP_PKEY *key,
+PROAUTH2_WARN_UNUSED proauth2_status jws_signer_new(jws_alg alg,
+		EVP_PKEY *key, jws_signer **out, proauth2_error *err);
+/* A signer of its own with signer's key and alg, in *out: for a caller that
+ * signs after signer's owner may have freed it. */
+PROAUTH2_WARN_UNUSED proauth2_status jws_signer_copy(const jws_signer *signer,
+		jws_signer **out, proauth2_error *err);
+void jws_signer_free(jws_signer *signer);
+jws_alg jws_signer_alg(const jws_signer *signer);
+
+/* The raw cost of one signature: input signed by signer, the signature
+ * in sig (JWS_SIGNATURE_MAX bytes) as the JWS carries it, its length in
+ * *sig_len. OpenSSL failing: PROAUTH2_ERR_CRYPTO; PROAUTH2_ERR_NOMEM. */
+PROAUTH2_WARN_UNUSED proauth2_status jws_sign_bytes(const jws_signer *signer,
 		const unsigned char *input, size_t len,
 		unsigned char sig[JWS_SIGNATURE_MAX], size_t *sig_len,
 		proauth2_error *err);
@@ -64,19 +80,18 @@ PROAUTH2_WARN_UNUSED proauth2_status jws_verify_bytes(jws_alg alg, EVP_PKEY *key
 
 /* base64url(header) "." base64url(payload) "." base64url(signature) in
  * *out (free()). header is signed as given: the caller vouches that it is a
- * JSON object naming alg. Errors as jws_sign_bytes(), and
+ * JSON object naming the signer's alg. Errors as jws_sign_bytes(), and
  * PROAUTH2_ERR_NOMEM. */
-PROAUTH2_WARN_UNUSED proauth2_status jws_sign_compact(jws_alg alg, EVP_PKEY *key,
+PROAUTH2_WARN_UNUSED proauth2_status jws_sign_compact(const jws_signer *signer,
 		const char *header, const unsigned char *payload, size_t len,
 		char **out, proauth2_error *err);
 
-/* claims (a JSON object, borrowed) signed with key under alg, in *out
- * (free()). The protected header is {"alg":..,"kid":..,"typ":..}, in that
- * order, compact; typ may be NULL, and is then left out. claims are
- * serialized compact, in their own order. Not an object, no kid, or a key
- * that does not fit alg: PROAUTH2_ERR_INVALID_ARGUMENT; else as
- * jws_sign_compact(). */
-PROAUTH2_WARN_UNUSED proauth2_status jws_sign(jws_alg alg, EVP_PKEY *key,
+/* claims (a JSON object, borrowed) signed by signer, in *out (free()).
+ * The protected header is {"alg":..,"kid":..,"typ":..}, in that order,
+ * compact; typ may be NULL, and is then left out. claims are serialized
+ * compact, in their own order. Not an object, or no kid:
+ * PROAUTH2_ERR_INVALID_ARGUMENT; else as jws_sign_compact(). */
+PROAUTH2_WARN_UNUSED proauth2_status jws_sign(const jws_signer *signer,
 		const char *kid, const char *typ, const json_t *claims, char **out,
 		proauth2_error *err);
 

@@ -57,10 +57,10 @@ proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
 		char **token, proauth2_error *err)
 {
 	char kid[KEY_ID_SIZE], *jti = NULL;
-	EVP_PKEY *key = NULL;
+	jws_signer *signer = NULL;
 	json_t *claims = NULL;
 	jws_alg alg = key_set_default_alg(p);
-	proauth2_status status = key_set_signer(p, alg, kid, &key, err);
+	proauth2_status status = key_set_signer(p, alg, kid, &signer, err);
 
 	*token = NULL;
 	if (status == PROAUTH2_OK)
@@ -68,10 +68,10 @@ proauth2_status jwt_issue(proauth2_provider *p, const grant_tokens *t,
 	if (status == PROAUTH2_OK && (claims = claims_of(p, t, jti)) == NULL)
 		status = NO_MEMORY(err);
 	if (status == PROAUTH2_OK)
-		status = jws_sign(alg, key, kid, TYP, claims, token, err);
+		status = jws_sign(signer, kid, TYP, claims, token, err);
 	json_decref(claims);
 	proauth2_secret_free(jti);
-	EVP_PKEY_free(key);
+	jws_signer_free(signer);
 	return status;
 }
 

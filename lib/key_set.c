@@ -49,7 +49,7 @@ typedef struct key_entry {
 	char kid[KEY_ID_SIZE];
 	jws_alg alg;
 	EVP_PKEY *public_key;
-	EVP_PKEY *private_key;  /* opened when it first signs */
+	jws_signer *signer;     /* opened when it first signs */
 	char *sealed;           /* NULL once revoked */
 	json_t *jwk;
 	char *jwk_text;         /* as stored: what a verified token is bound to */
@@ -86,7 +86,7 @@ static void entries_clear(key_set *set)
 
 	for (i = 0; i < set->n; i++) {
 		EVP_PKEY_free(set->keys[i].public_key);
-		EVP_PKEY_free(set->keys[i].private_key);
+		jws_signer_free(set->keys[i].signer);
 		free(set->keys[i].sealed);
 		json_decref(set->keys[i].jwk);
 		free(set->keys[i].jwk_text);
@@ -490,15 +490,31 @@ static proauth2_status no_keys(proauth2_error *err)
 			"signing keys need config.key_encryption_key");
 }
 
+/* k's signer, its private key opened on first use. */
+static proauth2_status entry_signer(proauth2_provider *p, key_entry *k,
+		proauth2_error *err)
+{
+	EVP_PKEY *key = NULL;
+	proauth2_status status;
+
+	if (k->signer != NULL)
+		return PROAUTH2_OK;
+	status = key_open(k->sealed, p->kek, k->kid, &key, err);
+	if (status == PROAUTH2_OK)
+		status = jws_signer_new(k->alg, key, &k->signer, err);
+	EVP_PKEY_free(key);
+	return status;
+}
+
 proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
-		char kid[KEY_ID_SIZE], EVP_PKEY **key, proauth2_error *err)
+		char kid[KEY_ID_SIZE], jws_signer **signer, proauth2_error *err)
 {
 	key_set *set = p->keys;
 	int64_t now = proauth2_provider_now(p);
 	proauth2_status status;
 	key_entry *k = NULL;
 
-	*key = NULL;
+	*signer = NULL;
 	if (!p->has_kek)
 		return no_keys(err);
 	pthread_mutex_lock(&set->lock);
@@ -509,14 +525,13 @@ proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
 	if (status == PROAUTH2_OK && (k = signer_at(p, set, alg, now)) == NULL)
 		status = proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
 				"no signing key could be made");
-	if (status == PROAUTH2_OK && k->private_key == NULL)
-		status = key_open(k->sealed, p->kek, k->kid, &k->private_key, err);
-	if (status == PROAUTH2_OK && EVP_PKEY_up_ref(k->private_key) != 1)
-		status = proauth2_error_set(err, PROAUTH2_ERR_CRYPTO, "EVP_PKEY_up_ref");
-	if (status == PROAUTH2_OK) {
-		*key = k->private_key;
+	if (status == PROAUTH2_OK)
+		status = entry_signer(p, k, err);
+	/* A copy: a reload may free k's once the lock is let go. */
+	if (status == PROAUTH2_OK)
+		status = jws_signer_copy(k->signer, signer, err);
+	if (status == PROAUTH2_OK)
 		memcpy(kid, k->kid, KEY_ID_SIZE);
-	}
 	pthread_mutex_unlock(&set->lock);
 	return status;
 }

@@ -25,12 +25,12 @@ jws_alg key_set_default_alg(const proauth2_provider *p);
  * OpenID Connect. */
 bool key_set_has_alg(const proauth2_provider *p, jws_alg alg);
 
-/* The key of alg to sign with now: its kid and private key (a new
- * reference, EVP_PKEY_free()). Reads the datastore when the cached set is
+/* The key of alg to sign with now: its kid, and a signer of its own in
+ * *signer (jws_signer_free()). Reads the datastore when the cached set is
  * older than config.key_cache_lifetime, and makes the keys the schedule
  * needs. An alg the set does not keep: PROAUTH2_ERR_INVALID_ARGUMENT. */
 proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
-		char kid[KEY_ID_SIZE], EVP_PKEY **key, proauth2_error *err);
+		char kid[KEY_ID_SIZE], jws_signer **signer, proauth2_error *err);
 
 /* The published public key kid names for alg, a new reference, or NULL. A
  * kid not in the cached set reads the datastore again, at most once every

@@ -27,7 +27,7 @@ static proauth2_status logout_token(proauth2_provider *p, const json_t *client,
 	int64_t now = proauth2_provider_now(p);
 	char kid[KEY_ID_SIZE], jti[GRANT_ID_SIZE];
 	jws_alg alg = JWS_RS256;
-	EVP_PKEY *key = NULL;
+	jws_signer *signer = NULL;
 	json_t *claims;
 	proauth2_status status = PROAUTH2_OK;
 
@@ -48,11 +48,11 @@ static proauth2_status logout_token(proauth2_provider *p, const json_t *client,
 			"sid", sid);
 	if (claims == NULL)
 		return NO_MEMORY(err);
-	status = key_set_signer(p, alg, kid, &key, err);
+	status = key_set_signer(p, alg, kid, &signer, err);
 	if (status == PROAUTH2_OK)
-		status = jws_sign(alg, key, kid, "logout+jwt", claims, out, err);
+		status = jws_sign(signer, kid, "logout+jwt", claims, out, err);
 	json_decref(claims);
-	EVP_PKEY_free(key);
+	jws_signer_free(signer);
 	return status;
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <openssl/x509.h>
 
 #include <proauth2/proauth2.h>
 
@@ -39,8 +40,9 @@
 static const jws_alg all_algs[] = {JWS_ES256, JWS_EDDSA, JWS_RS256};
 #define ALG_COUNT (sizeof(all_algs) / sizeof(all_algs[0]))
 
-/* One key per algorithm, made once before the tests fork. */
+/* One key per algorithm, made once before the tests fork, and its signer. */
 static EVP_PKEY *keys[ALG_COUNT];
+static jws_signer *signers[ALG_COUNT];
 
 /* What the lookup knows: one kid, one key, and what it was asked. */
 struct keyring {
@@ -135,15 +137,27 @@ static json_t *sample_claims(void)
 	return claims;
 }
 
-static char *sign_sample(jws_alg alg, EVP_PKEY *key, const char *kid)
+static char *sign_sample(const jws_signer *signer, const char *kid)
 {
 	json_t *claims = sample_claims();
 	char *token = NULL;
 
-	ck_assert_int_eq(jws_sign(alg, key, kid, "at+jwt", claims, &token, NULL),
+	ck_assert_int_eq(jws_sign(signer, kid, "at+jwt", claims, &token, NULL),
 			PROAUTH2_OK);
 	json_decref(claims);
 	ck_assert_ptr_nonnull(token);
+	return token;
+}
+
+/* The same, by a signer made of key for alg. */
+static char *key_signs_sample(jws_alg alg, EVP_PKEY *key, const char *kid)
+{
+	jws_signer *signer = NULL;
+	char *token;
+
+	ck_assert_int_eq(jws_signer_new(alg, key, &signer, NULL), PROAUTH2_OK);
+	token = sign_sample(signer, kid);
+	jws_signer_free(signer);
 	return token;
 }
 
@@ -268,7 +282,7 @@ START_TEST(each_algorithm_signs_and_verifies)
 	json_t *header = NULL, *claims = NULL, *expected = sample_claims();
 	unsigned char header_text[128];
 	jws_fault fault = JWS_FAULT_BAD_SIGNATURE;
-	char want[128], *token = sign_sample(alg, keys[_i], "key-1");
+	char want[128], *token = sign_sample(signers[_i], "key-1");
 	size_t n;
 
 	/* The header: fixed members in a fixed order, compact. */
@@ -307,11 +321,11 @@ START_TEST(signatures_have_the_jws_lengths)
 {
 	static const size_t lengths[] = {64, 64, 256};
 	unsigned char sig[JWS_SIGNATURE_MAX];
-	char *token = sign_sample(all_algs[_i], keys[_i], "k");
+	char *token = sign_sample(signers[_i], "k");
 	size_t sig_len = 0;
 
 	ck_assert_uint_eq(part_bytes(token, 2, sig, sizeof(sig)), lengths[_i]);
-	ck_assert_int_eq(jws_sign_bytes(all_algs[_i], keys[_i],
+	ck_assert_int_eq(jws_sign_bytes(signers[_i],
 					 (const unsigned char *)"abc", 3, sig,
 					 &sig_len, NULL),
 			PROAUTH2_OK);
@@ -337,6 +351,43 @@ START_TEST(signatures_have_the_jws_lengths)
 }
 END_TEST
 
+/* A signer keeps its key: a copy signs, again and again, after the signer
+ * it was copied from and the key it was made of are gone (lib/key_set.c
+ * hands out copies so that a reload may free its own). */
+START_TEST(signer_copies_sign_on_their_own)
+{
+	EVP_PKEY *key = generate(all_algs[_i]), *public_key = NULL;
+	unsigned char sig[JWS_SIGNATURE_MAX], der[JWS_SIGNATURE_MAX];
+	unsigned char *write = der;
+	const unsigned char *read = der;
+	jws_signer *signer = NULL, *copy = NULL;
+	int der_len;
+	size_t sig_len = 0;
+
+	/* The public half, to verify with once the private key is freed. */
+	ck_assert_ptr_nonnull(key);
+	ck_assert_int_le(i2d_PUBKEY(key, NULL), (int)sizeof(der));
+	ck_assert_int_gt(der_len = i2d_PUBKEY(key, &write), 0);
+	ck_assert_ptr_nonnull(public_key = d2i_PUBKEY(NULL, &read, der_len));
+	ck_assert_int_eq(jws_signer_new(all_algs[_i], key, &signer, NULL), PROAUTH2_OK);
+	EVP_PKEY_free(key);
+	ck_assert_int_eq(jws_signer_copy(signer, &copy, NULL), PROAUTH2_OK);
+	jws_signer_free(signer);
+	ck_assert_int_eq(jws_signer_alg(copy), all_algs[_i]);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(jws_sign_bytes(copy, (const unsigned char *)"abc", 3,
+						 sig, &sig_len, NULL),
+				PROAUTH2_OK);
+		ck_assert_int_eq(jws_verify_bytes(all_algs[_i], public_key,
+						 (const unsigned char *)"abc", 3, sig,
+						 sig_len, NULL),
+				PROAUTH2_OK);
+	}
+	jws_signer_free(copy);
+	EVP_PKEY_free(public_key);
+}
+END_TEST
+
 START_TEST(es256_signature_in_der_is_refused)
 {
 	unsigned char der[80], sig[JWS_SIGNATURE_MAX];
@@ -356,7 +407,7 @@ START_TEST(es256_signature_in_der_is_refused)
 					 (const unsigned char *)"abc", 3, der,
 					 der_len, NULL),
 			PROAUTH2_ERR_INVALID_TOKEN);
-	ck_assert_int_eq(jws_sign_bytes(JWS_ES256, keys[0],
+	ck_assert_int_eq(jws_sign_bytes(signers[0],
 					 (const unsigned char *)"abc", 3, sig,
 					 &sig_len, NULL),
 			PROAUTH2_OK);
@@ -368,7 +419,7 @@ END_TEST
 START_TEST(tampered_payload_header_or_signature_is_refused)
 {
 	struct keyring ring = {"key-1", keys[_i], 0, 0};
-	char *token = sign_sample(all_algs[_i], keys[_i], "key-1");
+	char *token = sign_sample(signers[_i], "key-1");
 	char header[128], *forged;
 	unsigned char sig[JWS_SIGNATURE_MAX];
 	size_t sig_len;
@@ -409,7 +460,7 @@ END_TEST
 START_TEST(alg_other_than_the_keys_is_refused)
 {
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+	char *token = sign_sample(signers[0], "key-1"), *forged;
 
 	/* The lookup hands back the P-256 key whatever alg it is asked for:
 	 * the key decides, not the token. */
@@ -424,7 +475,7 @@ START_TEST(alg_other_than_the_keys_is_refused)
 
 	/* An RS256 token presented as ES256 to its RSA key. */
 	ring.key = keys[2];
-	token = sign_sample(JWS_RS256, keys[2], "key-1");
+	token = sign_sample(signers[2], "key-1");
 	forged = with_text_part(token, 0, "{\"alg\":\"ES256\",\"kid\":\"key-1\"}");
 	ck_assert_int_eq(verify_fault(forged, &ring), JWS_FAULT_KEY_MISMATCH);
 	free(forged);
@@ -444,7 +495,7 @@ START_TEST(alg_none_and_unknown_algs_are_refused)
 			"{\"alg\":[\"ES256\"],\"kid\":\"key-1\"}",
 	};
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged, *unsigned_;
+	char *token = sign_sample(signers[0], "key-1"), *forged, *unsigned_;
 	size_t i;
 
 	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
@@ -468,7 +519,7 @@ END_TEST
 START_TEST(unknown_or_missing_kid_is_refused)
 {
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-2"), *forged;
+	char *token = sign_sample(signers[0], "key-2"), *forged;
 
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_UNKNOWN_KEY);
 	ck_assert_int_eq(ring.calls, 1);
@@ -489,7 +540,7 @@ END_TEST
 START_TEST(padding_stray_characters_and_wrong_part_counts_are_refused)
 {
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1");
+	char *token = sign_sample(signers[0], "key-1");
 	size_t len = strlen(token), dot1 = strcspn(token, ".");
 	char *bad = malloc(len + 8);
 
@@ -532,7 +583,7 @@ END_TEST
 START_TEST(non_canonical_base64url_is_refused)
 {
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1");
+	char *token = sign_sample(signers[0], "key-1");
 	size_t len = strlen(token);
 	char last = token[len - 1];
 
@@ -551,7 +602,7 @@ END_TEST
 START_TEST(repeated_members_are_refused)
 {
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+	char *token = sign_sample(signers[0], "key-1"), *forged;
 	static const char payload[] = "{\"sub\":\"alice\",\"sub\":\"admin\"}";
 
 	forged = with_text_part(token, 0,
@@ -565,7 +616,7 @@ START_TEST(repeated_members_are_refused)
 	free(token);
 
 	/* Validly signed, and still refused. */
-	ck_assert_int_eq(jws_sign_compact(JWS_ES256, keys[0],
+	ck_assert_int_eq(jws_sign_compact(signers[0],
 					 "{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
 					 (const unsigned char *)payload,
 					 strlen(payload), &token, NULL),
@@ -590,7 +641,7 @@ START_TEST(header_and_payload_must_be_plain_json_objects)
 	static const char *payloads[] = {"[]", "\"alice\"", "", "{\"a\":1",
 			"{\"x\":[[[[[[[[[1]]]]]]]]]}"};
 	struct keyring ring = {"key-1", keys[0], 0, 0};
-	char *token = sign_sample(JWS_ES256, keys[0], "key-1"), *forged;
+	char *token = sign_sample(signers[0], "key-1"), *forged;
 	size_t i;
 
 	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
@@ -602,7 +653,7 @@ START_TEST(header_and_payload_must_be_plain_json_objects)
 	free(token);
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
 		ck_assert_int_eq(
-				jws_sign_compact(JWS_ES256, keys[0],
+				jws_sign_compact(signers[0],
 						"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
 						(const unsigned char *)payloads[i],
 						strlen(payloads[i]), &token, NULL),
@@ -613,7 +664,7 @@ START_TEST(header_and_payload_must_be_plain_json_objects)
 	}
 	/* Eight deep is allowed, as for every stored field. */
 	ck_assert_int_eq(
-			jws_sign_compact(JWS_ES256, keys[0],
+			jws_sign_compact(signers[0],
 					"{\"alg\":\"ES256\",\"kid\":\"key-1\"}",
 					(const unsigned char *)"{\"x\":[[[[[[1]]]]]]}",
 					19, &token, NULL),
@@ -640,7 +691,7 @@ START_TEST(overlong_tokens_are_refused_unread)
 						 json_string(pad)),
 				0);
 		pad[n] = 'a';
-		ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "key-1", NULL, claims,
+		ck_assert_int_eq(jws_sign(signers[0], "key-1", NULL, claims,
 						 &token, NULL),
 				PROAUTH2_OK);
 		if (strlen(token) > JWS_MAX_LENGTH)
@@ -659,29 +710,33 @@ START_TEST(signing_refuses_what_it_cannot_vouch_for)
 {
 	json_t *claims = sample_claims(), *array = json_array();
 	proauth2_error err = {0};
+	jws_signer *signer = (jws_signer *)"unset";
 	char *token = (char *)"unset";
 	unsigned char header[64];
 	size_t n;
 
-	ck_assert_int_eq(jws_sign(JWS_RS256, keys[0], "k", NULL, claims, &token,
-					 &err),
+	/* No signer of a key for another algorithm. */
+	ck_assert_int_eq(jws_signer_new(JWS_RS256, keys[0], &signer, &err),
 			PROAUTH2_ERR_INVALID_ARGUMENT);
-	ck_assert_ptr_null(token);
-	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], NULL, NULL, claims, &token,
+	ck_assert_ptr_null(signer);
+	ck_assert_str_eq(err.text, "the key is not one for RS256");
+	ck_assert_int_eq(jws_signer_new(JWS_ES256, NULL, &signer, NULL),
+			PROAUTH2_ERR_INVALID_ARGUMENT);
+	ck_assert_int_eq(jws_sign(signers[0], NULL, NULL, claims, &token,
 					 NULL),
 			PROAUTH2_ERR_INVALID_ARGUMENT);
-	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "", NULL, claims, &token,
+	ck_assert_int_eq(jws_sign(signers[0], "", NULL, claims, &token,
 					 NULL),
 			PROAUTH2_ERR_INVALID_ARGUMENT);
-	ck_assert_int_eq(jws_sign(JWS_ES256, keys[0], "k", NULL, array, &token,
+	ck_assert_int_eq(jws_sign(signers[0], "k", NULL, array, &token,
 					 NULL),
 			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_int_eq(
-			jws_sign(JWS_ES256, keys[0], "k", NULL, NULL, &token, NULL),
+			jws_sign(signers[0], "k", NULL, NULL, &token, NULL),
 			PROAUTH2_ERR_INVALID_ARGUMENT);
 	ck_assert_ptr_null(token);
 	/* Without typ, the header has two members. */
-	ck_assert_int_eq(jws_sign(JWS_EDDSA, keys[1], "k", NULL, claims, &token,
+	ck_assert_int_eq(jws_sign(signers[1], "k", NULL, claims, &token,
 					 NULL),
 			PROAUTH2_OK);
 	n = part_bytes(token, 0, header, sizeof(header));
@@ -700,6 +755,7 @@ START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
 	unsigned char d[34], x[34], raw[32], sig[JWS_SIGNATURE_MAX];
 	size_t d_len, x_len, raw_len = sizeof(raw), sig_len;
 	EVP_PKEY *key, *pub;
+	jws_signer *signer;
 	const char *input_end = strrchr(RFC8037_A4_JWS, '.');
 	char *token = NULL;
 
@@ -713,10 +769,12 @@ START_TEST(rfc8037_a4_ed25519_signature_is_reproduced)
 	ck_assert_mem_eq(raw, x, x_len);
 
 	/* A.4: Ed25519 is deterministic, so the JWS is the RFC's exactly. */
-	ck_assert_int_eq(jws_sign_compact(JWS_EDDSA, key, header,
+	ck_assert_int_eq(jws_signer_new(JWS_EDDSA, key, &signer, NULL), PROAUTH2_OK);
+	ck_assert_int_eq(jws_sign_compact(signer, header,
 					 (const unsigned char *)payload,
 					 strlen(payload), &token, NULL),
 			PROAUTH2_OK);
+	jws_signer_free(signer);
 	ck_assert_str_eq(token, RFC8037_A4_JWS);
 	free(token);
 
@@ -802,7 +860,7 @@ START_TEST(rfc7515_a3_public_jwk_is_computed_from_d)
 	/* A token this key signs verifies under the RFC's public JWK. */
 	ck_assert_int_eq(jwk_public_key(rfc, &pub, &alg, NULL), PROAUTH2_OK);
 	ring.key = pub;
-	token = sign_sample(JWS_ES256, key, "a3");
+	token = key_signs_sample(JWS_ES256, key, "a3");
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
 	free(token);
 	EVP_PKEY_free(pub);
@@ -870,7 +928,7 @@ START_TEST(generated_keys_round_trip_through_their_jwk)
 
 	/* The published half verifies what the private half signs. */
 	ring.key = pub;
-	token = sign_sample(alg, key, "gen");
+	token = key_signs_sample(alg, key, "gen");
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
 	free(token);
 	EVP_PKEY_free(pub);
@@ -1057,7 +1115,7 @@ START_TEST(sealed_keys_open_to_the_same_private_key)
 			PROAUTH2_OK);
 	ck_assert_int_eq(EVP_PKEY_eq(opened, keys[_i]), 1);
 	/* The private half came back: it signs what the original verifies. */
-	token = sign_sample(all_algs[_i], opened, "kid-1");
+	token = key_signs_sample(all_algs[_i], opened, "kid-1");
 	ck_assert_int_eq(verify_fault(token, &ring), JWS_FAULT_NONE);
 	free(token);
 
@@ -1151,6 +1209,7 @@ static Suite *jws_suite(void)
 	tcase_add_test(tc, keys_fit_their_algorithm_only);
 	tcase_add_loop_test(tc, each_algorithm_signs_and_verifies, 0, ALG_COUNT);
 	tcase_add_loop_test(tc, signatures_have_the_jws_lengths, 0, ALG_COUNT);
+	tcase_add_loop_test(tc, signer_copies_sign_on_their_own, 0, ALG_COUNT);
 	tcase_add_test(tc, es256_signature_in_der_is_refused);
 	tcase_add_loop_test(tc, tampered_payload_header_or_signature_is_refused, 0,
 			ALG_COUNT);
@@ -1195,13 +1254,17 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < ALG_COUNT; i++)
-		if ((keys[i] = generate(all_algs[i])) == NULL)
+		if ((keys[i] = generate(all_algs[i])) == NULL ||
+				jws_signer_new(all_algs[i], keys[i], &signers[i],
+						NULL) != PROAUTH2_OK)
 			return EXIT_FAILURE;
 	runner = srunner_create(jws_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
-	for (i = 0; i < ALG_COUNT; i++)
+	for (i = 0; i < ALG_COUNT; i++) {
+		jws_signer_free(signers[i]);
 		EVP_PKEY_free(keys[i]);
+	}
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const jws_alg algs[] = {JWS_ES256, JWS_EDDSA, JWS_RS256};
 static EVP_PKEY *keys[3];
+static jws_signer *signers[3];
 
 /* Any kid names the key of the alg asked for: the mismatch paths are
  * reached through the key's type, not through the lookup. */
@@ -77,7 +78,7 @@ static void sign_and_verify(const char *text, size_t len, unsigned pick)
 	header = strndup(text, (size_t)(newline - text));
 	if (header == NULL)
 		abort();
-	if (jws_sign_compact(algs[i], keys[i], header,
+	if (jws_sign_compact(signers[i], header,
 			    (const unsigned char *)newline + 1,
 			    len - (size_t)(newline - text) - 1, &token,
 			    NULL) != PROAUTH2_OK)
@@ -117,7 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (keys[0] == NULL)
 		for (i = 0; i < 3; i++)
-			if (jwk_generate(algs[i], &keys[i], NULL) != PROAUTH2_OK)
+			if (jwk_generate(algs[i], &keys[i], NULL) != PROAUTH2_OK ||
+					jws_signer_new(algs[i], keys[i], &signers[i],
+							NULL) != PROAUTH2_OK)
 				abort();
 	if (size < 2)
 		return 0;
