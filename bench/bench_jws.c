@@ -61,7 +61,7 @@ static void bench(jws_alg alg, int count)
 
 	if (jwk_generate(alg, &the_key, &err) != PROAUTH2_OK ||
 			jws_signer_new(alg, the_key, &signer, &err) != PROAUTH2_OK)
-		fail("jwk_generate", &err);
+		fail("jwk_generate or jws_signer_new", &err);
 	claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s}",
 			"iss", "https://as.example.com", "sub", "5ba552d67",
 			"aud", "https://rs.example.com/", "exp", (json_int_t)1767229200,

@@ -163,6 +163,7 @@ static bool ecdsa_raw_to_der(const unsigned char raw[ES256_SIGNATURE],
 struct jws_signer {
 	jws_alg alg;
 	EVP_MD_CTX *prepared;  /* copied for each signature, never signed with */
+	unsigned references;   /* changed atomically */
 };
 
 proauth2_status jws_signer_new(jws_alg alg, EVP_PKEY *key, jws_signer **out,
@@ -179,6 +180,7 @@ proauth2_status jws_signer_new(jws_alg alg, EVP_PKEY *key, jws_signer **out,
 		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
 	}
 	signer->alg = alg;
+	signer->references = 1;
 	if (!digest_init(signer->prepared, alg, key, true)) {
 		jws_signer_free(signer);
 		ERR_clear_error();
@@ -189,41 +191,16 @@ proauth2_status jws_signer_new(jws_alg alg, EVP_PKEY *key, jws_signer **out,
 	return PROAUTH2_OK;
 }
 
-/* A context that signs once, copied from prepared; NULL if OpenSSL fails. */
-static EVP_MD_CTX *context_copy(const EVP_MD_CTX *prepared)
+jws_signer *jws_signer_ref(jws_signer *signer)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-	if (ctx != NULL && EVP_MD_CTX_copy_ex(ctx, prepared) != 1) {
-		EVP_MD_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-proauth2_status jws_signer_copy(const jws_signer *signer, jws_signer **out,
-		proauth2_error *err)
-{
-	jws_signer *copy = calloc(1, sizeof(*copy));
-
-	*out = NULL;
-	if (copy == NULL)
-		return proauth2_error_set(err, PROAUTH2_ERR_NOMEM, "out of memory");
-	if ((copy->prepared = context_copy(signer->prepared)) == NULL) {
-		free(copy);
-		ERR_clear_error();
-		return proauth2_error_set(err, PROAUTH2_ERR_CRYPTO,
-				"%s signing could not start",
-				jws_alg_name(signer->alg));
-	}
-	copy->alg = signer->alg;
-	*out = copy;
-	return PROAUTH2_OK;
+	__atomic_add_fetch(&signer->references, 1, __ATOMIC_RELAXED);
+	return signer;
 }
 
 void jws_signer_free(jws_signer *signer)
 {
-	if (signer == NULL)
+	if (signer == NULL ||
+			__atomic_sub_fetch(&signer->references, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	EVP_MD_CTX_free(signer->prepared);
 	free(signer);
@@ -232,6 +209,23 @@ void jws_signer_free(jws_signer *signer)
 jws_alg jws_signer_alg(const jws_signer *signer)
 {
 	return signer->alg;
+}
+
+/* A context that signs once, copied from prepared; NULL if OpenSSL fails.
+ * A context made by EVP_DigestSignInit has no digest of its own yet:
+ * copying one needs OpenSSL 3.0.1 or later (meson.build). FINALISE: it
+ * signs once, so its final step need not copy it again to stay usable. */
+static EVP_MD_CTX *context_copy(const EVP_MD_CTX *prepared)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx != NULL && EVP_MD_CTX_copy_ex(ctx, prepared) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return NULL;
+	}
+	if (ctx != NULL)
+		EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
+	return ctx;
 }
 
 proauth2_status jws_sign_bytes(const jws_signer *signer,

@@ -3,7 +3,8 @@
  * the base of JWT access tokens (RFC 9068) and of the signing-key set.
  *
  * Every function here may be called from several threads at once, on the
- * same EVP_PKEY or jws_signer too: they are only read. */
+ * same EVP_PKEY or jws_signer too (but for the last jws_signer_free of a
+ * signer): keys are only read, and signers as jws_signer says. */
 #ifndef PROAUTH2_LIB_JWS_H
 #define PROAUTH2_LIB_JWS_H
 
@@ -46,24 +47,29 @@ bool jws_key_fits(const EVP_PKEY *key, jws_alg alg);
 
 /* A key made ready to sign under alg: OpenSSL looks its algorithms up
  * once, here, not at each signature (a lookup costs a tenth of an ES256
- * signature, and takes locks that two signing threads contend for). */
+ * signature, and takes locks that two signing threads contend for). Each
+ * signature signs with a copy of the ready context, so several threads
+ * may sign with one signer at once (OpenSSL 3.0's context copy only reads
+ * its source). Counted references: each holder frees its own. */
 typedef struct jws_signer jws_signer;
 
 /* A signer of key (borrowed: the signer keeps its own reference) under
  * alg, in *out (jws_signer_free()). A key that does not fit alg:
- * PROAUTH2_ERR_INVALID_ARGUMENT; OpenSSL failing: PROAUTH2_ERR_CRYPTO. */
+ * PROAUTH2_ERR_INVALID_ARGUMENT; OpenSSL failing: PROAUTH2_ERR_CRYPTO;
+ * PROAUTH2_ERR_NOMEM. */
 PROAUTH2_WARN_UNUSED proauth2_status jws_signer_new(jws_alg alg,
 		EVP_PKEY *key, jws_signer **out, proauth2_error *err);
-/* A signer of its own with signer's key and alg, in *out: for a caller that
- * signs after signer's owner may have freed it. */
-PROAUTH2_WARN_UNUSED proauth2_status jws_signer_copy(const jws_signer *signer,
-		jws_signer **out, proauth2_error *err);
+/* signer, with one more reference to free: for a holder that signs after
+ * signer's owner may have let go of it. */
+jws_signer *jws_signer_ref(jws_signer *signer);
+/* Drops a reference; the last frees the signer. Accepts NULL. */
 void jws_signer_free(jws_signer *signer);
 jws_alg jws_signer_alg(const jws_signer *signer);
 
-/* The raw cost of one signature: input signed by signer, the signature
- * in sig (JWS_SIGNATURE_MAX bytes) as the JWS carries it, its length in
- * *sig_len. OpenSSL failing: PROAUTH2_ERR_CRYPTO; PROAUTH2_ERR_NOMEM. */
+/* The raw cost of one signature: input signed by signer (not NULL), the
+ * signature in sig (JWS_SIGNATURE_MAX bytes) as the JWS carries it, its
+ * length in *sig_len. OpenSSL failing, for memory too:
+ * PROAUTH2_ERR_CRYPTO. */
 PROAUTH2_WARN_UNUSED proauth2_status jws_sign_bytes(const jws_signer *signer,
 		const unsigned char *input, size_t len,
 		unsigned char sig[JWS_SIGNATURE_MAX], size_t *sig_len,
@@ -86,10 +92,10 @@ PROAUTH2_WARN_UNUSED proauth2_status jws_sign_compact(const jws_signer *signer,
 		const char *header, const unsigned char *payload, size_t len,
 		char **out, proauth2_error *err);
 
-/* claims (a JSON object, borrowed) signed by signer, in *out (free()).
- * The protected header is {"alg":..,"kid":..,"typ":..}, in that order,
- * compact; typ may be NULL, and is then left out. claims are serialized
- * compact, in their own order. Not an object, or no kid:
+/* claims (a JSON object, borrowed) signed by signer (not NULL), in *out
+ * (free()). The protected header is {"alg":..,"kid":..,"typ":..}, in that
+ * order, compact; typ may be NULL, and is then left out. claims are
+ * serialized compact, in their own order. Not an object, or no kid:
  * PROAUTH2_ERR_INVALID_ARGUMENT; else as jws_sign_compact(). */
 PROAUTH2_WARN_UNUSED proauth2_status jws_sign(const jws_signer *signer,
 		const char *kid, const char *typ, const json_t *claims, char **out,

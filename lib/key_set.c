@@ -527,11 +527,12 @@ proauth2_status key_set_signer(proauth2_provider *p, jws_alg alg,
 				"no signing key could be made");
 	if (status == PROAUTH2_OK)
 		status = entry_signer(p, k, err);
-	/* A copy: a reload may free k's once the lock is let go. */
-	if (status == PROAUTH2_OK)
-		status = jws_signer_copy(k->signer, signer, err);
-	if (status == PROAUTH2_OK)
+	/* A reference of the caller's own: a reload may drop the set's once
+	 * the lock is let go. */
+	if (status == PROAUTH2_OK) {
+		*signer = jws_signer_ref(k->signer);
 		memcpy(kid, k->kid, KEY_ID_SIZE);
+	}
 	pthread_mutex_unlock(&set->lock);
 	return status;
 }

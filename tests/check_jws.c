@@ -1,5 +1,6 @@
 /* JOSE under the engine: compact JWS signing and strict verification,
  * public JWKs, and private keys sealed at rest; with the RFCs' vectors. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,8 @@
 	"pmWQxfKTUJqPP3-Kg6NU1Q"
 
 static const jws_alg all_algs[] = {JWS_ES256, JWS_EDDSA, JWS_RS256};
+/* A SubjectPublicKeyInfo in DER: an RSA key of 2048 bits takes 294 bytes. */
+#define PUBLIC_KEY_DER_MAX 600
 #define ALG_COUNT (sizeof(all_algs) / sizeof(all_algs[0]))
 
 /* One key per algorithm, made once before the tests fork, and its signer. */
@@ -351,16 +354,18 @@ START_TEST(signatures_have_the_jws_lengths)
 }
 END_TEST
 
-/* A signer keeps its key: a copy signs, again and again, after the signer
- * it was copied from and the key it was made of are gone (lib/key_set.c
- * hands out copies so that a reload may free its own). */
-START_TEST(signer_copies_sign_on_their_own)
+/* A signer keeps its key: a reference signs, again and again, after the
+ * key it was made of and the first reference are gone (lib/key_set.c hands
+ * out references so that a reload may drop its own). Under ASan or
+ * valgrind (tools/run-tests.sh), a key or context the signer did not hold
+ * would be read after its free. */
+START_TEST(signers_sign_after_their_key_and_first_holder_let_go)
 {
 	EVP_PKEY *key = generate(all_algs[_i]), *public_key = NULL;
-	unsigned char sig[JWS_SIGNATURE_MAX], der[JWS_SIGNATURE_MAX];
+	unsigned char sig[JWS_SIGNATURE_MAX], der[PUBLIC_KEY_DER_MAX];
 	unsigned char *write = der;
 	const unsigned char *read = der;
-	jws_signer *signer = NULL, *copy = NULL;
+	jws_signer *signer = NULL, *held;
 	int der_len;
 	size_t sig_len = 0;
 
@@ -371,11 +376,12 @@ START_TEST(signer_copies_sign_on_their_own)
 	ck_assert_ptr_nonnull(public_key = d2i_PUBKEY(NULL, &read, der_len));
 	ck_assert_int_eq(jws_signer_new(all_algs[_i], key, &signer, NULL), PROAUTH2_OK);
 	EVP_PKEY_free(key);
-	ck_assert_int_eq(jws_signer_copy(signer, &copy, NULL), PROAUTH2_OK);
+	held = jws_signer_ref(signer);
+	ck_assert_ptr_eq(held, signer);
 	jws_signer_free(signer);
-	ck_assert_int_eq(jws_signer_alg(copy), all_algs[_i]);
+	ck_assert_int_eq(jws_signer_alg(held), all_algs[_i]);
 	for (int round = 0; round < 3; round++) {
-		ck_assert_int_eq(jws_sign_bytes(copy, (const unsigned char *)"abc", 3,
+		ck_assert_int_eq(jws_sign_bytes(held, (const unsigned char *)"abc", 3,
 						 sig, &sig_len, NULL),
 				PROAUTH2_OK);
 		ck_assert_int_eq(jws_verify_bytes(all_algs[_i], public_key,
@@ -383,8 +389,53 @@ START_TEST(signer_copies_sign_on_their_own)
 						 sig_len, NULL),
 				PROAUTH2_OK);
 	}
-	jws_signer_free(copy);
+	jws_signer_free(held);
 	EVP_PKEY_free(public_key);
+}
+END_TEST
+
+/* Threads sign with one signer at once (lib/jwt.c's callers do): every
+ * signature verifies. */
+#define SIGNING_THREADS 4
+#define SIGNATURES_EACH 50
+
+struct signing_thread {
+	size_t alg;  /* an index of all_algs */
+	int verified;
+};
+
+static void *sign_many(void *arg)
+{
+	struct signing_thread *t = arg;
+	unsigned char sig[JWS_SIGNATURE_MAX];
+	size_t sig_len;
+
+	for (int i = 0; i < SIGNATURES_EACH; i++)
+		if (jws_sign_bytes(signers[t->alg], (const unsigned char *)"abc", 3,
+				    sig, &sig_len, NULL) == PROAUTH2_OK &&
+				jws_verify_bytes(all_algs[t->alg], keys[t->alg],
+						(const unsigned char *)"abc", 3, sig,
+						sig_len, NULL) == PROAUTH2_OK)
+			t->verified++;
+	return NULL;
+}
+
+START_TEST(threads_sign_with_one_signer_at_once)
+{
+	pthread_t threads[SIGNING_THREADS];
+	struct signing_thread work[SIGNING_THREADS];
+	int i;
+
+	for (i = 0; i < SIGNING_THREADS; i++) {
+		work[i] = (struct signing_thread){(size_t)_i, 0};
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, sign_many,
+						 &work[i]),
+				0);
+	}
+	for (i = 0; i < SIGNING_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		ck_assert_int_eq(work[i].verified, SIGNATURES_EACH);
+	}
 }
 END_TEST
 
@@ -1209,7 +1260,9 @@ static Suite *jws_suite(void)
 	tcase_add_test(tc, keys_fit_their_algorithm_only);
 	tcase_add_loop_test(tc, each_algorithm_signs_and_verifies, 0, ALG_COUNT);
 	tcase_add_loop_test(tc, signatures_have_the_jws_lengths, 0, ALG_COUNT);
-	tcase_add_loop_test(tc, signer_copies_sign_on_their_own, 0, ALG_COUNT);
+	tcase_add_loop_test(tc, signers_sign_after_their_key_and_first_holder_let_go,
+			0, ALG_COUNT);
+	tcase_add_loop_test(tc, threads_sign_with_one_signer_at_once, 0, ALG_COUNT);
 	tcase_add_test(tc, es256_signature_in_der_is_refused);
 	tcase_add_loop_test(tc, tampered_payload_header_or_signature_is_refused, 0,
 			ALG_COUNT);
