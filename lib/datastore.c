@@ -117,27 +117,18 @@ proauth2_status proauth2_datastore_replace(proauth2_datastore *ds,
 	return ds->ops->replace(ds->cls, table, record, err);
 }
 
-proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
-		const char *table_name, json_t *query, int64_t now, json_t **record,
-		proauth2_error *err)
+/* What a backend's fetch returned (found, stolen), kept in *record only if
+ * it fits the schema and has not expired at now. */
+static proauth2_status fetched(const proauth2_table *table, json_t *found,
+		int64_t now, json_t **record, proauth2_error *err)
 {
-	const proauth2_table *table = proauth2_schema_table(table_name);
-	proauth2_status status;
-	json_t *found = NULL, *expires_at;
 	proauth2_error why = {0};
+	json_t *expires_at;
 
-	*record = NULL;
-	status = proauth2_query_validate(table, query, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = ds->ops->fetch(ds->cls, table, query, &found, err);
-	if (status != PROAUTH2_OK)
-		return status;
 	/* A backend may hand back anything (a row another program wrote, or
 	 * one it could not read as its field's type); trust only what fits
 	 * the schema. */
-	status = proauth2_record_validate(table, found, &why);
-	if (status != PROAUTH2_OK) {
+	if (proauth2_record_validate(table, found, &why) != PROAUTH2_OK) {
 		json_decref(found);
 		return proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
 				"backend returned a malformed %s record (%.120s)",
@@ -151,6 +142,47 @@ proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
 	}
 	*record = found;
 	return PROAUTH2_OK;
+}
+
+proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
+		const char *table_name, json_t *query, int64_t now, json_t **record,
+		proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	proauth2_status status;
+	json_t *found = NULL;
+
+	*record = NULL;
+	status = proauth2_query_validate(table, query, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = ds->ops->fetch(ds->cls, table, query, &found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	return fetched(table, found, now, record, err);
+}
+
+proauth2_status datastore_fetch_unmarked(proauth2_datastore *ds,
+		const char *table_name, json_t *query, const char *marks_name,
+		int64_t now, json_t **record, bool *joined, proauth2_error *err)
+{
+	const proauth2_table *table = proauth2_schema_table(table_name);
+	const proauth2_table *marks = proauth2_schema_table(marks_name);
+	proauth2_status status;
+	json_t *found = NULL;
+
+	*joined = HAS_METHOD(ds->ops, fetch_unmarked);
+	if (!*joined)
+		return proauth2_datastore_fetch(ds, table_name, query, now, record, err);
+	*record = NULL;
+	status = proauth2_query_validate(table, query, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	status = ds->ops->fetch_unmarked(ds->cls, table, query, marks, now,
+			&found, err);
+	if (status != PROAUTH2_OK)
+		return status;
+	return fetched(table, found, now, record, err);
 }
 
 proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,

@@ -108,6 +108,11 @@ proauth2_status store_record(proauth2_provider *p, const char *table,
 proauth2_status fetch_one(proauth2_provider *p, const char *table,
 		const char *field, const char *value, json_t **record,
 		proauth2_error *err);
+/* fetch_one, unless marks (a table whose key is a field of table) marks
+ * the record (datastore_fetch_unmarked); *joined as there. */
+proauth2_status fetch_one_unmarked(proauth2_provider *p, const char *table,
+		const char *field, const char *value, const char *marks,
+		json_t **record, bool *joined, proauth2_error *err);
 proauth2_status remove_where(proauth2_provider *p, const char *table,
 		json_t *query, size_t *removed, proauth2_error *err);
 
@@ -117,6 +122,14 @@ proauth2_status remove_where(proauth2_provider *p, const char *table,
 proauth2_status datastore_count(proauth2_datastore *ds, const char *table,
 		json_t *query, int64_t now, size_t limit, size_t *n,
 		bool *counted, proauth2_error *err);
+
+/* proauth2_datastore_fetch(), unless marks (a table whose key is a field
+ * of table) marks the record: PROAUTH2_ERR_NOT_FOUND then, in one read
+ * (proauth2_datastore_ops.fetch_unmarked). A backend without that method:
+ * *joined false, and the record fetched whether marked or not. */
+proauth2_status datastore_fetch_unmarked(proauth2_datastore *ds,
+		const char *table, json_t *query, const char *marks, int64_t now,
+		json_t **record, bool *joined, proauth2_error *err);
 
 /* Writes made durable together (proauth2_datastore_ops.begin_writes); a
  * backend without that method makes each durable alone. */

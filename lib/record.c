@@ -37,14 +37,16 @@ proauth2_status store_record(proauth2_provider *p, const char *table,
 	return report_datastore(p, status, err);
 }
 
-proauth2_status fetch_one(proauth2_provider *p, const char *table,
-		const char *field, const char *value, json_t **record,
-		proauth2_error *err)
+/* fetch_one, and fetch_one_unmarked when marks is not NULL. */
+static proauth2_status fetch_by(proauth2_provider *p, const char *table,
+		const char *field, const char *value, const char *marks,
+		json_t **record, bool *joined, proauth2_error *err)
 {
 	json_t *query;
 	proauth2_status status;
 
 	*record = NULL;
+	*joined = false;
 	/* A key the schema could not store is under no record; asking the
 	 * datastore would fail its validation as our error, not the caller's. */
 	if (value == NULL || strlen(value) > PROAUTH2_FIELD_MAX_LENGTH ||
@@ -59,10 +61,29 @@ proauth2_status fetch_one(proauth2_provider *p, const char *table,
 		json_decref(query);
 		return NO_MEMORY(err);
 	}
-	status = proauth2_datastore_fetch(p->datastore, table, query,
-			proauth2_provider_now(p), record, err);
+	status = marks == NULL ?
+		proauth2_datastore_fetch(p->datastore, table, query,
+				proauth2_provider_now(p), record, err) :
+		datastore_fetch_unmarked(p->datastore, table, query, marks,
+				proauth2_provider_now(p), record, joined, err);
 	json_decref(query);
 	return report_datastore(p, status, err);
+}
+
+proauth2_status fetch_one(proauth2_provider *p, const char *table,
+		const char *field, const char *value, json_t **record,
+		proauth2_error *err)
+{
+	bool joined;
+
+	return fetch_by(p, table, field, value, NULL, record, &joined, err);
+}
+
+proauth2_status fetch_one_unmarked(proauth2_provider *p, const char *table,
+		const char *field, const char *value, const char *marks,
+		json_t **record, bool *joined, proauth2_error *err)
+{
+	return fetch_by(p, table, field, value, marks, record, joined, err);
 }
 
 proauth2_status remove_where(proauth2_provider *p, const char *table,

@@ -40,7 +40,7 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 		const char *token, json_t **record, proauth2_error *err)
 {
 	char hash[HASH_SIZE];
-	bool revoked = false;
+	bool joined, revoked = false;
 	proauth2_status status;
 
 	*record = NULL;
@@ -52,16 +52,20 @@ static proauth2_status find_token(proauth2_provider *p, const char *table,
 	if (token == NULL || token[0] == '\0' || strlen(token) > PRESENTED_SECRET_MAX)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid");
+	/* A revocation whose removals failed midway still kills it: the
+	 * grant's mark is read with the token where the backend can. */
 	status = sha256_base64url(token, hash, err);
 	if (status == PROAUTH2_OK)
-		status = fetch_one(p, table, "token_hash", hash, record, err);
+		status = fetch_one_unmarked(p, table, "token_hash", hash,
+				TABLE_REVOKED_GRANTS, record, &joined, err);
 	if (status == PROAUTH2_ERR_NOT_FOUND)
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_TOKEN,
 				"the token is invalid, expired or revoked");
-	/* A revocation whose removals failed midway still kills it. Only
-	 * grants with a user can be revoked whole (a replay, a refresh
-	 * token's revocation): a client_credentials token costs no look. */
-	if (status == PROAUTH2_OK && record_string(*record, "user_id") != NULL)
+	/* Else by a read of its own. Only grants with a user can be revoked
+	 * whole (a replay, a refresh token's revocation): a
+	 * client_credentials token costs no look. */
+	if (status == PROAUTH2_OK && !joined &&
+			record_string(*record, "user_id") != NULL)
 		status = grant_is_revoked(p, record_string(*record, "grant_id"),
 				&revoked, err);
 	if (status == PROAUTH2_OK && revoked)

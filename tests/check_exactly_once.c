@@ -574,9 +574,33 @@ START_TEST(a_disk_failing_under_a_spending_never_logs_the_user_out)
 }
 END_TEST
 
-/* What validation reads: the token, and for a grant with a user, which a
- * replay can revoke, its revocation mark; a client_credentials token costs
- * one read. */
+/* What validation reads, in the mode the faulty store is in: the token
+ * and its grant's revocation mark in one read where the backend has
+ * fetch_unmarked; else the mark by a read of its own, and only for a
+ * grant with a user, which a replay can revoke: a client_credentials
+ * token costs one read. */
+static void expect_validation_reads(const char *user_token,
+		const char *machine_token)
+{
+	bool joined = faulty_store_joins();
+	const char *token_read = joined ? "fetch_unmarked access_tokens" :
+		"fetch access_tokens";
+
+	faulty_store_fail(0, FAULTY_OFF);
+	ck_assert_int_eq(validate_status(machine_token), PROAUTH2_OK);
+	ck_assert_uint_eq(faulty_store_calls(), 1);
+	ck_assert_str_eq(faulty_store_call_name(1), token_read);
+	faulty_store_fail(0, FAULTY_OFF);
+	ck_assert_int_eq(validate_status(user_token), PROAUTH2_OK);
+	ck_assert_str_eq(faulty_store_call_name(1), token_read);
+	if (joined) {
+		ck_assert_uint_eq(faulty_store_calls(), 1);
+	} else {
+		ck_assert_uint_eq(faulty_store_calls(), 2);
+		ck_assert_str_eq(faulty_store_call_name(2), "fetch revoked_grants");
+	}
+}
+
 START_TEST(validation_looks_for_a_mark_only_where_one_can_be)
 {
 	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH |
@@ -586,16 +610,52 @@ START_TEST(validation_looks_for_a_mark_only_where_one_can_be)
 
 	ck_assert_int_eq(client_credentials_with(c->client_id, c->client_secret,
 			"read", &machine), PROAUTH2_OK);
-	faulty_store_fail(0, FAULTY_OFF);
-	ck_assert_int_eq(validate_status(machine->access_token), PROAUTH2_OK);
-	ck_assert_uint_eq(faulty_store_calls(), 1);
-	ck_assert_str_eq(faulty_store_call_name(1), "fetch access_tokens");
-	faulty_store_fail(0, FAULTY_OFF);
-	ck_assert_int_eq(validate_status(user->access_token), PROAUTH2_OK);
-	ck_assert_uint_eq(faulty_store_calls(), 2);
-	ck_assert_str_eq(faulty_store_call_name(2), "fetch revoked_grants");
+	expect_validation_reads(user->access_token, machine->access_token);
+	faulty_store_join(false);
+	expect_validation_reads(user->access_token, machine->access_token);
+	faulty_store_join(true);
 	proauth2_token_response_free(user);
 	proauth2_token_response_free(machine);
+	proauth2_secret_free(code);
+	proauth2_client_free(c);
+}
+END_TEST
+
+/* A grant's mark stored, its tokens left (a revocation whose removals
+ * failed): validation and introspection refuse both tokens, whether the
+ * backend reads the mark with the token or the core reads it alone. */
+START_TEST(a_marked_grant_is_refused_with_or_without_the_join)
+{
+	proauth2_client *c = register_client(CONF, CODE_AND_REFRESH, "read");
+	char *code = issue_code(c, "read", 1);
+	proauth2_token_response *t = exchange_code(c, code, 1);
+	json_t *record = token_record("access_tokens", t->access_token), *mark;
+	proauth2_error err = {0};
+	proauth2_token_info *info = NULL;
+
+	ck_assert_ptr_nonnull(record);
+	mark = json_pack("{s:O, s:I}", "grant_id", json_object_get(record, "grant_id"),
+			"expires_at", (json_int_t)(proauth2_provider_now(env.provider) + 3600));
+	ck_assert_ptr_nonnull(mark);
+	ck_assert_int_eq(proauth2_datastore_store(env.ds, "revoked_grants", mark, &err),
+			PROAUTH2_OK);
+	for (int joined = 1; joined >= 0; joined--) {
+		faulty_store_join(joined);
+		ck_assert_int_eq(validate_status(t->access_token),
+				PROAUTH2_ERR_INVALID_TOKEN);
+		ck_assert_int_eq(proauth2_token_introspect(env.provider, c->client_id,
+				t->refresh_token, PROAUTH2_HINT_REFRESH_TOKEN, &info, NULL),
+				PROAUTH2_ERR_INVALID_TOKEN);
+		ck_assert_ptr_null(info);
+		/* Both tokens are still stored: only the mark refuses them. */
+		json_decref(record);
+		ck_assert_ptr_nonnull(record = token_record("access_tokens",
+				t->access_token));
+	}
+	faulty_store_join(true);
+	json_decref(record);
+	json_decref(mark);
+	proauth2_token_response_free(t);
 	proauth2_secret_free(code);
 	proauth2_client_free(c);
 }
@@ -636,6 +696,7 @@ int main(void)
 	tcase_add_test(tc, a_log_out_failing_midway_finishes_when_retried);
 	tcase_add_test(tc, a_retry_must_present_what_the_first_try_did);
 	tcase_add_test(tc, validation_looks_for_a_mark_only_where_one_can_be);
+	tcase_add_test(tc, a_marked_grant_is_refused_with_or_without_the_join);
 	if (strcmp(env_backend(), "sqlite") == 0)
 		tcase_add_test(tc, a_disk_failing_under_a_spending_never_logs_the_user_out);
 #ifdef PROAUTH2_TEST_MONGODB

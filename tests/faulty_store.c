@@ -108,16 +108,19 @@ static proauth2_status f_store(void *cls, const proauth2_table *t,
 	return answered(when, fs.inner->store(cls, t, record, err), "store", err);
 }
 
-static proauth2_status f_fetch(void *cls, const proauth2_table *t,
-		json_t *query, json_t **record, proauth2_error *err)
+/* fetch, or fetch_unmarked when marks is not NULL. */
+static proauth2_status fault_fetch(void *cls, const proauth2_table *t,
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
 {
-	faulty_when when = count_call("fetch", t);
+	faulty_when when = count_call(marks != NULL ? "fetch_unmarked" : "fetch", t);
 	proauth2_status status;
 
 	*record = NULL;
 	if (when == FAULTY_BEFORE)
 		return refused("fetch", err);
-	status = fs.inner->fetch(cls, t, query, record, err);
+	status = marks == NULL ? fs.inner->fetch(cls, t, query, record, err) :
+		fs.inner->fetch_unmarked(cls, t, query, marks, now, record, err);
 	if (when == FAULTY_OFF)
 		return status;
 	/* A read that ran but whose answer was lost changed nothing. */
@@ -125,6 +128,19 @@ static proauth2_status f_fetch(void *cls, const proauth2_table *t,
 	*record = NULL;
 	return proauth2_error_set(err, PROAUTH2_ERR_UNAVAILABLE,
 			"faulty: fetch's answer was lost");
+}
+
+static proauth2_status f_fetch(void *cls, const proauth2_table *t,
+		json_t *query, json_t **record, proauth2_error *err)
+{
+	return fault_fetch(cls, t, query, NULL, 0, record, err);
+}
+
+static proauth2_status f_fetch_unmarked(void *cls, const proauth2_table *t,
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
+{
+	return fault_fetch(cls, t, query, marks, now, record, err);
 }
 
 static proauth2_status f_remove(void *cls, const proauth2_table *t,
@@ -207,8 +223,20 @@ const proauth2_datastore_ops *faulty_store_ops(const proauth2_datastore_ops *inn
 		.begin_writes = inner->begin_writes != NULL ? f_begin : NULL,
 		.end_writes = inner->end_writes != NULL ? f_end : NULL,
 		.count = inner->count != NULL ? f_count : NULL,
+		.fetch_unmarked = inner->fetch_unmarked != NULL ? f_fetch_unmarked : NULL,
 	};
 	return &fs.ops;
+}
+
+void faulty_store_join(bool on)
+{
+	fs.ops.fetch_unmarked = on && fs.inner->fetch_unmarked != NULL ?
+		f_fetch_unmarked : NULL;
+}
+
+bool faulty_store_joins(void)
+{
+	return fs.ops.fetch_unmarked != NULL;
 }
 
 static const proauth2_datastore_ops *unwrapped;

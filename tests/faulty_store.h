@@ -6,6 +6,7 @@
 #ifndef PROAUTH2_TESTS_FAULTY_STORE_H
 #define PROAUTH2_TESTS_FAULTY_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <proauth2/backend.h>
@@ -23,9 +24,16 @@ typedef enum faulty_when {
 const proauth2_datastore_ops *faulty_store_ops(const proauth2_datastore_ops *inner);
 
 /* Fail the n-th call counted from now (1: the next one), when says how;
- * FAULTY_OFF or n 0: none. Calls are store, fetch, remove, replace,
- * count, purge_expired and end_writes (begin_writes never fails). */
+ * FAULTY_OFF or n 0: none. Calls are store, fetch, fetch_unmarked,
+ * remove, replace, count, purge_expired and end_writes (begin_writes
+ * never fails). */
 void faulty_store_fail(unsigned n, faulty_when when);
+
+/* Whether the wrapper offers fetch_unmarked (when inner has it; on at
+ * first): off, the core reads marks as for a backend without it. */
+void faulty_store_join(bool on);
+/* Whether the wrapper offers fetch_unmarked now. */
+bool faulty_store_joins(void);
 
 /* Calls counted since the last faulty_store_fail(), and whether the armed
  * failure has fired. */

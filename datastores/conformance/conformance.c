@@ -1916,6 +1916,104 @@ START_TEST(test_count)
 }
 END_TEST
 
+/* ---- fetch_unmarked (version 4) ---- */
+
+static int has_fetch_unmarked(const proauth2_datastore_ops *ops)
+{
+	return ops->struct_size >= offsetof(proauth2_datastore_ops, fetch_unmarked) +
+		sizeof(ops->fetch_unmarked) && ops->fetch_unmarked != NULL;
+}
+
+/* The backend's own fetch_unmarked on the second connection, the query
+ * (stolen) checked as the core does; *record as there. */
+static proauth2_status fetch_unmarked_of(const char *table, json_t *query,
+		const char *marks, int64_t now, json_t **record)
+{
+	proauth2_status status;
+
+	reset_err();
+	*record = NULL;
+	assert_ok(proauth2_query_validate(proauth2_schema_table(table), query, &err));
+	status = target->ops->fetch_unmarked(group_cls, proauth2_schema_table(table),
+			query, proauth2_schema_table(marks), at(now), record, &err);
+	json_decref(query);
+	expect(status == PROAUTH2_OK || *record == NULL,
+			"fetch_unmarked failed with %s and left a record",
+			proauth2_status_str(status));
+	return status;
+}
+
+/* The token hash of what fetch_unmarked found for query; "" when none. */
+static const char *unmarked_hash(json_t *query, const char *marks, int64_t now)
+{
+	static char hash[64];
+	json_t *record = NULL;
+	proauth2_status status = fetch_unmarked_of("access_tokens", query, marks,
+			now, &record);
+
+	expect(status == PROAUTH2_OK || status == PROAUTH2_ERR_NOT_FOUND,
+			"fetch_unmarked: %s (%s), expected ok or not_found",
+			proauth2_status_str(status), err.text);
+	hash[0] = '\0';
+	if (record != NULL)
+		snprintf(hash, sizeof(hash), "%s", str(record, "token_hash"));
+	json_decref(record);
+	return hash;
+}
+
+START_TEST(test_fetch_unmarked)
+{
+	proauth2_error open_err = {PROAUTH2_OK, ""};
+	json_t *record = NULL;
+
+	if (!has_fetch_unmarked(target->ops)) {
+		skip("the backend has no fetch_unmarked");
+		return;
+	}
+	expect(target->ops->init(uri, &group_cls, &open_err) == PROAUTH2_OK,
+			"a second init on %s: %s", uri, open_err.text);
+	store_direct("access_tokens", token("t1", "client-a", "g1", NOW));
+	store_direct("access_tokens", token("t2", "client-a", "g2", NOW));
+	store_direct("access_tokens", token("t3", "client-b", "g3", NOW));
+	store_direct("revoked_grants", expiring("revoked_grants", "g2", LATER));
+	store_direct("revoked_grants", expiring("revoked_grants", "g3", NOW));
+
+	/* Unmarked: the record, whole, as fetch gives it. */
+	expect(fetch_unmarked_of("access_tokens", by("token_hash", "t1"),
+			"revoked_grants", NOW, &record) == PROAUTH2_OK,
+			"fetch_unmarked of an unmarked record: %s", err.text);
+	expect_str(str(record, "grant_id"), "g1");
+	expect_str(str(record, "client_id"), "client-a");
+	expect(json_integer_value(json_object_get(record, "expires_at")) == at(LATER),
+			"the record's expires_at came back changed");
+	json_decref(record);
+	/* Marked, by a mark alive at now: no record. */
+	expect_str(unmarked_hash(by("token_hash", "t2"), "revoked_grants", NOW), "");
+	/* A mark that expired at now (expires_at == now is expired) marks
+	 * nothing; a moment before, it did. */
+	expect_str(unmarked_hash(by("token_hash", "t3"), "revoked_grants", NOW), "t3");
+	expect_str(unmarked_hash(by("token_hash", "t3"), "revoked_grants", NOW - 1), "");
+	expect_str(unmarked_hash(by("token_hash", "t9"), "revoked_grants", NOW), "");
+	/* A query of two fields: now comes after both values. */
+	expect_str(unmarked_hash(checked(json_pack("{s:s, s:s}", "client_id", "client-b",
+			"token_hash", "t3")), "revoked_grants", NOW), "t3");
+	expect_str(unmarked_hash(checked(json_pack("{s:s, s:s}", "client_id", "client-b",
+			"token_hash", "t3")), "revoked_grants", NOW - 1), "");
+	/* Marked records are left out before the matches are counted: of
+	 * two, the unmarked one remains. */
+	expect_str(unmarked_hash(by("client_id", "client-a"), "revoked_grants", NOW), "t1");
+	store_direct("access_tokens", token("t4", "client-a", "g4", NOW));
+	expect(fetch_unmarked_of("access_tokens", by("client_id", "client-a"),
+			"revoked_grants", NOW, &record) == PROAUTH2_ERR_CONFLICT,
+			"two unmarked matches: %s, expected conflict", err.text);
+	/* Marks without expires_at mark by their key alone, whatever now:
+	 * here a token whose client has a record. */
+	store_direct("clients", client("client-b", "read"));
+	expect_str(unmarked_hash(by("token_hash", "t3"), "clients", LATER), "");
+	expect_str(unmarked_hash(by("token_hash", "t1"), "clients", LATER), "t1");
+}
+END_TEST
+
 /* At least TIMEOUT_SECONDS, or CK_DEFAULT_TIMEOUT if that is longer;
  * tcase_set_timeout() would otherwise override it. */
 static void set_timeout(TCase *tc)
@@ -1982,6 +2080,7 @@ Suite *proauth2_conformance_suite(const proauth2_conformance_target *t)
 	tcase_add_loop_test(tc, test_expired_not_found, 0, N_EXPIRING);
 	tcase_add_test(tc, test_purge_expired);
 	tcase_add_test(tc, test_count);
+	tcase_add_test(tc, test_fetch_unmarked);
 	suite_add_tcase(s, tc);
 
 	tc = new_tcase("validation");

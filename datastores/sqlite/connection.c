@@ -91,7 +91,7 @@ sqlite3_stmt *sqlite_statement(struct connection *conn,
 
 	for (c = conn->statements; c != NULL; c = c->next)
 		if (c->kind == key->kind && c->table == key->table &&
-				same_names(c, key->query))
+				c->marks == key->marks && same_names(c, key->query))
 			return c->stmt;
 	if (sqlite_statement_sql(sql, key) != 0) {
 		proauth2_error_set(err, PROAUTH2_ERR_DATASTORE,
@@ -107,6 +107,7 @@ sqlite3_stmt *sqlite_statement(struct connection *conn,
 	}
 	c->kind = key->kind;
 	c->table = key->table;
+	c->marks = key->marks;
 	rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 			&c->stmt, NULL);
 	if (rc != SQLITE_OK) {

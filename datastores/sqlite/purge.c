@@ -58,7 +58,7 @@ void sqlite_purge_step(struct sqlite_store *s)
 	int64_t now = (int64_t)time(NULL);
 
 	for (i = 0; i < n; i++) {
-		const struct statement_key key = {STATEMENT_PURGE, &tables[i], NULL};
+		const struct statement_key key = {STATEMENT_PURGE, &tables[i], NULL, NULL};
 
 		if (proauth2_table_field(&tables[i], "expires_at") == NULL ||
 				(stmt = sqlite_statement(&s->writer, &key, NULL)) == NULL)

@@ -228,17 +228,41 @@ int sqlite_bind_record(sqlite3_stmt *stmt, const proauth2_table *t,
 	return rc;
 }
 
+/* " AND NOT EXISTS" ...: no unexpired row of marks names t's row by its
+ * key (the expiry bound after the query's values). */
+static int add_unmarked(char *sql, size_t size, size_t *len,
+		const proauth2_table *t, const proauth2_table *marks)
+{
+	const char *key = marks->fields[0].name;
+
+	/* Every column qualified: a quoted name that named no column would
+	 * read as a string. */
+	return add_name(sql, size, len, " (SELECT 1 FROM ", marks->name) ||
+		add_name(sql, size, len, " WHERE ", marks->name) ||
+		add_name(sql, size, len, ".", key) ||
+		add_name(sql, size, len, " = ", t->name) ||
+		add_name(sql, size, len, ".", key) ||
+		(proauth2_table_field(marks, "expires_at") != NULL &&
+		 (add_name(sql, size, len, " AND ", marks->name) ||
+		  add(sql, size, len, ".\"expires_at\" > ?"))) ||
+		add(sql, size, len, ")") ? -1 : 0;
+}
+
+/* Every field of t's rows matching query, at most two; with marks (not
+ * NULL), of those rows that marks does not mark. */
 static int select_sql(char *sql, size_t size, const proauth2_table *t,
-		const json_t *query)
+		const json_t *query, const proauth2_table *marks)
 {
 	size_t i, len = 0;
 	int fail = 0;
 
 	for (i = 0; i < t->n_fields && !fail; i++)
 		fail = add_name(sql, size, &len, i ? ", " : "SELECT ", t->fields[i].name);
-	return fail || add_name(sql, size, &len, " FROM ", t->name) ||
-		add_where(sql, size, &len, query, "") ||
-		add(sql, size, &len, " LIMIT 2") ? -1 : 0;
+	fail = fail || add_name(sql, size, &len, " FROM ", t->name) ||
+		add_where(sql, size, &len, query, marks != NULL ? "NOT EXISTS" : "");
+	if (!fail && marks != NULL)
+		fail = add_unmarked(sql, size, &len, t, marks);
+	return fail || add(sql, size, &len, " LIMIT 2") ? -1 : 0;
 }
 
 /* count(*) of a subquery with LIMIT: it stops at the limit, on the
@@ -265,7 +289,8 @@ int sqlite_statement_sql(char *sql, const struct statement_key *key)
 	case STATEMENT_UPDATE:
 		return write_sql(sql, SQL_MAX, t, key->kind == STATEMENT_UPDATE);
 	case STATEMENT_SELECT:
-		return select_sql(sql, SQL_MAX, t, key->query);
+	case STATEMENT_SELECT_UNMARKED:
+		return select_sql(sql, SQL_MAX, t, key->query, key->marks);
 	case STATEMENT_DELETE:
 		return add_name(sql, SQL_MAX, &len, "DELETE FROM ", t->name) ||
 			add_where(sql, SQL_MAX, &len, key->query, "") ? -1 : 0;

@@ -294,7 +294,7 @@ static proauth2_status write_record(struct sqlite_store *s, const proauth2_table
 		json_t *record, int update, proauth2_error *err)
 {
 	const struct statement_key key = {
-		update ? STATEMENT_UPDATE : STATEMENT_INSERT, t, NULL};
+		update ? STATEMENT_UPDATE : STATEMENT_INSERT, t, NULL, NULL};
 	sqlite3_stmt *stmt;
 	uint64_t batch = 0;
 	int64_t deadline = sqlite_deadline(s);
@@ -360,11 +360,14 @@ static proauth2_status read_statement(struct sqlite_store *s,
 	return PROAUTH2_OK;
 }
 
-static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
-		json_t *query, json_t **record, proauth2_error *err)
+/* fetch, and fetch_unmarked when marks is not NULL. */
+static proauth2_status fetch_row(struct sqlite_store *s, const proauth2_table *t,
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
 {
-	struct sqlite_store *s = cls;
-	const struct statement_key key = {STATEMENT_SELECT, t, query};
+	const struct statement_key key = {
+		marks != NULL ? STATEMENT_SELECT_UNMARKED : STATEMENT_SELECT, t,
+		query, marks};
 	struct connection *conn;
 	sqlite3_stmt *stmt;
 	proauth2_status status = PROAUTH2_OK;
@@ -376,6 +379,9 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	if ((status = read_statement(s, &key, &conn, &stmt, err)) != PROAUTH2_OK)
 		return status;
 	rc = sqlite_bind_query(stmt, query, 1);
+	if (rc == SQLITE_OK && marks != NULL &&
+			proauth2_table_field(marks, "expires_at") != NULL)
+		rc = sqlite3_bind_int64(stmt, (int)json_object_size(query) + 1, now);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
@@ -401,6 +407,19 @@ static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
 	sqlite_release(stmt);
 	sqlite_reader_give(s, conn);
 	return status;
+}
+
+static proauth2_status sqlite_fetch(void *cls, const proauth2_table *t,
+		json_t *query, json_t **record, proauth2_error *err)
+{
+	return fetch_row(cls, t, query, NULL, 0, record, err);
+}
+
+static proauth2_status sqlite_fetch_unmarked(void *cls, const proauth2_table *t,
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
+{
+	return fetch_row(cls, t, query, marks, now, record, err);
 }
 
 /* Run key's DELETE, with its query's values bound from index 1, or (a
@@ -447,7 +466,7 @@ static proauth2_status run_delete(struct sqlite_store *s,
 static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 		json_t *query, size_t *removed, proauth2_error *err)
 {
-	const struct statement_key key = {STATEMENT_DELETE, t, query};
+	const struct statement_key key = {STATEMENT_DELETE, t, query, NULL};
 
 	return run_delete(cls, &key, NULL, removed, err);
 }
@@ -457,7 +476,7 @@ static proauth2_status sqlite_remove(void *cls, const proauth2_table *t,
 static proauth2_status sqlite_purge_expired(void *cls, const proauth2_table *t,
 		int64_t now, size_t *removed, proauth2_error *err)
 {
-	const struct statement_key key = {STATEMENT_PURGE, t, NULL};
+	const struct statement_key key = {STATEMENT_PURGE, t, NULL, NULL};
 	size_t step = PURGE_ROWS;
 	proauth2_status status = PROAUTH2_OK;
 
@@ -478,7 +497,7 @@ static proauth2_status sqlite_count(void *cls, const proauth2_table *t,
 		json_t *query, int64_t now, size_t limit, size_t *n, proauth2_error *err)
 {
 	struct sqlite_store *s = cls;
-	const struct statement_key key = {STATEMENT_COUNT, t, query};
+	const struct statement_key key = {STATEMENT_COUNT, t, query, NULL};
 	struct connection *conn;
 	sqlite3_stmt *stmt;
 	bool expires = proauth2_table_field(t, "expires_at") != NULL;
@@ -534,6 +553,7 @@ static const proauth2_datastore_ops sqlite_ops = {
 	.begin_writes = begin_writes,
 	.end_writes = end_writes,
 	.count = sqlite_count,
+	.fetch_unmarked = sqlite_fetch_unmarked,
 };
 
 const proauth2_datastore_ops *proauth2_sqlite_ops(void)

@@ -28,6 +28,7 @@ enum statement_kind {
 	STATEMENT_INSERT,  /* every field */
 	STATEMENT_UPDATE,  /* every field, by the key */
 	STATEMENT_SELECT,  /* every field, where query, at most two rows */
+	STATEMENT_SELECT_UNMARKED,  /* the same, of rows marks does not mark */
 	STATEMENT_DELETE,  /* where query */
 	STATEMENT_COUNT,   /* where query and not expired, up to a limit */
 	STATEMENT_PURGE,   /* expired rows, at most PURGE_ROWS */
@@ -37,11 +38,13 @@ struct statement_key {
 	enum statement_kind kind;
 	const proauth2_table *table;  /* one of the schema's, which are static */
 	const json_t *query;          /* its field names, in order; NULL: none */
+	const proauth2_table *marks;  /* STATEMENT_SELECT_UNMARKED's; else NULL */
 };
 
 struct cached_statement {
 	enum statement_kind kind;
 	const proauth2_table *table;
+	const proauth2_table *marks;
 	size_t n_names;
 	char *names;  /* the query's field names, each ending in a NUL */
 	sqlite3_stmt *stmt;

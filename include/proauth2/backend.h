@@ -101,18 +101,19 @@ PROAUTH2_EXPORT PROAUTH2_WARN_UNUSED proauth2_status proauth2_query_validate(
 
 /**
  * The version of the ops table below. Version 1: init to purge_expired.
- * Version 2 appended begin_writes and end_writes, version 3 count. A
+ * Version 2 appended begin_writes and end_writes, version 3 count,
+ * version 4 fetch_unmarked. A
  * table of any version from 1 up opens; the core finds an optional method by struct_size, so a
  * version 1 table compiled with the smaller struct still works (and 0.1
  * tables that set begin_writes/end_writes under version 1 still group).
  */
-#define PROAUTH2_DATASTORE_API_VERSION 3
+#define PROAUTH2_DATASTORE_API_VERSION 4
 
 /** A backend's methods: what proauth2_datastore_open() calls. Const, and it
  * must outlive every datastore opened on it. */
 struct proauth2_datastore_ops {
 	/** PROAUTH2_DATASTORE_API_VERSION the backend was written against:
-	 * 1 to 3 (0, or above this header's version, does not open). */
+	 * 1 to 4 (0, or above this header's version, does not open). */
 	unsigned api_version;
 	/** sizeof(proauth2_datastore_ops) the backend was compiled with. */
 	size_t struct_size;
@@ -168,7 +169,7 @@ struct proauth2_datastore_ops {
 	 * make the calling thread's next writes durable together, at one
 	 * commit rather than one each. Between begin_writes and end_writes,
 	 * store, replace and remove may return before their change is
-	 * durable, and fetch sees the group's own changes (other threads'
+	 * durable, and fetch (fetch_unmarked too) sees the group's own changes (other threads'
 	 * too, durable or not, is better: a revocation mark the group misses
 	 * is still honoured by validation). end_writes returns once every change of the group is durable,
 	 * or fails if any was lost or its commit failed; the group is kept
@@ -200,6 +201,26 @@ struct proauth2_datastore_ops {
 	proauth2_status (*count)(void *cls, const proauth2_table *table,
 			json_t *query, int64_t now, size_t limit, size_t *n,
 			proauth2_error *err);
+	/** @} */
+
+	/** @name Version 4 */
+	/** @{ */
+
+	/**
+	 * Optional (may be NULL): fetch, as fetch does, unless the record
+	 * is marked: marks (another table) holds a record whose key (its
+	 * first field) equals the record's field of that name, with an
+	 * integer expires_at > now when marks has expires_at. Marked
+	 * records are left out before the matches are counted: none left
+	 * is PROAUTH2_ERR_NOT_FOUND, more than one PROAUTH2_ERR_CONFLICT.
+	 * A record without that field is never marked. One read where fetch and a fetch of
+	 * the mark would be two: the core asks it for every opaque token
+	 * it validates (marks: revoked_grants, by grant_id). Without it the
+	 * core fetches the mark itself.
+	 */
+	proauth2_status (*fetch_unmarked)(void *cls, const proauth2_table *table,
+			json_t *query, const proauth2_table *marks, int64_t now,
+			json_t **record, proauth2_error *err);
 	/** @} */
 
 	/* Methods are only ever appended here, each version's after the last. */
