@@ -283,6 +283,34 @@ START_TEST(count_whose_reply_is_lost_is_unavailable)
 }
 END_TEST
 
+/* fetch_unmarked's aggregate fails as a fetch does: a lost reply is
+ * unavailable, never an answer; the next read answers. */
+START_TEST(fetch_unmarked_whose_reply_is_lost_is_unavailable)
+{
+	const proauth2_datastore_ops *ops = proauth2_mongodb_ops();
+	const proauth2_table *marks = proauth2_schema_table("revoked_grants");
+	proauth2_error err = {0};
+	json_t *record = NULL, *query = json_pack("{s:s}", "token_hash", "h1");
+	void *cls = NULL;
+
+	ck_assert_ptr_nonnull(query);
+	ck_assert_int_eq(store_mark("h1", "g1", &err), PROAUTH2_OK);
+	/* No fetch_unmarked in the host's API: the backend's own method. */
+	ck_assert_int_eq(ops->init(uri, &cls, &err), PROAUTH2_OK);
+	fail_next("aggregate", "\"closeConnection\": true");
+	ck_assert_int_eq(ops->fetch_unmarked(cls, proauth2_schema_table("spent_tokens"),
+			query, marks, (int64_t)time(NULL), &record, &err),
+			PROAUTH2_ERR_UNAVAILABLE);
+	ck_assert_ptr_null(record);
+	ck_assert_int_eq(ops->fetch_unmarked(cls, proauth2_schema_table("spent_tokens"),
+			query, marks, (int64_t)time(NULL), &record, &err), PROAUTH2_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(record, "grant_id")), "g1");
+	json_decref(record);
+	json_decref(query);
+	ops->close(cls);
+}
+END_TEST
+
 /* A unique index that is not on _id refuses a record: no "the key
  * exists", which the core would read as a spent code. */
 START_TEST(duplicate_on_another_index_is_no_conflict)
@@ -570,6 +598,7 @@ static Suite *faults_suite(void)
 	tcase_add_checked_fixture(reads, setup, teardown);
 	tcase_add_test(reads, fetch_whose_reply_is_lost_is_unavailable);
 	tcase_add_test(reads, count_whose_reply_is_lost_is_unavailable);
+	tcase_add_test(reads, fetch_unmarked_whose_reply_is_lost_is_unavailable);
 	suite_add_tcase(s, reads);
 
 	tcase_set_timeout(replset, 60);

@@ -19,7 +19,7 @@ static int64_t expiry_date(int64_t expires_at)
 }
 
 /* The key is fields[0]; MongoDB keeps it unique as _id for free. */
-static const char *bson_name(const proauth2_table *t, const char *name)
+const char *bson_name(const proauth2_table *t, const char *name)
 {
 	return strcmp(name, t->fields[0].name) == 0 ? "_id" : name;
 }

@@ -11,6 +11,9 @@
  * date, in documents whose record has expires_at. */
 #define BSON_RECORD_EXPIRY "expires"
 
+/* The name a field of t has in its documents: _id for the key. Static. */
+const char *bson_name(const proauth2_table *t, const char *name);
+
 /*
  * Append record to doc (initialised by the caller): the key field as _id,
  * every other field under its own name (strings as UTF-8, integers as

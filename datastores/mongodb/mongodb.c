@@ -209,11 +209,45 @@ static proauth2_status mongo_replace_once(void *cls, const proauth2_table *t,
 	return status;
 }
 
+/* Where fetch_unmarked's pipeline keeps a document's marks, dropped
+ * before the reply. */
+#define MARKS_FIELD "proauth2_marks"
+
+/* fetch_unmarked's pipeline: filter's documents of t that no document of
+ * marks alive at now names by its key, at most two. New; NULL when it does
+ * not fit. */
+static bson_t *unmarked_pipeline(const proauth2_table *t, const bson_t *filter,
+		const proauth2_table *marks, int64_t now)
+{
+	const char *key = marks->fields[0].name;
+	bson_t *alive = proauth2_table_field(marks, "expires_at") != NULL ?
+		BCON_NEW(MARKS_FIELD, "{", "$not", "{", "$elemMatch", "{",
+				"expires_at", "{", "$gt", BCON_INT64(now), "}",
+				"}", "}", "}") :
+		BCON_NEW(MARKS_FIELD, "{", "$size", BCON_INT32(0), "}");
+	bson_t *pipeline = alive == NULL ? NULL : BCON_NEW("pipeline", "[",
+			"{", "$match", BCON_DOCUMENT(filter), "}",
+			"{", "$lookup", "{", "from", BCON_UTF8(marks->name),
+				"localField", BCON_UTF8(bson_name(t, key)),
+				"foreignField", BCON_UTF8("_id"),
+				"as", BCON_UTF8(MARKS_FIELD), "}", "}",
+			"{", "$match", BCON_DOCUMENT(alive), "}",
+			"{", "$limit", BCON_INT32(2), "}",
+			"{", "$project", "{", MARKS_FIELD, BCON_INT32(0), "}", "}",
+			"]");
+
+	bson_destroy(alive);
+	return pipeline;
+}
+
+/* fetch, and fetch_unmarked when marks is not NULL: a find, or an
+ * aggregate that looks the marks up on the server, one round trip. */
 static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
-		json_t *query, json_t **record, proauth2_error *err)
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
 {
 	struct mongo_store *s = cls;
-	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, *pipeline = NULL;
 	const bson_t *doc, *reply = NULL;
 	mongoc_cursor_t *cursor;
 	struct lease l;
@@ -222,13 +256,15 @@ static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
 	int found = 0;
 
 	*record = NULL;
-	if (!bson_query_from_json(t, query, &filter)) {
+	if (!bson_query_from_json(t, query, &filter) || (marks != NULL &&
+			(pipeline = unmarked_pipeline(t, &filter, marks, now)) == NULL)) {
 		bson_destroy(&filter);
 		return proauth2_error_set(err, PROAUTH2_ERR_INVALID_RECORD,
 				"mongodb: a %s query does not fit in BSON", t->name);
 	}
-	/* Two are enough to tell one from many. */
-	BSON_APPEND_INT64(&opts, "limit", 2);
+	/* Two are enough to tell one from many (the pipeline has its own). */
+	if (pipeline == NULL)
+		BSON_APPEND_INT64(&opts, "limit", 2);
 	status = lease_begin(s, t->name, &l, err);
 	if (status == PROAUTH2_OK && (status = lease_check_primary(s, &l, err)) ==
 			PROAUTH2_OK && !lease_options(s, &l, &opts, &e))
@@ -236,12 +272,16 @@ static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
 	if (status != PROAUTH2_OK) {
 		if (l.client != NULL)
 			lease_end(s, &l);
+		bson_destroy(pipeline);
 		bson_destroy(&opts);
 		bson_destroy(&filter);
 		return status;
 	}
-	cursor = mongoc_collection_find_with_opts(l.collection, &filter, &opts,
-			s->primary);
+	cursor = pipeline == NULL ?
+		mongoc_collection_find_with_opts(l.collection, &filter, &opts,
+				s->primary) :
+		mongoc_collection_aggregate(l.collection, MONGOC_QUERY_NONE,
+				pipeline, &opts, s->primary);
 	while (mongoc_cursor_next(cursor, &doc))
 		if (found++ == 0)
 			*record = bson_record_to_json(t, doc);
@@ -263,6 +303,7 @@ static proauth2_status mongo_fetch_once(void *cls, const proauth2_table *t,
 		json_decref(*record);
 		*record = NULL;
 	}
+	bson_destroy(pipeline);
 	bson_destroy(&opts);
 	bson_destroy(&filter);
 	return status;
@@ -405,7 +446,14 @@ static proauth2_status mongo_replace(void *cls, const proauth2_table *t,
 static proauth2_status mongo_fetch(void *cls, const proauth2_table *t,
 		json_t *query, json_t **record, proauth2_error *err)
 {
-	RETRYING(mongo_fetch_once(cls, t, query, record, &own_));
+	RETRYING(mongo_fetch_once(cls, t, query, NULL, 0, record, &own_));
+}
+
+static proauth2_status mongo_fetch_unmarked(void *cls, const proauth2_table *t,
+		json_t *query, const proauth2_table *marks, int64_t now,
+		json_t **record, proauth2_error *err)
+{
+	RETRYING(mongo_fetch_once(cls, t, query, marks, now, record, &own_));
 }
 
 static proauth2_status mongo_remove(void *cls, const proauth2_table *t,
@@ -440,6 +488,7 @@ static const proauth2_datastore_ops mongodb_ops = {
 	.begin_writes = mongo_begin_writes,
 	.end_writes = mongo_end_writes,
 	.count = mongo_count,
+	.fetch_unmarked = mongo_fetch_unmarked,
 };
 
 const proauth2_datastore_ops *proauth2_mongodb_ops(void)
