@@ -67,7 +67,11 @@
  * kept when they serve, changed with collMod, or dropped and made again;
  * what cannot be fixed is logged through libmongoc's log handler (domain
  * "proauth2-mongodb") and the open goes on. A sharded cluster must leave
- * these collections unsharded or shard them on _id.
+ * these collections unsharded or shard them on _id, and revoked_grants
+ * unsharded: a validation looks its marks up with $lookup, which refuses
+ * a sharded collection to look up from before MongoDB 5.1, and in a
+ * transaction on every version (the validation then fails as a datastore
+ * error).
  *
  * The TTL index reaps by the server's clock: the provider's clock must be
  * the real one. The client pool does not survive fork(): a child process
