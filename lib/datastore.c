@@ -144,11 +144,13 @@ static proauth2_status fetched(const proauth2_table *table, json_t *found,
 	return PROAUTH2_OK;
 }
 
-proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
-		const char *table_name, json_t *query, int64_t now, json_t **record,
+/* The query checked, the backend's fetch (fetch_unmarked when marks is not
+ * NULL) run, and what it found checked. */
+static proauth2_status fetch_checked(proauth2_datastore *ds,
+		const proauth2_table *table, json_t *query,
+		const proauth2_table *marks, int64_t now, json_t **record,
 		proauth2_error *err)
 {
-	const proauth2_table *table = proauth2_schema_table(table_name);
 	proauth2_status status;
 	json_t *found = NULL;
 
@@ -156,33 +158,30 @@ proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
 	status = proauth2_query_validate(table, query, err);
 	if (status != PROAUTH2_OK)
 		return status;
-	status = ds->ops->fetch(ds->cls, table, query, &found, err);
+	status = marks == NULL ?
+		ds->ops->fetch(ds->cls, table, query, &found, err) :
+		ds->ops->fetch_unmarked(ds->cls, table, query, marks, now, &found, err);
 	if (status != PROAUTH2_OK)
 		return status;
 	return fetched(table, found, now, record, err);
+}
+
+proauth2_status proauth2_datastore_fetch(proauth2_datastore *ds,
+		const char *table_name, json_t *query, int64_t now, json_t **record,
+		proauth2_error *err)
+{
+	return fetch_checked(ds, proauth2_schema_table(table_name), query, NULL,
+			now, record, err);
 }
 
 proauth2_status datastore_fetch_unmarked(proauth2_datastore *ds,
 		const char *table_name, json_t *query, const char *marks_name,
 		int64_t now, json_t **record, bool *joined, proauth2_error *err)
 {
-	const proauth2_table *table = proauth2_schema_table(table_name);
-	const proauth2_table *marks = proauth2_schema_table(marks_name);
-	proauth2_status status;
-	json_t *found = NULL;
-
 	*joined = HAS_METHOD(ds->ops, fetch_unmarked);
-	if (!*joined)
-		return proauth2_datastore_fetch(ds, table_name, query, now, record, err);
-	*record = NULL;
-	status = proauth2_query_validate(table, query, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	status = ds->ops->fetch_unmarked(ds->cls, table, query, marks, now,
-			&found, err);
-	if (status != PROAUTH2_OK)
-		return status;
-	return fetched(table, found, now, record, err);
+	return fetch_checked(ds, proauth2_schema_table(table_name), query,
+			*joined ? proauth2_schema_table(marks_name) : NULL, now,
+			record, err);
 }
 
 proauth2_status proauth2_datastore_remove(proauth2_datastore *ds,
