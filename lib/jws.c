@@ -219,12 +219,13 @@ static EVP_MD_CTX *context_copy(const EVP_MD_CTX *prepared)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-	if (ctx != NULL && EVP_MD_CTX_copy_ex(ctx, prepared) != 1) {
+	if (ctx == NULL)
+		return NULL;
+	if (EVP_MD_CTX_copy_ex(ctx, prepared) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return NULL;
 	}
-	if (ctx != NULL)
-		EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
+	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
 	return ctx;
 }
 
